@@ -1,0 +1,63 @@
+"""The run cache: train a configuration on first use, load it from ``media/runs/`` afterwards."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nnviz.config import RunConfig
+from nnviz.run import Run, RunFileError, load_run, save_run
+
+if TYPE_CHECKING:
+    from nnviz.train import ProgressCallback
+
+__all__ = ["DEFAULT_RUNS_DIR", "cached_run", "run_path"]
+
+#: Where cached runs live, relative to the working directory (the repository root for scenes).
+DEFAULT_RUNS_DIR = Path("media") / "runs"
+
+Reporter = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_path(config: RunConfig, runs_dir: str | os.PathLike[str] = DEFAULT_RUNS_DIR) -> Path:
+    """Return the cache file of ``config``: ``<runs_dir>/<config.key()>.npz``."""
+    return Path(runs_dir) / f"{config.key()}.npz"
+
+
+def cached_run(
+    config: RunConfig,
+    runs_dir: str | os.PathLike[str] = DEFAULT_RUNS_DIR,
+    report: Reporter = _stderr,
+    progress: ProgressCallback | None = None,
+    force: bool = False,
+) -> Run:
+    """Return the run of ``config``, training and caching it when it is not cached yet.
+
+    A cached file that cannot be read (damaged, older schema) is reported and replaced by a
+    fresh training; the replacement is written atomically. Torch is imported only when a run
+    has to be trained. ``progress`` is passed to :func:`nnviz.train.train`; ``force`` retrains
+    even when a readable cached run exists.
+    """
+    path = run_path(config, runs_dir)
+    if path.exists() and not force:
+        try:
+            run = load_run(path)
+        except RunFileError as error:
+            report(f"nnviz: cached run unreadable, retraining: {error}")
+        else:
+            if run.config == config:
+                return run
+            report(f"nnviz: cached run {path} holds another configuration, retraining")
+    from nnviz.train import train
+
+    report(f"nnviz: training {config.dataset} {config.label()} (cached in {path})")
+    run = train(config, progress=progress)
+    save_run(run, path)
+    return run

@@ -1,0 +1,229 @@
+"""The ``nnviz`` command line: train, sweep, inspect and render runs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from nnviz.cache import DEFAULT_RUNS_DIR, cached_run, run_path
+from nnviz.config import ACTIVATIONS, BLOG_LEARNING_RATES, DATASETS, ConfigError, RunConfig
+from nnviz.run import Run, RunFileError, load_run, save_run
+
+__all__ = ["cli", "main"]
+
+
+class _OneLineErrors(click.Group):
+    """A click group whose every failure is one line on stderr and a non-zero exit."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx is not None else "nnviz"
+            _fail(f"{where}: {error.format_message()} (see '{where} --help')", 2)
+        except click.ClickException as error:
+            _fail(f"nnviz: {error.format_message()}", error.exit_code)
+        except (ConfigError, RunFileError) as error:
+            _fail(f"nnviz: {error}", 1)
+        except OSError as error:
+            _fail(
+                f"nnviz: {error.filename or ''}: {error.strerror or error}".replace(": :", ":"), 1
+            )
+        except (click.Abort, KeyboardInterrupt):
+            _fail("nnviz: interrupted", 130)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options shared by every command that describes a run."""
+    options = [
+        click.option(
+            "--dataset",
+            type=click.Choice(DATASETS),
+            default="seed",
+            show_default=True,
+            help="Toy dataset.",
+        ),
+        click.option(
+            "--samples",
+            type=int,
+            default=400,
+            show_default=True,
+            help="Number of samples (two equal classes).",
+        ),
+        click.option(
+            "--noise",
+            type=float,
+            default=None,
+            help="Dataset noise; default depends on the dataset (0.5 for seed).",
+        ),
+        click.option(
+            "--seed",
+            type=int,
+            default=0,
+            show_default=True,
+            help="Seed of data, initial weights and batch order.",
+        ),
+        click.option("--hidden", type=int, default=2, show_default=True, help="Hidden neurons."),
+        click.option(
+            "--epochs",
+            "max_epochs",
+            type=int,
+            default=200,
+            show_default=True,
+            help="Maximum number of epochs.",
+        ),
+        click.option(
+            "--target-loss",
+            type=float,
+            default=0.263,
+            show_default=True,
+            help="Stop once the whole-data loss is below this.",
+        ),
+        click.option(
+            "--batch-size", type=int, default=32, show_default=True, help="Mini-batch size."
+        ),
+        click.option("--full-batch", is_flag=True, help="Train on the whole data set per step."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _config(full_batch: bool, **values: Any) -> RunConfig:
+    if full_batch:
+        values["batch_size"] = None
+    return RunConfig(**values)
+
+
+def _summary(run: Run) -> str:
+    return (
+        f"{run.config.dataset} {run.config.label()}: {run.epochs} epochs, "
+        f"loss {run.loss[0]:.4f} -> {run.loss[-1]:.4f}, accuracy {run.accuracy[-1]:.1%}, "
+        f"stopped: {run.describe_stop()}"
+    )
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nnviz")
+def cli() -> None:
+    """Turn the training of a small neural network into explainer videos.
+
+    Train the blog's 2-2-1 network, log every epoch to a run file, and render Manim videos of
+    the input plane and the hidden space changing as the network learns.
+    """
+
+
+@cli.command()
+@click.option(
+    "--activation",
+    type=click.Choice(ACTIVATIONS),
+    default="relu",
+    show_default=True,
+    help="Hidden activation.",
+)
+@click.option("--lr", type=float, default=0.01, show_default=True, help="Adam learning rate.")
+@_run_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Run file to write [default: the cache, media/runs/<key>.npz].",
+)
+def train(out: Path | None, **values: Any) -> None:
+    """Train one run and write every epoch's weights to a run file (.npz)."""
+    config = _config(**values)
+    from nnviz.train import train as train_run
+
+    run = train_run(config)
+    path = save_run(run, out if out is not None else run_path(config))
+    click.echo(f"{_summary(run)} -> {path}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "runs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_RUNS_DIR,
+    show_default=True,
+    help="Folder of the run files.",
+)
+@click.option("--force", is_flag=True, help="Retrain runs that are already cached.")
+@_run_options
+def sweep(runs_dir: Path, force: bool, **values: Any) -> None:
+    """Train the blog's six runs (relu, tanh x lr 0.1, 0.01, 0.001) and print a table."""
+    configs = [
+        _config(activation=activation, lr=lr, **values)
+        for activation in ("relu", "tanh")
+        for lr in BLOG_LEARNING_RATES
+    ]
+    runs: list[Run] = []
+    total = sum(c.max_epochs for c in configs)
+    with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
+        for config in configs:
+            done = 0
+
+            def advance(epoch: int, loss: float) -> None:
+                nonlocal done
+                bar.update(epoch - done)
+                done = epoch
+
+            runs.append(
+                cached_run(config, runs_dir, report=lambda _: None, progress=advance, force=force)
+            )
+            bar.update(config.max_epochs - done)
+    click.echo(_table(runs, runs_dir))
+
+
+def _table(runs: Sequence[Run], runs_dir: Path) -> str:
+    header = f"{'activation':<10} {'lr':>6} {'epochs':>6} {'loss':>7} {'accuracy':>8}  stop"
+    lines = [header, "-" * len(header)]
+    for run in runs:
+        lines.append(
+            f"{run.config.activation:<10} {run.config.lr:>6g} {run.epochs:>6d} "
+            f"{run.loss[-1]:>7.4f} {run.accuracy[-1]:>8.1%}  {run.stop_reason}"
+        )
+    lines.append(f"run files in {runs_dir}/")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("run_file", type=click.Path(path_type=Path))
+def inspect(run_file: Path) -> None:
+    """Print a run file's configuration, epochs, losses and stop reason."""
+    run = load_run(run_file)
+    config = run.config
+    click.echo(f"run file    {run_file}")
+    for key, value in config.to_dict().items():
+        shown = "full" if key == "batch_size" and value is None else value
+        if key == "noise" and value is None:
+            shown = "dataset default"
+        click.echo(f"{key:<11} {shown}")
+    click.echo(f"epochs run  {run.epochs}")
+    click.echo(f"loss        {run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end")
+    click.echo(f"accuracy    {run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end")
+    click.echo(f"stopped     {run.stop_reason}: {run.describe_stop()}")
+
+
+def main() -> None:
+    """Entry point of the ``nnviz`` console script."""
+    cli(prog_name="nnviz")

@@ -1,0 +1,159 @@
+"""The maths of the picture: the 2-H-1 network's forward pass in plain numpy.
+
+Every function accepts the weights of one state; all work is vectorised over points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "Weights",
+    "accuracy",
+    "activate",
+    "bce_from_logits",
+    "grid_points",
+    "hidden",
+    "logits",
+    "output_line",
+    "probabilities",
+    "probability_grid",
+    "sigmoid",
+]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The parameters of one network state.
+
+    Attributes
+    ----------
+    W1
+        Hidden weights, shape ``(H, 2)``.
+    b1
+        Hidden biases, shape ``(H,)``.
+    W2
+        Output weights, shape ``(1, H)``.
+    b2
+        Output bias, shape ``(1,)``.
+    """
+
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    b2: np.ndarray
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """Return the logistic function of ``z``, without overflow for large ``|z|``."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def activate(z: np.ndarray, activation: str) -> np.ndarray:
+    """Apply the hidden activation ``relu``, ``tanh``, ``sigmoid`` or ``linear`` to ``z``."""
+    if activation == "relu":
+        return np.maximum(z, 0.0)
+    if activation == "tanh":
+        return np.tanh(z)
+    if activation == "sigmoid":
+        return sigmoid(z)
+    if activation == "linear":
+        return np.asarray(z, dtype=np.float64)
+    raise ValueError(f"unknown activation {activation!r}")
+
+
+def hidden(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:
+    """Return the hidden activations ``a(X W1ᵀ + b1)``, shape ``(N, H)``."""
+    return activate(X @ weights.W1.T + weights.b1, activation)
+
+
+def logits(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:
+    """Return the output logits ``W2 h + b2`` for the points ``X``, shape ``(N,)``."""
+    return hidden(X, weights, activation) @ weights.W2[0] + weights.b2[0]
+
+
+def probabilities(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:
+    """Return the network's probability of class 1 at the points ``X``, shape ``(N,)``."""
+    return sigmoid(logits(X, weights, activation))
+
+
+def bce_from_logits(z: np.ndarray, y: np.ndarray) -> float:
+    """Return the mean binary cross-entropy of labels ``y`` under logits ``z``, computed stably."""
+    z = np.asarray(z, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+def accuracy(z: np.ndarray, y: np.ndarray) -> float:
+    """Return the share of points whose logit sign matches the label (``z > 0`` means class 1)."""
+    return float(np.mean((np.asarray(z) > 0) == (np.asarray(y) == 1)))
+
+
+def grid_points(
+    x_range: tuple[float, float], y_range: tuple[float, float], shape: tuple[int, int]
+) -> np.ndarray:
+    """Return the centres of an image's pixels as points, shape ``(rows * cols, 2)``.
+
+    Row 0 is the top of the image (largest y), as in an image array; pixel centres sit half
+    a pixel inside the ranges.
+    """
+    rows, cols = shape
+    dx = (x_range[1] - x_range[0]) / cols
+    dy = (y_range[1] - y_range[0]) / rows
+    xs = x_range[0] + dx * (np.arange(cols) + 0.5)
+    ys = y_range[1] - dy * (np.arange(rows) + 0.5)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def probability_grid(
+    weights: Weights,
+    activation: str,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    shape: tuple[int, int],
+) -> np.ndarray:
+    """Return the probability of class 1 at every pixel centre of an image, shape ``shape``."""
+    points = grid_points(x_range, y_range, shape)
+    return probabilities(points, weights, activation).reshape(shape)
+
+
+def output_line(
+    weights: Weights, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> np.ndarray | None:
+    """Return the segment of the output line ``w·h + b = 0`` inside a box in hidden space.
+
+    Only meaningful for two hidden neurons.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        The two end points, shape ``(2, 2)``, or ``None`` when the line misses the box (or the
+        output weights are zero).
+    """
+    (w1, w2), b = weights.W2[0], weights.b2[0]
+    (x0, x1), (y0, y1) = x_range, y_range
+    candidates = []
+    if w2 != 0:
+        for x in (x0, x1):
+            y = -(w1 * x + b) / w2
+            if y0 <= y <= y1:
+                candidates.append((x, y))
+    if w1 != 0:
+        for y in (y0, y1):
+            x = -(w2 * y + b) / w1
+            if x0 <= x <= x1:
+                candidates.append((x, y))
+    if len(candidates) < 2:
+        return None
+    points = np.unique(np.round(np.array(candidates, dtype=np.float64), 12), axis=0)
+    if len(points) < 2:
+        return None
+    # The two candidates furthest apart are the ends of the chord.
+    gaps = np.linalg.norm(points[:, None] - points[None, :], axis=-1)
+    i, j = np.unravel_index(np.argmax(gaps), gaps.shape)
+    return np.array([points[i], points[j]])

@@ -1,0 +1,130 @@
+"""Training: the only module that imports torch.
+
+Builds the 2-H-1 network, trains it with Adam on binary cross-entropy and logs the weights,
+loss and accuracy of every epoch (epoch 0 is the initial state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from nnviz.config import RunConfig
+from nnviz.data import make_dataset
+from nnviz.run import Run
+
+__all__ = ["DIVERGENCE_FACTOR", "build_model", "train"]
+
+#: Training counts as diverged when the whole-data loss exceeds this multiple of the initial loss.
+DIVERGENCE_FACTOR = 10.0
+
+_ACTIVATION_LAYERS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "linear": nn.Identity,
+}
+
+#: Called after every logged epoch with (epoch, loss).
+ProgressCallback = Callable[[int, float], None]
+
+
+def build_model(config: RunConfig) -> nn.Sequential:
+    """Return the network ``Linear(2, H) -> activation -> Linear(H, 1)`` in float64.
+
+    The output is a logit; the sigmoid is applied inside the loss for numerical stability.
+    Initial weights are PyTorch's defaults, drawn from the seeded global generator.
+    """
+    torch.manual_seed(config.seed)
+    return nn.Sequential(
+        nn.Linear(2, config.hidden),
+        _ACTIVATION_LAYERS[config.activation](),
+        nn.Linear(config.hidden, 1),
+    ).double()
+
+
+def train(config: RunConfig, progress: ProgressCallback | None = None) -> Run:
+    """Train the network described by ``config`` and return every logged epoch.
+
+    Training stops after ``config.max_epochs`` epochs, as soon as the whole-data loss falls
+    below ``config.target_loss``, or when training diverges: the loss or the weights stop being
+    finite (that state is not logged), or the loss exceeds :data:`DIVERGENCE_FACTOR` times the
+    initial loss (that state is logged, as it is finite).
+
+    Parameters
+    ----------
+    config
+        The run to train.
+    progress
+        Optional callback, called after each epoch with the epoch and its loss.
+    """
+    X_np, y_np = make_dataset(config.dataset, config.samples, config.noise, config.seed)
+    X = torch.from_numpy(X_np)
+    y = torch.from_numpy(y_np.astype(np.float64))
+    model = build_model(config)
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    criterion = nn.BCEWithLogitsLoss()
+    shuffler = torch.Generator().manual_seed(config.seed)
+    batch_size = config.batch_size or len(X)
+
+    states = [_snapshot(model)]
+    losses, accuracies = _evaluate(model, criterion, X, y)
+    loss_log, accuracy_log = [losses], [accuracies]
+    stop_reason = "target_loss" if losses < config.target_loss else "max_epochs"
+
+    epoch = 0
+    while stop_reason == "max_epochs" and epoch < config.max_epochs:
+        epoch += 1
+        order = torch.randperm(len(X), generator=shuffler)
+        for start in range(0, len(X), batch_size):
+            batch = order[start : start + batch_size]
+            optimiser.zero_grad()
+            loss = criterion(model(X[batch]).squeeze(1), y[batch])
+            loss.backward()
+            optimiser.step()
+        state = _snapshot(model)
+        epoch_loss, epoch_accuracy = _evaluate(model, criterion, X, y)
+        if not (np.isfinite(epoch_loss) and all(np.all(np.isfinite(a)) for a in state)):
+            stop_reason = "diverged"
+            break
+        states.append(state)
+        loss_log.append(epoch_loss)
+        accuracy_log.append(epoch_accuracy)
+        if progress is not None:
+            progress(epoch, epoch_loss)
+        if epoch_loss > DIVERGENCE_FACTOR * loss_log[0]:
+            stop_reason = "diverged"
+        elif epoch_loss < config.target_loss:
+            stop_reason = "target_loss"
+
+    W1, b1, W2, b2 = (np.stack(arrays) for arrays in zip(*states, strict=True))
+    return Run(
+        config=config,
+        W1=W1,
+        b1=b1,
+        W2=W2,
+        b2=b2,
+        loss=np.array(loss_log),
+        accuracy=np.array(accuracy_log),
+        X=X_np,
+        y=y_np,
+        stop_reason=stop_reason,
+    )
+
+
+def _snapshot(model: nn.Sequential) -> tuple[np.ndarray, ...]:
+    """Return copies of (W1, b1, W2, b2) in the order of the model's parameters."""
+    return tuple(p.detach().numpy().copy() for p in model.parameters())
+
+
+@torch.no_grad()
+def _evaluate(
+    model: nn.Sequential, criterion: nn.Module, X: torch.Tensor, y: torch.Tensor
+) -> tuple[float, float]:
+    logits = model(X).squeeze(1)
+    loss = float(criterion(logits, y))
+    accuracy = float(((logits > 0).double() == y).double().mean())
+    return loss, accuracy

@@ -1,0 +1,188 @@
+"""A run as a continuous path: the network's state at any real epoch ``t``.
+
+Between logged epochs the weights are interpolated; everything on screen (probabilities,
+hidden positions, loss) is then computed from the interpolated weights, so the picture at an
+integer epoch is exactly the logged state and the picture in between is a real network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+
+from nnviz import forward
+from nnviz.forward import Weights
+from nnviz.run import Run
+
+__all__ = ["FrameState", "Interpolation", "Trajectory"]
+
+Interpolation = Literal["pchip", "linear"]
+Range = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class FrameState:
+    """Everything the panels draw at one epoch ``t``, computed once and shared.
+
+    Attributes
+    ----------
+    t
+        The (possibly fractional) epoch, clamped to ``[0, E]``.
+    weights
+        The interpolated weights.
+    hidden
+        Hidden activations of the data, shape ``(N, H)``.
+    logits
+        Output logits of the data, shape ``(N,)``.
+    loss, accuracy
+        Whole-data loss and accuracy of this state.
+    hidden_range
+        The smoothed view box of the hidden space, ``((h1_min, h1_max), (h2_min, h2_max))``.
+    """
+
+    t: float
+    weights: Weights
+    hidden: np.ndarray
+    logits: np.ndarray
+    loss: float
+    accuracy: float
+    hidden_range: tuple[Range, Range]
+
+
+class Trajectory:
+    """The states of a run at continuous epochs.
+
+    Parameters
+    ----------
+    run
+        The logged run.
+    interpolation
+        ``"pchip"`` (default): a shape-preserving, continuously differentiable cubic through
+        every logged weight, so motion has no kinks at epochs and never overshoots the logged
+        values between two epochs. ``"linear"``: straight lines between epochs (velocity jumps
+        at every epoch).
+    """
+
+    #: Samples per epoch used to compute the hidden-space view.
+    VIEW_SAMPLES_PER_EPOCH = 4
+    #: Half-width, in epochs, of the window the hidden-space view looks ahead and behind.
+    VIEW_WINDOW_EPOCHS = 3.0
+
+    def __init__(self, run: Run, interpolation: Interpolation = "pchip") -> None:
+        if interpolation not in ("pchip", "linear"):
+            raise ValueError(f"unknown interpolation {interpolation!r}; use 'pchip' or 'linear'")
+        self.run = run
+        self.activation = run.config.activation
+        self.interpolation = interpolation
+        self.epochs = run.epochs
+        self._width = run.W1.shape[1]
+        self._flat = np.concatenate(
+            [a.reshape(len(run.loss), -1) for a in (run.W1, run.b1, run.W2, run.b2)], axis=1
+        )
+        knots = np.arange(self.epochs + 1, dtype=np.float64)
+        self._pchip = PchipInterpolator(knots, self._flat, axis=0) if self.epochs > 0 else None
+        self._view_times, self._view_boxes = self._smoothed_view()
+        self._last: FrameState | None = None
+
+    def clamp(self, t: float) -> float:
+        """Return ``t`` limited to ``[0, E]``: a run that stopped holds its last state."""
+        return float(min(max(t, 0.0), self.epochs))
+
+    def weights_at(self, t: float) -> Weights:
+        """Return the interpolated weights at epoch ``t`` (exactly the logged ones at integers)."""
+        t = self.clamp(t)
+        if t == int(t):
+            return self.run.weights(int(t))
+        if self.interpolation == "linear" or self._pchip is None:
+            low = int(np.floor(t))
+            frac = t - low
+            flat = (1 - frac) * self._flat[low] + frac * self._flat[low + 1]
+        else:
+            flat = self._pchip(t)
+        return self._unflatten(flat)
+
+    def state(self, t: float) -> FrameState:
+        """Return the frame state at ``t``; the last one is memoised, so panels share it."""
+        t = self.clamp(t)
+        if self._last is not None and self._last.t == t:
+            return self._last
+        weights = self.weights_at(t)
+        hidden = forward.hidden(self.run.X, weights, self.activation)
+        logits = hidden @ weights.W2[0] + weights.b2[0]
+        self._last = FrameState(
+            t=t,
+            weights=weights,
+            hidden=hidden,
+            logits=logits,
+            loss=forward.bce_from_logits(logits, self.run.y),
+            accuracy=forward.accuracy(logits, self.run.y),
+            hidden_range=self.hidden_view(t),
+        )
+        return self._last
+
+    def hidden_view(self, t: float) -> tuple[Range, Range]:
+        """Return the hidden-space view box at ``t``: square, holding the origin and the points.
+
+        The box follows a look-ahead envelope of the points' extent, smoothed over time, so it
+        grows before points leave it and never jumps.
+        """
+        t = self.clamp(t)
+        box = np.array([np.interp(t, self._view_times, column) for column in self._view_boxes.T])
+        return (float(box[0]), float(box[1])), (float(box[2]), float(box[3]))
+
+    def _unflatten(self, flat: np.ndarray) -> Weights:
+        h = self._width
+        return Weights(
+            W1=flat[: 2 * h].reshape(h, 2),
+            b1=flat[2 * h : 3 * h],
+            W2=flat[3 * h : 4 * h].reshape(1, h),
+            b2=flat[4 * h : 4 * h + 1],
+        )
+
+    def _smoothed_view(self) -> tuple[np.ndarray, np.ndarray]:
+        per_epoch = self.VIEW_SAMPLES_PER_EPOCH
+        times = np.linspace(0.0, self.epochs, self.epochs * per_epoch + 1)
+        extents = np.empty((len(times), 4))
+        for i, t in enumerate(times):
+            h = forward.hidden(self.run.X, self.weights_at(t), self.activation)[:, :2]
+            if h.shape[1] == 1:
+                h = np.column_stack([h[:, 0], np.zeros(len(h))])
+            # Negate the minima so that every column is an extent to take maxima of.
+            extents[i] = (
+                -min(h[:, 0].min(), 0.0),
+                max(h[:, 0].max(), 0.0),
+                -min(h[:, 1].min(), 0.0),
+                max(h[:, 1].max(), 0.0),
+            )
+        window = round(self.VIEW_WINDOW_EPOCHS * per_epoch)
+        envelope = _running_max(extents, window)
+        smooth = _gaussian_smooth(envelope, window // 2)
+        low_x, high_x, low_y, high_y = -smooth[:, 0], smooth[:, 1], -smooth[:, 2], smooth[:, 3]
+        span = np.maximum(np.maximum(high_x - low_x, high_y - low_y), 0.5) * 1.15
+        mid_x, mid_y = (low_x + high_x) / 2, (low_y + high_y) / 2
+        boxes = np.column_stack(
+            [mid_x - span / 2, mid_x + span / 2, mid_y - span / 2, mid_y + span / 2]
+        )
+        return times, boxes
+
+
+def _running_max(values: np.ndarray, radius: int) -> np.ndarray:
+    """Return the maximum of ``values`` over ``[i - radius, i + radius]`` for every row ``i``."""
+    padded = np.pad(values, ((radius, radius), (0, 0)), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1, axis=0)
+    return windows.max(axis=-1)
+
+
+def _gaussian_smooth(values: np.ndarray, radius: int) -> np.ndarray:
+    """Return ``values`` smoothed along rows by a Gaussian truncated at ``radius`` rows."""
+    if radius < 1:
+        return values
+    offsets = np.arange(-radius, radius + 1)
+    kernel = np.exp(-0.5 * (offsets / (radius / 2)) ** 2)
+    kernel /= kernel.sum()
+    padded = np.pad(values, ((radius, radius), (0, 0)), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1, axis=0)
+    return windows @ kernel

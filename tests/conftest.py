@@ -1,0 +1,34 @@
+"""Shared fixtures: every test runs in its own working directory, so caches never leak."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nnviz.config import RunConfig
+from nnviz.run import Run
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def short_run() -> Run:
+    """A real 12-epoch ReLU run, trained once per session."""
+    from nnviz.train import train
+
+    return train(RunConfig(activation="relu", lr=0.05, max_epochs=12, target_loss=0.0))
+
+
+@pytest.fixture(scope="session")
+def short_tanh_run() -> Run:
+    """A real 12-epoch tanh run, trained once per session."""
+    from nnviz.train import train
+
+    return train(RunConfig(activation="tanh", lr=0.05, max_epochs=12, target_loss=0.0))

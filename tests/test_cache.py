@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from nnviz.cache import cached_run, run_path
+from nnviz.config import RunConfig
+
+
+def test_first_call_trains_and_later_calls_load(tmp_path: Path) -> None:
+    config = RunConfig(max_epochs=3)
+    messages: list[str] = []
+    first = cached_run(config, tmp_path, report=messages.append)
+    assert run_path(config, tmp_path).is_file()
+    assert len(messages) == 1 and "training" in messages[0]
+    second = cached_run(config, tmp_path, report=messages.append)
+    assert len(messages) == 1
+    np.testing.assert_array_equal(first.W1, second.W1)
+
+
+def test_damaged_cache_is_replaced(tmp_path: Path) -> None:
+    config = RunConfig(max_epochs=2)
+    path = run_path(config, tmp_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"garbage")
+    messages: list[str] = []
+    run = cached_run(config, tmp_path, report=messages.append)
+    assert "unreadable" in messages[0]
+    assert run.epochs == 2 and path.stat().st_size > 1000
+
+
+def test_cached_load_does_not_import_torch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    config = RunConfig(max_epochs=2)
+    cached_run(config, tmp_path, report=lambda _: None)
+    code = (
+        "import sys; from nnviz.cache import cached_run; from nnviz.config import RunConfig; "
+        f"cached_run(RunConfig(max_epochs=2), {str(tmp_path)!r}); "
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from nnviz.cli import cli
+from nnviz.run import load_run
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_lists_every_command() -> None:
+    code, out, _ = invoke("--help")
+    assert code == 0
+    for command in ("train", "sweep", "inspect"):
+        assert command in out
+
+
+def test_train_writes_a_plain_npz_and_prints_one_line(tmp_path: Path) -> None:
+    out_file = tmp_path / "run.npz"
+    code, out, _ = invoke(
+        "train", "--activation", "tanh", "--lr", "0.1", "--epochs", "4", "--out", str(out_file)
+    )
+    assert code == 0
+    assert out.count("\n") == 1 and "4 epochs" in out and "max_epochs" not in out
+    assert "reached the 4-epoch limit" in out
+    with np.load(out_file, allow_pickle=False) as archive:
+        assert archive["W1"].shape == (5, 2, 2)
+        assert json.loads(str(archive["config"]))["config"]["lr"] == 0.1
+
+
+def test_train_without_out_fills_the_cache() -> None:
+    code, out, _ = invoke("train", "--epochs", "2", "--full-batch")
+    assert code == 0
+    files = list(Path("media/runs").glob("*.npz"))
+    assert len(files) == 1 and str(files[0]) in out
+    assert load_run(files[0]).config.batch_size is None
+
+
+def test_inspect_prints_config_and_stop_reason(tmp_path: Path) -> None:
+    invoke("train", "--epochs", "3", "--out", str(tmp_path / "r.npz"))
+    code, out, _ = invoke("inspect", str(tmp_path / "r.npz"))
+    assert code == 0
+    assert "activation  relu" in out and "epochs run  3" in out
+    assert "stopped     max_epochs" in out and "at start" in out
+
+
+def test_sweep_trains_six_runs_and_prints_a_table(tmp_path: Path) -> None:
+    code, out, _ = invoke("sweep", "--epochs", "2", "--out", str(tmp_path / "runs"))
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith(("relu", "tanh"))]
+    assert len(rows) == 6
+    assert {row.split()[1] for row in rows} == {"0.1", "0.01", "0.001"}
+    assert len(list((tmp_path / "runs").glob("*.npz"))) == 6
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "exit_code"),
+    [
+        (["train", "--activation", "softplus"], "'softplus' is not one of", 2),
+        (["train", "--dataset", "mnist"], "'mnist' is not one of", 2),
+        (["train", "--lr", "abc"], "'abc' is not a valid float", 2),
+        (["train", "--lr", "0"], "lr must be greater than 0", 1),
+        (["train", "--lr", "-1"], "lr must be greater than 0", 1),
+        (["train", "--hidden", "0"], "hidden must be at least 1", 1),
+        (["train", "--epochs", "0"], "max_epochs must be at least 1", 1),
+        (["inspect", "absent.npz"], "no such run file", 1),
+        (["train", "--epochs", "1", "--out", "media"], "is a directory", 2),
+        (["train", "--epochs", "1", "--out", "/proc/nnviz/run.npz"], "nnviz: ", 1),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(args: list[str], message: str, exit_code: int) -> None:
+    Path("media").mkdir(exist_ok=True)
+    code, out, err = invoke(*args)
+    assert code == exit_code
+    assert err.count("\n") == 1 and message in err
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", b"\x93NUMPY garbage"])
+def test_inspect_refuses_damaged_files(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.npz"
+    path.write_bytes(content)
+    code, _, err = invoke("inspect", str(path))
+    assert code == 1 and err.startswith("nnviz: ") and err.count("\n") == 1
+
+
+def test_diverging_training_says_so(tmp_path: Path) -> None:
+    code, out, _ = invoke("train", "--lr", "100", "--out", str(tmp_path / "d.npz"))
+    assert code == 0 and "diverged" in out
+    run = load_run(tmp_path / "d.npz")
+    assert run.stop_reason == "diverged" and np.all(np.isfinite(run.loss))

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from nnviz.config import ConfigError, RunConfig
+
+
+def test_defaults_are_the_blog_experiment() -> None:
+    config = RunConfig()
+    assert (config.dataset, config.samples, config.hidden) == ("seed", 400, 2)
+    assert (config.batch_size, config.max_epochs, config.target_loss) == (32, 200, 0.263)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"activation": "softplus"}, "unknown activation 'softplus'"),
+        ({"dataset": "mnist"}, "unknown dataset 'mnist'"),
+        ({"lr": 0.0}, "lr must be greater than 0"),
+        ({"lr": -0.1}, "lr must be greater than 0"),
+        ({"lr": float("nan")}, "lr must be finite"),
+        ({"lr": "0.1"}, "lr must be a number"),
+        ({"hidden": 0}, "hidden must be at least 1"),
+        ({"max_epochs": 0}, "max_epochs must be at least 1"),
+        ({"batch_size": 0}, "batch_size must be at least 1"),
+        ({"hidden": 2.5}, "hidden must be a whole number"),
+        ({"samples": 1}, "samples must be at least 2"),
+    ],
+)
+def test_invalid_values_raise_one_line_errors(changes: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        RunConfig(**changes)
+    assert "\n" not in str(caught.value)
+
+
+def test_key_is_stable_and_distinguishes_configs() -> None:
+    assert RunConfig().key() == RunConfig().key()
+    keys = {RunConfig(lr=lr, activation=a).key() for lr in (0.1, 0.01) for a in ("relu", "tanh")}
+    assert len(keys) == 4
+    assert RunConfig(batch_size=None).key() != RunConfig().key()
+
+
+def test_dict_round_trip_and_unknown_keys() -> None:
+    config = RunConfig(activation="tanh", lr=0.1, batch_size=None, noise=0.3)
+    assert RunConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(ConfigError, match="unknown run configuration keys: colour"):
+        RunConfig.from_dict({**config.to_dict(), "colour": "red"})

@@ -1,0 +1,97 @@
+"""The numpy forward pass against torch, the oracle."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from nnviz import forward
+from nnviz.forward import Weights
+
+TORCH_ACTIVATIONS = {
+    "relu": torch.relu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "linear": lambda z: z,
+}
+
+
+def random_weights(rng: np.random.Generator, hidden: int = 2, scale: float = 2.0) -> Weights:
+    return Weights(
+        W1=rng.normal(0, scale, (hidden, 2)),
+        b1=rng.normal(0, scale, hidden),
+        W2=rng.normal(0, scale, (1, hidden)),
+        b2=rng.normal(0, scale, 1),
+    )
+
+
+def torch_forward(X: np.ndarray, w: Weights, activation: str) -> tuple[np.ndarray, np.ndarray]:
+    x = torch.from_numpy(X)
+    h = TORCH_ACTIVATIONS[activation](x @ torch.from_numpy(w.W1).T + torch.from_numpy(w.b1))
+    z = h @ torch.from_numpy(w.W2).T + torch.from_numpy(w.b2)
+    return h.numpy(), z[:, 0].numpy()
+
+
+@pytest.mark.parametrize("activation", list(TORCH_ACTIVATIONS))
+@pytest.mark.parametrize("hidden", [1, 2, 5])
+def test_forward_matches_torch(activation: str, hidden: int) -> None:
+    rng = np.random.default_rng(hidden)
+    X = rng.normal(0, 2, (300, 2))
+    for _ in range(5):
+        w = random_weights(rng, hidden)
+        h_torch, z_torch = torch_forward(X, w, activation)
+        np.testing.assert_allclose(
+            forward.hidden(X, w, activation), h_torch, rtol=1e-12, atol=1e-12
+        )
+        np.testing.assert_allclose(
+            forward.logits(X, w, activation), z_torch, rtol=1e-12, atol=1e-12
+        )
+        np.testing.assert_allclose(
+            forward.probabilities(X, w, activation),
+            torch.sigmoid(torch.from_numpy(z_torch)).numpy(),
+            rtol=1e-12,
+            atol=1e-15,
+        )
+
+
+def test_bce_and_accuracy_match_torch_even_for_huge_logits() -> None:
+    rng = np.random.default_rng(0)
+    z = np.concatenate([rng.normal(0, 3, 100), [800.0, -800.0, 40.0, -40.0]])
+    y = rng.integers(0, 2, len(z))
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.from_numpy(z), torch.from_numpy(y.astype(np.float64))
+    )
+    assert forward.bce_from_logits(z, y) == pytest.approx(float(expected), rel=1e-12)
+    assert forward.accuracy(z, y) == pytest.approx(np.mean((z > 0) == (y == 1)))
+    assert np.all(np.isfinite(forward.sigmoid(np.array([-1e4, 1e4]))))
+
+
+def test_grid_points_are_pixel_centres_with_row_zero_on_top() -> None:
+    points = forward.grid_points((0.0, 4.0), (0.0, 2.0), shape=(2, 4))
+    # Pixels are 1 x 1: the top-left centre is (0.5, 1.5), the bottom-right (3.5, 0.5).
+    np.testing.assert_allclose(points[0], [0.5, 1.5])
+    np.testing.assert_allclose(points[-1], [3.5, 0.5])
+    assert points.shape == (8, 2)
+
+
+def test_probability_grid_is_the_forward_pass_at_pixel_centres() -> None:
+    w = random_weights(np.random.default_rng(1))
+    grid = forward.probability_grid(w, "tanh", (-2, 2), (-1, 1), shape=(10, 20))
+    centre = forward.grid_points((-2, 2), (-1, 1), (10, 20)).reshape(10, 20, 2)[3, 7]
+    _, z = torch_forward(centre[None], w, "tanh")
+    assert grid[3, 7] == pytest.approx(1 / (1 + np.exp(-z[0])), rel=1e-12)
+
+
+def test_output_line_lies_on_the_line_and_the_box_edges() -> None:
+    w = Weights(np.eye(2), np.zeros(2), np.array([[1.0, -2.0]]), np.array([0.5]))
+    ends = forward.output_line(w, (-3, 3), (-3, 3))
+    assert ends is not None
+    # 1*h1 - 2*h2 + 0.5 = 0
+    np.testing.assert_allclose(ends @ [1.0, -2.0] + 0.5, 0, atol=1e-12)
+    on_edge = np.isclose(np.abs(ends), 3).any(axis=1)
+    assert on_edge.all()
+    far = Weights(np.eye(2), np.zeros(2), np.array([[1.0, 0.0]]), np.array([-10.0]))
+    assert forward.output_line(far, (-3, 3), (-3, 3)) is None
+    flat = Weights(np.eye(2), np.zeros(2), np.array([[0.0, 0.0]]), np.array([1.0]))
+    assert forward.output_line(flat, (-3, 3), (-3, 3)) is None
