@@ -11,7 +11,7 @@ TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- system packages ------------------------------------------------------------------------
-apt_packages=(pkg-config libcairo2-dev libpango1.0-dev ffmpeg
+apt_packages=(pkg-config libcairo2-dev libpango1.0-dev ffmpeg fonts-dejavu-core
               texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm)
 command -v cc >/dev/null 2>&1 || apt_packages+=(gcc libc6-dev)
 if ! command -v python3 >/dev/null 2>&1; then

@@ -1,0 +1,40 @@
+"""The diverging colour map of the probability mesh, as a lookup table in numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz.theme import Theme, hex_to_rgb
+
+__all__ = ["LUT_SIZE", "DivergingColormap"]
+
+#: Entries of the lookup table: probabilities are quantised to 1/1023.
+LUT_SIZE = 1024
+
+
+class DivergingColormap:
+    """Map probabilities in [0, 1] to RGBA colours: ``low`` at 0, ``mid`` at 0.5, ``high`` at 1.
+
+    Colours are interpolated linearly in RGB between the three anchors. The map is a lookup
+    table of :data:`LUT_SIZE` entries; :meth:`__call__` rounds a probability to the nearest one.
+    """
+
+    def __init__(self, low: str, mid: str, high: str, alpha: int = 255) -> None:
+        anchors = np.array([hex_to_rgb(low), hex_to_rgb(mid), hex_to_rgb(high)], dtype=np.float64)
+        positions = np.linspace(0.0, 1.0, LUT_SIZE)
+        rgb = np.column_stack(
+            [np.interp(positions, [0.0, 0.5, 1.0], anchors[:, channel]) for channel in range(3)]
+        )
+        self.table = np.empty((LUT_SIZE, 4), dtype=np.uint8)
+        self.table[:, :3] = np.round(rgb).astype(np.uint8)
+        self.table[:, 3] = alpha
+
+    @classmethod
+    def from_theme(cls, theme: Theme) -> DivergingColormap:
+        """Return the mesh colour map of ``theme``."""
+        return cls(theme.mesh_low, theme.mesh_mid, theme.mesh_high)
+
+    def __call__(self, probabilities: np.ndarray) -> np.ndarray:
+        """Return uint8 RGBA colours of shape ``probabilities.shape + (4,)``."""
+        index = np.rint(np.clip(probabilities, 0.0, 1.0) * (LUT_SIZE - 1)).astype(np.intp)
+        return self.table[index]

@@ -1,0 +1,180 @@
+"""Read-outs that follow the epoch clock: epoch, loss and accuracy, the loss curve, stop marks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import LEFT, RIGHT, Dot, Line, Text, ValueTracker, VGroup, VMobject
+from typing_extensions import Self
+
+from nnviz.mobjects.readout import GlyphText
+from nnviz.theme import Theme
+from nnviz.trajectory import Trajectory
+from nnviz.view import Viewport
+
+__all__ = ["LossCurve", "StatsReadout", "StopMark", "format_epoch"]
+
+
+def format_epoch(t: float) -> str:
+    """Return the epoch as shown on screen: one decimal, so interpolated frames read as such."""
+    return f"{t:.1f}"
+
+
+class StatsReadout(VGroup):
+    """``epoch  12.4 / 200   loss 0.5123   accuracy  87.5%`` for the clock's epoch.
+
+    Two monospace lines laid over each other: the names (muted) and the numbers.
+    """
+
+    ALPHABET = "0123456789.-+%/ abcdefghijklmnopqrstuvwxyz"
+
+    def __init__(
+        self, trajectory: Trajectory, clock: ValueTracker, theme: Theme, font_size: float = 22
+    ) -> None:
+        super().__init__()
+        self.trajectory = trajectory
+        self.clock = clock
+        limit = trajectory.run.config.max_epochs
+        self.template = f"epoch {{:>5}} / {limit}   loss {{:<6}}   accuracy {{:>6}}"
+        names = self.template.format("", "", "")
+        self.names = GlyphText(
+            names, self.ALPHABET, font_size, max_length=len(names), color=theme.muted
+        )
+        self.numbers = GlyphText(
+            "", self.ALPHABET, font_size, max_length=len(names), color=theme.foreground
+        )
+        self.add(self.names, self.numbers)
+        self.refresh()
+
+    def refresh(self) -> Self:
+        """Show the numbers of the clock's epoch."""
+        state = self.trajectory.state(self.clock.get_value())
+        line = self.template.format(
+            format_epoch(state.t), f"{state.loss:.4f}"[:6], f"{state.accuracy:.1%}"
+        )
+        # Blank the characters that belong to the names, keep the numbers.
+        names = self.names.text or ""
+        numbers = "".join(" " if ch != " " and ch == names[i] else ch for i, ch in enumerate(line))
+        self.numbers.set_text(numbers)
+        return self
+
+    def place(self, point: np.ndarray) -> Self:
+        """Put the left end of the baseline at ``point``."""
+        self.names.place(point)
+        self.numbers.place(point)
+        return self
+
+    @property
+    def line_width(self) -> float:
+        """Width of the read-out."""
+        return self.names.text_width
+
+    def start(self) -> Self:
+        """Follow the clock."""
+        self.add_updater(lambda readout: readout.refresh())
+        return self.refresh()
+
+
+class LossCurve(VGroup):
+    """The whole-data loss against the epoch, traced up to the clock with a moving marker.
+
+    The logged losses are drawn at integer epochs; the last point is the loss of the
+    interpolated state at the clock's epoch.
+    """
+
+    def __init__(
+        self,
+        trajectory: Trajectory,
+        clock: ValueTracker,
+        viewport: Viewport,
+        theme: Theme,
+        loss_limit: float | None = None,
+        font_size: float = 16,
+    ) -> None:
+        super().__init__()
+        self.trajectory = trajectory
+        self.clock = clock
+        self.viewport = viewport
+        run = trajectory.run
+        self.epoch_limit = run.config.max_epochs
+        top = loss_limit if loss_limit is not None else float(np.max(run.loss)) * 1.1
+        self.box = ((0.0, float(self.epoch_limit)), (0.0, max(top, run.config.target_loss * 1.5)))
+        corners = viewport.corners()
+        (ul, _, dl, dr) = corners
+        axes = VGroup(Line(dl, ul), Line(dl, dr)).set_stroke(theme.muted, 1.5)
+        target = run.config.target_loss
+        target_ends = viewport.to_screen(
+            np.array([[0.0, target], [self.epoch_limit, target]]), self.box
+        )
+        target_line = Line(target_ends[0], target_ends[1]).set_stroke(theme.muted, 1.0, opacity=0.7)
+        labels = VGroup(
+            Text("loss", font=theme.font, font_size=font_size, color=theme.muted).next_to(
+                ul, LEFT, 0.1
+            ),
+            Text(
+                f"target {target:g}", font=theme.font, font_size=font_size - 2, color=theme.muted
+            ).next_to(target_ends[1], RIGHT, 0.1),
+            Text("0", font=theme.font, font_size=font_size, color=theme.muted).next_to(
+                dl, np.array([0, -1, 0]), 0.08
+            ),
+            Text(
+                f"epoch {self.epoch_limit}", font=theme.font, font_size=font_size, color=theme.muted
+            ).next_to(dr, np.array([0, -1, 0]), 0.08),
+        )
+        self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
+        self.marker = Dot(radius=0.05, color=theme.accent)
+        self.add(axes, target_line, labels, self.trace, self.marker)
+        self.refresh()
+
+    def refresh(self) -> Self:
+        """Trace the curve up to the clock's epoch."""
+        state = self.trajectory.state(self.clock.get_value())
+        whole = int(np.floor(state.t))
+        epochs = np.append(np.arange(whole + 1, dtype=np.float64), state.t)
+        losses = np.append(self.trajectory.run.loss[: whole + 1], state.loss)
+        points = np.column_stack([epochs, np.minimum(losses, self.box[1][1])])
+        screen = self.viewport.to_screen(points, self.box)
+        self.trace.set_points_as_corners(screen)
+        self.marker.move_to(screen[-1])
+        return self
+
+    def start(self) -> Self:
+        """Follow the clock."""
+        self.add_updater(lambda curve: curve.refresh())
+        return self.refresh()
+
+
+class StopMark(Text):
+    """``stopped at epoch k``: invisible until the clock reaches a run's last epoch.
+
+    Shown only for runs that stopped before their epoch limit (target reached or diverged).
+    """
+
+    def __init__(
+        self, trajectory: Trajectory, clock: ValueTracker, theme: Theme, **kwargs: Any
+    ) -> None:
+        run = trajectory.run
+        reason = "loss below target" if run.stop_reason == "target_loss" else run.stop_reason
+        kwargs.setdefault("font_size", 20)
+        super().__init__(
+            f"stopped at epoch {run.epochs} ({reason})",
+            font=theme.font,
+            color=theme.accent,
+            **kwargs,
+        )
+        self.trajectory = trajectory
+        self.clock = clock
+        self.early = run.epochs < run.config.max_epochs
+        self.refresh()
+
+    def refresh(self) -> Self:
+        """Show the mark once the clock has reached the run's last epoch."""
+        visible = self.early and self.clock.get_value() >= self.trajectory.epochs
+        self.set_opacity(1.0 if visible else 0.0)
+        return self
+
+    def start(self) -> Self:
+        """Follow the clock."""
+        self.add_updater(lambda mark: mark.refresh())
+        return self.refresh()

@@ -1,0 +1,268 @@
+"""The two synchronised panels of a training video: the input plane and the hidden space.
+
+Each panel is a :class:`manim.Group` that recomputes itself from one shared epoch tracker on
+every frame; the numbers come from :class:`nnviz.trajectory.Trajectory`, once per frame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Group,
+    ImageMobject,
+    MathTex,
+    Rectangle,
+    Text,
+    ValueTracker,
+    VGroup,
+)
+from manim.constants import RESAMPLING_ALGORITHMS
+from typing_extensions import Self
+
+from nnviz import forward
+from nnviz.colormap import DivergingColormap
+from nnviz.contour import level_segments
+from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.shapes import DotCloud, Segments
+from nnviz.theme import Theme
+from nnviz.trajectory import Trajectory
+from nnviz.view import Box, Viewport, square_box_around
+
+__all__ = [
+    "HiddenSpacePanel",
+    "InputPlanePanel",
+    "ProbabilityImage",
+    "hidden_probability_grid",
+    "input_box",
+]
+
+
+def input_box(trajectory: Trajectory) -> Box:
+    """Return the square input-plane view around the run's data."""
+    return square_box_around(trajectory.run.X, margin=0.1)
+
+
+def hidden_probability_grid(
+    weights: forward.Weights, box: Box, shape: tuple[int, int]
+) -> np.ndarray:
+    """Return the output probability σ(w·h + b) at the pixel centres of the hidden-space view."""
+    points = forward.grid_points(box[0], box[1], shape)
+    return forward.sigmoid(points @ weights.W2[0, :2] + weights.b2[0]).reshape(shape)
+
+
+class ProbabilityImage(ImageMobject):
+    """The probability mesh: an image whose pixels are the colour map of the network's output.
+
+    Parameters
+    ----------
+    viewport
+        Where the image sits on screen.
+    resolution
+        Pixels of the image along each side (Manim resizes it to its on-screen size).
+    colormap
+        Maps probabilities to RGBA.
+    """
+
+    def __init__(
+        self, viewport: Viewport, resolution: int, colormap: DivergingColormap, **kwargs: Any
+    ) -> None:
+        super().__init__(np.zeros((resolution, resolution, 4), dtype=np.uint8), **kwargs)
+        self.colormap = colormap
+        self.resolution = resolution
+        self.points = viewport.corners()
+        self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+
+    def paint(self, probabilities: np.ndarray) -> Self:
+        """Colour the image with ``probabilities`` (shape ``(resolution, resolution)``)."""
+        self.pixel_array = self.colormap(probabilities)
+        return self
+
+
+class _Panel(Group):
+    """Frame, mesh, level line and one dot cloud per class inside a square viewport."""
+
+    def __init__(
+        self,
+        trajectory: Trajectory,
+        clock: ValueTracker,
+        viewport: Viewport,
+        theme: Theme,
+        caption: str,
+        axis_names: tuple[str, str],
+        mesh_resolution: int = 160,
+        dot_radius: float = 0.045,
+        y_labels: str = "left",
+    ) -> None:
+        super().__init__()
+        self.y_labels = y_labels
+        self.trajectory = trajectory
+        self.clock = clock
+        self.viewport = viewport
+        self.theme = theme
+        self.mesh_resolution = mesh_resolution
+        self.labels = np.asarray(trajectory.run.y)
+        self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
+        self.axes = Segments(stroke_color=theme.muted, stroke_width=1.2, stroke_opacity=0.6)
+        self.boundary = Segments(stroke_color=theme.boundary, stroke_width=3.0)
+        self.dots = [
+            DotCloud(
+                np.zeros((int(np.sum(self.labels == k)), 2)),
+                radius=dot_radius,
+                fill_color=theme.class_colors[k],
+                stroke_color=theme.dot_outline,
+                stroke_width=0.8,
+            )
+            for k in (1, 0)
+        ]  # class 0 drawn last, on top: in hidden space it gathers where class 1 folds
+        self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
+        self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
+        self.caption = Text(caption, font=theme.font, font_size=22, color=theme.foreground)
+        self.caption.next_to(self.frame_box, UP, buff=0.15)
+        self.range_labels = [
+            GlyphText(font_size=16, max_length=6, color=theme.muted) for _ in range(4)
+        ]
+        x_name = MathTex(axis_names[0], font_size=28, color=theme.muted)
+        y_name = MathTex(axis_names[1], font_size=28, color=theme.muted)
+        x_name.next_to(self.frame_box, DOWN, buff=0.12)
+        y_name.next_to(self.frame_box, RIGHT if y_labels == "right" else LEFT, buff=0.12)
+        self.axis_names = VGroup(x_name, y_name)
+        self.add(
+            self.mesh,
+            self.axes,
+            self.boundary,
+            *self.dots,
+            self.frame_box,
+            self.caption,
+            self.axis_names,
+            *self.range_labels,
+        )
+
+    def start(self) -> Self:
+        """Draw the current epoch and follow the clock from now on."""
+        self.add_updater(lambda panel: panel.refresh())
+        return self.refresh()
+
+    def stop(self) -> Self:
+        """Stop following the clock (the picture stays as it is)."""
+        self.clear_updaters()
+        return self
+
+    def refresh(self) -> Self:
+        """Recompute the panel for the clock's epoch."""
+        raise NotImplementedError
+
+    def _place_points(self, points: np.ndarray, box: Box) -> None:
+        screen = self.viewport.to_screen(points, box)
+        for k in (0, 1):
+            self.dots[1 - k].move_dots(screen[self.labels == k])
+
+    def _place_axes(self, box: Box) -> None:
+        (x0, x1), (y0, y1) = box
+        segments = []
+        if x0 <= 0 <= x1:
+            segments.append([[0.0, y0], [0.0, y1]])
+        if y0 <= 0 <= y1:
+            segments.append([[x0, 0.0], [x1, 0.0]])
+        ends = np.array(segments, dtype=np.float64).reshape(-1, 2)
+        screen = self.viewport.to_screen(ends, box)[:, :2].reshape(-1, 2, 2)
+        self.axes.set_segments(screen)
+
+    def _label_range(self, box: Box) -> None:
+        (x0, x1), (y0, y1) = box
+        left, top, right, bottom = self._edges()
+        gap, advance = 0.08, self.range_labels[0].advance
+        texts = [f"{v:.1f}".replace("-0.0", "0.0") for v in (x0, x1, y0, y1)]
+        xmin, xmax, ymin, ymax = self.range_labels
+        xmin.set_text(texts[0]).place(np.array([left, bottom - gap - 0.2, 0]))
+        xmax.set_text(texts[1]).place(
+            np.array([right - len(texts[1]) * advance, bottom - gap - 0.2, 0])
+        )
+        if self.y_labels == "right":
+            ymin.set_text(texts[2]).place(np.array([right + gap, bottom, 0]))
+            ymax.set_text(texts[3]).place(np.array([right + gap, top - 0.15, 0]))
+        else:
+            ymin.set_text(texts[2]).place(
+                np.array([left - gap - len(texts[2]) * advance, bottom, 0])
+            )
+            ymax.set_text(texts[3]).place(
+                np.array([left - gap - len(texts[3]) * advance, top - 0.15, 0])
+            )
+
+    def _edges(self) -> tuple[float, float, float, float]:
+        cx, cy = self.viewport.centre
+        w, h = self.viewport.width / 2, self.viewport.height / 2
+        return cx - w, cy + h, cx + w, cy - h
+
+
+class InputPlanePanel(_Panel):
+    """The input plane: the data, the probability mesh and the 0.5 contour (decision boundary)."""
+
+    def __init__(
+        self,
+        trajectory: Trajectory,
+        clock: ValueTracker,
+        viewport: Viewport,
+        theme: Theme,
+        caption: str = "input space",
+        box: Box | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(trajectory, clock, viewport, theme, caption, ("x_1", "x_2"), **kwargs)
+        self.box = input_box(trajectory) if box is None else box
+        self._place_points(trajectory.run.X, self.box)
+        self._place_axes(self.box)
+        self._label_range(self.box)
+        self.refresh()
+
+    def refresh(self) -> Self:
+        state = self.trajectory.state(self.clock.get_value())
+        shape = (self.mesh_resolution, self.mesh_resolution)
+        probabilities = forward.probability_grid(
+            state.weights, self.trajectory.activation, self.box[0], self.box[1], shape
+        )
+        self.mesh.paint(probabilities)
+        segments = level_segments(probabilities, self.box[0], self.box[1], 0.5)
+        screen = self.viewport.to_screen(segments.reshape(-1, 2), self.box)
+        self.boundary.set_segments(screen[:, :2].reshape(-1, 2, 2))
+        return self
+
+
+class HiddenSpacePanel(_Panel):
+    """The hidden space (h1, h2): the data at their hidden activations, the output's line
+    w·h + b = 0 and its probability on both sides. The view follows the points smoothly."""
+
+    def __init__(
+        self,
+        trajectory: Trajectory,
+        clock: ValueTracker,
+        viewport: Viewport,
+        theme: Theme,
+        caption: str = "hidden space",
+        **kwargs: Any,
+    ) -> None:
+        if trajectory.run.W1.shape[1] != 2:
+            raise ValueError("the hidden-space panel needs exactly two hidden neurons")
+        kwargs.setdefault("y_labels", "right")
+        super().__init__(trajectory, clock, viewport, theme, caption, ("h_1", "h_2"), **kwargs)
+        self.refresh()
+
+    def refresh(self) -> Self:
+        state = self.trajectory.state(self.clock.get_value())
+        box = state.hidden_range
+        shape = (self.mesh_resolution, self.mesh_resolution)
+        self.mesh.paint(hidden_probability_grid(state.weights, box, shape))
+        line = forward.output_line(state.weights, box[0], box[1])
+        if line is None:
+            self.boundary.set_segments(np.zeros((0, 2, 2)))
+        else:
+            self.boundary.set_segments(self.viewport.to_screen(line, box)[None, :, :2])
+        self._place_points(state.hidden, box)
+        self._place_axes(box)
+        self._label_range(box)
+        return self

@@ -1,0 +1,108 @@
+"""Text that changes every frame, composed from glyphs rendered once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import Text, VGroup, VMobject
+from typing_extensions import Self
+
+__all__ = ["GlyphText"]
+
+MONOSPACE_FONT = "DejaVu Sans Mono"
+Glyphs = dict[str, np.ndarray]
+_GLYPH_CACHE: dict[tuple[str, float, str], tuple[Glyphs, float]] = {}
+
+
+def _glyphs(alphabet: str, font_size: float, font: str) -> tuple[Glyphs, float]:
+    """Render ``alphabet`` once; return each glyph's points relative to the left end of its
+    cell's baseline, and the advance from one cell to the next."""
+    key = (alphabet, font_size, font)
+    if key not in _GLYPH_CACHE:
+        visible = "".join(ch for ch in alphabet if not ch.isspace())
+        text = Text(visible, font=font, font_size=font_size)
+        # Monospace cells are equally wide: ten more characters add ten advances of ink.
+        short = Text("0" * 10, font=font, font_size=font_size)
+        long = Text("0" * 20, font=font, font_size=font_size)
+        advance = (long.width - short.width) / 10
+        left = text.get_left()[0]
+        baseline = text.get_bottom()[1]
+        glyphs: Glyphs = {}
+        for index, (char, glyph) in enumerate(zip(visible, text.submobjects, strict=True)):
+            cell = np.array([left + index * advance, baseline, 0.0])
+            glyphs[char] = glyph.points - cell
+        _GLYPH_CACHE[key] = (glyphs, advance)
+    return _GLYPH_CACHE[key]
+
+
+class GlyphText(VGroup):
+    """A line of monospace text that can change every frame at the cost of a few array copies.
+
+    Manim's ``Text`` and ``DecimalNumber`` typeset anew on every change (milliseconds each) and
+    replace their submobjects, which Manim's per-animation list of moving mobjects does not see.
+    This renders each character of ``alphabet`` once and keeps ``max_length`` glyph slots whose
+    points are overwritten in place.
+
+    Parameters
+    ----------
+    text
+        The initial text; every character must be in ``alphabet`` or a space.
+    alphabet
+        The characters the text may use.
+    font_size
+        Font size, as for :class:`manim.Text`.
+    max_length
+        The longest text it will show.
+    color
+        Fill colour of the glyphs.
+    """
+
+    def __init__(
+        self,
+        text: str = "",
+        alphabet: str = "0123456789.-+%/ ",
+        font_size: float = 24,
+        max_length: int = 8,
+        font: str = MONOSPACE_FONT,
+        color: str = "#FFFFFF",
+        **kwargs: Any,
+    ) -> None:
+        slots = [
+            VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0) for _ in range(max_length)
+        ]
+        super().__init__(*slots, **kwargs)
+        self._glyphs, self.advance = _glyphs(alphabet, font_size, font)
+        self.max_length = max_length
+        self.text: str | None = None
+        self.anchor = np.zeros(3)
+        self.set_text(text)
+
+    def set_text(self, text: str) -> Self:
+        """Show ``text``, its baseline starting at the anchor (see :meth:`place`)."""
+        if text == self.text:
+            return self
+        if len(text) > self.max_length:
+            raise ValueError(f"{text!r} is longer than {self.max_length} characters")
+        missing = {ch for ch in text if not ch.isspace() and ch not in self._glyphs}
+        if missing:
+            raise ValueError(f"characters {''.join(sorted(missing))!r} are not in the alphabet")
+        for index, slot in enumerate(self.submobjects):
+            char = text[index] if index < len(text) else " "
+            if char.isspace():
+                slot.points = np.zeros((0, 3))
+                continue
+            slot.points = self._glyphs[char] + (self.anchor + [index * self.advance, 0, 0])
+        self.text = text
+        return self
+
+    def place(self, point: np.ndarray) -> Self:
+        """Put the left end of the baseline at ``point`` and lay the text out again."""
+        self.anchor = np.asarray(point, dtype=np.float64)
+        current, self.text = self.text, None
+        return self.set_text(current or "")
+
+    @property
+    def text_width(self) -> float:
+        """Width of the current text's cells."""
+        return len(self.text or "") * self.advance

@@ -1,0 +1,92 @@
+"""Vectorised shapes: many dots or many segments as a single VMobject each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import VMobject
+from typing_extensions import Self
+
+__all__ = ["DotCloud", "Segments", "circle_template", "dot_cloud_points", "segment_points"]
+
+# A unit circle as four cubic Bézier curves (kappa = 4/3 (sqrt 2 - 1)).
+_KAPPA = 0.5522847498307936
+
+
+def circle_template() -> np.ndarray:
+    """Return the 16 control points of a unit circle as four cubic curves, shape (16, 3)."""
+    quarter = np.array([[1, 0], [1, _KAPPA], [_KAPPA, 1], [0, 1]], dtype=np.float64)
+    curves = []
+    for k in range(4):
+        angle = k * np.pi / 2
+        rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        curves.append(quarter @ rotation.T)
+    points = np.concatenate(curves)
+    return np.column_stack([points, np.zeros(len(points))])
+
+
+_TEMPLATE = circle_template()
+
+
+def dot_cloud_points(centres: np.ndarray, radius: float) -> np.ndarray:
+    """Return the Bézier points of one circle per centre, shape (16 N, 3).
+
+    Parameters
+    ----------
+    centres
+        Scene coordinates of the dots, shape (N, 3) or (N, 2).
+    radius
+        Dot radius in scene units.
+    """
+    centres3 = np.zeros((len(centres), 3))
+    centres3[:, : centres.shape[1]] = centres[:, :3]
+    return (centres3[:, None, :] + radius * _TEMPLATE[None, :, :]).reshape(-1, 3)
+
+
+def segment_points(segments: np.ndarray) -> np.ndarray:
+    """Return the Bézier points of straight segments (M, 2, 3 or 2) as cubic curves (4 M, 3)."""
+    if len(segments) == 0:
+        return np.zeros((0, 3))
+    ends = np.zeros((len(segments), 2, 3))
+    ends[:, :, : segments.shape[2]] = segments
+    a, b = ends[:, 0], ends[:, 1]
+    return np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=1).reshape(-1, 3)
+
+
+class DotCloud(VMobject):
+    """Many equal dots drawn as one path: cheap to move every frame, anti-aliased by Cairo.
+
+    Parameters
+    ----------
+    centres
+        Initial scene coordinates of the dots, shape (N, 2) or (N, 3).
+    radius
+        Dot radius in scene units.
+    """
+
+    def __init__(self, centres: np.ndarray, radius: float = 0.045, **kwargs: Any) -> None:
+        self.radius = radius
+        kwargs.setdefault("fill_opacity", 1.0)
+        kwargs.setdefault("stroke_width", 1.0)
+        super().__init__(**kwargs)
+        self.move_dots(centres)
+
+    def move_dots(self, centres: np.ndarray) -> Self:
+        """Place the dots at ``centres`` in one vectorised assignment."""
+        self.points = dot_cloud_points(np.asarray(centres, dtype=np.float64), self.radius)
+        return self
+
+
+class Segments(VMobject):
+    """Many straight segments as one path (for example a contour from marching squares)."""
+
+    def __init__(self, segments: np.ndarray | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("fill_opacity", 0.0)
+        super().__init__(**kwargs)
+        self.set_segments(np.zeros((0, 2, 3)) if segments is None else segments)
+
+    def set_segments(self, segments: np.ndarray) -> Self:
+        """Replace the segments, shape (M, 2, 2 or 3), in scene coordinates."""
+        self.points = segment_points(np.asarray(segments, dtype=np.float64))
+        return self

@@ -1,0 +1,209 @@
+"""The training video: one activation, the blog's three learning rates, two synchronised panels."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    UP,
+    Arrow,
+    FadeIn,
+    FadeOut,
+    Group,
+    MathTex,
+    Text,
+    ValueTracker,
+    VGroup,
+    Write,
+    linear,
+)
+
+from nnviz.config import BLOG_LEARNING_RATES
+from nnviz.mobjects.hud import LossCurve, StatsReadout, StopMark
+from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
+from nnviz.mobjects.shapes import DotCloud
+from nnviz.stories.base import ACTIVATION_FORMULAS, ACTIVATION_NAMES, NNVizScene
+from nnviz.trajectory import Trajectory
+from nnviz.view import Viewport, square_box_around
+
+__all__ = ["TrainingStory"]
+
+
+class TrainingStory(NNVizScene):
+    """How a 2-2-1 network learns the blog's data, at three learning rates.
+
+    Subclasses set :attr:`activation`. Every panel is driven by one epoch tracker; between
+    logged epochs the weights are interpolated (PCHIP) and the picture recomputed from them.
+    """
+
+    #: Hidden activation of the runs.
+    activation: ClassVar[str] = "relu"
+    #: Learning rates shown, one training segment each.
+    learning_rates: ClassVar[tuple[float, ...]] = BLOG_LEARNING_RATES
+    #: Seconds of video per training epoch (200 epochs take 16 s).
+    seconds_per_epoch: ClassVar[float] = 0.08
+    #: Seconds the final state of each run stays on screen.
+    hold_seconds: ClassVar[float] = 1.5
+    #: Pixels along each side of the probability meshes.
+    mesh_resolution: ClassVar[int] = 180
+
+    PANEL = 4.6
+    INPUT_VIEW = Viewport((-3.5, 0.35), PANEL, PANEL)
+    HIDDEN_VIEW = Viewport((3.5, 0.35), PANEL, PANEL)
+    DATA_VIEW = Viewport((0.0, 0.3), 6.0, 6.0)
+    LOSS_VIEW = Viewport((0.0, -3.15), 9.6, 0.9)
+
+    def construct(self) -> None:
+        runs = [self.run_for(activation=self.activation, lr=lr) for lr in self.learning_rates]
+        self.show_title()
+        self.show_data(runs[0].X, runs[0].y)
+        for run in runs:
+            self.show_training(Trajectory(run))
+        self.show_comparison([Trajectory(run) for run in runs])
+
+    # --- phases --------------------------------------------------------------------------------
+
+    def show_title(self) -> None:
+        """The question, the activation and its formula."""
+        theme = self.theme
+        name = ACTIVATION_NAMES[self.activation]
+        title = Text(
+            "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
+        )
+        subtitle = Text(
+            f"2 inputs → 2 hidden neurons ({name}) → 1 sigmoid output",
+            font=theme.font,
+            font_size=26,
+            color=theme.muted,
+        )
+        formula = MathTex(ACTIVATION_FORMULAS[self.activation], font_size=48, color=theme.accent)
+        block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
+        self.play(FadeIn(title, shift=0.2 * UP), run_time=1.0)
+        self.play(FadeIn(subtitle), Write(formula), run_time=1.5)
+        self.wait(1.0)
+        self.play(FadeOut(block), run_time=0.6)
+
+    def show_data(self, X: np.ndarray, y: np.ndarray) -> None:
+        """The data set alone, in the input plane's place."""
+        theme = self.theme
+        box = square_box_around(X, margin=0.1)
+        screen = self.DATA_VIEW.to_screen(X, box)
+        clouds = VGroup(
+            *(
+                DotCloud(
+                    screen[y == k],
+                    radius=0.05,
+                    fill_color=theme.class_colors[k],
+                    stroke_color=theme.dot_outline,
+                    stroke_width=0.8,
+                )
+                for k in (0, 1)
+            )
+        )
+        caption = Text(
+            f"{len(X)} points, two classes: class 0 around (0, 0), "
+            "class 1 around (−1, −1) and (1, 1)",
+            font=theme.font,
+            font_size=22,
+            color=theme.foreground,
+        ).to_edge(DOWN, buff=0.5)
+        for k, cloud in enumerate(clouds):
+            self.play(FadeIn(cloud, lag_ratio=0.0), run_time=0.8)
+            if k == 0:
+                self.add(caption)
+        self.wait(1.0)
+        self.play(FadeOut(clouds), FadeOut(caption), run_time=0.5)
+
+    def show_training(self, trajectory: Trajectory) -> None:
+        """One run: the two panels, the read-out and the loss curve, driven by one clock."""
+        theme = self.theme
+        clock = ValueTracker(0.0)
+        run = trajectory.run
+        resolution = self.mesh_resolution
+        input_panel = InputPlanePanel(
+            trajectory, clock, self.INPUT_VIEW, theme, mesh_resolution=resolution
+        )
+        hidden_panel = HiddenSpacePanel(
+            trajectory, clock, self.HIDDEN_VIEW, theme, mesh_resolution=resolution
+        )
+        heading = Text(
+            f"{ACTIVATION_NAMES[self.activation]} · learning rate {run.config.lr:g}",
+            font=theme.font,
+            font_size=28,
+            color=theme.foreground,
+        )
+        heading.to_corner(UP + LEFT, buff=0.3)
+        stats = StatsReadout(trajectory, clock, theme, font_size=20)
+        stats.place(np.array([6.8 - stats.line_width, heading.get_bottom()[1] + 0.04, 0]))
+        curve = LossCurve(trajectory, clock, self.LOSS_VIEW, theme)
+        mapping = VGroup(
+            Arrow(
+                np.array([-0.95, 0.35, 0]),
+                np.array([0.95, 0.35, 0]),
+                buff=0,
+                color=theme.muted,
+                stroke_width=3,
+            ),
+            MathTex(r"h = a(W_1 x + b_1)", font_size=24, color=theme.muted).move_to(
+                np.array([0, 0.75, 0])
+            ),
+        )
+        mark = StopMark(trajectory, clock, theme)
+        mark.move_to(np.array([0, self.INPUT_VIEW.centre[1] + self.PANEL / 2 + 0.6, 0]))
+        everything = Group(input_panel, hidden_panel, heading, stats, curve, mapping, mark)
+        self.play(FadeIn(everything), run_time=0.8)
+        for part in (input_panel, hidden_panel, stats, curve, mark):
+            part.start()
+        self.play(
+            clock.animate.set_value(run.epochs),
+            run_time=max(run.epochs * self.seconds_per_epoch, 0.5),
+            rate_func=linear,
+        )
+        self.wait(self.hold_seconds)
+        for part in (input_panel, hidden_panel, stats, curve, mark):
+            part.clear_updaters()
+        self.play(FadeOut(everything), run_time=0.6)
+
+    def show_comparison(self, trajectories: list[Trajectory]) -> None:
+        """The three runs side by side at their final states."""
+        theme = self.theme
+        heading = Text(
+            f"{ACTIVATION_NAMES[self.activation]}: three learning rates, final states",
+            font=theme.font,
+            font_size=30,
+            color=theme.foreground,
+        )
+        heading.to_edge(UP, buff=0.35)
+        columns = Group()
+        size = 3.5
+        for index, trajectory in enumerate(trajectories):
+            run = trajectory.run
+            clock = ValueTracker(float(run.epochs))
+            centre = ((index - (len(trajectories) - 1) / 2) * 4.55, 0.25)
+            panel = InputPlanePanel(
+                trajectory,
+                clock,
+                Viewport(centre, size, size),
+                theme,
+                caption=f"learning rate {run.config.lr:g}",
+                mesh_resolution=self.mesh_resolution,
+            )
+            stop = (
+                f"stopped at epoch {run.epochs}"
+                if run.epochs < run.config.max_epochs
+                else f"ran all {run.epochs} epochs"
+            )
+            summary = Text(
+                f"{stop}\nloss {run.loss[-1]:.3f} · accuracy {run.accuracy[-1]:.1%}",
+                font=theme.font,
+                font_size=20,
+                color=theme.foreground,
+                line_spacing=0.8,
+            )
+            summary.next_to(panel.frame_box, DOWN, buff=0.55)
+            columns.add(Group(panel, summary))
+        self.play(FadeIn(heading), FadeIn(columns, lag_ratio=0.2), run_time=1.5)
+        self.wait(3.0)

@@ -1,0 +1,56 @@
+"""Where things go on screen: linear maps from a data box to a rectangle of the frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Box", "Viewport", "square_box_around"]
+
+Box = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """A rectangle of the Manim frame, in scene units.
+
+    Attributes
+    ----------
+    centre
+        Centre of the rectangle ``(x, y)``.
+    width, height
+        Size of the rectangle.
+    """
+
+    centre: tuple[float, float]
+    width: float
+    height: float
+
+    def to_screen(self, points: np.ndarray, box: Box) -> np.ndarray:
+        """Map data ``points`` (N, 2) inside ``box`` to scene coordinates (N, 3), z = 0."""
+        (x0, x1), (y0, y1) = box
+        out = np.zeros((len(points), 3))
+        out[:, 0] = self.centre[0] + ((points[:, 0] - x0) / (x1 - x0) - 0.5) * self.width
+        out[:, 1] = self.centre[1] + ((points[:, 1] - y0) / (y1 - y0) - 0.5) * self.height
+        return out
+
+    def corners(self) -> np.ndarray:
+        """Return the corners UL, UR, DL, DR as scene points, shape (4, 3)."""
+        cx, cy = self.centre
+        w, h = self.width / 2, self.height / 2
+        return np.array(
+            [[cx - w, cy + h, 0], [cx + w, cy + h, 0], [cx - w, cy - h, 0], [cx + w, cy - h, 0]],
+            dtype=np.float64,
+        )
+
+
+def square_box_around(points: np.ndarray, margin: float = 0.15) -> Box:
+    """Return a square box holding ``points`` with a relative ``margin``, centred on them."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    half = (high - low).max() * (0.5 + margin)
+    mid = (low + high) / 2
+    return (float(mid[0] - half), float(mid[0] + half)), (
+        float(mid[1] - half),
+        float(mid[1] + half),
+    )
