@@ -14,9 +14,10 @@ from nnviz.run import Run, RunFileError, load_run, save_run
 if TYPE_CHECKING:
     from nnviz.train import ProgressCallback
 
-__all__ = ["DEFAULT_RUNS_DIR", "cached_run", "run_path"]
+__all__ = ["DEFAULT_RUNS_DIR", "cached_run", "run_path", "runs_dir_default"]
 
 #: Where cached runs live, relative to the working directory (the repository root for scenes).
+#: The environment variable ``NNVIZ_RUNS_DIR`` overrides it.
 DEFAULT_RUNS_DIR = Path("media") / "runs"
 
 Reporter = Callable[[str], None]
@@ -26,19 +27,26 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run_path(config: RunConfig, runs_dir: str | os.PathLike[str] = DEFAULT_RUNS_DIR) -> Path:
+def runs_dir_default() -> Path:
+    """Return ``NNVIZ_RUNS_DIR`` if it is set, else :data:`DEFAULT_RUNS_DIR`."""
+    return Path(os.environ.get("NNVIZ_RUNS_DIR") or DEFAULT_RUNS_DIR)
+
+
+def run_path(config: RunConfig, runs_dir: str | os.PathLike[str] | None = None) -> Path:
     """Return the cache file of ``config``: ``<runs_dir>/<config.key()>.npz``."""
-    return Path(runs_dir) / f"{config.key()}.npz"
+    return Path(runs_dir if runs_dir is not None else runs_dir_default()) / f"{config.key()}.npz"
 
 
 def cached_run(
     config: RunConfig,
-    runs_dir: str | os.PathLike[str] = DEFAULT_RUNS_DIR,
+    runs_dir: str | os.PathLike[str] | None = None,
     report: Reporter = _stderr,
     progress: ProgressCallback | None = None,
     force: bool = False,
 ) -> Run:
     """Return the run of ``config``, training and caching it when it is not cached yet.
+
+    ``runs_dir`` defaults to :func:`runs_dir_default`.
 
     A cached file that cannot be read (damaged, older schema) is reported and replaced by a
     fresh training; the replacement is written atomically. Torch is imported only when a run

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from nnviz.cache import DEFAULT_RUNS_DIR, cached_run, run_path
+from nnviz.cache import cached_run, run_path, runs_dir_default
 from nnviz.config import ACTIVATIONS, BLOG_LEARNING_RATES, DATASETS, ConfigError, RunConfig
 from nnviz.run import Run, RunFileError, load_run, save_run
 
@@ -163,14 +163,14 @@ def train(out: Path | None, **values: Any) -> None:
     "--out",
     "runs_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_RUNS_DIR,
-    show_default=True,
-    help="Folder of the run files.",
+    default=None,
+    help="Folder of the run files [default: media/runs, or $NNVIZ_RUNS_DIR].",
 )
 @click.option("--force", is_flag=True, help="Retrain runs that are already cached.")
 @_run_options
-def sweep(runs_dir: Path, force: bool, **values: Any) -> None:
+def sweep(runs_dir: Path | None, force: bool, **values: Any) -> None:
     """Train the blog's six runs (relu, tanh x lr 0.1, 0.01, 0.001) and print a table."""
+    runs_dir = runs_dir if runs_dir is not None else runs_dir_default()
     configs = [
         _config(activation=activation, lr=lr, **values)
         for activation in ("relu", "tanh")
@@ -222,6 +222,56 @@ def inspect(run_file: Path) -> None:
     click.echo(f"loss        {run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end")
     click.echo(f"accuracy    {run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end")
     click.echo(f"stopped     {run.stop_reason}: {run.describe_stop()}")
+
+
+@cli.command()
+@click.option(
+    "--activation",
+    type=click.Choice(ACTIVATIONS),
+    default="relu",
+    show_default=True,
+    help="Hidden activation.",
+)
+@click.option("--lr", type=float, default=0.01, show_default=True, help="Adam learning rate.")
+@click.option(
+    "--seed-grid",
+    is_flag=True,
+    help="Render the blog's six runs (relu, tanh x lr 0.1, 0.01, 0.001) instead.",
+)
+@click.option(
+    "--quality",
+    type=click.Choice(["l", "m", "h", "k"]),
+    default="l",
+    show_default=True,
+    help="Manim quality: 480p15, 720p30, 1080p60 or 2160p60.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["mp4", "gif"]),
+    default="mp4",
+    show_default=True,
+    help="gif: at most 720 px wide and 30 fps, with its own palette.",
+)
+@_run_options
+def render(
+    activation: str, lr: float, seed_grid: bool, quality: str, output_format: str, **values: Any
+) -> None:
+    """Render one run's training (input plane and hidden space) and print the file's path.
+
+    The run is trained and cached on first use. Videos land under media/videos/.
+    """  # fmt: skip
+    from nnviz.rendering import render_run
+
+    pairs = (
+        [(a, rate) for a in ("relu", "tanh") for rate in BLOG_LEARNING_RATES]
+        if seed_grid
+        else [(activation, lr)]
+    )
+    configs = [_config(activation=a, lr=rate, **values) for a, rate in pairs]
+    for config in configs:
+        click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
+        click.echo(render_run(config, quality, output_format))
 
 
 def main() -> None:

@@ -29,6 +29,10 @@ class DivergingColormap:
         self.table[:, :3] = np.round(rgb).astype(np.uint8)
         self.table[:, 3] = alpha
 
+    def __deepcopy__(self, memo: dict[int, object]) -> DivergingColormap:
+        """Share, do not copy: the table never changes."""
+        return self
+
     @classmethod
     def from_theme(cls, theme: Theme) -> DivergingColormap:
         """Return the mesh colour map of ``theme``."""

@@ -80,6 +80,10 @@ class Run:
         if self.stop_reason not in STOP_REASONS:
             raise RunFileError(f"unknown stop reason {self.stop_reason!r}")
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Run:
+        """Share, do not copy: a run is immutable once made."""
+        return self
+
     @property
     def epochs(self) -> int:
         """Number of epochs run (E); the run holds E + 1 states."""

@@ -87,6 +87,11 @@ class Trajectory:
         self._view_times, self._view_boxes = self._smoothed_view()
         self._last: FrameState | None = None
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Trajectory:
+        """Share, do not copy: a trajectory never changes (Manim deep-copies mobjects that
+        refer to it on every fade)."""
+        return self
+
     def clamp(self, t: float) -> float:
         """Return ``t`` limited to ``[0, E]``: a run that stopped holds its last state."""
         return float(min(max(t, 0.0), self.epochs))

@@ -18,6 +18,19 @@ def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _shared_caches(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Share trained runs and LaTeX output between the rendering tests of one session.
+
+    Tests that check the cache itself pass their own folder explicitly.
+    """
+    import os
+
+    shared = tmp_path_factory.mktemp("shared")
+    os.environ["NNVIZ_RUNS_DIR"] = str(shared / "runs")
+    os.environ["NNVIZ_TEST_TEX_DIR"] = str(shared / "tex")
+
+
 @pytest.fixture(scope="session")
 def short_run() -> Run:
     """A real 12-epoch ReLU run, trained once per session."""

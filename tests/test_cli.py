@@ -39,7 +39,8 @@ def test_train_writes_a_plain_npz_and_prints_one_line(tmp_path: Path) -> None:
         assert json.loads(str(archive["config"]))["config"]["lr"] == 0.1
 
 
-def test_train_without_out_fills_the_cache() -> None:
+def test_train_without_out_fills_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
     code, out, _ = invoke("train", "--epochs", "2", "--full-batch")
     assert code == 0
     files = list(Path("media/runs").glob("*.npz"))

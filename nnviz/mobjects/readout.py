@@ -11,7 +11,15 @@ from typing_extensions import Self
 __all__ = ["GlyphText"]
 
 MONOSPACE_FONT = "DejaVu Sans Mono"
-Glyphs = dict[str, np.ndarray]
+
+
+class Glyphs(dict[str, np.ndarray]):
+    """Glyph points by character; shared, never copied (Manim deep-copies mobjects on fades)."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Glyphs:
+        return self
+
+
 _GLYPH_CACHE: dict[tuple[str, float, str], tuple[Glyphs, float]] = {}
 
 
@@ -28,7 +36,7 @@ def _glyphs(alphabet: str, font_size: float, font: str) -> tuple[Glyphs, float]:
         advance = (long.width - short.width) / 10
         left = text.get_left()[0]
         baseline = text.get_bottom()[1]
-        glyphs: Glyphs = {}
+        glyphs = Glyphs()
         for index, (char, glyph) in enumerate(zip(visible, text.submobjects, strict=True)):
             cell = np.array([left + index * advance, baseline, 0.0])
             glyphs[char] = glyph.points - cell

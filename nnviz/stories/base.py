@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from manim import Scene, config
+from manim import FadeIn, FadeOut, FullScreenRectangle, Mobject, Scene, config
 
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
@@ -12,14 +12,7 @@ from nnviz.mobjects.camera import FastImageCamera
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
-__all__ = ["ACTIVATION_FORMULAS", "ACTIVATION_NAMES", "NNVizScene"]
-
-ACTIVATION_NAMES: dict[str, str] = {
-    "relu": "ReLU",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
-    "linear": "linear",
-}
+__all__ = ["ACTIVATION_FORMULAS", "NNVizScene"]
 ACTIVATION_FORMULAS: dict[str, str] = {
     "relu": r"a(z) = \max(0,\, z)",
     "tanh": r"a(z) = \tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
@@ -42,6 +35,27 @@ class NNVizScene(Scene):
         self.theme: Theme = active_theme()
         config.background_color = self.theme.background
         super().__init__(**kwargs)
+
+    def reveal(self, *mobjects: Mobject, run_time: float = 0.8) -> None:
+        """Add ``mobjects`` and fade them in by lifting a curtain of the background colour.
+
+        Looks like ``FadeIn`` of everything, but animates one rectangle instead of deep-copying
+        every mobject (seconds for a full training layout).
+        """
+        curtain = self._curtain(opacity=1.0)
+        self.add(*mobjects, curtain)
+        self.play(FadeOut(curtain), run_time=run_time)
+
+    def conceal(self, *mobjects: Mobject, run_time: float = 0.6) -> None:
+        """Fade ``mobjects`` out by lowering the curtain, then remove them."""
+        curtain = self._curtain(opacity=1.0)
+        self.play(FadeIn(curtain), run_time=run_time)
+        self.remove(*mobjects, curtain)
+
+    def _curtain(self, opacity: float) -> FullScreenRectangle:
+        return FullScreenRectangle(
+            fill_color=self.theme.background, fill_opacity=opacity, stroke_width=0
+        )
 
     def run_for(self, **changes: Any) -> Run:
         """Return the cached run of :attr:`base_config` with ``changes``, training it if needed."""

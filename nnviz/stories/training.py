@@ -7,9 +7,7 @@ from typing import ClassVar
 import numpy as np
 from manim import (
     DOWN,
-    LEFT,
     UP,
-    Arrow,
     FadeIn,
     FadeOut,
     Group,
@@ -22,14 +20,14 @@ from manim import (
 )
 
 from nnviz.config import BLOG_LEARNING_RATES
-from nnviz.mobjects.hud import LossCurve, StatsReadout, StopMark
-from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
+from nnviz.mobjects.layout import ACTIVATION_NAMES, TrainingLayout
+from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import DotCloud
-from nnviz.stories.base import ACTIVATION_FORMULAS, ACTIVATION_NAMES, NNVizScene
+from nnviz.stories.base import ACTIVATION_FORMULAS, NNVizScene
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport, square_box_around
 
-__all__ = ["TrainingStory"]
+__all__ = ["SingleRunStory", "TrainingStory", "play_run"]
 
 
 class TrainingStory(NNVizScene):
@@ -50,9 +48,6 @@ class TrainingStory(NNVizScene):
     #: Pixels along each side of the probability meshes.
     mesh_resolution: ClassVar[int] = 180
 
-    PANEL = 4.6
-    INPUT_VIEW = Viewport((-3.5, 0.35), PANEL, PANEL)
-    HIDDEN_VIEW = Viewport((3.5, 0.35), PANEL, PANEL)
     DATA_VIEW = Viewport((0.0, 0.3), 6.0, 6.0)
     LOSS_VIEW = Viewport((0.0, -3.15), 9.6, 0.9)
 
@@ -103,9 +98,13 @@ class TrainingStory(NNVizScene):
                 for k in (0, 1)
             )
         )
+        description = (
+            "class 0 around (0, 0), class 1 around (−1, −1) and (1, 1)"
+            if self.base_config.dataset == "seed"
+            else f"the {self.base_config.dataset} data set"
+        )
         caption = Text(
-            f"{len(X)} points, two classes: class 0 around (0, 0), "
-            "class 1 around (−1, −1) and (1, 1)",
+            f"{len(X)} points in two classes: {description}",
             font=theme.font,
             font_size=22,
             color=theme.foreground,
@@ -119,53 +118,7 @@ class TrainingStory(NNVizScene):
 
     def show_training(self, trajectory: Trajectory) -> None:
         """One run: the two panels, the read-out and the loss curve, driven by one clock."""
-        theme = self.theme
-        clock = ValueTracker(0.0)
-        run = trajectory.run
-        resolution = self.mesh_resolution
-        input_panel = InputPlanePanel(
-            trajectory, clock, self.INPUT_VIEW, theme, mesh_resolution=resolution
-        )
-        hidden_panel = HiddenSpacePanel(
-            trajectory, clock, self.HIDDEN_VIEW, theme, mesh_resolution=resolution
-        )
-        heading = Text(
-            f"{ACTIVATION_NAMES[self.activation]} · learning rate {run.config.lr:g}",
-            font=theme.font,
-            font_size=28,
-            color=theme.foreground,
-        )
-        heading.to_corner(UP + LEFT, buff=0.3)
-        stats = StatsReadout(trajectory, clock, theme, font_size=20)
-        stats.place(np.array([6.8 - stats.line_width, heading.get_bottom()[1] + 0.04, 0]))
-        curve = LossCurve(trajectory, clock, self.LOSS_VIEW, theme)
-        mapping = VGroup(
-            Arrow(
-                np.array([-0.95, 0.35, 0]),
-                np.array([0.95, 0.35, 0]),
-                buff=0,
-                color=theme.muted,
-                stroke_width=3,
-            ),
-            MathTex(r"h = a(W_1 x + b_1)", font_size=24, color=theme.muted).move_to(
-                np.array([0, 0.75, 0])
-            ),
-        )
-        mark = StopMark(trajectory, clock, theme)
-        mark.move_to(np.array([0, self.INPUT_VIEW.centre[1] + self.PANEL / 2 + 0.6, 0]))
-        everything = Group(input_panel, hidden_panel, heading, stats, curve, mapping, mark)
-        self.play(FadeIn(everything), run_time=0.8)
-        for part in (input_panel, hidden_panel, stats, curve, mark):
-            part.start()
-        self.play(
-            clock.animate.set_value(run.epochs),
-            run_time=max(run.epochs * self.seconds_per_epoch, 0.5),
-            rate_func=linear,
-        )
-        self.wait(self.hold_seconds)
-        for part in (input_panel, hidden_panel, stats, curve, mark):
-            part.clear_updaters()
-        self.play(FadeOut(everything), run_time=0.6)
+        play_run(self, trajectory, self.seconds_per_epoch, self.hold_seconds, self.mesh_resolution)
 
     def show_comparison(self, trajectories: list[Trajectory]) -> None:
         """The three runs side by side at their final states."""
@@ -205,5 +158,48 @@ class TrainingStory(NNVizScene):
             )
             summary.next_to(panel.frame_box, DOWN, buff=0.55)
             columns.add(Group(panel, summary))
-        self.play(FadeIn(heading), FadeIn(columns, lag_ratio=0.2), run_time=1.5)
+        self.reveal(heading, columns, run_time=1.2)
         self.wait(3.0)
+
+
+def play_run(
+    scene: NNVizScene,
+    trajectory: Trajectory,
+    seconds_per_epoch: float,
+    hold_seconds: float,
+    mesh_resolution: int,
+) -> None:
+    """Fade in the layout of one run, play its clock from epoch 0 to its last, hold, fade out."""
+    clock = ValueTracker(0.0)
+    layout = TrainingLayout(trajectory, clock, scene.theme, mesh_resolution)
+    scene.reveal(layout, run_time=0.8)
+    layout.start()
+    scene.play(
+        clock.animate.set_value(trajectory.epochs),
+        run_time=max(trajectory.epochs * seconds_per_epoch, 0.5),
+        rate_func=linear,
+    )
+    scene.wait(hold_seconds)
+    layout.stop()
+    scene.conceal(layout, run_time=0.6)
+
+
+class SingleRunStory(NNVizScene):
+    """One run's evolution, like one of the blog's GIFs (used by ``nnviz render``)."""
+
+    #: Hidden activation of the run.
+    activation: ClassVar[str] = "relu"
+    #: Learning rate of the run.
+    lr: ClassVar[float] = 0.01
+    #: Seconds of video per training epoch.
+    seconds_per_epoch: ClassVar[float] = 0.08
+    #: Seconds the final state stays on screen.
+    hold_seconds: ClassVar[float] = 1.5
+    #: Pixels along each side of the probability meshes.
+    mesh_resolution: ClassVar[int] = 180
+
+    def construct(self) -> None:
+        run = self.run_for(activation=self.activation, lr=self.lr)
+        play_run(
+            self, Trajectory(run), self.seconds_per_epoch, self.hold_seconds, self.mesh_resolution
+        )

@@ -1,0 +1,117 @@
+"""The full-frame layout of one run's training: both panels, the read-out and the loss curve."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import LEFT, UP, Arrow, Group, MathTex, Text, ValueTracker, VGroup
+from typing_extensions import Self
+
+from nnviz.mobjects.hud import LossCurve, StatsReadout, StopMark
+from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
+from nnviz.theme import Theme
+from nnviz.trajectory import Trajectory
+from nnviz.view import Viewport
+
+__all__ = ["ACTIVATION_NAMES", "TrainingLayout"]
+
+ACTIVATION_NAMES: dict[str, str] = {
+    "relu": "ReLU",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "linear": "linear",
+}
+
+
+class TrainingLayout(Group):
+    """One run on one clock: input plane (left), hidden space (right), heading, epoch/loss/
+    accuracy read-out (top) and loss curve (bottom).
+
+    Parameters
+    ----------
+    trajectory
+        The run, continuous in the epoch.
+    clock
+        The epoch tracker that drives every part.
+    theme
+        Colours and font.
+    mesh_resolution
+        Pixels along each side of both probability meshes.
+    """
+
+    PANEL = 4.6
+    INPUT_VIEW = Viewport((-3.5, 0.35), PANEL, PANEL)
+    HIDDEN_VIEW = Viewport((3.5, 0.35), PANEL, PANEL)
+    LOSS_VIEW = Viewport((0.0, -3.15), 9.6, 0.9)
+
+    def __init__(
+        self,
+        trajectory: Trajectory,
+        clock: ValueTracker,
+        theme: Theme,
+        mesh_resolution: int = 180,
+    ) -> None:
+        super().__init__()
+        run = trajectory.run
+        self.clock = clock
+        self.input_panel = InputPlanePanel(
+            trajectory, clock, self.INPUT_VIEW, theme, mesh_resolution=mesh_resolution
+        )
+        self.hidden_panel = HiddenSpacePanel(
+            trajectory, clock, self.HIDDEN_VIEW, theme, mesh_resolution=mesh_resolution
+        )
+        name = ACTIVATION_NAMES[run.config.activation]
+        self.heading = Text(
+            f"{name} · learning rate {run.config.lr:g}",
+            font=theme.font,
+            font_size=28,
+            color=theme.foreground,
+        ).to_corner(UP + LEFT, buff=0.3)
+        self.stats = StatsReadout(trajectory, clock, theme, font_size=20)
+        self.stats.place(
+            np.array([6.8 - self.stats.line_width, self.heading.get_bottom()[1] + 0.04, 0])
+        )
+        self.loss_curve = LossCurve(trajectory, clock, self.LOSS_VIEW, theme)
+        centre_y = self.INPUT_VIEW.centre[1]
+        self.mapping = VGroup(
+            Arrow(
+                np.array([-0.95, centre_y, 0]),
+                np.array([0.95, centre_y, 0]),
+                buff=0,
+                color=theme.muted,
+                stroke_width=3,
+            ),
+            MathTex(r"h = a(W_1 x + b_1)", font_size=24, color=theme.muted).move_to(
+                np.array([0, centre_y + 0.4, 0])
+            ),
+        )
+        self.stop_mark = StopMark(trajectory, clock, theme).move_to(
+            np.array([0, centre_y + self.PANEL / 2 + 0.6, 0])
+        )
+        self.live = (
+            self.input_panel,
+            self.hidden_panel,
+            self.stats,
+            self.loss_curve,
+            self.stop_mark,
+        )
+        self.add(
+            self.input_panel,
+            self.hidden_panel,
+            self.heading,
+            self.stats,
+            self.loss_curve,
+            self.mapping,
+            self.stop_mark,
+        )
+
+    def start(self) -> Self:
+        """Make every part follow the clock."""
+        for part in self.live:
+            part.start()
+        return self
+
+    def stop(self) -> Self:
+        """Freeze every part as it is."""
+        for part in self.live:
+            part.clear_updaters()
+        return self

@@ -1,0 +1,224 @@
+"""Key moments of a run, and a clock that slows the video down around them.
+
+A scene plays a run epoch by epoch; some epochs deserve more screen time than others: the
+first epoch at which the boundary separates most of the data, the epoch from which a ReLU
+unit stays dead, the start of a long plateau of the loss. :func:`key_moments` finds them,
+:func:`clock_speed` turns them into per-epoch time weights and :func:`time_to_epoch` into knots
+a scene interpolates to map video time to epoch.
+
+Epochs are the indices of logged states: 0 is the initial state, ``run.epochs`` the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.run import Run
+
+__all__ = [
+    "MOMENT_KINDS",
+    "Moment",
+    "clock_speed",
+    "dead_units",
+    "first_separation",
+    "key_moments",
+    "plateaus",
+    "time_to_epoch",
+]
+
+#: The kinds of :class:`Moment`, in the order moments of the same epoch are listed.
+MOMENT_KINDS: tuple[str, ...] = ("separation", "dead_unit", "plateau")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One key moment of a run.
+
+    Attributes
+    ----------
+    epoch
+        The epoch the moment happens at (for a plateau, the epoch it starts at).
+    kind
+        ``"separation"``, ``"dead_unit"`` or ``"plateau"``.
+    caption
+        A one-line caption for the video, starting with the epoch.
+    end
+        For a plateau, the epoch it ends at; ``None`` for the other kinds.
+    """
+
+    epoch: int
+    kind: str
+    caption: str
+    end: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in MOMENT_KINDS:
+            raise ValueError(f"unknown moment kind {self.kind!r}; use one of {MOMENT_KINDS}")
+
+
+def first_separation(run: Run, threshold: float = 0.8) -> int | None:
+    """Return the first logged epoch whose accuracy reaches ``threshold``, or ``None``.
+
+    This is where the boundary first separates most of the data; the accuracy may dip below the
+    threshold again later.
+    """
+    reached = np.nonzero(np.asarray(run.accuracy) >= threshold)[0]
+    return int(reached[0]) if len(reached) else None
+
+
+def dead_units(run: Run) -> dict[int, int]:
+    """Return the hidden units that end the run dead, with the epoch from which they stay dead.
+
+    A ReLU unit is dead at an epoch when its pre-activation ``W1 x + b1`` is at most 0 for every
+    training point, so its activation is zero everywhere on the data (and so is its gradient:
+    it cannot recover). A unit counts when it is dead at the last epoch; its value is the first
+    epoch of the unbroken run of dead epochs that reaches the end (a unit that dies and revives
+    earlier is dated from its final death).
+
+    Returns
+    -------
+    dict[int, int]
+        Hidden-unit index (0-based) to epoch. Empty unless the activation is ``"relu"``.
+    """
+    if run.config.activation != "relu":
+        return {}
+    # Pre-activations of every point at every epoch at once, shape (E+1, N, H).
+    pre = np.einsum("nk,ehk->enh", run.X, run.W1) + run.b1[:, None, :]
+    dead = np.all(pre <= 0.0, axis=1)  # (E+1, H)
+    alive = ~dead
+    last = len(dead) - 1
+    # Index of the last alive epoch of each unit, -1 when it never lived.
+    last_alive = np.where(alive.any(axis=0), last - np.argmax(alive[::-1], axis=0), -1)
+    units = np.nonzero(dead[last])[0]
+    return {int(h): int(last_alive[h] + 1) for h in units}
+
+
+def plateaus(run: Run, window: int = 10, tolerance: float = 1e-3) -> list[tuple[int, int]]:
+    """Return the maximal epoch spans over which the loss stays flat.
+
+    Definition: the window ``[e, e + window]`` (``window`` epochs, ``window + 1`` logged states)
+    is *flat* when the loss's range over it, ``max - min`` of ``loss[e : e + window + 1]``, is
+    less than ``tolerance * window``: the loss moves by less than ``tolerance`` per epoch on
+    average, with no dip in between. A plateau ``(a, b)`` is a maximal span whose every window
+    is flat, i.e. the windows starting at ``a, a + 1, ..., b - window`` are all flat and those
+    starting at ``a - 1`` and ``b - window + 1`` are not. Every plateau therefore lasts at least
+    ``window`` epochs. ``tolerance`` is absolute, in loss units per epoch; a non-finite loss is
+    never flat.
+
+    Returns
+    -------
+    list[tuple[int, int]]
+        ``(first_epoch, last_epoch)`` of each plateau, in order.
+    """
+    if window < 1:
+        raise ValueError(f"window must be at least 1, got {window}")
+    loss = np.asarray(run.loss, dtype=np.float64)
+    if len(loss) < window + 1:
+        return []
+    windows = np.lib.stride_tricks.sliding_window_view(loss, window + 1)
+    spread = windows.max(axis=1) - windows.min(axis=1)
+    flat = spread < tolerance * window  # NaN compares False
+    edges = np.diff(np.concatenate([[0], flat.astype(np.int8), [0]]))
+    starts = np.nonzero(edges == 1)[0]
+    stops = np.nonzero(edges == -1)[0] - 1  # last flat window start of each run
+    return [(int(a), int(b) + window) for a, b in zip(starts, stops, strict=True)]
+
+
+def key_moments(
+    run: Run, threshold: float = 0.8, window: int = 10, tolerance: float = 1e-3
+) -> list[Moment]:
+    """Return the run's key moments, sorted by epoch (ties in the order of :data:`MOMENT_KINDS`).
+
+    Captions number hidden units from 1, like the panels' ``h_1, h_2``.
+
+    Parameters
+    ----------
+    run
+        The logged run.
+    threshold
+        Accuracy of the separation moment, see :func:`first_separation`.
+    window, tolerance
+        Plateau definition, see :func:`plateaus`.
+    """
+    moments = []
+    separation = first_separation(run, threshold)
+    if separation is not None:
+        moments.append(
+            Moment(
+                separation,
+                "separation",
+                f"epoch {separation}: the boundary separates {threshold:.0%} of the points",
+            )
+        )
+    for unit, epoch in dead_units(run).items():
+        verb = "is dead from the start" if epoch == 0 else "dies"
+        caption = f"epoch {epoch}: hidden unit {unit + 1} {verb} (zero for every point)"
+        moments.append(Moment(epoch, "dead_unit", caption))
+    for start, end in plateaus(run, window, tolerance):
+        moments.append(
+            Moment(start, "plateau", f"epochs {start}–{end}: the loss plateaus", end=end)
+        )
+    return sorted(moments, key=lambda m: (m.epoch, MOMENT_KINDS.index(m.kind)))
+
+
+def clock_speed(
+    moments: list[Moment], epochs: int, slow_factor: float = 3.0, radius: float = 2.0
+) -> np.ndarray:
+    """Return how much video time each epoch gets, relative to an ordinary epoch.
+
+    Entry ``e`` weighs the step from epoch ``e`` to ``e + 1``. It is ``slow_factor`` when the
+    step's midpoint ``e + 0.5`` lies within ``radius`` epochs of a separation or dead-unit
+    moment, or of the first epoch of a plateau (the rest of a plateau plays at normal speed), and
+    1 elsewhere.
+
+    Parameters
+    ----------
+    moments
+        Moments, e.g. from :func:`key_moments`.
+    epochs
+        Number of epochs ``E`` of the run.
+    slow_factor
+        Time weight near a moment; above 1 slows the video down.
+    radius
+        Half-width, in epochs, of the slowed stretch around each moment.
+
+    Returns
+    -------
+    numpy.ndarray
+        Time weights, shape ``(epochs,)``.
+    """
+    if slow_factor <= 0 or radius < 0:
+        raise ValueError(f"need slow_factor > 0 and radius >= 0, got {slow_factor}, {radius}")
+    weights = np.ones(epochs, dtype=np.float64)
+    if not moments or epochs == 0:
+        return weights
+    centres = np.array([m.epoch for m in moments], dtype=np.float64)
+    midpoints = np.arange(epochs) + 0.5
+    near = np.any(np.abs(midpoints[:, None] - centres[None, :]) <= radius, axis=1)
+    weights[near] = slow_factor
+    return weights
+
+
+def time_to_epoch(weights: np.ndarray, seconds_per_epoch: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return knots mapping video time to epoch, for ``np.interp(time, times, epochs)``.
+
+    Parameters
+    ----------
+    weights
+        Per-epoch time weights, shape ``(E,)``, all positive (see :func:`clock_speed`).
+    seconds_per_epoch
+        Video seconds of an epoch of weight 1.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``times`` and ``epochs``, each of shape ``(E + 1,)``: strictly increasing, from
+        ``(0, 0)`` to ``(total_time, E)`` with ``total_time = seconds_per_epoch * sum(weights)``.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    if seconds_per_epoch <= 0 or np.any(~(weights > 0)):
+        raise ValueError("seconds_per_epoch and every weight must be positive")
+    times = np.concatenate([[0.0], np.cumsum(weights * seconds_per_epoch)])
+    return times, np.arange(len(weights) + 1, dtype=np.float64)

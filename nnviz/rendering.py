@@ -1,0 +1,123 @@
+"""Render stories through Manim from Python, as ``nnviz render`` does, and make blog GIFs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nnviz.config import RunConfig
+
+if TYPE_CHECKING:
+    from manim import Scene
+
+__all__ = ["GIF_MAX_FPS", "GIF_MAX_WIDTH", "QUALITIES", "render_run", "render_scene", "to_gif"]
+
+#: Manim's quality flags: -ql, -qm, -qh, -qk.
+QUALITIES: dict[str, str] = {
+    "l": "low_quality",
+    "m": "medium_quality",
+    "h": "high_quality",
+    "k": "fourk_quality",
+}
+#: A blog GIF is at most this wide and this smooth.
+GIF_MAX_WIDTH = 720
+GIF_MAX_FPS = 30
+
+
+def render_scene(
+    scene_class: type[Scene],
+    quality: str = "l",
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+    output_name: str | None = None,
+) -> Path:
+    """Render ``scene_class`` with Manim and return the path of the video (or GIF).
+
+    For ``output_format="gif"`` the scene is rendered as an MP4 no wider than
+    :data:`GIF_MAX_WIDTH` at no more than :data:`GIF_MAX_FPS` frames per second, then converted
+    by :func:`to_gif` with a palette made for the clip: faster and far smaller than Manim's own
+    GIF writer at full size.
+    """
+    from manim import config, tempconfig
+
+    if quality not in QUALITIES:
+        raise ValueError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
+    if output_format not in ("mp4", "gif"):
+        raise ValueError(f"unknown format {output_format!r}; choose mp4 or gif")
+    settings: dict[str, Any] = {
+        "quality": QUALITIES[quality],
+        "media_dir": str(media_dir),
+        "disable_caching": True,
+        "verbosity": "WARNING",
+        "format": "mp4",
+    }
+    if output_name:
+        settings["output_file"] = output_name
+    with tempconfig(settings):
+        if output_format == "gif":
+            width, height, fps = config.pixel_width, config.pixel_height, config.frame_rate
+            if width > GIF_MAX_WIDTH:
+                config.pixel_height = round(height * GIF_MAX_WIDTH / width / 2) * 2
+                config.pixel_width = GIF_MAX_WIDTH
+            config.frame_rate = min(fps, GIF_MAX_FPS)
+        scene = scene_class()
+        scene.render()
+        movie = Path(scene.renderer.file_writer.movie_file_path)
+    if output_format == "mp4":
+        return movie
+    return to_gif(movie, movie.with_suffix(".gif"))
+
+
+def to_gif(movie: Path, gif: Path) -> Path:
+    """Convert ``movie`` to a looping GIF with a palette generated for it (two ffmpeg passes in
+    one filter graph); the GIF is written to a temporary file and renamed into place."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise RuntimeError("ffmpeg is not installed; it is needed to make GIFs")
+    graph = (
+        "split[a][b];[a]palettegen=max_colors=256:stats_mode=diff[p];"
+        "[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
+    )
+    fd, temporary = tempfile.mkstemp(prefix=f".{gif.stem}.", suffix=".gif", dir=gif.parent)
+    os.close(fd)
+    try:
+        subprocess.run(
+            [ffmpeg, "-v", "error", "-y", "-i", str(movie), "-filter_complex", graph,
+             "-loop", "0", temporary],
+            check=True,
+        )  # fmt: skip
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, gif)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return gif
+
+
+def render_run(
+    config: RunConfig,
+    quality: str = "l",
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+) -> Path:
+    """Render the evolution of one run (both panels, read-out, loss curve) and return its path."""
+    from nnviz.stories.training import SingleRunStory
+
+    name = f"{config.activation}_lr{config.lr:g}"
+    if config.dataset != "seed":
+        name = f"{config.dataset}_{name}"
+    scene_class = type(
+        f"{config.activation.capitalize()}Run",
+        (SingleRunStory,),
+        {
+            "activation": config.activation,
+            "lr": config.lr,
+            "base_config": config,
+            "__module__": __name__,
+        },
+    )
+    return render_scene(scene_class, quality, output_format, media_dir, output_name=name)

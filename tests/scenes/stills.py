@@ -1,0 +1,31 @@
+"""Scenes for tests: a mid-training still and a shortened training video."""
+
+from __future__ import annotations
+
+from manim import ValueTracker
+
+from nnviz.config import RunConfig
+from nnviz.mobjects.layout import TrainingLayout
+from nnviz.stories.base import NNVizScene
+from nnviz.stories.training import TrainingStory
+from nnviz.trajectory import Trajectory
+
+
+class MidTrainingStill(NNVizScene):
+    """The training layout of ReLU, lr 0.01, frozen between epochs 37 and 38."""
+
+    epoch = 37.5
+
+    def construct(self) -> None:
+        trajectory = Trajectory(self.run_for(activation="relu", lr=0.01))
+        layout = TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme)
+        self.add(layout)
+
+
+class ShortTraining(TrainingStory):
+    """The ReLU training video cut short: one learning rate, 12 epochs."""
+
+    base_config = RunConfig(max_epochs=12)
+    learning_rates = (0.1,)
+    seconds_per_epoch = 0.1
+    hold_seconds = 0.5

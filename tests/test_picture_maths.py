@@ -1,0 +1,70 @@
+"""The picture's maths without rendering: colour map, contour, view mapping."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.colormap import LUT_SIZE, DivergingColormap
+from nnviz.contour import level_segments
+from nnviz.forward import grid_points
+from nnviz.theme import THEMES, hex_to_rgb
+from nnviz.view import Viewport, square_box_around
+
+
+def test_colormap_anchors_and_midpoints() -> None:
+    cmap = DivergingColormap("#000000", "#808080", "#FF0000")
+    np.testing.assert_array_equal(cmap(np.array([0.0, 0.5, 1.0]))[:, :3],
+                                  [[0, 0, 0], [128, 128, 128], [255, 0, 0]])  # fmt: skip
+    # A quarter of the way: halfway between black and grey, by hand.
+    assert list(cmap(np.array([0.25]))[0, :3]) == [64, 64, 64]
+    assert cmap(np.array([0.3]))[0, 3] == 255
+    # Values outside [0, 1] clamp.
+    np.testing.assert_array_equal(cmap(np.array([-1.0, 2.0])), cmap(np.array([0.0, 1.0])))
+
+
+def test_theme_mesh_colours_are_the_map_ends() -> None:
+    for theme in THEMES.values():
+        cmap = DivergingColormap.from_theme(theme)
+        np.testing.assert_array_equal(cmap.table[0, :3], hex_to_rgb(theme.mesh_low))
+        np.testing.assert_array_equal(cmap.table[LUT_SIZE - 1, :3], hex_to_rgb(theme.mesh_high))
+
+
+def test_contour_traces_a_linear_field_exactly() -> None:
+    box = ((-2.0, 2.0), (-1.0, 1.0))
+    points = grid_points(*box, shape=(40, 80))
+    field = (points[:, 0] - 2 * points[:, 1] - 0.3).reshape(40, 80)
+    segments = level_segments(field, *box, level=0.0)
+    assert len(segments) > 40
+    ends = segments.reshape(-1, 2)
+    np.testing.assert_allclose(ends[:, 0] - 2 * ends[:, 1] - 0.3, 0, atol=1e-12)
+
+
+def test_contour_of_a_circle_has_the_right_radius_and_length() -> None:
+    box = ((-1.0, 1.0), (-1.0, 1.0))
+    points = grid_points(*box, shape=(200, 200))
+    field = np.hypot(points[:, 0], points[:, 1]).reshape(200, 200)
+    segments = level_segments(field, *box, level=0.5)
+    radii = np.hypot(segments[..., 0], segments[..., 1])
+    np.testing.assert_allclose(radii, 0.5, atol=2e-3)
+    length = np.linalg.norm(segments[:, 1] - segments[:, 0], axis=1).sum()
+    assert length == pytest.approx(np.pi, rel=2e-3)
+
+
+def test_contour_of_a_field_without_the_level_is_empty() -> None:
+    assert level_segments(np.ones((5, 5)), (0, 1), (0, 1), 0.5).shape == (0, 2, 2)
+
+
+def test_viewport_maps_box_corners_to_its_corners() -> None:
+    view = Viewport((1.0, -2.0), 4.0, 2.0)
+    box = ((-3.0, 3.0), (0.0, 10.0))
+    mapped = view.to_screen(np.array([[-3.0, 10.0], [3.0, 10.0], [-3.0, 0.0], [3.0, 0.0]]), box)
+    np.testing.assert_allclose(mapped, view.corners())
+    np.testing.assert_allclose(view.to_screen(np.array([[0.0, 5.0]]), box), [[1.0, -2.0, 0.0]])
+
+
+def test_square_box_holds_the_points() -> None:
+    points = np.array([[0.0, 0.0], [4.0, 1.0]])
+    (x0, x1), (y0, y1) = square_box_around(points, margin=0.1)
+    assert x1 - x0 == pytest.approx(y1 - y0) == pytest.approx(4.8)
+    assert x0 < 0 and x1 > 4 and y0 < 0 and y1 > 1
