@@ -1,0 +1,146 @@
+"""Manim building blocks, checked without rendering: what they hold equals the maths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from manim import ValueTracker
+
+from nnviz.colormap import DivergingColormap
+from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
+from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.shapes import DotCloud, circle_template
+from nnviz.run import Run
+from nnviz.theme import THEMES
+from nnviz.trajectory import Trajectory
+from nnviz.view import Viewport
+
+THEME = THEMES["dark"]
+VIEW = Viewport((-2.0, 0.5), 4.0, 4.0)
+
+
+def torch_network(weights, activation: str):  # type: ignore[no-untyped-def]
+    """The network as torch layers, the oracle for probabilities and hidden activations."""
+    first = torch.nn.Linear(2, 2).double()
+    last = torch.nn.Linear(2, 1).double()
+    with torch.no_grad():
+        first.weight.copy_(torch.from_numpy(weights.W1))
+        first.bias.copy_(torch.from_numpy(weights.b1))
+        last.weight.copy_(torch.from_numpy(weights.W2))
+        last.bias.copy_(torch.from_numpy(weights.b2))
+    act = {"relu": torch.relu, "tanh": torch.tanh}[activation]
+
+    def hidden(x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return act(first(torch.from_numpy(x))).numpy()
+
+    def probability(x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return torch.sigmoid(last(act(first(torch.from_numpy(x)))))[:, 0].numpy()
+
+    return hidden, probability
+
+
+def dot_centres(cloud: DotCloud) -> np.ndarray:
+    """Centres of a cloud's dots: the mean of each circle's 16 control points."""
+    return cloud.points.reshape(-1, 16, 3).mean(axis=1)
+
+
+def unmap(view: Viewport, points: np.ndarray, box) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Scene coordinates back to data coordinates, written independently of Viewport."""
+    (x0, x1), (y0, y1) = box
+    cx, cy = view.centre
+    u = (points[:, 0] - (cx - view.width / 2)) / view.width
+    v = (points[:, 1] - (cy - view.height / 2)) / view.height
+    return np.column_stack([x0 + u * (x1 - x0), y0 + v * (y1 - y0)])
+
+
+@pytest.mark.parametrize("t", [0.0, 5.5, 12.0])
+def test_input_mesh_pixels_are_the_colour_map_of_the_probability(short_run: Run, t: float) -> None:
+    trajectory = Trajectory(short_run)
+    panel = InputPlanePanel(trajectory, ValueTracker(t), VIEW, THEME, mesh_resolution=50)
+    _, probability = torch_network(trajectory.weights_at(t), "relu")
+    (x0, x1), (y0, y1) = panel.box
+    cmap = DivergingColormap.from_theme(THEME)
+    pixels = panel.mesh.pixel_array
+    assert pixels.shape == (50, 50, 4)
+    for row, col in [(0, 0), (0, 49), (49, 0), (25, 17), (38, 44)]:
+        centre = np.array([[x0 + (col + 0.5) * (x1 - x0) / 50, y1 - (row + 0.5) * (y1 - y0) / 50]])
+        np.testing.assert_array_equal(pixels[row, col], cmap(probability(centre))[0])
+
+
+def test_input_boundary_lies_on_probability_one_half(short_run: Run) -> None:
+    trajectory = Trajectory(short_run)
+    panel = InputPlanePanel(trajectory, ValueTracker(12.0), VIEW, THEME, mesh_resolution=120)
+    _, probability = torch_network(trajectory.weights_at(12.0), "relu")
+    ends = panel.boundary.points.reshape(-1, 4, 3)[:, [0, 3], :].reshape(-1, 3)
+    assert len(ends) > 20
+    p = probability(unmap(VIEW, ends, panel.box))
+    # Linear interpolation inside a pixel: off by at most a pixel's change in probability.
+    assert np.abs(p - 0.5).max() < 0.02
+
+
+@pytest.mark.parametrize(("fixture", "activation"), [("short_run", "relu"), ("short_tanh_run", "tanh")])
+def test_hidden_dots_sit_at_the_hidden_activations(
+    fixture: str, activation: str, request: pytest.FixtureRequest
+) -> None:
+    run = request.getfixturevalue(fixture)
+    trajectory = Trajectory(run)
+    t = 7.25
+    panel = HiddenSpacePanel(trajectory, ValueTracker(t), VIEW, THEME, mesh_resolution=40)
+    hidden, probability = torch_network(trajectory.weights_at(t), activation)
+    box = trajectory.hidden_view(t)
+    clouds = {0: panel.dots[1], 1: panel.dots[0]}  # class 0 is drawn last, on top
+    for label, cloud in clouds.items():
+        expected = hidden(run.X[run.y == label])
+        np.testing.assert_allclose(unmap(VIEW, dot_centres(cloud), box), expected, atol=1e-9)
+    # The output line: sigma(w.h + b) = 0.5 at both ends.
+    line = panel.boundary.points
+    if len(line):
+        ends = unmap(VIEW, line[[0, 3]], box)
+        w = trajectory.weights_at(t)
+        np.testing.assert_allclose(ends @ w.W2[0] + w.b2[0], 0, atol=1e-9)
+
+
+def test_input_dots_are_the_data(short_run: Run) -> None:
+    panel = InputPlanePanel(Trajectory(short_run), ValueTracker(0), VIEW, THEME, mesh_resolution=20)
+    centres = unmap(VIEW, dot_centres(panel.dots[1]), panel.box)
+    np.testing.assert_allclose(centres, short_run.X[short_run.y == 0], atol=1e-9)
+
+
+def test_panels_follow_the_clock(short_run: Run) -> None:
+    clock = ValueTracker(0.0)
+    panel = HiddenSpacePanel(Trajectory(short_run), clock, VIEW, THEME, mesh_resolution=20)
+    panel.start()
+    before = panel.dots[0].points.copy()
+    clock.set_value(10.0)
+    panel.update()
+    assert not np.allclose(before, panel.dots[0].points)
+    expected = HiddenSpacePanel(Trajectory(short_run), ValueTracker(10.0), VIEW, THEME,
+                                mesh_resolution=20)  # fmt: skip
+    np.testing.assert_array_equal(panel.dots[0].points, expected.dots[0].points)
+
+
+def test_circle_template_is_a_unit_circle() -> None:
+    points = circle_template()
+    assert points.shape == (16, 3)
+    np.testing.assert_allclose(np.hypot(points[::4, 0], points[::4, 1]), 1.0)
+    # The cubic's midpoint deviates from the circle by less than 0.03 %.
+    a, h1, h2, b = points[:4, :2]
+    middle = (a + 3 * h1 + 3 * h2 + b) / 8
+    assert abs(np.hypot(*middle) - 1) < 3e-4
+
+
+def test_glyph_text_keeps_its_slots_and_changes_its_points() -> None:
+    text = GlyphText("12.5", font_size=20, max_length=6)
+    slots = list(text.submobjects)
+    before = [s.points.copy() for s in slots]
+    text.set_text("3.75")
+    assert text.submobjects == slots  # same objects: Manim's moving-mobject list stays valid
+    assert any(not np.array_equal(b, s.points) for b, s in zip(before, slots, strict=True))
+    assert len(slots[5].points) == 0
+    with pytest.raises(ValueError, match="longer than 6"):
+        text.set_text("1234567")
+    with pytest.raises(ValueError, match="not in the alphabet"):
+        text.set_text("abc")
