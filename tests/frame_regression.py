@@ -22,11 +22,11 @@ from PIL import Image
 CONTROL_DIR = Path(__file__).parent / "control_frames"
 WIDTH, HEIGHT = 480, 270
 #: Largest mean absolute difference per channel (0-255).
-MEAN_TOLERANCE = 2.0
+MEAN_TOLERANCE = 1.0
 #: A pixel "differs" when a channel is off by more than this.
 PIXEL_THRESHOLD = 64
 #: Largest share of differing pixels.
-SHARE_TOLERANCE = 0.01
+SHARE_TOLERANCE = 0.004
 
 
 def render_last_frame(scene_class: type[Scene], media_dir: Path) -> np.ndarray:

@@ -8,9 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from manim import Scene
+from PIL import Image
 
 from tests.frame_regression import (
     CONTROL_DIR,
+    MEAN_TOLERANCE,
+    SHARE_TOLERANCE,
     assert_matches_control,
     frame_difference,
     render_last_frame,
@@ -50,7 +53,12 @@ def test_the_comparison_notices_a_different_epoch(tmp_path: Path) -> None:
     class LaterStill(MidTrainingStill):
         epoch = 150.0
 
-    frame = render_last_frame(LaterStill, tmp_path)
-    control = np.asarray(__import__("PIL.Image").Image.open(CONTROL_DIR / "MidTrainingStill.png"))
-    mean, share = frame_difference(frame, control[..., :3])
-    assert share > 0.01 or mean > 2.0
+    class EarlyStill(MidTrainingStill):
+        epoch = 3.0
+
+    control = np.asarray(Image.open(CONTROL_DIR / "MidTrainingStill.png").convert("RGB"))
+    for still in (LaterStill, EarlyStill):
+        # Even the converged state at epoch 150, which differs only in the read-outs, the loss
+        # curve and the hidden view's scale, is told apart from epoch 37.5.
+        mean, share = frame_difference(render_last_frame(still, tmp_path), control)
+        assert share > SHARE_TOLERANCE or mean > MEAN_TOLERANCE, still.__name__

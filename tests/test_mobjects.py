@@ -81,7 +81,9 @@ def test_input_boundary_lies_on_probability_one_half(short_run: Run) -> None:
     assert np.abs(p - 0.5).max() < 0.02
 
 
-@pytest.mark.parametrize(("fixture", "activation"), [("short_run", "relu"), ("short_tanh_run", "tanh")])
+@pytest.mark.parametrize(
+    ("fixture", "activation"), [("short_run", "relu"), ("short_tanh_run", "tanh")]
+)
 def test_hidden_dots_sit_at_the_hidden_activations(
     fixture: str, activation: str, request: pytest.FixtureRequest
 ) -> None:
@@ -89,8 +91,19 @@ def test_hidden_dots_sit_at_the_hidden_activations(
     trajectory = Trajectory(run)
     t = 7.25
     panel = HiddenSpacePanel(trajectory, ValueTracker(t), VIEW, THEME, mesh_resolution=40)
-    hidden, probability = torch_network(trajectory.weights_at(t), activation)
+    hidden, _ = torch_network(trajectory.weights_at(t), activation)
     box = trajectory.hidden_view(t)
+    # The shading: pixel (row, col) shows sigma(w.h + b) at the pixel's centre in hidden space.
+    w = trajectory.weights_at(t)
+    (x0, x1), (y0, y1) = box
+    cmap = DivergingColormap.from_theme(THEME)
+    for row, col in [(0, 0), (39, 39), (10, 31)]:
+        h = torch.tensor(
+            [x0 + (col + 0.5) * (x1 - x0) / 40, y1 - (row + 0.5) * (y1 - y0) / 40],
+            dtype=torch.float64,
+        )
+        p = torch.sigmoid(h @ torch.from_numpy(w.W2[0]) + float(w.b2[0])).numpy()
+        np.testing.assert_array_equal(panel.mesh.pixel_array[row, col], cmap(p[None])[0])
     clouds = {0: panel.dots[1], 1: panel.dots[0]}  # class 0 is drawn last, on top
     for label, cloud in clouds.items():
         expected = hidden(run.X[run.y == label])

@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from manim import LEFT, RIGHT, Dot, Line, Text, ValueTracker, VGroup, VMobject
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Dot,
+    Group,
+    ImageMobject,
+    Line,
+    Text,
+    ValueTracker,
+    VGroup,
+    VMobject,
+)
 from typing_extensions import Self
 
+from nnviz.colormap import DivergingColormap
 from nnviz.mobjects.readout import GlyphText
+from nnviz.moments import Moment
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
-__all__ = ["LossCurve", "StatsReadout", "StopMark", "format_epoch"]
+__all__ = [
+    "EpochReadout",
+    "LossCurve",
+    "MomentCaptions",
+    "ProbabilityLegend",
+    "StatsReadout",
+    "StopMark",
+    "format_epoch",
+]
 
 
 def format_epoch(t: float) -> str:
@@ -177,4 +201,111 @@ class StopMark(Text):
     def start(self) -> Self:
         """Follow the clock."""
         self.add_updater(lambda mark: mark.refresh())
+        return self.refresh()
+
+
+class MomentCaptions(VGroup):
+    """Captions of a run's key moments, each shown for a while after its epoch.
+
+    Parameters
+    ----------
+    moments
+        The run's key moments (see :func:`nnviz.moments.key_moments`).
+    clock
+        The epoch tracker.
+    theme
+        Colours and font.
+    show_epochs
+        How many epochs a caption stays on screen after its moment.
+    """
+
+    def __init__(
+        self,
+        moments: Sequence[Moment],
+        clock: ValueTracker,
+        theme: Theme,
+        show_epochs: float = 25.0,
+        font_size: float = 18,
+    ) -> None:
+        self.moments = list(moments)
+        self.clock = clock
+        self.show_epochs = show_epochs
+        captions = [
+            Text(m.caption, font=theme.font, font_size=font_size, color=theme.accent)
+            for m in self.moments
+        ]
+        super().__init__(*captions)
+        self.refresh()
+
+    def visible_index(self, t: float) -> int | None:
+        """Return the index of the caption shown at epoch ``t``: the latest moment that began
+        at most :attr:`show_epochs` ago, or ``None``."""
+        shown = None
+        for index, moment in enumerate(self.moments):
+            if moment.epoch <= t < moment.epoch + self.show_epochs:
+                shown = index
+        return shown
+
+    def refresh(self) -> Self:
+        """Show the caption of the clock's epoch, hide the others."""
+        shown = self.visible_index(self.clock.get_value())
+        for index, caption in enumerate(self.submobjects):
+            caption.set_opacity(1.0 if index == shown else 0.0)
+        return self
+
+    def start(self) -> Self:
+        """Follow the clock."""
+        self.add_updater(lambda captions: captions.refresh())
+        return self.refresh()
+
+
+class ProbabilityLegend(Group):
+    """The colour legend of the probability mesh: a bar from P = 0 to 1 and the class colours."""
+
+    def __init__(self, theme: Theme, width: float = 1.9, font_size: float = 15) -> None:
+        super().__init__()
+        colormap = DivergingColormap.from_theme(theme)
+        strip = colormap(np.linspace(0.0, 1.0, 256))[None, :, :].repeat(8, axis=0)
+        bar = ImageMobject(strip)
+        bar.stretch_to_fit_width(width).stretch_to_fit_height(0.16)
+        title = Text("P(class 1)", font=theme.font, font_size=font_size, color=theme.muted)
+        title.next_to(bar, UP, buff=0.08)
+        ticks = VGroup(
+            *(
+                Text(label, font=theme.font, font_size=font_size - 2, color=theme.muted).next_to(
+                    bar.get_corner(DOWN + LEFT) + np.array([width * at, 0.0, 0.0]), DOWN, buff=0.06
+                )
+                for label, at in (("0", 0.0), ("0.5", 0.5), ("1", 1.0))
+            )
+        )
+        classes = VGroup(
+            *(
+                VGroup(
+                    Dot(radius=0.05, color=theme.class_colors[k]),
+                    Text(f"class {k}", font=theme.font, font_size=font_size - 2,
+                         color=theme.muted),
+                ).arrange(RIGHT, buff=0.06)
+                for k in (0, 1)
+            )
+        ).arrange(RIGHT, buff=0.25)  # fmt: skip
+        classes.next_to(title, UP, buff=0.08)
+        self.add(bar, title, ticks, classes)
+
+
+class EpochReadout(GlyphText):
+    """``epoch 123.4``: the clock's epoch, one decimal."""
+
+    def __init__(self, clock: ValueTracker, theme: Theme, font_size: float = 22) -> None:
+        super().__init__("", "epoch0123456789. ", font_size=font_size, max_length=11,
+                         color=theme.foreground)  # fmt: skip
+        self.clock = clock
+        self.refresh()
+
+    def refresh(self) -> Self:
+        """Show the clock's epoch."""
+        return self.set_text(f"epoch {format_epoch(self.clock.get_value()):>5}")
+
+    def start(self) -> Self:
+        """Follow the clock."""
+        self.add_updater(lambda readout: readout.refresh())
         return self.refresh()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from manim import LEFT, UP, Arrow, Group, MathTex, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
-from nnviz.mobjects.hud import LossCurve, StatsReadout, StopMark
+from nnviz.mobjects.hud import (
+    LossCurve,
+    MomentCaptions,
+    ProbabilityLegend,
+    StatsReadout,
+    StopMark,
+)
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
+from nnviz.moments import Moment
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -36,12 +45,16 @@ class TrainingLayout(Group):
         Colours and font.
     mesh_resolution
         Pixels along each side of both probability meshes.
+    moments
+        Key moments of the run to caption (see :mod:`nnviz.moments`).
     """
 
     PANEL = 4.6
     INPUT_VIEW = Viewport((-3.5, 0.35), PANEL, PANEL)
     HIDDEN_VIEW = Viewport((3.5, 0.35), PANEL, PANEL)
-    LOSS_VIEW = Viewport((0.0, -3.15), 9.6, 0.9)
+    LOSS_VIEW = Viewport((-0.9, -3.2), 8.6, 0.8)
+    LEGEND_CENTRE = np.array([5.75, -3.05, 0.0])
+    CAPTION_CENTRE = np.array([-0.9, -2.52, 0.0])
 
     def __init__(
         self,
@@ -49,6 +62,7 @@ class TrainingLayout(Group):
         clock: ValueTracker,
         theme: Theme,
         mesh_resolution: int = 180,
+        moments: Sequence[Moment] = (),
     ) -> None:
         super().__init__()
         run = trajectory.run
@@ -87,12 +101,15 @@ class TrainingLayout(Group):
         self.stop_mark = StopMark(trajectory, clock, theme).move_to(
             np.array([0, centre_y + self.PANEL / 2 + 0.6, 0])
         )
+        self.legend = ProbabilityLegend(theme).move_to(self.LEGEND_CENTRE)
+        self.captions = MomentCaptions(moments, clock, theme).move_to(self.CAPTION_CENTRE)
         self.live = (
             self.input_panel,
             self.hidden_panel,
             self.stats,
             self.loss_curve,
             self.stop_mark,
+            self.captions,
         )
         self.add(
             self.input_panel,
@@ -102,6 +119,8 @@ class TrainingLayout(Group):
             self.loss_curve,
             self.mapping,
             self.stop_mark,
+            self.legend,
+            self.captions,
         )
 
     def start(self) -> Self:

@@ -98,8 +98,11 @@ class _Panel(Group):
         mesh_resolution: int = 160,
         dot_radius: float = 0.045,
         y_labels: str = "left",
+        labels: bool = True,
+        caption_size: float = 22,
     ) -> None:
         super().__init__()
+        self.show_labels = labels
         self.y_labels = y_labels
         self.trajectory = trajectory
         self.clock = clock
@@ -122,7 +125,9 @@ class _Panel(Group):
         ]  # class 0 drawn last, on top: in hidden space it gathers where class 1 folds
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
-        self.caption = Text(caption, font=theme.font, font_size=22, color=theme.foreground)
+        self.caption = Text(
+            caption, font=theme.font, font_size=caption_size, color=theme.foreground
+        )
         self.caption.next_to(self.frame_box, UP, buff=0.15)
         self.range_labels = [
             GlyphText(font_size=16, max_length=6, color=theme.muted) for _ in range(4)
@@ -138,10 +143,11 @@ class _Panel(Group):
             self.boundary,
             *self.dots,
             self.frame_box,
-            self.caption,
-            self.axis_names,
-            *self.range_labels,
         )
+        if caption:
+            self.add(self.caption)
+        if labels:
+            self.add(self.axis_names, *self.range_labels)
 
     def start(self) -> Self:
         """Draw the current epoch and follow the clock from now on."""
@@ -174,6 +180,8 @@ class _Panel(Group):
         self.axes.set_segments(screen)
 
     def _label_range(self, box: Box) -> None:
+        if not self.show_labels:
+            return
         (x0, x1), (y0, y1) = box
         left, top, right, bottom = self._edges()
         gap, advance = 0.08, self.range_labels[0].advance

@@ -16,13 +16,13 @@ from manim import (
     ValueTracker,
     VGroup,
     Write,
-    linear,
 )
 
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.mobjects.layout import ACTIVATION_NAMES, TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import DotCloud
+from nnviz.moments import clock_speed, key_moments, time_to_epoch
 from nnviz.stories.base import ACTIVATION_FORMULAS, NNVizScene
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport, square_box_around
@@ -47,6 +47,8 @@ class TrainingStory(NNVizScene):
     hold_seconds: ClassVar[float] = 1.5
     #: Pixels along each side of the probability meshes.
     mesh_resolution: ClassVar[int] = 180
+    #: Slow the clock down and show a caption at the runs' key moments.
+    highlight_moments: ClassVar[bool] = True
 
     DATA_VIEW = Viewport((0.0, 0.3), 6.0, 6.0)
     LOSS_VIEW = Viewport((0.0, -3.15), 9.6, 0.9)
@@ -118,7 +120,14 @@ class TrainingStory(NNVizScene):
 
     def show_training(self, trajectory: Trajectory) -> None:
         """One run: the two panels, the read-out and the loss curve, driven by one clock."""
-        play_run(self, trajectory, self.seconds_per_epoch, self.hold_seconds, self.mesh_resolution)
+        play_run(
+            self,
+            trajectory,
+            self.seconds_per_epoch,
+            self.hold_seconds,
+            self.mesh_resolution,
+            self.highlight_moments,
+        )
 
     def show_comparison(self, trajectories: list[Trajectory]) -> None:
         """The three runs side by side at their final states."""
@@ -168,17 +177,27 @@ def play_run(
     seconds_per_epoch: float,
     hold_seconds: float,
     mesh_resolution: int,
+    highlight_moments: bool = True,
 ) -> None:
-    """Fade in the layout of one run, play its clock from epoch 0 to its last, hold, fade out."""
+    """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, conceal.
+
+    With ``highlight_moments`` the clock slows down threefold around the run's key moments
+    (:func:`nnviz.moments.key_moments`) and their captions show.
+    """
+    run = trajectory.run
+    moments = key_moments(run) if highlight_moments else []
     clock = ValueTracker(0.0)
-    layout = TrainingLayout(trajectory, clock, scene.theme, mesh_resolution)
+    layout = TrainingLayout(trajectory, clock, scene.theme, mesh_resolution, moments)
     scene.reveal(layout, run_time=0.8)
     layout.start()
-    scene.play(
-        clock.animate.set_value(trajectory.epochs),
-        run_time=max(trajectory.epochs * seconds_per_epoch, 0.5),
-        rate_func=linear,
-    )
+    if run.epochs > 0:
+        times, epochs = time_to_epoch(clock_speed(moments, run.epochs), seconds_per_epoch)
+        total = float(times[-1])
+
+        def warp(alpha: float) -> float:
+            return float(np.interp(alpha * total, times, epochs)) / run.epochs
+
+        scene.play(clock.animate.set_value(run.epochs), run_time=total, rate_func=warp)
     scene.wait(hold_seconds)
     layout.stop()
     scene.conceal(layout, run_time=0.6)
@@ -197,9 +216,16 @@ class SingleRunStory(NNVizScene):
     hold_seconds: ClassVar[float] = 1.5
     #: Pixels along each side of the probability meshes.
     mesh_resolution: ClassVar[int] = 180
+    #: Slow the clock down and show a caption at the run's key moments.
+    highlight_moments: ClassVar[bool] = True
 
     def construct(self) -> None:
         run = self.run_for(activation=self.activation, lr=self.lr)
         play_run(
-            self, Trajectory(run), self.seconds_per_epoch, self.hold_seconds, self.mesh_resolution
+            self,
+            Trajectory(run),
+            self.seconds_per_epoch,
+            self.hold_seconds,
+            self.mesh_resolution,
+            self.highlight_moments,
         )
