@@ -35,9 +35,13 @@ def scene_class(path: str, name: str) -> type[Scene]:
 
 @pytest.mark.parametrize(
     ("path", "name"),
-    [("scenes/relu.py", "ReluTraining"), ("scenes/tanh.py", "TanhTraining")],
+    [
+        ("scenes/relu.py", "ReluTraining"),
+        ("scenes/tanh.py", "TanhTraining"),
+        ("scenes/compare.py", "CompareRuns"),
+    ],
 )
-def test_last_frame_of_each_training_video(path: str, name: str, tmp_path: Path) -> None:
+def test_last_frame_of_each_scene(path: str, name: str, tmp_path: Path) -> None:
     frame = render_last_frame(scene_class(path, name), tmp_path)
     assert_matches_control(frame, name)
 
