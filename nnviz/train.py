@@ -61,6 +61,17 @@ def train(config: RunConfig, progress: ProgressCallback | None = None) -> Run:
     progress
         Optional callback, called after each epoch with the epoch and its loss.
     """
+    # The tensors are tiny: thread hand-offs cost more than they save, and on a busy machine
+    # far more (a sweep ran 12x slower with two threads while another process used a core).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(config, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
     X_np, y_np = make_dataset(config.dataset, config.samples, config.noise, config.seed)
     X = torch.from_numpy(X_np)
     y = torch.from_numpy(y_np.astype(np.float64))
