@@ -35,7 +35,7 @@ from manim.constants import RESAMPLING_ALGORITHMS
 from typing_extensions import Self
 
 from nnviz import forward
-from nnviz.mobjects.hud import StatsReadout
+from nnviz.mobjects.hud import ProbabilityLegend, StatsReadout
 from nnviz.mobjects.layout import ACTIVATION_NAMES
 from nnviz.mobjects.panels import InputPlanePanel, input_box
 from nnviz.mobjects.readout import GlyphText
@@ -53,7 +53,7 @@ __all__ = [
     "WeightReadout",
     "activation_scale",
     "format_number",
-        "link_width",
+    "link_width",
     "matrix_rows",
     "neuron_activation_grids",
 ]
@@ -86,10 +86,8 @@ def matrix_rows(values: np.ndarray) -> list[str]:
     ``[ a  b ]`` for one row, ``⎡ a  b ⎤`` … ``⎣ c  d ⎦`` (tall brackets) for several."""
     matrix = np.atleast_2d(np.asarray(values, dtype=np.float64))
     n = len(matrix)
-    if n == 1:
-        brackets = [("[", "]")]
-    else:
-        brackets = [("⎡", "⎤"), *[("⎢", "⎥")] * (n - 2), ("⎣", "⎦")]
+    tall = [("⎡", "⎤"), *[("⎢", "⎥")] * (n - 2), ("⎣", "⎦")]
+    brackets = [("[", "]")] if n == 1 else tall
     return [
         f"{left}{' '.join(format_number(v) for v in row)} {right}"
         for (left, right), row in zip(brackets, matrix, strict=True)
@@ -304,8 +302,9 @@ class NetworkGraph(Group):
         )
         self.heatmap_labels = VGroup(
             *(
-                MathTex(f"h_{i + 1}(x)", font_size=30, color=theme.muted)
-                .next_to(frame, LEFT, buff=0.15)
+                MathTex(f"h_{i + 1}(x)", font_size=30, color=theme.muted).next_to(
+                    frame, LEFT, buff=0.15
+                )
                 for i, frame in enumerate(frames)
             )
         )
@@ -358,8 +357,13 @@ class NetworkGraph(Group):
         bar.points = Viewport((0.0, 0.0), width, 0.16).corners()
         bar.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
         outline = Rectangle(width=width, height=0.16).set_stroke(theme.muted, 1.0)
-        low = Text(f"{ends[0]:g}", font=theme.font, font_size=font_size, color=theme.muted)
-        high = Text(f"{ends[1]:.1f}", font=theme.font, font_size=font_size, color=theme.muted)
+        low = Text(
+            f"{ends[0]:.2g}".replace("-", "−"),
+            font=theme.font,
+            font_size=font_size,
+            color=theme.muted,
+        )
+        high = Text(f"{ends[1]:.2g}", font=theme.font, font_size=font_size, color=theme.muted)
         low.next_to(outline, LEFT, buff=0.1)
         high.next_to(outline, RIGHT, buff=0.1)
         return Group(bar, outline, low, high)
@@ -417,7 +421,7 @@ class WeightReadout(VGroup):
         self.add(self.formula, *self.names.values(), *(g for r in self.rows.values() for g in r))
         self.refresh()
 
-    def arrange_at(self, left: float, top: float, gap: float = 0.5, row_gap: float = 0.36) -> Self:
+    def arrange_at(self, left: float, top: float, gap: float = 0.4, row_gap: float = 0.36) -> Self:
         """Put the formula's top-left corner at ``(left, top)`` and the weights in one line
         below it: names centred on the line, two-row blocks ``row_gap`` apart, ``gap`` between
         blocks."""
@@ -462,8 +466,8 @@ class WeightReadout(VGroup):
 
 class NetworkLayout(Group):
     """One run on one clock: heading and read-out (top), the diagram with its heatmaps (left),
-    the probability mesh over the input plane (right) and the formula with the live weights
-    (bottom left).
+    the probability mesh over the input plane (right) with its colour legend (bottom right) and
+    the formula with the live weights (bottom left).
 
     Parameters
     ----------
@@ -518,6 +522,7 @@ class NetworkLayout(Group):
         self.weights = WeightReadout(trajectory, clock, theme)
         self.weights.arrange_at(left=-6.7, top=-2.4)
         self.legend = self._legend(theme)
+        self.mesh_legend = ProbabilityLegend(theme).move_to(np.array([5.95, -3.0, 0.0]))
         self.live = (self.input_panel, self.diagram, self.stats, self.weights)
         self.add(
             self.diagram,
@@ -526,6 +531,7 @@ class NetworkLayout(Group):
             self.stats,
             self.weights,
             self.legend,
+            self.mesh_legend,
         )
 
     def _legend(self, theme: Theme) -> Group:
