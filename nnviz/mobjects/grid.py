@@ -19,7 +19,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, Group, MathTex, Rectangle, ValueTracker, VGroup, VMobject
+from manim import (
+    DOWN,
+    LEFT,
+    CapStyleType,
+    Group,
+    MathTex,
+    Rectangle,
+    ValueTracker,
+    VGroup,
+    VMobject,
+)
 from typing_extensions import Self
 
 from nnviz import deform as dm
@@ -33,6 +43,7 @@ from nnviz.theme import Theme
 from nnviz.view import Box, Viewport, square_box_around
 
 __all__ = [
+    "ACTIVATION_RANGES",
     "DeformationPanel",
     "Polylines",
     "clip_segments",
@@ -40,6 +51,13 @@ __all__ = [
     "stage_view_boxes",
     "view_box_at",
 ]
+
+
+#: The square each bounded activation squashes the plane into, ``((lo, hi), (lo, hi))``.
+ACTIVATION_RANGES: dict[str, Box] = {
+    "tanh": ((-1.0, 1.0), (-1.0, 1.0)),
+    "sigmoid": ((0.0, 1.0), (0.0, 1.0)),
+}
 
 
 def polyline_segments(lines: np.ndarray) -> np.ndarray:
@@ -214,7 +232,13 @@ class DeformationPanel(Group):
         self.output_line = Segments(stroke_color=theme.boundary, stroke_width=3.5)
         self.axes = Segments(stroke_color=theme.foreground, stroke_width=1.6, stroke_opacity=0.55)
         self.grid = Polylines(stroke_color=theme.muted, stroke_width=1.1, stroke_opacity=0.55)
-        self.boundary = Segments(stroke_color=theme.boundary, stroke_width=3.5)
+        # Drawn over the dots; round caps: where the activation folds the boundary to a point,
+        # it shows as a dot.
+        self.boundary = Segments(stroke_color=theme.boundary, stroke_width=4.5)
+        self.boundary.cap_style = CapStyleType.ROUND
+        self.range_square = Segments(stroke_color=theme.accent, stroke_width=2.0)
+        self.range_square.set_stroke(opacity=0.6)
+        self.range_visible = False
         self.dots = [
             DotCloud(
                 np.zeros((int(np.sum(self.labels == k)), 2)),
@@ -238,8 +262,9 @@ class DeformationPanel(Group):
         self.add(
             self.axes,
             self.grid,
-            self.boundary,
+            self.range_square,
             *self.dots,
+            self.boundary,
             self.frame_box,
             self.axis_names,
             *self.range_labels,
@@ -267,6 +292,12 @@ class DeformationPanel(Group):
         self.boundary_visible = visible
         return self.refresh()
 
+    def show_range(self, visible: bool = True) -> Self:
+        """Outline (or hide) the square a bounded activation squashes the plane into
+        (:data:`ACTIVATION_RANGES`; nothing for unbounded activations such as ReLU)."""
+        self.range_visible = visible and self.activation in ACTIVATION_RANGES
+        return self.refresh()
+
     def refresh(self) -> Self:
         """Deform grid, data and boundary to the tracker's ``s`` and draw them in its view."""
         s = float(self.tracker.get_value())
@@ -282,6 +313,13 @@ class DeformationPanel(Group):
             self.boundary.set_segments(self._to_screen(clip_segments(ends, box), box))
         else:
             self.boundary.set_segments(np.zeros((0, 2, 3)))
+        if self.range_visible:
+            (a, b), (c, d) = ACTIVATION_RANGES[self.activation]
+            corners = np.array([[a, c], [b, c], [b, d], [a, d], [a, c]])
+            edges = np.stack([corners[:-1], corners[1:]], axis=1)
+            self.range_square.set_segments(self._to_screen(clip_segments(edges, box), box))
+        else:
+            self.range_square.set_segments(np.zeros((0, 2, 3)))
         self._place_axes(box)
         self._label_range(box)
         return self

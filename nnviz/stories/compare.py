@@ -104,6 +104,10 @@ class CompareStory(NNVizScene):
     ROW_CENTRES = (1.25, -2.05)
 
     def construct(self) -> None:
+        self.show_grid()
+
+    def show_grid(self) -> None:
+        """Reveal the grid of runs and play them on one clock, then hold the final states."""
         theme = self.theme
         clock = ValueTracker(0.0)
         heading = Text(

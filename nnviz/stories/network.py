@@ -37,7 +37,10 @@ class NetworkStory(NNVizScene):
     heatmap_resolution: ClassVar[int] = 100
 
     def construct(self) -> None:
-        trajectory = Trajectory(self.run_for(activation=self.activation, lr=self.lr))
+        self.show_network(Trajectory(self.run_for(activation=self.activation, lr=self.lr)))
+
+    def show_network(self, trajectory: Trajectory) -> None:
+        """Reveal the network of ``trajectory``'s run and play its training on one clock."""
         clock = ValueTracker(0.0)
         layout = NetworkLayout(
             trajectory, clock, self.theme, self.mesh_resolution, self.heatmap_resolution

@@ -10,12 +10,12 @@ becomes the network's curved decision boundary in the input plane.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 from manim import (
     DOWN,
-    LEFT,
     RIGHT,
     UL,
     Create,
@@ -38,7 +38,7 @@ from nnviz.stories.base import NNVizScene
 from nnviz.theme import Theme
 from nnviz.view import Viewport
 
-__all__ = ["STAGE_FORMULAS", "DeformationStory", "StageProgress"]
+__all__ = ["STAGE_FORMULAS", "DeformationStory", "RunTexts", "StageProgress"]
 
 #: The formula of each stage, for MathTex.
 STAGE_FORMULAS: tuple[str, ...] = (
@@ -117,6 +117,39 @@ class StageProgress(VGroup):
         return self.left + np.array([dx, dy, 0.0])
 
 
+@dataclass
+class RunTexts:
+    """The heading and the text column of one run.
+
+    Attributes
+    ----------
+    heading
+        The activation's name and the weights' epoch and learning rate.
+    parameters
+        W₁ and b₁ as matrices.
+    progress
+        The stage bar.
+    captions, formulas
+        The name and the formula of each stage.
+    activation
+        The activation's own formula, shown with stage 3.
+    notes
+        What the hidden space, the way back and the input plane show.
+    """
+
+    heading: VGroup
+    parameters: Mobject
+    progress: StageProgress
+    captions: list[Mobject]
+    formulas: list[Mobject]
+    activation: Mobject
+    notes: list[Mobject]
+
+    def stage(self, k: int) -> list[Mobject]:
+        """The texts shown during stage ``k`` (1, 2 or 3)."""
+        return [self.captions[k - 1], self.formulas[k - 1]] + ([self.activation] if k == 3 else [])
+
+
 class DeformationStory(NNVizScene):
     """The trained hidden layer of each activation as a movie of the plane, there and back.
 
@@ -133,13 +166,15 @@ class DeformationStory(NNVizScene):
     grid_count: ClassVar[int] = 25
     grid_samples: ClassVar[int] = 100
     #: Seconds of each forward stage.
-    stage_seconds: ClassVar[tuple[float, float, float]] = (1.8, 1.2, 1.8)
+    stage_seconds: ClassVar[tuple[float, float, float]] = (1.6, 1.0, 1.6)
     #: Seconds of each stage on the way back.
-    back_seconds: ClassVar[float] = 1.1
+    back_seconds: ClassVar[float] = 1.3
     #: Seconds of stillness after each forward stage.
     pause_seconds: ClassVar[float] = 0.3
+    #: Seconds of a caption change (old out, then new in).
+    swap_seconds: ClassVar[float] = 0.3
     #: Seconds the end of each run stays on screen.
-    hold_seconds: ClassVar[float] = 1.5
+    hold_seconds: ClassVar[float] = 1.0
     #: Pixels along each side of the probability shading.
     mesh_resolution: ClassVar[int] = 160
 
@@ -157,27 +192,84 @@ class DeformationStory(NNVizScene):
         """The epoch whose weights are shown: :attr:`epoch`, at most the run's last."""
         return run.epochs if self.epoch is None else min(max(int(self.epoch), 0), run.epochs)
 
-    def show_run(self, run: Run, clear: bool = True) -> None:
-        """One activation: forward through the three stages, the output, and back."""
-        theme = self.theme
-        activation = run.config.activation
-        epoch = self.weights_epoch(run)
-        weights = run.weights(epoch)
-        s = ValueTracker(0.0)
-        panel = DeformationPanel(
+    def make_panel(self, run: Run, tracker: ValueTracker) -> DeformationPanel:
+        """The deforming plane of ``run`` at the weights of :meth:`weights_epoch`."""
+        return DeformationPanel(
             run.X,
             run.y,
-            weights,
-            activation,
-            s,
+            run.weights(self.weights_epoch(run)),
+            run.config.activation,
+            tracker,
             self.VIEW,
-            theme,
+            self.theme,
             grid_count=self.grid_count,
             grid_samples=self.grid_samples,
             mesh_resolution=self.mesh_resolution,
         )
 
-        heading = Text(
+    def show_run(self, run: Run, clear: bool = True) -> None:
+        """One activation: forward through the three stages, the output, and back.
+
+        With ``clear`` the run fades out at the end; otherwise its last frame stays.
+        """
+        s = ValueTracker(0.0)
+        panel = self.make_panel(run, s)
+        texts = self.make_texts(run, s)
+
+        # Forward: the plane through the three stages.
+        panel.start()
+        texts.progress.start()
+        self.reveal(texts.heading, panel, texts.parameters, texts.progress, run_time=0.8)
+        self.wait(0.5)
+        shown: list[Mobject] = []
+        for k in range(1, dm.STAGES + 1):
+            shown = self._swap(shown, texts.stage(k))
+            if k == dm.STAGES:
+                panel.show_range()
+            self.play(
+                s.animate.set_value(float(k)), run_time=self.stage_seconds[k - 1], rate_func=smooth
+            )
+            self.wait(self.pause_seconds)
+
+        # The output in hidden space; the boundary, carried along, lies on its line.
+        panel.paint_hidden_probability()
+        panel.show_boundary()
+        self.play(
+            FadeIn(panel.shading),
+            Create(panel.output_line),
+            FadeIn(texts.notes[0]),
+            run_time=1.0,
+        )
+        self.wait(0.8)
+
+        # Backwards: the line, carried along with the plane, bends into the boundary.
+        self.play(FadeOut(panel.shading), FadeOut(panel.output_line), run_time=0.5)
+        shown = self._swap([*shown, texts.notes[0]], [*shown, texts.notes[1]])
+        for k in range(dm.STAGES, 0, -1):
+            shown = self._swap(shown, [*texts.stage(k), texts.notes[1]])
+            self.play(
+                s.animate.set_value(float(k - 1)), run_time=self.back_seconds, rate_func=smooth
+            )
+            if k == dm.STAGES:
+                panel.show_range(False)
+
+        # Back in the input plane: the network's probability agrees with the boundary.
+        panel.paint_input_probability()
+        self.play(FadeIn(panel.shading), run_time=0.6)
+        self._swap(shown, [texts.notes[2]])
+        self.wait(self.hold_seconds)
+        panel.stop()
+        texts.progress.clear_updaters()
+        if clear:
+            self.conceal(*self.mobjects, run_time=0.6)
+
+    def make_texts(self, run: Run, tracker: ValueTracker) -> RunTexts:
+        """The heading and the text column of ``run`` (right of the view)."""
+        theme = self.theme
+        activation = run.config.activation
+        epoch = self.weights_epoch(run)
+        weights = run.weights(epoch)
+        title = Text(
             f"{ACTIVATION_NAMES.get(activation, activation)} hidden layer",
             font=theme.font,
             font_size=34,
@@ -189,110 +281,53 @@ class DeformationStory(NNVizScene):
             font_size=20,
             color=theme.muted,
         )
-        subtitle.next_to(heading, RIGHT, buff=0.4).align_to(heading, DOWN)
-        column = self.COLUMN_LEFT
-        parameters = self._fit(
-            MathTex(
-                _weights_tex(weights.W1, weights.b1), font_size=30, color=theme.foreground
-            ).move_to((0.0, 2.2, 0.0), aligned_edge=LEFT)
-        )
-        progress = StageProgress(s, np.array([column + 0.1, 0.95, 0.0]), 4.2, theme)
-        captions = [
-            self._fit(
-                Text(f"{k}. {name}", font=theme.font, font_size=30, color=theme.accent).move_to(
-                    (0.0, 0.05, 0.0), aligned_edge=LEFT
+        subtitle.next_to(title, RIGHT, buff=0.4).align_to(title, DOWN)
+
+        def place(mobject: Mobject, y: float) -> Mobject:
+            if mobject.width > self.COLUMN_WIDTH:
+                mobject.scale_to_fit_width(self.COLUMN_WIDTH)
+            return mobject.move_to((self.COLUMN_LEFT + mobject.width / 2, y, 0.0))
+
+        def text(content: str, y: float, size: float, color: str) -> Mobject:
+            return place(
+                Text(content, font=theme.font, font_size=size, color=color, line_spacing=0.9), y
+            )
+
+        def tex(content: str, y: float, size: float, color: str) -> Mobject:
+            return place(MathTex(content, font_size=size, color=color), y)
+
+        return RunTexts(
+            heading=VGroup(title, subtitle),
+            parameters=tex(_weights_tex(weights.W1, weights.b1), 2.2, 30, theme.foreground),
+            progress=StageProgress(
+                tracker, np.array([self.COLUMN_LEFT + 0.1, 0.95, 0.0]), 4.2, theme
+            ),
+            captions=[
+                text(f"{k}. {name}", 0.05, 30, theme.accent)
+                for k, name in enumerate(dm.STAGE_NAMES, start=1)
+            ],
+            formulas=[tex(formula, -0.75, 38, theme.foreground) for formula in STAGE_FORMULAS],
+            activation=tex(_ACTIVATIONS.get(activation, "a(z)"), -1.5, 34, theme.muted),
+            notes=[
+                text(note, -2.6, 22, theme.foreground)
+                for note in (
+                    "hidden space: the output's line w·h + b = 0,\nshaded by σ(w·h + b)",
+                    "backwards: the line, carried along,\nbecomes the decision boundary",
+                    "input plane: the network's probability;\nthe boundary is where it is 0.5",
                 )
-            )
-            for k, name in enumerate(dm.STAGE_NAMES, start=1)
-        ]
-        formulas = [
-            self._fit(
-                MathTex(tex, font_size=38, color=theme.foreground).move_to(
-                    (0.0, -0.75, 0.0), aligned_edge=LEFT
-                )
-            )
-            for tex in STAGE_FORMULAS
-        ]
-        act = _ACTIVATIONS.get(activation, r"a(z)")
-        act_formula = self._fit(
-            MathTex(act, font_size=34, color=theme.muted).move_to(
-                (0.0, -1.5, 0.0), aligned_edge=LEFT
-            )
+            ],
         )
-        notes = [
-            self._fit(
-                Text(
-                    text, font=theme.font, font_size=22, color=theme.foreground, line_spacing=0.9
-                ).move_to((0.0, -2.6, 0.0), aligned_edge=LEFT)
-            )
-            for text in (
-                "hidden space: the output's line w·h + b = 0,\nshaded by σ(w·h + b)",
-                "backwards: the line, carried along,\nbecomes the decision boundary",
-                "input plane: the network's probability;\nthe boundary is where it is 0.5",
-            )
-        ]
 
-        # Forward: the plane through the three stages.
-        panel.start()
-        progress.start()
-        self.reveal(heading, subtitle, panel, parameters, progress, run_time=0.8)
-        self.wait(0.5)
-        shown: list[Mobject] = []
-        for k in range(1, dm.STAGES + 1):
-            enter = [captions[k - 1], formulas[k - 1]] + ([act_formula] if k == 3 else [])
-            self.play(*map(FadeOut, shown), *map(FadeIn, enter), run_time=0.4)
-            shown = enter
-            self.play(
-                s.animate.set_value(float(k)), run_time=self.stage_seconds[k - 1], rate_func=smooth
-            )
-            self.wait(self.pause_seconds)
-
-        # The output in hidden space.
-        panel.paint_hidden_probability()
-        self.play(FadeIn(panel.shading), Create(panel.output_line), FadeIn(notes[0]), run_time=1.0)
-        self.wait(1.0)
-
-        # Backwards: the line, carried along with the plane, bends into the boundary.
-        panel.show_boundary()
-        self.play(
-            FadeOut(panel.shading),
-            FadeOut(panel.output_line),
-            FadeOut(notes[0]),
-            FadeIn(notes[1]),
-            run_time=0.6,
-        )
-        for k in range(dm.STAGES, 0, -1):
-            enter = [captions[k - 1], formulas[k - 1]] + ([act_formula] if k == 3 else [])
-            stay = [m for m in enter if m in shown]
-            self.play(
-                *(FadeOut(m) for m in shown if m not in stay),
-                *(FadeIn(m) for m in enter if m not in stay),
-                s.animate.set_value(float(k - 1)),
-                run_time=self.back_seconds,
-                rate_func=smooth,
-            )
-            shown = enter
-
-        # Back in the input plane: the network's probability agrees with the boundary.
-        panel.paint_input_probability()
-        self.play(
-            FadeIn(panel.shading),
-            *map(FadeOut, shown),
-            FadeOut(notes[1]),
-            FadeIn(notes[2]),
-            run_time=0.6,
-        )
-        self.wait(self.hold_seconds)
-        panel.stop()
-        progress.clear_updaters()
-        if clear:
-            self.conceal(*self.mobjects, run_time=0.6)
-
-    def _fit(self, mobject: Mobject) -> Mobject:
-        """Shrink ``mobject`` to the text column's width if needed and put it at its left."""
-        if mobject.width > self.COLUMN_WIDTH:
-            mobject.scale_to_fit_width(self.COLUMN_WIDTH)
-        return mobject.shift((self.COLUMN_LEFT - mobject.get_left()[0]) * RIGHT)
+    def _swap(self, old: list[Mobject], new: list[Mobject]) -> list[Mobject]:
+        """Fade out what of ``old`` is not in ``new``, then fade in the rest of ``new``."""
+        leaving = [m for m in old if m not in new]
+        entering = [m for m in new if m not in old]
+        half = self.swap_seconds / 2
+        if leaving:
+            self.play(*map(FadeOut, leaving), run_time=half)
+        if entering:
+            self.play(*map(FadeIn, entering), run_time=half)
+        return new
 
 
 def _weights_tex(W1: np.ndarray, b1: np.ndarray) -> str:
