@@ -7,6 +7,7 @@ from manim import ValueTracker
 from nnviz.config import RunConfig
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.stories.base import NNVizScene
+from nnviz.stories.explainer import ExplainerStory
 from nnviz.stories.training import TrainingStory
 from nnviz.trajectory import Trajectory
 
@@ -29,3 +30,15 @@ class ShortTraining(TrainingStory):
     learning_rates = (0.1,)
     seconds_per_epoch = 0.1
     hold_seconds = 0.5
+
+
+class ShortExplainer(ExplainerStory):
+    """The talk cut short: 4-epoch runs, quick phases."""
+
+    base_config = RunConfig(max_epochs=4)
+    seconds_per_epoch = 0.05
+    hold_seconds = 0.2
+    title_seconds = 0.2
+    stage_seconds = (0.3, 0.3, 0.3)
+    back_seconds = 0.3
+    lead_seconds = 0.2

@@ -1,0 +1,86 @@
+"""The talk: a Slide with one slide per phase when manim-slides is installed, a Scene without."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from manim import tempconfig
+
+from nnviz.stories import explainer
+from tests.frame_regression import assert_matches_control, render_last_frame
+from tests.scenes.stills import ShortExplainer
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.render
+# The title, then the five phases, each ends with a pause.
+EXPECTED_SLIDES = 1 + len(explainer.PHASES)
+
+
+@pytest.mark.slow
+def test_with_manim_slides_each_phase_is_a_slide(tmp_path: Path) -> None:
+    pytest.importorskip("manim_slides", reason="the slides extra is installed by make test")
+    assert explainer.SLIDES_AVAILABLE
+    from manim_slides import Slide
+
+    assert issubclass(ShortExplainer, Slide)
+    settings = {"pixel_width": 320, "pixel_height": 180, "frame_rate": 10,
+                "media_dir": str(tmp_path / "media"), "verbosity": "ERROR",
+                "progress_bar": "none", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings):
+        ShortExplainer(output_folder=tmp_path / "slides").render()
+    slides = json.loads((tmp_path / "slides" / "ShortExplainer.json").read_text())["slides"]
+    assert len(slides) == EXPECTED_SLIDES
+    for slide in slides:
+        assert Path(slide["file"]).is_file()
+    # The presentation converts to a self-contained HTML page.
+    html = tmp_path / "talk.html"
+    subprocess.run(
+        [str(Path(sys.executable).with_name("manim-slides")), "convert", "--folder",
+         str(tmp_path / "slides"), "ShortExplainer", str(html)],
+        check=True, capture_output=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert html.stat().st_size > 10_000
+
+
+def test_without_manim_slides_it_is_a_plain_scene(tmp_path: Path) -> None:
+    """Hide manim_slides from a fresh interpreter and render the talk's last frame there."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["manim_slides"] = None  # import manim_slides now raises ImportError
+        sys.path.insert(0, {str(REPO)!r})
+        from manim import Scene, tempconfig
+        from nnviz.stories import explainer
+        from tests.scenes.stills import ShortExplainer
+        assert not explainer.SLIDES_AVAILABLE
+        assert [b.__name__ for b in explainer.ExplainerStory.__mro__].count("Slide") == 0
+        settings = {{"pixel_width": 320, "pixel_height": 180, "frame_rate": 10,
+                    "media_dir": {str(tmp_path)!r}, "verbosity": "ERROR",
+                    "progress_bar": "none", "disable_caching": True}}
+        with tempconfig(settings):
+            scene = ShortExplainer()
+            scene.render()
+        video = scene.renderer.file_writer.movie_file_path
+        print(video)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert Path(result.stdout.strip().splitlines()[-1]).is_file()
+    assert not (tmp_path / "slides").exists()
+
+
+def test_last_frame(tmp_path: Path) -> None:
+    frame = render_last_frame(ShortExplainer, tmp_path)
+    assert_matches_control(frame, "ShortExplainer")
+
+
+def test_manim_slides_is_on_the_path_for_the_docs() -> None:
+    assert shutil.which("manim-slides", path=str(Path(sys.executable).parent))
