@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from manim import Camera, ImageMobject, Scene, Square, tempconfig
 
-from nnviz.mobjects.camera import FastImageCamera, axis_aligned_rectangle, blend_into
+from nnviz.mobjects.camera import FastCamera, axis_aligned_rectangle, blend_into
 
 pytestmark = pytest.mark.render
 
@@ -61,8 +61,40 @@ def render_with(camera_class: type[Camera], rotate: bool, media: Path) -> np.nda
 @pytest.mark.parametrize("rotate", [False, True])
 def test_fast_camera_matches_manims_camera(rotate: bool, tmp_path: Path) -> None:
     stock = render_with(Camera, rotate, tmp_path)
-    fast = render_with(FastImageCamera, rotate, tmp_path)
+    fast = render_with(FastCamera, rotate, tmp_path)
     diff = np.abs(stock - fast)
     # Same placement and colours; edges may differ by resampling (one pixel column/row).
     assert diff.mean() < 2.0
     assert (diff.max(axis=-1) > 60).mean() < 0.02
+
+
+def render_shapes(camera_class: type[Camera], media: Path) -> np.ndarray:
+    from nnviz.mobjects.shapes import DotCloud, Segments
+
+    class Shapes(Scene):
+        def construct(self) -> None:
+            # Dots far enough apart not to overlap: both cameras must draw the same picture.
+            grid = np.stack(np.meshgrid(np.linspace(-5, 5, 9), np.linspace(-3, 3, 5)), -1)
+            centres = grid.reshape(-1, 2) + 0.05
+            dots = DotCloud(centres, radius=0.2, fill_color="#FF9F43",
+                            stroke_color="#FFFFFF", stroke_width=3)  # fmt: skip
+            ends = np.array([[[-6, -3.5], [6, 3.5]], [[-6, 3.5], [6, -3.5]], [[0, -4], [0, 4]]])
+            lines = Segments(ends, stroke_color="#4DABF7", stroke_width=4)
+            self.add(lines, dots)
+
+    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
+                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings):
+        scene = Shapes(camera_class=camera_class)
+        scene.render()
+        return np.array(scene.renderer.get_frame()).astype(np.int16)
+
+
+def test_fast_dots_and_segments_match_manims_camera(tmp_path: Path) -> None:
+    stock = render_shapes(Camera, tmp_path)
+    fast = render_shapes(FastCamera, tmp_path)
+    assert (stock[..., :3].max(axis=-1) > 100).mean() > 0.05  # there is a picture to compare
+    diff = np.abs(stock - fast)
+    # Arcs vs Bézier circles and lines vs straight cubics: anti-aliasing differences only.
+    assert diff.mean() < 1.0
+    assert (diff.max(axis=-1) > 60).mean() < 0.005

@@ -77,6 +77,17 @@ class DotCloud(VMobject):
         self.points = dot_cloud_points(np.asarray(centres, dtype=np.float64), self.radius)
         return self
 
+    def centres_and_radius(self) -> tuple[np.ndarray, float]:
+        """Return the dots' centres (N, 3) and radius, read from the points.
+
+        Read from the points, not stored, so that any Manim transformation of the cloud
+        (shift, scale, an animation's interpolation) is honoured.
+        """
+        circles = self.points.reshape(-1, len(_TEMPLATE), 3)
+        centres = circles.mean(axis=1)
+        radius = float(np.linalg.norm(circles[0, 0] - centres[0])) if len(circles) else 0.0
+        return centres, radius
+
 
 class Segments(VMobject):
     """Many straight segments as one path (for example a contour from marching squares)."""

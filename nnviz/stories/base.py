@@ -8,7 +8,7 @@ from manim import FadeIn, FadeOut, FullScreenRectangle, Mobject, Scene, config
 
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
-from nnviz.mobjects.camera import FastImageCamera
+from nnviz.mobjects.camera import FastCamera
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
@@ -31,7 +31,7 @@ class NNVizScene(Scene):
     base_config: ClassVar[RunConfig] = RunConfig()
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("camera_class", FastImageCamera)
+        kwargs.setdefault("camera_class", FastCamera)
         self.theme: Theme = active_theme()
         config.background_color = self.theme.background
         super().__init__(**kwargs)
