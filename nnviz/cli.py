@@ -271,7 +271,9 @@ def render(
     configs = [_config(activation=a, lr=rate, **values) for a, rate in pairs]
     for config in configs:
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
-        click.echo(render_run(config, quality, output_format))
+        path = render_run(config, quality, output_format,
+                          report=lambda message: click.echo(message, err=True))  # fmt: skip
+        click.echo(path)
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +36,11 @@ def render_scene(
     output_format: str = "mp4",
     media_dir: str | os.PathLike[str] = "media",
     output_name: str | None = None,
+    report: Callable[[str], None] = lambda message: None,
 ) -> Path:
     """Render ``scene_class`` with Manim and return the path of the video (or GIF).
+
+    ``report`` receives one line per step with its duration.
 
     For ``output_format="gif"`` the scene is rendered as an MP4 no wider than
     :data:`GIF_MAX_WIDTH` at no more than :data:`GIF_MAX_FPS` frames per second, then converted
@@ -64,12 +69,17 @@ def render_scene(
                 config.pixel_height = round(height * GIF_MAX_WIDTH / width / 2) * 2
                 config.pixel_width = GIF_MAX_WIDTH
             config.frame_rate = min(fps, GIF_MAX_FPS)
+        started = time.perf_counter()
         scene = scene_class()
         scene.render()
         movie = Path(scene.renderer.file_writer.movie_file_path)
+        report(f"rendered {movie.name} in {time.perf_counter() - started:.1f} s")
     if output_format == "mp4":
         return movie
-    return to_gif(movie, movie.with_suffix(".gif"))
+    started = time.perf_counter()
+    gif = to_gif(movie, movie.with_suffix(".gif"))
+    report(f"converted to {gif.name} in {time.perf_counter() - started:.1f} s")
+    return gif
 
 
 def to_gif(movie: Path, gif: Path) -> Path:
@@ -103,6 +113,7 @@ def render_run(
     quality: str = "l",
     output_format: str = "mp4",
     media_dir: str | os.PathLike[str] = "media",
+    report: Callable[[str], None] = lambda message: None,
 ) -> Path:
     """Render the evolution of one run (both panels, read-out, loss curve) and return its path."""
     from nnviz.stories.training import SingleRunStory
@@ -120,4 +131,4 @@ def render_run(
             "__module__": __name__,
         },
     )
-    return render_scene(scene_class, quality, output_format, media_dir, output_name=name)
+    return render_scene(scene_class, quality, output_format, media_dir, name, report)

@@ -42,3 +42,26 @@ def test_cached_load_does_not_import_torch(tmp_path: Path) -> None:
         "assert 'torch' not in sys.modules, 'torch imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_rendering_a_scene_from_cached_runs_does_not_import_torch(tmp_path: Path) -> None:
+    """Build the training layout of a cached run, as a scene does, in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    config = RunConfig(max_epochs=3)
+    cached_run(config, tmp_path, report=lambda _: None)
+    code = (
+        "import sys\n"
+        "from manim import ValueTracker\n"
+        "from nnviz.cache import cached_run\n"
+        "from nnviz.config import RunConfig\n"
+        "from nnviz.mobjects.layout import TrainingLayout\n"
+        "from nnviz.stories.training import TrainingStory\n"
+        "from nnviz.theme import active_theme\n"
+        "from nnviz.trajectory import Trajectory\n"
+        f"run = cached_run(RunConfig(max_epochs=3), {str(tmp_path)!r})\n"
+        "TrainingLayout(Trajectory(run), ValueTracker(1.5), active_theme())\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)

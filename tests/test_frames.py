@@ -66,3 +66,36 @@ def test_the_comparison_notices_a_different_epoch(tmp_path: Path) -> None:
         # curve and the hidden view's scale, is told apart from epoch 37.5.
         mean, share = frame_difference(render_last_frame(still, tmp_path), control)
         assert share > SHARE_TOLERANCE or mean > MEAN_TOLERANCE, still.__name__
+
+
+def test_a_played_frame_equals_the_still_of_the_same_epoch(tmp_path: Path) -> None:
+    """The static parts go into Manim's background image once; moving parts are redrawn.
+    After playing the clock, the frame must equal a still rendered at the final epoch."""
+    from manim import ValueTracker, linear, tempconfig
+
+    from nnviz.mobjects.layout import TrainingLayout
+    from nnviz.stories.base import NNVizScene
+    from nnviz.trajectory import Trajectory
+
+    class Played(NNVizScene):
+        def construct(self) -> None:
+            clock = ValueTracker(0.0)
+            trajectory = Trajectory(self.run_for(activation="relu", lr=0.01))
+            layout = TrainingLayout(trajectory, clock, self.theme)
+            self.reveal(layout, run_time=0.2)
+            layout.start()
+            self.play(clock.animate.set_value(MidTrainingStill.epoch), run_time=0.5,
+                      rate_func=linear)  # fmt: skip
+            # A play's last frame is drawn one frame before its end: wait to draw the end.
+            self.wait(0.2)
+
+    settings = {"pixel_width": 480, "pixel_height": 270, "frame_rate": 15,
+                "media_dir": str(tmp_path), "disable_caching": True, "verbosity": "ERROR",
+                "progress_bar": "none"}  # fmt: skip
+    with tempconfig(settings):
+        scene = Played()
+        scene.render()
+        played = np.array(scene.renderer.get_frame())[..., :3]
+    still = render_last_frame(MidTrainingStill, tmp_path)
+    mean, share = frame_difference(played, still)
+    assert mean < 0.5 and share < 0.002, (mean, share)

@@ -15,6 +15,7 @@ from manim import (
     Group,
     ImageMobject,
     Line,
+    Mobject,
     Text,
     ValueTracker,
     VGroup,
@@ -70,6 +71,10 @@ class StatsReadout(VGroup):
         )
         self.add(self.names, self.numbers)
         self.refresh()
+
+    def nnviz_static_parts(self) -> list[Mobject]:
+        """The names never change."""
+        return [self.names]
 
     def refresh(self) -> Self:
         """Show the numbers of the clock's epoch."""
@@ -148,8 +153,13 @@ class LossCurve(VGroup):
         )
         self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
         self.marker = Dot(radius=0.05, color=theme.accent)
+        self.frame_parts: list[Mobject] = [axes, target_line, labels]
         self.add(axes, target_line, labels, self.trace, self.marker)
         self.refresh()
+
+    def nnviz_static_parts(self) -> list[Mobject]:
+        """Axes, target line and labels never change."""
+        return list(self.frame_parts)
 
     def refresh(self) -> Self:
         """Trace the curve up to the clock's epoch."""

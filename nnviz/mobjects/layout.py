@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import LEFT, UP, Arrow, Group, MathTex, Text, ValueTracker, VGroup
+from manim import LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
 from nnviz.mobjects.hud import (
@@ -122,6 +122,10 @@ class TrainingLayout(Group):
             self.legend,
             self.captions,
         )
+
+    def nnviz_static_parts(self) -> list[Mobject]:
+        """Heading, mapping arrow and legend never change."""
+        return [self.heading, self.mapping, self.legend]
 
     def start(self) -> Self:
         """Make every part follow the clock."""

@@ -17,6 +17,7 @@ from manim import (
     Group,
     ImageMobject,
     MathTex,
+    Mobject,
     Rectangle,
     Text,
     ValueTracker,
@@ -149,6 +150,10 @@ class _Panel(Group):
         if labels:
             self.add(self.axis_names, *self.range_labels)
 
+    def nnviz_static_parts(self) -> list[Mobject]:
+        """The parts that never change; Manim draws them once (see ``NNVizScene``)."""
+        return [self.caption, self.axis_names]
+
     def start(self) -> Self:
         """Draw the current epoch and follow the clock from now on."""
         self.add_updater(lambda panel: panel.refresh())
@@ -227,6 +232,10 @@ class InputPlanePanel(_Panel):
         self._place_axes(self.box)
         self._label_range(self.box)
         self.refresh()
+
+    def nnviz_static_parts(self) -> list[Mobject]:
+        """Also the range labels: the input plane's box never changes."""
+        return [*super().nnviz_static_parts(), *self.range_labels]
 
     def refresh(self) -> Self:
         state = self.trajectory.state(self.clock.get_value())
