@@ -8,8 +8,9 @@ from nnviz.theme import Theme, hex_to_rgb
 
 __all__ = ["LUT_SIZE", "DivergingColormap"]
 
-#: Entries of the lookup table: probabilities are quantised to 1/1023.
-LUT_SIZE = 1024
+#: Entries of the lookup table: probabilities are quantised to 1/254 (odd, so 0.5 is an entry;
+#: fits uint8).
+LUT_SIZE = 255
 
 
 class DivergingColormap:
@@ -38,7 +39,15 @@ class DivergingColormap:
         """Return the mesh colour map of ``theme``."""
         return cls(theme.mesh_low, theme.mesh_mid, theme.mesh_high)
 
+    def index(self, probabilities: np.ndarray) -> np.ndarray:
+        """Return the table index of each probability (the nearest entry), as uint8."""
+        return np.rint(np.clip(probabilities, 0.0, 1.0) * (LUT_SIZE - 1)).astype(np.uint8)
+
     def __call__(self, probabilities: np.ndarray) -> np.ndarray:
         """Return uint8 RGBA colours of shape ``probabilities.shape + (4,)``."""
-        index = np.rint(np.clip(probabilities, 0.0, 1.0) * (LUT_SIZE - 1)).astype(np.intp)
-        return self.table[index]
+        return self.table[self.index(probabilities)]
+
+    @property
+    def palette(self) -> bytes:
+        """The RGB entries as a PIL palette (``Image.putpalette``)."""
+        return self.table[:, :3].tobytes()

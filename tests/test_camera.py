@@ -98,3 +98,37 @@ def test_fast_dots_and_segments_match_manims_camera(tmp_path: Path) -> None:
     # Arcs vs Bézier circles and lines vs straight cubics: anti-aliasing differences only.
     assert diff.mean() < 1.0
     assert (diff.max(axis=-1) > 60).mean() < 0.005
+
+
+def test_mesh_palette_path_matches_the_rgba_path(tmp_path: Path) -> None:
+    from nnviz.colormap import DivergingColormap
+    from nnviz.mobjects.panels import ProbabilityImage
+    from nnviz.theme import THEMES
+    from nnviz.view import Viewport
+
+    x, y = np.meshgrid(np.linspace(-3, 3, 60), np.linspace(-3, 3, 60))
+    probabilities = 1 / (1 + np.exp(-(x * y + x)))  # a smooth field crossing 0.5 twice
+
+    def render(use_index: bool) -> np.ndarray:
+        class Mesh(Scene):
+            def construct(self) -> None:
+                cmap = DivergingColormap.from_theme(THEMES["dark"])
+                mesh = ProbabilityImage(Viewport((0.5, 0.2), 5.0, 5.0), 60, cmap)
+                mesh.paint(probabilities)
+                if not use_index:
+                    mesh.painted = None  # the camera then upscales the RGBA array
+                self.add(mesh)
+
+        settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
+                    "media_dir": str(tmp_path), "verbosity": "ERROR"}  # fmt: skip
+        with tempconfig(settings):
+            scene = Mesh(camera_class=FastCamera)
+            scene.render()
+            return np.array(scene.renderer.get_frame()).astype(np.int16)
+
+    index_path, rgba_path = render(True), render(False)
+    diff = np.abs(index_path - rgba_path)
+    # Interpolating the index (the probability) or the colours differ by rounding only,
+    # except where the map bends at p = 0.5.
+    assert np.percentile(diff.max(axis=-1), 99) <= 3
+    assert diff.mean() < 0.5

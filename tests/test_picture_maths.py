@@ -16,8 +16,11 @@ def test_colormap_anchors_and_midpoints() -> None:
     cmap = DivergingColormap("#000000", "#808080", "#FF0000")
     np.testing.assert_array_equal(cmap(np.array([0.0, 0.5, 1.0]))[:, :3],
                                   [[0, 0, 0], [128, 128, 128], [255, 0, 0]])  # fmt: skip
-    # A quarter of the way: halfway between black and grey, by hand.
-    assert list(cmap(np.array([0.25]))[0, :3]) == [64, 64, 64]
+    # Entry 64 of 0..254 lies at p = 64/254, between black (p = 0) and grey (p = 1/2):
+    # 128 * (64/254) / (1/2) = 64.50..., which rounds to 65. A p nearby takes the same entry.
+    assert LUT_SIZE == 255
+    assert list(cmap(np.array([64 / 254]))[0, :3]) == [65, 65, 65]
+    assert list(cmap(np.array([64.4 / 254]))[0, :3]) == [65, 65, 65]
     assert cmap(np.array([0.3]))[0, 3] == 255
     # Values outside [0, 1] clamp.
     np.testing.assert_array_equal(cmap(np.array([-1.0, 2.0])), cmap(np.array([0.0, 1.0])))

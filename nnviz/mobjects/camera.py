@@ -5,6 +5,10 @@
   milliseconds at 1080p. Images that are not rotated need neither: they are resized to their
   on-screen rectangle and only the pixels they cover are blended. Other images take Manim's
   path.
+- **Probability meshes.** An opaque :class:`~nnviz.mobjects.panels.ProbabilityImage` keeps the
+  colour-map index of its pixels; the camera upscales that one channel and looks the colours
+  up, instead of upscaling four (about twice as fast). Bilinear interpolation of the index is
+  interpolation of the probability, so the colours in between are the map's own.
 - **Dot clouds.** Manim builds a dot's path from four Bézier curves with one Python call each
   and strokes the outline, which Cairo makes expensive. A :class:`~nnviz.mobjects.shapes.DotCloud`
   is drawn dot by dot as two filled circles (``arc``): the outline colour out to the outer edge
@@ -28,6 +32,7 @@ from manim.mobject.types.image_mobject import AbstractImageMobject
 from PIL import Image
 from typing_extensions import Self
 
+from nnviz.mobjects.panels import ProbabilityImage
 from nnviz.mobjects.shapes import DotCloud, Segments
 
 __all__ = ["FastCamera", "axis_aligned_rectangle", "blend_into"]
@@ -131,10 +136,23 @@ class FastCamera(Camera):
         left, top, right, bottom = (round(v) for v in rectangle)
         if right - left < 1 or bottom - top < 1:
             return
+        size = (right - left, bottom - top)
+        if (
+            isinstance(image_mobject, ProbabilityImage)
+            and image_mobject.levels is not None
+            and image_mobject.painted is image_mobject.get_pixel_array()
+            and np.all(image_mobject.painted[..., 3] == 255)
+        ):
+            # An opaque colour-mapped mesh: upscale its one-channel colour-map index, then look
+            # the colours up (PIL palette), half the work of upscaling four channels.
+            image = Image.fromarray(image_mobject.levels, mode="L").resize(
+                size, resample=image_mobject.resampling_algorithm
+            )
+            image.putpalette(image_mobject.colormap.palette)
+            blend_into(pixel_array, np.asarray(image.convert("RGBA")), left, top)
+            return
         source = np.ascontiguousarray(image_mobject.get_pixel_array(), dtype=np.uint8)
         image = Image.fromarray(source)
-        if image.size != (right - left, bottom - top):
-            image = image.resize(
-                (right - left, bottom - top), resample=image_mobject.resampling_algorithm
-            )
+        if image.size != size:
+            image = image.resize(size, resample=image_mobject.resampling_algorithm)
         blend_into(pixel_array, np.asarray(image), left, top)

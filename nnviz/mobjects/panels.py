@@ -78,10 +78,15 @@ class ProbabilityImage(ImageMobject):
         self.resolution = resolution
         self.points = viewport.corners()
         self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+        #: The colour-map index of every pixel, and the pixel array it was painted into; the
+        #: camera upscales the one-channel index instead of the RGBA array while they match.
+        self.levels: np.ndarray | None = None
+        self.painted: np.ndarray | None = None
 
     def paint(self, probabilities: np.ndarray) -> Self:
         """Colour the image with ``probabilities`` (shape ``(resolution, resolution)``)."""
-        self.pixel_array = self.colormap(probabilities)
+        self.levels = self.colormap.index(probabilities)
+        self.pixel_array = self.painted = self.colormap.table[self.levels]
         return self
 
 
