@@ -108,6 +108,20 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def _network_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --activation and --lr, the two settings the blog varies."""
+    function = click.option(
+        "--lr", type=float, default=0.01, show_default=True, help="Adam learning rate."
+    )(function)
+    return click.option(
+        "--activation",
+        type=click.Choice(ACTIVATIONS),
+        default="relu",
+        show_default=True,
+        help="Hidden activation.",
+    )(function)
+
+
 def _config(full_batch: bool, **values: Any) -> RunConfig:
     if full_batch:
         values["batch_size"] = None
@@ -133,14 +147,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "--activation",
-    type=click.Choice(ACTIVATIONS),
-    default="relu",
-    show_default=True,
-    help="Hidden activation.",
-)
-@click.option("--lr", type=float, default=0.01, show_default=True, help="Adam learning rate.")
+@_network_options
 @_run_options
 @click.option(
     "--out",
@@ -225,14 +232,7 @@ def inspect(run_file: Path) -> None:
 
 
 @cli.command()
-@click.option(
-    "--activation",
-    type=click.Choice(ACTIVATIONS),
-    default="relu",
-    show_default=True,
-    help="Hidden activation.",
-)
-@click.option("--lr", type=float, default=0.01, show_default=True, help="Adam learning rate.")
+@_network_options
 @click.option(
     "--seed-grid",
     is_flag=True,

@@ -12,8 +12,6 @@ clock; per frame only points, pixels, stroke widths and colours of existing mobj
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from manim import (
     DOWN,
@@ -36,9 +34,10 @@ from typing_extensions import Self
 
 from nnviz import forward
 from nnviz.mobjects.hud import ProbabilityLegend, StatsReadout
-from nnviz.mobjects.layout import ACTIVATION_NAMES
+from nnviz.mobjects.layout import ACTIVATION_NAMES, ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, input_box
 from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.shapes import PlacedImage
 from nnviz.theme import Theme, hex_to_rgb
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport
@@ -172,32 +171,9 @@ def neuron_activation_grids(
     return values.T.reshape(-1, *shape)
 
 
-class ActivationImage(ImageMobject):
-    """One hidden neuron's activation over the input plane, as an image.
-
-    Parameters
-    ----------
-    viewport
-        Where the image sits on screen.
-    resolution
-        Pixels along each side.
-    colormap
-        Maps activations to RGBA.
-    """
-
-    def __init__(
-        self, viewport: Viewport, resolution: int, colormap: ActivationColormap, **kwargs: Any
-    ) -> None:
-        super().__init__(np.zeros((resolution, resolution, 4), dtype=np.uint8), **kwargs)
-        self.colormap = colormap
-        self.resolution = resolution
-        self.points = viewport.corners()
-        self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
-
-    def paint(self, values: np.ndarray) -> Self:
-        """Colour the image with activations ``values`` (shape ``(resolution, resolution)``)."""
-        self.pixel_array = self.colormap(values)
-        return self
+class ActivationImage(PlacedImage):
+    """One hidden neuron's activation over the input plane, as an image painted through an
+    :class:`ActivationColormap`."""
 
 
 class NetworkGraph(Group):
@@ -464,7 +440,7 @@ class WeightReadout(VGroup):
         return self.refresh()
 
 
-class NetworkLayout(Group):
+class NetworkLayout(ClockedGroup):
     """One run on one clock: heading and read-out (top), the diagram with its heatmaps (left),
     the probability mesh over the input plane (right) with its colour legend (bottom right) and
     the formula with the live weights (bottom left).
@@ -562,15 +538,3 @@ class NetworkLayout(Group):
         caption = Text("activation", font=theme.font, font_size=16, color=theme.muted)
         caption.next_to(scale, UP, buff=0.1, aligned_edge=LEFT)
         return Group(rows, note, scale, caption)
-
-    def start(self) -> Self:
-        """Make every part follow the clock."""
-        for part in self.live:
-            part.start()
-        return self
-
-    def stop(self) -> Self:
-        """Freeze every part as it is."""
-        for part in self.live:
-            part.clear_updaters()
-        return self

@@ -38,7 +38,7 @@ from nnviz.colormap import DivergingColormap
 from nnviz.forward import Weights
 from nnviz.mobjects.panels import ProbabilityImage, hidden_probability_grid
 from nnviz.mobjects.readout import GlyphText
-from nnviz.mobjects.shapes import DotCloud, Segments, segment_points
+from nnviz.mobjects.shapes import Segments, class_dot_clouds, segment_points
 from nnviz.theme import Theme
 from nnviz.view import Box, Viewport, square_box_around
 
@@ -239,16 +239,7 @@ class DeformationPanel(Group):
         self.range_square = Segments(stroke_color=theme.accent, stroke_width=2.0)
         self.range_square.set_stroke(opacity=0.6)
         self.range_visible = False
-        self.dots = [
-            DotCloud(
-                np.zeros((int(np.sum(self.labels == k)), 2)),
-                radius=dot_radius,
-                fill_color=theme.class_colors[k],
-                stroke_color=theme.dot_outline,
-                stroke_width=0.8,
-            )
-            for k in (1, 0)
-        ]  # class 0 on top, as in the hidden-space panel
+        self.dots = class_dot_clouds(self.labels, theme, dot_radius)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         self.range_labels = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from manim import LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
@@ -21,7 +22,7 @@ from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
-__all__ = ["ACTIVATION_NAMES", "TrainingLayout"]
+__all__ = ["ACTIVATION_NAMES", "ClockedGroup", "TrainingLayout"]
 
 ACTIVATION_NAMES: dict[str, str] = {
     "relu": "ReLU",
@@ -31,7 +32,25 @@ ACTIVATION_NAMES: dict[str, str] = {
 }
 
 
-class TrainingLayout(Group):
+class ClockedGroup(Group):
+    """A group of parts that follow one clock: :attr:`live` lists those with ``start()``."""
+
+    live: tuple[Any, ...] = ()
+
+    def start(self) -> Self:
+        """Make every part follow the clock."""
+        for part in self.live:
+            part.start()
+        return self
+
+    def stop(self) -> Self:
+        """Freeze every part as it is."""
+        for part in self.live:
+            part.clear_updaters()
+        return self
+
+
+class TrainingLayout(ClockedGroup):
     """One run on one clock: input plane (left), hidden space (right), heading, epoch/loss/
     accuracy read-out (top) and loss curve (bottom).
 
@@ -126,15 +145,3 @@ class TrainingLayout(Group):
     def nnviz_static_parts(self) -> list[Mobject]:
         """Heading, mapping arrow and legend never change."""
         return [self.heading, self.mapping, self.legend]
-
-    def start(self) -> Self:
-        """Make every part follow the clock."""
-        for part in self.live:
-            part.start()
-        return self
-
-    def stop(self) -> Self:
-        """Freeze every part as it is."""
-        for part in self.live:
-            part.clear_updaters()
-        return self

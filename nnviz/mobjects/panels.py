@@ -15,7 +15,6 @@ from manim import (
     RIGHT,
     UP,
     Group,
-    ImageMobject,
     MathTex,
     Mobject,
     Rectangle,
@@ -23,14 +22,13 @@ from manim import (
     ValueTracker,
     VGroup,
 )
-from manim.constants import RESAMPLING_ALGORITHMS
 from typing_extensions import Self
 
 from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.mobjects.readout import GlyphText
-from nnviz.mobjects.shapes import DotCloud, Segments
+from nnviz.mobjects.shapes import PlacedImage, Segments, class_dot_clouds
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, square_box_around
@@ -57,8 +55,12 @@ def hidden_probability_grid(
     return forward.sigmoid(points @ weights.W2[0, :2] + weights.b2[0]).reshape(shape)
 
 
-class ProbabilityImage(ImageMobject):
+class ProbabilityImage(PlacedImage):
     """The probability mesh: an image whose pixels are the colour map of the network's output.
+
+    It also keeps the colour-map index of every pixel, and the pixel array it painted: while
+    the two match (no animation has changed the pixels), the camera upscales the one-channel
+    index instead of the RGBA array (see :mod:`nnviz.mobjects.camera`).
 
     Parameters
     ----------
@@ -73,13 +75,8 @@ class ProbabilityImage(ImageMobject):
     def __init__(
         self, viewport: Viewport, resolution: int, colormap: DivergingColormap, **kwargs: Any
     ) -> None:
-        super().__init__(np.zeros((resolution, resolution, 4), dtype=np.uint8), **kwargs)
-        self.colormap = colormap
-        self.resolution = resolution
-        self.points = viewport.corners()
-        self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
-        #: The colour-map index of every pixel, and the pixel array it was painted into; the
-        #: camera upscales the one-channel index instead of the RGBA array while they match.
+        super().__init__(viewport, resolution, colormap, **kwargs)
+        self.colormap: DivergingColormap = colormap
         self.levels: np.ndarray | None = None
         self.painted: np.ndarray | None = None
 
@@ -119,16 +116,7 @@ class _Panel(Group):
         self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
         self.axes = Segments(stroke_color=theme.muted, stroke_width=1.2, stroke_opacity=0.6)
         self.boundary = Segments(stroke_color=theme.boundary, stroke_width=3.0)
-        self.dots = [
-            DotCloud(
-                np.zeros((int(np.sum(self.labels == k)), 2)),
-                radius=dot_radius,
-                fill_color=theme.class_colors[k],
-                stroke_color=theme.dot_outline,
-                stroke_width=0.8,
-            )
-            for k in (1, 0)
-        ]  # class 0 drawn last, on top: in hidden space it gathers where class 1 folds
+        self.dots = class_dot_clouds(self.labels, theme, dot_radius)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         self.caption = Text(

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from manim import VMobject
+from manim import ImageMobject, VMobject
+from manim.constants import RESAMPLING_ALGORITHMS
 from typing_extensions import Self
 
-__all__ = ["DotCloud", "Segments", "circle_template", "dot_cloud_points", "segment_points"]
+from nnviz.theme import Theme
+from nnviz.view import Viewport
+
+__all__ = [
+    "DotCloud",
+    "PlacedImage",
+    "Segments",
+    "circle_template",
+    "class_dot_clouds",
+    "dot_cloud_points",
+    "segment_points",
+]
 
 # A unit circle as four cubic Bézier curves (kappa = 4/3 (sqrt 2 - 1)).
 _KAPPA = 0.5522847498307936
@@ -100,4 +113,51 @@ class Segments(VMobject):
     def set_segments(self, segments: np.ndarray) -> Self:
         """Replace the segments, shape (M, 2, 2 or 3), in scene coordinates."""
         self.points = segment_points(np.asarray(segments, dtype=np.float64))
+        return self
+
+
+def class_dot_clouds(labels: np.ndarray, theme: Theme, radius: float) -> list[DotCloud]:
+    """Return one empty :class:`DotCloud` per class, class 1 first so class 0 is drawn on top
+    (in hidden space class 0 gathers where class 1 folds)."""
+    return [
+        DotCloud(
+            np.zeros((int(np.sum(labels == k)), 2)),
+            radius=radius,
+            fill_color=theme.class_colors[k],
+            stroke_color=theme.dot_outline,
+            stroke_width=0.8,
+        )
+        for k in (1, 0)
+    ]
+
+
+class PlacedImage(ImageMobject):
+    """An image filling a viewport, painted from values through a colour map every frame.
+
+    Parameters
+    ----------
+    viewport
+        Where the image sits on screen.
+    resolution
+        Pixels along each side (the camera resizes it, bilinearly, to its on-screen size).
+    colormap
+        Maps an array of values to uint8 RGBA of the array's shape plus 4.
+    """
+
+    def __init__(
+        self,
+        viewport: Viewport,
+        resolution: int,
+        colormap: Callable[[np.ndarray], np.ndarray],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(np.zeros((resolution, resolution, 4), dtype=np.uint8), **kwargs)
+        self.colormap = colormap
+        self.resolution = resolution
+        self.points = viewport.corners()
+        self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+
+    def paint(self, values: np.ndarray) -> Self:
+        """Colour the image with ``values`` (shape ``(resolution, resolution)``)."""
+        self.pixel_array = self.colormap(values)
         return self
