@@ -145,7 +145,7 @@ class FastCamera(Camera):
         ):
             # An opaque colour-mapped mesh: upscale its one-channel colour-map index, then look
             # the colours up (PIL palette), half the work of upscaling four channels.
-            image = Image.fromarray(image_mobject.levels, mode="L").resize(
+            image = Image.fromarray(image_mobject.levels).resize(
                 size, resample=image_mobject.resampling_algorithm
             )
             image.putpalette(image_mobject.colormap.palette)
