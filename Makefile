@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ## Render the main video (high quality MP4 of scenes/relu.py) after setting up.
 video: setup
 	$(BIN)/nnviz sweep
-	$(BIN)/manim -qh --progress_bar leave scenes/relu.py
+	$(BIN)/manim -qh -v WARNING --progress_bar leave scenes/relu.py
 	@echo "video: media/videos/relu/1080p60/ReluTraining.mp4"
 
 ## Run the test suite after setting up.
