@@ -33,6 +33,7 @@ from manim.constants import RESAMPLING_ALGORITHMS
 from typing_extensions import Self
 
 from nnviz import forward
+from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import ProbabilityLegend, StatsReadout
 from nnviz.mobjects.layout import ACTIVATION_NAMES, ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, input_box
@@ -176,7 +177,7 @@ class ActivationImage(PlacedImage):
     :class:`ActivationColormap`."""
 
 
-class NetworkGraph(Group):
+class NetworkGraph(FollowsClock, Group):
     """The 2-2-1 network: nodes, links, bias rings and the hidden neurons' heatmaps.
 
     Link ``(i, j)`` of :attr:`first_links` joins input ``j`` to hidden neuron ``i`` (weight
@@ -319,11 +320,6 @@ class NetworkGraph(Group):
             image.paint(grid)
         return self
 
-    def start(self) -> Self:
-        """Draw the current epoch and follow the clock from now on."""
-        self.add_updater(lambda diagram: diagram.refresh())
-        return self.refresh()
-
     def scale_legend(self, width: float = 1.5, font_size: float = 16) -> Group:
         """Return a small colour bar of the heatmaps' scale with its end values."""
         theme = self.theme
@@ -345,7 +341,7 @@ class NetworkGraph(Group):
         return Group(bar, outline, low, high)
 
 
-class WeightReadout(VGroup):
+class WeightReadout(FollowsClock, VGroup):
     """The formula ``ŷ = σ(w₂·a(W₁x + b₁) + b₂)`` and the live weights of the clock's epoch.
 
     Names are static ``MathTex``; numbers are :class:`~nnviz.mobjects.readout.GlyphText` rows
@@ -433,11 +429,6 @@ class WeightReadout(VGroup):
             for row, text in zip(self.rows[key], texts, strict=True):
                 row.set_text(text)
         return self
-
-    def start(self) -> Self:
-        """Follow the clock."""
-        self.add_updater(lambda readout: readout.refresh())
-        return self.refresh()
 
 
 class NetworkLayout(ClockedGroup):

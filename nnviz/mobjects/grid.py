@@ -36,6 +36,7 @@ from nnviz import deform as dm
 from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.forward import Weights
+from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.panels import ProbabilityImage, hidden_probability_grid
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import Segments, class_dot_clouds, segment_points
@@ -156,7 +157,7 @@ class Polylines(VMobject):
         return self
 
 
-class DeformationPanel(Group):
+class DeformationPanel(FollowsClock, Group):
     """The input plane carried through the hidden layer, at the ``s`` of one tracker.
 
     Parameters
@@ -263,16 +264,6 @@ class DeformationPanel(Group):
         self.refresh()
 
     # --- following the tracker -----------------------------------------------------------------
-
-    def start(self) -> Self:
-        """Follow the tracker from now on."""
-        self.add_updater(lambda panel: panel.refresh())
-        return self.refresh()
-
-    def stop(self) -> Self:
-        """Stop following the tracker (the picture stays)."""
-        self.clear_updaters()
-        return self
 
     def box_at(self, s: float) -> Box:
         """The view box at ``s``."""

@@ -24,6 +24,7 @@ from manim import (
 from typing_extensions import Self
 
 from nnviz.colormap import DivergingColormap
+from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText
 from nnviz.moments import Moment
 from nnviz.theme import Theme
@@ -46,7 +47,7 @@ def format_epoch(t: float) -> str:
     return f"{t:.1f}"
 
 
-class StatsReadout(VGroup):
+class StatsReadout(FollowsClock, VGroup):
     """``epoch  12.4 / 200   loss 0.5123   accuracy  87.5%`` for the clock's epoch.
 
     Two monospace lines laid over each other: the names (muted) and the numbers.
@@ -99,13 +100,8 @@ class StatsReadout(VGroup):
         """Width of the read-out."""
         return self.names.text_width
 
-    def start(self) -> Self:
-        """Follow the clock."""
-        self.add_updater(lambda readout: readout.refresh())
-        return self.refresh()
 
-
-class LossCurve(VGroup):
+class LossCurve(FollowsClock, VGroup):
     """The whole-data loss against the epoch, traced up to the clock with a moving marker.
 
     The logged losses are drawn at integer epochs; the last point is the loss of the
@@ -173,13 +169,8 @@ class LossCurve(VGroup):
         self.marker.move_to(screen[-1])
         return self
 
-    def start(self) -> Self:
-        """Follow the clock."""
-        self.add_updater(lambda curve: curve.refresh())
-        return self.refresh()
 
-
-class StopMark(Text):
+class StopMark(FollowsClock, Text):
     """``stopped at epoch k``: invisible until the clock reaches a run's last epoch.
 
     Shown only for runs that stopped before their epoch limit (target reached or diverged).
@@ -208,13 +199,8 @@ class StopMark(Text):
         self.set_opacity(1.0 if visible else 0.0)
         return self
 
-    def start(self) -> Self:
-        """Follow the clock."""
-        self.add_updater(lambda mark: mark.refresh())
-        return self.refresh()
 
-
-class MomentCaptions(VGroup):
+class MomentCaptions(FollowsClock, VGroup):
     """Captions of a run's key moments, each shown for a while after its epoch.
 
     Parameters
@@ -263,11 +249,6 @@ class MomentCaptions(VGroup):
             caption.set_opacity(1.0 if index == shown else 0.0)
         return self
 
-    def start(self) -> Self:
-        """Follow the clock."""
-        self.add_updater(lambda captions: captions.refresh())
-        return self.refresh()
-
 
 class ProbabilityLegend(Group):
     """The colour legend of the probability mesh: a bar from P = 0 to 1 and the class colours."""
@@ -302,7 +283,7 @@ class ProbabilityLegend(Group):
         self.add(bar, title, ticks, classes)
 
 
-class EpochReadout(GlyphText):
+class EpochReadout(FollowsClock, GlyphText):
     """``epoch 123.4``: the clock's epoch, one decimal."""
 
     def __init__(self, clock: ValueTracker, theme: Theme, font_size: float = 22) -> None:
@@ -314,8 +295,3 @@ class EpochReadout(GlyphText):
     def refresh(self) -> Self:
         """Show the clock's epoch."""
         return self.set_text(f"epoch {format_epoch(self.clock.get_value()):>5}")
-
-    def start(self) -> Self:
-        """Follow the clock."""
-        self.add_updater(lambda readout: readout.refresh())
-        return self.refresh()

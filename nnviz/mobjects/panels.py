@@ -27,6 +27,7 @@ from typing_extensions import Self
 from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
+from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import PlacedImage, Segments, class_dot_clouds
 from nnviz.theme import Theme
@@ -87,7 +88,7 @@ class ProbabilityImage(PlacedImage):
         return self
 
 
-class _Panel(Group):
+class _Panel(FollowsClock, Group):
     """Frame, mesh, level line and one dot cloud per class inside a square viewport."""
 
     def __init__(
@@ -146,16 +147,6 @@ class _Panel(Group):
     def nnviz_static_parts(self) -> list[Mobject]:
         """The parts that never change; Manim draws them once (see ``NNVizScene``)."""
         return [self.caption, self.axis_names]
-
-    def start(self) -> Self:
-        """Draw the current epoch and follow the clock from now on."""
-        self.add_updater(lambda panel: panel.refresh())
-        return self.refresh()
-
-    def stop(self) -> Self:
-        """Stop following the clock (the picture stays as it is)."""
-        self.clear_updaters()
-        return self
 
     def refresh(self) -> Self:
         """Recompute the panel for the clock's epoch."""

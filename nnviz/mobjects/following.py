@@ -1,0 +1,29 @@
+"""The one way every block follows a clock: ``refresh()`` draws the clock's state."""
+
+from __future__ import annotations
+
+from manim import Mobject
+from typing_extensions import Self
+
+__all__ = ["FollowsClock"]
+
+
+class FollowsClock(Mobject):
+    """Mixin for a block that redraws itself from a clock (a tracker) in :meth:`refresh`.
+
+    Put it first among the bases, e.g. ``class Panel(FollowsClock, Group)``.
+    """
+
+    def refresh(self) -> Self:
+        """Draw the state of the clock's current value."""
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        """Draw the current state and follow the clock from now on."""
+        self.add_updater(lambda block: block.refresh())
+        return self.refresh()
+
+    def stop(self) -> Self:
+        """Stop following the clock; the picture stays as it is."""
+        self.clear_updaters()
+        return self
