@@ -778,7 +778,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table; the last line holds the two ratios."""
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        print("render.py: matplotlib is missing; install it with pip install -e '.[bench]'",
+              file=sys.stderr)  # fmt: skip
+        return 2
 
     matplotlib.use("Agg")
     logging.getLogger("matplotlib").setLevel(logging.WARNING)

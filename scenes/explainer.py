@@ -2,7 +2,7 @@
 
 manim-slides render scenes/explainer.py Explainer
 manim-slides Explainer                        # present
-manim-slides convert Explainer talk.html      # a self-contained HTML presentation
+manim-slides convert Explainer talk.html      # an HTML presentation (videos in talk_assets/)
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-EXTRAS=${EXTRAS:-dev,slides}
+EXTRAS=${EXTRAS:-dev,slides,bench}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 
 say() { printf 'setup: %s\n' "$*" >&2; }

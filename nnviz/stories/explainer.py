@@ -3,8 +3,8 @@
 When manim-slides is installed (``pip install 'nnviz[slides]'``), :class:`ExplainerStory` is
 also a :class:`manim_slides.Slide` and pauses after every phase, so
 ``manim-slides render scenes/explainer.py Explainer`` followed by ``manim-slides Explainer``
-(or ``manim-slides convert Explainer talk.html``) presents it. Without manim-slides it is a
-plain Scene and plays straight through.
+(or ``manim-slides convert Explainer talk.html``, an HTML page) presents it. Without
+manim-slides it is a plain Scene and plays straight through.
 """
 
 from __future__ import annotations
