@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Box", "Viewport", "square_box_around"]
+__all__ = ["Box", "Viewport", "axis_segments", "square_box_around"]
 
 Box = tuple[tuple[float, float], tuple[float, float]]
 
@@ -54,3 +54,14 @@ def square_box_around(points: np.ndarray, margin: float = 0.15) -> Box:
         float(mid[1] - half),
         float(mid[1] + half),
     )
+
+
+def axis_segments(box: Box) -> np.ndarray:
+    """Return the parts of the axes x = 0 and y = 0 inside ``box``, shape (M, 2, 2), M ≤ 2."""
+    (x0, x1), (y0, y1) = box
+    segments = []
+    if x0 <= 0 <= x1:
+        segments.append([[0.0, y0], [0.0, y1]])
+    if y0 <= 0 <= y1:
+        segments.append([[x0, 0.0], [x1, 0.0]])
+    return np.array(segments, dtype=np.float64).reshape(-1, 2, 2)

@@ -71,3 +71,13 @@ def test_square_box_holds_the_points() -> None:
     (x0, x1), (y0, y1) = square_box_around(points, margin=0.1)
     assert x1 - x0 == pytest.approx(y1 - y0) == pytest.approx(4.8)
     assert x0 < 0 and x1 > 4 and y0 < 0 and y1 > 1
+
+
+def test_axis_segments_are_the_axes_inside_the_box() -> None:
+    from nnviz.view import axis_segments
+
+    both = axis_segments(((-1.0, 2.0), (-3.0, 4.0)))
+    np.testing.assert_array_equal(both, [[[0, -3], [0, 4]], [[-1, 0], [2, 0]]])
+    # A box right of the y axis holds only the x axis.
+    np.testing.assert_array_equal(axis_segments(((1.0, 2.0), (-1.0, 1.0))), [[[1, 0], [2, 0]]])
+    assert axis_segments(((1.0, 2.0), (1.0, 2.0))).shape == (0, 2, 2)

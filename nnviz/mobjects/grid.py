@@ -38,10 +38,10 @@ from nnviz.colormap import DivergingColormap
 from nnviz.forward import Weights
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.panels import ProbabilityImage, hidden_probability_grid
-from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import Segments, class_dot_clouds, segment_points
 from nnviz.theme import Theme
-from nnviz.view import Box, Viewport, square_box_around
+from nnviz.view import Box, Viewport, axis_segments, square_box_around
 
 __all__ = [
     "ACTIVATION_RANGES",
@@ -338,27 +338,9 @@ class DeformationPanel(FollowsClock, Group):
         return self.viewport.to_screen(segments.reshape(-1, 2), box).reshape(-1, 2, 3)
 
     def _place_axes(self, box: Box) -> None:
-        (x0, x1), (y0, y1) = box
-        segments = []
-        if x0 <= 0 <= x1:
-            segments.append([[0.0, y0], [0.0, y1]])
-        if y0 <= 0 <= y1:
-            segments.append([[x0, 0.0], [x1, 0.0]])
-        self.axes.set_segments(self._to_screen(np.array(segments).reshape(-1, 2, 2), box))
+        self.axes.set_segments(self._to_screen(axis_segments(box), box))
 
     def _label_range(self, box: Box) -> None:
-        (x0, x1), (y0, y1) = box
         cx, cy = self.viewport.centre
-        left, right = cx - self.viewport.width / 2, cx + self.viewport.width / 2
-        bottom, top = cy - self.viewport.height / 2, cy + self.viewport.height / 2
-        gap, advance = 0.08, self.range_labels[0].advance
-        texts = [f"{v:.1f}".replace("-0.0", "0.0") for v in (x0, x1, y0, y1)]
-        xmin, xmax, ymin, ymax = self.range_labels
-        xmin.set_text(texts[0]).place(np.array([left, bottom - gap - 0.2, 0]))
-        xmax.set_text(texts[1]).place(
-            np.array([right - len(texts[1]) * advance, bottom - gap - 0.2, 0])
-        )
-        ymin.set_text(texts[2]).place(np.array([left - gap - len(texts[2]) * advance, bottom, 0]))
-        ymax.set_text(texts[3]).place(
-            np.array([left - gap - len(texts[3]) * advance, top - 0.15, 0])
-        )
+        w, h = self.viewport.width / 2, self.viewport.height / 2
+        place_range_labels(self.range_labels, box, (cx - w, cy + h, cx + w, cy - h))

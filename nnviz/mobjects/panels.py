@@ -28,11 +28,11 @@ from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.mobjects.following import FollowsClock
-from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import PlacedImage, Segments, class_dot_clouds
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
-from nnviz.view import Box, Viewport, square_box_around
+from nnviz.view import Box, Viewport, axis_segments, square_box_around
 
 __all__ = [
     "HiddenSpacePanel",
@@ -158,38 +158,13 @@ class _Panel(FollowsClock, Group):
             self.dots[1 - k].move_dots(screen[self.labels == k])
 
     def _place_axes(self, box: Box) -> None:
-        (x0, x1), (y0, y1) = box
-        segments = []
-        if x0 <= 0 <= x1:
-            segments.append([[0.0, y0], [0.0, y1]])
-        if y0 <= 0 <= y1:
-            segments.append([[x0, 0.0], [x1, 0.0]])
-        ends = np.array(segments, dtype=np.float64).reshape(-1, 2)
-        screen = self.viewport.to_screen(ends, box)[:, :2].reshape(-1, 2, 2)
+        segments = axis_segments(box)
+        screen = self.viewport.to_screen(segments.reshape(-1, 2), box)[:, :2].reshape(-1, 2, 2)
         self.axes.set_segments(screen)
 
     def _label_range(self, box: Box) -> None:
-        if not self.show_labels:
-            return
-        (x0, x1), (y0, y1) = box
-        left, top, right, bottom = self._edges()
-        gap, advance = 0.08, self.range_labels[0].advance
-        texts = [f"{v:.1f}".replace("-0.0", "0.0") for v in (x0, x1, y0, y1)]
-        xmin, xmax, ymin, ymax = self.range_labels
-        xmin.set_text(texts[0]).place(np.array([left, bottom - gap - 0.2, 0]))
-        xmax.set_text(texts[1]).place(
-            np.array([right - len(texts[1]) * advance, bottom - gap - 0.2, 0])
-        )
-        if self.y_labels == "right":
-            ymin.set_text(texts[2]).place(np.array([right + gap, bottom, 0]))
-            ymax.set_text(texts[3]).place(np.array([right + gap, top - 0.15, 0]))
-        else:
-            ymin.set_text(texts[2]).place(
-                np.array([left - gap - len(texts[2]) * advance, bottom, 0])
-            )
-            ymax.set_text(texts[3]).place(
-                np.array([left - gap - len(texts[3]) * advance, top - 0.15, 0])
-            )
+        if self.show_labels:
+            place_range_labels(self.range_labels, box, self._edges(), self.y_labels)
 
     def _edges(self) -> tuple[float, float, float, float]:
         cx, cy = self.viewport.centre

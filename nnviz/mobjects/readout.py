@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from manim import Text, VGroup, VMobject
 from typing_extensions import Self
 
-__all__ = ["GlyphText"]
+__all__ = ["GlyphText", "place_range_labels"]
 
 MONOSPACE_FONT = "DejaVu Sans Mono"
 
@@ -114,3 +115,36 @@ class GlyphText(VGroup):
     def text_width(self) -> float:
         """Width of the current text's cells."""
         return len(self.text or "") * self.advance
+
+
+def place_range_labels(
+    labels: Sequence[GlyphText],
+    box: tuple[tuple[float, float], tuple[float, float]],
+    edges: tuple[float, float, float, float],
+    y_side: str = "left",
+) -> None:
+    """Write a view box's limits at the corners of its frame.
+
+    Parameters
+    ----------
+    labels
+        Four texts: x min, x max, y min, y max.
+    box
+        The data box ``((x0, x1), (y0, y1))``.
+    edges
+        The frame's ``(left, top, right, bottom)`` in scene units.
+    y_side
+        ``"left"`` or ``"right"``: where the y limits go.
+    """
+    (x0, x1), (y0, y1) = box
+    left, top, right, bottom = edges
+    gap, advance = 0.08, labels[0].advance
+    texts = [f"{v:.1f}".replace("-0.0", "0.0") for v in (x0, x1, y0, y1)]
+    xmin, xmax, ymin, ymax = labels
+    xmin.set_text(texts[0]).place(np.array([left, bottom - gap - 0.2, 0]))
+    xmax.set_text(texts[1]).place(
+        np.array([right - len(texts[1]) * advance, bottom - gap - 0.2, 0])
+    )
+    for label, text, y in ((ymin, texts[2], bottom), (ymax, texts[3], top - 0.15)):
+        x = right + gap if y_side == "right" else left - gap - len(text) * advance
+        label.set_text(text).place(np.array([x, y, 0]))
