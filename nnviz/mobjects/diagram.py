@@ -34,8 +34,8 @@ from typing_extensions import Self
 
 from nnviz import forward
 from nnviz.mobjects.following import FollowsClock
-from nnviz.mobjects.hud import ProbabilityLegend, StatsReadout
-from nnviz.mobjects.layout import ACTIVATION_NAMES, ClockedGroup
+from nnviz.mobjects.hud import ProbabilityLegend
+from nnviz.mobjects.layout import ACTIVATION_NAMES, ClockedGroup, heading_and_stats
 from nnviz.mobjects.panels import InputPlanePanel, input_box
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import PlacedImage
@@ -459,7 +459,6 @@ class NetworkLayout(ClockedGroup):
         heatmap_resolution: int = 100,
     ) -> None:
         super().__init__()
-        run = trajectory.run
         self.clock = clock
         self.input_panel = InputPlanePanel(
             trajectory,
@@ -476,16 +475,7 @@ class NetworkLayout(ClockedGroup):
             heatmap_resolution=heatmap_resolution,
             box=self.input_panel.box,
         )
-        self.heading = Text(
-            f"{ACTIVATION_NAMES[run.config.activation]} · learning rate {run.config.lr:g}",
-            font=theme.font,
-            font_size=28,
-            color=theme.foreground,
-        ).to_corner(UP + LEFT, buff=0.3)
-        self.stats = StatsReadout(trajectory, clock, theme, font_size=20)
-        self.stats.place(
-            np.array([6.8 - self.stats.line_width, self.heading.get_bottom()[1] + 0.04, 0])
-        )
+        self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
         self.weights = WeightReadout(trajectory, clock, theme)
         self.weights.arrange_at(left=-6.7, top=-2.4)
         self.legend = self._legend(theme)

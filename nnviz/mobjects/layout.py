@@ -22,7 +22,7 @@ from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
-__all__ = ["ACTIVATION_NAMES", "ClockedGroup", "TrainingLayout"]
+__all__ = ["ACTIVATION_NAMES", "ClockedGroup", "TrainingLayout", "heading_and_stats"]
 
 ACTIVATION_NAMES: dict[str, str] = {
     "relu": "ReLU",
@@ -30,6 +30,23 @@ ACTIVATION_NAMES: dict[str, str] = {
     "sigmoid": "sigmoid",
     "linear": "linear",
 }
+
+
+def heading_and_stats(
+    trajectory: Trajectory, clock: ValueTracker, theme: Theme
+) -> tuple[Text, StatsReadout]:
+    """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
+    the epoch, loss and accuracy read-out at the top right, on one baseline."""
+    config = trajectory.run.config
+    heading = Text(
+        f"{ACTIVATION_NAMES[config.activation]} · learning rate {config.lr:g}",
+        font=theme.font,
+        font_size=28,
+        color=theme.foreground,
+    ).to_corner(UP + LEFT, buff=0.3)
+    stats = StatsReadout(trajectory, clock, theme, font_size=20)
+    stats.place(np.array([6.8 - stats.line_width, heading.get_bottom()[1] + 0.04, 0]))
+    return heading, stats
 
 
 class ClockedGroup(Group):
@@ -84,7 +101,6 @@ class TrainingLayout(ClockedGroup):
         moments: Sequence[Moment] = (),
     ) -> None:
         super().__init__()
-        run = trajectory.run
         self.clock = clock
         self.input_panel = InputPlanePanel(
             trajectory, clock, self.INPUT_VIEW, theme, mesh_resolution=mesh_resolution
@@ -92,17 +108,7 @@ class TrainingLayout(ClockedGroup):
         self.hidden_panel = HiddenSpacePanel(
             trajectory, clock, self.HIDDEN_VIEW, theme, mesh_resolution=mesh_resolution
         )
-        name = ACTIVATION_NAMES[run.config.activation]
-        self.heading = Text(
-            f"{name} · learning rate {run.config.lr:g}",
-            font=theme.font,
-            font_size=28,
-            color=theme.foreground,
-        ).to_corner(UP + LEFT, buff=0.3)
-        self.stats = StatsReadout(trajectory, clock, theme, font_size=20)
-        self.stats.place(
-            np.array([6.8 - self.stats.line_width, self.heading.get_bottom()[1] + 0.04, 0])
-        )
+        self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
         self.loss_curve = LossCurve(trajectory, clock, self.LOSS_VIEW, theme)
         centre_y = self.INPUT_VIEW.centre[1]
         self.mapping = VGroup(
