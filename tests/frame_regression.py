@@ -1,11 +1,18 @@
 """A small frame-regression helper: render a scene's last frame, compare it with a control PNG.
 
 Manim's own ``frames_comparison`` skips silently on cairo < 1.18 (Debian 12 ships 1.16), so
-these tests use this helper instead, which always runs. Control images were rendered on one
-machine; cairo 1.16 and 1.18 anti-alias edges slightly differently, so frames are compared
-with a tolerance: the mean absolute difference per channel and the share of pixels that
-differ by more than :data:`PIXEL_THRESHOLD` in some channel must both stay small. A moved
-panel, a wrong colour map or a missing element exceeds both by far.
+these tests use this helper instead, which always runs.
+
+Control images were rendered on one machine; other cairo and pango versions anti-alias edges
+and place glyphs differently by a fraction of a pixel. So both frames are blurred (Gaussian,
+:data:`BLUR_RADIUS` pixels) before they are compared, and a frame matches when the mean
+absolute difference per channel and the share of pixels that differ by more than
+:data:`PIXEL_THRESHOLD` in some channel both stay small. Measured on the mid-training still
+(480x270): the whole frame shifted by half a pixel gives 0.64 and 0.0 %, by a whole pixel
+up to 1.63 and 0.014 % (harsher than a change of cairo, which moves no image and no dot);
+the same layout at epoch 150 instead of 37.5 (other read-outs, a longer loss curve, another
+hidden-space scale) gives 0.89 and 0.79 %, caught by the share; a wrong colour map or a moved
+panel far more.
 
 Set ``NNVIZ_UPDATE_FRAMES=1`` to (re)write the control images instead of comparing.
 """
@@ -17,16 +24,18 @@ from pathlib import Path
 
 import numpy as np
 from manim import Scene, tempconfig
-from PIL import Image
+from PIL import Image, ImageFilter
 
 CONTROL_DIR = Path(__file__).parent / "control_frames"
 WIDTH, HEIGHT = 480, 270
-#: Largest mean absolute difference per channel (0-255).
-MEAN_TOLERANCE = 1.0
-#: A pixel "differs" when a channel is off by more than this.
-PIXEL_THRESHOLD = 64
+#: Both frames are blurred by a Gaussian of this radius (pixels) before they are compared.
+BLUR_RADIUS = 1.5
+#: Largest mean absolute difference per channel (0-255) of the blurred frames.
+MEAN_TOLERANCE = 2.0
+#: A pixel "differs" when a channel of the blurred frames is off by more than this.
+PIXEL_THRESHOLD = 32
 #: Largest share of differing pixels.
-SHARE_TOLERANCE = 0.004
+SHARE_TOLERANCE = 0.002
 
 
 def render_last_frame(scene_class: type[Scene], media_dir: Path) -> np.ndarray:
@@ -53,10 +62,16 @@ def render_last_frame(scene_class: type[Scene], media_dir: Path) -> np.ndarray:
         return np.array(scene.renderer.get_frame())[..., :3].copy()
 
 
+def blurred(frame: np.ndarray) -> np.ndarray:
+    """Return an RGB uint8 frame blurred by :data:`BLUR_RADIUS`, as int16."""
+    image = Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8))
+    return np.asarray(image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS))).astype(np.int16)
+
+
 def frame_difference(frame: np.ndarray, control: np.ndarray) -> tuple[float, float]:
     """Return (mean absolute difference per channel, share of pixels differing by more than
-    :data:`PIXEL_THRESHOLD`)."""
-    diff = np.abs(frame.astype(np.int16) - control.astype(np.int16))
+    :data:`PIXEL_THRESHOLD`), both of the blurred frames."""
+    diff = np.abs(blurred(frame) - blurred(control))
     return float(diff.mean()), float((diff.max(axis=-1) > PIXEL_THRESHOLD).mean())
 
 
@@ -76,5 +91,5 @@ def assert_matches_control(frame: np.ndarray, name: str) -> None:
         Image.fromarray(frame).save(failed)
         raise AssertionError(
             f"{name}: mean difference {mean:.2f} (max {MEAN_TOLERANCE}), "
-            f"{share:.2%} of pixels differ (max {SHARE_TOLERANCE:.0%}); actual frame in {failed}"
+            f"{share:.2%} of pixels differ (max {SHARE_TOLERANCE:.1%}); actual frame in {failed}"
         )
