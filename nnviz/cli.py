@@ -10,7 +10,14 @@ from typing import Any, NoReturn
 import click
 
 from nnviz.cache import cached_run, run_path, runs_dir_default
-from nnviz.config import ACTIVATIONS, BLOG_LEARNING_RATES, DATASETS, ConfigError, RunConfig
+from nnviz.config import (
+    ACTIVATIONS,
+    BLOG_LEARNING_RATES,
+    DATASETS,
+    INITS,
+    ConfigError,
+    RunConfig,
+)
 from nnviz.run import Run, RunFileError, load_run, save_run
 
 __all__ = ["cli", "main"]
@@ -80,7 +87,20 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=int,
             default=0,
             show_default=True,
-            help="Seed of data, initial weights and batch order.",
+            help="Seed of the initial weights and the batch order.",
+        ),
+        click.option(
+            "--data-seed",
+            type=int,
+            default=None,
+            help="Seed of the data [default: the dataset's own; 12345, the post's, for seed].",
+        ),
+        click.option(
+            "--init",
+            type=click.Choice(INITS),
+            default="glorot",
+            show_default=True,
+            help="Initial weights: glorot (Keras, as in the post; zero biases) or torch.",
         ),
         click.option("--hidden", type=int, default=2, show_default=True, help="Hidden neurons."),
         click.option(
@@ -96,7 +116,7 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=float,
             default=0.263,
             show_default=True,
-            help="Stop once the whole-data loss is below this.",
+            help="Stop once the whole-data loss, evaluated before each epoch, is at most this.",
         ),
         click.option(
             "--batch-size", type=int, default=32, show_default=True, help="Mini-batch size."
@@ -219,16 +239,16 @@ def inspect(run_file: Path) -> None:
     """Print a run file's configuration, epochs, losses and stop reason."""
     run = load_run(run_file)
     config = run.config
-    click.echo(f"run file    {run_file}")
+    click.echo(f"run file     {run_file}")
     for key, value in config.to_dict().items():
         shown = "full" if key == "batch_size" and value is None else value
-        if key == "noise" and value is None:
+        if key in ("noise", "data_seed") and value is None:
             shown = "dataset default"
-        click.echo(f"{key:<11} {shown}")
-    click.echo(f"epochs run  {run.epochs}")
-    click.echo(f"loss        {run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end")
-    click.echo(f"accuracy    {run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end")
-    click.echo(f"stopped     {run.stop_reason}: {run.describe_stop()}")
+        click.echo(f"{key:<12} {shown}")
+    click.echo(f"epochs run   {run.epochs}")
+    click.echo(f"loss         {run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end")
+    click.echo(f"accuracy     {run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end")
+    click.echo(f"stopped      {run.stop_reason}: {run.describe_stop()}")
 
 
 @cli.command()

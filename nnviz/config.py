@@ -12,6 +12,7 @@ __all__ = [
     "ACTIVATIONS",
     "BLOG_LEARNING_RATES",
     "DATASETS",
+    "INITS",
     "ConfigError",
     "RunConfig",
 ]
@@ -19,6 +20,11 @@ __all__ = [
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
 DATASETS: tuple[str, ...] = ("seed", "xor", "circles", "moons", "spiral")
 BLOG_LEARNING_RATES: tuple[float, ...] = (0.1, 0.01, 0.001)
+#: Initial weights: ``glorot`` (Keras's default, as in the post: Glorot-uniform weights, zero
+#: biases) or ``torch`` (PyTorch's ``nn.Linear`` default, Kaiming-uniform weights and biases).
+INITS: tuple[str, ...] = ("glorot", "torch")
+#: NumPy's legacy generator, which draws the blog's data, takes seeds below 2**32.
+DATA_SEED_LIMIT = 2**32 - 1
 
 
 class ConfigError(ValueError):
@@ -41,7 +47,10 @@ class RunConfig:
     noise
         Dataset noise (standard deviation in data units); ``None`` takes the dataset's default.
     seed
-        Seed of the data, the initial weights and the mini-batch order.
+        Seed of the initial weights and the mini-batch order.
+    data_seed
+        Seed of the data; ``None`` takes the dataset's own (12345 for ``seed``, the post's
+        sample; 0 for the others), so other initial weights can meet the same data.
     activation
         Hidden activation, one of :data:`ACTIVATIONS`.
     hidden
@@ -53,19 +62,27 @@ class RunConfig:
     max_epochs
         Training stops after this many epochs.
     target_loss
-        Training stops as soon as the whole-data loss falls below this value.
+        Before each epoch the whole-data loss is evaluated; training stops when it is at most
+        this value (the post's notebook's rule).
+    init
+        Initial weights, one of :data:`INITS`.
+    adam_epsilon
+        Adam's ε (Keras's default 1e-7, as in the post; PyTorch's is 1e-8).
     """
 
     dataset: str = "seed"
     samples: int = 400
     noise: float | None = None
     seed: int = 0
+    data_seed: int | None = None
     activation: str = "relu"
     hidden: int = 2
     lr: float = 0.01
     batch_size: int | None = 32
     max_epochs: int = 200
     target_loss: float = 0.263
+    init: str = "glorot"
+    adam_epsilon: float = 1e-7
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
@@ -76,13 +93,22 @@ class RunConfig:
             raise ConfigError(
                 f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
             )
+        if self.init not in INITS:
+            raise ConfigError(f"unknown init {self.init!r}; choose one of {', '.join(INITS)}")
         _check_int("samples", self.samples, minimum=2)
         _check_int("seed", self.seed, minimum=0)
         _check_int("hidden", self.hidden, minimum=1)
         _check_int("max_epochs", self.max_epochs, minimum=1)
         if self.batch_size is not None:
             _check_int("batch_size", self.batch_size, minimum=1)
+        if self.data_seed is not None:
+            _check_int("data_seed", self.data_seed, minimum=0)
+            if self.data_seed > DATA_SEED_LIMIT:
+                raise ConfigError(
+                    f"data_seed must be at most {DATA_SEED_LIMIT}, got {self.data_seed}"
+                )
         _check_positive("lr", self.lr)
+        _check_positive("adam_epsilon", self.adam_epsilon)
         _check_positive("target_loss", self.target_loss, allow_zero=True)
         if self.noise is not None:
             _check_positive("noise", self.noise, allow_zero=True)

@@ -1,73 +1,108 @@
-"""Seeded two-class toy datasets in the plane, as numpy arrays."""
+"""Seeded two-class toy datasets in the plane, as numpy arrays; one registry of them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from nnviz.config import DATASETS
 
-__all__ = ["DEFAULT_NOISE", "make_dataset"]
+__all__ = ["DATASET_SPECS", "DatasetSpec", "make_dataset"]
 
-#: Default noise of each dataset (standard deviation, in data units).
-DEFAULT_NOISE: dict[str, float] = {
-    "seed": 0.5,
-    "xor": 0.15,
-    "circles": 0.1,
-    "moons": 0.1,
-    "spiral": 0.1,
-}
+#: Draws ``(n0, n1)`` points of class 0 and class 1 with noise ``sigma`` from a seed; returns
+#: the points and their labels in the data set's own order.
+Maker = Callable[[int, int, int, float], tuple[np.ndarray, np.ndarray]]
 
-Maker = Callable[[np.random.Generator, int, int, float], np.ndarray]
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One built-in data set.
+
+    Attributes
+    ----------
+    maker
+        ``maker(seed, n0, n1, sigma)`` returns ``(X, y)``.
+    noise
+        Default noise (standard deviation, in data units).
+    data_seed
+        Default seed of the data (``--data-seed``).
+    description
+        One line for titles and captions.
+    """
+
+    maker: Maker
+    noise: float
+    data_seed: int
+    description: str
 
 
 def make_dataset(
-    name: str = "seed", samples: int = 400, noise: float | None = None, seed: int = 0
+    name: str = "seed", samples: int = 400, noise: float | None = None, seed: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return a balanced two-class dataset.
 
     Parameters
     ----------
     name
-        One of ``seed`` (the blog's three Gaussians), ``xor``, ``circles``, ``moons``, ``spiral``.
+        One of :data:`DATASET_SPECS`: ``seed`` (the blog's three Gaussians), ``xor``,
+        ``circles``, ``moons``, ``spiral``.
     samples
         Total number of samples; class 0 gets ``samples // 2``, class 1 the rest.
     noise
-        Noise level in data units; ``None`` takes :data:`DEFAULT_NOISE` for the dataset. For
-        ``seed`` it is the standard deviation of each Gaussian.
+        Noise level in data units; ``None`` takes the dataset's default. For ``seed`` it is the
+        standard deviation of each Gaussian.
     seed
-        Seed of the random generator; equal arguments give identical arrays.
+        Seed of the data; ``None`` takes the dataset's default (12345 for ``seed``, the blog's;
+        0 for the others). Equal arguments give identical arrays.
 
     Returns
     -------
     X : numpy.ndarray
-        Float64 array of shape ``(samples, 2)``, class 0 first.
+        Float64 array of shape ``(samples, 2)``.
     y : numpy.ndarray
         Int64 array of shape ``(samples,)`` holding 0 or 1.
     """
-    if name not in _MAKERS:
+    if name not in DATASET_SPECS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
     if samples < 2:
         raise ValueError(f"samples must be at least 2, got {samples}")
-    sigma = DEFAULT_NOISE[name] if noise is None else float(noise)
+    spec = DATASET_SPECS[name]
+    sigma = spec.noise if noise is None else float(noise)
     if sigma < 0:
         raise ValueError(f"noise must be at least 0, got {sigma:g}")
-    rng = np.random.default_rng(seed)
     n0 = samples // 2
-    n1 = samples - n0
-    X = _MAKERS[name](rng, n0, n1, sigma)
-    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
-    return X.astype(np.float64), y
+    X, y = spec.maker(spec.data_seed if seed is None else seed, n0, samples - n0, sigma)
+    return X.astype(np.float64), y.astype(np.int64)
 
 
-def _seed(rng: np.random.Generator, n0: int, n1: int, sigma: float) -> np.ndarray:
-    """Class 0 around (0, 0); class 1 split between (-1, -1) and (1, 1)."""
-    low = n1 // 2
-    centres = np.concatenate(
-        [np.zeros((n0, 2)), np.full((low, 2), -1.0), np.full((n1 - low, 2), 1.0)]
-    )
-    return centres + rng.normal(0.0, sigma, size=centres.shape)
+def _class_first(maker: Callable[[np.random.Generator, int, int, float], np.ndarray]) -> Maker:
+    """Wrap a maker that draws class 0 then class 1 from NumPy's ``default_rng(seed)``."""
+
+    def make(seed: int, n0: int, n1: int, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+        X = maker(np.random.default_rng(seed), n0, n1, sigma)
+        return X, np.repeat(np.array([0, 1], dtype=np.int64), [n0, n1])
+
+    return make
+
+
+def _blog_gaussians(seed: int, n0: int, n1: int, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The post's recipe, as its notebook draws it.
+
+    NumPy's legacy generator (``np.random.seed(seed)``, whose stream NumPy keeps stable) draws
+    in this order: a quarter of the points from N(−1, σ²) per coordinate, half from N(0, σ²),
+    a quarter from N(1, σ²). The middle Gaussian is class 1, the two outer ones class 0.
+    """
+    rng = np.random.RandomState(seed)
+    low = n0 // 2
+    draws = [
+        rng.normal(-1.0, sigma, (low, 2)),
+        rng.normal(0.0, sigma, (n1, 2)),
+        rng.normal(1.0, sigma, (n0 - low, 2)),
+    ]
+    y = np.repeat(np.array([0, 1, 0], dtype=np.int64), [low, n1, n0 - low])
+    return np.concatenate(draws), y
 
 
 def _xor(rng: np.random.Generator, n0: int, n1: int, sigma: float) -> np.ndarray:
@@ -115,10 +150,13 @@ def _spiral(rng: np.random.Generator, n0: int, n1: int, sigma: float) -> np.ndar
     return points + rng.normal(0.0, sigma, size=points.shape)
 
 
-_MAKERS: dict[str, Maker] = {
-    "seed": _seed,
-    "xor": _xor,
-    "circles": _circles,
-    "moons": _moons,
-    "spiral": _spiral,
+#: The registry of built-in data sets, by name (the names are :data:`nnviz.config.DATASETS`).
+DATASET_SPECS: dict[str, DatasetSpec] = {
+    "seed": DatasetSpec(
+        _blog_gaussians, 0.5, 12345, "class 1 around (0, 0), class 0 around (−1, −1) and (1, 1)"
+    ),
+    "xor": DatasetSpec(_class_first(_xor), 0.15, 0, "the xor data set"),
+    "circles": DatasetSpec(_class_first(_circles), 0.1, 0, "the circles data set"),
+    "moons": DatasetSpec(_class_first(_moons), 0.1, 0, "the moons data set"),
+    "spiral": DatasetSpec(_class_first(_spiral), 0.1, 0, "the spiral data set"),
 }

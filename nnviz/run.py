@@ -41,6 +41,11 @@ SCHEMA_VERSION = 1
 STOP_REASONS: tuple[str, ...] = ("target_loss", "max_epochs", "diverged")
 _ARRAY_KEYS = ("W1", "b1", "W2", "b2", "loss", "accuracy", "X", "y")
 
+#: What the configuration fields added in nnviz 0.2 meant for run files written before them:
+#: PyTorch's initial weights, PyTorch's Adam ε, and data drawn from the run's own ``seed``
+#: (the ``seed`` data set was then another sample of the recipe; the file stores its points).
+_BEFORE_0_2: dict[str, Any] = {"init": "torch", "adam_epsilon": 1e-8}
+
 
 class RunFileError(ValueError):
     """A run file is missing, damaged or not a run file; the message is one line."""
@@ -96,7 +101,7 @@ class Run:
     def describe_stop(self) -> str:
         """Return a short sentence saying why training stopped."""
         if self.stop_reason == "target_loss":
-            return f"loss below {self.config.target_loss:g} at epoch {self.epochs}"
+            return f"loss ≤ {self.config.target_loss:g} at epoch {self.epochs}"
         if self.stop_reason == "diverged":
             return f"diverged (loss blew up or became NaN); kept the finite epochs 0-{self.epochs}"
         return f"reached the {self.config.max_epochs}-epoch limit"
@@ -167,7 +172,7 @@ def load_run(path: str | os.PathLike[str]) -> Run:
 
     metadata = _parse_metadata(source, arrays.pop("config"))
     try:
-        config = RunConfig.from_dict(metadata["config"])
+        config = RunConfig.from_dict(_with_legacy_defaults(metadata["config"]))
     except (ConfigError, TypeError) as error:
         raise RunFileError(f"{source}: invalid run configuration ({error})") from None
     try:
@@ -179,6 +184,14 @@ def load_run(path: str | os.PathLike[str]) -> Run:
             f"{source}: header says {metadata.get('epochs')} epochs, arrays hold {run.epochs}"
         )
     return run
+
+
+def _with_legacy_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """Fill the fields that run files of nnviz < 0.2 lack with what they meant then."""
+    if "init" in values:
+        return values
+    legacy = {**_BEFORE_0_2, "data_seed": values.get("seed", 0)}
+    return {**legacy, **values}
 
 
 def _parse_metadata(source: Path, raw: np.ndarray) -> dict[str, Any]:

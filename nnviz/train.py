@@ -1,7 +1,9 @@
 """Training: the only module that imports torch.
 
-Builds the 2-H-1 network, trains it with Adam on binary cross-entropy and logs the weights,
-loss and accuracy of every epoch (epoch 0 is the initial state).
+Builds the 2-H-1 network, trains it with Adam on binary cross-entropy as the post's Keras
+notebook did (Glorot-uniform weights and zero biases, ε = 1e-7, mini-batches of 32 shuffled
+every epoch, the whole-data loss evaluated before each epoch) and logs the weights, loss and
+accuracy of every epoch (epoch 0 is the initial state).
 """
 
 from __future__ import annotations
@@ -36,21 +38,33 @@ def build_model(config: RunConfig) -> nn.Sequential:
     """Return the network ``Linear(2, H) -> activation -> Linear(H, 1)`` in float64.
 
     The output is a logit; the sigmoid is applied inside the loss for numerical stability.
-    Initial weights are PyTorch's defaults, drawn from the seeded global generator.
+    Initial weights derive from ``config.seed``: with ``init="glorot"`` (Keras's default)
+    every weight matrix is Glorot-uniform, U(±sqrt(6 / (fan_in + fan_out))), and every bias
+    zero; with ``init="torch"`` they are PyTorch's ``nn.Linear`` defaults.
     """
     torch.manual_seed(config.seed)
-    return nn.Sequential(
+    model = nn.Sequential(
         nn.Linear(2, config.hidden),
         _ACTIVATION_LAYERS[config.activation](),
         nn.Linear(config.hidden, 1),
     ).double()
+    if config.init == "glorot":
+        generator = torch.Generator().manual_seed(config.seed)
+        with torch.no_grad():
+            for layer in model:
+                if isinstance(layer, nn.Linear):
+                    nn.init.xavier_uniform_(layer.weight, generator=generator)
+                    nn.init.zeros_(layer.bias)
+    return model
 
 
 def train(config: RunConfig, progress: ProgressCallback | None = None) -> Run:
     """Train the network described by ``config`` and return every logged epoch.
 
-    Training stops after ``config.max_epochs`` epochs, as soon as the whole-data loss falls
-    below ``config.target_loss``, or when training diverges: the loss or the weights stop being
+    As in the post's notebook, the whole-data loss of each state is evaluated before the next
+    epoch's training, and training stops as soon as it is at most ``config.target_loss`` (so
+    state 0, the untrained network, is always logged). It also stops after
+    ``config.max_epochs`` epochs, or when training diverges: the loss or the weights stop being
     finite (that state is not logged), or the loss exceeds :data:`DIVERGENCE_FACTOR` times the
     initial loss (that state is logged, as it is finite).
 
@@ -72,12 +86,14 @@ def train(config: RunConfig, progress: ProgressCallback | None = None) -> Run:
 
 
 def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
-    X_np, y_np = make_dataset(config.dataset, config.samples, config.noise, config.seed)
+    X_np, y_np = make_dataset(config.dataset, config.samples, config.noise, config.data_seed)
     X = torch.from_numpy(X_np)
     y = torch.from_numpy(y_np.astype(np.float64))
     model = build_model(config)
     # The fused kernel updates all parameters at once: the same numbers, a third less time.
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, fused=True)
+    optimiser = torch.optim.Adam(
+        model.parameters(), lr=config.lr, eps=config.adam_epsilon, fused=True
+    )
     criterion = nn.BCEWithLogitsLoss()
     shuffler = torch.Generator().manual_seed(config.seed)
     batch_size = config.batch_size or len(X)
@@ -85,7 +101,7 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
     states = [_snapshot(model)]
     losses, accuracies = _evaluate(model, criterion, X, y)
     loss_log, accuracy_log = [losses], [accuracies]
-    stop_reason = "target_loss" if losses < config.target_loss else "max_epochs"
+    stop_reason = "target_loss" if losses <= config.target_loss else "max_epochs"
 
     epoch = 0
     while stop_reason == "max_epochs" and epoch < config.max_epochs:
@@ -110,7 +126,7 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
             progress(epoch, epoch_loss)
         if epoch_loss > DIVERGENCE_FACTOR * loss_log[0]:
             stop_reason = "diverged"
-        elif epoch_loss < config.target_loss:
+        elif epoch_loss <= config.target_loss:
             stop_reason = "target_loss"
 
     W1, b1, W2, b2 = (np.stack(arrays) for arrays in zip(*states, strict=True))

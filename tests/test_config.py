@@ -25,6 +25,10 @@ def test_defaults_are_the_blog_experiment() -> None:
         ({"batch_size": 0}, "batch_size must be at least 1"),
         ({"hidden": 2.5}, "hidden must be a whole number"),
         ({"samples": 1}, "samples must be at least 2"),
+        ({"init": "he"}, "unknown init 'he'; choose one of glorot, torch"),
+        ({"data_seed": -1}, "data_seed must be at least 0"),
+        ({"data_seed": 2**32}, "data_seed must be at most 4294967295"),
+        ({"adam_epsilon": 0.0}, "adam_epsilon must be greater than 0"),
     ],
 )
 def test_invalid_values_raise_one_line_errors(changes: dict, message: str) -> None:
@@ -38,6 +42,8 @@ def test_key_is_stable_and_distinguishes_configs() -> None:
     keys = {RunConfig(lr=lr, activation=a).key() for lr in (0.1, 0.01) for a in ("relu", "tanh")}
     assert len(keys) == 4
     assert RunConfig(batch_size=None).key() != RunConfig().key()
+    assert RunConfig(init="torch").key() != RunConfig().key()
+    assert RunConfig(data_seed=1).key() != RunConfig().key()
 
 
 def test_dict_round_trip_and_unknown_keys() -> None:

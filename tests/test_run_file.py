@@ -113,3 +113,18 @@ def test_interrupted_write_keeps_the_old_file(
         save_run(short_run, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_schema_1_file_of_nnviz_0_1_still_loads() -> None:
+    """Written by nnviz 0.1 (torch initial weights, the old sample of the seed data set)."""
+    run = load_run(FIXTURES / "schema1_v0.1_tanh.npz")
+    assert run.epochs == 12 and run.config.activation == "tanh"
+    # The fields added since mean what 0.1 did: torch's init and ε, data from the run's seed.
+    assert run.config.init == "torch"
+    assert run.config.adam_epsilon == 1e-8
+    assert run.config.data_seed == run.config.seed == 0
+    # 0.1 drew class 0 first (the middle Gaussian); the file keeps its own points.
+    assert run.y[0] == 0 and run.y[-1] == 1

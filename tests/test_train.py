@@ -5,7 +5,6 @@ import pytest
 import torch
 
 from nnviz.config import RunConfig
-from nnviz.data import make_dataset
 from nnviz.run import Run
 from nnviz.train import build_model, train
 
@@ -51,16 +50,46 @@ def test_epoch_zero_is_the_initial_state(short_run: Run) -> None:
     assert not np.array_equal(short_run.W1[0], short_run.W1[1])
 
 
-def test_first_epoch_equals_an_independent_torch_replay() -> None:
-    """Replays epoch 1 with a plain torch loop written here, from the same seed."""
-    config = RunConfig(activation="tanh", lr=0.01, max_epochs=1, target_loss=0.0)
+def test_glorot_init_is_keras_default_weights_and_zero_biases() -> None:
+    run = train(RunConfig(max_epochs=1, seed=5))
+    # Glorot-uniform: U(-a, a) with a = sqrt(6 / (fan_in + fan_out)).
+    assert np.all(np.abs(run.W1[0]) <= np.sqrt(6 / (2 + 2)))
+    assert np.all(np.abs(run.W2[0]) <= np.sqrt(6 / (2 + 1)))
+    assert not np.any(run.b1[0]) and not np.any(run.b2[0])
+    assert run.config.init == "glorot" and run.config.adam_epsilon == 1e-7
+
+
+def test_torch_init_is_pytorchs_default() -> None:
+    config = RunConfig(max_epochs=1, init="torch", seed=5)
     run = train(config)
-    X, y = make_dataset(config.dataset, config.samples, config.noise, config.seed)
-    torch.manual_seed(config.seed)
+    torch.manual_seed(5)
+    layer = torch.nn.Linear(2, 2).double()
+    np.testing.assert_array_equal(run.W1[0], layer.weight.detach().numpy())
+    np.testing.assert_array_equal(run.b1[0], layer.bias.detach().numpy())
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_first_epoch_equals_an_independent_keras_style_replay(seed: int) -> None:
+    """Replays epoch 1 with a plain torch loop written here: the post's data, Glorot-uniform
+    weights drawn by hand from the seed, zero biases, Adam with ε = 1e-7, batches of 32."""
+    config = RunConfig(activation="tanh", lr=0.01, max_epochs=1, target_loss=0.0, seed=seed)
+    run = train(config)
+    legacy = np.random.RandomState(12345)
+    X = np.concatenate([legacy.normal(m, 0.5, (n, 2)) for m, n in ((-1, 100), (0, 200), (1, 100))])
+    y = np.repeat([0.0, 1.0, 0.0], [100, 200, 100])
+    g = torch.Generator().manual_seed(seed)
     l1, l2 = torch.nn.Linear(2, 2).double(), torch.nn.Linear(2, 1).double()
-    opt = torch.optim.Adam([*l1.parameters(), *l2.parameters()], lr=config.lr)
+    with torch.no_grad():
+        for layer, (fan_out, fan_in) in ((l1, (2, 2)), (l2, (1, 2))):
+            limit = (6 / (fan_in + fan_out)) ** 0.5
+            weight = torch.empty(fan_out, fan_in, dtype=torch.float64)
+            layer.weight.copy_(weight.uniform_(-limit, limit, generator=g))
+            layer.bias.zero_()
+    # torch computes the limit as sqrt(2 / (fan_in + fan_out)) * sqrt(3): the last bit differs.
+    np.testing.assert_allclose(run.W1[0], l1.weight.detach().numpy(), rtol=1e-15)
+    opt = torch.optim.Adam([*l1.parameters(), *l2.parameters()], lr=config.lr, eps=1e-7)
     order = torch.randperm(400, generator=torch.Generator().manual_seed(config.seed))
-    xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(float))
+    xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     for start in range(0, 400, 32):
         idx = order[start : start + 32]
         opt.zero_grad()
@@ -74,9 +103,28 @@ def test_first_epoch_equals_an_independent_torch_replay() -> None:
 def test_stops_as_soon_as_the_target_loss_is_reached() -> None:
     run = train(RunConfig(activation="tanh", lr=0.05, target_loss=0.5))
     assert run.stop_reason == "target_loss"
-    assert run.loss[-1] < 0.5
-    assert np.all(run.loss[:-1] >= 0.5)
+    assert run.loss[-1] <= 0.5
+    assert np.all(run.loss[:-1] > 0.5)
     assert run.epochs < 200
+
+
+def test_a_loss_equal_to_the_target_stops_the_run() -> None:
+    """The notebook's rule is ``loss <= target``: a state whose loss equals the target is the
+    last one."""
+    free = train(RunConfig(activation="tanh", lr=0.05, max_epochs=30, target_loss=0.0))
+    target = float(free.loss[10])
+    expected = int(np.argmax(free.loss <= target))
+    run = train(RunConfig(activation="tanh", lr=0.05, max_epochs=30, target_loss=target))
+    assert run.stop_reason == "target_loss"
+    assert run.epochs == expected
+    np.testing.assert_array_equal(run.loss, free.loss[: expected + 1])
+
+
+def test_data_seed_changes_the_data_and_not_the_initial_weights() -> None:
+    a = train(RunConfig(max_epochs=1))
+    b = train(RunConfig(max_epochs=1, data_seed=1))
+    assert not np.array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.W1[0], b.W1[0])
 
 
 def test_stops_at_the_epoch_cap() -> None:
