@@ -10,7 +10,7 @@ from manim import ValueTracker
 from nnviz.colormap import DivergingColormap
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.mobjects.readout import GlyphText
-from nnviz.mobjects.shapes import DotCloud, circle_template
+from nnviz.mobjects.shapes import ClassDots, DotCloud, circle_template
 from nnviz.run import Run
 from nnviz.theme import THEMES
 from nnviz.trajectory import Trajectory
@@ -45,6 +45,14 @@ def torch_network(weights, activation: str):  # type: ignore[no-untyped-def]
 def dot_centres(cloud: DotCloud) -> np.ndarray:
     """Centres of a cloud's dots: the mean of each circle's 16 control points."""
     return cloud.points.reshape(-1, 16, 3).mean(axis=1)
+
+
+def in_data_order(cloud: ClassDots) -> np.ndarray:
+    """The dots' centres in the data's order (they are drawn in ``cloud.draw_order``)."""
+    drawn = dot_centres(cloud)
+    out = np.empty_like(drawn)
+    out[cloud.draw_order] = drawn
+    return out
 
 
 def unmap(view: Viewport, points: np.ndarray, box) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -104,10 +112,8 @@ def test_hidden_dots_sit_at_the_hidden_activations(
         )
         p = torch.sigmoid(h @ torch.from_numpy(w.W2[0]) + float(w.b2[0])).numpy()
         np.testing.assert_array_equal(panel.mesh.pixel_array[row, col], cmap(p[None])[0])
-    clouds = {0: panel.dots[1], 1: panel.dots[0]}  # class 0 is drawn last, on top
-    for label, cloud in clouds.items():
-        expected = hidden(run.X[run.y == label])
-        np.testing.assert_allclose(unmap(VIEW, dot_centres(cloud), box), expected, atol=1e-9)
+    centres = unmap(VIEW, in_data_order(panel.dots), box)
+    np.testing.assert_allclose(centres, hidden(run.X), atol=1e-9)
     # The output line: sigma(w.h + b) = 0.5 at both ends.
     line = panel.boundary.points
     if len(line):
@@ -118,21 +124,21 @@ def test_hidden_dots_sit_at_the_hidden_activations(
 
 def test_input_dots_are_the_data(short_run: Run) -> None:
     panel = InputPlanePanel(Trajectory(short_run), ValueTracker(0), VIEW, THEME, mesh_resolution=20)
-    centres = unmap(VIEW, dot_centres(panel.dots[1]), panel.box)
-    np.testing.assert_allclose(centres, short_run.X[short_run.y == 0], atol=1e-9)
+    centres = unmap(VIEW, in_data_order(panel.dots), panel.box)
+    np.testing.assert_allclose(centres, short_run.X, atol=1e-9)
 
 
 def test_panels_follow_the_clock(short_run: Run) -> None:
     clock = ValueTracker(0.0)
     panel = HiddenSpacePanel(Trajectory(short_run), clock, VIEW, THEME, mesh_resolution=20)
     panel.start()
-    before = panel.dots[0].points.copy()
+    before = panel.dots.points.copy()
     clock.set_value(10.0)
     panel.update()
-    assert not np.allclose(before, panel.dots[0].points)
+    assert not np.allclose(before, panel.dots.points)
     expected = HiddenSpacePanel(Trajectory(short_run), ValueTracker(10.0), VIEW, THEME,
                                 mesh_resolution=20)  # fmt: skip
-    np.testing.assert_array_equal(panel.dots[0].points, expected.dots[0].points)
+    np.testing.assert_array_equal(panel.dots.points, expected.dots.points)
 
 
 def test_circle_template_is_a_unit_circle() -> None:
@@ -157,3 +163,34 @@ def test_glyph_text_keeps_its_slots_and_changes_its_points() -> None:
         text.set_text("1234567")
     with pytest.raises(ValueError, match="not in the alphabet"):
         text.set_text("abc")
+
+
+def test_class_dots_interleave_the_classes_the_same_way_on_every_frame(
+    short_tanh_run: Run,
+) -> None:
+    run = short_tanh_run
+    clock = ValueTracker(0.0)
+    panel = HiddenSpacePanel(Trajectory(run), clock, VIEW, THEME, mesh_resolution=20)
+    dots = panel.dots
+    drawn = dots.draw_labels
+    assert np.array_equal(drawn, run.y[dots.draw_order])
+    # Interleaved: many changes of class along the drawing order, not two blocks.
+    assert np.count_nonzero(np.diff(drawn)) > len(drawn) / 4
+
+    def misclassified(t: float) -> np.ndarray:
+        w = Trajectory(run).weights_at(t)
+        z = np.tanh(run.X @ w.W1.T + w.b1) @ w.W2[0] + w.b2[0]
+        return (z > 0) != (run.y == 1)
+
+    for t in (0.0, 6.5, 12.0):
+        clock.set_value(t)
+        panel.refresh()
+        wrong = misclassified(t)
+        order = dots.draw_order
+        assert 0 < wrong.sum() < len(wrong)
+        # Misclassified points come last; within each group the one seeded order holds.
+        np.testing.assert_array_equal(np.sort(order[-wrong.sum() :]), np.flatnonzero(wrong))
+        fixed = dots.order
+        for group in (order[: -wrong.sum()], order[-wrong.sum() :]):
+            rank = np.argsort(fixed)[group]
+            assert np.all(np.diff(rank) > 0)

@@ -69,9 +69,9 @@ def make_panel(run: Run, s: float) -> DeformationPanel:
 def drawn_data(panel: DeformationPanel, s: float) -> np.ndarray:
     """The dots' centres in data units, in the order of the data."""
     box = panel.box_at(s)
-    out = np.empty((len(panel.labels), 2))
-    for k in (0, 1):
-        out[panel.labels == k] = unmap(VIEW, dot_centres(panel.dots[1 - k]), box)
+    drawn = unmap(VIEW, dot_centres(panel.dots), box)
+    out = np.empty_like(drawn)
+    out[panel.dots.draw_order] = drawn  # the dots are drawn in a permuted order
     return out
 
 

@@ -2,7 +2,7 @@
 
 :class:`DeformationPanel` draws :func:`nnviz.deform.deform` at the parameter ``s`` of one
 tracker: the lines of a square grid (one :class:`Polylines`), the data (one
-:class:`~nnviz.mobjects.shapes.DotCloud` per class), the axes and, once asked for, the
+:class:`~nnviz.mobjects.shapes.ClassDots`), the axes and, once asked for, the
 network's decision boundary carried along with the plane. Everything is computed in one
 vectorised pass per frame.
 
@@ -39,7 +39,7 @@ from nnviz.forward import Weights
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.panels import ProbabilityImage, hidden_probability_grid
 from nnviz.mobjects.readout import GlyphText, place_range_labels
-from nnviz.mobjects.shapes import Segments, class_dot_clouds, segment_points
+from nnviz.mobjects.shapes import Segments, class_dots, segment_points
 from nnviz.theme import Theme
 from nnviz.view import Box, Viewport, axis_segments, square_box_around
 
@@ -240,7 +240,7 @@ class DeformationPanel(FollowsClock, Group):
         self.range_square = Segments(stroke_color=theme.accent, stroke_width=2.0)
         self.range_square.set_stroke(opacity=0.6)
         self.range_visible = False
-        self.dots = class_dot_clouds(self.labels, theme, dot_radius)
+        self.dots = class_dots(self.labels, theme, dot_radius)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         self.range_labels = [
@@ -255,7 +255,7 @@ class DeformationPanel(FollowsClock, Group):
             self.axes,
             self.grid,
             self.range_square,
-            *self.dots,
+            self.dots,
             self.boundary,
             self.frame_box,
             self.axis_names,
@@ -288,8 +288,7 @@ class DeformationPanel(FollowsClock, Group):
         grid = moved[: self._grid_end].reshape(self.lines.shape)
         self.grid.set_pieces(self._to_screen(clip_segments(polyline_segments(grid), box), box))
         screen = self.viewport.to_screen(moved[self._grid_end : self._data_end], box)
-        for k in (0, 1):
-            self.dots[1 - k].move_dots(screen[self.labels == k])
+        self.dots.place(screen)
         if self.boundary_visible:
             ends = moved[self._data_end :].reshape(-1, 2, 2)
             self.boundary.set_segments(self._to_screen(clip_segments(ends, box), box))

@@ -27,6 +27,7 @@ from nnviz.colormap import DivergingColormap
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText
 from nnviz.moments import Moment
+from nnviz.run import Run
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -38,7 +39,10 @@ __all__ = [
     "ProbabilityLegend",
     "StatsReadout",
     "StopMark",
+    "class_legend",
+    "final_loss_text",
     "format_epoch",
+    "stop_text",
 ]
 
 
@@ -133,13 +137,15 @@ class LossCurve(FollowsClock, VGroup):
             np.array([[0.0, target], [self.epoch_limit, target]]), self.box
         )
         target_line = Line(target_ends[0], target_ends[1]).set_stroke(theme.muted, 1.0, opacity=0.7)
+        # The target is labelled left of the axis, as a tick, so that nothing at the curve's
+        # right end (the legend, the final loss) can run into it.
         labels = VGroup(
             Text("loss", font=theme.font, font_size=font_size, color=theme.muted).next_to(
                 ul, LEFT, 0.1
             ),
             Text(
                 f"target {target:g}", font=theme.font, font_size=font_size - 2, color=theme.muted
-            ).next_to(target_ends[1], RIGHT, 0.1),
+            ).next_to(target_ends[0], LEFT, 0.1),
             Text("0", font=theme.font, font_size=font_size, color=theme.muted).next_to(
                 dl, np.array([0, -1, 0]), 0.08
             ),
@@ -149,8 +155,13 @@ class LossCurve(FollowsClock, VGroup):
         )
         self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
         self.marker = Dot(radius=0.05, color=theme.accent)
+        self.final = Text(
+            final_loss_text(trajectory.run), font=theme.font, font_size=font_size - 2,
+            color=theme.accent,
+        )  # fmt: skip
+        self._place_final()
         self.frame_parts: list[Mobject] = [axes, target_line, labels]
-        self.add(axes, target_line, labels, self.trace, self.marker)
+        self.add(axes, target_line, labels, self.trace, self.marker, self.final)
         self.refresh()
 
     def nnviz_static_parts(self) -> list[Mobject]:
@@ -167,11 +178,46 @@ class LossCurve(FollowsClock, VGroup):
         screen = self.viewport.to_screen(points, self.box)
         self.trace.set_points_as_corners(screen)
         self.marker.move_to(screen[-1])
+        self.final.set_opacity(1.0 if state.t >= self.trajectory.epochs else 0.0)
         return self
+
+    def _place_final(self) -> None:
+        """Put the final loss just below the curve's end, on the side with room: right of the
+        end in the left half of the plot, left of it in the right half (the loss only falls
+        to its end, so the curve runs above this corner)."""
+        run = self.trajectory.run
+        end = self.viewport.to_screen(
+            np.array([[run.epochs, min(float(run.loss[-1]), self.box[1][1])]]), self.box
+        )[0]
+        right_half = run.epochs > self.epoch_limit / 2
+        corner = UP + (RIGHT if right_half else LEFT)
+        self.final.move_to(end + np.array([-0.08 if right_half else 0.08, -0.06, 0]), corner)
+
+
+def final_loss_text(run: Run) -> str:
+    """Return what the loss curve prints at its end: the final loss, and whether it reached
+    the run's target (``0.2617 ≤ target`` or ``0.5692, target not reached``)."""
+    loss = float(run.loss[-1])
+    if run.stop_reason == "diverged":
+        return f"{loss:.3g}, diverged"
+    if run.stop_reason == "target_loss":
+        return f"{loss:.4f} ≤ target"
+    return f"{loss:.4f}, target not reached"
+
+
+def stop_text(run: Run) -> str:
+    """Return ``stopped at epoch k: loss ≤ 0.263`` (or why else it stopped), or ``""`` for a
+    run that used all its epochs."""
+    if run.stop_reason == "target_loss":
+        return f"stopped at epoch {run.epochs}: loss ≤ {run.config.target_loss:g}"
+    if run.stop_reason == "diverged":
+        return f"stopped at epoch {run.epochs}: diverged"
+    return ""
 
 
 class StopMark(FollowsClock, Text):
-    """``stopped at epoch k``: invisible until the clock reaches a run's last epoch.
+    """``stopped at epoch k: loss ≤ 0.263``: invisible until the clock reaches a run's last
+    epoch.
 
     Shown only for runs that stopped before their epoch limit (target reached or diverged).
     """
@@ -180,17 +226,11 @@ class StopMark(FollowsClock, Text):
         self, trajectory: Trajectory, clock: ValueTracker, theme: Theme, **kwargs: Any
     ) -> None:
         run = trajectory.run
-        reason = "loss below target" if run.stop_reason == "target_loss" else run.stop_reason
         kwargs.setdefault("font_size", 20)
-        super().__init__(
-            f"stopped at epoch {run.epochs} ({reason})",
-            font=theme.font,
-            color=theme.accent,
-            **kwargs,
-        )
+        super().__init__(stop_text(run) or " ", font=theme.font, color=theme.accent, **kwargs)
         self.trajectory = trajectory
         self.clock = clock
-        self.early = run.epochs < run.config.max_epochs
+        self.early = bool(stop_text(run))
         self.refresh()
 
     def refresh(self) -> Self:
@@ -250,6 +290,19 @@ class MomentCaptions(FollowsClock, VGroup):
         return self
 
 
+def class_legend(theme: Theme, font_size: float = 13) -> VGroup:
+    """Return ``● class 0   ● class 1`` in the theme's class colours."""
+    return VGroup(
+        *(
+            VGroup(
+                Dot(radius=0.05, color=theme.class_colors[k]),
+                Text(f"class {k}", font=theme.font, font_size=font_size, color=theme.muted),
+            ).arrange(RIGHT, buff=0.06)
+            for k in (0, 1)
+        )
+    ).arrange(RIGHT, buff=0.25)
+
+
 class ProbabilityLegend(Group):
     """The colour legend of the probability mesh: a bar from P = 0 to 1 and the class colours."""
 
@@ -269,16 +322,7 @@ class ProbabilityLegend(Group):
                 for label, at in (("0", 0.0), ("0.5", 0.5), ("1", 1.0))
             )
         )
-        classes = VGroup(
-            *(
-                VGroup(
-                    Dot(radius=0.05, color=theme.class_colors[k]),
-                    Text(f"class {k}", font=theme.font, font_size=font_size - 2,
-                         color=theme.muted),
-                ).arrange(RIGHT, buff=0.06)
-                for k in (0, 1)
-            )
-        ).arrange(RIGHT, buff=0.25)  # fmt: skip
+        classes = class_legend(theme, font_size - 2)
         classes.next_to(title, UP, buff=0.08)
         self.add(bar, title, ticks, classes)
 

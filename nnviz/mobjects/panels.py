@@ -29,7 +29,7 @@ from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText, place_range_labels
-from nnviz.mobjects.shapes import PlacedImage, Segments, class_dot_clouds
+from nnviz.mobjects.shapes import PlacedImage, Segments, class_dots
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, axis_segments, square_box_around
@@ -117,7 +117,7 @@ class _Panel(FollowsClock, Group):
         self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
         self.axes = Segments(stroke_color=theme.muted, stroke_width=1.2, stroke_opacity=0.6)
         self.boundary = Segments(stroke_color=theme.boundary, stroke_width=3.0)
-        self.dots = class_dot_clouds(self.labels, theme, dot_radius)
+        self.dots = class_dots(self.labels, theme, dot_radius)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         self.caption = Text(
@@ -136,7 +136,7 @@ class _Panel(FollowsClock, Group):
             self.mesh,
             self.axes,
             self.boundary,
-            *self.dots,
+            self.dots,
             self.frame_box,
         )
         if caption:
@@ -152,10 +152,10 @@ class _Panel(FollowsClock, Group):
         """Recompute the panel for the clock's epoch."""
         raise NotImplementedError
 
-    def _place_points(self, points: np.ndarray, box: Box) -> None:
-        screen = self.viewport.to_screen(points, box)
-        for k in (0, 1):
-            self.dots[1 - k].move_dots(screen[self.labels == k])
+    def _place_points(self, points: np.ndarray, box: Box, logits: np.ndarray) -> None:
+        """Put the dots at ``points``; the points that ``logits`` misclassify go on top."""
+        wrong = (logits > 0) != (self.labels == 1)
+        self.dots.place(self.viewport.to_screen(points, box), on_top=wrong)
 
     def _place_axes(self, box: Box) -> None:
         segments = axis_segments(box)
@@ -187,7 +187,6 @@ class InputPlanePanel(_Panel):
     ) -> None:
         super().__init__(trajectory, clock, viewport, theme, caption, ("x_1", "x_2"), **kwargs)
         self.box = input_box(trajectory) if box is None else box
-        self._place_points(trajectory.run.X, self.box)
         self._place_axes(self.box)
         self._label_range(self.box)
         self.refresh()
@@ -198,6 +197,7 @@ class InputPlanePanel(_Panel):
 
     def refresh(self) -> Self:
         state = self.trajectory.state(self.clock.get_value())
+        self._place_points(self.trajectory.run.X, self.box, state.logits)
         shape = (self.mesh_resolution, self.mesh_resolution)
         probabilities = forward.probability_grid(
             state.weights, self.trajectory.activation, self.box[0], self.box[1], shape
@@ -238,7 +238,7 @@ class HiddenSpacePanel(_Panel):
             self.boundary.set_segments(np.zeros((0, 2, 2)))
         else:
             self.boundary.set_segments(self.viewport.to_screen(line, box)[None, :, :2])
-        self._place_points(state.hidden, box)
+        self._place_points(state.hidden, box, state.logits)
         self._place_axes(box)
         self._label_range(box)
         return self

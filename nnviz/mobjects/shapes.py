@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from manim import ImageMobject, VMobject
+from manim import ImageMobject, ManimColor, VMobject
 from manim.constants import RESAMPLING_ALGORITHMS
 from typing_extensions import Self
 
@@ -14,11 +14,12 @@ from nnviz.theme import Theme
 from nnviz.view import Viewport
 
 __all__ = [
+    "ClassDots",
     "DotCloud",
     "PlacedImage",
     "Segments",
     "circle_template",
-    "class_dot_clouds",
+    "class_dots",
     "dot_cloud_points",
     "segment_points",
 ]
@@ -116,19 +117,74 @@ class Segments(VMobject):
         return self
 
 
-def class_dot_clouds(labels: np.ndarray, theme: Theme, radius: float) -> list[DotCloud]:
-    """Return one empty :class:`DotCloud` per class, class 1 first so class 0 is drawn on top
-    (in hidden space class 0 gathers where class 1 folds)."""
-    return [
-        DotCloud(
-            np.zeros((int(np.sum(labels == k)), 2)),
-            radius=radius,
-            fill_color=theme.class_colors[k],
-            stroke_color=theme.dot_outline,
-            stroke_width=0.8,
+class ClassDots(DotCloud):
+    """The data's dots of every class in one cloud, so that no class hides another.
+
+    Drawn class by class, the last class covers the first wherever points pile up (along the
+    edges where tanh saturates, on the axes where ReLU folds), and a viewer under-reads the
+    covered class's errors. Here the dots keep one seeded random interleaving of the classes,
+    the same on every frame; the dots flagged ``on_top`` (misclassified points) are drawn after
+    the others, in that same order. Each dot has a thin outline and a slightly transparent
+    fill, so that density reads where dots overlap.
+
+    The per-dot colours are drawn by :class:`nnviz.mobjects.camera.FastCamera`, the camera of
+    every nnviz scene.
+
+    Parameters
+    ----------
+    labels
+        The class of every point, shape (N,).
+    class_colors
+        Fill colour of each class (hex), indexed by label.
+    radius
+        Dot radius in scene units.
+    seed
+        Seed of the interleaving.
+    """
+
+    def __init__(
+        self,
+        labels: np.ndarray,
+        class_colors: tuple[str, ...],
+        radius: float = 0.045,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        self.labels = np.asarray(labels)
+        self.order = np.random.default_rng(seed).permutation(len(self.labels))
+        self.draw_order = self.order
+        self.class_rgb = np.array([ManimColor(c).to_rgb() for c in class_colors])
+        kwargs.setdefault("fill_opacity", 0.85)
+        kwargs.setdefault("stroke_width", 0.6)
+        super().__init__(
+            np.zeros((len(self.labels), 2)), radius, fill_color=class_colors[0], **kwargs
         )
-        for k in (1, 0)
-    ]
+
+    def place(self, centres: np.ndarray, on_top: np.ndarray | None = None) -> Self:
+        """Put point ``i`` at ``centres[i]`` (data order); draw the ``on_top`` ones last."""
+        order = self.order
+        if on_top is not None:
+            flagged = np.asarray(on_top, dtype=bool)[order]
+            order = np.concatenate([order[~flagged], order[flagged]])
+        self.draw_order = order
+        return self.move_dots(np.asarray(centres)[order])
+
+    @property
+    def draw_labels(self) -> np.ndarray:
+        """The class of each dot, in drawing order."""
+        return self.labels[self.draw_order]
+
+    def centres_in_data_order(self) -> np.ndarray:
+        """Return the centres (N, 3) indexed like the data, read from the points."""
+        centres, _ = self.centres_and_radius()
+        out = np.empty_like(centres)
+        out[self.draw_order] = centres
+        return out
+
+
+def class_dots(labels: np.ndarray, theme: Theme, radius: float) -> ClassDots:
+    """Return the :class:`ClassDots` of ``labels`` in the theme's class colours."""
+    return ClassDots(labels, theme.class_colors, radius, stroke_color=theme.dot_outline)
 
 
 class PlacedImage(ImageMobject):

@@ -19,9 +19,11 @@ from manim import (
 )
 
 from nnviz.config import BLOG_LEARNING_RATES
+from nnviz.data import DATASET_SPECS
+from nnviz.mobjects.hud import class_legend, stop_text
 from nnviz.mobjects.layout import ACTIVATION_NAMES, TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
-from nnviz.mobjects.shapes import DotCloud
+from nnviz.mobjects.shapes import class_dots
 from nnviz.moments import clock_speed, key_moments, time_to_epoch
 from nnviz.stories.base import ACTIVATION_FORMULAS, NNVizScene
 from nnviz.trajectory import Trajectory
@@ -71,7 +73,7 @@ class TrainingStory(NNVizScene):
             "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
         )
         subtitle = Text(
-            f"2 inputs → 2 hidden neurons ({name}) → 1 sigmoid output",
+            f"2 inputs → {self.base_config.hidden} hidden neurons ({name}) → 1 sigmoid output",
             font=theme.font,
             font_size=26,
             color=theme.muted,
@@ -88,35 +90,20 @@ class TrainingStory(NNVizScene):
         theme = self.theme
         box = square_box_around(X, margin=0.1)
         screen = self.DATA_VIEW.to_screen(X, box)
-        clouds = VGroup(
-            *(
-                DotCloud(
-                    screen[y == k],
-                    radius=0.05,
-                    fill_color=theme.class_colors[k],
-                    stroke_color=theme.dot_outline,
-                    stroke_width=0.8,
-                )
-                for k in (0, 1)
-            )
-        )
-        description = (
-            "class 0 around (0, 0), class 1 around (−1, −1) and (1, 1)"
-            if self.base_config.dataset == "seed"
-            else f"the {self.base_config.dataset} data set"
-        )
+        dots = class_dots(y, theme, radius=0.05)
+        dots.place(screen)
+        description = DATASET_SPECS[self.base_config.dataset].description
         caption = Text(
             f"{len(X)} points in two classes: {description}",
             font=theme.font,
             font_size=22,
             color=theme.foreground,
         ).to_edge(DOWN, buff=0.5)
-        for k, cloud in enumerate(clouds):
-            self.play(FadeIn(cloud, lag_ratio=0.0), run_time=0.8)
-            if k == 0:
-                self.add(caption)
-        self.wait(1.0)
-        self.play(FadeOut(clouds), FadeOut(caption), run_time=0.5)
+        legend = class_legend(theme).next_to(caption, UP, buff=0.3)
+        self.play(FadeIn(dots), run_time=0.8)
+        self.play(FadeIn(caption), FadeIn(legend), run_time=0.6)
+        self.wait(1.5)
+        self.play(FadeOut(dots), FadeOut(caption), FadeOut(legend), run_time=0.5)
 
     def show_training(self, trajectory: Trajectory) -> None:
         """One run: the two panels, the read-out and the loss curve, driven by one clock."""
@@ -153,11 +140,7 @@ class TrainingStory(NNVizScene):
                 caption=f"learning rate {run.config.lr:g}",
                 mesh_resolution=self.mesh_resolution,
             )
-            stop = (
-                f"stopped at epoch {run.epochs}"
-                if run.epochs < run.config.max_epochs
-                else f"ran all {run.epochs} epochs"
-            )
+            stop = stop_text(run) or f"ran all {run.epochs} epochs"
             summary = Text(
                 f"{stop}\nloss {run.loss[-1]:.3f} · accuracy {run.accuracy[-1]:.1%}",
                 font=theme.font,
