@@ -20,6 +20,10 @@ from nnviz.config import (
 )
 from nnviz.run import Run, RunFileError, load_run, save_run
 
+#: The layouts of ``nnviz render --layout`` (the keys of ``nnviz.mobjects.layout.LAYOUTS``,
+#: written out so that ``--help`` does not import Manim; a test checks they agree).
+LAYOUT_NAMES: tuple[str, ...] = ("default", "blog")
+
 __all__ = ["cli", "main"]
 
 
@@ -273,14 +277,30 @@ def inspect(run_file: Path) -> None:
     show_default=True,
     help="gif: at most 720 px wide and 30 fps, with its own palette.",
 )
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUT_NAMES),
+    default="default",
+    show_default=True,
+    help="default: input plane and hidden space; blog: the post's three panels "
+    "(input, W1x + b1, activation).",
+)
 @_run_options
 def render(
-    activation: str, lr: float, seed_grid: bool, quality: str, output_format: str, **values: Any
+    activation: str,
+    lr: float,
+    seed_grid: bool,
+    quality: str,
+    output_format: str,
+    layout: str,
+    **values: Any,
 ) -> None:
-    """Render one run's training (input plane and hidden space) and print the file's path.
+    """Render one run's training and print the file's path.
 
-    The run is trained and cached on first use. Videos land under media/videos/.
-    """  # fmt: skip
+    The default layout shows the input plane and the hidden space; --layout blog shows the
+    post's three panels. The run is trained and cached on first use. Videos land under
+    media/videos/.
+    """
     from nnviz.rendering import render_run
 
     pairs = (
@@ -291,7 +311,7 @@ def render(
     configs = [_config(activation=a, lr=rate, **values) for a, rate in pairs]
     for config in configs:
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
-        path = render_run(config, quality, output_format,
+        path = render_run(config, quality, output_format, layout=layout,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(path)
 

@@ -1,27 +1,74 @@
 """The maths of the picture: the 2-H-1 network's forward pass in plain numpy.
 
 Every function accepts the weights of one state; all work is vectorised over points.
+
+A :class:`Space` names a place the data passes through: the input plane, or a hidden layer's
+affine output ``z = W x + b`` (before its activation) or its activation ``h = a(z)``. Every
+space has points (:func:`to_space`) and a probability field, the rest of the network from
+there (:func:`rest_probability`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 __all__ = [
+    "HIDDEN",
+    "HIDDEN_AFFINE",
+    "INPUT",
+    "Space",
+    "Stage",
     "Weights",
     "accuracy",
     "activate",
     "bce_from_logits",
+    "coverage",
     "grid_points",
     "hidden",
     "logits",
     "output_line",
     "probabilities",
     "probability_grid",
+    "rest_probability",
     "sigmoid",
+    "to_space",
 ]
+
+#: Where in a layer: its affine output (before the activation) or its activation.
+Stage = Literal["affine", "activation"]
+
+
+@dataclass(frozen=True)
+class Space:
+    """A space the data passes through.
+
+    Attributes
+    ----------
+    layer
+        0 for the input plane, ``l >= 1`` for hidden layer ``l``.
+    stage
+        For a hidden layer: ``"affine"``, its output ``z = W x + b`` before the activation, or
+        ``"activation"``, ``h = a(z)``. Ignored for the input plane.
+    """
+
+    layer: int = 1
+    stage: Stage = "activation"
+
+    def __post_init__(self) -> None:
+        if self.layer < 0:
+            raise ValueError(f"layer must be at least 0, got {self.layer}")
+        if self.stage not in ("affine", "activation"):
+            raise ValueError(f"unknown stage {self.stage!r}; use 'affine' or 'activation'")
+
+
+#: The input plane.
+INPUT = Space(0)
+#: The first hidden layer's activation space and its affine (pre-activation) space.
+HIDDEN = Space(1, "activation")
+HIDDEN_AFFINE = Space(1, "affine")
 
 
 @dataclass(frozen=True)
@@ -79,6 +126,60 @@ def logits(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:
 def probabilities(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:
     """Return the network's probability of class 1 at the points ``X``, shape ``(N,)``."""
     return sigmoid(logits(X, weights, activation))
+
+
+def _check_layer(weights: Weights, space: Space) -> None:
+    if space.layer > 1:
+        raise ValueError(f"the network has 1 hidden layer, not {space.layer}")
+
+
+def to_space(X: np.ndarray, weights: Weights, activation: str, space: Space) -> np.ndarray:
+    """Return where the inputs ``X`` (N, 2) sit in ``space``: ``X`` itself, the hidden layer's
+    affine output ``X W1ᵀ + b1`` or its activation, shape (N, width)."""
+    _check_layer(weights, space)
+    if space.layer == 0:
+        return np.asarray(X, dtype=np.float64)
+    affine = X @ weights.W1.T + weights.b1
+    return affine if space.stage == "affine" else activate(affine, activation)
+
+
+def rest_probability(
+    points: np.ndarray, weights: Weights, activation: str, space: Space
+) -> np.ndarray:
+    """Return the probability of class 1 that the rest of the network gives to ``points`` of
+    ``space`` (the network after that space), shape (N,)."""
+    _check_layer(weights, space)
+    if space.layer == 0:
+        return probabilities(points, weights, activation)
+    h = points if space.stage == "activation" else activate(points, activation)
+    return sigmoid(h @ weights.W2[0] + weights.b2[0])
+
+
+def coverage(
+    points: np.ndarray,
+    box: tuple[tuple[float, float], tuple[float, float]],
+    shape: tuple[int, int],
+) -> np.ndarray:
+    """Return which pixels of an image of ``box`` hold at least one of ``points`` (M, 2).
+
+    With ``points`` the input plane's grid carried into a space (:func:`to_space` of
+    :func:`grid_points`), this is where the plane lands: where a layer folds it (ReLU onto the
+    axes) the grid piles up along the fold, where it squashes it (tanh) the grid is squeezed
+    into the square, as in the post's pictures of its 200 x 200 grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, shape ``shape``; row 0 is the top of the box.
+    """
+    rows, cols = shape
+    (x0, x1), (y0, y1) = box
+    col = np.floor((points[:, 0] - x0) * (cols / (x1 - x0)))
+    row = np.floor((y1 - points[:, 1]) * (rows / (y1 - y0)))
+    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    covered = np.zeros(rows * cols, dtype=bool)
+    covered[(row[inside] * cols + col[inside]).astype(np.intp)] = True
+    return covered.reshape(shape)
 
 
 def bce_from_logits(z: np.ndarray, y: np.ndarray) -> float:

@@ -114,13 +114,20 @@ def render_run(
     output_format: str = "mp4",
     media_dir: str | os.PathLike[str] = "media",
     report: Callable[[str], None] = lambda message: None,
+    layout: str = "default",
 ) -> Path:
-    """Render the evolution of one run (both panels, read-out, loss curve) and return its path."""
+    """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
+
+    ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
+    ``"blog"``; the blog layout's files end in ``_blog``.
+    """
     from nnviz.stories.training import SingleRunStory
 
     name = f"{config.activation}_lr{config.lr:g}"
     if config.dataset != "seed":
         name = f"{config.dataset}_{name}"
+    if layout != "default":
+        name = f"{name}_{layout}"
     scene_class = type(
         f"{config.activation.capitalize()}Run",
         (SingleRunStory,),
@@ -128,6 +135,7 @@ def render_run(
             "activation": config.activation,
             "lr": config.lr,
             "base_config": config,
+            "layout": layout,
             "__module__": __name__,
         },
     )

@@ -33,6 +33,8 @@ class FrameState:
         The (possibly fractional) epoch, clamped to ``[0, E]``.
     weights
         The interpolated weights.
+    affine
+        The hidden layer's affine output (pre-activation) of the data, shape ``(N, H)``.
     hidden
         Hidden activations of the data, shape ``(N, H)``.
     logits
@@ -45,6 +47,7 @@ class FrameState:
 
     t: float
     weights: Weights
+    affine: np.ndarray
     hidden: np.ndarray
     logits: np.ndarray
     loss: float
@@ -84,7 +87,7 @@ class Trajectory:
         )
         knots = np.arange(self.epochs + 1, dtype=np.float64)
         self._pchip = PchipInterpolator(knots, self._flat, axis=0) if self.epochs > 0 else None
-        self._view_times, self._view_boxes = self._smoothed_view()
+        self._views: dict[forward.Space, tuple[np.ndarray, np.ndarray]] = {}
         self._last: FrameState | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> Trajectory:
@@ -115,11 +118,13 @@ class Trajectory:
         if self._last is not None and self._last.t == t:
             return self._last
         weights = self.weights_at(t)
-        hidden = forward.hidden(self.run.X, weights, self.activation)
+        affine = forward.to_space(self.run.X, weights, self.activation, forward.HIDDEN_AFFINE)
+        hidden = forward.activate(affine, self.activation)
         logits = hidden @ weights.W2[0] + weights.b2[0]
         self._last = FrameState(
             t=t,
             weights=weights,
+            affine=affine,
             hidden=hidden,
             logits=logits,
             loss=forward.bce_from_logits(logits, self.run.y),
@@ -129,13 +134,21 @@ class Trajectory:
         return self._last
 
     def hidden_view(self, t: float) -> tuple[Range, Range]:
-        """Return the hidden-space view box at ``t``: square, holding the origin and the points.
+        """Return the hidden-space view box at ``t`` (see :meth:`view_box`)."""
+        return self.view_box(forward.HIDDEN, t)
+
+    def view_box(self, space: forward.Space, t: float) -> tuple[Range, Range]:
+        """Return the view box of a hidden ``space`` at ``t``: square, holding the origin and
+        the points.
 
         The box follows a look-ahead envelope of the points' extent, smoothed over time, so it
-        grows before points leave it and never jumps.
+        grows before points leave it and never jumps. It is computed once per space.
         """
+        if space not in self._views:
+            self._views[space] = self._smoothed_view(space)
+        times, boxes = self._views[space]
         t = self.clamp(t)
-        box = np.array([np.interp(t, self._view_times, column) for column in self._view_boxes.T])
+        box = np.array([np.interp(t, times, column) for column in boxes.T])
         return (float(box[0]), float(box[1])), (float(box[2]), float(box[3]))
 
     def _unflatten(self, flat: np.ndarray) -> Weights:
@@ -147,12 +160,12 @@ class Trajectory:
             b2=flat[4 * h : 4 * h + 1],
         )
 
-    def _smoothed_view(self) -> tuple[np.ndarray, np.ndarray]:
+    def _smoothed_view(self, space: forward.Space) -> tuple[np.ndarray, np.ndarray]:
         per_epoch = self.VIEW_SAMPLES_PER_EPOCH
         times = np.linspace(0.0, self.epochs, self.epochs * per_epoch + 1)
         extents = np.empty((len(times), 4))
         for i, t in enumerate(times):
-            h = forward.hidden(self.run.X, self.weights_at(t), self.activation)[:, :2]
+            h = forward.to_space(self.run.X, self.weights_at(t), self.activation, space)[:, :2]
             if h.shape[1] == 1:
                 h = np.column_stack([h[:, 0], np.zeros(len(h))])
             # Negate the minima so that every column is an extent to take maxima of.

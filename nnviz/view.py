@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Box", "Viewport", "axis_segments", "square_box_around"]
+__all__ = ["Box", "Viewport", "axis_segments", "soft_coverage", "square_box_around"]
 
 Box = tuple[tuple[float, float], tuple[float, float]]
 
@@ -65,3 +65,14 @@ def axis_segments(box: Box) -> np.ndarray:
     if y0 <= 0 <= y1:
         segments.append([[x0, 0.0], [x1, 0.0]])
     return np.array(segments, dtype=np.float64).reshape(-1, 2, 2)
+
+
+def soft_coverage(covered: np.ndarray) -> np.ndarray:
+    """Return an opacity for an image of a covered region: 1 on covered pixels, the share of
+    covered pixels among the 3 x 3 neighbours elsewhere, so the region's edge is anti-aliased
+    instead of a staircase (and a one-pixel line stays fully opaque)."""
+    mask = np.asarray(covered, dtype=np.float64)
+    padded = np.pad(mask, 1)
+    rows, cols = mask.shape
+    neighbours = sum(padded[dr : dr + rows, dc : dc + cols] for dr in range(3) for dc in range(3))
+    return np.maximum(mask, neighbours / 9.0)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from manim import LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
+from manim import DOWN, LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
+from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.hud import (
     LossCurve,
     MomentCaptions,
@@ -22,7 +24,16 @@ from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
-__all__ = ["ACTIVATION_NAMES", "ClockedGroup", "TrainingLayout", "heading_and_stats"]
+__all__ = [
+    "ACTIVATION_NAMES",
+    "LAYOUTS",
+    "ClockedGroup",
+    "PanelRow",
+    "TrainingLayout",
+    "blog_panels",
+    "heading_and_stats",
+    "two_panels",
+]
 
 ACTIVATION_NAMES: dict[str, str] = {
     "relu": "ReLU",
@@ -67,9 +78,80 @@ class ClockedGroup(Group):
         return self
 
 
+@dataclass(frozen=True)
+class PanelRow:
+    """The panels of a training layout and what goes between them.
+
+    Attributes
+    ----------
+    panels
+        The panels, left to right, each following the clock.
+    decorations
+        Static parts between the panels (arrows, formulas).
+    top
+        The top of the panels' frames, in scene units (the stop mark goes above it).
+    """
+
+    panels: tuple[Any, ...]
+    decorations: tuple[Mobject, ...]
+    top: float
+
+
+def two_panels(
+    trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
+) -> PanelRow:
+    """nnviz's own layout: the input plane and the activation space with the output's line and
+    its probability over the whole view, joined by an arrow ``h = a(W₁x + b₁)``."""
+    views = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
+    input_panel = InputPlanePanel(trajectory, clock, views[0], theme,
+                                  mesh_resolution=mesh_resolution)  # fmt: skip
+    hidden_panel = HiddenSpacePanel(trajectory, clock, views[1], theme,
+                                    mesh_resolution=mesh_resolution)  # fmt: skip
+    centre_y = views[0].centre[1]
+    mapping = VGroup(
+        Arrow(np.array([-0.95, centre_y, 0]), np.array([0.95, centre_y, 0]), buff=0,
+              color=theme.muted, stroke_width=3),
+        MathTex(r"h = a(W_1 x + b_1)", font_size=24, color=theme.muted).move_to(
+            np.array([0, centre_y + 0.4, 0])
+        ),
+    )  # fmt: skip
+    return PanelRow((input_panel, hidden_panel), (mapping,), centre_y + views[0].height / 2)
+
+
+def blog_panels(
+    trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
+) -> PanelRow:
+    """The post's layout: "Input layer", "Hidden layer" (the affine output W₁x + b₁, before the
+    activation) and "Activation", each with the points and the input plane's grid carried into
+    it, coloured by the network's output probability."""
+    size, y = BLOG_PANEL, BLOG_CENTRE_Y
+    views = [Viewport((x, y), size, size) for x in BLOG_CENTRES_X]
+    input_panel = InputPlanePanel(trajectory, clock, views[0], theme, caption="input layer: x",
+                                  mesh_resolution=mesh_resolution)  # fmt: skip
+    affine = HiddenSpacePanel(trajectory, clock, views[1], theme,
+                              caption="hidden layer: z = W₁x + b₁", space=HIDDEN_AFFINE,
+                              shading="grid", mesh_resolution=mesh_resolution)  # fmt: skip
+    activation = HiddenSpacePanel(trajectory, clock, views[2], theme,
+                                  caption="activation: h = a(z)", space=HIDDEN,
+                                  shading="grid", mesh_resolution=mesh_resolution)  # fmt: skip
+    return PanelRow((input_panel, affine, activation), (), y + size / 2)
+
+
+#: Side of the post's three panels, their centres and height on screen.
+BLOG_PANEL = 3.7
+BLOG_CENTRES_X = (-4.55, 0.0, 4.55)
+BLOG_CENTRE_Y = 0.3
+
+#: The training layouts by name (``nnviz render --layout``).
+LAYOUTS: dict[str, Callable[[Trajectory, ValueTracker, Theme, int], PanelRow]] = {
+    "default": two_panels,
+    "blog": blog_panels,
+}
+
+
 class TrainingLayout(ClockedGroup):
-    """One run on one clock: input plane (left), hidden space (right), heading, epoch/loss/
-    accuracy read-out (top) and loss curve (bottom).
+    """One run on one clock: its panels (see :data:`LAYOUTS`), heading, epoch/loss/accuracy
+    read-out (top), loss curve, key-moment captions and legend (bottom).
 
     Parameters
     ----------
@@ -80,9 +162,12 @@ class TrainingLayout(ClockedGroup):
     theme
         Colours and font.
     mesh_resolution
-        Pixels along each side of both probability meshes.
+        Pixels along each side of every probability mesh.
     moments
         Key moments of the run to caption (see :mod:`nnviz.moments`).
+    layout
+        A name in :data:`LAYOUTS`: ``"default"`` (input plane and hidden space) or ``"blog"``
+        (the post's three panels).
     """
 
     PANEL = 4.6
@@ -99,46 +184,28 @@ class TrainingLayout(ClockedGroup):
         theme: Theme,
         mesh_resolution: int = 180,
         moments: Sequence[Moment] = (),
+        layout: str = "default",
     ) -> None:
         super().__init__()
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
         self.clock = clock
-        self.input_panel = InputPlanePanel(
-            trajectory, clock, self.INPUT_VIEW, theme, mesh_resolution=mesh_resolution
-        )
-        self.hidden_panel = HiddenSpacePanel(
-            trajectory, clock, self.HIDDEN_VIEW, theme, mesh_resolution=mesh_resolution
-        )
+        row = LAYOUTS[layout](trajectory, clock, theme, mesh_resolution)
+        self.panels = row.panels
+        self.input_panel = row.panels[0]
+        self.hidden_panel = row.panels[-1]
         self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
         self.loss_curve = LossCurve(trajectory, clock, self.LOSS_VIEW, theme)
-        centre_y = self.INPUT_VIEW.centre[1]
-        self.mapping = VGroup(
-            Arrow(
-                np.array([-0.95, centre_y, 0]),
-                np.array([0.95, centre_y, 0]),
-                buff=0,
-                color=theme.muted,
-                stroke_width=3,
-            ),
-            MathTex(r"h = a(W_1 x + b_1)", font_size=24, color=theme.muted).move_to(
-                np.array([0, centre_y + 0.4, 0])
-            ),
-        )
-        self.stop_mark = StopMark(trajectory, clock, theme).move_to(
-            np.array([0, centre_y + self.PANEL / 2 + 0.6, 0])
-        )
+        self.mapping = Group(*row.decorations)
+        # Just above the panels' captions, whatever their height.
+        captions_top = max(p.caption.get_top()[1] for p in row.panels)
+        self.stop_mark = StopMark(trajectory, clock, theme)
+        self.stop_mark.move_to(np.array([0, max(captions_top, row.top) + 0.1, 0]), DOWN)
         self.legend = ProbabilityLegend(theme).move_to(self.LEGEND_CENTRE)
         self.captions = MomentCaptions(moments, clock, theme).move_to(self.CAPTION_CENTRE)
-        self.live = (
-            self.input_panel,
-            self.hidden_panel,
-            self.stats,
-            self.loss_curve,
-            self.stop_mark,
-            self.captions,
-        )
+        self.live = (*row.panels, self.stats, self.loss_curve, self.stop_mark, self.captions)
         self.add(
-            self.input_panel,
-            self.hidden_panel,
+            *row.panels,
             self.heading,
             self.stats,
             self.loss_curve,
@@ -149,5 +216,5 @@ class TrainingLayout(ClockedGroup):
         )
 
     def nnviz_static_parts(self) -> list[Mobject]:
-        """Heading, mapping arrow and legend never change."""
+        """Heading, decorations and legend never change."""
         return [self.heading, self.mapping, self.legend]

@@ -6,14 +6,14 @@ every frame; the numbers come from :class:`nnviz.trajectory.Trajectory`, once pe
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import astuple
+from typing import Any, ClassVar
 
 import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
-    UP,
     Group,
     MathTex,
     Mobject,
@@ -32,7 +32,7 @@ from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import PlacedImage, Segments, class_dots
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
-from nnviz.view import Box, Viewport, axis_segments, square_box_around
+from nnviz.view import Box, Viewport, axis_segments, soft_coverage, square_box_around
 
 __all__ = [
     "HiddenSpacePanel",
@@ -49,11 +49,29 @@ def input_box(trajectory: Trajectory) -> Box:
 
 
 def hidden_probability_grid(
-    weights: forward.Weights, box: Box, shape: tuple[int, int]
+    weights: forward.Weights,
+    box: Box,
+    shape: tuple[int, int],
+    activation: str = "linear",
+    space: forward.Space = forward.HIDDEN,
 ) -> np.ndarray:
-    """Return the output probability σ(w·h + b) at the pixel centres of the hidden-space view."""
+    """Return the probability that the rest of the network gives at the pixel centres of a
+    view of a hidden ``space`` (by default σ(w·h + b) over the activation space)."""
     points = forward.grid_points(box[0], box[1], shape)
-    return forward.sigmoid(points @ weights.W2[0, :2] + weights.b2[0]).reshape(shape)
+    return forward.rest_probability(points, weights, activation, space).reshape(shape)
+
+
+def covered_segments(segments: np.ndarray, covered: np.ndarray, box: Box) -> np.ndarray:
+    """Return the segments (M, 2, 2) whose midpoints lie in a covered pixel of an image of
+    ``box`` (``covered``: boolean, row 0 at the top)."""
+    if len(segments) == 0:
+        return segments
+    rows, cols = covered.shape
+    (x0, x1), (y0, y1) = box
+    middle = segments.mean(axis=1)
+    col = np.clip(((middle[:, 0] - x0) / (x1 - x0) * cols).astype(np.intp), 0, cols - 1)
+    row = np.clip(((y1 - middle[:, 1]) / (y1 - y0) * rows).astype(np.intp), 0, rows - 1)
+    return segments[covered[row, col]]
 
 
 class ProbabilityImage(PlacedImage):
@@ -81,10 +99,20 @@ class ProbabilityImage(PlacedImage):
         self.levels: np.ndarray | None = None
         self.painted: np.ndarray | None = None
 
-    def paint(self, probabilities: np.ndarray) -> Self:
-        """Colour the image with ``probabilities`` (shape ``(resolution, resolution)``)."""
-        self.levels = self.colormap.index(probabilities)
+    def paint(self, probabilities: np.ndarray, opacity: np.ndarray | None = None) -> Self:
+        """Colour the image with ``probabilities`` (shape ``(resolution, resolution)``).
+
+        ``opacity`` (same shape, 0 to 1) makes pixels translucent; NaN probabilities are
+        transparent.
+        """
+        missing = np.isnan(probabilities)
+        self.levels = self.colormap.index(np.where(missing, 0.5, probabilities))
         self.pixel_array = self.painted = self.colormap.table[self.levels]
+        if opacity is not None or missing.any():
+            alpha = np.ones(missing.shape) if opacity is None else np.asarray(opacity, dtype=float)
+            alpha = np.where(missing & (alpha >= 1.0), 0.0, alpha)
+            self.pixel_array = self.painted = self.painted.copy()
+            self.painted[..., 3] = np.rint(255 * np.clip(alpha, 0.0, 1.0)).astype(np.uint8)
         return self
 
 
@@ -123,7 +151,12 @@ class _Panel(FollowsClock, Group):
         self.caption = Text(
             caption, font=theme.font, font_size=caption_size, color=theme.foreground
         )
-        self.caption.next_to(self.frame_box, UP, buff=0.15)
+        # Centred at one height above the frame, so captions of panels side by side line up
+        # whatever their letters' descenders.
+        top = viewport.centre[1] + viewport.height / 2
+        self.caption.move_to(
+            np.array([viewport.centre[0], top + 0.15 + 0.5 * caption_size / 48, 0])
+        )
         self.range_labels = [
             GlyphText(font_size=16, max_length=6, color=theme.muted) for _ in range(4)
         ]
@@ -210,8 +243,29 @@ class InputPlanePanel(_Panel):
 
 
 class HiddenSpacePanel(_Panel):
-    """The hidden space (h1, h2): the data at their hidden activations, the output's line
-    w·h + b = 0 and its probability on both sides. The view follows the points smoothly."""
+    """A hidden layer's space: the data at that space's points, the probability that the rest
+    of the network gives there and its 0.5 boundary. The view follows the points smoothly.
+
+    Parameters
+    ----------
+    space
+        The activation space ``h = a(W₁x + b₁)`` (default; its boundary is the output's line
+        w·h + b = 0) or the affine space ``z = W₁x + b₁`` (its boundary is the 0.5 contour of
+        σ(w·a(z) + b), bent where the activation bends).
+    shading
+        ``"field"``: the probability over the whole view, as a mesh; ``"grid"``: only where the
+        input plane's grid lands (:func:`nnviz.forward.coverage`), as in the post's pictures,
+        with the boundary drawn where the grid reaches.
+    grid_samples
+        Points along each side of the input grid for ``shading="grid"``: more than the mesh's
+        resolution, so that the carried grid has no holes where the layer stretches the plane
+        (a one-pixel hole is filled by the anti-aliased edge, :func:`nnviz.view.soft_coverage`).
+    """
+
+    AXIS_NAMES: ClassVar[dict[str, tuple[str, str]]] = {
+        "affine": ("z_1", "z_2"),
+        "activation": ("h_1", "h_2"),
+    }
 
     def __init__(
         self,
@@ -220,25 +274,62 @@ class HiddenSpacePanel(_Panel):
         viewport: Viewport,
         theme: Theme,
         caption: str = "hidden space",
+        space: forward.Space = forward.HIDDEN,
+        shading: str = "field",
+        grid_samples: int = 300,
         **kwargs: Any,
     ) -> None:
         if trajectory.run.W1.shape[1] != 2:
             raise ValueError("the hidden-space panel needs exactly two hidden neurons")
+        if space.layer < 1:
+            raise ValueError("a hidden-space panel shows a hidden layer (layer >= 1)")
+        if shading not in ("field", "grid"):
+            raise ValueError(f"unknown shading {shading!r}; use 'field' or 'grid'")
         kwargs.setdefault("y_labels", "right")
-        super().__init__(trajectory, clock, viewport, theme, caption, ("h_1", "h_2"), **kwargs)
+        names = self.AXIS_NAMES[space.stage]
+        super().__init__(trajectory, clock, viewport, theme, caption, names, **kwargs)
+        self.space = space
+        self.shading = shading
+        self.grid_samples = grid_samples
+        # The input plane's grid (the post's grid over the data's range), carried along.
+        box, samples = input_box(trajectory), (grid_samples, grid_samples)
+        self.input_grid = (
+            forward.grid_points(box[0], box[1], samples) if shading == "grid" else None
+        )
         self.refresh()
 
     def refresh(self) -> Self:
         state = self.trajectory.state(self.clock.get_value())
-        box = state.hidden_range
+        box = self.trajectory.view_box(self.space, state.t)
         shape = (self.mesh_resolution, self.mesh_resolution)
-        self.mesh.paint(hidden_probability_grid(state.weights, box, shape))
-        line = forward.output_line(state.weights, box[0], box[1])
-        if line is None:
-            self.boundary.set_segments(np.zeros((0, 2, 2)))
+        activation = self.trajectory.activation
+        field = hidden_probability_grid(state.weights, box, shape, activation, self.space)
+        covered = np.ones(shape, dtype=bool)
+        if self.input_grid is not None:
+            # Where the grid lands only needs to be right to a pixel: single precision.
+            single = forward.Weights(*(np.asarray(a, np.float32) for a in astuple(state.weights)))
+            carried = forward.to_space(self.input_grid, single, activation, self.space)
+            covered = forward.coverage(carried, box, shape)
+            self.mesh.paint(field, soft_coverage(covered))
         else:
-            self.boundary.set_segments(self.viewport.to_screen(line, box)[None, :, :2])
-        self._place_points(state.hidden, box, state.logits)
+            self.mesh.paint(field)
+        self.boundary.set_segments(self._boundary(state.weights, field, covered, box))
+        points = state.affine if self.space.stage == "affine" else state.hidden
+        self._place_points(points, box, state.logits)
         self._place_axes(box)
         self._label_range(box)
         return self
+
+    def _boundary(
+        self, weights: forward.Weights, field: np.ndarray, covered: np.ndarray, box: Box
+    ) -> np.ndarray:
+        """The 0.5 boundary in scene coordinates, shape (M, 2, 2)."""
+        if self.space.stage == "activation":
+            # The output layer's line, exact, across the whole view.
+            line = forward.output_line(weights, box[0], box[1])
+            segments = np.zeros((0, 2, 2)) if line is None else line[None]
+        else:
+            segments = covered_segments(level_segments(field, box[0], box[1], 0.5), covered, box)
+        if len(segments) == 0:
+            return np.zeros((0, 2, 2))
+        return self.viewport.to_screen(segments.reshape(-1, 2), box)[:, :2].reshape(-1, 2, 2)

@@ -51,6 +51,9 @@ class TrainingStory(NNVizScene):
     mesh_resolution: ClassVar[int] = 180
     #: Slow the clock down and show a caption at the runs' key moments.
     highlight_moments: ClassVar[bool] = True
+    #: The panels of each run (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` (input
+    #: plane and hidden space) or ``"blog"`` (the post's three panels).
+    layout: ClassVar[str] = "default"
 
     DATA_VIEW = Viewport((0.0, 0.3), 6.0, 6.0)
     LOSS_VIEW = Viewport((0.0, -3.15), 9.6, 0.9)
@@ -114,6 +117,7 @@ class TrainingStory(NNVizScene):
             self.hold_seconds,
             self.mesh_resolution,
             self.highlight_moments,
+            self.layout,
         )
 
     def show_comparison(self, trajectories: list[Trajectory]) -> None:
@@ -161,16 +165,20 @@ def play_run(
     hold_seconds: float,
     mesh_resolution: int,
     highlight_moments: bool = True,
+    layout_name: str = "default",
 ) -> None:
     """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, conceal.
 
     With ``highlight_moments`` the clock slows down threefold around the run's key moments
-    (:func:`nnviz.moments.key_moments`) and their captions show.
+    (:func:`nnviz.moments.key_moments`) and their captions show. ``layout_name`` is a name in
+    :data:`nnviz.mobjects.layout.LAYOUTS`.
     """
     run = trajectory.run
     moments = key_moments(run) if highlight_moments else []
     clock = ValueTracker(0.0)
-    layout = TrainingLayout(trajectory, clock, scene.theme, mesh_resolution, moments)
+    layout = TrainingLayout(
+        trajectory, clock, scene.theme, mesh_resolution, moments, layout=layout_name
+    )
     scene.reveal(layout, run_time=0.8)
     layout.start()
     if run.epochs > 0:
@@ -201,6 +209,8 @@ class SingleRunStory(NNVizScene):
     mesh_resolution: ClassVar[int] = 180
     #: Slow the clock down and show a caption at the run's key moments.
     highlight_moments: ClassVar[bool] = True
+    #: The panels (:data:`nnviz.mobjects.layout.LAYOUTS`).
+    layout: ClassVar[str] = "default"
 
     def construct(self) -> None:
         run = self.run_for(activation=self.activation, lr=self.lr)
@@ -211,4 +221,5 @@ class SingleRunStory(NNVizScene):
             self.hold_seconds,
             self.mesh_resolution,
             self.highlight_moments,
+            self.layout,
         )
