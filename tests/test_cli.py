@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -52,8 +53,11 @@ def test_inspect_prints_config_and_stop_reason(tmp_path: Path) -> None:
     invoke("train", "--epochs", "3", "--out", str(tmp_path / "r.npz"))
     code, out, _ = invoke("inspect", str(tmp_path / "r.npz"))
     assert code == 0
-    assert "activation  relu" in out and "epochs run  3" in out
-    assert "stopped     max_epochs" in out and "at start" in out
+    assert re.search(r"^activation +relu$", out, re.M)
+    assert re.search(r"^epochs run +3$", out, re.M)
+    assert re.search(r"^init +glorot$", out, re.M)
+    assert re.search(r"^data_seed +dataset default$", out, re.M)
+    assert re.search(r"^stopped +max_epochs", out, re.M) and "at start" in out
 
 
 def test_sweep_trains_six_runs_and_prints_a_table(tmp_path: Path) -> None:

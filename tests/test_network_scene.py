@@ -201,11 +201,16 @@ def test_scene_defaults() -> None:
 
 
 @pytest.mark.render
-def test_scene_lasts_20_to_30_seconds() -> None:
+def test_scene_lasts_its_reveal_lead_training_and_hold() -> None:
     with tempconfig({"dry_run": True, "verbosity": "ERROR", "frame_rate": 15}):
-        scene = network_scene()()
+        scene_class = network_scene()
+        scene = scene_class()
         scene.render()
-        assert 20.0 <= scene.renderer.time <= 30.0
+        run = scene.run_for(activation=scene_class.activation, lr=scene_class.lr)
+        # The reveal (0.8 s), the lead, one clock tick per epoch, the hold.
+        expected = (0.8 + scene_class.lead_seconds + run.epochs * scene_class.seconds_per_epoch
+                    + scene_class.hold_seconds)  # fmt: skip
+        assert scene.renderer.time == pytest.approx(expected, abs=2 / 15)
 
 
 @pytest.mark.render
