@@ -15,7 +15,7 @@ import pytest
 from manim import ValueTracker
 
 from nnviz.config import RunConfig
-from nnviz.forward import HIDDEN, HIDDEN_AFFINE
+from nnviz.forward import HIDDEN, HIDDEN_AFFINE, Space
 from nnviz.mobjects.panels import HiddenSpacePanel
 from nnviz.stories.base import NNVizScene
 from nnviz.theme import active_theme, hex_to_rgb
@@ -29,7 +29,7 @@ VIEW = Viewport((0.0, 0.0), 7.0, 7.0)
 CONFIG = RunConfig(activation="tanh", lr=0.01)
 
 
-def panel_scene(space: object) -> type[NNVizScene]:
+def panel_scene(space: Space) -> type[NNVizScene]:
     class FinalHiddenSpace(NNVizScene):
         def construct(self) -> None:
             run = self.run_for(**CONFIG.to_dict())
@@ -50,7 +50,7 @@ def pixel_of(scene_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("space", [HIDDEN, HIDDEN_AFFINE], ids=["activation", "affine"])
-def test_misclassified_points_of_both_classes_stay_visible(space: object, tmp_path: Path) -> None:
+def test_misclassified_points_of_both_classes_stay_visible(space: Space, tmp_path: Path) -> None:
     from nnviz.cache import cached_run
 
     scene_class = panel_scene(space)
@@ -59,9 +59,10 @@ def test_misclassified_points_of_both_classes_stay_visible(space: object, tmp_pa
     trajectory = Trajectory(run)
     state = trajectory.state(float(run.epochs))
     points = state.hidden if space == HIDDEN else state.affine
-    (x0, x1), (y0, y1) = trajectory.view_box(space, float(run.epochs))  # type: ignore[arg-type]
-    scene = np.column_stack([VIEW.centre[0] + ((points[:, 0] - x0) / (x1 - x0) - 0.5) * VIEW.width,
-                             VIEW.centre[1] + ((points[:, 1] - y0) / (y1 - y0) - 0.5) * VIEW.height])  # fmt: skip
+    (x0, x1), (y0, y1) = trajectory.view_box(space, float(run.epochs))
+    u, v = (points[:, 0] - x0) / (x1 - x0), (points[:, 1] - y0) / (y1 - y0)
+    scene = np.column_stack([VIEW.centre[0] + (u - 0.5) * VIEW.width,
+                             VIEW.centre[1] + (v - 0.5) * VIEW.height])  # fmt: skip
     rows, cols = pixel_of(scene)
     colours = np.array([hex_to_rgb(c) for c in active_theme().class_colors])
     seen = frame[rows, cols]

@@ -42,6 +42,7 @@ __all__ = [
     "class_legend",
     "final_loss_text",
     "format_epoch",
+    "run_outcome",
     "stop_text",
 ]
 
@@ -213,6 +214,18 @@ def stop_text(run: Run) -> str:
     if run.stop_reason == "diverged":
         return f"stopped at epoch {run.epochs}: diverged"
     return ""
+
+
+def run_outcome(run: Run) -> str:
+    """Return three short lines on how a run ended: its last epoch, its final loss against the
+    target (:func:`final_loss_text`) and its accuracy."""
+    if run.stop_reason == "max_epochs":
+        end = f"ran all {run.epochs} epochs"
+    else:
+        end = (
+            f"{'stopped' if run.stop_reason == 'target_loss' else 'diverged'} at epoch {run.epochs}"
+        )
+    return f"{end}\nloss {final_loss_text(run)}\naccuracy {run.accuracy[-1]:.1%}"
 
 
 class StopMark(FollowsClock, Text):

@@ -20,7 +20,7 @@ from manim import (
 
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.data import DATASET_SPECS
-from nnviz.mobjects.hud import class_legend, stop_text
+from nnviz.mobjects.hud import class_legend, run_outcome
 from nnviz.mobjects.layout import ACTIVATION_NAMES, TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import class_dots
@@ -144,15 +144,14 @@ class TrainingStory(NNVizScene):
                 caption=f"learning rate {run.config.lr:g}",
                 mesh_resolution=self.mesh_resolution,
             )
-            stop = stop_text(run) or f"ran all {run.epochs} epochs"
             summary = Text(
-                f"{stop}\nloss {run.loss[-1]:.3f} · accuracy {run.accuracy[-1]:.1%}",
+                run_outcome(run),
                 font=theme.font,
-                font_size=20,
+                font_size=18,
                 color=theme.foreground,
                 line_spacing=0.8,
             )
-            summary.next_to(panel.frame_box, DOWN, buff=0.55)
+            summary.next_to(panel.frame_box, DOWN, buff=0.5)
             columns.add(Group(panel, summary))
         self.reveal(heading, columns, run_time=1.2)
         self.wait(3.0)
