@@ -109,3 +109,44 @@ def test_the_comparison_tolerates_a_pixel_of_anti_aliasing() -> None:
     for moved in (half, np.roll(control, 1, axis=1), np.roll(control, 1, axis=0)):
         mean, share = frame_difference(moved, control)
         assert mean <= MEAN_TOLERANCE and share <= SHARE_TOLERANCE, (mean, share)
+
+
+def test_a_run_file_of_nnviz_0_1_still_renders(tmp_path: Path) -> None:
+    """A schema-1 file of the old data (class 0 in the middle) renders in both layouts."""
+    from manim import ValueTracker
+
+    from nnviz.colormap import DivergingColormap
+    from nnviz.forward import probabilities
+    from nnviz.mobjects.layout import TrainingLayout
+    from nnviz.run import load_run
+    from nnviz.stories.base import NNVizScene
+    from nnviz.trajectory import Trajectory
+
+    run = load_run(Path(__file__).parent / "fixtures" / "schema1_v0.1_tanh.npz")
+
+    for layout_name in ("default", "blog"):
+
+        class OldRun(NNVizScene):
+            layout = layout_name
+
+            def construct(self) -> None:
+                clock = ValueTracker(float(run.epochs))
+                self.add(TrainingLayout(Trajectory(run), clock, self.theme, layout=self.layout))
+
+        frame = render_last_frame(OldRun, tmp_path).astype(int)
+        layout = TrainingLayout(Trajectory(run), ValueTracker(float(run.epochs)),
+                                OldRun().theme, layout=layout_name)  # fmt: skip
+        panel = layout.input_panel
+        # The input plane's mesh shows the network's probability at the panel's top-left
+        # corner (no dot there), through the colour map.
+        (x0, x1), (y0, y1) = panel.box
+        corner = np.array([[x0 + 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0)]])
+        expected = DivergingColormap.from_theme(OldRun().theme)(
+            probabilities(corner, run.weights(run.epochs), "tanh")
+        )[0, :3]
+        cx, cy = panel.viewport.centre
+        left, top = cx - panel.viewport.width / 2, cy + panel.viewport.height / 2
+        scale = frame.shape[0] / 8.0
+        col = round(frame.shape[1] / 2 + (left + 0.02 * panel.viewport.width) * scale)
+        row = round(frame.shape[0] / 2 - (top - 0.02 * panel.viewport.height) * scale)
+        assert np.abs(frame[row, col] - expected).max() <= 12, (layout_name, frame[row, col])
