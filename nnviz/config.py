@@ -17,7 +17,8 @@ __all__ = [
     "RunConfig",
 ]
 
-ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
+#: Names of the hidden activations; :data:`nnviz.activations.ACTIVATION_REGISTRY` defines them.
+ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear", "leaky_relu")
 DATASETS: tuple[str, ...] = ("seed", "xor", "circles", "moons", "spiral")
 BLOG_LEARNING_RATES: tuple[float, ...] = (0.1, 0.01, 0.001)
 #: Initial weights: ``glorot`` (Keras's default, as in the post: Glorot-uniform weights, zero

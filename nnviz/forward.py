@@ -15,6 +15,9 @@ from typing import Literal
 
 import numpy as np
 
+from nnviz.activations import activation as lookup_activation
+from nnviz.activations import sigmoid
+
 __all__ = [
     "HIDDEN",
     "HIDDEN_AFFINE",
@@ -93,24 +96,9 @@ class Weights:
     b2: np.ndarray
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """Return the logistic function of ``z``, without overflow for large ``|z|``."""
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def activate(z: np.ndarray, activation: str) -> np.ndarray:
-    """Apply the hidden activation ``relu``, ``tanh``, ``sigmoid`` or ``linear`` to ``z``."""
-    if activation == "relu":
-        return np.maximum(z, 0.0)
-    if activation == "tanh":
-        return np.tanh(z)
-    if activation == "sigmoid":
-        return sigmoid(z)
-    if activation == "linear":
-        return np.asarray(z, dtype=np.float64)
-    raise ValueError(f"unknown activation {activation!r}")
+    """Apply the hidden activation named ``activation`` (see :mod:`nnviz.activations`)."""
+    return lookup_activation(activation).numpy(z)
 
 
 def hidden(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.activations import activation
 from nnviz.run import Run
 
 __all__ = [
@@ -80,9 +81,9 @@ def dead_units(run: Run) -> dict[int, int]:
     Returns
     -------
     dict[int, int]
-        Hidden-unit index (0-based) to epoch. Empty unless the activation is ``"relu"``.
+        Hidden-unit index (0-based) to epoch. Empty unless units of the activation can die (ReLU).
     """
-    if run.config.activation != "relu":
+    if not activation(run.config.activation).can_die:
         return {}
     # Pre-activations of every point at every epoch at once, shape (E+1, N, H).
     pre = np.einsum("nk,ehk->enh", run.X, run.W1) + run.b1[:, None, :]

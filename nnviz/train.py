@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnviz.activations import activation
 from nnviz.config import RunConfig
 from nnviz.data import make_dataset
 from nnviz.run import Run
@@ -23,12 +24,6 @@ __all__ = ["DIVERGENCE_FACTOR", "build_model", "train"]
 #: Training counts as diverged when the whole-data loss exceeds this multiple of the initial loss.
 DIVERGENCE_FACTOR = 10.0
 
-_ACTIVATION_LAYERS: dict[str, Callable[[], nn.Module]] = {
-    "relu": nn.ReLU,
-    "tanh": nn.Tanh,
-    "sigmoid": nn.Sigmoid,
-    "linear": nn.Identity,
-}
 
 #: Called after every logged epoch with (epoch, loss).
 ProgressCallback = Callable[[int, float], None]
@@ -45,7 +40,7 @@ def build_model(config: RunConfig) -> nn.Sequential:
     torch.manual_seed(config.seed)
     model = nn.Sequential(
         nn.Linear(2, config.hidden),
-        _ACTIVATION_LAYERS[config.activation](),
+        activation(config.activation).torch_module(),
         nn.Linear(config.hidden, 1),
     ).double()
     if config.init == "glorot":

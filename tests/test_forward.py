@@ -14,6 +14,7 @@ TORCH_ACTIVATIONS = {
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,
     "linear": lambda z: z,
+    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.1),
 }
 
 

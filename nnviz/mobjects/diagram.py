@@ -33,9 +33,10 @@ from manim.constants import RESAMPLING_ALGORITHMS
 from typing_extensions import Self
 
 from nnviz import forward
+from nnviz.activations import activation as lookup
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import ProbabilityLegend
-from nnviz.mobjects.layout import ACTIVATION_NAMES, ClockedGroup, heading_and_stats
+from nnviz.mobjects.layout import ClockedGroup, heading_and_stats
 from nnviz.mobjects.panels import InputPlanePanel, input_box
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import PlacedImage
@@ -132,14 +133,12 @@ class ActivationColormap:
     def __init__(self, activation: str, theme: Theme, vmax: float) -> None:
         self.activation = activation
         self.vmax = float(vmax)
-        if activation in ("relu", "sigmoid"):
+        if lookup(activation).nonnegative:
             self.positions = np.array([0.0, self.vmax])
             colors = [theme.background, theme.accent]
-        elif activation in ("tanh", "linear"):
+        else:
             self.positions = np.array([-self.vmax, 0.0, self.vmax])
             colors = [theme.negative, theme.background, theme.positive]
-        else:
-            raise ValueError(f"unknown activation {activation!r}")
         self.anchors = np.array([hex_to_rgb(c) for c in colors], dtype=np.float64)
 
     def __deepcopy__(self, memo: dict[int, object]) -> ActivationColormap:
@@ -150,7 +149,9 @@ class ActivationColormap:
     def for_run(cls, trajectory: Trajectory, theme: Theme) -> ActivationColormap:
         """Return the colour map of a run's hidden activation (scale fixed for the whole run)."""
         activation = trajectory.activation
-        vmax = {"sigmoid": 1.0, "tanh": 1.0}.get(activation) or activation_scale(trajectory)
+        bounded = lookup(activation)
+        vmax = max(map(abs, bounded.output_range)) if bounded.bounded else None
+        vmax = vmax or activation_scale(trajectory)
         return cls(activation, theme, vmax)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
@@ -374,7 +375,7 @@ class WeightReadout(FollowsClock, VGroup):
         super().__init__()
         self.trajectory = trajectory
         self.clock = clock
-        activation = ACTIVATION_NAMES[trajectory.activation]
+        activation = lookup(trajectory.activation).display
         self.formula = MathTex(
             r"\hat{y} = \sigma\big(w_2 \cdot a(W_1 x + b_1) + b_2\big),",
             rf"\quad a = \text{{{activation}}}",

@@ -34,6 +34,7 @@ from typing_extensions import Self
 
 from nnviz import deform as dm
 from nnviz import forward
+from nnviz.activations import ACTIVATION_REGISTRY
 from nnviz.colormap import DivergingColormap
 from nnviz.forward import Weights
 from nnviz.mobjects.following import FollowsClock
@@ -56,8 +57,7 @@ __all__ = [
 
 #: The square each bounded activation squashes the plane into, ``((lo, hi), (lo, hi))``.
 ACTIVATION_RANGES: dict[str, Box] = {
-    "tanh": ((-1.0, 1.0), (-1.0, 1.0)),
-    "sigmoid": ((0.0, 1.0), (0.0, 1.0)),
+    a.name: (a.output_range, a.output_range) for a in ACTIVATION_REGISTRY.values() if a.bounded
 }
 
 

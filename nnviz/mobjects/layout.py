@@ -10,6 +10,7 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
+from nnviz.activations import activation
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.hud import (
     LossCurve,
@@ -25,7 +26,6 @@ from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
 __all__ = [
-    "ACTIVATION_NAMES",
     "LAYOUTS",
     "ClockedGroup",
     "PanelRow",
@@ -35,13 +35,6 @@ __all__ = [
     "two_panels",
 ]
 
-ACTIVATION_NAMES: dict[str, str] = {
-    "relu": "ReLU",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
-    "linear": "linear",
-}
-
 
 def heading_and_stats(
     trajectory: Trajectory, clock: ValueTracker, theme: Theme
@@ -50,7 +43,7 @@ def heading_and_stats(
     the epoch, loss and accuracy read-out at the top right, on one baseline."""
     config = trajectory.run.config
     heading = Text(
-        f"{ACTIVATION_NAMES[config.activation]} · learning rate {config.lr:g}",
+        f"{activation(config.activation).display} · learning rate {config.lr:g}",
         font=theme.font,
         font_size=28,
         color=theme.foreground,

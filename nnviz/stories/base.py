@@ -12,13 +12,7 @@ from nnviz.mobjects.camera import FastCamera
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
-__all__ = ["ACTIVATION_FORMULAS", "NNVizScene"]
-ACTIVATION_FORMULAS: dict[str, str] = {
-    "relu": r"a(z) = \max(0,\, z)",
-    "tanh": r"a(z) = \tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
-    "sigmoid": r"a(z) = \frac{1}{1 + e^{-z}}",
-    "linear": r"a(z) = z",
-}
+__all__ = ["NNVizScene"]
 
 
 class NNVizScene(Scene):

@@ -8,9 +8,9 @@ import numpy as np
 from manim import DOWN, UP, Group, Text, ValueTracker, VGroup, linear
 from typing_extensions import Self
 
+from nnviz.activations import activation as lookup
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
-from nnviz.mobjects.layout import ACTIVATION_NAMES
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.readout import GlyphText
 from nnviz.stories.base import NNVizScene
@@ -127,16 +127,16 @@ class CompareStory(NNVizScene):
         tiles = []
         labels = VGroup()
         x_offset = 0.55
-        for row, activation in enumerate(self.activations):
+        for row, name in enumerate(self.activations):
             centre_y = self.ROW_CENTRES[row]
             labels.add(
-                Text(ACTIVATION_NAMES[activation], font=theme.font, font_size=24,
+                Text(lookup(name).display, font=theme.font, font_size=24,
                      color=theme.foreground).move_to(np.array([-6.35, centre_y, 0.0]))
             )  # fmt: skip
             for column, lr in enumerate(self.learning_rates):
                 centre_x = (column - (len(self.learning_rates) - 1) / 2) * self.COLUMN_SPACING
                 view = Viewport((centre_x + x_offset, centre_y), self.TILE, self.TILE)
-                run = self.run_for(activation=activation, lr=lr)
+                run = self.run_for(activation=name, lr=lr)
                 tiles.append(RunTile(Trajectory(run), clock, view, theme, self.mesh_resolution))
                 if row == 0:
                     labels.add(

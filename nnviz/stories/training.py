@@ -18,14 +18,15 @@ from manim import (
     Write,
 )
 
+from nnviz.activations import activation
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.data import DATASET_SPECS
 from nnviz.mobjects.hud import class_legend, run_outcome
-from nnviz.mobjects.layout import ACTIVATION_NAMES, TrainingLayout
+from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import class_dots
 from nnviz.moments import clock_speed, key_moments, time_to_epoch
-from nnviz.stories.base import ACTIVATION_FORMULAS, NNVizScene
+from nnviz.stories.base import NNVizScene
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport, square_box_around
 
@@ -71,7 +72,7 @@ class TrainingStory(NNVizScene):
     def show_title(self) -> None:
         """The question, the activation and its formula."""
         theme = self.theme
-        name = ACTIVATION_NAMES[self.activation]
+        name = activation(self.activation).display
         title = Text(
             "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
         )
@@ -81,7 +82,7 @@ class TrainingStory(NNVizScene):
             font_size=26,
             color=theme.muted,
         )
-        formula = MathTex(ACTIVATION_FORMULAS[self.activation], font_size=48, color=theme.accent)
+        formula = MathTex(activation(self.activation).formula, font_size=48, color=theme.accent)
         block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
         self.play(FadeIn(title, shift=0.2 * UP), run_time=1.0)
         self.play(FadeIn(subtitle), Write(formula), run_time=1.5)
@@ -124,7 +125,7 @@ class TrainingStory(NNVizScene):
         """The three runs side by side at their final states."""
         theme = self.theme
         heading = Text(
-            f"{ACTIVATION_NAMES[self.activation]}: three learning rates, final states",
+            f"{activation(self.activation).display}: three learning rates, final states",
             font=theme.font,
             font_size=30,
             color=theme.foreground,

@@ -30,8 +30,8 @@ from manim import (
 )
 
 from nnviz import deform as dm
+from nnviz.activations import activation as lookup
 from nnviz.mobjects.grid import DeformationPanel
-from nnviz.mobjects.layout import ACTIVATION_NAMES
 from nnviz.mobjects.shapes import Segments
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene
@@ -46,14 +46,6 @@ STAGE_FORMULAS: tuple[str, ...] = (
     r"W_1 x \;\mapsto\; W_1 x + t\,b_1",
     r"z \;\mapsto\; (1-t)\,z + t\,a(z)",
 )
-
-#: The activation itself, short enough for the caption column.
-_ACTIVATIONS: dict[str, str] = {
-    "relu": r"a(z) = \max(0,\, z)",
-    "tanh": r"a(z) = \tanh z",
-    "sigmoid": r"a(z) = \frac{1}{1 + e^{-z}}",
-    "linear": r"a(z) = z",
-}
 
 
 class StageProgress(VGroup):
@@ -270,7 +262,7 @@ class DeformationStory(NNVizScene):
         epoch = self.weights_epoch(run)
         weights = run.weights(epoch)
         title = Text(
-            f"{ACTIVATION_NAMES.get(activation, activation)} hidden layer",
+            f"{lookup(activation).display} hidden layer",
             font=theme.font,
             font_size=34,
             color=theme.foreground,
@@ -307,7 +299,7 @@ class DeformationStory(NNVizScene):
                 for k, name in enumerate(dm.STAGE_NAMES, start=1)
             ],
             formulas=[tex(formula, -0.75, 38, theme.foreground) for formula in STAGE_FORMULAS],
-            activation=tex(_ACTIVATIONS.get(activation, "a(z)"), -1.5, 34, theme.muted),
+            activation=tex(lookup(activation).short_formula, -1.5, 34, theme.muted),
             notes=[
                 text(note, -2.6, 22, theme.foreground)
                 for note in (
