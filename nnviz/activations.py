@@ -19,7 +19,14 @@ from nnviz.config import ACTIVATIONS
 if TYPE_CHECKING:
     from torch import nn
 
-__all__ = ["ACTIVATION_REGISTRY", "LEAKY_SLOPE", "Activation", "activation", "sigmoid"]
+__all__ = [
+    "ACTIVATION_REGISTRY",
+    "LEAKY_SLOPE",
+    "Activation",
+    "activation",
+    "display_name",
+    "sigmoid",
+]
 
 #: The negative slope of ``leaky_relu``: large enough to see in a video.
 LEAKY_SLOPE = 0.1
@@ -124,6 +131,13 @@ ACTIVATION_REGISTRY: dict[str, Activation] = {
         ),
     )
 }  # fmt: skip
+
+
+def display_name(names: str | tuple[str, ...]) -> str:
+    """Return the on-screen name of one activation or of one per layer (``ReLU/tanh``)."""
+    if isinstance(names, str):
+        return activation(names).display
+    return "/".join(activation(name).display for name in names)
 
 
 def activation(name: str) -> Activation:

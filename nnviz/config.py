@@ -13,6 +13,9 @@ __all__ = [
     "BLOG_LEARNING_RATES",
     "DATASETS",
     "INITS",
+    "MAX_HIDDEN_LAYERS",
+    "MAX_LAYER_WIDTH",
+    "OUTPUTS",
     "ConfigError",
     "RunConfig",
 ]
@@ -24,6 +27,13 @@ BLOG_LEARNING_RATES: tuple[float, ...] = (0.1, 0.01, 0.001)
 #: Initial weights: ``glorot`` (Keras's default, as in the post: Glorot-uniform weights, zero
 #: biases) or ``torch`` (PyTorch's ``nn.Linear`` default, Kaiming-uniform weights and biases).
 INITS: tuple[str, ...] = ("glorot", "torch")
+#: The output layers nnviz can draw: one sigmoid unit, P(class 1). (Softmax outputs for three
+#: or more classes are planned; they go here.)
+OUTPUTS: dict[str, int] = {"sigmoid": 1}
+#: The networks nnviz draws: 1 to 3 hidden layers of 1 to 8 units (TensorFlow Playground's
+#: own limit is 6 layers of 8).
+MAX_HIDDEN_LAYERS = 3
+MAX_LAYER_WIDTH = 8
 #: NumPy's legacy generator, which draws the blog's data, takes seeds below 2**32.
 DATA_SEED_LIMIT = 2**32 - 1
 
@@ -53,9 +63,13 @@ class RunConfig:
         Seed of the data; ``None`` takes the dataset's own (12345 for ``seed``, the post's
         sample; 0 for the others), so other initial weights can meet the same data.
     activation
-        Hidden activation, one of :data:`ACTIVATIONS`.
+        Hidden activation, one of :data:`ACTIVATIONS`, for every hidden layer; or a tuple of
+        one per hidden layer (a tuple of equal names is stored as the one name).
     hidden
-        Number of hidden neurons.
+        Width of each hidden layer, e.g. ``(2,)`` or ``(4, 4, 2)`` (a whole number means one
+        layer): 1 to :data:`MAX_HIDDEN_LAYERS` layers of 1 to :data:`MAX_LAYER_WIDTH` units.
+    output
+        The output layer, a key of :data:`OUTPUTS` (``sigmoid``: one unit, P(class 1)).
     lr
         Adam learning rate.
     batch_size
@@ -76,29 +90,30 @@ class RunConfig:
     noise: float | None = None
     seed: int = 0
     data_seed: int | None = None
-    activation: str = "relu"
-    hidden: int = 2
+    activation: str | tuple[str, ...] = "relu"
+    hidden: tuple[int, ...] = (2,)
     lr: float = 0.01
     batch_size: int | None = 32
     max_epochs: int = 200
     target_loss: float = 0.263
     init: str = "glorot"
     adam_epsilon: float = 1e-7
+    output: str = "sigmoid"
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
             raise ConfigError(
                 f"unknown dataset {self.dataset!r}; choose one of {', '.join(DATASETS)}"
             )
-        if self.activation not in ACTIVATIONS:
+        self._normalise_network()
+        if self.output not in OUTPUTS:
             raise ConfigError(
-                f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+                f"unknown output {self.output!r}; nnviz draws {', '.join(OUTPUTS)} outputs"
             )
         if self.init not in INITS:
             raise ConfigError(f"unknown init {self.init!r}; choose one of {', '.join(INITS)}")
         _check_int("samples", self.samples, minimum=2)
         _check_int("seed", self.seed, minimum=0)
-        _check_int("hidden", self.hidden, minimum=1)
         _check_int("max_epochs", self.max_epochs, minimum=1)
         if self.batch_size is not None:
             _check_int("batch_size", self.batch_size, minimum=1)
@@ -113,6 +128,52 @@ class RunConfig:
         _check_positive("target_loss", self.target_loss, allow_zero=True)
         if self.noise is not None:
             _check_positive("noise", self.noise, allow_zero=True)
+
+    def _normalise_network(self) -> None:
+        """Check the widths and activations, and store them in one canonical form."""
+        hidden = self.hidden
+        if not isinstance(hidden, (tuple, list)):
+            _check_int("hidden", hidden, minimum=1)
+            hidden = (hidden,)
+        if not hidden:
+            raise ConfigError("hidden must be layer widths such as 2 or 4,4,2, got none")
+        if len(hidden) > MAX_HIDDEN_LAYERS:
+            raise ConfigError(
+                f"hidden has {len(hidden)} layers; nnviz draws 1 to {MAX_HIDDEN_LAYERS}"
+            )
+        for width in hidden:
+            _check_int("hidden", width, minimum=1)
+            if width > MAX_LAYER_WIDTH:
+                raise ConfigError(
+                    f"hidden layers of {width} units are too wide to draw; "
+                    f"nnviz draws 1 to {MAX_LAYER_WIDTH}"
+                )
+        activation = self.activation
+        names = (activation,) if isinstance(activation, str) else tuple(activation)
+        for name in names:
+            if name not in ACTIVATIONS:
+                raise ConfigError(
+                    f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+                )
+        if len(names) not in (1, len(hidden)):
+            raise ConfigError(
+                f"{len(names)} activations for {len(hidden)} hidden layers; "
+                "give one for every layer or one for each"
+            )
+        object.__setattr__(self, "hidden", tuple(hidden))
+        object.__setattr__(self, "activation", names[0] if len(set(names)) == 1 else names)
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """The activation of each hidden layer."""
+        if isinstance(self.activation, str):
+            return (self.activation,) * len(self.hidden)
+        return self.activation
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """The width of every layer, inputs to output: ``(2, 2, 1)`` for the blog's network."""
+        return (2, *self.hidden, OUTPUTS[self.output])
 
     def replace(self, **changes: Any) -> RunConfig:
         """Return a copy with ``changes`` applied (and validated)."""
@@ -129,19 +190,26 @@ class RunConfig:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ConfigError(f"unknown run configuration keys: {', '.join(unknown)}")
+        values = dict(values)
+        for key in ("hidden", "activation"):  # JSON has lists where the config has tuples
+            if isinstance(values.get(key), list):
+                values[key] = tuple(values[key])
         return cls(**values)
 
     def key(self) -> str:
         """Return a stable, readable cache key, unique to this configuration."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:10]
-        return (
-            f"{self.dataset}-{self.activation}-h{self.hidden}-lr{self.lr:g}-s{self.seed}-{digest}"
-        )
+        names = self.activation if isinstance(self.activation, str) else "-".join(self.activation)
+        widths = "-".join(map(str, self.hidden))
+        return f"{self.dataset}-{names}-h{widths}-lr{self.lr:g}-s{self.seed}-{digest}"
 
     def label(self) -> str:
-        """Return a short human label such as ``relu, lr 0.01``."""
-        return f"{self.activation}, lr {self.lr:g}"
+        """Return a short human label such as ``relu, lr 0.01`` (``2-3-1 tanh, lr 0.03`` for
+        networks other than the blog's 2-2-1)."""
+        names = self.activation if isinstance(self.activation, str) else "/".join(self.activation)
+        network = "" if self.hidden == (2,) else f"{'-'.join(map(str, self.widths))} "
+        return f"{network}{names}, lr {self.lr:g}"
 
 
 def _check_int(name: str, value: object, *, minimum: int) -> None:

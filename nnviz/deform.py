@@ -197,6 +197,10 @@ def pull_back_boundary(
 
 
 def _check_two_hidden(weights: Weights) -> None:
+    if weights.layers != 2:
+        raise ValueError(
+            f"the deformation shows one hidden layer; this network has {weights.layers - 1}"
+        )
     if weights.W1.shape != (2, 2):
         raise ValueError(
             f"the deformation needs exactly two hidden neurons (W1 of shape (2, 2)), "

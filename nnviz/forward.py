@@ -1,4 +1,4 @@
-"""The maths of the picture: the 2-H-1 network's forward pass in plain numpy.
+"""The maths of the picture: the network's forward pass in plain numpy, for any depth.
 
 Every function accepts the weights of one state; all work is vectorised over points.
 
@@ -10,6 +10,7 @@ there (:func:`rest_probability`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,6 +23,7 @@ __all__ = [
     "HIDDEN",
     "HIDDEN_AFFINE",
     "INPUT",
+    "Activations",
     "Space",
     "Stage",
     "Weights",
@@ -31,6 +33,8 @@ __all__ = [
     "coverage",
     "grid_points",
     "hidden",
+    "layer_activations",
+    "layer_outputs",
     "logits",
     "output_line",
     "probabilities",
@@ -74,26 +78,88 @@ HIDDEN = Space(1, "activation")
 HIDDEN_AFFINE = Space(1, "affine")
 
 
-@dataclass(frozen=True)
-class Weights:
-    """The parameters of one network state.
+#: One activation for every hidden layer, or one per layer.
+Activations = str | Sequence[str]
 
-    Attributes
+
+class Weights:
+    """The parameters of one network state: ``W1, b1, W2, b2, …, W_{L+1}, b_{L+1}``.
+
+    Layer ``k`` maps its input ``v`` to ``W_k v + b_k``; ``W_k`` has shape ``(out, in)`` and
+    ``b_k`` shape ``(out,)``. The first layer takes the two inputs, the last gives the output
+    logit(s); the layers between are the hidden layers.
+
+    Parameters
     ----------
-    W1
-        Hidden weights, shape ``(H, 2)``.
-    b1
-        Hidden biases, shape ``(H,)``.
-    W2
-        Output weights, shape ``(1, H)``.
-    b2
-        Output bias, shape ``(1,)``.
+    arrays
+        ``W1, b1, W2, b2, …`` in order (at least two layers).
+    named
+        The same by name (``W1=…, b1=…, …``), instead of ``arrays``.
     """
 
-    W1: np.ndarray
-    b1: np.ndarray
-    W2: np.ndarray
-    b2: np.ndarray
+    __slots__ = ("W", "b")
+
+    def __init__(self, *arrays: np.ndarray, **named: np.ndarray) -> None:
+        if named:
+            if arrays:
+                raise TypeError("give the arrays in order or by name, not both")
+            count = len(named) // 2
+            try:
+                arrays = tuple(named[f"{p}{k}"] for k in range(1, count + 1) for p in "Wb")
+            except KeyError as missing:
+                raise TypeError(f"missing weight array {missing}") from None
+        if len(arrays) < 4 or len(arrays) % 2:
+            raise ValueError("weights need W1, b1, W2, b2 and so on: an even number, at least 4")
+        self.W: tuple[np.ndarray, ...] = tuple(np.asarray(a) for a in arrays[0::2])
+        self.b: tuple[np.ndarray, ...] = tuple(np.asarray(a) for a in arrays[1::2])
+
+    @property
+    def layers(self) -> int:
+        """Number of weight layers, hidden layers plus the output layer."""
+        return len(self.W)
+
+    @property
+    def hidden_widths(self) -> tuple[int, ...]:
+        """The width of every hidden layer."""
+        return tuple(int(W.shape[0]) for W in self.W[:-1])
+
+    @property
+    def W1(self) -> np.ndarray:
+        """The first layer's weights."""
+        return self.W[0]
+
+    @property
+    def b1(self) -> np.ndarray:
+        """The first layer's biases."""
+        return self.b[0]
+
+    @property
+    def W2(self) -> np.ndarray:
+        """The second layer's weights (the output layer's in a 2-H-1 network)."""
+        return self.W[1]
+
+    @property
+    def b2(self) -> np.ndarray:
+        """The second layer's biases."""
+        return self.b[1]
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Return ``W1, b1, W2, b2, …`` in order."""
+        return tuple(a for pair in zip(self.W, self.b, strict=True) for a in pair)
+
+    def astype(self, dtype: type | np.dtype) -> Weights:
+        """Return the weights converted to ``dtype``."""
+        return Weights(*(np.asarray(a, dtype=dtype) for a in self.arrays()))
+
+
+def layer_activations(activation: Activations, layers: int) -> tuple[str, ...]:
+    """Return the activation of each of ``layers`` hidden layers (one name is every layer's)."""
+    if isinstance(activation, str):
+        return (activation,) * layers
+    names = tuple(activation)
+    if len(names) != layers:
+        raise ValueError(f"{len(names)} activations for {layers} hidden layers")
+    return names
 
 
 def activate(z: np.ndarray, activation: str) -> np.ndarray:
@@ -101,46 +167,74 @@ def activate(z: np.ndarray, activation: str) -> np.ndarray:
     return lookup_activation(activation).numpy(z)
 
 
-def hidden(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:
-    """Return the hidden activations ``a(X W1ᵀ + b1)``, shape ``(N, H)``."""
-    return activate(X @ weights.W1.T + weights.b1, activation)
+def layer_outputs(
+    X: np.ndarray, weights: Weights, activation: Activations
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return ``(z_l, h_l)`` of every hidden layer: its affine output and its activation."""
+    names = layer_activations(activation, weights.layers - 1)
+    out = []
+    h = X
+    for W, b, name in zip(weights.W[:-1], weights.b[:-1], names, strict=True):
+        z = h @ W.T + b
+        h = activate(z, name)
+        out.append((z, h))
+    return out
 
 
-def logits(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:
-    """Return the output logits ``W2 h + b2`` for the points ``X``, shape ``(N,)``."""
-    return hidden(X, weights, activation) @ weights.W2[0] + weights.b2[0]
+def hidden(X: np.ndarray, weights: Weights, activation: Activations) -> np.ndarray:
+    """Return the first hidden layer's activations ``a(X W1ᵀ + b1)``, shape ``(N, H1)``."""
+    names = layer_activations(activation, weights.layers - 1)
+    return activate(X @ weights.W1.T + weights.b1, names[0])
 
 
-def probabilities(X: np.ndarray, weights: Weights, activation: str) -> np.ndarray:
+def logits(X: np.ndarray, weights: Weights, activation: Activations) -> np.ndarray:
+    """Return the output logits for the points ``X``, shape ``(N,)``."""
+    last = layer_outputs(X, weights, activation)[-1][1]
+    return last @ weights.W[-1][0] + weights.b[-1][0]
+
+
+def probabilities(X: np.ndarray, weights: Weights, activation: Activations) -> np.ndarray:
     """Return the network's probability of class 1 at the points ``X``, shape ``(N,)``."""
     return sigmoid(logits(X, weights, activation))
 
 
 def _check_layer(weights: Weights, space: Space) -> None:
-    if space.layer > 1:
-        raise ValueError(f"the network has 1 hidden layer, not {space.layer}")
+    hidden_layers = weights.layers - 1
+    if space.layer > hidden_layers:
+        plural = "layer" if hidden_layers == 1 else "layers"
+        raise ValueError(f"the network has {hidden_layers} hidden {plural}, not {space.layer}")
 
 
-def to_space(X: np.ndarray, weights: Weights, activation: str, space: Space) -> np.ndarray:
-    """Return where the inputs ``X`` (N, 2) sit in ``space``: ``X`` itself, the hidden layer's
-    affine output ``X W1ᵀ + b1`` or its activation, shape (N, width)."""
+def to_space(X: np.ndarray, weights: Weights, activation: Activations, space: Space) -> np.ndarray:
+    """Return where the inputs ``X`` (N, 2) sit in ``space``: ``X`` itself, hidden layer
+    ``l``'s affine output ``z_l`` or its activation ``h_l``, shape (N, width)."""
     _check_layer(weights, space)
     if space.layer == 0:
-        return np.asarray(X, dtype=np.float64)
-    affine = X @ weights.W1.T + weights.b1
-    return affine if space.stage == "affine" else activate(affine, activation)
+        return np.asarray(X)
+    names = layer_activations(activation, weights.layers - 1)
+    h = X
+    for k in range(space.layer):
+        z = h @ weights.W[k].T + weights.b[k]
+        if k == space.layer - 1 and space.stage == "affine":
+            return z
+        h = activate(z, names[k])
+    return h
 
 
 def rest_probability(
-    points: np.ndarray, weights: Weights, activation: str, space: Space
+    points: np.ndarray, weights: Weights, activation: Activations, space: Space
 ) -> np.ndarray:
     """Return the probability of class 1 that the rest of the network gives to ``points`` of
     ``space`` (the network after that space), shape (N,)."""
     _check_layer(weights, space)
-    if space.layer == 0:
-        return probabilities(points, weights, activation)
-    h = points if space.stage == "activation" else activate(points, activation)
-    return sigmoid(h @ weights.W2[0] + weights.b2[0])
+    names = layer_activations(activation, weights.layers - 1)
+    h = points
+    start = space.layer
+    if space.layer >= 1 and space.stage == "affine":
+        h = activate(points, names[space.layer - 1])
+    for k in range(start, weights.layers - 1):
+        h = activate(h @ weights.W[k].T + weights.b[k], names[k])
+    return sigmoid(h @ weights.W[-1][0] + weights.b[-1][0])
 
 
 def coverage(
@@ -201,7 +295,7 @@ def grid_points(
 
 def probability_grid(
     weights: Weights,
-    activation: str,
+    activation: Activations,
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     shape: tuple[int, int],
@@ -214,9 +308,10 @@ def probability_grid(
 def output_line(
     weights: Weights, x_range: tuple[float, float], y_range: tuple[float, float]
 ) -> np.ndarray | None:
-    """Return the segment of the output line ``w·h + b = 0`` inside a box in hidden space.
+    """Return the segment of the output line ``w·h + b = 0`` inside a box of the last hidden
+    layer's space.
 
-    Only meaningful for two hidden neurons.
+    Only meaningful when the last hidden layer has two units.
 
     Returns
     -------
@@ -224,7 +319,7 @@ def output_line(
         The two end points, shape ``(2, 2)``, or ``None`` when the line misses the box (or the
         output weights are zero).
     """
-    (w1, w2), b = weights.W2[0], weights.b2[0]
+    (w1, w2), b = weights.W[-1][0], weights.b[-1][0]
     (x0, x1), (y0, y1) = x_range, y_range
     candidates = []
     if w2 != 0:

@@ -70,7 +70,8 @@ def first_separation(run: Run, threshold: float = 0.8) -> int | None:
 
 
 def dead_units(run: Run) -> dict[int, int]:
-    """Return the hidden units that end the run dead, with the epoch from which they stay dead.
+    """Return the first hidden layer's units that end the run dead, with the epoch from which
+    they stay dead.
 
     A ReLU unit is dead at an epoch when its pre-activation ``W1 x + b1`` is at most 0 for every
     training point, so its activation is zero everywhere on the data (and so is its gradient:
@@ -83,7 +84,7 @@ def dead_units(run: Run) -> dict[int, int]:
     dict[int, int]
         Hidden-unit index (0-based) to epoch. Empty unless units of the activation can die (ReLU).
     """
-    if not activation(run.config.activation).can_die:
+    if not activation(run.config.activations[0]).can_die:
         return {}
     # Pre-activations of every point at every epoch at once, shape (E+1, N, H).
     pre = np.einsum("nk,ehk->enh", run.X, run.W1) + run.b1[:, None, :]

@@ -123,13 +123,16 @@ def render_run(
     """
     from nnviz.stories.training import SingleRunStory
 
-    name = f"{config.activation}_lr{config.lr:g}"
+    names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
+    name = f"{names}_lr{config.lr:g}"
+    if config.hidden != (2,):
+        name = f"{name}_h{'-'.join(map(str, config.hidden))}"
     if config.dataset != "seed":
         name = f"{config.dataset}_{name}"
     if layout != "default":
         name = f"{name}_{layout}"
     scene_class = type(
-        f"{config.activation.capitalize()}Run",
+        f"{names.capitalize().replace('-', '')}Run",
         (SingleRunStory,),
         {
             "activation": config.activation,

@@ -1,23 +1,25 @@
 """The run file: a portable ``.npz`` holding every logged epoch of one training run.
 
-Contract (schema version 1), for E epochs run, H hidden neurons and N samples:
+Contract (schema version 2), for E epochs run, a network of L hidden layers of widths
+``h_1 … h_L`` (``h_0 = 2`` inputs, ``h_{L+1} = 1`` output) and N samples:
 
-=========== ============ ==========================================================
-key         shape        meaning
-=========== ============ ==========================================================
-``W1``      (E+1, H, 2)  hidden weights; index 0 is the initial state
-``b1``      (E+1, H)     hidden biases
-``W2``      (E+1, 1, H)  output weights
-``b2``      (E+1, 1)     output bias
-``loss``    (E+1,)       whole-data binary cross-entropy of each logged state
-``accuracy``(E+1,)       whole-data accuracy of each logged state
-``X``       (N, 2)       the training inputs
-``y``       (N,)         the labels, 0 or 1
-``config``  ()           JSON string: ``schema``, ``config`` (a :class:`RunConfig`),
-                         ``epochs``, ``stop_reason`` and ``nnviz_version``
-=========== ============ ==========================================================
+================ ===================== ==================================================
+key              shape                 meaning
+================ ===================== ==================================================
+``W{k}``         (E+1, h_k, h_{k-1})   layer k's weights, k = 1 … L+1; index 0 is the
+                                       initial state
+``b{k}``         (E+1, h_k)            layer k's biases
+``loss``         (E+1,)                whole-data binary cross-entropy of each state
+``accuracy``     (E+1,)                whole-data accuracy of each logged state
+``X``            (N, 2)                the training inputs
+``y``            (N,)                  the labels, 0 or 1
+``config``       ()                    JSON string: ``schema``, ``config`` (a
+                                       :class:`RunConfig`, with the architecture),
+                                       ``epochs``, ``stop_reason``, ``nnviz_version``
+================ ===================== ==================================================
 
-Files are written atomically and read with ``allow_pickle=False``.
+Schema 1 (nnviz 0.1 and 0.2) is the same for one hidden layer (``W1, b1, W2, b2``); such files
+still load. Files are written atomically and read with ``allow_pickle=False``.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from nnviz.forward import Weights
 
 __all__ = ["SCHEMA_VERSION", "STOP_REASONS", "Run", "RunFileError", "load_run", "save_run"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: The schemas this version reads.
+READABLE_SCHEMAS: tuple[int, ...] = (1, 2)
 STOP_REASONS: tuple[str, ...] = ("target_loss", "max_epochs", "diverged")
-_ARRAY_KEYS = ("W1", "b1", "W2", "b2", "loss", "accuracy", "X", "y")
+_LOG_KEYS = ("loss", "accuracy", "X", "y")
 
 #: What the configuration fields added in nnviz 0.2 meant for run files written before them:
 #: PyTorch's initial weights, PyTorch's Adam ε, and data drawn from the run's own ``seed``
@@ -59,8 +63,9 @@ class Run:
     ----------
     config
         The configuration that produced the run.
-    W1, b1, W2, b2
-        Weights of every logged epoch; see the module docstring for shapes.
+    W, b
+        The weights and biases of every layer at every logged epoch: ``W[k - 1]`` is the
+        run file's ``W{k}`` (see the module docstring for shapes).
     loss, accuracy
         Whole-data loss and accuracy of every logged epoch.
     X, y
@@ -70,10 +75,8 @@ class Run:
     """
 
     config: RunConfig
-    W1: np.ndarray
-    b1: np.ndarray
-    W2: np.ndarray
-    b2: np.ndarray
+    W: tuple[np.ndarray, ...]
+    b: tuple[np.ndarray, ...]
     loss: np.ndarray
     accuracy: np.ndarray
     X: np.ndarray
@@ -81,7 +84,7 @@ class Run:
     stop_reason: str
 
     def __post_init__(self) -> None:
-        _check_shapes(self.W1, self.b1, self.W2, self.b2, self.loss, self.accuracy, self.X, self.y)
+        _check_shapes(self)
         if self.stop_reason not in STOP_REASONS:
             raise RunFileError(f"unknown stop reason {self.stop_reason!r}")
 
@@ -94,9 +97,43 @@ class Run:
         """Number of epochs run (E); the run holds E + 1 states."""
         return len(self.loss) - 1
 
+    @property
+    def W1(self) -> np.ndarray:
+        """The first layer's weights at every epoch, (E+1, h_1, 2)."""
+        return self.W[0]
+
+    @property
+    def b1(self) -> np.ndarray:
+        """The first layer's biases at every epoch."""
+        return self.b[0]
+
+    @property
+    def W2(self) -> np.ndarray:
+        """The second layer's weights (the output layer's for one hidden layer)."""
+        return self.W[1]
+
+    @property
+    def b2(self) -> np.ndarray:
+        """The second layer's biases."""
+        return self.b[1]
+
+    @property
+    def hidden_widths(self) -> tuple[int, ...]:
+        """The width of every hidden layer, read from the arrays."""
+        return tuple(int(W.shape[1]) for W in self.W[:-1])
+
     def weights(self, epoch: int) -> Weights:
         """Return the logged weights after ``epoch`` epochs (0 is the initial state)."""
-        return Weights(self.W1[epoch], self.b1[epoch], self.W2[epoch], self.b2[epoch])
+        return Weights(*(a[epoch] for pair in zip(self.W, self.b, strict=True) for a in pair))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Return the run file's arrays by key (``W1, b1, …, loss, accuracy, X, y``)."""
+        layers = {
+            f"{name}{k}": array
+            for k, pair in enumerate(zip(self.W, self.b, strict=True), start=1)
+            for name, array in zip("Wb", pair, strict=True)
+        }
+        return {**layers, **{key: getattr(self, key) for key in _LOG_KEYS}}
 
     def describe_stop(self) -> str:
         """Return a short sentence saying why training stopped."""
@@ -126,7 +163,7 @@ def save_run(run: Run, path: str | os.PathLike[str]) -> Path:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {key: np.asarray(getattr(run, key)) for key in _ARRAY_KEYS}
+    arrays = {key: np.asarray(array) for key, array in run.arrays().items()}
     arrays["config"] = np.array(json.dumps(run.metadata(), sort_keys=True))
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -157,10 +194,14 @@ def load_run(path: str | os.PathLike[str]) -> Run:
         raise RunFileError(f"{source}: damaged or not an .npz run file")
     try:
         with np.load(source, allow_pickle=False) as archive:
-            missing = [key for key in (*_ARRAY_KEYS, "config") if key not in archive.files]
-            if missing:
+            layers = _layer_count(archive.files)
+            keys = [f"{p}{k}" for k in range(1, layers + 1) for p in "Wb"]
+            wanted = (*keys, *_LOG_KEYS, "config")
+            missing = [key for key in wanted if key not in archive.files]
+            if missing or layers < 2:
+                missing = missing or ["W2", "b2"]
                 raise RunFileError(f"{source}: not a run file (missing {', '.join(missing)})")
-            arrays = {key: archive[key] for key in (*_ARRAY_KEYS, "config")}
+            arrays = {key: archive[key] for key in wanted}
     except RunFileError:
         raise
     except ValueError as error:
@@ -175,8 +216,11 @@ def load_run(path: str | os.PathLike[str]) -> Run:
         config = RunConfig.from_dict(_with_legacy_defaults(metadata["config"]))
     except (ConfigError, TypeError) as error:
         raise RunFileError(f"{source}: invalid run configuration ({error})") from None
+    weights = tuple(arrays.pop(f"W{k}") for k in range(1, layers + 1))
+    biases = tuple(arrays.pop(f"b{k}") for k in range(1, layers + 1))
     try:
-        run = Run(config=config, stop_reason=str(metadata["stop_reason"]), **arrays)
+        run = Run(config=config, W=weights, b=biases,
+                  stop_reason=str(metadata["stop_reason"]), **arrays)  # fmt: skip
     except RunFileError as error:
         raise RunFileError(f"{source}: {error}") from None
     if metadata.get("epochs") != run.epochs:
@@ -204,10 +248,10 @@ def _parse_metadata(source: Path, raw: np.ndarray) -> dict[str, Any]:
     if not isinstance(metadata, dict):
         raise RunFileError(f"{source}: 'config' must hold a JSON object")
     schema = metadata.get("schema")
-    if schema != SCHEMA_VERSION:
+    if schema not in READABLE_SCHEMAS:
         raise RunFileError(
             f"{source}: run file schema {schema!r} is not supported "
-            f"(this nnviz reads {SCHEMA_VERSION})"
+            f"(this nnviz reads {', '.join(map(str, READABLE_SCHEMAS))})"
         )
     for key in ("config", "stop_reason", "epochs"):
         if key not in metadata:
@@ -217,37 +261,59 @@ def _parse_metadata(source: Path, raw: np.ndarray) -> dict[str, Any]:
     return metadata
 
 
-def _check_shapes(
-    W1: np.ndarray,
-    b1: np.ndarray,
-    W2: np.ndarray,
-    b2: np.ndarray,
-    loss: np.ndarray,
-    accuracy: np.ndarray,
-    X: np.ndarray,
-    y: np.ndarray,
-) -> None:
-    for name, array in zip(_ARRAY_KEYS, (W1, b1, W2, b2, loss, accuracy, X, y), strict=True):
+def _layer_count(keys: list[str]) -> int:
+    """Return how many consecutive layers ``W1, W2, …`` the archive holds."""
+    count = 0
+    while f"W{count + 1}" in keys:
+        count += 1
+    return count
+
+
+def _check_shapes(run: Run) -> None:
+    arrays = {**{f"W{k}": W for k, W in enumerate(run.W, 1)},
+              **{f"b{k}": b for k, b in enumerate(run.b, 1)},
+              **{key: getattr(run, key) for key in _LOG_KEYS}}  # fmt: skip
+    for name, array in arrays.items():
         if not isinstance(array, np.ndarray) or array.dtype.kind not in "fiu":
             raise RunFileError(f"array {name!r} must be numeric")
+    loss, X, y = run.loss, run.X, run.y
     if loss.ndim != 1 or len(loss) < 1:
         raise RunFileError("array 'loss' must have shape (E+1,)")
     states = len(loss)
-    if W1.ndim != 3 or W1.shape[0] != states or W1.shape[2] != 2:
-        raise RunFileError(f"array 'W1' must have shape ({states}, H, 2), got {W1.shape}")
-    width = W1.shape[1]
-    expected = {
-        "b1": (b1, (states, width)),
-        "W2": (W2, (states, 1, width)),
-        "b2": (b2, (states, 1)),
-        "accuracy": (accuracy, (states,)),
-    }
-    for name, (array, shape) in expected.items():
-        if array.shape != shape:
-            raise RunFileError(f"array {name!r} must have shape {shape}, got {array.shape}")
+    if len(run.W) != len(run.b) or len(run.W) < 2:
+        raise RunFileError("a run needs the weights and biases of at least two layers")
+    fan_in, last = 2, len(run.W)
+    for k, W in enumerate(run.W, start=1):
+        out = "1" if k == last else f"h_{k}"
+        if W.ndim != 3 or W.shape[0] != states or W.shape[2] != fan_in:
+            raise RunFileError(
+                f"array 'W{k}' must have shape ({states}, {out}, {fan_in}), got {W.shape}"
+            )
+        if k == last and W.shape[1] != 1:
+            raise RunFileError(
+                f"array 'W{k}' must have shape ({states}, 1, {fan_in}) (one output unit), "
+                f"got {W.shape}"
+            )
+        fan_in = W.shape[1]
+    for k, (W, b) in enumerate(zip(run.W, run.b, strict=True), start=1):
+        if b.shape != (states, W.shape[1]):
+            raise RunFileError(
+                f"array 'b{k}' must have shape {(states, W.shape[1])}, got {b.shape}"
+            )
+    if run.accuracy.shape != (states,):
+        raise RunFileError(
+            f"array 'accuracy' must have shape {(states,)}, got {run.accuracy.shape}"
+        )
     if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] < 1:
         raise RunFileError(f"array 'X' must have shape (N, 2), got {X.shape}")
     if y.shape != (X.shape[0],):
         raise RunFileError(f"array 'y' must have shape ({X.shape[0]},), got {y.shape}")
-    if not all(np.all(np.isfinite(a)) for a in (W1, b1, W2, b2, X)):
+    if not all(np.all(np.isfinite(a)) for a in (*run.W, *run.b, X)):
         raise RunFileError("weights and data must be finite")
+    widths = tuple(int(W.shape[1]) for W in run.W[:-1])
+    if widths != run.config.hidden:
+        shown = ",".join(map(str, run.config.hidden))
+        raise RunFileError(
+            f"the configuration says hidden layers {shown}, the arrays hold "
+            f"{','.join(map(str, widths))}"
+        )

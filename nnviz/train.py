@@ -1,6 +1,7 @@
 """Training: the only module that imports torch.
 
-Builds the 2-H-1 network, trains it with Adam on binary cross-entropy as the post's Keras
+Builds the network of the configuration (2 inputs, its hidden layers, one sigmoid output),
+trains it with Adam on binary cross-entropy as the post's Keras
 notebook did (Glorot-uniform weights and zero biases, ε = 1e-7, mini-batches of 32 shuffled
 every epoch, the whole-data loss evaluated before each epoch) and logs the weights, loss and
 accuracy of every epoch (epoch 0 is the initial state).
@@ -30,7 +31,7 @@ ProgressCallback = Callable[[int, float], None]
 
 
 def build_model(config: RunConfig) -> nn.Sequential:
-    """Return the network ``Linear(2, H) -> activation -> Linear(H, 1)`` in float64.
+    """Return the network ``Linear(2, h_1) -> a_1 -> … -> Linear(h_L, 1)`` in float64.
 
     The output is a logit; the sigmoid is applied inside the loss for numerical stability.
     Initial weights derive from ``config.seed``: with ``init="glorot"`` (Keras's default)
@@ -38,11 +39,12 @@ def build_model(config: RunConfig) -> nn.Sequential:
     zero; with ``init="torch"`` they are PyTorch's ``nn.Linear`` defaults.
     """
     torch.manual_seed(config.seed)
-    model = nn.Sequential(
-        nn.Linear(2, config.hidden),
-        activation(config.activation).torch_module(),
-        nn.Linear(config.hidden, 1),
-    ).double()
+    widths = config.widths
+    modules: list[nn.Module] = []
+    for k, name in enumerate(config.activations):
+        modules += [nn.Linear(widths[k], widths[k + 1]), activation(name).torch_module()]
+    modules.append(nn.Linear(widths[-2], widths[-1]))
+    model = nn.Sequential(*modules).double()
     if config.init == "glorot":
         generator = torch.Generator().manual_seed(config.seed)
         with torch.no_grad():
@@ -124,13 +126,11 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
         elif epoch_loss <= config.target_loss:
             stop_reason = "target_loss"
 
-    W1, b1, W2, b2 = (np.stack(arrays) for arrays in zip(*states, strict=True))
+    stacked = [np.stack(arrays) for arrays in zip(*states, strict=True)]
     return Run(
         config=config,
-        W1=W1,
-        b1=b1,
-        W2=W2,
-        b2=b2,
+        W=tuple(stacked[0::2]),
+        b=tuple(stacked[1::2]),
         loss=np.array(loss_log),
         accuracy=np.array(accuracy_log),
         X=X_np,
@@ -140,7 +140,7 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
 
 
 def _snapshot(model: nn.Sequential) -> tuple[np.ndarray, ...]:
-    """Return copies of (W1, b1, W2, b2) in the order of the model's parameters."""
+    """Return copies of (W1, b1, W2, b2, …) in the order of the model's parameters."""
     return tuple(p.detach().numpy().copy() for p in model.parameters())
 
 

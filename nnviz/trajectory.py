@@ -33,10 +33,12 @@ class FrameState:
         The (possibly fractional) epoch, clamped to ``[0, E]``.
     weights
         The interpolated weights.
+    layers
+        ``(z_l, h_l)`` of every hidden layer ``l``: the data's affine output and activation.
     affine
-        The hidden layer's affine output (pre-activation) of the data, shape ``(N, H)``.
+        The first hidden layer's affine output (pre-activation) of the data, ``(N, h_1)``.
     hidden
-        Hidden activations of the data, shape ``(N, H)``.
+        The first hidden layer's activations of the data, ``(N, h_1)``.
     logits
         Output logits of the data, shape ``(N,)``.
     loss, accuracy
@@ -47,6 +49,7 @@ class FrameState:
 
     t: float
     weights: Weights
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]
     affine: np.ndarray
     hidden: np.ndarray
     logits: np.ndarray
@@ -79,12 +82,13 @@ class Trajectory:
             raise ValueError(f"unknown interpolation {interpolation!r}; use 'pchip' or 'linear'")
         self.run = run
         self.activation = run.config.activation
+        self.activations = run.config.activations
         self.interpolation = interpolation
         self.epochs = run.epochs
-        self._width = run.W1.shape[1]
-        self._flat = np.concatenate(
-            [a.reshape(len(run.loss), -1) for a in (run.W1, run.b1, run.W2, run.b2)], axis=1
-        )
+        # Every weight and bias of every layer, one row per logged epoch.
+        per_layer = [a for pair in zip(run.W, run.b, strict=True) for a in pair]
+        self._shapes = [a.shape[1:] for a in per_layer]
+        self._flat = np.concatenate([a.reshape(len(run.loss), -1) for a in per_layer], axis=1)
         knots = np.arange(self.epochs + 1, dtype=np.float64)
         self._pchip = PchipInterpolator(knots, self._flat, axis=0) if self.epochs > 0 else None
         self._views: dict[forward.Space, tuple[np.ndarray, np.ndarray]] = {}
@@ -118,14 +122,14 @@ class Trajectory:
         if self._last is not None and self._last.t == t:
             return self._last
         weights = self.weights_at(t)
-        affine = forward.to_space(self.run.X, weights, self.activation, forward.HIDDEN_AFFINE)
-        hidden = forward.activate(affine, self.activation)
-        logits = hidden @ weights.W2[0] + weights.b2[0]
+        layers = tuple(forward.layer_outputs(self.run.X, weights, self.activation))
+        logits = layers[-1][1] @ weights.W[-1][0] + weights.b[-1][0]
         self._last = FrameState(
             t=t,
             weights=weights,
-            affine=affine,
-            hidden=hidden,
+            layers=layers,
+            affine=layers[0][0],
+            hidden=layers[0][1],
             logits=logits,
             loss=forward.bce_from_logits(logits, self.run.y),
             accuracy=forward.accuracy(logits, self.run.y),
@@ -152,13 +156,12 @@ class Trajectory:
         return (float(box[0]), float(box[1])), (float(box[2]), float(box[3]))
 
     def _unflatten(self, flat: np.ndarray) -> Weights:
-        h = self._width
-        return Weights(
-            W1=flat[: 2 * h].reshape(h, 2),
-            b1=flat[2 * h : 3 * h],
-            W2=flat[3 * h : 4 * h].reshape(1, h),
-            b2=flat[4 * h : 4 * h + 1],
-        )
+        arrays, start = [], 0
+        for shape in self._shapes:
+            size = int(np.prod(shape))
+            arrays.append(flat[start : start + size].reshape(shape))
+            start += size
+        return Weights(*arrays)
 
     def _smoothed_view(self, space: forward.Space) -> tuple[np.ndarray, np.ndarray]:
         per_epoch = self.VIEW_SAMPLES_PER_EPOCH

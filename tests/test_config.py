@@ -7,7 +7,7 @@ from nnviz.config import ConfigError, RunConfig
 
 def test_defaults_are_the_blog_experiment() -> None:
     config = RunConfig()
-    assert (config.dataset, config.samples, config.hidden) == ("seed", 400, 2)
+    assert (config.dataset, config.samples, config.hidden) == ("seed", 400, (2,))
     assert (config.batch_size, config.max_epochs, config.target_loss) == (32, 200, 0.263)
 
 

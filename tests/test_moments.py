@@ -40,10 +40,8 @@ def make_run(
     hidden = W1.shape[1]
     return Run(
         config=RunConfig(activation=activation, hidden=hidden, max_epochs=EPOCHS),
-        W1=W1,
-        b1=b1,
-        W2=np.ones((states, 1, hidden)),
-        b2=np.zeros((states, 1)),
+        W=(W1, np.ones((states, 1, hidden))),
+        b=(b1, np.zeros((states, 1))),
         loss=np.linspace(1.0, 0.1, states) if loss is None else loss,
         accuracy=np.full(states, 0.5) if accuracy is None else accuracy,
         X=X,

@@ -21,7 +21,7 @@ def test_round_trip_and_plain_numpy_load(short_run: Run, tmp_path: Path) -> None
     with np.load(path, allow_pickle=False) as archive:
         meta = json.loads(str(archive["config"]))
         assert archive["config"].shape == ()
-    assert meta["schema"] == 1 and meta["epochs"] == 12
+    assert meta["schema"] == 2 and meta["epochs"] == 12
     assert meta["stop_reason"] == "max_epochs" and meta["config"]["activation"] == "relu"
 
 

@@ -105,7 +105,7 @@ def activation_scale(trajectory: Trajectory) -> float:
     """
     run = trajectory.run
     z = np.einsum("nd,ehd->enh", run.X, run.W1) + run.b1[:, None, :]
-    values = forward.activate(z, trajectory.activation)
+    values = forward.activate(z, trajectory.activations[0])
     return max(float(np.max(np.abs(values))), 1e-6)
 
 
@@ -148,7 +148,7 @@ class ActivationColormap:
     @classmethod
     def for_run(cls, trajectory: Trajectory, theme: Theme) -> ActivationColormap:
         """Return the colour map of a run's hidden activation (scale fixed for the whole run)."""
-        activation = trajectory.activation
+        activation = trajectory.activations[0]
         bounded = lookup(activation)
         vmax = max(map(abs, bounded.output_range)) if bounded.bounded else None
         vmax = vmax or activation_scale(trajectory)
@@ -220,8 +220,8 @@ class NetworkGraph(FollowsClock, Group):
         box: Box | None = None,
     ) -> None:
         super().__init__()
-        if trajectory.run.W1.shape[1] != 2:
-            raise ValueError("the network diagram draws exactly two hidden neurons")
+        if trajectory.run.hidden_widths != (2,):
+            raise ValueError("the network diagram draws a 2-2-1 network (one hidden layer of two)")
         self.trajectory = trajectory
         self.clock = clock
         self.theme = theme
@@ -316,7 +316,7 @@ class NetworkGraph(FollowsClock, Group):
         for stroke, width, sign in zip(strokes, widths, positive, strict=True):
             stroke.set_stroke(self.colors[int(sign)], float(width))
         shape = (self.heatmap_resolution, self.heatmap_resolution)
-        grids = neuron_activation_grids(weights, self.trajectory.activation, self._grid, shape)
+        grids = neuron_activation_grids(weights, self.trajectory.activations[0], self._grid, shape)
         for image, grid in zip(self.heatmaps, grids, strict=True):
             image.paint(grid)
         return self
@@ -375,7 +375,7 @@ class WeightReadout(FollowsClock, VGroup):
         super().__init__()
         self.trajectory = trajectory
         self.clock = clock
-        activation = lookup(trajectory.activation).display
+        activation = lookup(trajectory.activations[0]).display
         self.formula = MathTex(
             r"\hat{y} = \sigma\big(w_2 \cdot a(W_1 x + b_1) + b_2\big),",
             rf"\quad a = \text{{{activation}}}",

@@ -10,7 +10,7 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
-from nnviz.activations import activation
+from nnviz.activations import display_name
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.hud import (
     LossCurve,
@@ -43,7 +43,7 @@ def heading_and_stats(
     the epoch, loss and accuracy read-out at the top right, on one baseline."""
     config = trajectory.run.config
     heading = Text(
-        f"{activation(config.activation).display} · learning rate {config.lr:g}",
+        f"{display_name(config.activation)} · learning rate {config.lr:g}",
         font=theme.font,
         font_size=28,
         color=theme.foreground,

@@ -6,7 +6,6 @@ every frame; the numbers come from :class:`nnviz.trajectory.Trajectory`, once pe
 
 from __future__ import annotations
 
-from dataclasses import astuple
 from typing import Any, ClassVar
 
 import numpy as np
@@ -52,7 +51,7 @@ def hidden_probability_grid(
     weights: forward.Weights,
     box: Box,
     shape: tuple[int, int],
-    activation: str = "linear",
+    activation: forward.Activations = "linear",
     space: forward.Space = forward.HIDDEN,
 ) -> np.ndarray:
     """Return the probability that the rest of the network gives at the pixel centres of a
@@ -307,7 +306,7 @@ class HiddenSpacePanel(_Panel):
         covered = np.ones(shape, dtype=bool)
         if self.input_grid is not None:
             # Where the grid lands only needs to be right to a pixel: single precision.
-            single = forward.Weights(*(np.asarray(a, np.float32) for a in astuple(state.weights)))
+            single = state.weights.astype(np.float32)
             carried = forward.to_space(self.input_grid, single, activation, self.space)
             covered = forward.coverage(carried, box, shape)
             self.mesh.paint(field, soft_coverage(covered))

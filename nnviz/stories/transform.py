@@ -190,7 +190,7 @@ class DeformationStory(NNVizScene):
             run.X,
             run.y,
             run.weights(self.weights_epoch(run)),
-            run.config.activation,
+            run.config.activations[0],
             tracker,
             self.VIEW,
             self.theme,
@@ -258,7 +258,7 @@ class DeformationStory(NNVizScene):
     def make_texts(self, run: Run, tracker: ValueTracker) -> RunTexts:
         """The heading and the text column of ``run`` (right of the view)."""
         theme = self.theme
-        activation = run.config.activation
+        activation = run.config.activations[0]
         epoch = self.weights_epoch(run)
         weights = run.weights(epoch)
         title = Text(
