@@ -12,6 +12,11 @@ __all__ = [
     "ACTIVATIONS",
     "BLOG_LEARNING_RATES",
     "DATASETS",
+    "MAX_EPOCHS",
+    "MAX_HIDDEN",
+    "MAX_NOISE",
+    "MAX_SAMPLES",
+    "MAX_SEED",
     "ConfigError",
     "RunConfig",
 ]
@@ -20,9 +25,31 @@ ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
 DATASETS: tuple[str, ...] = ("seed", "xor", "circles", "moons", "spiral")
 BLOG_LEARNING_RATES: tuple[float, ...] = (0.1, 0.01, 0.001)
 
+#: Upper limits of a run: far beyond what a picture of a small network needs, small enough that
+#: a run trains in memory and its run file stays under :data:`nnviz.run.MAX_RUN_DATA_BYTES`.
+MAX_SAMPLES = 100_000
+MAX_EPOCHS = 10_000
+MAX_HIDDEN = 64
+#: Every seeding API used (torch, NumPy's generators and its legacy ``np.random.seed``) takes it.
+MAX_SEED = 2**32 - 1
+#: Noise beyond this drowns every data set (all of them live within a few units of the origin).
+MAX_NOISE = 1e6
+
 
 class ConfigError(ValueError):
-    """A run configuration value is invalid; the message is one line for the user."""
+    """A run configuration value is invalid; the message is one line for the user.
+
+    Parameters
+    ----------
+    message
+        The message; when ``field`` is given it starts with the field's name.
+    field
+        The :class:`RunConfig` field at fault, if any (the CLI names its flag instead).
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -70,22 +97,25 @@ class RunConfig:
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
             raise ConfigError(
-                f"unknown dataset {self.dataset!r}; choose one of {', '.join(DATASETS)}"
+                f"unknown dataset {_shown(self.dataset)}; choose one of {', '.join(DATASETS)}",
+                "dataset",
             )
         if self.activation not in ACTIVATIONS:
             raise ConfigError(
-                f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+                f"unknown activation {_shown(self.activation)}; "
+                f"choose one of {', '.join(ACTIVATIONS)}",
+                "activation",
             )
-        _check_int("samples", self.samples, minimum=2)
-        _check_int("seed", self.seed, minimum=0)
-        _check_int("hidden", self.hidden, minimum=1)
-        _check_int("max_epochs", self.max_epochs, minimum=1)
+        _check_int("samples", self.samples, minimum=2, maximum=MAX_SAMPLES)
+        _check_int("seed", self.seed, minimum=0, maximum=MAX_SEED)
+        _check_int("hidden", self.hidden, minimum=1, maximum=MAX_HIDDEN)
+        _check_int("max_epochs", self.max_epochs, minimum=1, maximum=MAX_EPOCHS)
         if self.batch_size is not None:
-            _check_int("batch_size", self.batch_size, minimum=1)
+            _check_int("batch_size", self.batch_size, minimum=1, maximum=MAX_SAMPLES)
         _check_positive("lr", self.lr)
         _check_positive("target_loss", self.target_loss, allow_zero=True)
         if self.noise is not None:
-            _check_positive("noise", self.noise, allow_zero=True)
+            _check_positive("noise", self.noise, allow_zero=True, maximum=MAX_NOISE)
 
     def replace(self, **changes: Any) -> RunConfig:
         """Return a copy with ``changes`` applied (and validated)."""
@@ -101,7 +131,9 @@ class RunConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigError(f"unknown run configuration keys: {', '.join(unknown)}")
+            listed = ", ".join(unknown)
+            listed = listed if len(listed) <= 60 else f"{listed[:57]}..."
+            raise ConfigError(f"unknown run configuration keys: {listed!s}")
         return cls(**values)
 
     def key(self) -> str:
@@ -117,18 +149,37 @@ class RunConfig:
         return f"{self.activation}, lr {self.lr:g}"
 
 
-def _check_int(name: str, value: object, *, minimum: int) -> None:
+def _shown(value: object) -> str:
+    """``repr(value)``, cut to one short line (values may come from a hostile run file)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<deeply nested {type(value).__name__}>"
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _check_int(name: str, value: object, *, minimum: int, maximum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+        raise ConfigError(f"{name} must be a whole number, got {_shown(value)}", name)
     if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        raise ConfigError(f"{name} must be at least {minimum}, got {_shown(value)}", name)
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {_shown(value)}", name)
 
 
-def _check_positive(name: str, value: object, *, allow_zero: bool = False) -> None:
+def _check_positive(
+    name: str, value: object, *, allow_zero: bool = False, maximum: float = math.inf
+) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
+        raise ConfigError(f"{name} must be a number, got {_shown(value)}", name)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ConfigError(f"{name} must be finite, got {_shown(value)}", name) from None
     if not math.isfinite(value):
-        raise ConfigError(f"{name} must be finite, got {value}")
+        raise ConfigError(f"{name} must be finite, got {value}", name)
     if value < 0 or (value == 0 and not allow_zero):
         bound = "at least 0" if allow_zero else "greater than 0"
-        raise ConfigError(f"{name} must be {bound}, got {value:g}")
+        raise ConfigError(f"{name} must be {bound}, got {value:g}", name)
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum:g}, got {value:g}", name)
