@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -11,7 +12,8 @@ import click
 
 from nnviz.cache import cached_run, run_path, runs_dir_default
 from nnviz.config import ACTIVATIONS, BLOG_LEARNING_RATES, DATASETS, ConfigError, RunConfig
-from nnviz.run import Run, RunFileError, load_run, save_run
+from nnviz.rendering import RenderError
+from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
 
 __all__ = ["cli", "main"]
 
@@ -29,12 +31,16 @@ class _OneLineErrors(click.Group):
     ) -> Any:
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # bare ``nnviz``: the help, no prefix
+            _fail(error.format_message(), 2)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx is not None else "nnviz"
             _fail(f"{where}: {error.format_message()} (see '{where} --help')", 2)
         except click.ClickException as error:
             _fail(f"nnviz: {error.format_message()}", error.exit_code)
-        except (ConfigError, RunFileError) as error:
+        except ConfigError as error:
+            _fail(f"nnviz: {_with_flag_name(error)}", 1)
+        except (RunFileError, RenderError) as error:
             _fail(f"nnviz: {error}", 1)
         except OSError as error:
             _fail(
@@ -50,6 +56,39 @@ class _OneLineErrors(click.Group):
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(code)
+
+
+#: The command-line flag of each RunConfig field whose flag is not ``--<field>``.
+_FLAGS: dict[str, str] = {"max_epochs": "--epochs"}
+
+
+def _with_flag_name(error: ConfigError) -> str:
+    """The message of ``error`` with the field's flag (``--epochs``) instead of its name."""
+    message = str(error)
+    if error.field is not None and message.startswith(error.field):
+        flag = _FLAGS.get(error.field, "--" + error.field.replace("_", "-"))
+        message = flag + message[len(error.field) :]
+    return message
+
+
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _training_progress(total: int) -> Iterator[Callable[[int, float], None]]:
+    """A progress bar on stderr over ``total`` epochs, shown when stderr is a terminal (so a
+    script's stderr keeps one line per message); yields the callback that advances it."""
+    hidden = not _stderr_is_tty()
+    with click.progressbar(length=total, label="training", file=sys.stderr, hidden=hidden) as bar:
+        done = 0
+
+        def advance(epoch: int, loss: float) -> None:
+            nonlocal done
+            bar.update(epoch - done)
+            done = epoch
+
+        yield advance
 
 
 def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -158,10 +197,13 @@ def cli() -> None:
 def train(out: Path | None, **values: Any) -> None:
     """Train one run and write every epoch's weights to a run file (.npz)."""
     config = _config(**values)
+    target = out if out is not None else run_path(config)
+    check_writable_target(target)
     from nnviz.train import train as train_run
 
-    run = train_run(config)
-    path = save_run(run, out if out is not None else run_path(config))
+    with _training_progress(config.max_epochs) as progress:
+        run = train_run(config, progress=progress)
+    path = save_run(run, target)
     click.echo(f"{_summary(run)} -> {path}")
 
 
@@ -183,6 +225,8 @@ def sweep(runs_dir: Path | None, force: bool, **values: Any) -> None:
         for activation in ("relu", "tanh")
         for lr in BLOG_LEARNING_RATES
     ]
+    for config in configs:
+        check_writable_target(run_path(config, runs_dir))
     runs: list[Run] = []
     total = sum(c.max_epochs for c in configs)
     with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
@@ -261,7 +305,7 @@ def render(
 
     The run is trained and cached on first use. Videos land under media/videos/.
     """  # fmt: skip
-    from nnviz.rendering import render_run
+    from nnviz.rendering import check_render, render_run
 
     pairs = (
         [(a, rate) for a in ("relu", "tanh") for rate in BLOG_LEARNING_RATES]
@@ -269,7 +313,14 @@ def render(
         else [(activation, lr)]
     )
     configs = [_config(activation=a, lr=rate, **values) for a, rate in pairs]
+    for config in configs:  # everything that can be checked, before any training or drawing
+        check_render(config, output_format)
+        check_writable_target(run_path(config))
     for config in configs:
+        if not run_path(config).is_file():  # train first, with progress; the scene then loads it
+            with _training_progress(config.max_epochs) as progress:
+                cached_run(config, progress=progress,
+                           report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
         path = render_run(config, quality, output_format,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip

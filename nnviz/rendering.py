@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -16,7 +17,18 @@ from nnviz.config import RunConfig
 if TYPE_CHECKING:
     from manim import Scene
 
-__all__ = ["GIF_MAX_FPS", "GIF_MAX_WIDTH", "QUALITIES", "render_run", "render_scene", "to_gif"]
+__all__ = [
+    "GIF_MAX_FPS",
+    "GIF_MAX_WIDTH",
+    "QUALITIES",
+    "RENDERABLE_HIDDEN",
+    "RenderError",
+    "check_render",
+    "missing_latex",
+    "render_run",
+    "render_scene",
+    "to_gif",
+]
 
 #: Manim's quality flags: -ql, -qm, -qh, -qk.
 QUALITIES: dict[str, str] = {
@@ -28,6 +40,66 @@ QUALITIES: dict[str, str] = {
 #: A blog GIF is at most this wide and this smooth.
 GIF_MAX_WIDTH = 720
 GIF_MAX_FPS = 30
+#: Hidden widths the training views can draw (the hidden-space panel is a plane).
+RENDERABLE_HIDDEN: tuple[int, ...] = (2,)
+
+
+class RenderError(RuntimeError):
+    """A render cannot succeed (a missing tool, an unwritable folder); the message is one line."""
+
+
+@functools.cache
+def missing_latex() -> str | None:
+    """Return why Manim's ``MathTex`` cannot work here (one line), or ``None`` when it can.
+
+    Manim's default template needs ``latex``, ``dvisvgm`` and the ``standalone`` class.
+    """
+    hint = "install texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm"
+    for tool in ("latex", "dvisvgm"):
+        if shutil.which(tool) is None:
+            return f"LaTeX is missing (no {tool!r} on PATH); {hint}"
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is not None:
+        try:
+            found = subprocess.run(
+                [kpsewhich, "standalone.cls"], capture_output=True, text=True, timeout=30
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            found = "unknown"
+        if not found:
+            return f"LaTeX lacks standalone.cls, which Manim's template needs; {hint}"
+    return None
+
+
+def check_render(
+    config: RunConfig | None = None,
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+) -> None:
+    """Check, before any training or drawing, that a render can succeed.
+
+    Raises
+    ------
+    RenderError
+        When the run's architecture cannot be drawn, LaTeX is missing, ffmpeg is missing for a
+        GIF, or ``media_dir`` cannot be written.
+    """
+    if config is not None and config.hidden not in RENDERABLE_HIDDEN:
+        widths = ", ".join(str(w) for w in RENDERABLE_HIDDEN)
+        raise RenderError(
+            f"the training video draws {widths} hidden units, not --hidden {config.hidden} "
+            "(train it with 'nnviz train' instead)"
+        )
+    reason = missing_latex()
+    if reason is not None:
+        raise RenderError(reason)
+    if output_format == "gif" and shutil.which("ffmpeg") is None:
+        raise RenderError("ffmpeg is not installed; it is needed to make GIFs (apt install ffmpeg)")
+    folder = Path(media_dir)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
 
 
 def render_scene(

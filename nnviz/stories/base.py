@@ -9,6 +9,7 @@ from manim import Animation, FadeIn, FadeOut, FullScreenRectangle, Mobject, Scen
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.mobjects.camera import FastCamera
+from nnviz.rendering import missing_latex
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
@@ -34,6 +35,9 @@ class NNVizScene(Scene):
         kwargs.setdefault("camera_class", FastCamera)
         self.theme: Theme = active_theme()
         config.background_color = self.theme.background
+        reason = missing_latex()
+        if reason is not None:  # one line instead of Manim's traceback from deep in MathTex
+            raise SystemExit(f"nnviz: {reason}")
         super().__init__(**kwargs)
 
     def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
