@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +24,7 @@ __all__ = [
     "GIF_MAX_WIDTH",
     "QUALITIES",
     "RENDERABLE_HIDDEN",
+    "PrivateCaches",
     "RenderError",
     "check_render",
     "missing_latex",
@@ -100,6 +103,137 @@ def check_render(
         folder = folder.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
+
+
+class PrivateCaches:
+    """One render's own Manim text, Tex and partial-movie folders, and an atomic final movie.
+
+    Manim shares ``media/texts`` and ``media/Tex`` between renders and writes and deletes files
+    there without locks, so two renders at once in one folder break each other (a text's SVG
+    vanishes, LaTeX's intermediate files are cleaned away mid-compile); two renders of the same
+    scene also write the same partial movie files and the same final movie. With this, each
+    render works in ``<media_dir>/.nnviz-render-<pid>-<token>/``: it starts with hard links to
+    the shared SVGs (so nothing is compiled twice), publishes new SVGs to the shared folders
+    with atomic links when it ends, writes the final movie to a temporary file renamed into
+    place, and removes its folder, also after Ctrl-C (so no partial movie files stay behind).
+
+    Call :meth:`open` before the scene is constructed (Manim plans its output paths then),
+    :meth:`attach` with the scene's file writer, and :meth:`close` after rendering.
+    """
+
+    PREFIX = ".nnviz-render-"
+
+    def __init__(self) -> None:
+        self.root: Path | None = None
+        self.shared: dict[str, Path] = {}
+        self.private: dict[str, Path] = {}
+        self.partial_movie_dir = ""
+
+    def open(self) -> PrivateCaches:
+        """Create the private folders and point Manim's configuration at them."""
+        from manim import config
+
+        media = Path(config.get_dir("media_dir"))
+        _remove_dead_renders(media)
+        self.root = media / f"{self.PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        for key in ("text_dir", "tex_dir"):
+            shared = Path(config.get_dir(key))
+            private = self.root / key
+            private.mkdir(parents=True)
+            for svg in shared.glob("*.svg") if shared.is_dir() else ():
+                _link_or_copy(svg, private / svg.name)
+            self.shared[key], self.private[key] = shared, private
+            config[key] = str(private)
+        self.partial_movie_dir = config.partial_movie_dir
+        config.partial_movie_dir = str(self.root / "partial_movie_files")
+        return self
+
+    def attach(self, file_writer: Any) -> None:
+        """Make ``file_writer`` write its final movie to a temporary file and rename it."""
+        combine = file_writer.combine_files
+
+        def combine_atomically(input_files: Any, output_file: Path, *args: Any, **kw: Any) -> None:
+            output_file = Path(output_file)
+            output_file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = output_file.with_name(
+                f".{output_file.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{output_file.suffix}"
+            )
+            try:
+                combine(input_files, temporary, *args, **kw)
+                os.replace(temporary, output_file)
+            finally:
+                temporary.unlink(missing_ok=True)
+
+        file_writer.combine_files = combine_atomically
+
+    def close(self) -> None:
+        """Publish new SVGs, restore Manim's configuration and remove the private folders."""
+        from manim import config
+
+        if self.root is None:
+            return
+        for key, private in self.private.items():
+            shared = self.shared[key]
+            try:
+                shared.mkdir(parents=True, exist_ok=True)
+                for svg in private.glob("*.svg"):
+                    if not (shared / svg.name).exists():
+                        _publish(svg, shared / svg.name)
+            except OSError:
+                pass  # a cache that cannot be filled only costs time
+            if config[key] == str(private):
+                config[key] = str(shared)
+        if config.partial_movie_dir == str(self.root / "partial_movie_files"):
+            config.partial_movie_dir = self.partial_movie_dir
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass
+    except OSError:
+        with contextlib.suppress(OSError):
+            shutil.copyfile(source, target)
+
+
+def _publish(source: Path, target: Path) -> None:
+    """Put a complete file at ``target`` atomically (a link, or a copy renamed into place)."""
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        return
+    except OSError:
+        pass
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _remove_dead_renders(media: Path) -> None:
+    """Remove the private folders of renders that were killed (their process is gone)."""
+    try:
+        entries = list(media.glob(f"{PrivateCaches.PREFIX}*"))
+    except OSError:
+        return
+    for entry in entries:
+        pid_text = entry.name[len(PrivateCaches.PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat().st_mtime > 60:
+                    shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def render_scene(
