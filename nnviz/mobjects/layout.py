@@ -9,6 +9,7 @@ import numpy as np
 from manim import LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
+from nnviz.formatting import format_rate
 from nnviz.mobjects.hud import (
     LossCurve,
     MomentCaptions,
@@ -36,16 +37,21 @@ def heading_and_stats(
     trajectory: Trajectory, clock: ValueTracker, theme: Theme
 ) -> tuple[Text, StatsReadout]:
     """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
-    the epoch, loss and accuracy read-out at the top right, on one baseline."""
+    the epoch, loss and accuracy read-out at the top right, on one baseline; a heading that
+    would run into the read-out is scaled down to end before it."""
     config = trajectory.run.config
     heading = Text(
-        f"{ACTIVATION_NAMES[config.activation]} · learning rate {config.lr:g}",
+        f"{ACTIVATION_NAMES[config.activation]} · learning rate {format_rate(config.lr)}",
         font=theme.font,
         font_size=28,
         color=theme.foreground,
     ).to_corner(UP + LEFT, buff=0.3)
     stats = StatsReadout(trajectory, clock, theme, font_size=20)
-    stats.place(np.array([6.8 - stats.line_width, heading.get_bottom()[1] + 0.04, 0]))
+    stats_left = 6.8 - stats.line_width
+    room = stats_left - 0.4 - heading.get_left()[0]
+    if heading.width > room:
+        heading.scale_to_fit_width(room).to_corner(UP + LEFT, buff=0.3)
+    stats.place(np.array([stats_left, heading.get_bottom()[1] + 0.04, 0]))
     return heading, stats
 
 
