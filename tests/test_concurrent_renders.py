@@ -1,11 +1,14 @@
-"""Two renders at once in one folder, of the same scene and of different scenes, both succeed."""
+"""Two renders at once in one folder, of the same scene and of different scenes, both succeed;
+an interrupted render leaves no partial movie files."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -96,4 +99,36 @@ def test_two_renders_of_different_scenes_at_once(folder: Path) -> None:
     assert {m.name for m in movies} == {"relu_lr0.01.mp4", "tanh_lr0.01.mp4"}
     counts = [_frames(m) for m in movies]
     assert counts[0] == counts[1] > 15
+    _no_leftovers(folder)
+
+
+def test_ctrl_c_leaves_no_partial_movie_files(folder: Path) -> None:
+    scene = TINY_SCENE.replace("max_epochs=3", "max_epochs=40").replace("0.2\n", "0.3\n", 1)
+    (folder / "long.py").write_text(scene)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "manim", "-ql", "-v", "WARNING", "long.py", "TinyRun"],
+        cwd=folder,
+        env=_env(folder),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A background child may inherit an ignored SIGINT; a user's Ctrl-C is not ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 300
+    while not [p for p in (folder / "media").rglob("*.mp4") if "partial_movie_files" in str(p)]:
+        assert process.poll() is None and time.monotonic() < deadline, "no partial movie yet"
+        time.sleep(0.2)
+    for _ in range(20):  # as a user would, press Ctrl-C again if the first one was swallowed
+        process.send_signal(signal.SIGINT)
+        try:
+            _, err = process.communicate(timeout=3)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    else:
+        process.kill()
+        raise AssertionError("the render did not stop on Ctrl-C")
+    assert process.returncode != 0, err[-2000:]
+    assert not list((folder / "media").rglob("*.mp4")), "a partial movie file was left behind"
     _no_leftovers(folder)
