@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,9 +49,19 @@ class _OneLineErrors(click.Group):
             )
         except (click.Abort, KeyboardInterrupt):
             _fail("nnviz: interrupted", 130)
+        except Terminated:
+            _fail("nnviz: terminated", 128 + signal.SIGTERM)
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
+
+
+class Terminated(BaseException):
+    """Raised on SIGTERM so that cleanup runs (temporary files removed) before the exit."""
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:
+    raise Terminated
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -329,4 +340,5 @@ def render(
 
 def main() -> None:
     """Entry point of the ``nnviz`` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="nnviz")

@@ -293,7 +293,7 @@ def to_gif(movie: Path, gif: Path) -> Path:
     one filter graph); the GIF is written to a temporary file and renamed into place."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        raise RuntimeError("ffmpeg is not installed; it is needed to make GIFs")
+        raise RenderError("ffmpeg is not installed; it is needed to make GIFs")
     graph = (
         "split[a][b];[a]palettegen=max_colors=256:stats_mode=diff[p];"
         "[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
@@ -301,13 +301,21 @@ def to_gif(movie: Path, gif: Path) -> Path:
     fd, temporary = tempfile.mkstemp(prefix=f".{gif.stem}.", suffix=".gif", dir=gif.parent)
     os.close(fd)
     try:
-        subprocess.run(
+        done = subprocess.run(
             [ffmpeg, "-v", "error", "-y", "-i", str(movie), "-filter_complex", graph,
              "-loop", "0", temporary],
-            check=True,
+            stderr=subprocess.PIPE, text=True, errors="replace",
         )  # fmt: skip
-        os.chmod(temporary, 0o644)
+        if done.returncode != 0:
+            reason = " ".join(done.stderr.split())[-200:] or f"exit status {done.returncode}"
+            raise RenderError(f"{gif}: ffmpeg could not convert {movie.name} ({reason})")
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
         os.replace(temporary, gif)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(gif)) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -206,3 +206,34 @@ def test_write_error_names_the_users_path(short_run: Run, monkeypatch: pytest.Mo
     one_line_error(code, out, err, "mine.npz: No space left on device")
     assert ".tmp" not in err
     assert save_run  # the module's writer is the one patched
+
+
+def test_sigterm_exits_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from nnviz.cli import main; main()", "train",
+         "--epochs", "10000", "--samples", "20000", "--out", str(tmp_path / "run.npz")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    time.sleep(5)  # imports and the first epochs
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert err == "nnviz: terminated\n" and out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_gif_conversion_is_one_error_naming_the_gif(tmp_path: Path) -> None:
+    if rendering.shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg")
+    movie = tmp_path / "clip.mp4"
+    movie.write_bytes(b"not a movie")
+    message = r"clip\.gif: ffmpeg could not convert"
+    with pytest.raises(rendering.RenderError, match=message) as caught:
+        rendering.to_gif(movie, tmp_path / "clip.gif")
+    assert "\n" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
