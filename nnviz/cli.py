@@ -12,7 +12,17 @@ from typing import Any, NoReturn
 import click
 
 from nnviz.cache import cached_run, run_path, runs_dir_default
-from nnviz.config import ACTIVATIONS, BLOG_LEARNING_RATES, DATASETS, ConfigError, RunConfig
+from nnviz.config import (
+    ACTIVATIONS,
+    BLOG_LEARNING_RATES,
+    DATASETS,
+    MAX_EPOCHS,
+    MAX_HIDDEN,
+    MAX_SAMPLES,
+    MAX_SEED,
+    ConfigError,
+    RunConfig,
+)
 from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
 
@@ -117,7 +127,7 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=int,
             default=400,
             show_default=True,
-            help="Number of samples (two equal classes).",
+            help=f"Number of samples (two equal classes), 2 to {MAX_SAMPLES}.",
         ),
         click.option(
             "--noise",
@@ -130,16 +140,22 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=int,
             default=0,
             show_default=True,
-            help="Seed of data, initial weights and batch order.",
+            help=f"Seed of data, initial weights and batch order, 0 to {MAX_SEED}.",
         ),
-        click.option("--hidden", type=int, default=2, show_default=True, help="Hidden neurons."),
+        click.option(
+            "--hidden",
+            type=int,
+            default=2,
+            show_default=True,
+            help=f"Hidden neurons, 1 to {MAX_HIDDEN} (render draws 2).",
+        ),
         click.option(
             "--epochs",
             "max_epochs",
             type=int,
             default=200,
             show_default=True,
-            help="Maximum number of epochs.",
+            help=f"Maximum number of epochs, 1 to {MAX_EPOCHS}.",
         ),
         click.option(
             "--target-loss",
@@ -203,7 +219,8 @@ def cli() -> None:
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Run file to write [default: the cache, media/runs/<key>.npz].",
+    help="Run file to write: a regular file (replaced atomically) or a new path; symbolic "
+    "links, devices and FIFOs are refused [default: the cache, media/runs/<key>.npz].",
 )
 def train(out: Path | None, **values: Any) -> None:
     """Train one run and write every epoch's weights to a run file (.npz)."""
