@@ -158,12 +158,12 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else f"{text[:37]}..."
 
 
-def _check_int(name: str, value: object, *, minimum: int, maximum: int) -> None:
+def _check_int(name: str, value: object, *, minimum: int, maximum: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{name} must be a whole number, got {_shown(value)}", name)
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {_shown(value)}", name)
-    if value > maximum:
+    if maximum is not None and value > maximum:
         raise ConfigError(f"{name} must be at most {maximum}, got {_shown(value)}", name)
 
 
