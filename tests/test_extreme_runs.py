@@ -90,3 +90,23 @@ def test_a_long_heading_ends_before_the_read_out(short_run: Run, lr: float) -> N
     layout = TrainingLayout(Trajectory(run), ValueTracker(3.0), THEME, mesh_resolution=16)
     assert layout.heading.get_right()[0] < layout.stats.names.get_left()[0] - 0.2
     assert layout.heading.get_left()[0] >= -7.2
+
+
+@pytest.mark.slow
+@pytest.mark.render
+@pytest.mark.parametrize(
+    "args", [["--activation", "linear", "--lr", "1e6"], ["--noise", "300", "--epochs", "5"]]
+)
+def test_the_issues_renders_make_videos(args: list[str]) -> None:
+    """`nnviz render --activation linear --lr 1e6` (diverges at epoch 1) and `--noise 300`
+    used to stop with "'-1402.9' is longer than 6 characters" after training."""
+    import av
+    from click.testing import CliRunner
+
+    from nnviz.cli import cli
+
+    result = CliRunner().invoke(cli, ["render", *args])
+    assert result.exit_code == 0, result.stderr[-2000:]
+    movie = result.stdout.strip().splitlines()[-1]
+    with av.open(movie) as container:
+        assert sum(1 for _ in container.decode(video=0)) > 30

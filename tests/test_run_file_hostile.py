@@ -417,12 +417,30 @@ def _mutate_meta(rng: random.Random, meta: dict) -> str:
     return json.dumps(meta)
 
 
+def _write_with_forged_header(
+    rng: random.Random, arrays: dict[str, np.ndarray], target: Path
+) -> None:
+    """One member's .npy header declares a random, often giant, shape and dtype over a few
+    bytes of data (what a hostile file would do to make the reader allocate)."""
+    forged = rng.choice(sorted(arrays))
+    shape = tuple(rng.choice([0, 1, 2, 13, 10**6, 10**10, 2**62]) for _ in range(rng.randrange(4)))
+    dtype = rng.choice(["<f8", "<i8", "|u1", "<U100000", "|O", "<c16"])
+    with zipfile.ZipFile(target, "w") as archive:
+        for key, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array)
+            data = member.getvalue()
+            if key == forged:
+                data = _npy_header(shape, dtype) + rng.randbytes(rng.randrange(64))
+            archive.writestr(f"{key}.npy", data)
+
+
 def test_fuzz_load_run_returns_a_valid_run_or_raises_run_file_error(
     short_run: Run, tmp_path: Path
 ) -> None:
     """Seeded fuzz: truncations, bit flips (stored and deflated files), array shape and dtype
-    changes, config mutations. load_run must return a valid Run or raise RunFileError, and
-    allocate no more than the documented data limit."""
+    changes, forged .npy headers, config mutations. load_run must return a valid Run or raise
+    RunFileError, and allocate no more than the documented data limit."""
     rng = random.Random(20261202)
     plain = save_run(short_run, tmp_path / "base.npz")
     base_arrays = arrays_of(plain)
@@ -446,7 +464,10 @@ def test_fuzz_load_run_returns_a_valid_run_or_raises_run_file_error(
                     data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
                 target.write_bytes(bytes(data))
             elif kind == 2:
-                np.savez(target, **_mutate_arrays(rng, base_arrays))
+                if rng.random() < 0.5:
+                    np.savez(target, **_mutate_arrays(rng, base_arrays))
+                else:
+                    _write_with_forged_header(rng, base_arrays, target)
             else:
                 np.savez(target, **{**base_arrays, "config": np.array(_mutate_meta(rng, meta))})
             tracemalloc.reset_peak()
