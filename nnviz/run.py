@@ -17,7 +17,9 @@ key         shape        meaning
                          ``epochs``, ``stop_reason`` and ``nnviz_version``
 =========== ============ ==========================================================
 
-Files are written atomically and read with ``allow_pickle=False``.
+Files are written atomically. They are read without unpickling anything and every ``.npy``
+header is checked (dtype, shape, declared size against :data:`MAX_RUN_DATA_BYTES`) before any
+array data is read or inflated.
 """
 
 from __future__ import annotations
