@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nnviz.config import RunConfig
-from nnviz.run import Run, RunFileError, load_run, save_run
+from nnviz.run import Run, RunFileError, load_run, remove_stale_temporaries, save_run
 
 if TYPE_CHECKING:
     from nnviz.train import ProgressCallback
@@ -51,9 +51,11 @@ def cached_run(
     A cached file that cannot be read (damaged, older schema) is reported and replaced by a
     fresh training; the replacement is written atomically. Torch is imported only when a run
     has to be trained. ``progress`` is passed to :func:`nnviz.train.train`; ``force`` retrains
-    even when a readable cached run exists.
+    even when a readable cached run exists. Temporary files that killed writes left in the
+    cache folder are removed once they are stale.
     """
     path = run_path(config, runs_dir)
+    remove_stale_temporaries(path.parent)
     if path.exists() and not force:
         try:
             run = load_run(path)

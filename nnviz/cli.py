@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -15,10 +17,16 @@ from nnviz.config import (
     BLOG_LEARNING_RATES,
     DATASETS,
     INITS,
+    MAX_EPOCHS,
+    MAX_HIDDEN_LAYERS,
+    MAX_LAYER_WIDTH,
+    MAX_SAMPLES,
+    MAX_SEED,
     ConfigError,
     RunConfig,
 )
-from nnviz.run import Run, RunFileError, load_run, save_run
+from nnviz.rendering import RenderError
+from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
 
 #: The layouts of ``nnviz render --layout`` (the keys of ``nnviz.mobjects.layout.LAYOUTS``,
 #: written out so that ``--help`` does not import Manim; a test checks they agree).
@@ -40,12 +48,16 @@ class _OneLineErrors(click.Group):
     ) -> Any:
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # bare ``nnviz``: the help, no prefix
+            _fail(error.format_message(), 2)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx is not None else "nnviz"
             _fail(f"{where}: {error.format_message()} (see '{where} --help')", 2)
         except click.ClickException as error:
             _fail(f"nnviz: {error.format_message()}", error.exit_code)
-        except (ConfigError, RunFileError) as error:
+        except ConfigError as error:
+            _fail(f"nnviz: {_with_flag_name(error)}", 1)
+        except (RunFileError, RenderError) as error:
             _fail(f"nnviz: {error}", 1)
         except OSError as error:
             _fail(
@@ -53,14 +65,57 @@ class _OneLineErrors(click.Group):
             )
         except (click.Abort, KeyboardInterrupt):
             _fail("nnviz: interrupted", 130)
+        except Terminated:
+            _fail("nnviz: terminated", 128 + signal.SIGTERM)
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
 
 
+class Terminated(BaseException):
+    """Raised on SIGTERM so that cleanup runs (temporary files removed) before the exit."""
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:
+    raise Terminated
+
+
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(code)
+
+
+#: The command-line flag of each RunConfig field whose flag is not ``--<field>``.
+_FLAGS: dict[str, str] = {"max_epochs": "--epochs"}
+
+
+def _with_flag_name(error: ConfigError) -> str:
+    """The message of ``error`` with the field's flag (``--epochs``) instead of its name."""
+    message = str(error)
+    if error.field is not None and message.startswith(error.field):
+        flag = _FLAGS.get(error.field, "--" + error.field.replace("_", "-"))
+        message = flag + message[len(error.field) :]
+    return message
+
+
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _training_progress(total: int) -> Iterator[Callable[[int, float], None]]:
+    """A progress bar on stderr over ``total`` epochs, shown when stderr is a terminal (so a
+    script's stderr keeps one line per message); yields the callback that advances it."""
+    hidden = not _stderr_is_tty()
+    with click.progressbar(length=total, label="training", file=sys.stderr, hidden=hidden) as bar:
+        done = 0
+
+        def advance(epoch: int, loss: float) -> None:
+            nonlocal done
+            bar.update(epoch - done)
+            done = epoch
+
+        yield advance
 
 
 def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -78,7 +133,7 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=int,
             default=400,
             show_default=True,
-            help="Number of samples (two equal classes).",
+            help=f"Number of samples (two equal classes), 2 to {MAX_SAMPLES}.",
         ),
         click.option(
             "--noise",
@@ -91,7 +146,7 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=int,
             default=0,
             show_default=True,
-            help="Seed of the initial weights and the batch order.",
+            help=f"Seed of the initial weights and the batch order, 0 to {MAX_SEED}.",
         ),
         click.option(
             "--data-seed",
@@ -106,14 +161,21 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Initial weights: glorot (Keras, as in the post; zero biases) or torch.",
         ),
-        click.option("--hidden", type=int, default=2, show_default=True, help="Hidden neurons."),
+        click.option(
+            "--hidden",
+            type=LayerWidths(),
+            default="2",
+            show_default=True,
+            help=f"Hidden layer widths: 3 (one layer) or 4,4,2 (layers); 1 to "
+            f"{MAX_HIDDEN_LAYERS} layers of 1 to {MAX_LAYER_WIDTH} units.",
+        ),
         click.option(
             "--epochs",
             "max_epochs",
             type=int,
             default=200,
             show_default=True,
-            help="Maximum number of epochs.",
+            help=f"Maximum number of epochs, 1 to {MAX_EPOCHS}.",
         ),
         click.option(
             "--target-loss",
@@ -139,11 +201,46 @@ def _network_options(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
     return click.option(
         "--activation",
-        type=click.Choice(ACTIVATIONS),
+        type=LayerActivations(),
         default="relu",
         show_default=True,
-        help="Hidden activation.",
+        help=f"Hidden activation for every layer, or one per layer (relu,tanh,tanh): "
+        f"{', '.join(ACTIVATIONS)}.",
     )(function)
+
+
+class LayerWidths(click.ParamType):
+    """``3`` or ``4,4,2``: the width of each hidden layer."""
+
+    name = "widths"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        try:
+            return tuple(int(part) for part in parts)
+        except ValueError:
+            self.fail(f"{value!r} is not a width or a list of widths such as 4,4,2", param, ctx)
+
+
+class LayerActivations(click.ParamType):
+    """``tanh`` or ``relu,tanh,tanh``: one activation for every hidden layer, or one each."""
+
+    name = "activation"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        names = tuple(part.strip() for part in str(value).split(","))
+        unknown = [name for name in names if name not in ACTIVATIONS]
+        if unknown:
+            self.fail(
+                f"unknown activation {unknown[0]!r}; choose from {', '.join(ACTIVATIONS)}",
+                param,
+                ctx,
+            )
+        return names[0] if len(names) == 1 else names
 
 
 def _config(full_batch: bool, **values: Any) -> RunConfig:
@@ -177,15 +274,19 @@ def cli() -> None:
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Run file to write [default: the cache, media/runs/<key>.npz].",
+    help="Run file to write: a regular file (replaced atomically) or a new path; symbolic "
+    "links, devices and FIFOs are refused [default: the cache, media/runs/<key>.npz].",
 )
 def train(out: Path | None, **values: Any) -> None:
     """Train one run and write every epoch's weights to a run file (.npz)."""
     config = _config(**values)
+    target = out if out is not None else run_path(config)
+    check_writable_target(target)
     from nnviz.train import train as train_run
 
-    run = train_run(config)
-    path = save_run(run, out if out is not None else run_path(config))
+    with _training_progress(config.max_epochs) as progress:
+        run = train_run(config, progress=progress)
+    path = save_run(run, target)
     click.echo(f"{_summary(run)} -> {path}")
 
 
@@ -207,6 +308,8 @@ def sweep(runs_dir: Path | None, force: bool, **values: Any) -> None:
         for activation in ("relu", "tanh")
         for lr in BLOG_LEARNING_RATES
     ]
+    for config in configs:
+        check_writable_target(run_path(config, runs_dir))
     runs: list[Run] = []
     total = sum(c.max_epochs for c in configs)
     with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
@@ -301,7 +404,7 @@ def render(
     post's three panels. The run is trained and cached on first use. Videos land under
     media/videos/.
     """
-    from nnviz.rendering import render_run
+    from nnviz.rendering import check_render, render_run
 
     pairs = (
         [(a, rate) for a in ("relu", "tanh") for rate in BLOG_LEARNING_RATES]
@@ -309,7 +412,14 @@ def render(
         else [(activation, lr)]
     )
     configs = [_config(activation=a, lr=rate, **values) for a, rate in pairs]
+    for config in configs:  # everything that can be checked, before any training or drawing
+        check_render(config, output_format, layout=layout)
+        check_writable_target(run_path(config))
     for config in configs:
+        if not run_path(config).is_file():  # train first, with progress; the scene then loads it
+            with _training_progress(config.max_epochs) as progress:
+                cached_run(config, progress=progress,
+                           report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
         path = render_run(config, quality, output_format, layout=layout,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip
@@ -318,4 +428,5 @@ def render(
 
 def main() -> None:
     """Entry point of the ``nnviz`` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="nnviz")

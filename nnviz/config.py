@@ -13,8 +13,12 @@ __all__ = [
     "BLOG_LEARNING_RATES",
     "DATASETS",
     "INITS",
+    "MAX_EPOCHS",
     "MAX_HIDDEN_LAYERS",
     "MAX_LAYER_WIDTH",
+    "MAX_NOISE",
+    "MAX_SAMPLES",
+    "MAX_SEED",
     "OUTPUTS",
     "ConfigError",
     "RunConfig",
@@ -34,12 +38,32 @@ OUTPUTS: dict[str, int] = {"sigmoid": 1}
 #: own limit is 6 layers of 8).
 MAX_HIDDEN_LAYERS = 3
 MAX_LAYER_WIDTH = 8
-#: NumPy's legacy generator, which draws the blog's data, takes seeds below 2**32.
-DATA_SEED_LIMIT = 2**32 - 1
+
+#: Upper limits of a run: far beyond what a picture of a small network needs, small enough that
+#: a run trains in memory and its run file stays under :data:`nnviz.run.MAX_RUN_DATA_BYTES`.
+MAX_SAMPLES = 100_000
+MAX_EPOCHS = 10_000
+#: Every seeding API used (torch, NumPy's generators and its legacy ``np.random.seed``, which
+#: draws the blog's data) takes it.
+MAX_SEED = 2**32 - 1
+#: Noise beyond this drowns every data set (all of them live within a few units of the origin).
+MAX_NOISE = 1e6
 
 
 class ConfigError(ValueError):
-    """A run configuration value is invalid; the message is one line for the user."""
+    """A run configuration value is invalid; the message is one line for the user.
+
+    Parameters
+    ----------
+    message
+        The message; when ``field`` is given it starts with the field's name.
+    field
+        The :class:`RunConfig` field at fault, if any (the CLI names its flag instead).
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -103,31 +127,31 @@ class RunConfig:
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
             raise ConfigError(
-                f"unknown dataset {self.dataset!r}; choose one of {', '.join(DATASETS)}"
+                f"unknown dataset {_shown(self.dataset)}; choose one of {', '.join(DATASETS)}",
+                "dataset",
             )
         self._normalise_network()
         if self.output not in OUTPUTS:
             raise ConfigError(
-                f"unknown output {self.output!r}; nnviz draws {', '.join(OUTPUTS)} outputs"
+                f"unknown output {_shown(self.output)}; nnviz draws {', '.join(OUTPUTS)} outputs",
+                "output",
             )
         if self.init not in INITS:
-            raise ConfigError(f"unknown init {self.init!r}; choose one of {', '.join(INITS)}")
-        _check_int("samples", self.samples, minimum=2)
-        _check_int("seed", self.seed, minimum=0)
-        _check_int("max_epochs", self.max_epochs, minimum=1)
+            raise ConfigError(
+                f"unknown init {_shown(self.init)}; choose one of {', '.join(INITS)}", "init"
+            )
+        _check_int("samples", self.samples, minimum=2, maximum=MAX_SAMPLES)
+        _check_int("seed", self.seed, minimum=0, maximum=MAX_SEED)
+        _check_int("max_epochs", self.max_epochs, minimum=1, maximum=MAX_EPOCHS)
         if self.batch_size is not None:
-            _check_int("batch_size", self.batch_size, minimum=1)
+            _check_int("batch_size", self.batch_size, minimum=1, maximum=MAX_SAMPLES)
         if self.data_seed is not None:
-            _check_int("data_seed", self.data_seed, minimum=0)
-            if self.data_seed > DATA_SEED_LIMIT:
-                raise ConfigError(
-                    f"data_seed must be at most {DATA_SEED_LIMIT}, got {self.data_seed}"
-                )
+            _check_int("data_seed", self.data_seed, minimum=0, maximum=MAX_SEED)
         _check_positive("lr", self.lr)
         _check_positive("adam_epsilon", self.adam_epsilon)
         _check_positive("target_loss", self.target_loss, allow_zero=True)
         if self.noise is not None:
-            _check_positive("noise", self.noise, allow_zero=True)
+            _check_positive("noise", self.noise, allow_zero=True, maximum=MAX_NOISE)
 
     def _normalise_network(self) -> None:
         """Check the widths and activations, and store them in one canonical form."""
@@ -136,29 +160,32 @@ class RunConfig:
             _check_int("hidden", hidden, minimum=1)
             hidden = (hidden,)
         if not hidden:
-            raise ConfigError("hidden must be layer widths such as 2 or 4,4,2, got none")
+            raise ConfigError("hidden must be layer widths such as 2 or 4,4,2, got none", "hidden")
         if len(hidden) > MAX_HIDDEN_LAYERS:
             raise ConfigError(
-                f"hidden has {len(hidden)} layers; nnviz draws 1 to {MAX_HIDDEN_LAYERS}"
+                f"hidden has {len(hidden)} layers; nnviz draws 1 to {MAX_HIDDEN_LAYERS}", "hidden"
             )
         for width in hidden:
             _check_int("hidden", width, minimum=1)
             if width > MAX_LAYER_WIDTH:
                 raise ConfigError(
-                    f"hidden layers of {width} units are too wide to draw; "
-                    f"nnviz draws 1 to {MAX_LAYER_WIDTH}"
+                    f"hidden layers of {_shown(width)} units are too wide to draw; "
+                    f"nnviz draws 1 to {MAX_LAYER_WIDTH}",
+                    "hidden",
                 )
         activation = self.activation
         names = (activation,) if isinstance(activation, str) else tuple(activation)
         for name in names:
             if name not in ACTIVATIONS:
                 raise ConfigError(
-                    f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+                    f"unknown activation {_shown(name)}; choose one of {', '.join(ACTIVATIONS)}",
+                    "activation",
                 )
         if len(names) not in (1, len(hidden)):
             raise ConfigError(
                 f"{len(names)} activations for {len(hidden)} hidden layers; "
-                "give one for every layer or one for each"
+                "give one for every layer or one for each",
+                "activation",
             )
         object.__setattr__(self, "hidden", tuple(hidden))
         object.__setattr__(self, "activation", names[0] if len(set(names)) == 1 else names)
@@ -189,7 +216,9 @@ class RunConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigError(f"unknown run configuration keys: {', '.join(unknown)}")
+            listed = ", ".join(unknown)
+            listed = listed if len(listed) <= 60 else f"{listed[:57]}..."
+            raise ConfigError(f"unknown run configuration keys: {listed!s}")
         values = dict(values)
         for key in ("hidden", "activation"):  # JSON has lists where the config has tuples
             if isinstance(values.get(key), list):
@@ -212,18 +241,37 @@ class RunConfig:
         return f"{network}{names}, lr {self.lr:g}"
 
 
-def _check_int(name: str, value: object, *, minimum: int) -> None:
+def _shown(value: object) -> str:
+    """``repr(value)``, cut to one short line (values may come from a hostile run file)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<deeply nested {type(value).__name__}>"
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _check_int(name: str, value: object, *, minimum: int, maximum: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+        raise ConfigError(f"{name} must be a whole number, got {_shown(value)}", name)
     if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        raise ConfigError(f"{name} must be at least {minimum}, got {_shown(value)}", name)
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {_shown(value)}", name)
 
 
-def _check_positive(name: str, value: object, *, allow_zero: bool = False) -> None:
+def _check_positive(
+    name: str, value: object, *, allow_zero: bool = False, maximum: float = math.inf
+) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
+        raise ConfigError(f"{name} must be a number, got {_shown(value)}", name)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ConfigError(f"{name} must be finite, got {_shown(value)}", name) from None
     if not math.isfinite(value):
-        raise ConfigError(f"{name} must be finite, got {value}")
+        raise ConfigError(f"{name} must be finite, got {value}", name)
     if value < 0 or (value == 0 and not allow_zero):
         bound = "at least 0" if allow_zero else "greater than 0"
-        raise ConfigError(f"{name} must be {bound}, got {value:g}")
+        raise ConfigError(f"{name} must be {bound}, got {value:g}", name)
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum:g}, got {value:g}", name)

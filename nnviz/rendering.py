@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +19,19 @@ from nnviz.config import RunConfig
 if TYPE_CHECKING:
     from manim import Scene
 
-__all__ = ["GIF_MAX_FPS", "GIF_MAX_WIDTH", "QUALITIES", "render_run", "render_scene", "to_gif"]
+__all__ = [
+    "GIF_MAX_FPS",
+    "GIF_MAX_WIDTH",
+    "LAYOUT_HIDDEN",
+    "QUALITIES",
+    "PrivateCaches",
+    "RenderError",
+    "check_render",
+    "missing_latex",
+    "render_run",
+    "render_scene",
+    "to_gif",
+]
 
 #: Manim's quality flags: -ql, -qm, -qh, -qk.
 QUALITIES: dict[str, str] = {
@@ -28,6 +43,207 @@ QUALITIES: dict[str, str] = {
 #: A blog GIF is at most this wide and this smooth.
 GIF_MAX_WIDTH = 720
 GIF_MAX_FPS = 30
+#: The hidden widths each training layout can draw: the default layout has a view for every
+#: layer within the configuration's limits (``None``: any); the blog's three panels are planes
+#: of its one hidden layer of two units.
+LAYOUT_HIDDEN: dict[str, tuple[tuple[int, ...], ...] | None] = {
+    "default": None,
+    "blog": ((2,),),
+}
+
+
+class RenderError(RuntimeError):
+    """A render cannot succeed (a missing tool, an unwritable folder); the message is one line."""
+
+
+@functools.cache
+def missing_latex() -> str | None:
+    """Return why Manim's ``MathTex`` cannot work here (one line), or ``None`` when it can.
+
+    Manim's default template needs ``latex``, ``dvisvgm`` and the ``standalone`` class.
+    """
+    hint = "install texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm"
+    for tool in ("latex", "dvisvgm"):
+        if shutil.which(tool) is None:
+            return f"LaTeX is missing (no {tool!r} on PATH); {hint}"
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is not None:
+        try:
+            found = subprocess.run(
+                [kpsewhich, "standalone.cls"], capture_output=True, text=True, timeout=30
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            found = "unknown"
+        if not found:
+            return f"LaTeX lacks standalone.cls, which Manim's template needs; {hint}"
+    return None
+
+
+def check_render(
+    config: RunConfig | None = None,
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+    layout: str = "default",
+) -> None:
+    """Check, before any training or drawing, that a render can succeed.
+
+    Raises
+    ------
+    RenderError
+        When the run's architecture cannot be drawn, LaTeX is missing, ffmpeg is missing for a
+        GIF, or ``media_dir`` cannot be written.
+    """
+    if layout not in LAYOUT_HIDDEN:
+        raise RenderError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_HIDDEN)}")
+    drawable = LAYOUT_HIDDEN[layout]
+    if config is not None and drawable is not None and config.hidden not in drawable:
+        widths = " or ".join(",".join(map(str, w)) for w in drawable)
+        shown = ",".join(map(str, config.hidden))
+        raise RenderError(
+            f"the {layout} layout draws --hidden {widths}, not --hidden {shown} "
+            "(the default layout draws any network)"
+        )
+    reason = missing_latex()
+    if reason is not None:
+        raise RenderError(reason)
+    if output_format == "gif" and shutil.which("ffmpeg") is None:
+        raise RenderError("ffmpeg is not installed; it is needed to make GIFs (apt install ffmpeg)")
+    folder = Path(media_dir)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
+
+
+class PrivateCaches:
+    """One render's own Manim text, Tex and partial-movie folders, and an atomic final movie.
+
+    Manim shares ``media/texts`` and ``media/Tex`` between renders and writes and deletes files
+    there without locks, so two renders at once in one folder break each other (a text's SVG
+    vanishes, LaTeX's intermediate files are cleaned away mid-compile); two renders of the same
+    scene also write the same partial movie files and the same final movie. With this, each
+    render works in ``<media_dir>/.nnviz-render-<pid>-<token>/``: it starts with hard links to
+    the shared SVGs (so nothing is compiled twice), publishes new SVGs to the shared folders
+    with atomic links when it ends, writes the final movie to a temporary file renamed into
+    place, and removes its folder, also after Ctrl-C (so no partial movie files stay behind).
+
+    Call :meth:`open` before the scene is constructed (Manim plans its output paths then),
+    :meth:`attach` with the scene's file writer, and :meth:`close` after rendering.
+    """
+
+    PREFIX = ".nnviz-render-"
+
+    def __init__(self) -> None:
+        self.root: Path | None = None
+        self.shared: dict[str, Path] = {}
+        self.private: dict[str, Path] = {}
+        self.partial_movie_dir = ""
+
+    def open(self) -> PrivateCaches:
+        """Create the private folders and point Manim's configuration at them."""
+        from manim import config
+
+        media = Path(config.get_dir("media_dir"))
+        _remove_dead_renders(media)
+        self.root = media / f"{self.PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        for key in ("text_dir", "tex_dir"):
+            shared = Path(config.get_dir(key))
+            private = self.root / key
+            private.mkdir(parents=True)
+            for svg in shared.glob("*.svg") if shared.is_dir() else ():
+                _link_or_copy(svg, private / svg.name)
+            self.shared[key], self.private[key] = shared, private
+            config[key] = str(private)
+        self.partial_movie_dir = config.partial_movie_dir
+        config.partial_movie_dir = str(self.root / "partial_movie_files")
+        return self
+
+    def attach(self, file_writer: Any) -> None:
+        """Make ``file_writer`` write its final movie to a temporary file and rename it."""
+        combine = file_writer.combine_files
+
+        def combine_atomically(input_files: Any, output_file: Path, *args: Any, **kw: Any) -> None:
+            output_file = Path(output_file)
+            output_file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = output_file.with_name(
+                f".{output_file.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{output_file.suffix}"
+            )
+            try:
+                combine(input_files, temporary, *args, **kw)
+                os.replace(temporary, output_file)
+            finally:
+                temporary.unlink(missing_ok=True)
+
+        file_writer.combine_files = combine_atomically
+
+    def close(self) -> None:
+        """Publish new SVGs, restore Manim's configuration and remove the private folders."""
+        from manim import config
+
+        if self.root is None:
+            return
+        for key, private in self.private.items():
+            shared = self.shared[key]
+            try:
+                shared.mkdir(parents=True, exist_ok=True)
+                for svg in private.glob("*.svg"):
+                    if not (shared / svg.name).exists():
+                        _publish(svg, shared / svg.name)
+            except OSError:
+                pass  # a cache that cannot be filled only costs time
+            if config[key] == str(private):
+                config[key] = str(shared)
+        if config.partial_movie_dir == str(self.root / "partial_movie_files"):
+            config.partial_movie_dir = self.partial_movie_dir
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass
+    except OSError:
+        with contextlib.suppress(OSError):
+            shutil.copyfile(source, target)
+
+
+def _publish(source: Path, target: Path) -> None:
+    """Put a complete file at ``target`` atomically (a link, or a copy renamed into place)."""
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        return
+    except OSError:
+        pass
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _remove_dead_renders(media: Path) -> None:
+    """Remove the private folders of renders that were killed (their process is gone)."""
+    try:
+        entries = list(media.glob(f"{PrivateCaches.PREFIX}*"))
+    except OSError:
+        return
+    for entry in entries:
+        pid_text = entry.name[len(PrivateCaches.PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat().st_mtime > 60:
+                    shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def render_scene(
@@ -87,7 +303,7 @@ def to_gif(movie: Path, gif: Path) -> Path:
     one filter graph); the GIF is written to a temporary file and renamed into place."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        raise RuntimeError("ffmpeg is not installed; it is needed to make GIFs")
+        raise RenderError("ffmpeg is not installed; it is needed to make GIFs")
     graph = (
         "split[a][b];[a]palettegen=max_colors=256:stats_mode=diff[p];"
         "[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
@@ -95,13 +311,21 @@ def to_gif(movie: Path, gif: Path) -> Path:
     fd, temporary = tempfile.mkstemp(prefix=f".{gif.stem}.", suffix=".gif", dir=gif.parent)
     os.close(fd)
     try:
-        subprocess.run(
+        done = subprocess.run(
             [ffmpeg, "-v", "error", "-y", "-i", str(movie), "-filter_complex", graph,
              "-loop", "0", temporary],
-            check=True,
+            stderr=subprocess.PIPE, text=True, errors="replace",
         )  # fmt: skip
-        os.chmod(temporary, 0o644)
+        if done.returncode != 0:
+            reason = " ".join(done.stderr.split())[-200:] or f"exit status {done.returncode}"
+            raise RenderError(f"{gif}: ffmpeg could not convert {movie.name} ({reason})")
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
         os.replace(temporary, gif)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(gif)) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -19,25 +19,47 @@ key              shape                 meaning
 ================ ===================== ==================================================
 
 Schema 1 (nnviz 0.1 and 0.2) is the same for one hidden layer (``W1, b1, W2, b2``); such files
-still load. Files are written atomically and read with ``allow_pickle=False``.
+still load. Files are written atomically. They are read without unpickling anything and every
+``.npy`` header is checked (dtype, shape, declared size against :data:`MAX_RUN_DATA_BYTES`)
+before any array data is read or inflated.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import os
+import stat
+import struct
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO
 
 import numpy as np
 
 from nnviz.config import ConfigError, RunConfig
 from nnviz.forward import Weights
 
-__all__ = ["SCHEMA_VERSION", "STOP_REASONS", "Run", "RunFileError", "load_run", "save_run"]
+__all__ = [
+    "MAX_CONFIG_CHARS",
+    "MAX_RUN_DATA_BYTES",
+    "MAX_RUN_FILE_BYTES",
+    "READABLE_SCHEMAS",
+    "REQUIRED_CONFIG_KEYS",
+    "SCHEMA_VERSION",
+    "STALE_TEMPORARY_SECONDS",
+    "STOP_REASONS",
+    "Run",
+    "RunFileError",
+    "check_writable_target",
+    "load_run",
+    "remove_stale_temporaries",
+    "save_run",
+]
 
 SCHEMA_VERSION = 2
 #: The schemas this version reads.
@@ -49,6 +71,33 @@ _LOG_KEYS = ("loss", "accuracy", "X", "y")
 #: PyTorch's initial weights, PyTorch's Adam ε, and data drawn from the run's own ``seed``
 #: (the ``seed`` data set was then another sample of the recipe; the file stores its points).
 _BEFORE_0_2: dict[str, Any] = {"init": "torch", "adam_epsilon": 1e-8}
+
+#: The arrays of a run file may declare at most this many bytes in total (the largest run the
+#: limits of :mod:`nnviz.config` allow needs about 23 MB); nothing larger is ever read.
+MAX_RUN_DATA_BYTES = 64 * 2**20
+#: A run file on disk may be at most this large (the data plus room for headers).
+MAX_RUN_FILE_BYTES = MAX_RUN_DATA_BYTES + 2**20
+#: The ``config`` JSON may be at most this many characters long.
+MAX_CONFIG_CHARS = 2**16
+#: The configuration keys every run file holds (the fields of the first
+#: :class:`RunConfig`); fields added to :class:`RunConfig` later take their defaults when an
+#: older file lacks them.
+REQUIRED_CONFIG_KEYS: tuple[str, ...] = (
+    "dataset",
+    "samples",
+    "noise",
+    "seed",
+    "activation",
+    "hidden",
+    "lr",
+    "batch_size",
+    "max_epochs",
+    "target_loss",
+)
+_MAX_HEADER_BYTES = 10_000  # numpy's own limit for a safe .npy header
+_MAX_MEMBERS = 64
+#: Temporary files of writes that were killed are removed once they are this old (seconds).
+STALE_TEMPORARY_SECONDS = 600.0
 
 
 class RunFileError(ValueError):
@@ -159,73 +208,186 @@ class Run:
 def save_run(run: Run, path: str | os.PathLike[str]) -> Path:
     """Write ``run`` to ``path`` atomically: a temporary file in the same folder, then a rename.
 
-    An interrupted write leaves any earlier file at ``path`` untouched.
+    An interrupted write leaves any earlier file at ``path`` untouched; temporary files left by
+    writes that were killed (older than :data:`STALE_TEMPORARY_SECONDS`) are removed. The file
+    gets the permissions of the umask, as any file the user creates. ``path`` must be a regular
+    file or a new path: a symbolic link, device, FIFO or folder there is refused, not replaced.
+
+    Raises
+    ------
+    RunFileError
+        When something other than a regular file is at ``path``.
+    OSError
+        When the file cannot be written; its ``filename`` is ``path``, not the temporary file.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_writable_target(target)
     arrays = {key: np.asarray(array) for key, array in run.arrays().items()}
     arrays["config"] = np.array(json.dumps(run.metadata(), sort_keys=True))
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temporary: str | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             np.savez(handle, **arrays)  # type: ignore[arg-type]
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(target)) from error
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise
+    remove_stale_temporaries(target.parent, target.name)
     return target
+
+
+def check_writable_target(path: Path) -> None:
+    """Refuse ``path`` as a run file to write unless it is a regular file or a new path in a
+    folder that exists (or can be made) and is writable; call it before expensive work.
+
+    Raises
+    ------
+    RunFileError
+        With a one-line message naming ``path``.
+    """
+    try:
+        status = path.lstat()
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise RunFileError(f"{path}: cannot write ({error.strerror or error})") from None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        kind = (
+            "a symbolic link" if stat.S_ISLNK(status.st_mode)
+            else "a folder" if stat.S_ISDIR(status.st_mode)
+            else "a FIFO" if stat.S_ISFIFO(status.st_mode)
+            else "a device" if stat.S_ISCHR(status.st_mode) or stat.S_ISBLK(status.st_mode)
+            else "not a regular file"
+        )  # fmt: skip
+        raise RunFileError(f"{path}: is {kind}; a run file is written only to a regular file "
+                           "or a new path")  # fmt: skip
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise RunFileError(f"{path}: cannot write ({folder} is not a folder)")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise RunFileError(f"{path}: cannot write (folder {folder} is not writable)")
+
+
+def remove_stale_temporaries(
+    folder: str | os.PathLike[str], name: str | None = None, age: float | None = None
+) -> list[Path]:
+    """Remove the temporary files that killed writes of run files left in ``folder``.
+
+    Only files named ``.<name>.*.tmp`` (any ``name`` ending in ``.npz`` when ``name`` is
+    ``None``) and older than ``age`` seconds (default :data:`STALE_TEMPORARY_SECONDS`) are
+    removed: younger ones may belong to a write in progress. Returns the removed paths.
+    """
+    limit = STALE_TEMPORARY_SECONDS if age is None else age
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        stem = entry.name
+        if not (stem.startswith(".") and stem.endswith(".tmp")):
+            continue
+        base = stem[1:].rsplit(".", 2)[0] if stem.count(".") >= 3 else ""
+        if (name is not None and base != name) or (name is None and not base.endswith(".npz")):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or now - entry.stat().st_mtime < limit:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def load_run(path: str | os.PathLike[str]) -> Run:
     """Read and validate a run file, never unpickling anything.
 
+    Every ``.npy`` header in the archive is read and checked (dtype, shape, declared size) before
+    any array data: the arrays may declare at most :data:`MAX_RUN_DATA_BYTES` in total, the
+    ``config`` JSON at most :data:`MAX_CONFIG_CHARS` characters, and no more than that is ever
+    read or decompressed, whatever the archive claims.
+
     Raises
     ------
     RunFileError
-        When the file is missing, not an ``.npz``, truncated, holds objects, lacks a key, has
-        arrays of the wrong shape or a schema this version does not read.
+        When the file is missing, not a regular file, not an ``.npz``, truncated, too large,
+        holds objects, lacks a key, has arrays of the wrong shape, values a run cannot have
+        (NaN loss, accuracy outside [0, 1], labels other than 0 and 1), a configuration that
+        disagrees with its arrays or a schema this version does not read. No other exception
+        escapes for any content of the file.
     """
     source = Path(path)
-    if not source.is_file():
-        raise RunFileError(f"{source}: no such run file")
-    if not zipfile.is_zipfile(source):
-        raise RunFileError(f"{source}: damaged or not an .npz run file")
     try:
-        with np.load(source, allow_pickle=False) as archive:
-            layers = _layer_count(archive.files)
-            keys = [f"{p}{k}" for k in range(1, layers + 1) for p in "Wb"]
-            wanted = (*keys, *_LOG_KEYS, "config")
-            missing = [key for key in wanted if key not in archive.files]
-            if missing or layers < 2:
-                missing = missing or ["W2", "b2"]
-                raise RunFileError(f"{source}: not a run file (missing {', '.join(missing)})")
-            arrays = {key: archive[key] for key in wanted}
-    except RunFileError:
-        raise
-    except ValueError as error:
-        if "allow_pickle" in str(error):
-            raise RunFileError(f"{source}: holds pickled objects, refused") from None
-        raise RunFileError(f"{source}: damaged run file ({error})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise RunFileError(f"{source}: damaged or not an .npz run file ({error})") from None
+        status = source.stat()
+    except FileNotFoundError:
+        raise RunFileError(f"{source}: no such run file") from None
+    except OSError as error:
+        raise RunFileError(f"{source}: cannot read ({error.strerror or error})") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise RunFileError(f"{source}: not a regular file")
+    if status.st_size > MAX_RUN_FILE_BYTES:
+        raise RunFileError(
+            f"{source}: {status.st_size} bytes, larger than any run file "
+            f"(limit {MAX_RUN_FILE_BYTES} bytes)"
+        )
+    try:
+        arrays = _read_archive(source)
+    except RunFileError as error:
+        raise RunFileError(f"{source}: {error}") from None
+    except OSError as error:
+        raise RunFileError(f"{source}: cannot read ({error.strerror or error})") from None
+    except Exception as error:  # zipfile, zlib and numpy raise many types on damaged input
+        raise RunFileError(f"{source}: damaged or not an .npz run file ({_brief(error)})") from None
 
     metadata = _parse_metadata(source, arrays.pop("config"))
+    values = metadata["config"]
+    missing = [key for key in REQUIRED_CONFIG_KEYS if key not in values]
+    if missing:
+        raise RunFileError(f"{source}: run configuration lacks {', '.join(missing)}")
     try:
-        config = RunConfig.from_dict(_with_legacy_defaults(metadata["config"]))
+        config = RunConfig.from_dict(_with_legacy_defaults(values))
     except (ConfigError, TypeError) as error:
         raise RunFileError(f"{source}: invalid run configuration ({error})") from None
+    if not isinstance(metadata["stop_reason"], str):
+        raise RunFileError(f"{source}: stop reason must be a string")
+    layers = _layer_count(list(arrays))
     weights = tuple(arrays.pop(f"W{k}") for k in range(1, layers + 1))
     biases = tuple(arrays.pop(f"b{k}") for k in range(1, layers + 1))
     try:
-        run = Run(config=config, W=weights, b=biases,
-                  stop_reason=str(metadata["stop_reason"]), **arrays)  # fmt: skip
+        run = Run(config=config, W=weights, b=biases, stop_reason=metadata["stop_reason"],
+                  **arrays)  # fmt: skip
     except RunFileError as error:
         raise RunFileError(f"{source}: {error}") from None
-    if metadata.get("epochs") != run.epochs:
+    epochs = metadata["epochs"]
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs != run.epochs:
         raise RunFileError(
-            f"{source}: header says {metadata.get('epochs')} epochs, arrays hold {run.epochs}"
+            f"{source}: header says {_brief(epochs)} epochs, arrays hold {run.epochs}"
+        )
+    if run.epochs > config.max_epochs:
+        raise RunFileError(
+            f"{source}: {run.epochs} epochs logged, more than its limit of {config.max_epochs}"
         )
     return run
 
@@ -238,6 +400,148 @@ def _with_legacy_defaults(values: dict[str, Any]) -> dict[str, Any]:
     return {**legacy, **values}
 
 
+def _layer_count(keys: list[str]) -> int:
+    """Return how many consecutive layers ``W1, W2, …`` there are among ``keys``."""
+    count = 0
+    while f"W{count + 1}" in keys:
+        count += 1
+    return count
+
+
+def _brief(value: object, limit: int = 60) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _read_archive(source: Path) -> dict[str, np.ndarray]:
+    """Return the arrays of the run file at ``source``, reading each header before any data.
+
+    Raises :class:`RunFileError` (without the path) for what a run file must not be; damaged
+    archives raise whatever zipfile, zlib or numpy raise.
+    """
+    with source.open("rb") as handle:
+        _check_central_directory(handle)
+        with zipfile.ZipFile(handle) as archive:
+            members: dict[str, zipfile.ZipInfo] = {}
+            for info in archive.infolist():
+                key = info.filename.removesuffix(".npy")
+                if key in members:
+                    raise RunFileError(f"archive holds {key!r} twice")
+                members[key] = info
+            layers = max(_layer_count(list(members)), 2)
+            wanted = (*(f"{p}{k}" for k in range(1, layers + 1) for p in "Wb"), *_LOG_KEYS,
+                      "config")  # fmt: skip
+            missing = [key for key in wanted if key not in members]
+            if missing:
+                raise RunFileError(f"not a run file (missing {', '.join(missing)})")
+            headers = {}
+            for key in wanted:
+                info = members[key]
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise RunFileError(f"{key!r} uses an unsupported compression")
+                with archive.open(info) as stream:
+                    headers[key] = _read_header(key, stream)
+            declared = sum(nbytes for key, (_, _, _, nbytes) in headers.items() if key != "config")
+            if declared > MAX_RUN_DATA_BYTES:
+                raise RunFileError(
+                    f"arrays declare {declared} bytes, more than the limit of "
+                    f"{MAX_RUN_DATA_BYTES} bytes"
+                )
+            arrays = {}
+            for key, (shape, fortran, dtype, nbytes) in headers.items():
+                with archive.open(members[key]) as stream:
+                    _read_header(key, stream)
+                    arrays[key] = _read_data(key, stream, shape, fortran, dtype, nbytes)
+    return arrays
+
+
+def _check_central_directory(handle: BinaryIO) -> None:
+    """Refuse archives whose central directory lists more entries than a run file has, before
+    :mod:`zipfile` builds an object for each of them."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    tail_size = min(size, 22 + 65535)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    handle.seek(0)
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        raise RunFileError("damaged or not an .npz run file (no zip directory)")
+    (entries,) = struct.unpack("<H", tail[end + 10 : end + 12])
+    if entries > _MAX_MEMBERS:
+        raise RunFileError(f"archive lists {entries} entries; a run file has {_MAX_MEMBERS - 1}")
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise RunFileError("damaged run file (an array is truncated)")
+    return data
+
+
+def _read_header(key: str, stream: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """Read and check one ``.npy`` header; return shape, Fortran order, dtype and data bytes."""
+    magic = _read_exactly(stream, 8)
+    if magic[:6] != b"\x93NUMPY" or magic[6:] not in (b"\x01\x00", b"\x02\x00"):
+        raise RunFileError(f"{key!r} is not a .npy array of format 1 or 2")
+    length_format = "<H" if magic[6] == 1 else "<I"
+    raw_length = _read_exactly(stream, struct.calcsize(length_format))
+    (length,) = struct.unpack(length_format, raw_length)
+    if length > _MAX_HEADER_BYTES:
+        raise RunFileError(
+            f"the .npy header of {key!r} is {length} bytes long (limit {_MAX_HEADER_BYTES})"
+        )
+    header = io.BytesIO(magic + raw_length + _read_exactly(stream, length))
+    header.seek(8)
+    if magic[6] == 1:
+        read = np.lib.format.read_array_header_1_0
+    else:
+        read = np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = read(header, max_header_size=_MAX_HEADER_BYTES)
+    if dtype.hasobject:
+        raise RunFileError(f"{key!r} holds pickled objects, refused")
+    kinds = "U" if key == "config" else "fiu"
+    if dtype.kind not in kinds or dtype.itemsize == 0 or dtype.fields is not None:
+        kind = "a string" if key == "config" else "numeric"
+        raise RunFileError(f"array {key!r} must be {kind}, got dtype {_brief(dtype)}")
+    if any(not isinstance(n, int) or n < 0 for n in shape):
+        raise RunFileError(f"array {key!r} has an invalid shape")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if key == "config" and (shape != () or nbytes > MAX_CONFIG_CHARS * 4):
+        raise RunFileError(f"'config' must be one string of at most {MAX_CONFIG_CHARS} characters")
+    if nbytes > MAX_RUN_DATA_BYTES:
+        raise RunFileError(
+            f"array {key!r} declares {nbytes} bytes, more than the limit of "
+            f"{MAX_RUN_DATA_BYTES} bytes"
+        )
+    return tuple(shape), bool(fortran), dtype, nbytes
+
+
+def _read_data(
+    key: str,
+    stream: IO[bytes],
+    shape: tuple[int, ...],
+    fortran: bool,
+    dtype: np.dtype,
+    nbytes: int,
+) -> np.ndarray:
+    """Read exactly the ``nbytes`` of data a header declared, and check that nothing follows."""
+    buffer = bytearray(nbytes)
+    view = memoryview(buffer)
+    done = 0
+    while done < nbytes:
+        chunk = stream.read(min(nbytes - done, 1 << 20))
+        if not chunk:
+            raise RunFileError(f"damaged run file (array {key!r} is truncated)")
+        view[done : done + len(chunk)] = chunk
+        done += len(chunk)
+    if stream.read(1):
+        raise RunFileError(f"damaged run file (array {key!r} has trailing data)")
+    count = math.prod(shape)
+    array = np.frombuffer(buffer, dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran else "C")
+
+
 def _parse_metadata(source: Path, raw: np.ndarray) -> dict[str, Any]:
     if raw.shape != () or raw.dtype.kind != "U":
         raise RunFileError(f"{source}: 'config' must be a 0-d string array")
@@ -245,12 +549,16 @@ def _parse_metadata(source: Path, raw: np.ndarray) -> dict[str, Any]:
         metadata = json.loads(str(raw))
     except json.JSONDecodeError as error:
         raise RunFileError(f"{source}: 'config' is not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise RunFileError(f"{source}: 'config' is nested too deeply") from None
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise RunFileError(f"{source}: 'config' is not valid JSON ({_brief(error)})") from None
     if not isinstance(metadata, dict):
         raise RunFileError(f"{source}: 'config' must hold a JSON object")
     schema = metadata.get("schema")
-    if schema not in READABLE_SCHEMAS:
+    if isinstance(schema, bool) or schema not in READABLE_SCHEMAS:
         raise RunFileError(
-            f"{source}: run file schema {schema!r} is not supported "
+            f"{source}: run file schema {_brief(schema)} is not supported "
             f"(this nnviz reads {', '.join(map(str, READABLE_SCHEMAS))})"
         )
     for key in ("config", "stop_reason", "epochs"):
@@ -259,14 +567,6 @@ def _parse_metadata(source: Path, raw: np.ndarray) -> dict[str, Any]:
     if not isinstance(metadata["config"], dict):
         raise RunFileError(f"{source}: 'config.config' must be a JSON object")
     return metadata
-
-
-def _layer_count(keys: list[str]) -> int:
-    """Return how many consecutive layers ``W1, W2, …`` the archive holds."""
-    count = 0
-    while f"W{count + 1}" in keys:
-        count += 1
-    return count
 
 
 def _check_shapes(run: Run) -> None:
@@ -310,10 +610,14 @@ def _check_shapes(run: Run) -> None:
         raise RunFileError(f"array 'y' must have shape ({X.shape[0]},), got {y.shape}")
     if not all(np.all(np.isfinite(a)) for a in (*run.W, *run.b, X)):
         raise RunFileError("weights and data must be finite")
+    if not (np.all(np.isfinite(loss)) and np.all(loss >= 0)):
+        raise RunFileError("every logged loss must be a finite number of at least 0")
+    accuracy = run.accuracy
+    if not (np.all(np.isfinite(accuracy)) and np.all((accuracy >= 0) & (accuracy <= 1))):
+        raise RunFileError("every logged accuracy must lie between 0 and 1")
+    if not np.all((y == 0) | (y == 1)):
+        raise RunFileError("labels 'y' must be 0 or 1")
     widths = tuple(int(W.shape[1]) for W in run.W[:-1])
     if widths != run.config.hidden:
-        shown = ",".join(map(str, run.config.hidden))
-        raise RunFileError(
-            f"the configuration says hidden layers {shown}, the arrays hold "
-            f"{','.join(map(str, widths))}"
-        )
+        shown, held = (",".join(map(str, w)) for w in (run.config.hidden, widths))
+        raise RunFileError(f"configuration says {shown} hidden units, arrays hold {held}")

@@ -7,6 +7,7 @@ integer epoch is exactly the logged state and the picture in between is a real n
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -91,7 +92,7 @@ class Trajectory:
         self._flat = np.concatenate([a.reshape(len(run.loss), -1) for a in per_layer], axis=1)
         knots = np.arange(self.epochs + 1, dtype=np.float64)
         self._pchip = PchipInterpolator(knots, self._flat, axis=0) if self.epochs > 0 else None
-        self._views: dict[forward.Space, tuple[np.ndarray, np.ndarray]] = {}
+        self._views: dict[Hashable, tuple[np.ndarray, np.ndarray]] = {}
         self._last: FrameState | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> Trajectory:
@@ -143,17 +144,32 @@ class Trajectory:
 
     def view_box(self, space: forward.Space, t: float) -> tuple[Range, Range]:
         """Return the view box of a hidden ``space`` at ``t``: square, holding the origin and
-        the points.
+        the points (its first two coordinates; a width-1 space's second is 0).
 
         The box follows a look-ahead envelope of the points' extent, smoothed over time, so it
         grows before points leave it and never jumps. It is computed once per space.
         """
-        if space not in self._views:
-            self._views[space] = self._smoothed_view(space)
-        times, boxes = self._views[space]
+        box = self.view_cube(space, t, dims=2)
+        return box[0], box[1]
+
+    def view_cube(
+        self,
+        space: forward.Space,
+        t: float,
+        dims: int = 3,
+        projection: Callable[[np.ndarray], np.ndarray] | None = None,
+        key: Hashable = None,
+    ) -> tuple[Range, ...]:
+        """Return the view box of ``space`` at ``t`` in ``dims`` coordinates (a cube for 3),
+        as :meth:`view_box` does, optionally of the points mapped by ``projection`` (give a
+        ``key`` that names the projection, for the cache)."""
+        cache = (space, dims, key)
+        if cache not in self._views:
+            self._views[cache] = self._smoothed_view(space, dims, projection)
+        times, boxes = self._views[cache]
         t = self.clamp(t)
-        box = np.array([np.interp(t, times, column) for column in boxes.T])
-        return (float(box[0]), float(box[1])), (float(box[2]), float(box[3]))
+        box = [float(np.interp(t, times, column)) for column in boxes.T]
+        return tuple((box[2 * k], box[2 * k + 1]) for k in range(dims))
 
     def _unflatten(self, flat: np.ndarray) -> Weights:
         arrays, start = [], 0
@@ -163,30 +179,33 @@ class Trajectory:
             start += size
         return Weights(*arrays)
 
-    def _smoothed_view(self, space: forward.Space) -> tuple[np.ndarray, np.ndarray]:
+    def _smoothed_view(
+        self,
+        space: forward.Space,
+        dims: int,
+        projection: Callable[[np.ndarray], np.ndarray] | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         per_epoch = self.VIEW_SAMPLES_PER_EPOCH
         times = np.linspace(0.0, self.epochs, self.epochs * per_epoch + 1)
-        extents = np.empty((len(times), 4))
+        extents = np.empty((len(times), 2 * dims))
         for i, t in enumerate(times):
-            h = forward.to_space(self.run.X, self.weights_at(t), self.activation, space)[:, :2]
-            if h.shape[1] == 1:
-                h = np.column_stack([h[:, 0], np.zeros(len(h))])
-            # Negate the minima so that every column is an extent to take maxima of.
-            extents[i] = (
-                -min(h[:, 0].min(), 0.0),
-                max(h[:, 0].max(), 0.0),
-                -min(h[:, 1].min(), 0.0),
-                max(h[:, 1].max(), 0.0),
-            )
+            h = forward.to_space(self.run.X, self.weights_at(t), self.activation, space)
+            if projection is not None:
+                h = projection(h)
+            h = np.pad(h[:, :dims], ((0, 0), (0, max(dims - h.shape[1], 0))))
+            # Negate the minima so that every column is an extent to take maxima of; the origin
+            # is always inside.
+            extents[i, 0::2] = -np.minimum(h.min(axis=0), 0.0)
+            extents[i, 1::2] = np.maximum(h.max(axis=0), 0.0)
         window = round(self.VIEW_WINDOW_EPOCHS * per_epoch)
         envelope = _running_max(extents, window)
         smooth = _gaussian_smooth(envelope, window // 2)
-        low_x, high_x, low_y, high_y = -smooth[:, 0], smooth[:, 1], -smooth[:, 2], smooth[:, 3]
-        span = np.maximum(np.maximum(high_x - low_x, high_y - low_y), 0.5) * 1.15
-        mid_x, mid_y = (low_x + high_x) / 2, (low_y + high_y) / 2
-        boxes = np.column_stack(
-            [mid_x - span / 2, mid_x + span / 2, mid_y - span / 2, mid_y + span / 2]
-        )
+        low, high = -smooth[:, 0::2], smooth[:, 1::2]
+        span = np.maximum((high - low).max(axis=1), 0.5) * 1.15
+        middle = (low + high) / 2
+        boxes = np.empty((len(times), 2 * dims))
+        boxes[:, 0::2] = middle - span[:, None] / 2
+        boxes[:, 1::2] = middle + span[:, None] / 2
         return times, boxes
 
 

@@ -65,3 +65,18 @@ def test_rendering_a_scene_from_cached_runs_does_not_import_torch(tmp_path: Path
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
+def test_stale_temporaries_in_the_cache_are_removed(tmp_path: Path) -> None:
+    import os
+    import time
+
+    tmp_path.mkdir(exist_ok=True)
+    killed = tmp_path / ".seed-relu-h2-lr0.01-s0-0123456789.npz.x1y2z3.tmp"
+    writing = tmp_path / ".seed-tanh-h2-lr0.1-s0-0123456789.npz.a1b2c3.tmp"
+    killed.write_bytes(b"x" * 4096)
+    writing.write_bytes(b"x" * 4096)
+    old = time.time() - 3600
+    os.utime(killed, (old, old))
+    cached_run(RunConfig(max_epochs=2), tmp_path, report=lambda _: None)
+    assert not killed.exists() and writing.exists()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from nnviz.config import ConfigError, RunConfig
@@ -29,12 +30,35 @@ def test_defaults_are_the_blog_experiment() -> None:
         ({"data_seed": -1}, "data_seed must be at least 0"),
         ({"data_seed": 2**32}, "data_seed must be at most 4294967295"),
         ({"adam_epsilon": 0.0}, "adam_epsilon must be greater than 0"),
+        ({"samples": 10_000_000_000}, "samples must be at most 100000, got 10000000000"),
+        ({"hidden": 100_000_000_000}, "hidden layers of 100000000000 units are too wide"),
+        ({"max_epochs": 1_000_000_000}, "max_epochs must be at most 10000"),
+        ({"seed": 18446744073709551616}, "seed must be at most 4294967295"),
+        ({"seed": -1}, "seed must be at least 0"),
+        ({"batch_size": 10**12}, "batch_size must be at most 100000"),
+        ({"noise": 1e300}, "noise must be at most 1e[+]06"),
+        ({"lr": 10**400}, "lr must be finite"),
+        ({"lr": [[[[0.1]]]]}, "lr must be a number, got"),
+        ({"dataset": "x" * 10_000}, "unknown dataset 'xxx"),
     ],
 )
 def test_invalid_values_raise_one_line_errors(changes: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as caught:
         RunConfig(**changes)
-    assert "\n" not in str(caught.value)
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 120
+    assert caught.value.field == next(iter(changes))
+
+
+def test_the_largest_seed_seeds_every_generator() -> None:
+    import torch
+
+    from nnviz.config import MAX_SEED
+    from nnviz.data import make_dataset
+
+    np.random.seed(MAX_SEED)  # noqa: NPY002 (the legacy seeding of the blog takes it too)
+    torch.manual_seed(MAX_SEED)
+    torch.Generator().manual_seed(MAX_SEED)
+    make_dataset("seed", 10, None, MAX_SEED)
 
 
 def test_key_is_stable_and_distinguishes_configs() -> None:

@@ -24,6 +24,7 @@ from manim import (
 from typing_extensions import Self
 
 from nnviz.colormap import DivergingColormap
+from nnviz.formatting import fit_number
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText
 from nnviz.moments import Moment
@@ -86,7 +87,7 @@ class StatsReadout(FollowsClock, VGroup):
         """Show the numbers of the clock's epoch."""
         state = self.trajectory.state(self.clock.get_value())
         line = self.template.format(
-            format_epoch(state.t), f"{state.loss:.4f}"[:6], f"{state.accuracy:.1%}"
+            format_epoch(state.t), fit_number(state.loss, 6, 4), f"{state.accuracy:.1%}"
         )
         # Blank the characters that belong to the names, keep the numbers.
         names = self.names.text or ""

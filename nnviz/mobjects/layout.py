@@ -11,6 +11,7 @@ from manim import DOWN, LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTra
 from typing_extensions import Self
 
 from nnviz.activations import display_name
+from nnviz.formatting import format_rate
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.hud import (
     LossCurve,
@@ -19,7 +20,7 @@ from nnviz.mobjects.hud import (
     StatsReadout,
     StopMark,
 )
-from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
+from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel, Panel
 from nnviz.moments import Moment
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -32,7 +33,8 @@ __all__ = [
     "TrainingLayout",
     "blog_panels",
     "heading_and_stats",
-    "two_panels",
+    "layer_panels",
+    "row_viewports",
 ]
 
 
@@ -40,16 +42,22 @@ def heading_and_stats(
     trajectory: Trajectory, clock: ValueTracker, theme: Theme
 ) -> tuple[Text, StatsReadout]:
     """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
-    the epoch, loss and accuracy read-out at the top right, on one baseline."""
+    the epoch, loss and accuracy read-out at the top right, on one baseline; a heading that
+    would run into the read-out is scaled down to end before it."""
     config = trajectory.run.config
+    network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
     heading = Text(
-        f"{display_name(config.activation)} · learning rate {config.lr:g}",
+        f"{network}{display_name(config.activation)} · learning rate {format_rate(config.lr)}",
         font=theme.font,
         font_size=28,
         color=theme.foreground,
     ).to_corner(UP + LEFT, buff=0.3)
     stats = StatsReadout(trajectory, clock, theme, font_size=20)
-    stats.place(np.array([6.8 - stats.line_width, heading.get_bottom()[1] + 0.04, 0]))
+    stats_left = 6.8 - stats.line_width
+    room = stats_left - 0.4 - heading.get_left()[0]
+    if heading.width > room:
+        heading.scale_to_fit_width(room).to_corner(UP + LEFT, buff=0.3)
+    stats.place(np.array([stats_left, heading.get_bottom()[1] + 0.04, 0]))
     return heading, stats
 
 
@@ -90,11 +98,16 @@ class PanelRow:
     top: float
 
 
-def two_panels(
+def layer_panels(
     trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
 ) -> PanelRow:
-    """nnviz's own layout: the input plane and the activation space with the output's line and
-    its probability over the whole view, joined by an arrow ``h = a(W₁x + b₁)``."""
+    """nnviz's own layout: the input plane and a view of every hidden layer, chosen by its
+    width (:func:`nnviz.mobjects.views.layer_view`), in a row fitted to the frame. For the
+    post's 2-2-1 network: the input plane and the hidden plane with the output's line and its
+    probability over the whole view, joined by an arrow ``h = a(W₁x + b₁)``."""
+    widths = trajectory.run.hidden_widths
+    if widths != (2,):
+        return _general_row(trajectory, clock, theme, mesh_resolution)
     views = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
     input_panel = InputPlanePanel(trajectory, clock, views[0], theme,
                                   mesh_resolution=mesh_resolution)  # fmt: skip
@@ -109,6 +122,41 @@ def two_panels(
         ),
     )  # fmt: skip
     return PanelRow((input_panel, hidden_panel), (mapping,), centre_y + views[0].height / 2)
+
+
+def row_viewports(count: int) -> list[Viewport]:
+    """Return ``count`` square viewports side by side, as large as the frame allows with room
+    for each panel's range labels between them (4.4 units for two, 3.7 for three)."""
+    if count <= 2:
+        return [TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW][:count]
+    if count == 3:
+        return [Viewport((x, BLOG_CENTRE_Y), BLOG_PANEL, BLOG_PANEL) for x in BLOG_CENTRES_X]
+    # Room for the first panel's labels on the left, the others' on their right.
+    left_margin, right_margin, gap = 0.8, 0.85, 0.8
+    size = (2 * 7.11 - left_margin - right_margin - (count - 1) * gap) / count
+    first = -7.11 + left_margin + size / 2
+    return [Viewport((first + k * (size + gap), 0.35), size, size) for k in range(count)]
+
+
+def _general_row(
+    trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
+) -> PanelRow:
+    from nnviz.mobjects.views import layer_view
+
+    layers = len(trajectory.run.hidden_widths)
+    viewports = row_viewports(layers + 1)
+    small = viewports[0].width < 3.0
+    options: dict[str, Any] = {"mesh_resolution": mesh_resolution}
+    if small:
+        options.update(caption_size=16, dot_radius=0.035)
+    caption = "input space" if layers < 2 else "input space\n2 inputs"
+    panels: list[Panel] = [
+        InputPlanePanel(trajectory, clock, viewports[0], theme, caption=caption, **options)
+    ]
+    for layer in range(1, layers + 1):
+        panels.append(layer_view(trajectory, clock, viewports[layer], theme, layer, **options))
+    top = viewports[0].centre[1] + viewports[0].height / 2
+    return PanelRow(tuple(panels), (), top)
 
 
 def blog_panels(
@@ -137,7 +185,7 @@ BLOG_CENTRE_Y = 0.3
 
 #: The training layouts by name (``nnviz render --layout``).
 LAYOUTS: dict[str, Callable[[Trajectory, ValueTracker, Theme, int], PanelRow]] = {
-    "default": two_panels,
+    "default": layer_panels,
     "blog": blog_panels,
 }
 
@@ -163,12 +211,12 @@ class TrainingLayout(ClockedGroup):
         (the post's three panels).
     """
 
-    PANEL = 4.6
-    INPUT_VIEW = Viewport((-3.5, 0.35), PANEL, PANEL)
-    HIDDEN_VIEW = Viewport((3.5, 0.35), PANEL, PANEL)
+    PANEL = 4.4
+    INPUT_VIEW = Viewport((-3.5, 0.2), PANEL, PANEL)
+    HIDDEN_VIEW = Viewport((3.5, 0.2), PANEL, PANEL)
     LOSS_VIEW = Viewport((-0.9, -3.2), 8.6, 0.8)
     LEGEND_CENTRE = np.array([5.75, -3.05, 0.0])
-    CAPTION_CENTRE = np.array([-0.9, -2.52, 0.0])
+    CAPTION_CENTRE = np.array([-0.9, -2.6, 0.0])
 
     def __init__(
         self,

@@ -13,6 +13,7 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UP,
     Group,
     MathTex,
     Mobject,
@@ -36,6 +37,7 @@ from nnviz.view import Box, Viewport, axis_segments, soft_coverage, square_box_a
 __all__ = [
     "HiddenSpacePanel",
     "InputPlanePanel",
+    "Panel",
     "ProbabilityImage",
     "hidden_probability_grid",
     "input_box",
@@ -115,7 +117,7 @@ class ProbabilityImage(PlacedImage):
         return self
 
 
-class _Panel(FollowsClock, Group):
+class Panel(FollowsClock, Group):
     """Frame, mesh, level line and one dot cloud per class inside a square viewport."""
 
     def __init__(
@@ -147,23 +149,33 @@ class _Panel(FollowsClock, Group):
         self.dots = class_dots(self.labels, theme, dot_radius)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
-        self.caption = Text(
-            caption, font=theme.font, font_size=caption_size, color=theme.foreground
-        )
+        # A caption of several lines is centred line by line.
+        self.caption = VGroup(
+            *(
+                Text(line, font=theme.font, font_size=caption_size, color=theme.foreground)
+                for line in caption.split("\n")
+                if line
+            )
+        ).arrange(DOWN, buff=0.08)
         # Centred at one height above the frame, so captions of panels side by side line up
         # whatever their letters' descenders.
         top = viewport.centre[1] + viewport.height / 2
-        self.caption.move_to(
-            np.array([viewport.centre[0], top + 0.15 + 0.5 * caption_size / 48, 0])
-        )
+        if "\n" in caption:
+            self.caption.next_to(self.frame_box, UP, buff=0.12)
+        else:
+            self.caption.move_to(
+                np.array([viewport.centre[0], top + 0.15 + 0.5 * caption_size / 48, 0])
+            )
         self.range_labels = [
             GlyphText(font_size=16, max_length=6, color=theme.muted) for _ in range(4)
         ]
-        x_name = MathTex(axis_names[0], font_size=28, color=theme.muted)
-        y_name = MathTex(axis_names[1], font_size=28, color=theme.muted)
-        x_name.next_to(self.frame_box, DOWN, buff=0.12)
-        y_name.next_to(self.frame_box, RIGHT if y_labels == "right" else LEFT, buff=0.12)
-        self.axis_names = VGroup(x_name, y_name)
+        self.axis_names = VGroup()
+        if labels:
+            x_name = MathTex(axis_names[0], font_size=28, color=theme.muted)
+            y_name = MathTex(axis_names[1], font_size=28, color=theme.muted)
+            x_name.next_to(self.frame_box, DOWN, buff=0.12)
+            y_name.next_to(self.frame_box, RIGHT if y_labels == "right" else LEFT, buff=0.12)
+            self.axis_names.add(x_name, y_name)
         self.add(
             self.mesh,
             self.axes,
@@ -204,7 +216,7 @@ class _Panel(FollowsClock, Group):
         return cx - w, cy + h, cx + w, cy - h
 
 
-class InputPlanePanel(_Panel):
+class InputPlanePanel(Panel):
     """The input plane: the data, the probability mesh and the 0.5 contour (decision boundary)."""
 
     def __init__(
@@ -241,7 +253,7 @@ class InputPlanePanel(_Panel):
         return self
 
 
-class HiddenSpacePanel(_Panel):
+class HiddenSpacePanel(Panel):
     """A hidden layer's space: the data at that space's points, the probability that the rest
     of the network gives there and its 0.5 boundary. The view follows the points smoothly.
 
@@ -278,15 +290,22 @@ class HiddenSpacePanel(_Panel):
         grid_samples: int = 300,
         **kwargs: Any,
     ) -> None:
-        if trajectory.run.W1.shape[1] != 2:
-            raise ValueError("the hidden-space panel needs exactly two hidden neurons")
-        if space.layer < 1:
-            raise ValueError("a hidden-space panel shows a hidden layer (layer >= 1)")
+        widths = trajectory.run.hidden_widths
+        if not 1 <= space.layer <= len(widths):
+            raise ValueError(f"a hidden-space panel shows a hidden layer, 1 to {len(widths)}")
+        if widths[space.layer - 1] != 2:
+            raise ValueError(
+                f"the hidden-space panel is a plane: it shows a layer of two units, "
+                f"not {widths[space.layer - 1]}"
+            )
         if shading not in ("field", "grid"):
             raise ValueError(f"unknown shading {shading!r}; use 'field' or 'grid'")
         kwargs.setdefault("y_labels", "right")
         names = self.AXIS_NAMES[space.stage]
+        if space.layer > 1:  # h^{(2)}_1 for the second hidden layer
+            names = tuple(n.replace("_", f"^{{({space.layer})}}_") for n in names)  # type: ignore[assignment]
         super().__init__(trajectory, clock, viewport, theme, caption, names, **kwargs)
+        self.last_layer = space.layer == len(widths)
         self.space = space
         self.shading = shading
         self.grid_samples = grid_samples
@@ -313,7 +332,7 @@ class HiddenSpacePanel(_Panel):
         else:
             self.mesh.paint(field)
         self.boundary.set_segments(self._boundary(state.weights, field, covered, box))
-        points = state.affine if self.space.stage == "affine" else state.hidden
+        points = state.layers[self.space.layer - 1][0 if self.space.stage == "affine" else 1]
         self._place_points(points, box, state.logits)
         self._place_axes(box)
         self._label_range(box)
@@ -323,7 +342,7 @@ class HiddenSpacePanel(_Panel):
         self, weights: forward.Weights, field: np.ndarray, covered: np.ndarray, box: Box
     ) -> np.ndarray:
         """The 0.5 boundary in scene coordinates, shape (M, 2, 2)."""
-        if self.space.stage == "activation":
+        if self.space.stage == "activation" and self.last_layer:
             # The output layer's line, exact, across the whole view.
             line = forward.output_line(weights, box[0], box[1])
             segments = np.zeros((0, 2, 2)) if line is None else line[None]

@@ -9,6 +9,8 @@ import numpy as np
 from manim import Text, VGroup, VMobject
 from typing_extensions import Self
 
+from nnviz.formatting import fit_number
+
 __all__ = ["GlyphText", "place_range_labels"]
 
 MONOSPACE_FONT = "DejaVu Sans Mono"
@@ -70,7 +72,7 @@ class GlyphText(VGroup):
     def __init__(
         self,
         text: str = "",
-        alphabet: str = "0123456789.-+%/ ",
+        alphabet: str = "0123456789.-+%/ eainf",
         font_size: float = 24,
         max_length: int = 8,
         font: str = MONOSPACE_FONT,
@@ -139,7 +141,8 @@ def place_range_labels(
     (x0, x1), (y0, y1) = box
     left, top, right, bottom = edges
     gap, advance = 0.08, labels[0].advance
-    texts = [f"{v:.1f}".replace("-0.0", "0.0") for v in (x0, x1, y0, y1)]
+    # Scientific notation when one decimal does not fit (a diverged run's hidden space).
+    texts = [fit_number(float(v), labels[0].max_length) for v in (x0, x1, y0, y1)]
     xmin, xmax, ymin, ymax = labels
     xmin.set_text(texts[0]).place(np.array([left, bottom - gap - 0.2, 0]))
     xmax.set_text(texts[1]).place(

@@ -160,9 +160,17 @@ class ClassDots(DotCloud):
             np.zeros((len(self.labels), 2)), radius, fill_color=class_colors[0], **kwargs
         )
 
-    def place(self, centres: np.ndarray, on_top: np.ndarray | None = None) -> Self:
-        """Put point ``i`` at ``centres[i]`` (data order); draw the ``on_top`` ones last."""
-        order = self.order
+    def place(
+        self,
+        centres: np.ndarray,
+        on_top: np.ndarray | None = None,
+        order: np.ndarray | None = None,
+    ) -> Self:
+        """Put point ``i`` at ``centres[i]`` (data order); draw the ``on_top`` ones last.
+
+        ``order`` replaces the drawing order (a 3-D view draws back to front).
+        """
+        order = self.order if order is None else np.asarray(order)
         if on_top is not None:
             flagged = np.asarray(on_top, dtype=bool)[order]
             order = np.concatenate([order[~flagged], order[flagged]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, ClassVar
 
 from manim import Animation, FadeIn, FadeOut, FullScreenRectangle, Mobject, Scene, config
@@ -9,6 +10,7 @@ from manim import Animation, FadeIn, FadeOut, FullScreenRectangle, Mobject, Scen
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.mobjects.camera import FastCamera
+from nnviz.rendering import PrivateCaches, missing_latex
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
@@ -28,7 +30,22 @@ class NNVizScene(Scene):
         kwargs.setdefault("camera_class", FastCamera)
         self.theme: Theme = active_theme()
         config.background_color = self.theme.background
+        reason = missing_latex()
+        if reason is not None:  # one line instead of Manim's traceback from deep in MathTex
+            raise SystemExit(f"nnviz: {reason}")
+        # Renders at once in one folder must not share Manim's text, Tex and movie files.
+        self._private_caches = PrivateCaches().open()
+        weakref.finalize(self, self._private_caches.close)
         super().__init__(**kwargs)
+        self._private_caches.attach(self.renderer.file_writer)
+
+    def render(self, preview: bool = False) -> bool:
+        """Render as Manim does, then publish new text and Tex to the shared caches and remove
+        this render's private folders (also when interrupted)."""
+        try:
+            return super().render(preview)
+        finally:
+            self._private_caches.close()
 
     def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
         """Manim's moving mobjects, less the parts our blocks declare static.

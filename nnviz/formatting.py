@@ -1,0 +1,50 @@
+"""Numbers as the pictures show them: in a fixed number of characters, for any magnitude."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["fit_number", "format_rate"]
+
+
+def fit_number(value: float, width: int, decimals: int = 1) -> str:
+    """Return ``value`` in at most ``width`` characters, as exactly as that allows.
+
+    Fixed point with ``decimals`` decimals when it fits, else with fewer decimals, else
+    scientific notation with a compact exponent and as many digits as fit (``-1.4e3``,
+    ``1e200``). ``-0.0`` shows as ``0.0``. Any finite float fits in six characters; non-finite
+    values show as ``inf``, ``-inf`` or ``nan``.
+
+    Parameters
+    ----------
+    value
+        The number.
+    width
+        The most characters the text may have (at least 6 for every finite float).
+    decimals
+        Decimals of the fixed-point form when it fits.
+    """
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    for places in range(decimals, -1, -1):
+        text = f"{value:.{places}f}"
+        if float(text) == 0:
+            text = text.lstrip("-")
+        if len(text) <= width:
+            return text
+    for digits in range(width, -1, -1):
+        mantissa, exponent = f"{value:.{digits}e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
+        if len(text) <= width:
+            return text
+    return text
+
+
+def format_rate(value: float) -> str:
+    """Return a learning rate (or any positive setting) in three significant digits with a
+    compact exponent: ``0.01``, ``0.000123``, ``1e6``, ``2.5e-7``."""
+    text = f"{value:.3g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text

@@ -1,0 +1,241 @@
+"""The command line under hostile input: one line, a non-zero exit, nothing lost, no work done."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import nnviz.rendering as rendering
+from nnviz.cli import cli
+from nnviz.config import RunConfig
+from nnviz.run import Run, save_run
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_line_error(code: int, out: str, err: str, message: str) -> None:
+    assert code != 0, (out, err)
+    assert err.count("\n") == 1 and err.startswith("nnviz: ") and message in err, err
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "18446744073709551616"], "--seed must be at most 4294967295"),
+        (["--samples", "10000000000"], "--samples must be at most 100000"),
+        (["--samples", "10000000"], "--samples must be at most 100000"),
+        (["--hidden", "100000000000"], "--hidden layers of 100000000000 units are too wide"),
+        (["--epochs", "1000000000"], "--epochs must be at most 10000"),
+        (["--batch-size", "0"], "--batch-size must be at least 1"),
+        (["--target-loss", "-1"], "--target-loss must be at least 0"),
+        (["--noise", "1e300"], "--noise must be at most"),
+    ],
+)
+@pytest.mark.parametrize("command", ["train", "sweep", "render"])
+def test_limits_name_the_flag(command: str, args: list[str], message: str) -> None:
+    one_line_error(*invoke(command, *args), message)
+    assert not Path("media").exists()  # refused before any work
+
+
+def test_bare_nnviz_prints_its_usage_without_prefix() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from nnviz.cli import main; main()"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 2
+    text = result.stdout + result.stderr
+    assert text.startswith("Usage: nnviz [OPTIONS] COMMAND") and "nnviz: Usage" not in text
+    assert "train" in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "symlink", "parent is a file"])
+def test_out_refuses_what_is_not_a_regular_file_before_training(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nnviz.train
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained before refusing --out")
+
+    monkeypatch.setattr(nnviz.train, "train", no_training)
+    if kind == "device":
+        target = Path("/dev/null")
+    elif kind == "fifo":
+        target = tmp_path / "pipe.npz"
+        os.mkfifo(target)
+    elif kind == "symlink":
+        (tmp_path / "real.npz").write_bytes(b"precious")
+        target = tmp_path / "link.npz"
+        target.symlink_to(tmp_path / "real.npz")
+    else:
+        (tmp_path / "file").write_bytes(b"precious")
+        target = tmp_path / "file" / "run.npz"
+    before = target.lstat().st_mode if kind != "parent is a file" else None
+    code, out, err = invoke("train", "--epochs", "2", "--out", str(target))
+    one_line_error(code, out, err, str(target))
+    if kind == "device":
+        assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    if before is not None:
+        assert target.lstat().st_mode == before
+    if kind == "symlink":
+        assert (tmp_path / "real.npz").read_bytes() == b"precious"
+
+
+def test_inspect_says_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.npz")
+    for path in (tmp_path, tmp_path / "pipe.npz", Path("/dev/null")):
+        one_line_error(*invoke("inspect", str(path)), "not a regular file")
+    one_line_error(*invoke("inspect", str(tmp_path / "absent.npz")), "no such run file")
+
+
+def test_train_shows_progress_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nnviz.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_stderr_is_tty", lambda: True)
+    code, out, err = invoke("train", "--epochs", "3", "--out", "r.npz")
+    assert code == 0 and out.count("\n") == 1
+    assert "training" in err  # click draws the bar itself on a real terminal
+    monkeypatch.setattr(cli_module, "_stderr_is_tty", lambda: False)
+    code, out, err = invoke("train", "--epochs", "3", "--out", "r.npz")
+    assert code == 0 and err == ""
+
+
+def test_a_deeply_nested_cached_config_is_retrained_not_fatal(short_run: Run) -> None:
+    """`sweep` used to fail on every run until the damaged cache file was deleted by hand."""
+    config = RunConfig(activation="relu", lr=0.1, max_epochs=2)
+    runs = Path("runs")
+    code, _, _ = invoke("sweep", "--epochs", "2", "--out", str(runs))
+    assert code == 0
+    path = runs / f"{config.key()}.npz"
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    arrays["config"] = np.array("[" * 50_000 + "]" * 50_000)
+    np.savez(path, **arrays)
+    code, out, _ = invoke("sweep", "--epochs", "2", "--out", str(runs))
+    assert code == 0 and "relu" in out
+    code, out, _ = invoke("inspect", str(path))
+    assert code == 0 and re.search(r"^lr +0.1$", out, re.M)
+
+
+def _without(tool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    which = rendering.shutil.which
+    monkeypatch.setattr(
+        rendering.shutil, "which", lambda name: None if name == tool else which(name)
+    )
+    rendering.missing_latex.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "message"),
+    [
+        ("ffmpeg", ["--format", "gif"], "ffmpeg is not installed"),
+        ("latex", [], "LaTeX is missing"),
+        ("dvisvgm", [], "LaTeX is missing (no 'dvisvgm' on PATH)"),
+    ],
+)
+def test_render_checks_tools_before_training(
+    tool: str, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
+    _without(tool, monkeypatch)
+    try:
+        one_line_error(*invoke("render", "--epochs", "2", *args), message)
+    finally:
+        rendering.missing_latex.cache_clear()
+    assert not Path("media").exists()  # nothing trained, nothing rendered
+
+
+def test_render_refuses_an_architecture_it_cannot_draw_before_training(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
+    args = ("render", "--layout", "blog", "--hidden", "3", "--epochs", "2")
+    one_line_error(*invoke(*args), "the blog layout draws --hidden 2, not --hidden 3")
+    assert not Path("media").exists()
+
+
+def test_render_refuses_an_unwritable_media_folder_before_training(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
+    Path("media").write_text("a file where the media folder should be")
+    one_line_error(*invoke("render", "--epochs", "2"), "cannot write")
+
+
+def test_manim_without_latex_says_so_in_one_line(tmp_path: Path) -> None:
+    """`manim -ql scenes/relu.py` without LaTeX: one line, not Manim's 141-line traceback."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "manim", "-ql", "scenes/relu.py"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PATH": str(empty), "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert result.stderr.startswith("nnviz: LaTeX is missing")
+
+
+def test_write_error_names_the_users_path(short_run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nnviz.run as run_module
+
+    def full(handle: object, **arrays: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(run_module.np, "savez", full)
+    code, out, err = invoke("train", "--epochs", "2", "--out", "mine.npz")
+    one_line_error(code, out, err, "mine.npz: No space left on device")
+    assert ".tmp" not in err
+    assert save_run  # the module's writer is the one patched
+
+
+def test_sigterm_exits_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from nnviz.cli import main; main()", "train",
+         "--epochs", "10000", "--samples", "20000", "--out", str(tmp_path / "run.npz")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    time.sleep(5)  # imports and the first epochs
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert err == "nnviz: terminated\n" and out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_gif_conversion_is_one_error_naming_the_gif(tmp_path: Path) -> None:
+    if rendering.shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg")
+    movie = tmp_path / "clip.mp4"
+    movie.write_bytes(b"not a movie")
+    message = r"clip\.gif: ffmpeg could not convert"
+    with pytest.raises(rendering.RenderError, match=message) as caught:
+        rendering.to_gif(movie, tmp_path / "clip.gif")
+    assert "\n" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
