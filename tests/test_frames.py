@@ -18,7 +18,7 @@ from tests.frame_regression import (
     frame_difference,
     render_last_frame,
 )
-from tests.scenes.stills import MidTrainingStill
+from tests.scenes.stills import DeepStill, MidTrainingStill, OrbitStill
 
 pytestmark = pytest.mark.render
 
@@ -49,6 +49,12 @@ def test_last_frame_of_each_scene(path: str, name: str, tmp_path: Path) -> None:
 def test_mid_training_still(tmp_path: Path) -> None:
     frame = render_last_frame(MidTrainingStill, tmp_path)
     assert_matches_control(frame, "MidTrainingStill")
+
+
+@pytest.mark.parametrize("scene", [OrbitStill, DeepStill], ids=lambda s: s.__name__)
+def test_stills_of_other_networks(scene: type[Scene], tmp_path: Path) -> None:
+    frame = render_last_frame(scene, tmp_path)
+    assert_matches_control(frame, scene.__name__)
 
 
 def test_the_comparison_notices_a_different_epoch(tmp_path: Path) -> None:

@@ -42,3 +42,27 @@ class ShortExplainer(ExplainerStory):
     stage_seconds = (0.3, 0.3, 0.3)
     back_seconds = 0.3
     lead_seconds = 0.2
+
+
+class OrbitStill(NNVizScene):
+    """The circles data through a 2-3-1 tanh network: the 3-D view with the output's plane."""
+
+    epoch = 9.5
+
+    def construct(self) -> None:
+        config = RunConfig(dataset="circles", hidden=(3,), activation="tanh", lr=0.03,
+                           max_epochs=20, target_loss=0.0)  # fmt: skip
+        trajectory = Trajectory(self.run_for(**config.to_dict()))
+        self.add(TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme))
+
+
+class DeepStill(NNVizScene):
+    """A 2-8-4-2-1 network on the spiral: a projection, a projection and a plane per layer."""
+
+    epoch = 12.5
+
+    def construct(self) -> None:
+        config = RunConfig(dataset="spiral", hidden=(8, 4, 2), activation=("relu", "tanh", "tanh"),
+                           lr=0.03, max_epochs=20, target_loss=0.0)  # fmt: skip
+        trajectory = Trajectory(self.run_for(**config.to_dict()))
+        self.add(TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme))
