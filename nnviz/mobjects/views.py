@@ -186,13 +186,16 @@ class ProjectionPanel(Panel):
 class OrbitPanel(Panel):
     """A hidden layer of three units in 3-D, turning slowly about the vertical axis.
 
-    The view is orthographic and turns :attr:`DEGREES_PER_EPOCH` degrees an epoch, so depth
-    reads while the network learns; points are drawn back to front. For the last hidden layer
-    the output's plane ``w·h + b = 0`` is drawn where it cuts the view's cube, translucent.
+    The view is orthographic and, while the panel follows the clock, turns
+    :attr:`DEGREES_PER_SECOND` degrees per second of video (also while a run's last state is
+    held), so depth reads; points are drawn back to front. The camera is the only thing that
+    moves with time rather than with the epoch: every point is still the layer's activation at
+    the clock's epoch. For the last hidden layer the output's plane ``w·h + b = 0`` is drawn
+    where it cuts the view's cube, translucent.
     """
 
-    #: How far the view turns per epoch of training.
-    DEGREES_PER_EPOCH = 1.5
+    #: How fast the view turns.
+    DEGREES_PER_SECOND = 24.0
     #: The camera's height above the horizontal plane.
     ELEVATION_DEGREES = 22.0
     #: Azimuth at epoch 0.
@@ -221,18 +224,29 @@ class OrbitPanel(Panel):
             GlyphText(f"h{k}", "h123", font_size=16, max_length=2, color=theme.muted)
             for k in (1, 2, 3)
         ]
+        self.turned = 0.0
         self.remove(self.dots)
         self.add(self.edges, self.plane, self.dots, *self.axis_labels)
         self.refresh()
 
-    def azimuth(self, t: float) -> float:
-        """The view's azimuth in radians at epoch ``t``."""
-        return math.radians(self.START_DEGREES + self.DEGREES_PER_EPOCH * t)
+    def azimuth(self) -> float:
+        """The view's azimuth in radians."""
+        return math.radians(self.START_DEGREES) + self.turned
+
+    def turn(self, seconds: float) -> Self:
+        """Turn the view by ``seconds`` of video."""
+        self.turned += math.radians(self.DEGREES_PER_SECOND) * seconds
+        return self.refresh()
+
+    def start(self) -> Self:
+        """Follow the clock, and turn as the video plays."""
+        self.add_updater(lambda panel, dt: panel.turn(dt))
+        return self.refresh()
 
     def refresh(self) -> Self:
         state = self.trajectory.state(self.clock.get_value())
         cube = self.trajectory.view_cube(self.space, state.t, dims=3)
-        rotation = orbit_rotation(self.azimuth(state.t), math.radians(self.ELEVATION_DEGREES))
+        rotation = orbit_rotation(self.azimuth(), math.radians(self.ELEVATION_DEGREES))
         to_screen = self._screen_map(cube, rotation)
         edges = box_edges(cube)
         self.edges.set_segments(to_screen(edges.reshape(-1, 3))[0].reshape(-1, 2, 2))

@@ -18,8 +18,8 @@ from manim import (
     Write,
 )
 
-from nnviz.activations import activation
-from nnviz.config import BLOG_LEARNING_RATES
+from nnviz.activations import activation, display_name
+from nnviz.config import BLOG_LEARNING_RATES, RunConfig
 from nnviz.data import DATASET_SPECS
 from nnviz.mobjects.hud import class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
@@ -211,9 +211,13 @@ class SingleRunStory(NNVizScene):
     highlight_moments: ClassVar[bool] = True
     #: The panels (:data:`nnviz.mobjects.layout.LAYOUTS`).
     layout: ClassVar[str] = "default"
+    #: A title card shown first (none when empty), with the network under it.
+    title: ClassVar[str] = ""
 
     def construct(self) -> None:
         run = self.run_for(activation=self.activation, lr=self.lr)
+        if self.title:
+            self.show_title(run.config)
         play_run(
             self,
             Trajectory(run),
@@ -223,3 +227,20 @@ class SingleRunStory(NNVizScene):
             self.highlight_moments,
             self.layout,
         )
+
+    def show_title(self, config: RunConfig) -> None:
+        """The title card: :attr:`title` and the network, layer by layer."""
+        theme = self.theme
+        title = Text(self.title, font=theme.font, font_size=44, color=theme.foreground)
+        widths = " → ".join(map(str, config.widths))
+        names = display_name(config.activation)
+        subtitle = Text(
+            f"{config.dataset} data · network {widths} ({names}) · learning rate {config.lr:g}",
+            font=theme.font,
+            font_size=24,
+            color=theme.muted,
+        )
+        block = VGroup(title, subtitle).arrange(DOWN, buff=0.4)
+        self.play(FadeIn(block), run_time=0.8)
+        self.wait(1.5)
+        self.play(FadeOut(block), run_time=0.5)

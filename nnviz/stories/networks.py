@@ -1,0 +1,151 @@
+"""Stories that only a general network can tell: networks side by side on the same data."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from manim import DOWN, LEFT, UP, Mobject, Text, ValueTracker, linear
+
+from nnviz.config import RunConfig
+from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
+from nnviz.mobjects.layout import ClockedGroup
+from nnviz.mobjects.panels import InputPlanePanel, Panel
+from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.views import layer_view
+from nnviz.stories.base import NNVizScene
+from nnviz.theme import Theme
+from nnviz.trajectory import Trajectory
+from nnviz.view import Viewport
+
+__all__ = ["NetworkColumn", "SideBySideStory"]
+
+
+class NetworkColumn(ClockedGroup):
+    """One network in its part of the frame: a title, its input plane and a view of every
+    hidden layer side by side, loss and accuracy, on a shared clock.
+
+    Parameters
+    ----------
+    trajectory
+        The run.
+    clock
+        The shared epoch tracker.
+    title
+        What the column says about the network, above its panels.
+    x_range
+        The part of the frame's width the column fills.
+    theme
+        Colours and font.
+    mesh_resolution
+        Pixels along each side of every mesh.
+    """
+
+    ALPHABET = "0123456789.-% lossacuryt"
+    CENTRE_Y = 0.2
+
+    def __init__(
+        self,
+        trajectory: Trajectory,
+        clock: ValueTracker,
+        title: str,
+        x_range: tuple[float, float],
+        theme: Theme,
+        mesh_resolution: int = 140,
+    ) -> None:
+        super().__init__()
+        self.trajectory = trajectory
+        self.clock = clock
+        layers = len(trajectory.run.hidden_widths)
+        # Room for the first panel's labels on its left, the others' on their right.
+        left_margin, right_margin, gap = 0.75, 0.8, 0.8
+        width = x_range[1] - x_range[0]
+        size = (width - left_margin - right_margin - layers * gap) / (layers + 1)
+        first = x_range[0] + left_margin + size / 2
+        y = self.CENTRE_Y
+        views = [Viewport((first + k * (size + gap), y), size, size) for k in range(layers + 1)]
+        options: dict[str, Any] = {"mesh_resolution": mesh_resolution, "dot_radius": 0.03,
+                                   "caption_size": 16}  # fmt: skip
+        self.panels: list[Panel] = [
+            InputPlanePanel(trajectory, clock, views[0], theme, caption="input space", **options)
+        ]
+        for layer in range(1, layers + 1):
+            self.panels.append(layer_view(trajectory, clock, views[layer], theme, layer,
+                                          **options))  # fmt: skip
+        middle = (x_range[0] + x_range[1]) / 2
+        self.title = Text(title, font=theme.font, font_size=20, color=theme.foreground,
+                          line_spacing=0.8)  # fmt: skip
+        self.title.move_to(np.array([middle, y + size / 2 + 1.05, 0.0]))
+        self.readout = GlyphText("", self.ALPHABET, font_size=16, max_length=24,
+                                 color=theme.foreground)  # fmt: skip
+        self.readout.place(np.array([middle - 12 * self.readout.advance, y - size / 2 - 0.85, 0]))
+        self.stop_mark = StopMark(trajectory, clock, theme, font_size=15)
+        self.stop_mark.move_to(np.array([middle, y - size / 2 - 1.2, 0.0]))
+        self.live = (*self.panels, self.stop_mark)
+        self.add(*self.panels, self.title, self.readout, self.stop_mark)
+        self.refresh()
+
+    def refresh(self) -> NetworkColumn:
+        """Show the loss and accuracy at the clock's epoch."""
+        state = self.trajectory.state(self.clock.get_value())
+        self.readout.set_text(f"loss {state.loss:.4f}  acc {state.accuracy:.1%}")
+        return self
+
+    def start(self) -> NetworkColumn:
+        """Follow the clock."""
+        super().start()
+        self.add_updater(lambda column: column.refresh())
+        return self.refresh()
+
+    def stop(self) -> NetworkColumn:
+        """Freeze."""
+        super().stop()
+        self.clear_updaters()
+        return self
+
+    def nnviz_static_parts(self) -> list[Mobject]:
+        """The title never changes."""
+        return [self.title]
+
+
+class SideBySideStory(NNVizScene):
+    """Networks on the same data, side by side on one epoch clock: what one can do and the
+    other cannot. Subclasses set :attr:`runs` (a title and a configuration per network)."""
+
+    #: ``(title, configuration)`` of each network, left to right.
+    runs: ClassVar[tuple[tuple[str, RunConfig], ...]] = ()
+    #: The question the scene answers, shown first.
+    heading: ClassVar[str] = ""
+    #: Seconds of video per epoch.
+    seconds_per_epoch: ClassVar[float] = 0.12
+    #: Seconds the final states stay on screen.
+    hold_seconds: ClassVar[float] = 3.0
+    #: Pixels along each side of every mesh.
+    mesh_resolution: ClassVar[int] = 140
+
+    def construct(self) -> None:
+        theme = self.theme
+        clock = ValueTracker(0.0)
+        heading = Text(self.heading, font=theme.font, font_size=28, color=theme.foreground)
+        heading.to_corner(UP + LEFT, buff=0.3)
+        epoch = EpochReadout(clock, theme)
+        epoch.place(np.array([6.9 - 11 * epoch.advance, heading.get_bottom()[1] + 0.02, 0]))
+        share = 2 * 7.11 / len(self.runs)
+        rows = [
+            NetworkColumn(Trajectory(self.run_for(**config.to_dict())), clock, title,
+                          (-7.11 + k * share, -7.11 + (k + 1) * share), theme,
+                          self.mesh_resolution)
+            for k, (title, config) in enumerate(self.runs)
+        ]  # fmt: skip
+        legend = ProbabilityLegend(theme, width=1.5).to_edge(DOWN, buff=0.25)
+        self.reveal(heading, epoch, legend, *rows, run_time=1.0)
+        limit = max(row.trajectory.epochs for row in rows)
+        for row in rows:
+            row.start()
+        epoch.start()
+        self.play(clock.animate.set_value(limit), run_time=max(limit * self.seconds_per_epoch, 0.5),
+                  rate_func=linear)  # fmt: skip
+        self.wait(self.hold_seconds)
+        epoch.clear_updaters()
+        for row in rows:
+            row.stop()
