@@ -134,10 +134,19 @@ ACTIVATION_REGISTRY: dict[str, Activation] = {
 
 
 def display_name(names: str | tuple[str, ...]) -> str:
-    """Return the on-screen name of one activation or of one per layer (``ReLU/tanh``)."""
+    """Return the on-screen name of one activation or of one per layer, equal neighbours
+    counted: ``ReLU``, ``ReLU/tanh``, ``leaky ReLU ×2/tanh``."""
     if isinstance(names, str):
         return activation(names).display
-    return "/".join(activation(name).display for name in names)
+    groups: list[list[Any]] = []
+    for name in names:
+        if groups and groups[-1][0] == name:
+            groups[-1][1] += 1
+        else:
+            groups.append([name, 1])
+    return "/".join(
+        activation(name).display + (f" ×{count}" if count > 1 else "") for name, count in groups
+    )
 
 
 def activation(name: str) -> Activation:

@@ -53,3 +53,12 @@ def test_unknown_activations_get_one_line() -> None:
         activation("swish")
     with pytest.raises(ConfigError, match="unknown activation 'swish'"):
         RunConfig(activation="swish")
+
+
+def test_display_names_count_equal_neighbouring_layers() -> None:
+    from nnviz.activations import display_name
+
+    assert display_name("relu") == "ReLU"
+    assert display_name(("relu", "tanh")) == "ReLU/tanh"
+    assert display_name(("leaky_relu", "leaky_relu", "tanh")) == "leaky ReLU ×2/tanh"
+    assert display_name(("tanh", "relu", "tanh")) == "tanh/ReLU/tanh"
