@@ -262,8 +262,9 @@ def _summary(run: Run) -> str:
 def cli() -> None:
     """Turn the training of a small neural network into explainer videos.
 
-    Train the blog's 2-2-1 network, log every epoch to a run file, and render Manim videos of
-    the input plane and the hidden space changing as the network learns.
+    Train a small network (the blog's 2-2-1 by default, or any of 1 to 3 hidden layers), log
+    every epoch to a run file, and render Manim videos of the input plane and every hidden
+    layer's space changing as the network learns.
     """
 
 
@@ -351,6 +352,8 @@ def inspect(run_file: Path) -> None:
         shown = "full" if key == "batch_size" and value is None else value
         if key in ("noise", "data_seed") and value is None:
             shown = "dataset default"
+        if isinstance(value, (list, tuple)):  # as the command line takes it: 4,4,2
+            shown = ",".join(map(str, value))
         click.echo(f"{key:<12} {shown}")
     click.echo(f"epochs run   {run.epochs}")
     click.echo(f"loss         {run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end")

@@ -109,3 +109,17 @@ def test_diverging_training_says_so(tmp_path: Path) -> None:
     assert code == 0 and "diverged" in out
     run = load_run(tmp_path / "d.npz")
     assert run.stop_reason == "diverged" and np.all(np.isfinite(run.loss))
+
+
+def test_a_deep_network_trains_and_inspects_in_the_command_lines_own_words(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "deep.npz"
+    code, out, _ = invoke("train", "--hidden", "4,4,2", "--activation", "relu,tanh,tanh",
+                          "--epochs", "2", "--out", str(path))  # fmt: skip
+    assert code == 0 and "2-4-4-2-1 relu/tanh/tanh" in out
+    run = load_run(path)
+    assert run.config.hidden == (4, 4, 2) and [W.shape[1] for W in run.W] == [4, 4, 2, 1]
+    code, out, _ = invoke("inspect", str(path))
+    assert re.search(r"^hidden +4,4,2$", out, re.M)
+    assert re.search(r"^activation +relu,tanh,tanh$", out, re.M)

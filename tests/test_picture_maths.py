@@ -81,3 +81,29 @@ def test_axis_segments_are_the_axes_inside_the_box() -> None:
     # A box right of the y axis holds only the x axis.
     np.testing.assert_array_equal(axis_segments(((1.0, 2.0), (-1.0, 1.0))), [[[1, 0], [2, 0]]])
     assert axis_segments(((1.0, 2.0), (1.0, 2.0))).shape == (0, 2, 2)
+
+
+def test_contour_of_a_circle_is_a_closed_curve_of_its_length() -> None:
+    box = ((-2.0, 2.0), (-2.0, 2.0))
+    points = grid_points(*box, shape=(120, 120))
+    field = np.hypot(points[:, 0], points[:, 1]).reshape(120, 120)
+    segments = level_segments(field, *box, level=1.3)
+    ends = segments.reshape(-1, 2)
+    # Every crossing lies on the circle, to the accuracy of linear interpolation in a cell.
+    assert np.abs(np.hypot(ends[:, 0], ends[:, 1]) - 1.3).max() < 2e-3
+    length = np.linalg.norm(segments[:, 1] - segments[:, 0], axis=1).sum()
+    assert length == pytest.approx(2 * np.pi * 1.3, rel=2e-3)
+    # Closed: every end point is shared by exactly two segments.
+    _, counts = np.unique(np.round(ends, 9), axis=0, return_counts=True)
+    assert np.all(counts == 2)
+
+
+def test_contour_leaves_out_cells_with_missing_samples() -> None:
+    box = ((0.0, 1.0), (0.0, 1.0))
+    points = grid_points(*box, shape=(40, 40))
+    field = points[:, 0].reshape(40, 40).copy()  # the line x = 0.5, top to bottom
+    field[20:, :] = np.nan  # the bottom half of the image (rows 20 on) is missing
+    segments = level_segments(field, *box, level=0.5)
+    assert len(segments) > 5
+    np.testing.assert_allclose(segments[..., 0], 0.5, atol=1e-12)
+    assert segments[..., 1].min() >= 0.5 - 1 / 40
