@@ -24,6 +24,7 @@ __all__ = [
     "HIDDEN_AFFINE",
     "INPUT",
     "Activations",
+    "FirstLayersByName",
     "Space",
     "Stage",
     "Weights",
@@ -82,7 +83,36 @@ HIDDEN_AFFINE = Space(1, "affine")
 Activations = str | Sequence[str]
 
 
-class Weights:
+class FirstLayersByName:
+    """``W1, b1, W2, b2`` by name, for a holder of per-layer tuples ``W`` and ``b`` (the
+    weights of one state, or of every logged epoch); ``W2``, ``b2`` are the output layer's in a
+    network of one hidden layer."""
+
+    W: tuple[np.ndarray, ...]
+    b: tuple[np.ndarray, ...]
+
+    @property
+    def W1(self) -> np.ndarray:
+        """The first layer's weights."""
+        return self.W[0]
+
+    @property
+    def b1(self) -> np.ndarray:
+        """The first layer's biases."""
+        return self.b[0]
+
+    @property
+    def W2(self) -> np.ndarray:
+        """The second layer's weights."""
+        return self.W[1]
+
+    @property
+    def b2(self) -> np.ndarray:
+        """The second layer's biases."""
+        return self.b[1]
+
+
+class Weights(FirstLayersByName):
     """The parameters of one network state: ``W1, b1, W2, b2, …, W_{L+1}, b_{L+1}``.
 
     Layer ``k`` maps its input ``v`` to ``W_k v + b_k``; ``W_k`` has shape ``(out, in)`` and
@@ -122,26 +152,6 @@ class Weights:
     def hidden_widths(self) -> tuple[int, ...]:
         """The width of every hidden layer."""
         return tuple(int(W.shape[0]) for W in self.W[:-1])
-
-    @property
-    def W1(self) -> np.ndarray:
-        """The first layer's weights."""
-        return self.W[0]
-
-    @property
-    def b1(self) -> np.ndarray:
-        """The first layer's biases."""
-        return self.b[0]
-
-    @property
-    def W2(self) -> np.ndarray:
-        """The second layer's weights (the output layer's in a 2-H-1 network)."""
-        return self.W[1]
-
-    @property
-    def b2(self) -> np.ndarray:
-        """The second layer's biases."""
-        return self.b[1]
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """Return ``W1, b1, W2, b2, …`` in order."""

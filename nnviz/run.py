@@ -42,7 +42,7 @@ from typing import IO, Any, BinaryIO
 import numpy as np
 
 from nnviz.config import ConfigError, RunConfig
-from nnviz.forward import Weights
+from nnviz.forward import FirstLayersByName, Weights
 
 __all__ = [
     "MAX_CONFIG_CHARS",
@@ -105,7 +105,7 @@ class RunFileError(ValueError):
 
 
 @dataclass(frozen=True)
-class Run:
+class Run(FirstLayersByName):
     """One training run: its configuration and every logged state.
 
     Attributes
@@ -145,26 +145,6 @@ class Run:
     def epochs(self) -> int:
         """Number of epochs run (E); the run holds E + 1 states."""
         return len(self.loss) - 1
-
-    @property
-    def W1(self) -> np.ndarray:
-        """The first layer's weights at every epoch, (E+1, h_1, 2)."""
-        return self.W[0]
-
-    @property
-    def b1(self) -> np.ndarray:
-        """The first layer's biases at every epoch."""
-        return self.b[0]
-
-    @property
-    def W2(self) -> np.ndarray:
-        """The second layer's weights (the output layer's for one hidden layer)."""
-        return self.W[1]
-
-    @property
-    def b2(self) -> np.ndarray:
-        """The second layer's biases."""
-        return self.b[1]
 
     @property
     def hidden_widths(self) -> tuple[int, ...]:
