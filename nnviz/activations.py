@@ -10,14 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from nnviz.config import ACTIVATIONS
-
-if TYPE_CHECKING:
-    from torch import nn
 
 __all__ = [
     "ACTIVATION_REGISTRY",
@@ -84,14 +81,6 @@ class Activation:
     def nonnegative(self) -> bool:
         """Whether every output is at least zero."""
         return self.output_range[0] >= 0.0
-
-    def torch_module(self) -> nn.Module:
-        """Return a new ``torch.nn`` module computing this activation (imports torch)."""
-        from torch import nn
-
-        name, kwargs = self.torch_layer
-        module: nn.Module = getattr(nn, name)(**kwargs)
-        return module
 
 
 def _identity(z: np.ndarray) -> np.ndarray:

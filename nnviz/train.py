@@ -30,6 +30,13 @@ DIVERGENCE_FACTOR = 10.0
 ProgressCallback = Callable[[int, float], None]
 
 
+def activation_module(name: str) -> nn.Module:
+    """Return a new ``torch.nn`` module of the registry's activation ``name``."""
+    layer, kwargs = activation(name).torch_layer
+    module: nn.Module = getattr(nn, layer)(**kwargs)
+    return module
+
+
 def build_model(config: RunConfig) -> nn.Sequential:
     """Return the network ``Linear(2, h_1) -> a_1 -> … -> Linear(h_L, 1)`` in float64.
 
@@ -42,7 +49,7 @@ def build_model(config: RunConfig) -> nn.Sequential:
     widths = config.widths
     modules: list[nn.Module] = []
     for k, name in enumerate(config.activations):
-        modules += [nn.Linear(widths[k], widths[k + 1]), activation(name).torch_module()]
+        modules += [nn.Linear(widths[k], widths[k + 1]), activation_module(name)]
     modules.append(nn.Linear(widths[-2], widths[-1]))
     model = nn.Sequential(*modules).double()
     if config.init == "glorot":
