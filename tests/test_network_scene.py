@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import itertools
 import re
 from pathlib import Path
 
@@ -217,3 +218,205 @@ def test_scene_lasts_its_reveal_lead_training_and_hold() -> None:
 def test_last_frame(tmp_path: Path) -> None:
     frame = render_last_frame(network_scene(), tmp_path)
     assert_matches_control(frame, "NetworkDiagram")
+
+
+# -- any network ---------------------------------------------------------------------------
+
+FRAME_X, FRAME_Y = 14.222 / 2, 8.0 / 2
+NETWORKS: dict[tuple[int, ...], str | tuple[str, ...]] = {
+    (1,): "tanh",
+    (3,): "relu",
+    (8,): "sigmoid",
+    (4, 4, 2): ("relu", "tanh", "leaky_relu"),
+    (8, 8, 8): ("leaky_relu", "linear", "relu"),
+}
+
+
+def network_run(hidden: tuple[int, ...]) -> Run:
+    """A real 6-epoch run of the network, cached in the session's runs folder."""
+    from nnviz.cache import cached_run
+    from nnviz.config import RunConfig
+
+    config = RunConfig(
+        dataset="spiral",
+        hidden=hidden,
+        activation=NETWORKS[hidden],
+        lr=0.05,
+        max_epochs=6,
+        target_loss=0.0,
+    )
+    return cached_run(config, report=lambda _: None)
+
+
+def interpolated_layers(run: Run, t: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Every layer's W and b at epoch ``t``: PCHIP through the run's logged arrays."""
+    knots = np.arange(run.epochs + 1, dtype=np.float64)
+    W = [PchipInterpolator(knots, a, axis=0)(t) for a in run.W]
+    b = [PchipInterpolator(knots, a, axis=0)(t) for a in run.b]
+    return W, b
+
+
+def numpy_activation(name: str, z: np.ndarray) -> np.ndarray:
+    """The activations written out again, independently of the registry."""
+    return {
+        "relu": lambda v: np.maximum(v, 0.0),
+        "tanh": np.tanh,
+        "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),
+        "linear": lambda v: v,
+        "leaky_relu": lambda v: np.where(v >= 0, v, 0.1 * v),  # the registry's slope 0.1
+    }[name](z)
+
+
+def by_hand(x: np.ndarray, W: list[np.ndarray], b: list[np.ndarray], names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """Every hidden layer's activations of ``x``, one matrix product at a time."""
+    out, h = [], x
+    for k, name in enumerate(names):
+        h = numpy_activation(name, h @ W[k].T + b[k])
+        out.append(h)
+    return out
+
+
+def bounds(mobject) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+    """``(left, right, bottom, top)`` of a mobject's bounding box."""
+    return (mobject.get_left()[0], mobject.get_right()[0], mobject.get_bottom()[1],
+            mobject.get_top()[1])  # fmt: skip
+
+
+def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+@pytest.mark.parametrize("hidden", list(NETWORKS), ids=str)
+def test_one_node_per_unit_and_one_link_per_weight(hidden: tuple[int, ...]) -> None:
+    run = network_run(hidden)
+    graph = NetworkGraph(Trajectory(run), ValueTracker(0.0), THEME, heatmap_resolution=8)
+    widths = (2, *hidden, 1)
+    assert [len(column) for column in graph.positions] == list(widths)
+    assert [len(images) for images in graph.layer_heatmaps] == list(hidden)
+    weights = sum(a * b for a, b in itertools.pairwise(widths))
+    assert len(graph.links) == weights
+    assert len(graph.rings) == sum(widths[1:])
+    # Link (k, i, j) runs from unit j of layer k to unit i of layer k + 1.
+    for k, rows in enumerate(graph.layer_links):
+        for i, row in enumerate(rows):
+            for j, line in enumerate(row):
+                # On the segment between the two centres, in order, from edge to edge.
+                a, c = graph.positions[k][j], graph.positions[k + 1][i]
+                span = np.linalg.norm(c - a)
+                for point in (line.get_start(), line.get_end()):
+                    along = np.dot(point - a, c - a) / span**2
+                    assert 0.0 < along < 1.0
+                    np.testing.assert_allclose(point, a + along * (c - a), atol=1e-9)
+                assert np.dot(line.get_end() - line.get_start(), c - a) > 0
+
+
+@pytest.mark.parametrize("hidden", [(3,), (4, 4, 2), (8, 8, 8)], ids=str)
+@pytest.mark.parametrize("t", [0.0, 2.6, 5.5])
+def test_every_link_and_ring_follows_its_weight(hidden: tuple[int, ...], t: float) -> None:
+    run = network_run(hidden)
+    graph = NetworkGraph(Trajectory(run), ValueTracker(t), THEME, heatmap_resolution=8)
+    W, b = interpolated_layers(run, t)
+    for k, rows in enumerate(graph.layer_links):
+        for i, row in enumerate(rows):
+            for j, line in enumerate(row):
+                width, color = expected_stroke(float(W[k][i, j]))
+                assert line.get_stroke_width() == pytest.approx(width, abs=1e-6)
+                assert line.get_stroke_color().to_hex().upper() == color.upper()
+        for i, ring in enumerate(graph.layer_rings[k]):
+            width, color = expected_stroke(float(b[k][i]))
+            assert ring.get_stroke_width() == pytest.approx(width, abs=1e-6)
+            assert ring.get_stroke_color().to_hex().upper() == color.upper()
+
+
+@pytest.mark.parametrize("hidden", [(8,), (4, 4, 2), (8, 8, 8)], ids=str)
+def test_every_neurons_heatmap_is_its_activation(hidden: tuple[int, ...]) -> None:
+    run = network_run(hidden)
+    t, n = 3.3, 24
+    graph = NetworkGraph(Trajectory(run), ValueTracker(t), THEME, heatmap_resolution=n)
+    names = run.config.activations
+    W, b = interpolated_layers(run, t)
+    layers = by_hand(pixel_centres(graph.box, n), W, b, names)
+    for layer, (name, images, values) in enumerate(
+        zip(names, graph.layer_heatmaps, layers, strict=True)
+    ):
+        if name in ("relu", "sigmoid"):
+            # Non-negative: background at 0, accent at the top (1, or the largest activation of
+            # any data point at any logged epoch).
+            top = 1.0 if name == "sigmoid" else max(
+                float(np.max(by_hand(run.X, [a[e] for a in run.W], [a[e] for a in run.b],
+                                     names)[layer]))
+                for e in range(run.epochs + 1)
+            )  # fmt: skip
+            colors, positions = [THEME.background, THEME.accent], [0.0, top]
+        else:
+            top = 1.0 if name == "tanh" else max(
+                float(np.max(np.abs(by_hand(run.X, [a[e] for a in run.W],
+                                            [a[e] for a in run.b], names)[layer])))
+                for e in range(run.epochs + 1)
+            )  # fmt: skip
+            colors = [THEME.negative, THEME.background, THEME.positive]
+            positions = [-top, 0.0, top]
+        assert len(images) == values.shape[1]
+        for i, image in enumerate(images):
+            expected = blend(colors, positions, values[:, i]).reshape(n, n, 3)
+            pixels = image.pixel_array[..., :3].astype(int)
+            assert np.abs(pixels - expected).max() <= 1, (layer, i)
+            assert np.mean(pixels == expected) > 0.99
+
+
+@pytest.mark.parametrize("hidden", list(NETWORKS), ids=str)
+def test_layout_fits_the_frame_and_nothing_overlaps(hidden: tuple[int, ...]) -> None:
+    run = network_run(hidden)
+    layout = NetworkLayout(
+        Trajectory(run), ValueTracker(0.0), THEME, mesh_resolution=8, heatmap_resolution=8
+    )
+    parts = {
+        "diagram": layout.diagram,
+        "input panel": layout.input_panel,
+        "heading": layout.heading,
+        "stats": layout.stats,
+        "formula": layout.weights,
+        "legend": layout.legend,
+        "mesh legend": layout.mesh_legend,
+    }
+    for name, part in parts.items():
+        left, right, bottom, top = bounds(part)
+        assert abs(left) < FRAME_X and abs(right) < FRAME_X, name
+        assert abs(bottom) < FRAME_Y and abs(top) < FRAME_Y, name
+    names = list(parts)
+    for a in range(len(names)):
+        for c in range(a + 1, len(names)):
+            assert not overlap(bounds(parts[names[a]]), bounds(parts[names[c]])), (
+                names[a],
+                names[c],
+            )
+    # Inside the diagram: nodes with their rings, column titles and colour bars are apart.
+    graph = layout.diagram
+    pieces = [bounds(r) for r in graph.rings] + [bounds(n) for n in graph.nodes[:2]]
+    pieces += [bounds(t) for t in graph.heatmap_labels] + [bounds(bar) for bar in graph.bars]
+    for a in range(len(pieces)):
+        for c in range(a + 1, len(pieces)):
+            assert not overlap(pieces[a], pieces[c]), (a, c)
+    # The live weights only for one small hidden layer; otherwise the general formula.
+    assert layout.weights.live == (len(hidden) == 1 and hidden[0] <= 2)
+
+
+def test_general_formula_names_every_layer() -> None:
+    from nnviz.mobjects.diagram import general_formula
+
+    formula, names = general_formula(("leaky_relu", "leaky_relu", "tanh"))
+    assert formula.startswith(r"\hat{y} = \sigma\big(W_{4}\, a_{3}(W_{3}\, a_{2}(W_{2}\, a_{1}(")
+    assert "W_1 x + b_1) + b_{2}) + b_{3}) + b_{4}" in formula
+    assert names == r"\quad a_{1} = a_{2} = \text{leaky ReLU},\ a_{3} = \text{tanh}"
+
+
+def test_the_deep_scene_is_its_own_file_and_reads_its_architecture() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "scene_deep_net", REPO / "scenes" / "deep_network.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    scene = module.DeepNetworkDiagram
+    assert (scene.hidden, scene.dataset, scene.lr) == ((8, 8, 2), "spiral", 0.01)
+    assert scene.activation == ("leaky_relu", "leaky_relu", "tanh")

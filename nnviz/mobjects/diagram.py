@@ -1,10 +1,11 @@
-"""The 2-2-1 network as a diagram that follows the epoch clock.
+"""The network as a diagram that follows the epoch clock: any width and depth nnviz trains.
 
 Links are coloured by the sign of their weight (``theme.positive`` for w ≥ 0, ``theme.negative``
 for w < 0) and as wide as ``|w|`` (:func:`link_width`); each bias is a ring around its node,
-coloured and sized by the same rule. Beside each hidden neuron, its activation ``a(W₁ᵢ·x + b₁ᵢ)``
-over the input plane is drawn as an image (:class:`ActivationColormap`), as TensorFlow
-Playground does. The formula with the live weights is a :class:`WeightReadout`.
+coloured and sized by the same rule. Every hidden neuron's activation over the input plane is
+drawn as an image (:class:`ActivationColormap`, one scale per layer), as TensorFlow Playground
+does: beside the neuron for the post's 2-2-1 network, as the neuron itself for any other. The
+formula, with the live weights where they fit, is a :class:`WeightReadout`.
 
 Every block recomputes itself from :meth:`nnviz.trajectory.Trajectory.state` of one shared
 clock; per frame only points, pixels, stroke widths and colours of existing mobjects change.
@@ -54,6 +55,7 @@ __all__ = [
     "WeightReadout",
     "activation_scale",
     "format_number",
+    "general_formula",
     "link_width",
     "matrix_rows",
     "neuron_activation_grids",
@@ -95,18 +97,24 @@ def matrix_rows(values: np.ndarray) -> list[str]:
     ]
 
 
-def activation_scale(trajectory: Trajectory) -> float:
-    """Return the top of the heatmaps' colour scale for an unbounded activation.
+def activation_scale(trajectory: Trajectory, layer: int = 0) -> float:
+    """Return the top of a hidden layer's colour scale for an unbounded activation.
 
-    The largest hidden activation (ReLU) or ``|activation|`` (linear) of any data point at any
-    logged epoch, so one scale holds for the whole run and both neurons: brightness can be
-    compared between epochs and between neurons. Values beyond it (only far from the data)
-    are clipped.
+    The largest ``|activation|`` of hidden layer ``layer`` (0 for the first) of any data point
+    at any logged epoch, so one scale holds for the whole run and every neuron of the layer:
+    brightness can be compared between epochs and between neurons. Values beyond it (only
+    far from the data) are clipped.
     """
     run = trajectory.run
-    z = np.einsum("nd,ehd->enh", run.X, run.W1) + run.b1[:, None, :]
-    values = forward.activate(z, trajectory.activations[0])
-    return max(float(np.max(np.abs(values))), 1e-6)
+    if layer == 0:
+        z = np.einsum("nd,ehd->enh", run.X, run.W1) + run.b1[:, None, :]
+        values = forward.activate(z, trajectory.activations[0])
+        return max(float(np.max(np.abs(values))), 1e-6)
+    top = 0.0
+    for epoch in range(run.epochs + 1):
+        h = forward.layer_outputs(run.X, run.weights(epoch), trajectory.activations)[layer][1]
+        top = max(top, float(np.max(np.abs(h))))
+    return max(top, 1e-6)
 
 
 class ActivationColormap:
@@ -146,12 +154,14 @@ class ActivationColormap:
         return self
 
     @classmethod
-    def for_run(cls, trajectory: Trajectory, theme: Theme) -> ActivationColormap:
-        """Return the colour map of a run's hidden activation (scale fixed for the whole run)."""
-        activation = trajectory.activations[0]
+    def for_run(cls, trajectory: Trajectory, theme: Theme, layer: int = 0) -> ActivationColormap:
+        """Return the colour map of hidden layer ``layer``'s activation (0 for the first), its
+        scale fixed for the whole run: the activation's range when bounded, else
+        :func:`activation_scale`."""
+        activation = trajectory.activations[layer]
         bounded = lookup(activation)
         vmax = max(map(abs, bounded.output_range)) if bounded.bounded else None
-        vmax = vmax or activation_scale(trajectory)
+        vmax = vmax or activation_scale(trajectory, layer)
         return cls(activation, theme, vmax)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
@@ -179,33 +189,50 @@ class ActivationImage(PlacedImage):
 
 
 class NetworkGraph(FollowsClock, Group):
-    """The 2-2-1 network: nodes, links, bias rings and the hidden neurons' heatmaps.
+    """Any network nnviz trains: nodes, links, bias rings and every hidden neuron's heatmap.
 
-    Link ``(i, j)`` of :attr:`first_links` joins input ``j`` to hidden neuron ``i`` (weight
-    ``W₁[i, j]``); :attr:`second_links` ``[i]`` joins hidden neuron ``i`` to the output
-    (``w₂[i]``). :attr:`rings` are the biases ``b₁[0]``, ``b₁[1]`` and ``b₂``. Hidden neuron 1's
-    heatmap sits above it, neuron 2's below it.
+    Layer ``0`` is the two inputs, layers ``1 … L`` the hidden layers, layer ``L + 1`` the
+    output. :attr:`layer_links` ``[k][i][j]`` joins unit ``j`` of layer ``k`` to unit ``i`` of
+    layer ``k + 1`` (weight ``W_{k+1}[i, j]``); :attr:`layer_rings` ``[k][i]`` is the bias
+    ``b_{k+1}[i]`` around unit ``i`` of layer ``k + 1``; :attr:`layer_heatmaps` ``[l][i]`` is
+    hidden neuron ``i`` of hidden layer ``l + 1`` over the input plane, painted through its
+    layer's colour map (:attr:`colormaps`, one scale per layer, fixed for the run).
+
+    The post's 2-2-1 network keeps its own picture: round nodes named ``h₁``, ``h₂``, with
+    each heatmap beside its neuron (1 above, 2 below). Every other network is drawn as
+    TensorFlow Playground draws it: columns spread over :attr:`region`, each hidden neuron a
+    square that is its own heatmap, the bias a square ring around it, sizes shrunk to fit
+    the tallest column.
 
     Parameters
     ----------
     trajectory
-        The run, continuous in the epoch (two hidden neurons).
+        The run, continuous in the epoch.
     clock
         The epoch tracker.
     theme
         Colours and font.
     centre
-        Centre of the diagram's nodes (scene coordinates).
+        Centre of the 2-2-1 diagram's nodes (scene coordinates).
     column_gap, row_gap
-        Horizontal distance between layers, vertical distance between the two rows.
+        The 2-2-1 diagram's horizontal distance between layers and between its two rows.
     heatmap_size, heatmap_resolution
-        Side of each heatmap (scene units) and its pixels along each side.
+        Side of each 2-2-1 heatmap (scene units) and every heatmap's pixels along each side.
     box
         The input-plane box the heatmaps show (default: the input panel's box).
+    region
+        The rectangle ``((x0, x1), (y0, y1))`` a network other than 2-2-1 fills, column titles
+        and colour bars included (default :attr:`REGION`).
     """
 
     NODE_RADIUS = 0.3
     RING_GAP = 0.12
+    #: Where a network other than 2-2-1 is drawn by default.
+    REGION: Box = ((-6.7, 1.6), (-2.05, 2.95))
+    #: Gap between two squares of a column, as a share of the square's side.
+    SQUARE_GAP = 0.35
+    #: Room above the nodes for the column titles, below them for the colour bars.
+    TITLE_ROOM, BAR_ROOM = 0.4, 0.55
 
     def __init__(
         self,
@@ -218,58 +245,55 @@ class NetworkGraph(FollowsClock, Group):
         heatmap_size: float = 1.0,
         heatmap_resolution: int = 100,
         box: Box | None = None,
+        region: Box | None = None,
     ) -> None:
         super().__init__()
-        if trajectory.run.hidden_widths != (2,):
-            raise ValueError("the network diagram draws a 2-2-1 network (one hidden layer of two)")
         self.trajectory = trajectory
         self.clock = clock
         self.theme = theme
         self.box = input_box(trajectory) if box is None else box
+        self.region = self.REGION if region is None else region
         self.colors = (ManimColor(theme.negative), ManimColor(theme.positive))
-        cx, cy = centre
-        top, bottom = cy + row_gap / 2, cy - row_gap / 2
-        self.inputs = [np.array([cx - column_gap, y, 0.0]) for y in (top, bottom)]
-        self.hidden = [np.array([cx, y, 0.0]) for y in (top, bottom)]
-        self.output = np.array([cx + column_gap, cy, 0.0])
-
-        r = self.NODE_RADIUS
-        self.first_links = [
-            [self._link(self.inputs[j], self.hidden[i]) for j in range(2)] for i in range(2)
+        hidden = tuple(int(w) for w in trajectory.run.hidden_widths)
+        self.hidden_widths = hidden
+        self.widths = (2, *hidden, 1)
+        self.classic = hidden == (2,)
+        self.colormaps = [
+            ActivationColormap.for_run(trajectory, theme, layer) for layer in range(len(hidden))
         ]
-        self.second_links = [self._link(self.hidden[i], self.output) for i in range(2)]
-        self.rings = [
-            Circle(radius=r + self.RING_GAP).move_to(p).set_fill(opacity=0)
-            for p in (*self.hidden, self.output)
-        ]
-        nodes = VGroup(
-            *(
-                Circle(radius=r, stroke_color=theme.muted, stroke_width=2.0)
-                .set_fill(theme.background, opacity=1.0)
-                .move_to(p)
-                for p in (*self.inputs, *self.hidden, self.output)
-            )
-        )
-        names = ("x_1", "x_2", "h_1", "h_2", r"\hat{y}")
-        labels = VGroup(
-            *(
-                MathTex(name, font_size=34, color=theme.foreground).move_to(p)
-                for name, p in zip(names, (*self.inputs, *self.hidden, self.output), strict=True)
-            )
-        )
-
-        self.colormap = ActivationColormap.for_run(trajectory, theme)
+        self.colormap = self.colormaps[0]
         self.heatmap_resolution = heatmap_resolution
         shape = (heatmap_resolution, heatmap_resolution)
         self._grid = forward.grid_points(self.box[0], self.box[1], shape)
-        offset = r + self.RING_GAP + 0.2 + heatmap_size / 2
-        self.heatmap_views = [
-            Viewport((cx, float(top + offset)), heatmap_size, heatmap_size),
-            Viewport((cx, float(bottom - offset)), heatmap_size, heatmap_size),
+        if self.classic:
+            self._place_classic(centre, column_gap, row_gap, heatmap_size)
+        else:
+            self._place_columns()
+
+        # Links, layer by layer, row-major as W is stored; rings around every non-input unit.
+        self.layer_links = [
+            [
+                [self._link(k, j, i) for j in range(self.widths[k])]
+                for i in range(self.widths[k + 1])
+            ]
+            for k in range(len(self.widths) - 1)
         ]
-        self.heatmaps = [
-            ActivationImage(view, heatmap_resolution, self.colormap) for view in self.heatmap_views
+        self.layer_rings = [
+            [self._ring(k, i) for i in range(self.widths[k])] for k in range(1, len(self.widths))
         ]
+        self.first_links = self.layer_links[0]
+        self.second_links = [row for rows in self.layer_links[1] for row in rows]
+        self.links = VGroup(*(line for rows in self.layer_links for row in rows for line in row))
+        self.rings = [ring for rings in self.layer_rings for ring in rings]
+        self.layer_heatmaps = [
+            [
+                ActivationImage(view, heatmap_resolution, self.colormaps[layer])
+                for view in self.layer_views[layer]
+            ]
+            for layer in range(len(hidden))
+        ]
+        self.heatmaps = [image for images in self.layer_heatmaps for image in images]
+        self.heatmap_views = [view for views in self.layer_views for view in views]
         frames = VGroup(
             *(
                 Rectangle(width=v.width, height=v.height)
@@ -278,55 +302,183 @@ class NetworkGraph(FollowsClock, Group):
                 for v in self.heatmap_views
             )
         )
-        self.heatmap_labels = VGroup(
-            *(
-                MathTex(f"h_{i + 1}(x)", font_size=30, color=theme.muted).next_to(
-                    frame, LEFT, buff=0.15
-                )
-                for i, frame in enumerate(frames)
-            )
-        )
-        self.links = VGroup(*self.first_links[0], *self.first_links[1], *self.second_links)
+        self.frames = frames
         self.add(
             self.links,
             *self.heatmaps,
             frames,
             self.heatmap_labels,
-            nodes,
+            self.nodes,
             *self.rings,
-            labels,
+            self.labels,
+            self.bars,
         )
         self.refresh()
 
-    def _link(self, start: np.ndarray, end: np.ndarray) -> Line:
-        direction = (end - start) / np.linalg.norm(end - start)
-        return Line(
-            start + direction * self.NODE_RADIUS,
-            end - direction * (self.NODE_RADIUS + self.RING_GAP),
+    # -- geometry ---------------------------------------------------------------------------
+
+    def _place_classic(
+        self, centre: tuple[float, float], column_gap: float, row_gap: float, size: float
+    ) -> None:
+        """The post's 2-2-1 picture: round nodes, heatmaps above and below the hidden pair."""
+        theme = self.theme
+        cx, cy = centre
+        top, bottom = cy + row_gap / 2, cy - row_gap / 2
+        r = self.NODE_RADIUS
+        self.positions = [
+            [np.array([cx - column_gap, y, 0.0]) for y in (top, bottom)],
+            [np.array([cx, y, 0.0]) for y in (top, bottom)],
+            [np.array([cx + column_gap, cy, 0.0])],
+        ]
+        self.shapes = [[("circle", r)] * 2, [("circle", r)] * 2, [("circle", r)]]
+        self.ring_gap = self.RING_GAP
+        offset = r + self.RING_GAP + 0.2 + size / 2
+        self.layer_views = [
+            [
+                Viewport((cx, float(top + offset)), size, size),
+                Viewport((cx, float(bottom - offset)), size, size),
+            ]
+        ]
+        points = [p for column in self.positions for p in column]
+        self.nodes = VGroup(*(self._circle(p, r) for p in points))
+        names = ("x_1", "x_2", "h_1", "h_2", r"\hat{y}")
+        self.labels = VGroup(
+            *(
+                MathTex(name, font_size=34, color=theme.foreground).move_to(p)
+                for name, p in zip(names, points, strict=True)
+            )
         )
+        self.heatmap_labels = VGroup(
+            *(
+                MathTex(f"h_{i + 1}(x)", font_size=30, color=theme.muted).next_to(
+                    Rectangle(width=v.width, height=v.height).move_to(np.array([*v.centre, 0.0])),
+                    LEFT,
+                    buff=0.15,
+                )
+                for i, v in enumerate(self.layer_views[0])
+            )
+        )
+        self.bars = Group()
+
+    def _place_columns(self) -> None:
+        """Columns spread over :attr:`region`; hidden neurons as squares showing their heatmap."""
+        theme = self.theme
+        (x0, x1), (y0, y1) = self.region
+        top, bottom = y1 - self.TITLE_ROOM, y0 + self.BAR_ROOM
+        tallest = max(self.widths)
+        room = top - bottom - 2 * self.RING_GAP  # the outer rings stay inside too
+        side = min(1.0, room / (tallest + (tallest - 1) * self.SQUARE_GAP))
+        pitch = side * (1 + self.SQUARE_GAP)
+        self.side = side
+        radius = min(self.NODE_RADIUS, 0.45 * side + 0.05)
+        self.ring_gap = min(self.RING_GAP, 0.1 * side + 0.01)
+        xs = np.linspace(x0 + radius, x1 - radius - self.ring_gap, len(self.widths))
+        cy = (top + bottom) / 2
+        self.positions = []
+        self.shapes = []
+        for k, width in enumerate(self.widths):
+            step = max(pitch, 2 * radius + 0.5) if k in (0, len(self.widths) - 1) else pitch
+            ys = cy + (np.arange(width) - (width - 1) / 2) * -step
+            self.positions.append([np.array([xs[k], y, 0.0]) for y in ys])
+            round_node = k in (0, len(self.widths) - 1)
+            self.shapes.append([("circle", radius) if round_node else ("square", side / 2)] * width)
+        self.layer_views = [
+            [Viewport((float(p[0]), float(p[1])), side, side) for p in self.positions[k]]
+            for k in range(1, len(self.widths) - 1)
+        ]
+        ends = [*self.positions[0], *self.positions[-1]]
+        self.nodes = VGroup(*(self._circle(p, radius) for p in ends))
+        size = 34 * radius / self.NODE_RADIUS
+        names = ("x_1", "x_2", r"\hat{y}")
+        self.labels = VGroup(
+            *(
+                MathTex(name, font_size=size, color=theme.foreground).move_to(p)
+                for name, p in zip(names, ends, strict=True)
+            )
+        )
+        spacing = float(xs[1] - xs[0])
+        titles = VGroup()
+        self.bars = Group()
+        for layer, name in enumerate(self.trajectory.activations):
+            x = float(xs[layer + 1])
+            title = Text(
+                f"layer {layer + 1}: {lookup(name).display}",
+                font=theme.font,
+                font_size=16,
+                color=theme.muted,
+            )
+            if title.width > 0.95 * spacing:
+                title.scale_to_fit_width(0.95 * spacing)
+            titles.add(title.move_to(np.array([x, top + self.TITLE_ROOM / 2, 0.0])))
+            bar = self.scale_legend(min(0.5 * spacing, 1.0), 14, layer)
+            if bar.width > 0.95 * spacing:
+                bar.scale_to_fit_width(0.95 * spacing)
+            self.bars.add(bar.move_to(np.array([x, bottom - self.BAR_ROOM / 2, 0.0])))
+        self.heatmap_labels = titles
+
+    def _circle(self, point: np.ndarray, radius: float) -> Circle:
+        return (
+            Circle(radius=radius, stroke_color=self.theme.muted, stroke_width=2.0)
+            .set_fill(self.theme.background, opacity=1.0)
+            .move_to(point)
+        )
+
+    @staticmethod
+    def _edge(centre: np.ndarray, direction: np.ndarray, shape: tuple[str, float]) -> np.ndarray:
+        """Where a ray from ``centre`` along unit ``direction`` leaves a node's ``shape``."""
+        kind, size = shape
+        if kind == "circle":
+            return centre + direction * size
+        return centre + direction * size / max(abs(direction[0]), abs(direction[1]))
+
+    def _link(self, k: int, j: int, i: int) -> Line:
+        """The link from unit ``j`` of layer ``k`` to unit ``i`` of layer ``k + 1``."""
+        start, end = self.positions[k][j], self.positions[k + 1][i]
+        direction = (end - start) / np.linalg.norm(end - start)
+        kind, size = self.shapes[k + 1][i]
+        return Line(
+            self._edge(start, direction, self.shapes[k][j]),
+            self._edge(end, -direction, (kind, size + self.ring_gap)),
+        )
+
+    def _ring(self, k: int, i: int) -> Circle | Rectangle:
+        """The bias ring around unit ``i`` of layer ``k``."""
+        kind, size = self.shapes[k][i]
+        outer = size + self.ring_gap
+        ring = (
+            Circle(radius=outer)
+            if kind == "circle"
+            else Rectangle(width=2 * outer, height=2 * outer)
+        )
+        return ring.move_to(self.positions[k][i]).set_fill(opacity=0)
+
+    # -- the clock --------------------------------------------------------------------------
 
     def refresh(self) -> Self:
         """Recompute links, rings and heatmaps for the clock's epoch."""
         state = self.trajectory.state(self.clock.get_value())
         weights = state.weights
-        values = np.concatenate([weights.W1.ravel(), weights.W2[0], weights.b1, weights.b2])
+        values = np.concatenate([*(W.ravel() for W in weights.W), *weights.b])
         widths = link_width(values)
         positive = values >= 0
-        strokes = [*self.first_links[0], *self.first_links[1], *self.second_links, *self.rings]
+        strokes = [*self.links, *self.rings]
         for stroke, width, sign in zip(strokes, widths, positive, strict=True):
             stroke.set_stroke(self.colors[int(sign)], float(width))
         shape = (self.heatmap_resolution, self.heatmap_resolution)
-        grids = neuron_activation_grids(weights, self.trajectory.activations[0], self._grid, shape)
-        for image, grid in zip(self.heatmaps, grids, strict=True):
-            image.paint(grid)
+        layers = forward.layer_outputs(self._grid, weights, self.trajectory.activations)
+        for images, (_, h) in zip(self.layer_heatmaps, layers, strict=True):
+            for image, grid in zip(images, h.T.reshape(-1, *shape), strict=True):
+                image.paint(grid)
         return self
 
-    def scale_legend(self, width: float = 1.5, font_size: float = 16) -> Group:
-        """Return a small colour bar of the heatmaps' scale with its end values."""
+    def scale_legend(self, width: float = 1.5, font_size: float = 16, layer: int = 0) -> Group:
+        """Return a small colour bar of hidden layer ``layer``'s heatmap scale with its end
+        values."""
         theme = self.theme
-        ends = self.colormap.positions[[0, -1]]
+        colormap = self.colormaps[layer]
+        ends = colormap.positions[[0, -1]]
         ramp = np.linspace(ends[0], ends[1], 64)[None, :].repeat(2, axis=0)
-        bar = ImageMobject(self.colormap(ramp))
+        bar = ImageMobject(colormap(ramp))
         bar.points = Viewport((0.0, 0.0), width, 0.16).corners()
         bar.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
         outline = Rectangle(width=width, height=0.16).set_stroke(theme.muted, 1.0)
@@ -342,12 +494,40 @@ class NetworkGraph(FollowsClock, Group):
         return Group(bar, outline, low, high)
 
 
-class WeightReadout(FollowsClock, VGroup):
-    """The formula ``ŷ = σ(w₂·a(W₁x + b₁) + b₂)`` and the live weights of the clock's epoch.
+def general_formula(activations: tuple[str, ...]) -> tuple[str, str]:
+    """Return the LaTeX of a network's formula and of its activations, e.g.
+    ``\\hat{y} = \\sigma(W_3\\, a_2(W_2\\, a_1(W_1 x + b_1) + b_2) + b_3)`` and
+    ``a_1 = a_2 = \\text{ReLU},\\ a_3 = …`` (equal neighbours share one name)."""
+    inner = "W_1 x + b_1"
+    for k in range(1, len(activations)):
+        inner = rf"W_{{{k + 1}}}\, a_{{{k}}}({inner}) + b_{{{k + 1}}}"
+    last = len(activations)
+    end = last + 1
+    formula = rf"\hat{{y}} = \sigma\big(W_{{{end}}}\, a_{{{last}}}({inner}) + b_{{{end}}}\big),"
+    groups: list[list[int]] = []
+    for k, name in enumerate(activations):
+        if groups and activations[groups[-1][0]] == name:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    named = [
+        " = ".join(f"a_{{{k + 1}}}" for k in group)
+        + rf" = \text{{{lookup(activations[group[0]]).display}}}"
+        for group in groups
+    ]
+    return formula, r"\quad " + r",\ ".join(named)
 
-    Names are static ``MathTex``; numbers are :class:`~nnviz.mobjects.readout.GlyphText` rows
-    formatted by :func:`matrix_rows` (``W₁`` and ``b₁`` as a matrix and a column, two rows
-    each; ``w₂`` as a row; ``b₂`` as a number).
+
+class WeightReadout(FollowsClock, VGroup):
+    """The network's formula and, where they fit, the live weights of the clock's epoch.
+
+    A network of one hidden layer of at most :attr:`LIVE_WIDTH` units shows
+    ``ŷ = σ(w₂·a(W₁x + b₁) + b₂)`` and its weights: names are static ``MathTex``; numbers are
+    :class:`~nnviz.mobjects.readout.GlyphText` rows formatted by :func:`matrix_rows` (``W₁``
+    and ``b₁`` as a matrix and a column, a row each per hidden unit; ``w₂`` as a row; ``b₂``
+    as a number). A deeper or wider network shows only its general formula,
+    ``ŷ = σ(W₃ a₂(W₂ a₁(W₁x + b₁) + b₂) + b₃)`` and each layer's activation: dozens of
+    live numbers could not be read, and the diagram's links show the same weights.
 
     Parameters
     ----------
@@ -369,21 +549,34 @@ class WeightReadout(FollowsClock, VGroup):
         ("b2", "b_2 ="),
     )
 
+    #: The widest single hidden layer whose weights are shown live.
+    LIVE_WIDTH = 2
+    #: The widest a general formula may be (scene units); a longer one is scaled down.
+    MAX_WIDTH = 8.4
+
     def __init__(
         self, trajectory: Trajectory, clock: ValueTracker, theme: Theme, font_size: float = 20
     ) -> None:
         super().__init__()
         self.trajectory = trajectory
         self.clock = clock
-        activation = lookup(trajectory.activations[0]).display
-        self.formula = MathTex(
-            r"\hat{y} = \sigma\big(w_2 \cdot a(W_1 x + b_1) + b_2\big),",
-            rf"\quad a = \text{{{activation}}}",
-            font_size=34,
-            color=theme.foreground,
-        )
+        widths = tuple(trajectory.run.hidden_widths)
+        #: Whether the live weights are shown (one hidden layer of at most LIVE_WIDTH units).
+        self.live = len(widths) == 1 and widths[0] <= self.LIVE_WIDTH
+        if self.live:
+            activation = lookup(trajectory.activations[0]).display
+            parts = (
+                r"\hat{y} = \sigma\big(w_2 \cdot a(W_1 x + b_1) + b_2\big),",
+                rf"\quad a = \text{{{activation}}}",
+            )
+        else:
+            parts = general_formula(trajectory.activations)
+        self.formula = MathTex(*parts, font_size=34 if self.live else 30, color=theme.foreground)
+        if self.formula.width > self.MAX_WIDTH:
+            self.formula.scale_to_fit_width(self.MAX_WIDTH)
         self.formula[1].set_color(theme.muted)
-        self.names = {key: MathTex(tex, font_size=30, color=theme.muted) for key, tex in self.NAMES}
+        names = self.NAMES if self.live else ()
+        self.names = {key: MathTex(tex, font_size=30, color=theme.muted) for key, tex in names}
         self.rows: dict[str, list[GlyphText]] = {}
         for key, texts in self.texts().items():
             longest = max(len(text) for text in texts) + 2  # room for a number of 10 or more
@@ -399,6 +592,8 @@ class WeightReadout(FollowsClock, VGroup):
         below it: names centred on the line, two-row blocks ``row_gap`` apart, ``gap`` between
         blocks."""
         self.formula.move_to(np.array([left, top, 0.0]), aligned_edge=LEFT + UP)
+        if not self.live:
+            return self
         centre = self.formula.get_bottom()[1] - 0.55
         digit = self.rows["W1"][0]._glyphs["0"]
         digit_half = (digit[:, 1].max() + digit[:, 1].min()) / 2
@@ -415,7 +610,10 @@ class WeightReadout(FollowsClock, VGroup):
         return self
 
     def texts(self) -> dict[str, list[str]]:
-        """Return the rows shown for the clock's epoch: ``W1``, ``b1``, ``W2`` and ``b2``."""
+        """Return the rows shown for the clock's epoch: ``W1``, ``b1``, ``W2`` and ``b2`` (none
+        for a network whose weights are not shown live)."""
+        if not self.live:
+            return {}
         w = self.trajectory.state(self.clock.get_value()).weights
         return {
             "W1": matrix_rows(w.W1),
@@ -435,12 +633,13 @@ class WeightReadout(FollowsClock, VGroup):
 class NetworkLayout(ClockedGroup):
     """One run on one clock: heading and read-out (top), the diagram with its heatmaps (left),
     the probability mesh over the input plane (right) with its colour legend (bottom right) and
-    the formula with the live weights (bottom left).
+    the formula (bottom left), with the live weights where :class:`WeightReadout` shows them.
+    A network without live weights gets the whole left side down to its one-line formula.
 
     Parameters
     ----------
     trajectory
-        The run, continuous in the epoch (two hidden neurons).
+        The run, continuous in the epoch.
     clock
         The epoch tracker that drives every part.
     theme
@@ -450,6 +649,11 @@ class NetworkLayout(ClockedGroup):
     """
 
     INPUT_VIEW = Viewport((4.45, 0.3), 4.2, 4.2)
+    #: Where a network without live weights is drawn: down to the one-line formula.
+    DEEP_REGION: Box = ((-6.7, 1.6), (-2.95, 2.95))
+    #: Where another network with live weights is drawn: the weights take the bottom row, the
+    #: link legend the right of the diagram.
+    SHALLOW_REGION: Box = ((-6.7, -0.9), (-2.05, 2.95))
 
     def __init__(
         self,
@@ -469,17 +673,21 @@ class NetworkLayout(ClockedGroup):
             caption="the output ŷ over the input plane",
             mesh_resolution=mesh_resolution,
         )
+        self.weights = WeightReadout(trajectory, clock, theme)
+        region = NetworkGraph.REGION if self.weights.live else self.DEEP_REGION
+        if self.weights.live and trajectory.run.hidden_widths != (2,):
+            region = self.SHALLOW_REGION
         self.diagram = NetworkGraph(
             trajectory,
             clock,
             theme,
             heatmap_resolution=heatmap_resolution,
             box=self.input_panel.box,
+            region=region,
         )
         self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
-        self.weights = WeightReadout(trajectory, clock, theme)
-        self.weights.arrange_at(left=-6.7, top=-2.4)
-        self.legend = self._legend(theme)
+        self.weights.arrange_at(left=-6.7, top=-2.4 if self.weights.live else -3.2)
+        self.legend = self._legend(theme) if self.diagram.classic else self._link_legend(theme)
         self.mesh_legend = ProbabilityLegend(theme).move_to(np.array([5.95, -3.0, 0.0]))
         self.live = (self.input_panel, self.diagram, self.stats, self.weights)
         self.add(
@@ -520,3 +728,23 @@ class NetworkLayout(ClockedGroup):
         caption = Text("activation", font=theme.font, font_size=16, color=theme.muted)
         caption.next_to(scale, UP, buff=0.1, aligned_edge=LEFT)
         return Group(rows, note, scale, caption)
+
+    def _link_legend(self, theme: Theme) -> VGroup:
+        """Link colours and widths: below the input plane beside the probability legend, or
+        right of a diagram that leaves room (the columns carry their own heatmap scales)."""
+        (_, right), (bottom, top) = self.diagram.region
+        x, y = (2.45, -2.55) if right > 0 else (right + 0.35, (top + bottom) / 2 + 0.5)
+        rows = VGroup()
+        for k, (color, words) in enumerate(
+            ((theme.positive, "weight > 0"), (theme.negative, "weight < 0"))
+        ):
+            sample = Line(np.array([x, 0, 0]), np.array([x + 0.5, 0, 0]))
+            sample.set_stroke(color, 4.0).shift((y - 0.3 * k) * UP)
+            text = Text(words, font=theme.font, font_size=16, color=theme.muted)
+            text.next_to(sample, RIGHT, buff=0.12)
+            rows.add(VGroup(sample, text))
+        note = Text("width ∝ |weight|", font=theme.font, font_size=16, color=theme.muted)
+        ring = Text("ring = bias", font=theme.font, font_size=16, color=theme.muted)
+        note.next_to(rows, DOWN, buff=0.12, aligned_edge=LEFT)
+        ring.next_to(note, DOWN, buff=0.1, aligned_edge=LEFT)
+        return VGroup(rows, note, ring)

@@ -1,7 +1,9 @@
-"""The network itself: a 2-2-1 diagram whose links, biases and neuron heatmaps learn."""
+"""The network itself: a diagram of any small network whose links, biases and neuron heatmaps
+learn."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from manim import ValueTracker, linear
@@ -10,19 +12,67 @@ from nnviz.mobjects.diagram import NetworkLayout
 from nnviz.stories.base import NNVizScene
 from nnviz.trajectory import Trajectory
 
-__all__ = ["NetworkStory"]
+__all__ = ["NetworkPhase", "NetworkStory"]
+
+
+@dataclass(frozen=True)
+class NetworkPhase:
+    """The network phase of a story: reveal a run's :class:`NetworkLayout`, hold its initial
+    state, play its training on one clock, hold the final state.
+
+    Attributes
+    ----------
+    seconds_per_epoch
+        Seconds of video per training epoch.
+    lead_seconds
+        Seconds the initial state stays on screen before the clock starts.
+    hold_seconds
+        Seconds the final state stays on screen.
+    mesh_resolution
+        Pixels along each side of the probability mesh.
+    heatmap_resolution
+        Pixels along each side of each hidden neuron's heatmap.
+    """
+
+    seconds_per_epoch: float = 0.1
+    lead_seconds: float = 1.5
+    hold_seconds: float = 2.5
+    mesh_resolution: int = 160
+    heatmap_resolution: int = 100
+
+    def play(self, scene: NNVizScene, trajectory: Trajectory) -> None:
+        """Reveal the network of ``trajectory``'s run in ``scene`` and play its training."""
+        clock = ValueTracker(0.0)
+        layout = NetworkLayout(
+            trajectory, clock, scene.theme, self.mesh_resolution, self.heatmap_resolution
+        )
+        scene.reveal(layout, run_time=0.8)
+        scene.wait(self.lead_seconds)
+        layout.start()
+        scene.play(
+            clock.animate.set_value(trajectory.epochs),
+            run_time=max(trajectory.epochs * self.seconds_per_epoch, 0.5),
+            rate_func=linear,
+        )
+        layout.stop()
+        scene.wait(self.hold_seconds)
 
 
 class NetworkStory(NNVizScene):
     """One run shown as the network: links coloured by sign and as wide as ``|w|``, a bias ring
     at each neuron, each hidden neuron's activation over the input plane, the probability mesh
-    and the formula with the live weights, all driven by one epoch clock.
+    and the formula (with the live weights where they fit), all driven by one epoch clock.
 
-    Subclasses set :attr:`activation`, :attr:`lr` or :attr:`seconds_per_epoch`.
+    Subclasses set :attr:`hidden`, :attr:`activation`, :attr:`dataset`, :attr:`lr` or the
+    timing; :attr:`base_config` sets the rest of the run (epochs, target, seeds).
     """
 
-    #: Hidden activation of the run.
-    activation: ClassVar[str] = "relu"
+    #: Width of each hidden layer of the run.
+    hidden: ClassVar[tuple[int, ...]] = (2,)
+    #: Hidden activation of the run: one for every layer, or one per layer.
+    activation: ClassVar[str | tuple[str, ...]] = "relu"
+    #: Data set of the run.
+    dataset: ClassVar[str] = "seed"
     #: Learning rate of the run.
     lr: ClassVar[float] = 0.01
     #: Seconds of video per training epoch (200 epochs take 20 s).
@@ -37,21 +87,21 @@ class NetworkStory(NNVizScene):
     heatmap_resolution: ClassVar[int] = 100
 
     def construct(self) -> None:
-        self.show_network(Trajectory(self.run_for(activation=self.activation, lr=self.lr)))
+        run = self.run_for(
+            hidden=self.hidden, activation=self.activation, dataset=self.dataset, lr=self.lr
+        )
+        self.network_phase().play(self, Trajectory(run))
+
+    def network_phase(self) -> NetworkPhase:
+        """Return the :class:`NetworkPhase` of this scene's timing and resolutions."""
+        return NetworkPhase(
+            seconds_per_epoch=self.seconds_per_epoch,
+            lead_seconds=self.lead_seconds,
+            hold_seconds=self.hold_seconds,
+            mesh_resolution=self.mesh_resolution,
+            heatmap_resolution=self.heatmap_resolution,
+        )
 
     def show_network(self, trajectory: Trajectory) -> None:
         """Reveal the network of ``trajectory``'s run and play its training on one clock."""
-        clock = ValueTracker(0.0)
-        layout = NetworkLayout(
-            trajectory, clock, self.theme, self.mesh_resolution, self.heatmap_resolution
-        )
-        self.reveal(layout, run_time=0.8)
-        self.wait(self.lead_seconds)
-        layout.start()
-        self.play(
-            clock.animate.set_value(trajectory.epochs),
-            run_time=max(trajectory.epochs * self.seconds_per_epoch, 0.5),
-            rate_func=linear,
-        )
-        layout.stop()
-        self.wait(self.hold_seconds)
+        self.network_phase().play(self, trajectory)
