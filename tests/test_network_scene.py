@@ -420,3 +420,25 @@ def test_the_deep_scene_is_its_own_file_and_reads_its_architecture() -> None:
     scene = module.DeepNetworkDiagram
     assert (scene.hidden, scene.dataset, scene.lr) == ((8, 8, 2), "spiral", 0.01)
     assert scene.activation == ("leaky_relu", "leaky_relu", "tanh")
+
+
+def test_the_story_builds_its_phase_from_its_settings() -> None:
+    import dataclasses
+
+    from nnviz.stories.network import NetworkPhase, NetworkStory
+
+    class Slow(NetworkStory):
+        seconds_per_epoch = 0.3
+        hold_seconds = 0.25
+        heatmap_resolution = 40
+
+    phase = Slow.network_phase(Slow.__new__(Slow))
+    assert phase == NetworkPhase(
+        seconds_per_epoch=0.3,
+        lead_seconds=NetworkStory.lead_seconds,
+        hold_seconds=0.25,
+        mesh_resolution=NetworkStory.mesh_resolution,
+        heatmap_resolution=40,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        phase.hold_seconds = 1.0  # type: ignore[misc]

@@ -232,7 +232,7 @@ class NetworkGraph(FollowsClock, Group):
     #: Gap between two squares of a column, as a share of the square's side.
     SQUARE_GAP = 0.35
     #: Room above the nodes for the column titles, below them for the colour bars.
-    TITLE_ROOM, BAR_ROOM = 0.4, 0.55
+    TITLE_ROOM, BAR_ROOM = 0.6, 0.55
 
     def __init__(
         self,
@@ -402,17 +402,18 @@ class NetworkGraph(FollowsClock, Group):
         for layer, name in enumerate(self.trajectory.activations):
             x = float(xs[layer + 1])
             title = Text(
-                f"layer {layer + 1}: {lookup(name).display}",
+                f"layer {layer + 1}\n{lookup(name).display}",
                 font=theme.font,
                 font_size=16,
                 color=theme.muted,
+                line_spacing=0.8,
             )
-            if title.width > 0.95 * spacing:
-                title.scale_to_fit_width(0.95 * spacing)
+            if title.width > 0.9 * spacing:
+                title.scale_to_fit_width(0.9 * spacing)
             titles.add(title.move_to(np.array([x, top + self.TITLE_ROOM / 2, 0.0])))
-            bar = self.scale_legend(min(0.5 * spacing, 1.0), 14, layer)
-            if bar.width > 0.95 * spacing:
-                bar.scale_to_fit_width(0.95 * spacing)
+            bar = self.scale_legend(min(0.35 * spacing, 1.0), 14, layer)
+            if bar.width > 0.85 * spacing:
+                bar.scale_to_fit_width(0.85 * spacing)
             self.bars.add(bar.move_to(np.array([x, bottom - self.BAR_ROOM / 2, 0.0])))
         self.heatmap_labels = titles
 
