@@ -401,13 +401,12 @@ class NetworkGraph(FollowsClock, Group):
         self.bars = Group()
         for layer, name in enumerate(self.trajectory.activations):
             x = float(xs[layer + 1])
-            title = Text(
-                f"layer {layer + 1}\n{lookup(name).display}",
-                font=theme.font,
-                font_size=16,
-                color=theme.muted,
-                line_spacing=0.8,
-            )
+            title = VGroup(
+                *(
+                    Text(words, font=theme.font, font_size=16, color=theme.muted)
+                    for words in (f"layer {layer + 1}", lookup(name).display)
+                )
+            ).arrange(DOWN, buff=0.08)
             if title.width > 0.9 * spacing:
                 title.scale_to_fit_width(0.9 * spacing)
             titles.add(title.move_to(np.array([x, top + self.TITLE_ROOM / 2, 0.0])))
