@@ -202,6 +202,23 @@ class RunConfig:
         """The width of every layer, inputs to output: ``(2, 2, 1)`` for the blog's network."""
         return (2, *self.hidden, OUTPUTS[self.output])
 
+    def network_sentence(self) -> str:
+        """Return the network in words, as title cards show it: ``2 inputs → 2 hidden neurons
+        (ReLU) → 1 sigmoid output``, or ``2 inputs → hidden layers 4, 4, 2 (ReLU/tanh ×2) → 1
+        sigmoid output``."""
+        from nnviz.activations import display_name  # here: nnviz.activations imports config
+
+        if len(self.hidden) == 1:
+            width = self.hidden[0]
+            layers = f"{width} hidden neuron{'s' if width > 1 else ''}"
+        else:
+            layers = "hidden layers " + ", ".join(map(str, self.hidden))
+        outputs = OUTPUTS[self.output]
+        return (
+            f"2 inputs → {layers} ({display_name(self.activation)}) → "
+            f"{outputs} {self.output} output{'s' if outputs > 1 else ''}"
+        )
+
     def replace(self, **changes: Any) -> RunConfig:
         """Return a copy with ``changes`` applied (and validated)."""
         return replace(self, **changes)

@@ -27,6 +27,7 @@ __all__ = [
     "key_moments",
     "plateaus",
     "time_to_epoch",
+    "unit_name",
 ]
 
 #: The kinds of :class:`Moment`, in the order moments of the same epoch are listed.
@@ -69,32 +70,45 @@ def first_separation(run: Run, threshold: float = 0.8) -> int | None:
     return int(reached[0]) if len(reached) else None
 
 
-def dead_units(run: Run) -> dict[int, int]:
-    """Return the first hidden layer's units that end the run dead, with the epoch from which
-    they stay dead.
+def dead_units(run: Run) -> dict[tuple[int, int], int]:
+    """Return the hidden units, of every hidden layer, that end the run dead, with the epoch
+    from which they stay dead.
 
-    A ReLU unit is dead at an epoch when its pre-activation ``W1 x + b1`` is at most 0 for every
-    training point, so its activation is zero everywhere on the data (and so is its gradient:
-    it cannot recover). A unit counts when it is dead at the last epoch; its value is the first
-    epoch of the unbroken run of dead epochs that reaches the end (a unit that dies and revives
-    earlier is dated from its final death).
+    A ReLU unit is dead at an epoch when its pre-activation (``W1 x + b1`` in the first layer,
+    ``W_l h_{l-1} + b_l`` in layer ``l``) is at most 0 for every training point, so its
+    activation is zero everywhere on the data (and so is its gradient). A unit counts when it
+    is dead at the last epoch; its value is the first epoch of the unbroken run of dead epochs
+    that reaches the end (a unit that dies and revives earlier is dated from its final death).
 
     Returns
     -------
-    dict[int, int]
-        Hidden-unit index (0-based) to epoch. Empty unless units of the activation can die (ReLU).
+    dict[tuple[int, int], int]
+        ``(layer, unit)`` (both 0-based) to epoch. Only layers whose activation can die (ReLU)
+        have entries.
     """
-    if not activation(run.config.activations[0]).can_die:
-        return {}
-    # Pre-activations of every point at every epoch at once, shape (E+1, N, H).
-    pre = np.einsum("nk,ehk->enh", run.X, run.W1) + run.b1[:, None, :]
-    dead = np.all(pre <= 0.0, axis=1)  # (E+1, H)
-    alive = ~dead
-    last = len(dead) - 1
-    # Index of the last alive epoch of each unit, -1 when it never lived.
-    last_alive = np.where(alive.any(axis=0), last - np.argmax(alive[::-1], axis=0), -1)
-    units = np.nonzero(dead[last])[0]
-    return {int(h): int(last_alive[h] + 1) for h in units}
+    found: dict[tuple[int, int], int] = {}
+    h = np.broadcast_to(run.X, (run.epochs + 1, *run.X.shape))
+    for layer, name in enumerate(run.config.activations):
+        # Pre-activations of every point at every epoch at once, shape (E+1, N, H).
+        pre = np.einsum("enk,ehk->enh", h, run.W[layer]) + run.b[layer][:, None, :]
+        if activation(name).can_die:
+            dead = np.all(pre <= 0.0, axis=1)  # (E+1, H)
+            alive = ~dead
+            last = len(dead) - 1
+            # Index of the last alive epoch of each unit, -1 when it never lived.
+            last_alive = np.where(alive.any(axis=0), last - np.argmax(alive[::-1], axis=0), -1)
+            for unit in np.nonzero(dead[last])[0]:
+                found[(layer, int(unit))] = int(last_alive[unit] + 1)
+        h = activation(name).numpy(pre)
+    return found
+
+
+def unit_name(run: Run, layer: int, unit: int) -> str:
+    """Return a hidden unit as captions name it, counting from 1 like the panels' ``h_1``:
+    ``hidden unit 2`` in a one-layer network, ``unit 2 of layer 3`` in a deeper one."""
+    if len(run.config.hidden) == 1:
+        return f"hidden unit {unit + 1}"
+    return f"unit {unit + 1} of layer {layer + 1}"
 
 
 def plateaus(run: Run, window: int = 10, tolerance: float = 1e-3) -> list[tuple[int, int]]:
@@ -154,9 +168,9 @@ def key_moments(
                 f"epoch {separation}: the boundary separates {threshold:.0%} of the points",
             )
         )
-    for unit, epoch in dead_units(run).items():
+    for (layer, unit), epoch in dead_units(run).items():
         verb = "is dead from the start" if epoch == 0 else "dies"
-        caption = f"epoch {epoch}: hidden unit {unit + 1} {verb} (zero for every point)"
+        caption = f"epoch {epoch}: {unit_name(run, layer, unit)} {verb} (zero for every point)"
         moments.append(Moment(epoch, "dead_unit", caption))
     for start, end in plateaus(run, window, tolerance):
         moments.append(

@@ -17,6 +17,7 @@ from nnviz.moments import (
     time_to_epoch,
 )
 from nnviz.run import Run
+from nnviz.train import train
 
 EPOCHS = 60
 # Nine points in [-1, 1]².
@@ -96,14 +97,14 @@ def test_first_separation_is_the_first_epoch_reaching_the_threshold() -> None:
 
 def test_dead_units_are_dated_from_their_final_death() -> None:
     W1, b1 = dying_weights()
-    assert dead_units(make_run(W1=W1, b1=b1)) == {1: 5, 2: 0}
+    assert dead_units(make_run(W1=W1, b1=b1)) == {(0, 1): 5, (0, 2): 0}
     # A unit that dies only at the last epoch is dated there; one that revives is not listed.
     b1_late = b1.copy()
     b1_late[:, 1] = 0.2
     b1_late[EPOCHS, 1] = -2.0
     b1_late[:, 2] = 0.5
     b1_late[:30, 0] = -2.0  # unit 0 dead early on, alive again from epoch 30
-    assert dead_units(make_run(W1=W1, b1=b1_late)) == {1: EPOCHS}
+    assert dead_units(make_run(W1=W1, b1=b1_late)) == {(0, 1): EPOCHS}
     # Only ReLU units die.
     assert dead_units(make_run(W1=W1, b1=b1, activation="tanh")) == {}
 
@@ -121,7 +122,7 @@ def test_dead_units_of_a_real_run_match_a_per_epoch_loop(short_run: Run) -> None
         first = states - 1
         while first > 0 and dead[first - 1, unit]:
             first -= 1
-        expected[int(unit)] = first
+        expected[(0, int(unit))] = first
     assert dead_units(short_run) == expected
 
 
@@ -202,3 +203,31 @@ def test_moments_of_a_real_run(short_run: Run) -> None:
     assert times[0] == 0.0 and epochs[0] == 0.0 and epochs[-1] == short_run.epochs
     assert np.all(np.diff(times) > 0)
     assert times[-1] == pytest.approx(0.2 * weights.sum())
+
+
+def test_dead_units_of_every_layer_match_a_per_epoch_loop() -> None:
+    """A deep ReLU run at a high learning rate, where units die in both layers; the oracle
+    is the forward pass epoch by epoch and a loop over epochs."""
+    config = RunConfig(dataset="spiral", hidden=(3, 3), activation=("relu", "relu"), lr=0.1,
+                       max_epochs=40, target_loss=0.0, seed=2)  # fmt: skip
+    run = train(config)
+    states = run.epochs + 1
+    expected = {}
+    for layer in range(2):
+        dead = np.array(
+            [
+                np.all(forward.layer_outputs(run.X, run.weights(e), "relu")[layer][1] == 0.0,
+                       axis=0)  # fmt: skip
+                for e in range(states)
+            ]
+        )
+        for unit in np.nonzero(dead[-1])[0]:
+            first = states - 1
+            while first > 0 and dead[first - 1, unit]:
+                first -= 1
+            expected[(layer, int(unit))] = first
+    assert dead_units(run) == expected
+    assert {layer for layer, _ in expected} == {0, 1}, "the run should kill units in both layers"
+    captions = [m.caption for m in key_moments(run) if m.kind == "dead_unit"]
+    assert len(captions) == len(expected)
+    assert all(" of layer " in caption for caption in captions)

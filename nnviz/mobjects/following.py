@@ -1,4 +1,5 @@
-"""The one way every block follows a clock: ``refresh()`` draws the clock's state."""
+"""The one way every block follows a clock: ``refresh()`` draws the clock's state, and
+``static_parts()`` declares what never changes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ class FollowsClock(Mobject):
     def refresh(self) -> Self:
         """Draw the state of the clock's current value."""
         raise NotImplementedError
+
+    def static_parts(self) -> list[Mobject]:
+        """Return the parts of this block that never change (captions, frames, labels).
+
+        :class:`nnviz.stories.base.NNVizScene` draws them once, into Manim's static background,
+        instead of on every frame. None by default.
+        """
+        return []
 
     def start(self) -> Self:
         """Draw the current state and follow the clock from now on."""

@@ -79,7 +79,7 @@ class StatsReadout(FollowsClock, VGroup):
         self.add(self.names, self.numbers)
         self.refresh()
 
-    def nnviz_static_parts(self) -> list[Mobject]:
+    def static_parts(self) -> list[Mobject]:
         """The names never change."""
         return [self.names]
 
@@ -166,7 +166,7 @@ class LossCurve(FollowsClock, VGroup):
         self.add(axes, target_line, labels, self.trace, self.marker, self.final)
         self.refresh()
 
-    def nnviz_static_parts(self) -> list[Mobject]:
+    def static_parts(self) -> list[Mobject]:
         """Axes, target line and labels never change."""
         return list(self.frame_parts)
 

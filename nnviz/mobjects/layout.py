@@ -13,6 +13,7 @@ from typing_extensions import Self
 from nnviz.activations import display_name
 from nnviz.formatting import format_rate
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
+from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
     LossCurve,
     MomentCaptions,
@@ -61,10 +62,19 @@ def heading_and_stats(
     return heading, stats
 
 
-class ClockedGroup(Group):
-    """A group of parts that follow one clock: :attr:`live` lists those with ``start()``."""
+class ClockedGroup(FollowsClock, Group):
+    """A group of parts that follow one clock: :attr:`live` lists those with ``start()``.
+
+    The group has no updater of its own: each live part follows the clock.
+    """
 
     live: tuple[Any, ...] = ()
+
+    def refresh(self) -> Self:
+        """Draw every live part at the clock's value."""
+        for part in self.live:
+            part.refresh()
+        return self
 
     def start(self) -> Self:
         """Make every part follow the clock."""
@@ -256,6 +266,6 @@ class TrainingLayout(ClockedGroup):
             self.captions,
         )
 
-    def nnviz_static_parts(self) -> list[Mobject]:
+    def static_parts(self) -> list[Mobject]:
         """Heading, decorations and legend never change."""
         return [self.heading, self.mapping, self.legend]

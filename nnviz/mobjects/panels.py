@@ -188,7 +188,7 @@ class Panel(FollowsClock, Group):
         if labels:
             self.add(self.axis_names, *self.range_labels)
 
-    def nnviz_static_parts(self) -> list[Mobject]:
+    def static_parts(self) -> list[Mobject]:
         """The parts that never change; Manim draws them once (see ``NNVizScene``)."""
         return [self.caption, self.axis_names]
 
@@ -235,9 +235,9 @@ class InputPlanePanel(Panel):
         self._label_range(self.box)
         self.refresh()
 
-    def nnviz_static_parts(self) -> list[Mobject]:
+    def static_parts(self) -> list[Mobject]:
         """Also the range labels: the input plane's box never changes."""
-        return [*super().nnviz_static_parts(), *self.range_labels]
+        return [*super().static_parts(), *self.range_labels]
 
     def refresh(self) -> Self:
         state = self.trajectory.state(self.clock.get_value())

@@ -289,7 +289,7 @@ class OrbitPanel(Panel):
 
         return to_screen
 
-    def nnviz_static_parts(self) -> list[Mobject]:
+    def static_parts(self) -> list[Mobject]:
         """Only the caption: everything else turns."""
         return [self.caption]
 

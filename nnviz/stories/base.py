@@ -10,6 +10,7 @@ from manim import Animation, FadeIn, FadeOut, FullScreenRectangle, Mobject, Scen
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.mobjects.camera import FastCamera
+from nnviz.mobjects.following import FollowsClock
 from nnviz.rendering import PrivateCaches, missing_latex
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
@@ -52,16 +53,16 @@ class NNVizScene(Scene):
 
         Manim redraws, on every frame, every mobject from the first one that has an updater
         onwards, so the static captions, labels and legends inside a block that follows the
-        clock cost milliseconds a frame at 1080p. A block lists the parts that never change in
-        ``nnviz_static_parts()``; they go into Manim's static background image, drawn once.
+        clock cost milliseconds a frame at 1080p. A block
+        (:class:`~nnviz.mobjects.following.FollowsClock`) declares the parts that never change
+        in ``static_parts()``; they go into Manim's static background image, drawn once.
         """
         moving = super().get_moving_mobjects(*animations)
         animated = {id(m) for a in animations for m in a.mobject.get_family()}
         frozen: set[int] = set()
         for mobject in self.get_mobject_family_members():
-            declared = getattr(mobject, "nnviz_static_parts", None)
-            if callable(declared):
-                for part in declared():
+            if isinstance(mobject, FollowsClock):
+                for part in mobject.static_parts():
                     frozen.update(id(m) for m in part.get_family())
         return [m for m in moving if id(m) not in frozen or id(m) in animated]
 

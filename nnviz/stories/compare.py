@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from manim import DOWN, UP, Group, Text, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, UP, Group, Text, ValueTracker, VGroup, linear
 from typing_extensions import Self
 
-from nnviz.activations import activation as lookup
+from nnviz.activations import display_name
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
 from nnviz.mobjects.panels import InputPlanePanel
@@ -18,7 +19,7 @@ from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
-__all__ = ["CompareStory", "RunTile"]
+__all__ = ["ComparePhase", "CompareStory", "RunTile"]
 
 
 class RunTile(Group):
@@ -84,13 +85,111 @@ class RunTile(Group):
         return self
 
 
-class CompareStory(NNVizScene):
-    """Six runs — activations × learning rates — from the same data and initial weights,
-    advancing on one epoch clock; runs that stop early freeze and say so."""
+_COUNTS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
-    #: Rows of the grid.
-    activations: ClassVar[tuple[str, ...]] = ("relu", "tanh")
-    #: Columns of the grid.
+
+@dataclass(frozen=True)
+class ComparePhase:
+    """The comparison phase of a story: a grid of runs (activations × learning rates) from the
+    same data and initial weights, advancing on one epoch clock; runs that stop early freeze
+    and say so.
+
+    Attributes
+    ----------
+    activations
+        Rows of the grid: one hidden activation each (or one per hidden layer).
+    learning_rates
+        Columns of the grid.
+    seconds_per_epoch
+        Seconds of video per epoch.
+    hold_seconds
+        Seconds the final states stay on screen.
+    mesh_resolution
+        Pixels along each side of every mesh.
+    """
+
+    activations: tuple[str | tuple[str, ...], ...] = ("relu", "tanh")
+    learning_rates: tuple[float, ...] = BLOG_LEARNING_RATES
+    seconds_per_epoch: float = 0.08
+    hold_seconds: float = 3.0
+    mesh_resolution: int = 120
+
+    TILE: ClassVar[float] = 2.55
+    COLUMN_SPACING: ClassVar[float] = 3.9
+    ROW_CENTRES: ClassVar[tuple[float, ...]] = (1.25, -2.05)
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.activations) <= len(self.ROW_CENTRES):
+            raise ValueError(f"the grid has 1 to {len(self.ROW_CENTRES)} rows of activations")
+        if not 1 <= len(self.learning_rates) <= 3:
+            raise ValueError("the grid has 1 to 3 columns of learning rates")
+
+    def heading(self) -> str:
+        """Return the grid's heading, e.g. ``ReLU and tanh × three learning rates``."""
+        names = [display_name(name) for name in self.activations]
+        rows = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        count = len(self.learning_rates)
+        columns = "learning rate" if count == 1 else f"{_COUNTS[count]} learning rates"
+        return f"{rows} × {columns}"
+
+    def play(self, scene: NNVizScene) -> None:
+        """Reveal the grid of ``scene``'s runs (:meth:`NNVizScene.run_for` with each activation
+        and learning rate) and play them on one clock, then hold the final states."""
+        theme = scene.theme
+        clock = ValueTracker(0.0)
+        widths = " → ".join(map(str, scene.base_config.widths))
+        heading = Text(self.heading(), font=theme.font, font_size=30,
+                       color=theme.foreground).to_corner(UP + LEFT, buff=0.3)  # fmt: skip
+        subtitle = Text(
+            f"network {widths} · same data, same initial weights, one epoch clock",
+            font=theme.font,
+            font_size=18,
+            color=theme.muted,
+        ).next_to(heading, DOWN, buff=0.08, aligned_edge=LEFT)
+        epoch = EpochReadout(clock, theme)
+        epoch.place(np.array([6.9 - 11 * epoch.advance, heading.get_bottom()[1] + 0.02, 0]))
+        tiles = []
+        labels = VGroup()
+        x_offset = 0.55
+        for row, name in enumerate(self.activations):
+            centre_y = self.ROW_CENTRES[row]
+            label = Text(display_name(name), font=theme.font, font_size=24,
+                         color=theme.foreground).move_to(np.array([-6.35, centre_y, 0.0]))  # fmt: skip
+            labels.add(label.scale_to_fit_width(min(label.width, 1.4)))
+            for column, lr in enumerate(self.learning_rates):
+                centre_x = (column - (len(self.learning_rates) - 1) / 2) * self.COLUMN_SPACING
+                view = Viewport((centre_x + x_offset, centre_y), self.TILE, self.TILE)
+                run = scene.run_for(activation=name, lr=lr)
+                tiles.append(RunTile(Trajectory(run), clock, view, theme, self.mesh_resolution))
+                if row == 0:
+                    labels.add(
+                        Text(f"learning rate {lr:g}", font=theme.font, font_size=20,
+                             color=theme.foreground)
+                        .move_to(np.array([centre_x + x_offset, centre_y + self.TILE / 2 + 0.2, 0]))
+                    )  # fmt: skip
+        legend = ProbabilityLegend(theme, width=1.5).to_corner(DOWN + LEFT, buff=0.25)
+        limit = max(tile.trajectory.epochs for tile in tiles)
+
+        scene.reveal(heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
+        for tile in tiles:
+            tile.start()
+        epoch.start()
+        scene.play(clock.animate.set_value(limit),
+                   run_time=max(limit * self.seconds_per_epoch, 0.5), rate_func=linear)  # fmt: skip
+        scene.wait(self.hold_seconds)
+        epoch.clear_updaters()
+        for tile in tiles:
+            tile.stop()
+
+
+class CompareStory(NNVizScene):
+    """Runs of one network — activations × learning rates — from the same data and initial
+    weights, advancing on one epoch clock (:class:`ComparePhase`). :attr:`base_config` sets the
+    network (``hidden``), the data and the rest of the runs."""
+
+    #: Rows of the grid (one or two).
+    activations: ClassVar[tuple[str | tuple[str, ...], ...]] = ("relu", "tanh")
+    #: Columns of the grid (one to three).
     learning_rates: ClassVar[tuple[float, ...]] = BLOG_LEARNING_RATES
     #: Seconds of video per epoch.
     seconds_per_epoch: ClassVar[float] = 0.08
@@ -99,63 +198,19 @@ class CompareStory(NNVizScene):
     #: Pixels along each side of every mesh.
     mesh_resolution: ClassVar[int] = 120
 
-    TILE = 2.55
-    COLUMN_SPACING = 3.9
-    ROW_CENTRES = (1.25, -2.05)
-
     def construct(self) -> None:
         self.show_grid()
 
+    def compare_phase(self) -> ComparePhase:
+        """Return the comparison phase with this story's settings."""
+        return ComparePhase(
+            self.activations,
+            self.learning_rates,
+            self.seconds_per_epoch,
+            self.hold_seconds,
+            self.mesh_resolution,
+        )
+
     def show_grid(self) -> None:
         """Reveal the grid of runs and play them on one clock, then hold the final states."""
-        theme = self.theme
-        clock = ValueTracker(0.0)
-        heading = Text(
-            "ReLU and tanh × three learning rates",
-            font=theme.font,
-            font_size=30,
-            color=theme.foreground,
-        ).to_corner(UP + np.array([-1.0, 0.0, 0.0]), buff=0.3)
-        subtitle = Text(
-            "same data, same initial weights, one epoch clock",
-            font=theme.font,
-            font_size=18,
-            color=theme.muted,
-        ).next_to(heading, DOWN, buff=0.08, aligned_edge=np.array([-1.0, 0.0, 0.0]))
-        epoch = EpochReadout(clock, theme)
-        epoch.place(np.array([6.9 - 11 * epoch.advance, heading.get_bottom()[1] + 0.02, 0]))
-        tiles = []
-        labels = VGroup()
-        x_offset = 0.55
-        for row, name in enumerate(self.activations):
-            centre_y = self.ROW_CENTRES[row]
-            labels.add(
-                Text(lookup(name).display, font=theme.font, font_size=24,
-                     color=theme.foreground).move_to(np.array([-6.35, centre_y, 0.0]))
-            )  # fmt: skip
-            for column, lr in enumerate(self.learning_rates):
-                centre_x = (column - (len(self.learning_rates) - 1) / 2) * self.COLUMN_SPACING
-                view = Viewport((centre_x + x_offset, centre_y), self.TILE, self.TILE)
-                run = self.run_for(activation=name, lr=lr)
-                tiles.append(RunTile(Trajectory(run), clock, view, theme, self.mesh_resolution))
-                if row == 0:
-                    labels.add(
-                        Text(f"learning rate {lr:g}", font=theme.font, font_size=20,
-                             color=theme.foreground)
-                        .move_to(np.array([centre_x + x_offset, centre_y + self.TILE / 2 + 0.2, 0]))
-                    )  # fmt: skip
-        legend = ProbabilityLegend(theme, width=1.5).to_corner(
-            np.array([-1.0, -1.0, 0.0]), buff=0.25
-        )
-        limit = max(tile.trajectory.epochs for tile in tiles)
-
-        self.reveal(heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
-        for tile in tiles:
-            tile.start()
-        epoch.start()
-        self.play(clock.animate.set_value(limit), run_time=max(limit * self.seconds_per_epoch, 0.5),
-                  rate_func=linear)  # fmt: skip
-        self.wait(self.hold_seconds)
-        epoch.clear_updaters()
-        for tile in tiles:
-            tile.stop()
+        self.compare_phase().play(self)

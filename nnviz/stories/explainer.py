@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, config
 
 from nnviz.config import BLOG_LEARNING_RATES
-from nnviz.stories.compare import CompareStory
-from nnviz.stories.network import NetworkStory
-from nnviz.stories.training import TrainingStory
-from nnviz.stories.transform import DeformationStory
+from nnviz.data import DATASET_SPECS
+from nnviz.stories.base import NNVizScene
+from nnviz.stories.compare import ComparePhase
+from nnviz.stories.network import NetworkPhase
+from nnviz.stories.training import TrainingPhase, play_data, play_title
+from nnviz.stories.transform import DeformationPhase
 from nnviz.trajectory import Trajectory
 
 __all__ = ["PHASES", "SLIDES_AVAILABLE", "ExplainerStory"]
@@ -48,13 +50,18 @@ PHASES: tuple[str, ...] = (
     "The whole experiment",
 )
 
-_BASES: tuple[type, ...] = (TrainingStory, NetworkStory, DeformationStory, CompareStory)
+_BASES: tuple[type, ...] = (NNVizScene,)
 if SLIDES_AVAILABLE:
     _BASES = (*_BASES, SlideBase)
 
 
 class ExplainerStory(*_BASES):  # type: ignore[misc]
-    """The talk: every phase starts with its title and ends with a pause (a new slide)."""
+    """The talk: every phase starts with its title and ends with a pause (a new slide).
+
+    The phases are the other stories' building blocks, each with its own settings
+    (:attr:`network`, :attr:`deformation`, :attr:`training`, :attr:`comparison`); a subclass
+    replaces one to change it, e.g. ``training = TrainingPhase(seconds_per_epoch=0.02)``.
+    """
 
     #: Hidden activation of the network, deformation and training phases.
     activation: ClassVar[str] = "relu"
@@ -62,35 +69,42 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
     lr: ClassVar[float] = 0.01
     #: Learning rates of the training phase.
     learning_rates: ClassVar[tuple[float, ...]] = BLOG_LEARNING_RATES
-    #: Rows of the comparison grid.
-    activations: ClassVar[tuple[str, ...]] = ("relu", "tanh")
-    #: Seconds of video per epoch in the training phases (faster than the training video).
-    seconds_per_epoch: ClassVar[float] = 0.04
-    #: Seconds each run's final state stays on screen.
-    hold_seconds: ClassVar[float] = 1.0
     #: Seconds a phase title stays on screen.
     title_seconds: ClassVar[float] = 1.2
+    #: The network phase: faster than the network scene.
+    network: ClassVar[NetworkPhase] = NetworkPhase(
+        seconds_per_epoch=0.04, hold_seconds=1.0, mesh_resolution=180
+    )
+    #: The deformation phase.
+    deformation: ClassVar[DeformationPhase] = DeformationPhase(mesh_resolution=180)
+    #: Each run of the training phase: twice as fast as the training video.
+    training: ClassVar[TrainingPhase] = TrainingPhase(seconds_per_epoch=0.04, hold_seconds=1.0)
+    #: The whole experiment: ReLU and tanh at the blog's three learning rates.
+    comparison: ClassVar[ComparePhase] = ComparePhase(
+        seconds_per_epoch=0.04, hold_seconds=1.0, mesh_resolution=180
+    )
 
     def construct(self) -> None:
-        self.show_title()
-        self.pause()
         run = self.run_for(activation=self.activation, lr=self.lr)
+        play_title(self, run.config)
+        self.pause()
         self.show_phase(0)
-        self.show_data(run.X, run.y)
+        play_data(self, run.X, run.y, DATASET_SPECS[run.config.dataset].description)
         self.pause()
         self.show_phase(1)
-        self.show_network(Trajectory(run))
+        self.network.play(self, Trajectory(run))
         self.conceal(*self.mobjects)
         self.pause()
         self.show_phase(2)
-        self.show_run(run, clear=True)
+        self.deformation.play(self, run, clear=True)
         self.pause()
         self.show_phase(3)
         for lr in self.learning_rates:
-            self.show_training(Trajectory(self.run_for(activation=self.activation, lr=lr)))
+            trajectory = Trajectory(self.run_for(activation=self.activation, lr=lr))
+            self.training.play(self, trajectory)
         self.pause()
         self.show_phase(4)
-        self.show_grid()
+        self.comparison.play(self)
         self.pause()
 
     def show_phase(self, index: int) -> None:

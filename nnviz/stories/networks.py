@@ -103,7 +103,7 @@ class NetworkColumn(ClockedGroup):
         self.clear_updaters()
         return self
 
-    def nnviz_static_parts(self) -> list[Mobject]:
+    def static_parts(self) -> list[Mobject]:
         """The title never changes."""
         return [self.title]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -30,7 +31,15 @@ from nnviz.stories.base import NNVizScene
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport, square_box_around
 
-__all__ = ["SingleRunStory", "TrainingStory", "play_run"]
+__all__ = [
+    "DATA_VIEW",
+    "SingleRunStory",
+    "TrainingPhase",
+    "TrainingStory",
+    "play_data",
+    "play_run",
+    "play_title",
+]
 
 
 class TrainingStory(NNVizScene):
@@ -56,8 +65,6 @@ class TrainingStory(NNVizScene):
     #: plane and hidden space) or ``"blog"`` (the post's three panels).
     layout: ClassVar[str] = "default"
 
-    DATA_VIEW = Viewport((0.0, 0.3), 6.0, 6.0)
-    LOSS_VIEW = Viewport((0.0, -3.15), 9.6, 0.9)
 
     def construct(self) -> None:
         runs = [self.run_for(activation=self.activation, lr=lr) for lr in self.learning_rates]
@@ -71,55 +78,25 @@ class TrainingStory(NNVizScene):
 
     def show_title(self) -> None:
         """The question, the activation and its formula."""
-        theme = self.theme
-        name = activation(self.activation).display
-        title = Text(
-            "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
-        )
-        subtitle = Text(
-            f"2 inputs → {self.base_config.hidden} hidden neurons ({name}) → 1 sigmoid output",
-            font=theme.font,
-            font_size=26,
-            color=theme.muted,
-        )
-        formula = MathTex(activation(self.activation).formula, font_size=48, color=theme.accent)
-        block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
-        self.play(FadeIn(title, shift=0.2 * UP), run_time=1.0)
-        self.play(FadeIn(subtitle), Write(formula), run_time=1.5)
-        self.wait(1.0)
-        self.play(FadeOut(block), run_time=0.6)
+        play_title(self, self.base_config.replace(activation=self.activation))
 
     def show_data(self, X: np.ndarray, y: np.ndarray) -> None:
         """The data set alone, in the input plane's place."""
-        theme = self.theme
-        box = square_box_around(X, margin=0.1)
-        screen = self.DATA_VIEW.to_screen(X, box)
-        dots = class_dots(y, theme, radius=0.05)
-        dots.place(screen)
-        description = DATASET_SPECS[self.base_config.dataset].description
-        caption = Text(
-            f"{len(X)} points in two classes: {description}",
-            font=theme.font,
-            font_size=22,
-            color=theme.foreground,
-        ).to_edge(DOWN, buff=0.5)
-        legend = class_legend(theme).next_to(caption, UP, buff=0.3)
-        self.play(FadeIn(dots), run_time=0.8)
-        self.play(FadeIn(caption), FadeIn(legend), run_time=0.6)
-        self.wait(1.5)
-        self.play(FadeOut(dots), FadeOut(caption), FadeOut(legend), run_time=0.5)
+        play_data(self, X, y, DATASET_SPECS[self.base_config.dataset].description)
 
-    def show_training(self, trajectory: Trajectory) -> None:
-        """One run: the two panels, the read-out and the loss curve, driven by one clock."""
-        play_run(
-            self,
-            trajectory,
+    def training_phase(self) -> TrainingPhase:
+        """Return the training phase with this story's settings."""
+        return TrainingPhase(
             self.seconds_per_epoch,
             self.hold_seconds,
             self.mesh_resolution,
             self.highlight_moments,
             self.layout,
         )
+
+    def show_training(self, trajectory: Trajectory) -> None:
+        """One run: the panels, the read-out and the loss curve, driven by one clock."""
+        self.training_phase().play(self, trajectory)
 
     def show_comparison(self, trajectories: list[Trajectory]) -> None:
         """The three runs side by side at their final states."""
@@ -156,6 +133,85 @@ class TrainingStory(NNVizScene):
             columns.add(Group(panel, summary))
         self.reveal(heading, columns, run_time=1.2)
         self.wait(3.0)
+
+
+@dataclass(frozen=True)
+class TrainingPhase:
+    """The training phase of a story: one run's layout played on its epoch clock.
+
+    Attributes
+    ----------
+    seconds_per_epoch
+        Seconds of video per training epoch (outside the key moments).
+    hold_seconds
+        Seconds the final state stays on screen.
+    mesh_resolution
+        Pixels along each side of the probability meshes.
+    highlight_moments
+        Slow the clock down and show a caption at the run's key moments.
+    layout
+        The panels, a name in :data:`nnviz.mobjects.layout.LAYOUTS`.
+    """
+
+    seconds_per_epoch: float = 0.08
+    hold_seconds: float = 1.5
+    mesh_resolution: int = 180
+    highlight_moments: bool = True
+    layout: str = "default"
+
+    def play(self, scene: NNVizScene, trajectory: Trajectory) -> None:
+        """Play ``trajectory``'s run in ``scene`` (see :func:`play_run`)."""
+        play_run(
+            scene,
+            trajectory,
+            self.seconds_per_epoch,
+            self.hold_seconds,
+            self.mesh_resolution,
+            self.highlight_moments,
+            self.layout,
+        )
+
+
+def play_title(scene: NNVizScene, config: RunConfig) -> None:
+    """Play the title card: the question, the network of ``config`` in words and the formula
+    of its first hidden layer's activation."""
+    theme = scene.theme
+    title = Text(
+        "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
+    )
+    subtitle = Text(config.network_sentence(), font=theme.font, font_size=26, color=theme.muted)
+    subtitle.scale_to_fit_width(min(subtitle.width, 13.0))
+    formula = MathTex(activation(config.activations[0]).formula, font_size=48, color=theme.accent)
+    block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
+    scene.play(FadeIn(title, shift=0.2 * UP), run_time=1.0)
+    scene.play(FadeIn(subtitle), Write(formula), run_time=1.5)
+    scene.wait(1.0)
+    scene.play(FadeOut(block), run_time=0.6)
+
+
+#: Where the data phase draws the points: the input plane's place in the training layout.
+DATA_VIEW = Viewport((0.0, 0.3), 6.0, 6.0)
+
+
+def play_data(scene: NNVizScene, X: np.ndarray, y: np.ndarray, description: str) -> None:
+    """Play the data phase: the points ``X`` coloured by their labels ``y``, a caption with
+    ``description`` and the class legend, then fade them out."""
+    theme = scene.theme
+    box = square_box_around(X, margin=0.1)
+    screen = DATA_VIEW.to_screen(X, box)
+    dots = class_dots(y, theme, radius=0.05)
+    dots.place(screen)
+    caption = Text(
+        f"{len(X)} points in two classes: {description}",
+        font=theme.font,
+        font_size=22,
+        color=theme.foreground,
+    ).to_edge(DOWN, buff=0.5)
+    legend = class_legend(theme).next_to(caption, UP, buff=0.3)
+    scene.play(FadeIn(dots), run_time=0.8)
+    scene.play(FadeIn(caption), FadeIn(legend), run_time=0.6)
+    scene.wait(1.5)
+    scene.play(FadeOut(dots), FadeOut(caption), FadeOut(legend), run_time=0.5)
 
 
 def play_run(

@@ -7,8 +7,11 @@ from manim import ValueTracker
 from nnviz.config import RunConfig
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.stories.base import NNVizScene
+from nnviz.stories.compare import ComparePhase
 from nnviz.stories.explainer import ExplainerStory
-from nnviz.stories.training import TrainingStory
+from nnviz.stories.network import NetworkPhase
+from nnviz.stories.training import TrainingPhase, TrainingStory
+from nnviz.stories.transform import DeformationPhase
 from nnviz.trajectory import Trajectory
 
 
@@ -36,12 +39,13 @@ class ShortExplainer(ExplainerStory):
     """The talk cut short: 4-epoch runs, quick phases."""
 
     base_config = RunConfig(max_epochs=4)
-    seconds_per_epoch = 0.05
-    hold_seconds = 0.2
     title_seconds = 0.2
-    stage_seconds = (0.3, 0.3, 0.3)
-    back_seconds = 0.3
-    lead_seconds = 0.2
+    network = NetworkPhase(seconds_per_epoch=0.05, hold_seconds=0.2, lead_seconds=0.2,
+                           mesh_resolution=180)  # fmt: skip
+    deformation = DeformationPhase(stage_seconds=(0.3, 0.3, 0.3), back_seconds=0.3,
+                                   hold_seconds=0.2, mesh_resolution=180)  # fmt: skip
+    training = TrainingPhase(seconds_per_epoch=0.05, hold_seconds=0.2)
+    comparison = ComparePhase(seconds_per_epoch=0.05, hold_seconds=0.2, mesh_resolution=180)
 
 
 class OrbitStill(NNVizScene):
