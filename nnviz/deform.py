@@ -1,18 +1,28 @@
-"""The hidden layer as a continuous deformation of the plane.
+"""The hidden layers as a continuous deformation of their spaces, one layer after another.
 
-After Chris Olah, "Neural Networks, Manifolds, and Topology" (2014): a network with two hidden
-neurons maps the input plane onto the hidden plane, and that map can be played as a movie.
-A parameter ``s`` in ``[0, 3]`` runs through three stages, each with a local time ``t`` in
-``[0, 1]``:
+After Chris Olah, "Neural Networks, Manifolds, and Topology" (2014): each hidden layer maps the
+previous layer's space onto its own, and that map can be played as a movie. For a network with
+``L`` hidden layers a parameter ``s`` in ``[0, 3 L]`` runs through three stages per layer, each
+with a local time ``t`` in ``[0, 1]``. Stages ``3 (k - 1) + 1``, ``+ 2`` and ``+ 3`` belong to
+hidden layer ``k`` (1-based), which acts on ``h = h_{k-1}`` (``h_0 = x``):
 
-1. ``s`` in ``[0, 1]``, ``t = s``: the linear map, ``x -> (1 - t) x + t W1 x``;
-2. ``s`` in ``[1, 2]``, ``t = s - 1``: the shift, ``W1 x -> W1 x + t b1``;
-3. ``s`` in ``[2, 3]``, ``t = s - 2``: the activation, ``z -> (1 - t) z + t a(z)`` with
-   ``z = W1 x + b1``.
+1. the linear map, ``h -> (1 - t) pad(h) + t pad(W_k h)``;
+2. the shift, ``W_k h -> W_k h + t b_k``;
+3. the activation, ``z -> (1 - t) z + t a_k(z)`` with ``z = W_k h + b_k``.
 
-``s = 0`` is the identity, ``s = 3`` is the hidden layer :func:`nnviz.forward.hidden`, and the
-stages agree where they meet, so the picture moves continuously. Everything is vectorised over
-points; the grid lines drawn by a scene are just densely sampled points.
+When the layer keeps the width (``W_k`` square) ``pad`` is the identity and stage 1 is the
+straight interpolation of the one-layer movie. When the width changes, both ends are embedded in
+the larger of the two spaces by zero-padding (``pad`` appends zeros up to ``max(d_in, d_out)``
+coordinates), so stage 1 is a straight path in that space: a 2-D input lifted into 3-D starts on
+the plane ``h_3 = 0`` and rises off it; a 3-D space flattened onto 2 units ends on the plane of
+its first two coordinates, which *is* the 2-D space of stage 2. Points during stage 1 therefore
+have ``max(d_in, d_out)`` coordinates and afterwards ``d_out``; dropping the trailing zeros at
+the stage's end changes the representation only and moves no point.
+
+``s = 0`` is the identity, ``s = 3 L`` is the last hidden layer's output
+(:func:`nnviz.forward.layer_outputs`), and the stages agree where they meet (up to that zero
+padding), so the picture moves continuously. Everything is vectorised over points; the grid
+lines drawn by a scene are just densely sampled points.
 """
 
 from __future__ import annotations
@@ -21,9 +31,10 @@ import numpy as np
 
 from nnviz import forward
 from nnviz.contour import level_segments
-from nnviz.forward import Weights
+from nnviz.forward import Activations, Weights
 
 __all__ = [
+    "MAX_DRAWN_WIDTH",
     "STAGES",
     "STAGE_NAMES",
     "Box",
@@ -31,95 +42,175 @@ __all__ = [
     "deform",
     "deform_lines",
     "grid_lines",
+    "layer_and_kind",
     "pull_back_boundary",
+    "space_widths",
+    "stage_count",
     "stage_name",
+    "stage_names",
     "stage_of",
+    "too_wide_message",
 ]
 
-#: Number of stages the parameter ``s`` runs through; ``s`` lies in ``[0, STAGES]``.
+#: Stages of each hidden layer (linear map, shift, activation); ``s`` lies in ``[0, 3 L]``.
 STAGES = 3
-#: Caption of each stage, in order.
+#: Caption of each stage of a one-hidden-layer network, in order.
 STAGE_NAMES: tuple[str, ...] = ("linear map W₁x", "shift + b₁", "activation a(z)")
+#: The widest space the deformation can draw (a 3-D view).
+MAX_DRAWN_WIDTH = 3
 
 #: A box in the plane, ``((x_min, x_max), (y_min, y_max))``.
 Box = tuple[tuple[float, float], tuple[float, float]]
 
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
-def stage_of(s: float) -> tuple[int, float]:
-    """Return the stage (1, 2 or 3) that ``s`` falls in and the stage's local time ``t``.
 
-    ``s`` is clamped to ``[0, 3]``. Each stage owns its end: ``s = 1`` is stage 1 at ``t = 1``
-    (the linear map complete), not stage 2 at ``t = 0``; ``s = 0`` is stage 1 at ``t = 0``.
-    Both readings give the same points, as the stages agree at their boundaries.
+def stage_count(weights: Weights) -> int:
+    """Return the number of stages of ``weights``' movie, ``3 L`` for ``L`` hidden layers."""
+    return STAGES * (weights.layers - 1)
+
+
+def stage_of(s: float, hidden_layers: int = 1) -> tuple[int, float]:
+    """Return the stage (1 to ``3 L``) that ``s`` falls in and the stage's local time ``t``.
+
+    ``s`` is clamped to ``[0, 3 L]`` with ``L = hidden_layers``. Each stage owns its end:
+    ``s = 1`` is stage 1 at ``t = 1`` (the linear map complete), not stage 2 at ``t = 0``;
+    ``s = 0`` is stage 1 at ``t = 0``. Both readings give the same points, as the stages agree at
+    their boundaries.
     """
-    s = float(min(max(s, 0.0), float(STAGES)))
+    last = STAGES * int(hidden_layers)
+    s = float(min(max(s, 0.0), float(last)))
     stage = max(int(np.ceil(s)), 1)
     return stage, s - (stage - 1)
 
 
-def stage_name(s: float) -> str:
+def layer_and_kind(stage: int) -> tuple[int, int]:
+    """Return the hidden layer (1-based) of ``stage`` and its kind (1 linear, 2 shift, 3
+    activation)."""
+    return (stage - 1) // STAGES + 1, (stage - 1) % STAGES + 1
+
+
+def stage_names(hidden_layers: int = 1) -> tuple[str, ...]:
+    """Return the caption of every stage of a network with ``hidden_layers`` hidden layers.
+
+    One hidden layer gives :data:`STAGE_NAMES`; more prefix each caption with its layer, as in
+    ``"layer 2: linear map W₂h₁"``.
+    """
+    if hidden_layers == 1:
+        return STAGE_NAMES
+    names: list[str] = []
+    for k in range(1, hidden_layers + 1):
+        sub, prev = str(k).translate(_SUBSCRIPTS), str(k - 1).translate(_SUBSCRIPTS)
+        source = "x" if k == 1 else f"h{prev}"
+        names += [
+            f"layer {k}: linear map W{sub}{source}",
+            f"layer {k}: shift + b{sub}",
+            f"layer {k}: activation a{sub}(z)",
+        ]
+    return tuple(names)
+
+
+def stage_name(s: float, hidden_layers: int = 1) -> str:
     """Return the caption of the stage that ``s`` falls in (see :func:`stage_of`)."""
-    return STAGE_NAMES[stage_of(s)[0] - 1]
+    return stage_names(hidden_layers)[stage_of(s, hidden_layers)[0] - 1]
+
+
+def space_widths(weights: Weights) -> tuple[int, ...]:
+    """Return the width of every space the movie passes through: the input, then each hidden
+    layer's."""
+    return (int(weights.W[0].shape[1]), *weights.hidden_widths)
+
+
+def too_wide_message(widths: tuple[int, ...]) -> str | None:
+    """Return why a network whose spaces have ``widths`` (input first, then each hidden layer)
+    cannot be shown, or ``None`` when every space has at most :data:`MAX_DRAWN_WIDTH`
+    dimensions."""
+    for index, width in enumerate(widths):
+        if width > MAX_DRAWN_WIDTH:
+            where = "the input has" if index == 0 else f"layer {index} has"
+            return (
+                f"nnviz: the deformation shows spaces of up to {MAX_DRAWN_WIDTH} dimensions; "
+                f"{where} {width} units"
+            )
+    return None
+
+
+def _pad(points: np.ndarray, width: int) -> np.ndarray:
+    missing = width - points.shape[1]
+    if missing <= 0:
+        return points
+    return np.hstack([points, np.zeros((len(points), missing))])
 
 
 def apply_stage(
-    points: np.ndarray, weights: Weights, activation: str, stage: int, t: float
+    points: np.ndarray, weights: Weights, activation: Activations, stage: int, t: float
 ) -> np.ndarray:
-    """Return the points after ``stage`` (1, 2 or 3) has run for local time ``t`` in ``[0, 1]``.
+    """Return the points after ``stage`` has run for local time ``t`` in ``[0, 1]``.
 
     Parameters
     ----------
     points
-        Input points ``x``, shape ``(N, 2)``.
+        Input points ``x``, shape ``(N, D)``.
     weights
-        Weights of a network with exactly two hidden neurons.
+        The network's weights (any widths and depth).
     activation
-        The hidden activation, as in :func:`nnviz.forward.activate`.
+        The hidden activations, one name for all layers or one per hidden layer.
     stage
-        1: ``(1 - t) x + t W1 x``; 2: ``W1 x + t b1``; 3: ``(1 - t) z + t a(z)`` with
-        ``z = W1 x + b1``.
+        1 to ``3 L``; its layer and kind as in :func:`layer_and_kind` and the module's
+        description.
     t
         The stage's local time.
 
     Returns
     -------
     numpy.ndarray
-        The moved points, shape ``(N, 2)``.
+        The moved points: shape ``(N, max(d_in, d_out))`` during a linear-map stage with
+        ``t > 0`` (the zero-padded embedding), ``(N, d_in)`` at its ``t = 0`` (the input
+        itself, so that ``s = 0`` is exactly the identity), ``(N, d_out)`` during a shift or
+        activation stage.
     """
-    _check_two_hidden(weights)
-    x = np.asarray(points, dtype=np.float64)
-    linear = x @ weights.W1.T
-    if stage == 1:
-        return (1.0 - t) * x + t * linear
-    if stage == 2:
-        return linear + t * weights.b1
-    if stage == 3:
-        z = linear + weights.b1
-        return (1.0 - t) * z + t * forward.activate(z, activation)
-    raise ValueError(f"stage must be 1, 2 or 3, got {stage!r}")
+    hidden_layers = weights.layers - 1
+    if not 1 <= stage <= STAGES * hidden_layers:
+        raise ValueError(f"stage must be 1 to {STAGES * hidden_layers}, got {stage!r}")
+    names = forward.layer_activations(activation, hidden_layers)
+    layer, kind = layer_and_kind(stage)
+    h = np.asarray(points, dtype=np.float64)
+    if layer > 1:
+        h = forward.layer_outputs(h, weights, activation)[layer - 2][1]
+    W, b = weights.W[layer - 1], weights.b[layer - 1]
+    linear = h @ W.T
+    if kind == 1:
+        if t == 0.0:
+            return h  # the stage's start is its input, in the input's own coordinates
+        width = max(h.shape[1], linear.shape[1])
+        return (1.0 - t) * _pad(h, width) + t * _pad(linear, width)
+    if kind == 2:
+        return linear + t * b
+    z = linear + b
+    return (1.0 - t) * z + t * forward.activate(z, names[layer - 1])
 
 
-def deform(points: np.ndarray, weights: Weights, activation: str, s: float) -> np.ndarray:
-    """Return the points moved by the hidden layer's deformation at parameter ``s``.
+def deform(points: np.ndarray, weights: Weights, activation: Activations, s: float) -> np.ndarray:
+    """Return the points moved by the hidden layers' deformation at parameter ``s``.
 
     Parameters
     ----------
     points
-        Input points, shape ``(N, 2)``.
+        Input points, shape ``(N, D)``.
     weights
-        Weights of a network with exactly two hidden neurons.
+        The network's weights.
     activation
-        The hidden activation.
+        The hidden activations.
     s
-        Position in the movie, clamped to ``[0, 3]`` (so overshooting rate functions are safe):
-        ``0`` is the identity, ``3`` is :func:`nnviz.forward.hidden`.
+        Position in the movie, clamped to ``[0, 3 L]`` (so overshooting rate functions are
+        safe): ``0`` is the identity, ``3 L`` is the last hidden layer's output.
 
     Returns
     -------
     numpy.ndarray
-        The deformed points, shape ``(N, 2)``.
+        The deformed points (see :func:`apply_stage` for their number of coordinates).
     """
-    stage, t = stage_of(s)
+    stage, t = stage_of(s, weights.layers - 1)
     return apply_stage(points, weights, activation, stage, t)
 
 
@@ -152,14 +243,18 @@ def grid_lines(box: Box, count: int, samples: int) -> np.ndarray:
     return np.concatenate([horizontal, vertical]).astype(np.float64)
 
 
-def deform_lines(lines: np.ndarray, weights: Weights, activation: str, s: float) -> np.ndarray:
-    """Return every sample of ``lines`` (shape ``(..., 2)``) moved by :func:`deform` at ``s``."""
+def deform_lines(
+    lines: np.ndarray, weights: Weights, activation: Activations, s: float
+) -> np.ndarray:
+    """Return every sample of ``lines`` (shape ``(..., D)``) moved by :func:`deform` at ``s``;
+    the last axis takes the moved points' number of coordinates."""
     lines = np.asarray(lines, dtype=np.float64)
-    return deform(lines.reshape(-1, 2), weights, activation, s).reshape(lines.shape)
+    moved = deform(lines.reshape(-1, lines.shape[-1]), weights, activation, s)
+    return moved.reshape(*lines.shape[:-1], moved.shape[-1])
 
 
 def pull_back_boundary(
-    weights: Weights, activation: str, box: Box, resolution: int | tuple[int, int]
+    weights: Weights, activation: Activations, box: Box, resolution: int | tuple[int, int]
 ) -> np.ndarray:
     """Return the output line ``w·h + b = 0`` pulled back to the input plane, as segments.
 
@@ -194,15 +289,3 @@ def pull_back_boundary(
     points = forward.grid_points(x_range, y_range, (rows, cols))
     values = forward.logits(points, weights, activation).reshape(rows, cols)
     return level_segments(values, x_range, y_range, level=0.0)
-
-
-def _check_two_hidden(weights: Weights) -> None:
-    if weights.layers != 2:
-        raise ValueError(
-            f"the deformation shows one hidden layer; this network has {weights.layers - 1}"
-        )
-    if weights.W1.shape != (2, 2):
-        raise ValueError(
-            f"the deformation needs exactly two hidden neurons (W1 of shape (2, 2)), "
-            f"got W1 of shape {weights.W1.shape}"
-        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -119,17 +121,121 @@ def test_stage_names_and_clamping() -> None:
     assert dm.stage_of(2.25) == (3, 0.25)
     assert dm.stage_of(-0.5) == (1, 0.0)
     assert dm.stage_of(3.5) == (3, 1.0)
+    assert dm.stage_of(7.5, hidden_layers=3) == (8, 0.5)
+    assert dm.stage_of(10.0, hidden_layers=3) == (9, 1.0)
+    assert dm.layer_and_kind(8) == (3, 2)
+    assert dm.stage_name(3.5, hidden_layers=2) == "layer 2: linear map W₂h₁"
+    assert dm.stage_name(0.5, hidden_layers=2) == "layer 1: linear map W₁x"
+    assert dm.stage_name(6.0, hidden_layers=2) == "layer 2: activation a₂(z)"
+    assert len(dm.stage_names(3)) == 9
     w = weights_2x2(np.random.default_rng(4))
     x = np.array([[0.3, -0.4]])
     np.testing.assert_array_equal(dm.deform(x, w, "tanh", 3.7), dm.deform(x, w, "tanh", 3.0))
 
 
-def test_needs_two_hidden_neurons() -> None:
-    w = Weights(np.ones((3, 2)), np.zeros(3), np.ones((1, 3)), np.zeros(1))
-    with pytest.raises(ValueError, match="two hidden neurons"):
-        dm.deform(np.zeros((1, 2)), w, "relu", 1.0)
+def test_stage_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError, match="stage"):
         dm.apply_stage(np.zeros((1, 2)), weights_2x2(np.random.default_rng(0)), "relu", 4, 0.5)
+
+
+# --- any architecture --------------------------------------------------------------------------
+
+TORCH_ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+
+def random_weights(rng: np.random.Generator, widths: tuple[int, ...]) -> Weights:
+    """Weights of a 2-…-1 network with hidden ``widths``."""
+    sizes = (2, *widths, 1)
+    arrays: list[np.ndarray] = []
+    for n_in, n_out in itertools.pairwise(sizes):
+        arrays += [rng.normal(0, 1, (n_out, n_in)), rng.normal(0, 0.5, n_out)]
+    return Weights(*arrays)
+
+
+def torch_layers(X: np.ndarray, w: Weights, names: tuple[str, ...]) -> list[np.ndarray]:
+    """Every hidden layer's output by torch.nn.Linear and torch's activations."""
+    out = []
+    h = torch.from_numpy(X)
+    with torch.no_grad():
+        for W, b, name in zip(w.W[:-1], w.b[:-1], names, strict=True):
+            layer = torch.nn.Linear(W.shape[1], W.shape[0]).double()
+            layer.weight.copy_(torch.from_numpy(W))
+            layer.bias.copy_(torch.from_numpy(b))
+            h = TORCH_ACTIVATIONS[name](layer(h))
+            out.append(h.numpy())
+    return out
+
+
+ARCHITECTURES = [(3,), (2, 2), (3, 2), (2, 3, 2), (1, 3), (3, 3, 1), (4, 4, 2)]
+
+
+@pytest.mark.parametrize("widths", ARCHITECTURES)
+def test_any_architecture_ends_at_each_layer_and_starts_at_the_identity(
+    points: np.ndarray, widths: tuple[int, ...]
+) -> None:
+    rng = np.random.default_rng(len(widths) * 10 + sum(widths))
+    w = random_weights(rng, widths)
+    names = tuple(str(rng.choice(["relu", "tanh", "sigmoid"])) for _ in widths)
+    np.testing.assert_array_equal(dm.deform(points, w, names, 0.0), points)
+    for k, h in enumerate(torch_layers(points, w, names), start=1):
+        # At the end of layer k's activation stage the points are h_k, torch's layer output.
+        end = dm.deform(points, w, names, 3.0 * k)
+        np.testing.assert_allclose(end, h, rtol=1e-12, atol=1e-12)
+    assert dm.stage_count(w) == 3 * len(widths)
+    assert dm.space_widths(w) == (2, *widths)
+
+
+def test_a_width_change_interpolates_in_the_zero_padded_space(points: np.ndarray) -> None:
+    w = random_weights(np.random.default_rng(7), (3, 2))
+    names = ("tanh", "relu")
+    # 2 -> 3: half-way, (x1, x2, 0) / 2 + W1 x / 2, by hand.
+    lifted = points @ w.W[0].T
+    half = dm.deform(points, w, names, 0.5)
+    assert half.shape == (len(points), 3)
+    np.testing.assert_allclose(half[:, :2], (points + lifted[:, :2]) / 2, rtol=1e-12)
+    np.testing.assert_allclose(half[:, 2], lifted[:, 2] / 2, rtol=1e-12)
+    # 3 -> 2: h1 starts in 3-D and lands on the plane h3 = 0, which is W2 h1 in 2-D.
+    h1 = np.tanh(points @ w.W[0].T + w.b[0])
+    z2 = h1 @ w.W[1].T
+    quarter = dm.deform(points, w, names, 3.25)
+    assert quarter.shape == (len(points), 3)
+    np.testing.assert_allclose(quarter[:, :2], 0.75 * h1[:, :2] + 0.25 * z2, rtol=1e-12)
+    np.testing.assert_allclose(quarter[:, 2], 0.75 * h1[:, 2], rtol=1e-12)
+    end = dm.apply_stage(points, w, names, 4, 1.0)
+    np.testing.assert_allclose(end[:, :2], z2, rtol=1e-12)
+    np.testing.assert_array_equal(end[:, 2], 0.0)
+
+
+def pad(points: np.ndarray, width: int) -> np.ndarray:
+    return np.hstack([points, np.zeros((len(points), width - points.shape[1]))])
+
+
+@pytest.mark.parametrize("widths", ARCHITECTURES)
+def test_any_architecture_moves_continuously_across_stage_boundaries(
+    points: np.ndarray, widths: tuple[int, ...]
+) -> None:
+    w = random_weights(np.random.default_rng(sum(widths)), widths)
+    names = ("tanh",) * len(widths)
+    width = max(2, *widths)
+    for boundary in range(1, 3 * len(widths)):
+        end_of_stage = dm.apply_stage(points, w, names, boundary, 1.0)
+        start_of_next = dm.apply_stage(points, w, names, boundary + 1, 0.0)
+        np.testing.assert_allclose(pad(end_of_stage, width), pad(start_of_next, width), atol=1e-12)
+        eps = 1e-7
+        before = pad(dm.deform(points, w, names, boundary - eps), width)
+        after = pad(dm.deform(points, w, names, boundary + eps), width)
+        assert np.max(np.abs(after - before)) < 1e-4
+
+
+def test_too_wide_networks_are_named_in_one_line() -> None:
+    assert dm.too_wide_message((2, 3, 2)) is None
+    assert dm.too_wide_message((2, 1)) is None
+    assert dm.too_wide_message((2, 8, 2)) == (
+        "nnviz: the deformation shows spaces of up to 3 dimensions; layer 1 has 8 units"
+    )
+    assert dm.too_wide_message((2, 3, 4)) == (
+        "nnviz: the deformation shows spaces of up to 3 dimensions; layer 2 has 4 units"
+    )
 
 
 def test_grid_lines_are_straight_and_bend_like_the_hidden_layer() -> None:

@@ -224,3 +224,43 @@ def test_last_frame_of_the_deformation_video(tmp_path: Path) -> None:
     spec.loader.exec_module(module)
     frame = render_last_frame(module.HiddenLayerDeformation, tmp_path)
     assert_matches_control(frame, "HiddenLayerDeformation")
+
+
+# --- the phase and the refusal -----------------------------------------------------------------
+
+
+def test_the_story_builds_its_phase_from_its_class_attributes() -> None:
+    from nnviz.stories.transform import DeformationPhase
+
+    class Slow(DeformationStory):
+        stage_seconds = (3.0, 2.0, 3.0)
+        hold_seconds = 4.0
+        grid_count = 11
+        epoch = 7
+
+    phase = Slow.phase(Slow.__new__(Slow))
+    assert phase == DeformationPhase(
+        stage_seconds=(3.0, 2.0, 3.0), hold_seconds=4.0, grid_count=11, epoch=7
+    )
+    with pytest.raises(AttributeError):
+        phase.epoch = 3  # type: ignore[misc]
+
+
+def test_a_too_wide_network_is_refused_in_one_line_before_training() -> None:
+    from nnviz.stories.transform import refusal
+
+    class Wide(DeformationStory):
+        base_config = RunConfig(hidden=(8, 2))
+
+    scene = Wide.__new__(Wide)
+    scene.run_for = lambda **_: pytest.fail("trained before refusing")  # type: ignore[method-assign]
+    with pytest.raises(SystemExit) as refused:
+        Wide.construct(scene)
+    assert str(refused.value) == (
+        "nnviz: the deformation shows spaces of up to 3 dimensions; layer 1 has 8 units"
+    )
+    assert refusal((2, 2)) is None
+    assert refusal((2, 3)) == (
+        "nnviz: the deformation scene draws one hidden layer of 2 units so far "
+        "(a 2-2-1 network); this one is 2-3-1"
+    )

@@ -38,7 +38,14 @@ from nnviz.stories.base import NNVizScene
 from nnviz.theme import Theme
 from nnviz.view import Viewport
 
-__all__ = ["STAGE_FORMULAS", "DeformationStory", "RunTexts", "StageProgress"]
+__all__ = [
+    "STAGE_FORMULAS",
+    "DeformationPhase",
+    "DeformationStory",
+    "RunTexts",
+    "StageProgress",
+    "refusal",
+]
 
 #: The formula of each stage, for MathTex.
 STAGE_FORMULAS: tuple[str, ...] = (
@@ -142,10 +149,209 @@ class RunTexts:
         return [self.captions[k - 1], self.formulas[k - 1]] + ([self.activation] if k == 3 else [])
 
 
+#: Width of the input space of the story's data sets (points in the plane).
+INPUT_WIDTH = 2
+#: The square on screen that shows the deforming plane, by default.
+DEFAULT_VIEW = Viewport((-2.85, -0.35), 6.5, 6.5)
+
+
+@dataclass(frozen=True)
+class DeformationPhase:
+    """The deformation of one run as a phase another story can play: the settings and
+    :meth:`play`.
+
+    Attributes
+    ----------
+    stage_seconds
+        Seconds of each forward stage (linear map, shift, activation).
+    back_seconds
+        Seconds of each stage on the way back.
+    pause_seconds
+        Seconds of stillness after each forward stage.
+    swap_seconds
+        Seconds of a caption change (old out, then new in).
+    hold_seconds
+        Seconds the end of the run stays on screen.
+    mesh_resolution
+        Pixels along each side of the probability shading.
+    grid_count, grid_samples
+        Grid lines in each direction, and samples along each line.
+    epoch
+        Epoch whose weights are shown; ``None`` for the run's last epoch.
+    view
+        The square on screen that shows the deforming plane.
+    column_left, column_width
+        Left edge and width of the text column right of the view.
+    """
+
+    stage_seconds: tuple[float, float, float] = (1.6, 1.0, 1.6)
+    back_seconds: float = 1.3
+    pause_seconds: float = 0.3
+    swap_seconds: float = 0.3
+    hold_seconds: float = 1.0
+    mesh_resolution: int = 160
+    grid_count: int = 25
+    grid_samples: int = 100
+    epoch: int | None = None
+    view: Viewport = DEFAULT_VIEW
+    column_left: float = 1.3
+    column_width: float = 5.4
+
+    def weights_epoch(self, run: Run) -> int:
+        """The epoch whose weights are shown: :attr:`epoch`, at most the run's last."""
+        return run.epochs if self.epoch is None else min(max(int(self.epoch), 0), run.epochs)
+
+    def make_panel(self, run: Run, tracker: ValueTracker, theme: Theme) -> DeformationPanel:
+        """The deforming plane of ``run`` at the weights of :meth:`weights_epoch`."""
+        return DeformationPanel(
+            run.X,
+            run.y,
+            run.weights(self.weights_epoch(run)),
+            run.config.activations[0],
+            tracker,
+            self.view,
+            theme,
+            grid_count=self.grid_count,
+            grid_samples=self.grid_samples,
+            mesh_resolution=self.mesh_resolution,
+        )
+
+    def play(self, scene: NNVizScene, run: Run, clear: bool = True) -> None:
+        """One run on ``scene``: forward through the three stages, the output, and back.
+
+        With ``clear`` the run fades out at the end; otherwise its last frame stays.
+
+        Raises
+        ------
+        SystemExit
+            With one line saying why, when ``run``'s network is not one the scene can draw
+            (see :func:`refusal`).
+        """
+        message = refusal((int(run.X.shape[1]), *run.hidden_widths))
+        if message is not None:
+            raise SystemExit(message)
+        s = ValueTracker(0.0)
+        panel = self.make_panel(run, s, scene.theme)
+        texts = self.make_texts(run, s, scene.theme)
+
+        # Forward: the plane through the three stages.
+        panel.start()
+        texts.progress.start()
+        scene.reveal(texts.heading, panel, texts.parameters, texts.progress, run_time=0.8)
+        scene.wait(0.5)
+        shown: list[Mobject] = []
+        for k in range(1, dm.STAGES + 1):
+            shown = self._swap(scene, shown, texts.stage(k))
+            if k == dm.STAGES:
+                panel.show_range()
+            scene.play(
+                s.animate.set_value(float(k)), run_time=self.stage_seconds[k - 1], rate_func=smooth
+            )
+            scene.wait(self.pause_seconds)
+
+        # The output in hidden space; the boundary, carried along, lies on its line.
+        panel.paint_hidden_probability()
+        panel.show_boundary()
+        scene.play(
+            FadeIn(panel.shading),
+            Create(panel.output_line),
+            FadeIn(texts.notes[0]),
+            run_time=1.0,
+        )
+        scene.wait(0.8)
+
+        # Backwards: the line, carried along with the plane, bends into the boundary.
+        scene.play(FadeOut(panel.shading), FadeOut(panel.output_line), run_time=0.5)
+        shown = self._swap(scene, [*shown, texts.notes[0]], [*shown, texts.notes[1]])
+        for k in range(dm.STAGES, 0, -1):
+            shown = self._swap(scene, shown, [*texts.stage(k), texts.notes[1]])
+            scene.play(
+                s.animate.set_value(float(k - 1)), run_time=self.back_seconds, rate_func=smooth
+            )
+            if k == dm.STAGES:
+                panel.show_range(False)
+
+        # Back in the input plane: the network's probability agrees with the boundary.
+        panel.paint_input_probability()
+        scene.play(FadeIn(panel.shading), run_time=0.6)
+        self._swap(scene, shown, [texts.notes[2]])
+        scene.wait(self.hold_seconds)
+        panel.stop()
+        texts.progress.clear_updaters()
+        if clear:
+            scene.conceal(*scene.mobjects, run_time=0.6)
+
+    def make_texts(self, run: Run, tracker: ValueTracker, theme: Theme) -> RunTexts:
+        """The heading and the text column of ``run`` (right of the view)."""
+        activation = run.config.activations[0]
+        epoch = self.weights_epoch(run)
+        weights = run.weights(epoch)
+        title = Text(
+            f"{lookup(activation).display} hidden layer",
+            font=theme.font,
+            font_size=34,
+            color=theme.foreground,
+        ).to_corner(UL, buff=0.3)
+        subtitle = Text(
+            f"trained weights · epoch {epoch} · learning rate {run.config.lr:g}",
+            font=theme.font,
+            font_size=20,
+            color=theme.muted,
+        )
+        subtitle.next_to(title, RIGHT, buff=0.4).align_to(title, DOWN)
+
+        def place(mobject: Mobject, y: float) -> Mobject:
+            if mobject.width > self.column_width:
+                mobject.scale_to_fit_width(self.column_width)
+            return mobject.move_to((self.column_left + mobject.width / 2, y, 0.0))
+
+        def text(content: str, y: float, size: float, color: str) -> Mobject:
+            return place(
+                Text(content, font=theme.font, font_size=size, color=color, line_spacing=0.9), y
+            )
+
+        def tex(content: str, y: float, size: float, color: str) -> Mobject:
+            return place(MathTex(content, font_size=size, color=color), y)
+
+        return RunTexts(
+            heading=VGroup(title, subtitle),
+            parameters=tex(_weights_tex(weights.W1, weights.b1), 2.2, 30, theme.foreground),
+            progress=StageProgress(
+                tracker, np.array([self.column_left + 0.1, 0.95, 0.0]), 4.2, theme
+            ),
+            captions=[
+                text(f"{k}. {name}", 0.05, 30, theme.accent)
+                for k, name in enumerate(dm.STAGE_NAMES, start=1)
+            ],
+            formulas=[tex(formula, -0.75, 38, theme.foreground) for formula in STAGE_FORMULAS],
+            activation=tex(lookup(activation).short_formula, -1.5, 34, theme.muted),
+            notes=[
+                text(note, -2.6, 22, theme.foreground)
+                for note in (
+                    "hidden space: the output's line w·h + b = 0,\nshaded by σ(w·h + b)",
+                    "backwards: the line, carried along,\nbecomes the decision boundary",
+                    "input plane: the network's probability;\nthe boundary is where it is 0.5",
+                )
+            ],
+        )
+
+    def _swap(self, scene: NNVizScene, old: list[Mobject], new: list[Mobject]) -> list[Mobject]:
+        """Fade out what of ``old`` is not in ``new``, then fade in the rest of ``new``."""
+        leaving = [m for m in old if m not in new]
+        entering = [m for m in new if m not in old]
+        half = self.swap_seconds / 2
+        if leaving:
+            scene.play(*map(FadeOut, leaving), run_time=half)
+        if entering:
+            scene.play(*map(FadeIn, entering), run_time=half)
+        return new
+
+
 class DeformationStory(NNVizScene):
     """The trained hidden layer of each activation as a movie of the plane, there and back.
 
-    Settings are class attributes; subclass to change them.
+    Settings are class attributes; subclass to change them. Each run is played by a
+    :class:`DeformationPhase` built from them (:meth:`phase`).
     """
 
     #: Hidden activations shown, one after the other.
@@ -170,156 +376,66 @@ class DeformationStory(NNVizScene):
     #: Pixels along each side of the probability shading.
     mesh_resolution: ClassVar[int] = 160
 
-    VIEW = Viewport((-2.85, -0.35), 6.5, 6.5)
+    VIEW = DEFAULT_VIEW
     #: Left edge and width of the text column right of the view.
     COLUMN_LEFT = 1.3
     COLUMN_WIDTH = 5.4
 
     def construct(self) -> None:
+        for a in self.activations:  # refuse before any training
+            config = self.base_config.replace(activation=a, lr=self.lr)
+            message = refusal((INPUT_WIDTH, *config.hidden))
+            if message is not None:
+                raise SystemExit(message)
         runs = [self.run_for(activation=a, lr=self.lr) for a in self.activations]
         for index, run in enumerate(runs):
             self.show_run(run, clear=index < len(runs) - 1)
 
-    def weights_epoch(self, run: Run) -> int:
-        """The epoch whose weights are shown: :attr:`epoch`, at most the run's last."""
-        return run.epochs if self.epoch is None else min(max(int(self.epoch), 0), run.epochs)
-
-    def make_panel(self, run: Run, tracker: ValueTracker) -> DeformationPanel:
-        """The deforming plane of ``run`` at the weights of :meth:`weights_epoch`."""
-        return DeformationPanel(
-            run.X,
-            run.y,
-            run.weights(self.weights_epoch(run)),
-            run.config.activations[0],
-            tracker,
-            self.VIEW,
-            self.theme,
+    def phase(self) -> DeformationPhase:
+        """The phase that plays each run, from the class attributes."""
+        return DeformationPhase(
+            stage_seconds=self.stage_seconds,
+            back_seconds=self.back_seconds,
+            pause_seconds=self.pause_seconds,
+            swap_seconds=self.swap_seconds,
+            hold_seconds=self.hold_seconds,
+            mesh_resolution=self.mesh_resolution,
             grid_count=self.grid_count,
             grid_samples=self.grid_samples,
-            mesh_resolution=self.mesh_resolution,
+            epoch=self.epoch,
+            view=self.VIEW,
+            column_left=self.COLUMN_LEFT,
+            column_width=self.COLUMN_WIDTH,
         )
+
+    def weights_epoch(self, run: Run) -> int:
+        """The epoch whose weights are shown: :attr:`epoch`, at most the run's last."""
+        return self.phase().weights_epoch(run)
 
     def show_run(self, run: Run, clear: bool = True) -> None:
-        """One activation: forward through the three stages, the output, and back.
+        """One activation: forward through the three stages, the output, and back
+        (:meth:`DeformationPhase.play`)."""
+        self.phase().play(self, run, clear)
 
-        With ``clear`` the run fades out at the end; otherwise its last frame stays.
-        """
-        s = ValueTracker(0.0)
-        panel = self.make_panel(run, s)
-        texts = self.make_texts(run, s)
 
-        # Forward: the plane through the three stages.
-        panel.start()
-        texts.progress.start()
-        self.reveal(texts.heading, panel, texts.parameters, texts.progress, run_time=0.8)
-        self.wait(0.5)
-        shown: list[Mobject] = []
-        for k in range(1, dm.STAGES + 1):
-            shown = self._swap(shown, texts.stage(k))
-            if k == dm.STAGES:
-                panel.show_range()
-            self.play(
-                s.animate.set_value(float(k)), run_time=self.stage_seconds[k - 1], rate_func=smooth
-            )
-            self.wait(self.pause_seconds)
+def refusal(widths: tuple[int, ...]) -> str | None:
+    """Return the one line that says why the scene cannot draw a network whose spaces have
+    ``widths`` (the input's, then each hidden layer's), or ``None``.
 
-        # The output in hidden space; the boundary, carried along, lies on its line.
-        panel.paint_hidden_probability()
-        panel.show_boundary()
-        self.play(
-            FadeIn(panel.shading),
-            Create(panel.output_line),
-            FadeIn(texts.notes[0]),
-            run_time=1.0,
+    Spaces wider than :data:`nnviz.deform.MAX_DRAWN_WIDTH` can never be shown
+    (:func:`nnviz.deform.too_wide_message`); the panel draws so far only a network with one
+    hidden layer of two units, the plane carried onto a plane.
+    """
+    message = dm.too_wide_message(widths)
+    if message is not None:
+        return message
+    if widths != (2, 2):
+        shape = "-".join(str(w) for w in (*widths, 1))
+        return (
+            "nnviz: the deformation scene draws one hidden layer of 2 units so far "
+            f"(a 2-2-1 network); this one is {shape}"
         )
-        self.wait(0.8)
-
-        # Backwards: the line, carried along with the plane, bends into the boundary.
-        self.play(FadeOut(panel.shading), FadeOut(panel.output_line), run_time=0.5)
-        shown = self._swap([*shown, texts.notes[0]], [*shown, texts.notes[1]])
-        for k in range(dm.STAGES, 0, -1):
-            shown = self._swap(shown, [*texts.stage(k), texts.notes[1]])
-            self.play(
-                s.animate.set_value(float(k - 1)), run_time=self.back_seconds, rate_func=smooth
-            )
-            if k == dm.STAGES:
-                panel.show_range(False)
-
-        # Back in the input plane: the network's probability agrees with the boundary.
-        panel.paint_input_probability()
-        self.play(FadeIn(panel.shading), run_time=0.6)
-        self._swap(shown, [texts.notes[2]])
-        self.wait(self.hold_seconds)
-        panel.stop()
-        texts.progress.clear_updaters()
-        if clear:
-            self.conceal(*self.mobjects, run_time=0.6)
-
-    def make_texts(self, run: Run, tracker: ValueTracker) -> RunTexts:
-        """The heading and the text column of ``run`` (right of the view)."""
-        theme = self.theme
-        activation = run.config.activations[0]
-        epoch = self.weights_epoch(run)
-        weights = run.weights(epoch)
-        title = Text(
-            f"{lookup(activation).display} hidden layer",
-            font=theme.font,
-            font_size=34,
-            color=theme.foreground,
-        ).to_corner(UL, buff=0.3)
-        subtitle = Text(
-            f"trained weights · epoch {epoch} · learning rate {run.config.lr:g}",
-            font=theme.font,
-            font_size=20,
-            color=theme.muted,
-        )
-        subtitle.next_to(title, RIGHT, buff=0.4).align_to(title, DOWN)
-
-        def place(mobject: Mobject, y: float) -> Mobject:
-            if mobject.width > self.COLUMN_WIDTH:
-                mobject.scale_to_fit_width(self.COLUMN_WIDTH)
-            return mobject.move_to((self.COLUMN_LEFT + mobject.width / 2, y, 0.0))
-
-        def text(content: str, y: float, size: float, color: str) -> Mobject:
-            return place(
-                Text(content, font=theme.font, font_size=size, color=color, line_spacing=0.9), y
-            )
-
-        def tex(content: str, y: float, size: float, color: str) -> Mobject:
-            return place(MathTex(content, font_size=size, color=color), y)
-
-        return RunTexts(
-            heading=VGroup(title, subtitle),
-            parameters=tex(_weights_tex(weights.W1, weights.b1), 2.2, 30, theme.foreground),
-            progress=StageProgress(
-                tracker, np.array([self.COLUMN_LEFT + 0.1, 0.95, 0.0]), 4.2, theme
-            ),
-            captions=[
-                text(f"{k}. {name}", 0.05, 30, theme.accent)
-                for k, name in enumerate(dm.STAGE_NAMES, start=1)
-            ],
-            formulas=[tex(formula, -0.75, 38, theme.foreground) for formula in STAGE_FORMULAS],
-            activation=tex(lookup(activation).short_formula, -1.5, 34, theme.muted),
-            notes=[
-                text(note, -2.6, 22, theme.foreground)
-                for note in (
-                    "hidden space: the output's line w·h + b = 0,\nshaded by σ(w·h + b)",
-                    "backwards: the line, carried along,\nbecomes the decision boundary",
-                    "input plane: the network's probability;\nthe boundary is where it is 0.5",
-                )
-            ],
-        )
-
-    def _swap(self, old: list[Mobject], new: list[Mobject]) -> list[Mobject]:
-        """Fade out what of ``old`` is not in ``new``, then fade in the rest of ``new``."""
-        leaving = [m for m in old if m not in new]
-        entering = [m for m in new if m not in old]
-        half = self.swap_seconds / 2
-        if leaving:
-            self.play(*map(FadeOut, leaving), run_time=half)
-        if entering:
-            self.play(*map(FadeIn, entering), run_time=half)
-        return new
+    return None
 
 
 def _weights_tex(W1: np.ndarray, b1: np.ndarray) -> str:
