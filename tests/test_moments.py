@@ -216,8 +216,7 @@ def test_dead_units_of_every_layer_match_a_per_epoch_loop() -> None:
     for layer in range(2):
         dead = np.array(
             [
-                np.all(forward.layer_outputs(run.X, run.weights(e), "relu")[layer][1] == 0.0,
-                       axis=0)  # fmt: skip
+                np.all(forward.layer_outputs(run.X, run.weights(e), "relu")[layer][1] == 0, axis=0)
                 for e in range(states)
             ]
         )

@@ -153,9 +153,9 @@ class ComparePhase:
         x_offset = 0.55
         for row, name in enumerate(self.activations):
             centre_y = self.ROW_CENTRES[row]
-            label = Text(display_name(name), font=theme.font, font_size=24,
-                         color=theme.foreground).move_to(np.array([-6.35, centre_y, 0.0]))  # fmt: skip
-            labels.add(label.scale_to_fit_width(min(label.width, 1.4)))
+            label = Text(display_name(name), font=theme.font, font_size=24, color=theme.foreground)
+            label.scale_to_fit_width(min(label.width, 1.4))
+            labels.add(label.move_to(np.array([-6.35, centre_y, 0.0])))
             for column, lr in enumerate(self.learning_rates):
                 centre_x = (column - (len(self.learning_rates) - 1) / 2) * self.COLUMN_SPACING
                 view = Viewport((centre_x + x_offset, centre_y), self.TILE, self.TILE)

@@ -65,7 +65,6 @@ class TrainingStory(NNVizScene):
     #: plane and hidden space) or ``"blog"`` (the post's three panels).
     layout: ClassVar[str] = "default"
 
-
     def construct(self) -> None:
         runs = [self.run_for(activation=self.activation, lr=lr) for lr in self.learning_rates]
         self.show_title()
