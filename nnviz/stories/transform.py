@@ -6,6 +6,10 @@ and the data) through its three stages (:mod:`nnviz.deform`): the linear map W�
 + b₁ and the activation a(z). In the hidden space the output's line w·h + b = 0 and its
 probability appear; then the movie runs backwards and the line, carried along with the plane,
 becomes the network's curved decision boundary in the input plane.
+
+One run's movie is a :class:`DeformationPhase`, so that other stories can compose it. The maths
+covers any architecture; the panel draws so far the plane carried onto a plane (2-2-1), and
+:func:`refusal` names, in one line and before any training, a network it cannot draw.
 """
 
 from __future__ import annotations
