@@ -56,6 +56,7 @@ def runs() -> dict[str, Run]:
         "three": train(base.replace(dataset="circles", hidden=(3,), activation="tanh")),
         "wide": train(base.replace(hidden=(6,), activation="relu")),
         "deep": train(base.replace(dataset="spiral", hidden=(4, 2), activation=("relu", "tanh"))),
+        "three_then_two": train(base.replace(dataset="circles", hidden=(3, 2), activation="tanh")),
     }
 
 
@@ -209,3 +210,28 @@ def test_a_plane_view_of_a_deep_network_shows_its_own_layer(runs: dict[str, Run]
     np.testing.assert_allclose(data, h, atol=1e-9)
     first = layer_view(trajectory, ValueTracker(4.0), VIEW, THEME, 1, mesh_resolution=20)
     assert isinstance(first, ProjectionPanel)
+
+
+def test_an_earlier_three_unit_layer_is_coloured_by_the_output(runs: dict[str, Run]) -> None:
+    """No plane can be drawn for an earlier layer: its points take the output's colour, the
+    classes' colours mixed by P(class 1), computed here with torch."""
+    run = runs["three_then_two"]
+    trajectory = Trajectory(run)
+    panel = layer_view(trajectory, ValueTracker(3.5), VIEW, THEME, 1, mesh_resolution=20)
+    assert isinstance(panel, OrbitPanel) and not panel.last_layer
+    assert len(panel.plane.points) == 0
+    weights = trajectory.weights_at(3.5)
+    h = torch.from_numpy(torch_hidden(run, weights, 2))
+    logits = h @ torch.from_numpy(weights.W[-1][0]) + float(weights.b[-1][0])
+    p = torch.sigmoid(logits).numpy()
+    class0, class1 = (
+        np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) / 255 for c in THEME.class_colors
+    )
+    expected = np.outer(1 - p, class0) + np.outer(p, class1)
+    np.testing.assert_allclose(panel.dots.draw_rgb, expected[panel.dots.draw_order], atol=1e-6)
+    assert np.ptp(p) > 0.01, "the points should not all have one probability"
+    # The last hidden layer keeps the class colours.
+    last = layer_view(Trajectory(runs["three"]), ValueTracker(2.0), VIEW, THEME, 1,
+                      mesh_resolution=20)  # fmt: skip
+    labels = runs["three"].y.astype(int)[last.dots.draw_order]
+    np.testing.assert_allclose(last.dots.draw_rgb, last.dots.class_rgb[labels])

@@ -14,7 +14,8 @@
   is drawn dot by dot as two fills (``arc``): a ring of the outline colour between the outer and
   inner edge of the stroke, then the fill colour out to its inner edge; at 1080p this is 2.7
   times faster than Manim's path for 400 dots and looks the same. A
-  :class:`~nnviz.mobjects.shapes.ClassDots` gives each dot its own class colour.
+  :class:`~nnviz.mobjects.shapes.ClassDots` gives each dot its own colour (its class's, or the
+  network's output).
 - **Straight segments.** A :class:`~nnviz.mobjects.shapes.Segments` is drawn with
   ``move_to``/``line_to``; Cairo strokes lines faster than the equivalent cubic curves.
 
@@ -103,9 +104,10 @@ class FastCamera(Camera):
         stroke = self.get_stroke_rgbas(cloud)[0][[2, 1, 0, 3]].tolist()
         fill = self.get_fill_rgbas(cloud)[0][[2, 1, 0, 3]]
         if isinstance(cloud, ClassDots):
-            # One colour per dot: its class's, at the cloud's (possibly fading) opacity.
+            # One colour per dot (its class's, or its own), at the cloud's (possibly fading)
+            # opacity.
             fills = np.empty((len(centres), 4))
-            fills[:, :3] = cloud.class_rgb[cloud.draw_labels][:, [2, 1, 0]]
+            fills[:, :3] = cloud.draw_rgb[:, [2, 1, 0]]
             fills[:, 3] = fill[3]
         else:
             fills = np.broadcast_to(fill, (len(centres), 4))

@@ -154,6 +154,8 @@ class ClassDots(DotCloud):
         self.order = np.random.default_rng(seed).permutation(len(self.labels))
         self.draw_order = self.order
         self.class_rgb = np.array([ManimColor(c).to_rgb() for c in class_colors])
+        #: Per-point colours (RGB in [0, 1], data order) replacing the class colours, or None.
+        self.point_rgb: np.ndarray | None = None
         kwargs.setdefault("fill_opacity", 0.85)
         kwargs.setdefault("stroke_width", 0.6)
         super().__init__(
@@ -181,6 +183,19 @@ class ClassDots(DotCloud):
     def draw_labels(self) -> np.ndarray:
         """The class of each dot, in drawing order."""
         return self.labels[self.draw_order]
+
+    def color_points(self, rgb: np.ndarray | None) -> Self:
+        """Colour point ``i`` by ``rgb[i]`` (RGB in [0, 1], data order) instead of its class;
+        ``None`` restores the class colours."""
+        self.point_rgb = None if rgb is None else np.asarray(rgb, dtype=np.float64)
+        return self
+
+    @property
+    def draw_rgb(self) -> np.ndarray:
+        """The fill colour (RGB in [0, 1]) of each dot, in drawing order."""
+        if self.point_rgb is None:
+            return self.class_rgb[self.draw_labels]
+        return self.point_rgb[self.draw_order]
 
     def centres_in_data_order(self) -> np.ndarray:
         """Return the centres (N, 3) indexed like the data, read from the points."""

@@ -24,6 +24,7 @@ from manim import Mobject, ValueTracker, VMobject
 from typing_extensions import Self
 
 from nnviz import forward
+from nnviz.activations import sigmoid
 from nnviz.contour import level_segments
 from nnviz.forward import Space
 from nnviz.mobjects.panels import HiddenSpacePanel, Panel
@@ -191,7 +192,10 @@ class OrbitPanel(Panel):
     held), so depth reads; points are drawn back to front. The camera is the only thing that
     moves with time rather than with the epoch: every point is still the layer's activation at
     the clock's epoch. For the last hidden layer the output's plane ``w·h + b = 0`` is drawn
-    where it cuts the view's cube, translucent.
+    where it cuts the view's cube, translucent; an earlier layer has no such plane (the rest
+    of the network bends the boundary), so its points are coloured by the network's output
+    ``p = P(class 1)`` instead of by class: ``(1 − p)·colour of class 0 + p·colour of class 1``,
+    so a point the network is sure of has its class's colour.
     """
 
     #: How fast the view turns.
@@ -211,7 +215,8 @@ class OrbitPanel(Panel):
         **kwargs: Any,
     ) -> None:
         layers = len(trajectory.run.hidden_widths)
-        caption = kwargs.pop("caption", _layer_caption(layer, layers, "3 units, in 3-D"))
+        what = "3 units, in 3-D" if layer == layers else "3 units in 3-D, coloured by ŷ"
+        caption = kwargs.pop("caption", _layer_caption(layer, layers, what))
         kwargs["labels"] = False  # the corners of a turning cube have no fixed ranges
         super().__init__(trajectory, clock, viewport, theme, caption, ("", ""), **kwargs)
         self.space = Space(layer, "activation")
@@ -255,6 +260,8 @@ class OrbitPanel(Panel):
             polygon = plane_in_cube(w, b, cube)
         else:
             polygon = np.zeros((0, 3))
+            p = sigmoid(state.logits)[:, None]
+            self.dots.color_points((1.0 - p) * self.dots.class_rgb[0] + p * self.dots.class_rgb[1])
         if len(polygon):
             corners = to_screen(polygon)[0]
             self.plane.set_points_as_corners(
