@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from manim import ValueTracker
 
 from nnviz.cache import cached_run
 from nnviz.config import BLOG_LEARNING_RATES, RunConfig
 from nnviz.mobjects.hud import MomentCaptions, StopMark
 from nnviz.moments import Moment
-from nnviz.stories.compare import RunTile
+from nnviz.stories.compare import ComparePhase, RunTile
 from nnviz.theme import THEMES
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -72,3 +73,17 @@ def test_moment_captions_show_the_latest_recent_moment() -> None:
     clock.set_value(22)
     captions.refresh()
     assert [c.get_fill_opacity() for c in captions.submobjects] == [0, 1]
+
+
+def test_the_comparison_heading_names_its_rows_and_columns() -> None:
+    assert ComparePhase().heading() == "ReLU and tanh × three learning rates"
+    deep = ComparePhase(activations=(("leaky_relu", "leaky_relu", "tanh"), "tanh"),
+                        learning_rates=(0.03, 0.01))  # fmt: skip
+    assert deep.heading() == "leaky ReLU ×2/tanh and tanh × two learning rates"
+    assert ComparePhase(activations=("tanh",), learning_rates=(0.1,)).heading() == (
+        "tanh × learning rate"
+    )
+    with pytest.raises(ValueError, match="rows"):
+        ComparePhase(activations=("relu", "tanh", "sigmoid"))
+    with pytest.raises(ValueError, match="columns"):
+        ComparePhase(learning_rates=(0.1, 0.03, 0.01, 0.001))

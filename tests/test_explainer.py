@@ -84,3 +84,21 @@ def test_last_frame(tmp_path: Path) -> None:
 
 def test_manim_slides_is_on_the_path_for_the_docs() -> None:
     assert shutil.which("manim-slides", path=str(Path(sys.executable).parent))
+
+
+def test_the_talk_composes_phases_each_with_its_own_settings() -> None:
+    from nnviz.stories.compare import ComparePhase, CompareStory
+    from nnviz.stories.network import NetworkPhase, NetworkStory
+    from nnviz.stories.training import TrainingPhase, TrainingStory
+    from nnviz.stories.transform import DeformationPhase, DeformationStory
+
+    bases = set(explainer.ExplainerStory.__mro__)
+    assert not bases & {TrainingStory, NetworkStory, DeformationStory, CompareStory}
+    story = explainer.ExplainerStory
+    assert isinstance(story.network, NetworkPhase)
+    assert isinstance(story.deformation, DeformationPhase)
+    assert isinstance(story.training, TrainingPhase)
+    assert isinstance(story.comparison, ComparePhase)
+    # Each phase keeps its own timing: the network scene's lead, the comparison's mesh.
+    assert story.network.lead_seconds == NetworkPhase().lead_seconds
+    assert story.training.seconds_per_epoch != TrainingPhase().seconds_per_epoch

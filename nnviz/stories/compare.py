@@ -153,9 +153,11 @@ class ComparePhase:
         x_offset = 0.55
         for row, name in enumerate(self.activations):
             centre_y = self.ROW_CENTRES[row]
-            label = Text(display_name(name), font=theme.font, font_size=24, color=theme.foreground)
-            label.scale_to_fit_width(min(label.width, 1.4))
-            labels.add(label.move_to(np.array([-6.35, centre_y, 0.0])))
+            words = display_name(name).replace("/", "/\n")  # one layer's name a line
+            label = Text(words, font=theme.font, font_size=24, color=theme.foreground)
+            label.scale_to_fit_width(min(label.width, 1.9))
+            centre_x = max(-6.35, -7.0 + label.width / 2)  # a long name kept inside the frame
+            labels.add(label.move_to(np.array([centre_x, centre_y, 0.0])))
             for column, lr in enumerate(self.learning_rates):
                 centre_x = (column - (len(self.learning_rates) - 1) / 2) * self.COLUMN_SPACING
                 view = Viewport((centre_x + x_offset, centre_y), self.TILE, self.TILE)
