@@ -93,7 +93,7 @@ def _relu(z: np.ndarray) -> np.ndarray:
 
 def _leaky_relu(z: np.ndarray) -> np.ndarray:
     z = np.asarray(z)
-    return np.where(z >= 0, z, LEAKY_SLOPE * z)
+    return np.maximum(z, LEAKY_SLOPE * z)  # the slope is below 1; faster than np.where
 
 
 #: Every hidden activation, by name.

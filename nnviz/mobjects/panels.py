@@ -57,9 +57,11 @@ def hidden_probability_grid(
     space: forward.Space = forward.HIDDEN,
 ) -> np.ndarray:
     """Return the probability that the rest of the network gives at the pixel centres of a
-    view of a hidden ``space`` (by default σ(w·h + b) over the activation space)."""
-    points = forward.grid_points(box[0], box[1], shape)
-    return forward.rest_probability(points, weights, activation, space).reshape(shape)
+    view of a hidden ``space`` (by default σ(w·h + b) over the activation space), in
+    :data:`nnviz.forward.PICTURE_DTYPE`."""
+    points = forward.grid_points(box[0], box[1], shape).astype(forward.PICTURE_DTYPE)
+    low = weights.astype(forward.PICTURE_DTYPE)
+    return forward.rest_probability(points, low, activation, space).reshape(shape)
 
 
 def covered_segments(segments: np.ndarray, covered: np.ndarray, box: Box) -> np.ndarray:
