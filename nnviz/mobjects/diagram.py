@@ -59,6 +59,7 @@ __all__ = [
     "link_width",
     "matrix_rows",
     "neuron_activation_grids",
+    "sign_rows",
 ]
 
 #: Stroke width (Manim units) per unit of ``|w|``.
@@ -630,6 +631,21 @@ class WeightReadout(FollowsClock, VGroup):
         return self
 
 
+def sign_rows(theme: Theme, x: float, y: float, row_gap: float) -> VGroup:
+    """Return the legend's two rows of link colours, a sample line and its words each
+    (``weight > 0`` at height ``y``, ``weight < 0`` ``row_gap`` below), starting at ``x``."""
+    rows = VGroup()
+    for k, (color, words) in enumerate(
+        ((theme.positive, "weight > 0"), (theme.negative, "weight < 0"))
+    ):
+        sample = Line(np.array([x, 0, 0]), np.array([x + 0.5, 0, 0]))
+        sample.set_stroke(color, 4.0).shift((y - row_gap * k) * UP)
+        text = Text(words, font=theme.font, font_size=16, color=theme.muted)
+        text.next_to(sample, RIGHT, buff=0.12)
+        rows.add(VGroup(sample, text))
+    return rows
+
+
 class NetworkLayout(ClockedGroup):
     """One run on one clock: heading and read-out (top), the diagram with its heatmaps (left),
     the probability mesh over the input plane (right) with its colour legend (bottom right) and
@@ -706,15 +722,7 @@ class NetworkLayout(ClockedGroup):
         anchor = diagram.heatmap_views[0]
         x = anchor.centre[0] + anchor.width / 2 + 0.45
         y = anchor.centre[1] + 0.3
-        rows = VGroup()
-        for k, (color, words) in enumerate(
-            ((theme.positive, "weight > 0"), (theme.negative, "weight < 0"))
-        ):
-            sample = Line(np.array([x, 0, 0]), np.array([x + 0.5, 0, 0]))
-            sample.set_stroke(color, 4.0).shift((y - 0.32 * k) * UP)
-            text = Text(words, font=theme.font, font_size=16, color=theme.muted)
-            text.next_to(sample, RIGHT, buff=0.12)
-            rows.add(VGroup(sample, text))
+        rows = sign_rows(theme, x, y, row_gap=0.32)
         note = Text(
             "width ∝ |weight|, ring = bias", font=theme.font, font_size=16, color=theme.muted
         )
@@ -734,15 +742,7 @@ class NetworkLayout(ClockedGroup):
         right of a diagram that leaves room (the columns carry their own heatmap scales)."""
         (_, right), (bottom, top) = self.diagram.region
         x, y = (2.45, -2.55) if right > 0 else (right + 0.35, (top + bottom) / 2 + 0.5)
-        rows = VGroup()
-        for k, (color, words) in enumerate(
-            ((theme.positive, "weight > 0"), (theme.negative, "weight < 0"))
-        ):
-            sample = Line(np.array([x, 0, 0]), np.array([x + 0.5, 0, 0]))
-            sample.set_stroke(color, 4.0).shift((y - 0.3 * k) * UP)
-            text = Text(words, font=theme.font, font_size=16, color=theme.muted)
-            text.next_to(sample, RIGHT, buff=0.12)
-            rows.add(VGroup(sample, text))
+        rows = sign_rows(theme, x, y, row_gap=0.3)
         note = Text("width ∝ |weight|", font=theme.font, font_size=16, color=theme.muted)
         ring = Text("ring = bias", font=theme.font, font_size=16, color=theme.muted)
         note.next_to(rows, DOWN, buff=0.12, aligned_edge=LEFT)
