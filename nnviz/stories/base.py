@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import weakref
-from typing import Any, ClassVar
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from manim import Animation, FadeIn, FadeOut, FullScreenRectangle, Mobject, Scene, config
 
@@ -15,7 +16,22 @@ from nnviz.rendering import PrivateCaches, missing_latex
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
-__all__ = ["NNVizScene"]
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+__all__ = ["NNVizScene", "phase_from"]
+
+PhaseT = TypeVar("PhaseT", bound="DataclassInstance")
+
+
+def phase_from(story: object, phase_type: type[PhaseT]) -> PhaseT:
+    """Return the phase ``phase_type`` (a dataclass of a phase's settings) of a story: each
+    field is the story's attribute of the same name where it has one (a class attribute a
+    subclass may override), else the phase's default."""
+    settings = {
+        f.name: getattr(story, f.name) for f in fields(phase_type) if hasattr(story, f.name)
+    }
+    return phase_type(**settings)
 
 
 class NNVizScene(Scene):

@@ -14,7 +14,7 @@ from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.readout import GlyphText
-from nnviz.stories.base import NNVizScene
+from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -205,13 +205,7 @@ class CompareStory(NNVizScene):
 
     def compare_phase(self) -> ComparePhase:
         """Return the comparison phase with this story's settings."""
-        return ComparePhase(
-            self.activations,
-            self.learning_rates,
-            self.seconds_per_epoch,
-            self.hold_seconds,
-            self.mesh_resolution,
-        )
+        return phase_from(self, ComparePhase)
 
     def show_grid(self) -> None:
         """Reveal the grid of runs and play them on one clock, then hold the final states."""

@@ -9,7 +9,7 @@ from typing import ClassVar
 from manim import ValueTracker, linear
 
 from nnviz.mobjects.diagram import NetworkLayout
-from nnviz.stories.base import NNVizScene
+from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.trajectory import Trajectory
 
 __all__ = ["NetworkPhase", "NetworkStory"]
@@ -94,13 +94,7 @@ class NetworkStory(NNVizScene):
 
     def network_phase(self) -> NetworkPhase:
         """Return the :class:`NetworkPhase` of this scene's timing and resolutions."""
-        return NetworkPhase(
-            seconds_per_epoch=self.seconds_per_epoch,
-            lead_seconds=self.lead_seconds,
-            hold_seconds=self.hold_seconds,
-            mesh_resolution=self.mesh_resolution,
-            heatmap_resolution=self.heatmap_resolution,
-        )
+        return phase_from(self, NetworkPhase)
 
     def show_network(self, trajectory: Trajectory) -> None:
         """Reveal the network of ``trajectory``'s run and play its training on one clock."""

@@ -27,7 +27,7 @@ from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import class_dots
 from nnviz.moments import clock_speed, key_moments, time_to_epoch
-from nnviz.stories.base import NNVizScene
+from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport, square_box_around
 
@@ -85,13 +85,7 @@ class TrainingStory(NNVizScene):
 
     def training_phase(self) -> TrainingPhase:
         """Return the training phase with this story's settings."""
-        return TrainingPhase(
-            self.seconds_per_epoch,
-            self.hold_seconds,
-            self.mesh_resolution,
-            self.highlight_moments,
-            self.layout,
-        )
+        return phase_from(self, TrainingPhase)
 
     def show_training(self, trajectory: Trajectory) -> None:
         """One run: the panels, the read-out and the loss curve, driven by one clock."""
@@ -273,15 +267,7 @@ class SingleRunStory(NNVizScene):
         run = self.run_for(activation=self.activation, lr=self.lr)
         if self.title:
             self.show_title(run.config)
-        play_run(
-            self,
-            Trajectory(run),
-            self.seconds_per_epoch,
-            self.hold_seconds,
-            self.mesh_resolution,
-            self.highlight_moments,
-            self.layout,
-        )
+        phase_from(self, TrainingPhase).play(self, Trajectory(run))
 
     def show_title(self, config: RunConfig) -> None:
         """The title card: :attr:`title` and the network, layer by layer."""

@@ -38,7 +38,7 @@ from nnviz.activations import activation as lookup
 from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.shapes import Segments
 from nnviz.run import Run
-from nnviz.stories.base import NNVizScene
+from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.theme import Theme
 from nnviz.view import Viewport
 
@@ -355,7 +355,8 @@ class DeformationStory(NNVizScene):
     """The trained hidden layer of each activation as a movie of the plane, there and back.
 
     Settings are class attributes; subclass to change them. Each run is played by a
-    :class:`DeformationPhase` built from them (:meth:`phase`).
+    :class:`DeformationPhase` built from them (:meth:`phase`); a subclass may set any of the
+    phase's fields (``view``, ``column_left``, …) the same way.
     """
 
     #: Hidden activations shown, one after the other.
@@ -380,11 +381,6 @@ class DeformationStory(NNVizScene):
     #: Pixels along each side of the probability shading.
     mesh_resolution: ClassVar[int] = 160
 
-    VIEW = DEFAULT_VIEW
-    #: Left edge and width of the text column right of the view.
-    COLUMN_LEFT = 1.3
-    COLUMN_WIDTH = 5.4
-
     def construct(self) -> None:
         for a in self.activations:  # refuse before any training
             config = self.base_config.replace(activation=a, lr=self.lr)
@@ -397,20 +393,7 @@ class DeformationStory(NNVizScene):
 
     def phase(self) -> DeformationPhase:
         """The phase that plays each run, from the class attributes."""
-        return DeformationPhase(
-            stage_seconds=self.stage_seconds,
-            back_seconds=self.back_seconds,
-            pause_seconds=self.pause_seconds,
-            swap_seconds=self.swap_seconds,
-            hold_seconds=self.hold_seconds,
-            mesh_resolution=self.mesh_resolution,
-            grid_count=self.grid_count,
-            grid_samples=self.grid_samples,
-            epoch=self.epoch,
-            view=self.VIEW,
-            column_left=self.COLUMN_LEFT,
-            column_width=self.COLUMN_WIDTH,
-        )
+        return phase_from(self, DeformationPhase)
 
     def weights_epoch(self, run: Run) -> int:
         """The epoch whose weights are shown: :attr:`epoch`, at most the run's last."""
