@@ -37,6 +37,7 @@ __all__ = [
     "hidden",
     "layer_activations",
     "layer_outputs",
+    "layer_outputs_per_epoch",
     "logits",
     "output_line",
     "probabilities",
@@ -192,6 +193,29 @@ def layer_outputs(
     return out
 
 
+def layer_outputs_per_epoch(
+    X: np.ndarray,
+    W: Sequence[np.ndarray],
+    b: Sequence[np.ndarray],
+    activation: Activations,
+    epochs: slice = slice(None),
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return :func:`layer_outputs` at many logged epochs at once: ``(z_l, h_l)`` of every
+    hidden layer, each of shape ``(epochs, N, width_l)``.
+
+    ``W[k]`` and ``b[k]`` are stacked over epochs as a run file stores them, shapes
+    ``(E + 1, out, in)`` and ``(E + 1, out)``; ``epochs`` picks the logged epochs.
+    """
+    names = layer_activations(activation, len(W) - 1)
+    out = []
+    h = np.broadcast_to(X, (len(W[0][epochs]), *np.shape(X)))
+    for Wk, bk, name in zip(W[:-1], b[:-1], names, strict=True):
+        z = np.einsum("enk,ehk->enh", h, Wk[epochs]) + bk[epochs][:, None, :]
+        h = activate(z, name)
+        out.append((z, h))
+    return out
+
+
 def hidden(X: np.ndarray, weights: Weights, activation: Activations) -> np.ndarray:
     """Return the first hidden layer's activations ``a(X W1ᵀ + b1)``, shape ``(N, H1)``."""
     names = layer_activations(activation, weights.layers - 1)
@@ -314,14 +338,17 @@ def probability_grid(
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     shape: tuple[int, int],
+    space: Space = INPUT,
 ) -> np.ndarray:
-    """Return the probability of class 1 at every pixel centre of an image, shape ``shape``.
+    """Return the probability of class 1 at every pixel centre of an image of ``space`` (the
+    input plane by default; see :func:`rest_probability`), shape ``shape``.
 
     Computed in float32, :data:`PICTURE_DTYPE`: a picture needs no more than 1e-6 of a colour
     step, and the mesh's forward pass through a deep network costs 2.5 times less.
     """
     points = grid_points(x_range, y_range, shape).astype(PICTURE_DTYPE)
-    return probabilities(points, weights.astype(PICTURE_DTYPE), activation).reshape(shape)
+    low = weights.astype(PICTURE_DTYPE)
+    return rest_probability(points, low, activation, space).reshape(shape)
 
 
 def output_line(

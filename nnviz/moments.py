@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz import forward
 from nnviz.activations import activation
 from nnviz.run import Run
 
@@ -87,10 +88,12 @@ def dead_units(run: Run) -> dict[tuple[int, int], int]:
         have entries.
     """
     found: dict[tuple[int, int], int] = {}
-    h = np.broadcast_to(run.X, (run.epochs + 1, *run.X.shape))
-    for layer, name in enumerate(run.config.activations):
-        # Pre-activations of every point at every epoch at once, shape (E+1, N, H).
-        pre = np.einsum("enk,ehk->enh", h, run.W[layer]) + run.b[layer][:, None, :]
+    names = run.config.activations
+    if not any(activation(name).can_die for name in names):
+        return found
+    # Pre-activations of every point at every epoch at once, shape (E+1, N, H) a layer.
+    layers = forward.layer_outputs_per_epoch(run.X, run.W, run.b, names)
+    for layer, (name, (pre, _)) in enumerate(zip(names, layers, strict=True)):
         if activation(name).can_die:
             dead = np.all(pre <= 0.0, axis=1)  # (E+1, H)
             alive = ~dead
@@ -99,7 +102,6 @@ def dead_units(run: Run) -> dict[tuple[int, int], int]:
             last_alive = np.where(alive.any(axis=0), last - np.argmax(alive[::-1], axis=0), -1)
             for unit in np.nonzero(dead[last])[0]:
                 found[(layer, int(unit))] = int(last_alive[unit] + 1)
-        h = activation(name).numpy(pre)
     return found
 
 

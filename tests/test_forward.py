@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -98,3 +100,25 @@ def test_output_line_lies_on_the_line_and_the_box_edges() -> None:
     assert forward.output_line(far, (-3, 3), (-3, 3)) is None
     flat = Weights(np.eye(2), np.zeros(2), np.array([[0.0, 0.0]]), np.array([1.0]))
     assert forward.output_line(flat, (-3, 3), (-3, 3)) is None
+
+
+def test_layer_outputs_per_epoch_match_the_forward_pass_epoch_by_epoch() -> None:
+    rng = np.random.default_rng(4)
+    widths, epochs, names = (2, 3, 4, 2, 1), 5, ("relu", "tanh", "leaky_relu")
+    W = [rng.normal(size=(epochs + 1, o, i)) for i, o in itertools.pairwise(widths)]
+    b = [rng.normal(size=(epochs + 1, o)) for o in widths[1:]]
+    X = rng.normal(size=(7, 2))
+    every = forward.layer_outputs_per_epoch(X, W, b, names)
+    picked = forward.layer_outputs_per_epoch(X, W, b, names, slice(1, None, 2))
+    for e in range(epochs + 1):
+        weights = Weights(*(a[e] for pair in zip(W, b, strict=True) for a in pair))
+        for layer, (z, h) in enumerate(forward.layer_outputs(X, weights, names)):
+            np.testing.assert_allclose(every[layer][0][e], z, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(every[layer][1][e], h, rtol=1e-12, atol=1e-12)
+            if e % 2 == 1:
+                np.testing.assert_allclose(picked[layer][1][e // 2], h, rtol=1e-12, atol=1e-12)
+    assert [h.shape for _, h in every] == [
+        (epochs + 1, 7, 3),
+        (epochs + 1, 7, 4),
+        (epochs + 1, 7, 2),
+    ]

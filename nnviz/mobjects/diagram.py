@@ -107,15 +107,8 @@ def activation_scale(trajectory: Trajectory, layer: int = 0) -> float:
     far from the data) are clipped.
     """
     run = trajectory.run
-    if layer == 0:
-        z = np.einsum("nd,ehd->enh", run.X, run.W1) + run.b1[:, None, :]
-        values = forward.activate(z, trajectory.activations[0])
-        return max(float(np.max(np.abs(values))), 1e-6)
-    top = 0.0
-    for epoch in range(run.epochs + 1):
-        h = forward.layer_outputs(run.X, run.weights(epoch), trajectory.activations)[layer][1]
-        top = max(top, float(np.max(np.abs(h))))
-    return max(top, 1e-6)
+    layers = forward.layer_outputs_per_epoch(run.X, run.W, run.b, trajectory.activations)
+    return max(float(np.max(np.abs(layers[layer][1]))), 1e-6)
 
 
 class ActivationColormap:

@@ -59,9 +59,7 @@ def hidden_probability_grid(
     """Return the probability that the rest of the network gives at the pixel centres of a
     view of a hidden ``space`` (by default σ(w·h + b) over the activation space), in
     :data:`nnviz.forward.PICTURE_DTYPE`."""
-    points = forward.grid_points(box[0], box[1], shape).astype(forward.PICTURE_DTYPE)
-    low = weights.astype(forward.PICTURE_DTYPE)
-    return forward.rest_probability(points, low, activation, space).reshape(shape)
+    return forward.probability_grid(weights, activation, box[0], box[1], shape, space)
 
 
 def covered_segments(segments: np.ndarray, covered: np.ndarray, box: Box) -> np.ndarray:

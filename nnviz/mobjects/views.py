@@ -131,11 +131,10 @@ def fit_layer_projection(trajectory: Trajectory, layer: int, rows: int = 40_000)
     run = trajectory.run
     states = run.epochs + 1
     step = max(1, math.ceil(states * len(run.X) / rows))
-    samples = [
-        forward.layer_outputs(run.X, run.weights(e), trajectory.activation)[layer - 1][1]
-        for e in range(0, states, step)
-    ]
-    return PCAProjection.fit(np.concatenate(samples))
+    epochs = slice(0, states, step)
+    h = forward.layer_outputs_per_epoch(run.X, run.W, run.b, trajectory.activation, epochs)
+    activations = h[layer - 1][1]
+    return PCAProjection.fit(activations.reshape(-1, activations.shape[-1]))
 
 
 class ProjectionPanel(Panel):
