@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Box", "Viewport", "axis_segments", "soft_coverage", "square_box_around"]
+__all__ = [
+    "Box",
+    "Viewport",
+    "axis_segments",
+    "clip_polygon",
+    "soft_coverage",
+    "square_box_around",
+]
 
 Box = tuple[tuple[float, float], tuple[float, float]]
 
@@ -65,6 +72,43 @@ def axis_segments(box: Box) -> np.ndarray:
     if y0 <= 0 <= y1:
         segments.append([[x0, 0.0], [x1, 0.0]])
     return np.array(segments, dtype=np.float64).reshape(-1, 2, 2)
+
+
+def clip_polygon(polygon: np.ndarray, box: Box) -> np.ndarray:
+    """Return the part of a convex polygon inside ``box`` (Sutherland–Hodgman).
+
+    Parameters
+    ----------
+    polygon
+        Corners in order around the polygon, shape ``(M, 2)``.
+    box
+        ``((x_min, x_max), (y_min, y_max))``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The clipped polygon's corners in the same order, shape ``(K, 2)``; ``K`` is 0 when the
+        polygon misses the box.
+    """
+    corners = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
+    (x0, x1), (y0, y1) = box
+    # Each edge of the box as (axis, limit, sign): a point p is inside when sign·(p[axis] −
+    # limit) <= 0.
+    for axis, limit, sign in ((0, x0, -1.0), (0, x1, 1.0), (1, y0, -1.0), (1, y1, 1.0)):
+        if len(corners) == 0:
+            break
+        following = np.roll(corners, -1, axis=0)
+        a = sign * (corners[:, axis] - limit)
+        b = sign * (following[:, axis] - limit)
+        kept: list[np.ndarray] = []
+        for k in range(len(corners)):
+            if a[k] <= 0:
+                kept.append(corners[k])
+            if (a[k] <= 0) != (b[k] <= 0):  # the side from k to k + 1 crosses the edge
+                t = a[k] / (a[k] - b[k])
+                kept.append(corners[k] + t * (following[k] - corners[k]))
+        corners = np.array(kept, dtype=np.float64).reshape(-1, 2)
+    return corners
 
 
 def soft_coverage(covered: np.ndarray) -> np.ndarray:

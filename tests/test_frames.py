@@ -18,7 +18,7 @@ from tests.frame_regression import (
     frame_difference,
     render_last_frame,
 )
-from tests.scenes.stills import DeepStill, MidTrainingStill, OrbitStill
+from tests.scenes.stills import DeepStill, LiftStill, MidTrainingStill, OrbitStill
 
 pytestmark = pytest.mark.render
 
@@ -52,7 +52,7 @@ def test_mid_training_still(tmp_path: Path) -> None:
     assert_matches_control(frame, "MidTrainingStill")
 
 
-@pytest.mark.parametrize("scene", [OrbitStill, DeepStill], ids=lambda s: s.__name__)
+@pytest.mark.parametrize("scene", [OrbitStill, DeepStill, LiftStill], ids=lambda s: s.__name__)
 def test_stills_of_other_networks(scene: type[Scene], tmp_path: Path) -> None:
     frame = render_last_frame(scene, tmp_path)
     assert_matches_control(frame, scene.__name__)

@@ -13,13 +13,8 @@ from scipy.spatial import cKDTree
 from nnviz import deform as dm
 from nnviz import forward
 from nnviz.config import RunConfig
-from nnviz.mobjects.grid import (
-    DeformationPanel,
-    Polylines,
-    clip_segments,
-    stage_view_boxes,
-    view_box_at,
-)
+from nnviz.deform_view import PlaneCamera, stage_end_points
+from nnviz.mobjects.grid import DeformationPanel, Polylines, clip_segments
 from nnviz.mobjects.shapes import DotCloud
 from nnviz.run import Run
 from nnviz.stories.transform import DeformationStory
@@ -138,10 +133,10 @@ def test_between_the_ends_the_dots_follow_deform(short_tanh_run: Run, s: float) 
 
 def test_the_view_is_square_continuous_and_holds_every_dot(run: Run) -> None:
     weights = run.weights(run.epochs)
-    boxes = stage_view_boxes(run.X, weights, run.config.activation)
+    camera = PlaneCamera.around(stage_end_points(run.X, weights, run.config.activation, 2))
     previous = None
     for s in np.linspace(0.0, 3.0, 301):
-        (x0, x1), (y0, y1) = view_box_at(boxes, s)
+        (x0, x1), (y0, y1) = camera.box_at(s)
         assert x1 - x0 == pytest.approx(y1 - y0)
         moved = dm.deform(run.X, weights, run.config.activation, s)
         assert np.all((moved[:, 0] >= x0) & (moved[:, 0] <= x1))
@@ -260,7 +255,112 @@ def test_a_too_wide_network_is_refused_in_one_line_before_training() -> None:
         "nnviz: the deformation shows spaces of up to 3 dimensions; layer 1 has 8 units"
     )
     assert refusal((2, 2)) is None
-    assert refusal((2, 3)) == (
-        "nnviz: the deformation scene draws one hidden layer of 2 units so far "
-        "(a 2-2-1 network); this one is 2-3-1"
+    assert refusal((2, 3)) is None
+    assert refusal((2, 1, 3, 2)) is None
+    assert refusal((2, 3, 4)) == (
+        "nnviz: the deformation shows spaces of up to 3 dimensions; layer 2 has 4 units"
     )
+
+
+# --- other networks: several layers, a 1-unit line, a 3-unit space ----------------------------
+
+
+def general_panel(widths: tuple[int, ...], s: float, seed: int = 0) -> DeformationPanel:
+    from tests.test_deform_view import POINTS, random_weights
+
+    weights = random_weights(widths, seed)
+    labels = (POINTS[:, 0] > 0).astype(int)
+    return DeformationPanel(
+        POINTS, labels, weights, "tanh", ValueTracker(s), VIEW, THEME,
+        grid_count=7, grid_samples=20, mesh_resolution=20, boundary_resolution=40,
+    )  # fmt: skip
+
+
+def drawn_view(panel: DeformationPanel, s: float) -> np.ndarray:
+    """The dots' centres in the camera's view coordinates, in the order of the data."""
+    drawn = unmap(VIEW, dot_centres(panel.dots), panel.box_at(s))
+    out = np.empty_like(drawn)
+    out[panel.dots.draw_order] = drawn
+    return out
+
+
+@pytest.mark.parametrize("widths", [(2, 2, 2, 1), (2, 1, 1), (2, 2, 1, 1)])
+def test_every_layer_of_a_plane_network_is_drawn_at_its_stage_end(widths: tuple[int, ...]) -> None:
+    from tests.test_deform_view import POINTS, torch_hidden
+
+    panel = general_panel(widths, 0.0)
+    hidden = torch_hidden(POINTS, panel.weights, "tanh")
+    assert panel.dimensions == 2
+    for layer, h in enumerate(hidden, start=1):
+        s = 3.0 * layer
+        panel.tracker.set_value(s)
+        panel.refresh()
+        expected = np.hstack([h, np.zeros((len(h), 2 - h.shape[1]))])  # a line lies on h₁
+        np.testing.assert_allclose(drawn_view(panel, s), expected, atol=1e-9)
+
+
+def test_a_three_unit_layer_is_drawn_in_3d_back_to_front() -> None:
+    from tests.test_deform_view import POINTS, torch_hidden
+
+    panel = general_panel((2, 3, 2, 1), 3.0, seed=4)
+    assert panel.dimensions == 3
+    panel.advance(1.3)  # the camera has rocked a little
+    h = torch_hidden(POINTS, panel.weights, "tanh")
+    rotation = panel.camera.rotation(3.0)
+    np.testing.assert_allclose(rotation @ rotation.T, np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(drawn_view(panel, 3.0), h[0] @ rotation[:2].T, atol=1e-9)
+    depth_in_drawing_order = (h[0] @ rotation[2])[panel.dots.draw_order]
+    assert np.all(np.diff(depth_in_drawing_order) >= 0)  # far ones first
+    # Flattened onto the last 2-unit layer, the camera looks straight down again.
+    panel.tracker.set_value(6.0)
+    panel.refresh()
+    np.testing.assert_allclose(drawn_view(panel, 6.0), h[1], atol=1e-9)
+
+
+def test_the_output_plane_lies_in_the_view_and_on_w_h_plus_b() -> None:
+    panel = general_panel((2, 3, 1), 3.0, seed=2)
+    assert len(panel.output_plane.points) == 0  # not yet faded in
+    panel.plane_fade.set_value(1.0)
+    panel.refresh()
+    corners = np.asarray(panel.output_plane.get_anchors())[:, :2]
+    assert len(corners) >= 3
+    (cx, cy), half = VIEW.centre, VIEW.width / 2
+    assert np.all(np.abs(corners - [cx, cy]) <= half + 1e-9)
+    # Corners strictly inside the view are the camera's view of points on the plane: lift each
+    # back along the viewing direction onto w·h + b = 0 and check it is inside the points' box.
+    rotation = panel.camera.rotation(3.0)
+    w, b = panel.weights.W[-1][0], float(panel.weights.b[-1][0])
+    view = unmap(VIEW, corners, panel.box_at(3.0))
+    inner = view[np.all(np.abs(corners - [cx, cy]) < half - 1e-6, axis=1)]
+    assert len(inner) >= 3
+    data = dm.deform(panel.X, panel.weights, "tanh", 3.0)
+    towards = rotation[2]
+    for u, v in inner:
+        on_screen = u * rotation[0] + v * rotation[1]  # depth 0 along the viewing direction
+        depth = -(w @ on_screen + b) / (w @ towards)
+        point = on_screen + depth * towards
+        assert w @ point + b == pytest.approx(0.0, abs=1e-9)
+        assert np.all(point >= data.min(axis=0) - 1e-6) and np.all(point <= data.max(axis=0) + 1e-6)
+
+
+def test_the_range_of_a_bounded_layer_is_its_cube() -> None:
+    panel = general_panel((2, 3, 1), 3.0, seed=2).show_range(1)
+    ends = panel.range_square.points.reshape(-1, 4, 3)[:, [0, 3], :2]
+    assert len(ends) >= 9  # most of the cube's 12 edges are in the view
+    panel.show_range(None)
+    assert len(panel.range_square.points) == 0
+
+
+def test_stage_formulas_say_how_a_change_of_width_embeds() -> None:
+    from nnviz.stories.transform import STAGE_FORMULAS, stage_formulas
+
+    assert STAGE_FORMULAS == (
+        r"x \;\mapsto\; (1-t)\,x + t\,W_{1} x",
+        r"W_{1} x \;\mapsto\; W_{1} x + t\,b_{1}",
+        r"z \;\mapsto\; (1-t)\,z + t\,a(z)",
+    )
+    formulas = stage_formulas((2, 3, 2))
+    assert len(formulas) == 6
+    assert formulas[0] == r"(x, 0) \;\mapsto\; (1-t)\,(x, 0) + t\,W_{1} x"
+    assert formulas[3] == r"h_{1} \;\mapsto\; (1-t)\,h_{1} + t\,(W_{2} h_{1}, 0)"
+    assert formulas[5] == r"z \;\mapsto\; (1-t)\,z + t\,a_{2}(z)"

@@ -1,4 +1,4 @@
-"""The plane deformed by the hidden layer: a bendable grid, the data and a view that follows them.
+"""The spaces of the hidden layers as a deformation: a bendable grid, the data and a camera.
 
 :class:`DeformationPanel` draws :func:`nnviz.deform.deform` at the parameter ``s`` of one
 tracker: the lines of a square grid (one :class:`Polylines`), the data (one
@@ -6,12 +6,10 @@ tracker: the lines of a square grid (one :class:`Polylines`), the data (one
 network's decision boundary carried along with the plane. Everything is computed in one
 vectorised pass per frame.
 
-The view box is square and follows the data: :func:`stage_view_boxes` frames the deformed data
-(and the origin) at the ends of the three stages and :func:`view_box_at` interpolates linearly
-between them. Every point moves affinely in ``s`` within a stage, so the extent of the data is a
-convex (maximum) or concave (minimum) function of ``s`` there and lies inside the interpolated
-box: the dots never leave the view, and the box never jumps. The grid reaches beyond the view
-and is clipped to it (:func:`clip_segments`).
+The camera and its view box come from :mod:`nnviz.deform_view`: the plane seen from above for
+networks whose spaces have at most 2 units, a camera that tilts and rocks in 3-D for one with a
+3-unit layer. The box holds the dots at every ``s`` and never jumps; the grid reaches beyond
+the view and is clipped to it (:func:`clip_segments`).
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from manim import (
     CapStyleType,
     Group,
     MathTex,
+    Mobject,
     Rectangle,
     ValueTracker,
     VGroup,
@@ -36,13 +35,22 @@ from nnviz import deform as dm
 from nnviz import forward
 from nnviz.activations import ACTIVATION_REGISTRY
 from nnviz.colormap import DivergingColormap
-from nnviz.forward import Weights
+from nnviz.deform_view import (
+    drawing_dimensions,
+    embed,
+    hypercube_edges,
+    make_camera,
+    output_on_plane,
+    stage_end_points,
+)
+from nnviz.forward import Activations, Weights
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.panels import ProbabilityImage, hidden_probability_grid
 from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import Segments, class_dots, segment_points
+from nnviz.projection import plane_in_cube
 from nnviz.theme import Theme
-from nnviz.view import Box, Viewport, axis_segments, square_box_around
+from nnviz.view import Box, Viewport, axis_segments, clip_polygon, square_box_around
 
 __all__ = [
     "ACTIVATION_RANGES",
@@ -50,14 +58,12 @@ __all__ = [
     "Polylines",
     "clip_segments",
     "polyline_segments",
-    "stage_view_boxes",
-    "view_box_at",
 ]
 
 
-#: The square each bounded activation squashes the plane into, ``((lo, hi), (lo, hi))``.
-ACTIVATION_RANGES: dict[str, Box] = {
-    a.name: (a.output_range, a.output_range) for a in ACTIVATION_REGISTRY.values() if a.bounded
+#: The interval each bounded activation squashes every unit into, ``(lo, hi)``.
+ACTIVATION_RANGES: dict[str, tuple[float, float]] = {
+    a.name: a.output_range for a in ACTIVATION_REGISTRY.values() if a.bounded
 }
 
 
@@ -99,34 +105,6 @@ def clip_segments(segments: np.ndarray, box: Box) -> np.ndarray:
     return np.stack([start + low[keep, None] * delta, start + high[keep, None] * delta], axis=1)
 
 
-def stage_view_boxes(
-    points: np.ndarray, weights: Weights, activation: str, margin: float = 0.12
-) -> np.ndarray:
-    """Return the square view boxes around the deformed ``points`` and the origin at the ends
-    of the stages, ``s = 0, 1, 2, 3``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(STAGES + 1, 4)``; row ``k`` is ``(x_min, x_max, y_min, y_max)`` at ``s = k``.
-    """
-    boxes = np.empty((dm.STAGES + 1, 4))
-    for k in range(dm.STAGES + 1):
-        moved = dm.deform(points, weights, activation, float(k))
-        (a, b), (c, d) = square_box_around(np.vstack([moved, np.zeros((1, 2))]), margin)
-        boxes[k] = (a, b, c, d)
-    return boxes
-
-
-def view_box_at(boxes: np.ndarray, s: float) -> Box:
-    """Return the view box at ``s``: ``boxes`` (from :func:`stage_view_boxes`) interpolated
-    linearly within each stage. Square boxes stay square, and the box holds the points."""
-    s = float(min(max(s, 0.0), float(dm.STAGES)))
-    knots = np.arange(dm.STAGES + 1, dtype=np.float64)
-    a, b, c, d = (float(np.interp(s, knots, boxes[:, i])) for i in range(4))
-    return (a, b), (c, d)
-
-
 class Polylines(VMobject):
     """Many polylines (for example bent grid lines) as one path of straight pieces.
 
@@ -158,18 +136,19 @@ class Polylines(VMobject):
 
 
 class DeformationPanel(FollowsClock, Group):
-    """The input plane carried through the hidden layer, at the ``s`` of one tracker.
+    """The input plane carried through the hidden layers, at the ``s`` of one tracker.
 
     Parameters
     ----------
     X, y
         The data and its labels (0 or 1).
     weights
-        Weights of a network with two hidden neurons.
+        Weights of a network whose hidden layers have at most 3 units
+        (:data:`nnviz.deform.MAX_DRAWN_WIDTH`).
     activation
-        The hidden activation.
+        The hidden activation, or one per hidden layer.
     tracker
-        The deformation parameter ``s`` in ``[0, 3]`` (see :mod:`nnviz.deform`).
+        The deformation parameter ``s`` in ``[0, 3 L]`` (see :mod:`nnviz.deform`).
     viewport
         The square on screen that shows the view box.
     theme
@@ -192,7 +171,7 @@ class DeformationPanel(FollowsClock, Group):
         X: np.ndarray,
         y: np.ndarray,
         weights: Weights,
-        activation: str,
+        activation: Activations,
         tracker: ValueTracker,
         viewport: Viewport,
         theme: Theme,
@@ -204,15 +183,22 @@ class DeformationPanel(FollowsClock, Group):
         dot_radius: float = 0.05,
     ) -> None:
         super().__init__()
+        self.widths = dm.space_widths(weights)
+        message = dm.too_wide_message(self.widths)
+        if message is not None:
+            raise ValueError(message)
         self.X = np.asarray(X, dtype=np.float64)
         self.labels = np.asarray(y)
         self.weights = weights
         self.activation = activation
+        self.activations = forward.layer_activations(activation, len(self.widths) - 1)
         self.tracker = tracker
         self.viewport = viewport
         self.theme = theme
         self.mesh_resolution = mesh_resolution
-        self.boxes = stage_view_boxes(self.X, weights, activation)
+        self.dimensions = drawing_dimensions(self.widths)
+        ends = stage_end_points(self.X, weights, activation, self.dimensions)
+        self.camera = make_camera(ends, self.widths)
         self.grid_box = square_box_around(self.X, margin=grid_margin)
         self.lines = dm.grid_lines(self.grid_box, grid_count, grid_samples)
         self.boundary_input = dm.pull_back_boundary(
@@ -225,12 +211,18 @@ class DeformationPanel(FollowsClock, Group):
         self._grid_end = self.lines.shape[0] * self.lines.shape[1]
         self._data_end = self._grid_end + len(self.X)
         self.boundary_visible = False
+        self.range_layer: int | None = None
+        #: How visible the output's plane of a last 3-unit layer is, 0 to 1 (animate it).
+        self.plane_fade = ValueTracker(0.0)
 
         self.shading = ProbabilityImage(
             viewport, mesh_resolution, DivergingColormap.from_theme(theme)
         )
         self.shading.z_index = -1  # under the grid, whenever it is added
         self.output_line = Segments(stroke_color=theme.boundary, stroke_width=3.5)
+        # The output's plane w·h + b = 0 of a last hidden layer of 3 units.
+        self.output_plane = VMobject(fill_color=theme.boundary, fill_opacity=0.18,
+                                     stroke_color=theme.boundary, stroke_width=2.0)  # fmt: skip
         self.axes = Segments(stroke_color=theme.foreground, stroke_width=1.6, stroke_opacity=0.55)
         self.grid = Polylines(stroke_color=theme.muted, stroke_width=1.1, stroke_opacity=0.55)
         # Drawn over the dots; round caps: where the activation folds the boundary to a point,
@@ -239,86 +231,133 @@ class DeformationPanel(FollowsClock, Group):
         self.boundary.cap_style = CapStyleType.ROUND
         self.range_square = Segments(stroke_color=theme.accent, stroke_width=2.0)
         self.range_square.set_stroke(opacity=0.6)
-        self.range_visible = False
         self.dots = class_dots(self.labels, theme, dot_radius)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
-        self.range_labels = [
-            GlyphText(font_size=16, max_length=6, color=theme.muted) for _ in range(4)
-        ]
-        x_name = MathTex("x_1 \\to h_1", font_size=26, color=theme.muted)
-        y_name = MathTex("x_2 \\to h_2", font_size=26, color=theme.muted)
-        x_name.next_to(self.frame_box, DOWN, buff=0.12)
-        y_name.rotate(np.pi / 2).next_to(self.frame_box, LEFT, buff=0.2)
-        self.axis_names = VGroup(x_name, y_name)
+        labels: list[Mobject]
+        if self.dimensions == 2:
+            # The view's axes are the spaces' first two coordinates, its corners their ranges.
+            self.range_labels = [
+                GlyphText(font_size=16, max_length=6, color=theme.muted) for _ in range(4)
+            ]
+            x_name = MathTex("x_1 \\to h_1", font_size=26, color=theme.muted)
+            y_name = MathTex("x_2 \\to h_2", font_size=26, color=theme.muted)
+            x_name.next_to(self.frame_box, DOWN, buff=0.12)
+            y_name.rotate(np.pi / 2).next_to(self.frame_box, LEFT, buff=0.2)
+            self.axis_names = VGroup(x_name, y_name)
+            labels = [self.axis_names, *self.range_labels]
+        else:
+            # A turning view has no fixed ranges: each axis is named at its end instead.
+            self.range_labels = []
+            self.axis_tips = [
+                GlyphText(f"h{k}", "h123", font_size=18, max_length=2, color=theme.muted)
+                for k in (1, 2, 3)
+            ]
+            self.axis_names = VGroup()
+            labels = list(self.axis_tips)
         self.add(
             self.axes,
             self.grid,
             self.range_square,
+            self.output_plane,
             self.dots,
             self.boundary,
             self.frame_box,
-            self.axis_names,
-            *self.range_labels,
+            *labels,
         )
         self.refresh()
 
     # --- following the tracker -----------------------------------------------------------------
 
+    @property
+    def hidden_layers(self) -> int:
+        """The number of hidden layers the movie runs through."""
+        return len(self.widths) - 1
+
     def box_at(self, s: float) -> Box:
-        """The view box at ``s``."""
-        return view_box_at(self.boxes, s)
+        """The view box at ``s``, in the camera's view coordinates."""
+        return self.camera.box_at(s)
+
+    def start(self) -> Self:
+        """Follow the tracker from now on; a 3-D camera also rocks as the video plays."""
+        if self.dimensions == 2:
+            return super().start()
+        self.add_updater(lambda panel, dt: panel.advance(dt))
+        return self.refresh()
+
+    def advance(self, seconds: float) -> Self:
+        """Let ``seconds`` of video pass (the camera turns on), then refresh."""
+        self.camera.turn(seconds)
+        return self.refresh()
 
     def show_boundary(self, visible: bool = True) -> Self:
         """Draw (or hide) the decision boundary carried along with the plane."""
         self.boundary_visible = visible
         return self.refresh()
 
-    def show_range(self, visible: bool = True) -> Self:
-        """Outline (or hide) the square a bounded activation squashes the plane into
-        (:data:`ACTIVATION_RANGES`; nothing for unbounded activations such as ReLU)."""
-        self.range_visible = visible and self.activation in ACTIVATION_RANGES
+    def show_range(self, layer: int | bool | None = True) -> Self:
+        """Outline the cube a bounded activation of hidden layer ``layer`` (1-based; ``True``
+        for the first) squashes its space into, or hide it (``None`` or ``False``); nothing for
+        an unbounded activation such as ReLU (see :data:`ACTIVATION_RANGES`)."""
+        if layer is True:
+            layer = 1
+        if not layer or self.activations[int(layer) - 1] not in ACTIVATION_RANGES:
+            self.range_layer = None
+        else:
+            self.range_layer = int(layer)
         return self.refresh()
 
     def refresh(self) -> Self:
         """Deform grid, data and boundary to the tracker's ``s`` and draw them in its view."""
         s = float(self.tracker.get_value())
         box = self.box_at(s)
-        moved = dm.deform(self._sources, self.weights, self.activation, s)
-        grid = moved[: self._grid_end].reshape(self.lines.shape)
+        moved = embed(dm.deform(self._sources, self.weights, self.activation, s), self.dimensions)
+        flat, depth = self.camera.project(moved, s)
+        grid = flat[: self._grid_end].reshape(*self.lines.shape[:2], 2)
         self.grid.set_pieces(self._to_screen(clip_segments(polyline_segments(grid), box), box))
-        screen = self.viewport.to_screen(moved[self._grid_end : self._data_end], box)
-        self.dots.place(screen)
+        data = slice(self._grid_end, self._data_end)
+        screen = self.viewport.to_screen(flat[data], box)
+        if self.dimensions == 3:
+            self.dots.place(screen, order=np.argsort(depth[data], kind="stable"))  # far first
+        else:
+            self.dots.place(screen)
         if self.boundary_visible:
-            ends = moved[self._data_end :].reshape(-1, 2, 2)
+            ends = flat[self._data_end :].reshape(-1, 2, 2)
             self.boundary.set_segments(self._to_screen(clip_segments(ends, box), box))
         else:
             self.boundary.set_segments(np.zeros((0, 2, 3)))
-        if self.range_visible:
-            (a, b), (c, d) = ACTIVATION_RANGES[self.activation]
-            corners = np.array([[a, c], [b, c], [b, d], [a, d], [a, c]])
-            edges = np.stack([corners[:-1], corners[1:]], axis=1)
-            self.range_square.set_segments(self._to_screen(clip_segments(edges, box), box))
-        else:
-            self.range_square.set_segments(np.zeros((0, 2, 3)))
-        self._place_axes(box)
-        self._label_range(box)
+        self._outline_range(s, box)
+        self._place_plane(s, moved[data])
+        self._place_axes(s, box)
         return self
 
     # --- the output, in hidden space and pulled back -------------------------------------------
 
     def paint_hidden_probability(self) -> Self:
-        """Shade the view at ``s = 3`` with the output probability σ(w·h + b) and place the
-        output's line w·h + b = 0 in it."""
-        box = self.box_at(float(dm.STAGES))
+        """Prepare the output in the last hidden space, at ``s = 3 L``: for 1 or 2 units the
+        view's shading with the output probability σ(w·h + b) and the output's line
+        w·h + b = 0 (:attr:`output_line`); for 3 units nothing: its plane
+        (:attr:`output_plane`) is drawn at every frame as visible as :attr:`plane_fade` says."""
+        if self.widths[-1] == 3:
+            return self
+        box = self.box_at(float(dm.STAGES * self.hidden_layers))
         shape = (self.mesh_resolution, self.mesh_resolution)
-        self.shading.paint(hidden_probability_grid(self.weights, box, shape))
-        line = forward.output_line(self.weights, box[0], box[1])
+        plane = output_on_plane(self.weights)
+        self.shading.paint(hidden_probability_grid(plane, box, shape))
+        line = forward.output_line(plane, box[0], box[1])
         if line is None:
             self.output_line.set_segments(np.zeros((0, 2, 3)))
         else:
             self.output_line.set_segments(self.viewport.to_screen(line, box)[None])
         return self
+
+    def hidden_output(self) -> list[Mobject]:
+        """The parts that show the output in the last hidden space (after
+        :meth:`paint_hidden_probability`): the shading and the line; nothing in 3-D, where
+        the plane fades in with :attr:`plane_fade`."""
+        if self.widths[-1] == 3:
+            return []
+        return [self.shading, self.output_line]
 
     def paint_input_probability(self) -> Self:
         """Shade the view at ``s = 0`` with the network's probability in the input plane."""
@@ -336,10 +375,71 @@ class DeformationPanel(FollowsClock, Group):
             return np.zeros((0, 2, 3))
         return self.viewport.to_screen(segments.reshape(-1, 2), box).reshape(-1, 2, 3)
 
-    def _place_axes(self, box: Box) -> None:
-        self.axes.set_segments(self._to_screen(axis_segments(box), box))
+    def _project_segments(self, segments: np.ndarray, s: float, box: Box) -> np.ndarray:
+        """Segments (M, 2, D) of the drawing space, seen by the camera and clipped to ``box``,
+        as scene segments (K, 2, 3)."""
+        flat, _ = self.camera.project(segments.reshape(-1, self.dimensions), s)
+        return self._to_screen(clip_segments(flat.reshape(-1, 2, 2), box), box)
 
-    def _label_range(self, box: Box) -> None:
-        cx, cy = self.viewport.centre
-        w, h = self.viewport.width / 2, self.viewport.height / 2
-        place_range_labels(self.range_labels, box, (cx - w, cy + h, cx + w, cy - h))
+    def _outline_range(self, s: float, box: Box) -> None:
+        if self.range_layer is None:
+            self.range_square.set_segments(np.zeros((0, 2, 3)))
+            return
+        low, high = ACTIVATION_RANGES[self.activations[self.range_layer - 1]]
+        width = self.widths[self.range_layer]
+        edges = hypercube_edges(low, high, width, self.dimensions)
+        self.range_square.set_segments(self._project_segments(edges, s, box))
+
+    def _place_plane(self, s: float, data: np.ndarray) -> None:
+        """Draw the output's plane at ``s`` around ``data``, the moved points (N, 3)."""
+        fade = float(self.plane_fade.get_value())
+        if fade <= 0.0 or self.widths[-1] != 3:
+            self.output_plane.clear_points()
+            return
+        self.output_plane.set_fill(opacity=0.18 * fade).set_stroke(opacity=fade)
+        # The plane where it cuts the box around the points, seen by the camera, in the view.
+        low, high = data.min(axis=0), data.max(axis=0)
+        cube = tuple((float(low[k]), float(high[k])) for k in range(3))
+        w, b = self.weights.W[-1][0], float(self.weights.b[-1][0])
+        polygon = plane_in_cube(w, b, cube)
+        box = self.box_at(s)
+        corners = clip_polygon(self.camera.project(polygon, s)[0], box)
+        if len(corners) < 3:
+            self.output_plane.clear_points()
+            return
+        corners = np.vstack([corners, corners[:1]])
+        self.output_plane.set_points_as_corners(self.viewport.to_screen(corners, box))
+
+    def _place_axes(self, s: float, box: Box) -> None:
+        if self.dimensions == 2:
+            self.axes.set_segments(self._to_screen(axis_segments(box), box))
+            cx, cy = self.viewport.centre
+            w, h = self.viewport.width / 2, self.viewport.height / 2
+            place_range_labels(self.range_labels, box, (cx - w, cy + h, cx + w, cy - h))
+            return
+        # The three axes through the origin, long enough to cross the view at any angle.
+        reach = 4.0 * (box[0][1] - box[0][0])
+        axes = np.zeros((3, 2, 3))
+        for k in range(3):
+            axes[k, 0, k], axes[k, 1, k] = -reach, reach
+        self.axes.set_segments(self._project_segments(axes, s, box))
+        # Each name inside the view, near the end of its positive half-axis.
+        size = box[0][1] - box[0][0]
+        for k, tip in enumerate(self.axis_tips):
+            end = np.zeros((2, 3))
+            end[1, k] = reach
+            flat, _ = self.camera.project(end, s)
+            direction = flat[1] - flat[0]
+            if np.hypot(*direction) < 0.15 * reach:  # seen end on: no name
+                tip.set_text("")
+                continue
+            tip.set_text(f"h{k + 1}")
+            inside = clip_segments(flat[None], _shrunk(box, 0.08 * size))
+            point = inside[0, 1] if len(inside) else flat[0]
+            tip.place(self.viewport.to_screen(point[None], box)[0])
+
+
+def _shrunk(box: Box, by: float) -> Box:
+    """``box`` moved in by ``by`` on every side."""
+    (x0, x1), (y0, y1) = box
+    return (x0 + by, x1 - by), (y0 + by, y1 - by)

@@ -1,21 +1,25 @@
-"""The hidden layer as a continuous deformation of the plane, after Chris Olah's "Neural
+"""The hidden layers as a continuous deformation of their spaces, after Chris Olah's "Neural
 Networks, Manifolds, and Topology".
 
-For each activation, the trained network's hidden layer carries the input plane (a square grid
-and the data) through its three stages (:mod:`nnviz.deform`): the linear map W₁x, the shift
-+ b₁ and the activation a(z). In the hidden space the output's line w·h + b = 0 and its
-probability appear; then the movie runs backwards and the line, carried along with the plane,
-becomes the network's curved decision boundary in the input plane.
+For each activation, the trained network's hidden layers carry the input plane (a square grid
+and the data) through three stages each (:mod:`nnviz.deform`): the linear map W_k h, the shift
++ b_k and the activation a(z). In the last hidden space the output's line w·h + b = 0 (a plane
+in a 3-unit space, a threshold on a 1-unit line) and its probability appear; then the movie
+runs backwards and the boundary, carried along with the plane, becomes the network's curved
+decision boundary in the input plane.
 
-One run's movie is a :class:`DeformationPhase`, so that other stories can compose it. The maths
-covers any architecture; the panel draws so far the plane carried onto a plane (2-2-1), and
-:func:`refusal` names, in one line and before any training, a network it cannot draw.
+Networks whose spaces have at most 2 units are drawn in the plane; one with a 3-unit layer is
+drawn in 3-D, by a camera that looks down at the plane and tilts and rocks while the points have
+a third coordinate (:mod:`nnviz.deform_view`). :func:`refusal` names, in one line and before any
+training, a network with a wider layer, which no such picture can show.
+
+One run's movie is a :class:`DeformationPhase`, so that other stories can compose it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from manim import (
@@ -34,7 +38,9 @@ from manim import (
 )
 
 from nnviz import deform as dm
+from nnviz import forward
 from nnviz.activations import activation as lookup
+from nnviz.activations import display_name
 from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.shapes import Segments
 from nnviz.run import Run
@@ -43,24 +49,43 @@ from nnviz.theme import Theme
 from nnviz.view import Viewport
 
 __all__ = [
+    "NOTES",
     "STAGE_FORMULAS",
     "DeformationPhase",
     "DeformationStory",
     "RunTexts",
     "StageProgress",
     "refusal",
+    "stage_formulas",
 ]
 
-#: The formula of each stage, for MathTex.
-STAGE_FORMULAS: tuple[str, ...] = (
-    r"x \;\mapsto\; (1-t)\,x + t\,W_1 x",
-    r"W_1 x \;\mapsto\; W_1 x + t\,b_1",
-    r"z \;\mapsto\; (1-t)\,z + t\,a(z)",
-)
+
+def stage_formulas(widths: tuple[int, ...]) -> tuple[str, ...]:
+    """Return the formula of every stage (MathTex) of a movie through spaces of ``widths``
+    (input first): :data:`STAGE_FORMULAS` for one hidden layer of 2 units. A linear map that
+    changes the width says how the smaller space is embedded, ``(x, 0)``."""
+    layers = len(widths) - 1
+    formulas: list[str] = []
+    for k in range(1, layers + 1):
+        source = "x" if k == 1 else f"h_{{{k - 1}}}"
+        image = f"W_{{{k}}} {source}"
+        start = rf"({source}, 0)" if widths[k - 1] < widths[k] else source
+        end = rf"({image}, 0)" if widths[k - 1] > widths[k] else image
+        a = "a" if layers == 1 else f"a_{{{k}}}"
+        formulas += [
+            rf"{start} \;\mapsto\; (1-t)\,{start} + t\,{end}",
+            rf"{image} \;\mapsto\; {image} + t\,b_{{{k}}}",
+            rf"z \;\mapsto\; (1-t)\,z + t\,{a}(z)",
+        ]
+    return tuple(formulas)
+
+
+#: The formula of each stage of a one-hidden-layer network of 2 units, for MathTex.
+STAGE_FORMULAS: tuple[str, ...] = stage_formulas((2, 2))
 
 
 class StageProgress(VGroup):
-    """A bar of three stages with a filled part that follows ``s`` in ``[0, 3]``.
+    """A bar of the movie's stages with a filled part that follows ``s`` in ``[0, 3 L]``.
 
     Parameters
     ----------
@@ -72,31 +97,47 @@ class StageProgress(VGroup):
         Length of the bar in scene units.
     theme
         Colours and font.
+    hidden_layers
+        ``L``: the bar has ``3 L`` stages. One layer names its stages (W₁x, + b₁, a(z));
+        more name the layers, with longer ticks between them.
     """
 
     def __init__(
-        self, tracker: ValueTracker, left: np.ndarray, length: float, theme: Theme
+        self,
+        tracker: ValueTracker,
+        left: np.ndarray,
+        length: float,
+        theme: Theme,
+        hidden_layers: int = 1,
     ) -> None:
         self.tracker = tracker
         self.left = np.asarray(left, dtype=np.float64)
         self.length = length
+        self.stages = dm.STAGES * hidden_layers
         start, end = self.left, self._at(length, 0.0)
         track = Segments(
             np.array([[start, end]]), stroke_color=theme.muted, stroke_width=6, stroke_opacity=0.35
         )
-        stops = [length * k / dm.STAGES for k in range(dm.STAGES + 1)]
+        step = length / self.stages
         ticks = Segments(
-            np.array([[self._at(x, -0.12), self._at(x, 0.12)] for x in stops]),
+            np.array(
+                [
+                    [self._at(k * step, -tall), self._at(k * step, tall)]
+                    for k in range(self.stages + 1)
+                    for tall in [0.12 if hidden_layers == 1 or k % dm.STAGES == 0 else 0.07]
+                ]
+            ),
             stroke_color=theme.muted,
             stroke_width=2,
         )
         self.fill = Segments(stroke_color=theme.accent, stroke_width=6)
-        names = ("W₁x", "+ b₁", "a(z)")
+        if hidden_layers == 1:
+            names = [(name, (k + 0.5) * step) for k, name in enumerate(("W₁x", "+ b₁", "a(z)"))]
+        else:
+            names = [(f"layer {k + 1}", (k + 0.5) * dm.STAGES * step) for k in range(hidden_layers)]
         labels = [
-            Text(name, font=theme.font, font_size=18, color=theme.muted).move_to(
-                self._at(length * (k + 0.5) / dm.STAGES, -0.3)
-            )
-            for k, name in enumerate(names)
+            Text(name, font=theme.font, font_size=18, color=theme.muted).move_to(self._at(x, -0.3))
+            for name, x in names
         ]
         super().__init__(track, ticks, self.fill, *labels)
         self.refresh()
@@ -108,11 +149,11 @@ class StageProgress(VGroup):
 
     def refresh(self) -> StageProgress:
         """Fill the bar up to the tracker's ``s``."""
-        s = min(max(float(self.tracker.get_value()), 0.0), float(dm.STAGES))
+        s = min(max(float(self.tracker.get_value()), 0.0), float(self.stages))
         if s < 1e-6:
             self.fill.set_segments(np.zeros((0, 2, 3)))
         else:
-            end = self._at(self.length * s / dm.STAGES, 0.0)
+            end = self._at(self.length * s / self.stages, 0.0)
             self.fill.set_segments(np.array([[self.left, end]]))
         return self
 
@@ -129,28 +170,51 @@ class RunTexts:
     heading
         The activation's name and the weights' epoch and learning rate.
     parameters
-        W₁ and b₁ as matrices.
+        W_k and b_k as matrices, one per hidden layer.
     progress
         The stage bar.
     captions, formulas
         The name and the formula of each stage.
-    activation
-        The activation's own formula, shown with stage 3.
+    activations
+        Each hidden layer's activation formula, shown with its activation stage.
     notes
         What the hidden space, the way back and the input plane show.
     """
 
     heading: VGroup
-    parameters: Mobject
+    parameters: list[Mobject]
     progress: StageProgress
     captions: list[Mobject]
     formulas: list[Mobject]
-    activation: Mobject
+    activations: list[Mobject]
     notes: list[Mobject]
 
     def stage(self, k: int) -> list[Mobject]:
-        """The texts shown during stage ``k`` (1, 2 or 3)."""
-        return [self.captions[k - 1], self.formulas[k - 1]] + ([self.activation] if k == 3 else [])
+        """The texts shown during stage ``k`` (1 to ``3 L``)."""
+        layer, kind = dm.layer_and_kind(k)
+        extra = [self.activations[layer - 1]] if kind == dm.STAGES else []
+        return [self.captions[k - 1], self.formulas[k - 1], *extra]
+
+
+#: What the last hidden space shows, the way back shows, and the input plane shows, by the
+#: last hidden layer's width.
+NOTES: dict[int, tuple[str, str, str]] = {
+    1: (
+        "hidden space: the output's threshold w·h + b = 0,\nshaded by σ(w·h + b)",
+        "backwards: the threshold, carried along,\nbecomes the decision boundary",
+        "input plane: the network's probability;\nthe boundary is where it is 0.5",
+    ),
+    2: (
+        "hidden space: the output's line w·h + b = 0,\nshaded by σ(w·h + b)",
+        "backwards: the line, carried along,\nbecomes the decision boundary",
+        "input plane: the network's probability;\nthe boundary is where it is 0.5",
+    ),
+    3: (
+        "hidden space: the output's plane w·h + b = 0\ncuts the bent sheet along the boundary",
+        "backwards: the cut, carried along,\nbecomes the decision boundary",
+        "input plane: the network's probability;\nthe boundary is where it is 0.5",
+    ),
+}
 
 
 #: Width of the input space of the story's data sets (points in the plane).
@@ -211,7 +275,7 @@ class DeformationPhase:
             run.X,
             run.y,
             run.weights(self.weights_epoch(run)),
-            run.config.activations[0],
+            run.config.activation,
             tracker,
             self.view,
             theme,
@@ -221,7 +285,8 @@ class DeformationPhase:
         )
 
     def play(self, scene: NNVizScene, run: Run, clear: bool = True) -> None:
-        """One run on ``scene``: forward through the three stages, the output, and back.
+        """One run on ``scene``: forward through every layer's three stages, the output in the
+        last hidden space, and back.
 
         With ``clear`` the run fades out at the end; otherwise its last frame stays.
 
@@ -237,43 +302,58 @@ class DeformationPhase:
         s = ValueTracker(0.0)
         panel = self.make_panel(run, s, scene.theme)
         texts = self.make_texts(run, s, scene.theme)
+        last = dm.STAGES * panel.hidden_layers
+        parameters = [texts.parameters[0]]
 
-        # Forward: the plane through the three stages.
+        def show_layer(layer: int) -> None:
+            nonlocal parameters
+            parameters = self._swap(scene, parameters, [texts.parameters[layer - 1]])
+
+        # Forward: the plane through every layer's three stages.
         panel.start()
         texts.progress.start()
-        scene.reveal(texts.heading, panel, texts.parameters, texts.progress, run_time=0.8)
+        scene.reveal(texts.heading, panel, *parameters, texts.progress, run_time=0.8)
         scene.wait(0.5)
         shown: list[Mobject] = []
-        for k in range(1, dm.STAGES + 1):
+        for k in range(1, last + 1):
+            layer, kind = dm.layer_and_kind(k)
+            show_layer(layer)
             shown = self._swap(scene, shown, texts.stage(k))
-            if k == dm.STAGES:
-                panel.show_range()
+            panel.show_range(layer if kind == dm.STAGES else None)
             scene.play(
-                s.animate.set_value(float(k)), run_time=self.stage_seconds[k - 1], rate_func=smooth
+                s.animate.set_value(float(k)),
+                run_time=self.stage_seconds[kind - 1],
+                rate_func=smooth,
             )
             scene.wait(self.pause_seconds)
 
-        # The output in hidden space; the boundary, carried along, lies on its line.
+        # The output in the last hidden space; the boundary, carried along, lies on it.
         panel.paint_hidden_probability()
         panel.show_boundary()
-        scene.play(
-            FadeIn(panel.shading),
-            Create(panel.output_line),
-            FadeIn(texts.notes[0]),
-            run_time=1.0,
-        )
+        shading, line = (panel.shading, panel.output_line) if panel.widths[-1] < 3 else (None, None)
+        appear: list[Any] = [FadeIn(texts.notes[0])]
+        if shading is not None and line is not None:
+            appear += [FadeIn(shading), Create(line)]
+        else:
+            appear.append(panel.plane_fade.animate.set_value(1.0))
+        scene.play(*appear, run_time=1.0)
         scene.wait(0.8)
 
-        # Backwards: the line, carried along with the plane, bends into the boundary.
-        scene.play(FadeOut(panel.shading), FadeOut(panel.output_line), run_time=0.5)
+        # Backwards: the boundary, carried along with the plane, bends into the input plane.
+        if shading is not None and line is not None:
+            scene.play(FadeOut(shading), FadeOut(line), run_time=0.5)
+        else:
+            scene.play(panel.plane_fade.animate.set_value(0.0), run_time=0.5)
         shown = self._swap(scene, [*shown, texts.notes[0]], [*shown, texts.notes[1]])
-        for k in range(dm.STAGES, 0, -1):
+        for k in range(last, 0, -1):
+            layer, kind = dm.layer_and_kind(k)
+            panel.show_range(layer if kind == dm.STAGES else None)
+            show_layer(layer)
             shown = self._swap(scene, shown, [*texts.stage(k), texts.notes[1]])
             scene.play(
                 s.animate.set_value(float(k - 1)), run_time=self.back_seconds, rate_func=smooth
             )
-            if k == dm.STAGES:
-                panel.show_range(False)
+        panel.show_range(None)
 
         # Back in the input plane: the network's probability agrees with the boundary.
         panel.paint_input_probability()
@@ -287,22 +367,31 @@ class DeformationPhase:
 
     def make_texts(self, run: Run, tracker: ValueTracker, theme: Theme) -> RunTexts:
         """The heading and the text column of ``run`` (right of the view)."""
-        activation = run.config.activations[0]
+        config = run.config
+        widths = (int(run.X.shape[1]), *run.hidden_widths)
+        layers = len(widths) - 1
         epoch = self.weights_epoch(run)
         weights = run.weights(epoch)
-        title = Text(
-            f"{lookup(activation).display} hidden layer",
-            font=theme.font,
-            font_size=34,
-            color=theme.foreground,
-        ).to_corner(UL, buff=0.3)
+        name = display_name(config.activation)
+        if config.hidden == (2,):
+            heading = f"{name} hidden layer"
+        else:
+            shape = "-".join(map(str, config.widths))
+            heading = f"{name} hidden layer{'s' if layers > 1 else ''} of a {shape} network"
+        title = Text(heading, font=theme.font, font_size=34, color=theme.foreground)
+        title.to_corner(UL, buff=0.3)
         subtitle = Text(
-            f"trained weights · epoch {epoch} · learning rate {run.config.lr:g}",
+            f"trained weights · epoch {epoch} · learning rate {config.lr:g}",
             font=theme.font,
             font_size=20,
             color=theme.muted,
         )
         subtitle.next_to(title, RIGHT, buff=0.4).align_to(title, DOWN)
+        heading_line = VGroup(title, subtitle)
+        room = 6.9 - title.get_left()[0]
+        if heading_line.width > room:  # a long heading: the line shrinks to fit the frame
+            heading_line.scale_to_fit_width(room)
+            heading_line.to_corner(UL, buff=0.3)
 
         def place(mobject: Mobject, y: float) -> Mobject:
             if mobject.width > self.column_width:
@@ -317,26 +406,26 @@ class DeformationPhase:
         def tex(content: str, y: float, size: float, color: str) -> Mobject:
             return place(MathTex(content, font_size=size, color=color), y)
 
+        names = forward.layer_activations(config.activation, layers)
         return RunTexts(
-            heading=VGroup(title, subtitle),
-            parameters=tex(_weights_tex(weights.W1, weights.b1), 2.2, 30, theme.foreground),
+            heading=heading_line,
+            parameters=[
+                tex(_weights_tex(weights.W[k], weights.b[k], k + 1), 2.2, 30, theme.foreground)
+                for k in range(layers)
+            ],
             progress=StageProgress(
-                tracker, np.array([self.column_left + 0.1, 0.95, 0.0]), 4.2, theme
+                tracker, np.array([self.column_left + 0.1, 0.95, 0.0]), 4.2, theme, layers
             ),
             captions=[
-                text(f"{k}. {name}", 0.05, 30, theme.accent)
-                for k, name in enumerate(dm.STAGE_NAMES, start=1)
+                # One layer numbers its stages; more name each stage's layer instead.
+                text(f"{k}. {caption}" if layers == 1 else caption, 0.05, 30, theme.accent)
+                for k, caption in enumerate(dm.stage_names(layers), start=1)
             ],
-            formulas=[tex(formula, -0.75, 38, theme.foreground) for formula in STAGE_FORMULAS],
-            activation=tex(lookup(activation).short_formula, -1.5, 34, theme.muted),
-            notes=[
-                text(note, -2.6, 22, theme.foreground)
-                for note in (
-                    "hidden space: the output's line w·h + b = 0,\nshaded by σ(w·h + b)",
-                    "backwards: the line, carried along,\nbecomes the decision boundary",
-                    "input plane: the network's probability;\nthe boundary is where it is 0.5",
-                )
+            formulas=[
+                tex(formula, -0.75, 38, theme.foreground) for formula in stage_formulas(widths)
             ],
+            activations=[tex(lookup(a).short_formula, -1.5, 34, theme.muted) for a in names],
+            notes=[text(note, -2.6, 22, theme.foreground) for note in NOTES[widths[-1]]],
         )
 
     def _swap(self, scene: NNVizScene, old: list[Mobject], new: list[Mobject]) -> list[Mobject]:
@@ -407,33 +496,20 @@ class DeformationStory(NNVizScene):
 
 def refusal(widths: tuple[int, ...]) -> str | None:
     """Return the one line that says why the scene cannot draw a network whose spaces have
-    ``widths`` (the input's, then each hidden layer's), or ``None``.
-
-    Spaces wider than :data:`nnviz.deform.MAX_DRAWN_WIDTH` can never be shown
-    (:func:`nnviz.deform.too_wide_message`); the panel draws so far only a network with one
-    hidden layer of two units, the plane carried onto a plane.
-    """
-    message = dm.too_wide_message(widths)
-    if message is not None:
-        return message
-    if widths != (2, 2):
-        shape = "-".join(str(w) for w in (*widths, 1))
-        return (
-            "nnviz: the deformation scene draws one hidden layer of 2 units so far "
-            f"(a 2-2-1 network); this one is {shape}"
-        )
-    return None
+    ``widths`` (the input's, then each hidden layer's), or ``None``: spaces wider than
+    :data:`nnviz.deform.MAX_DRAWN_WIDTH` (:func:`nnviz.deform.too_wide_message`)."""
+    return dm.too_wide_message(widths)
 
 
-def _weights_tex(W1: np.ndarray, b1: np.ndarray) -> str:
-    """Return W₁ and b₁ as LaTeX matrices with two decimals."""
+def _weights_tex(W: np.ndarray, b: np.ndarray, layer: int = 1) -> str:
+    """Return ``W_layer`` and ``b_layer`` as LaTeX matrices with two decimals."""
 
     def number(value: float) -> str:
         return f"{value:.2f}".replace("-0.00", "0.00")
 
-    rows = r" \\ ".join(" & ".join(number(v) for v in row) for row in W1)
-    bias = r" \\ ".join(number(v) for v in b1)
+    rows = r" \\ ".join(" & ".join(number(v) for v in row) for row in W)
+    bias = r" \\ ".join(number(v) for v in b)
     return (
-        rf"W_1 = \begin{{pmatrix}} {rows} \end{{pmatrix}},\quad "
-        rf"b_1 = \begin{{pmatrix}} {bias} \end{{pmatrix}}"
+        rf"W_{{{layer}}} = \begin{{pmatrix}} {rows} \end{{pmatrix}},\quad "
+        rf"b_{{{layer}}} = \begin{{pmatrix}} {bias} \end{{pmatrix}}"
     )

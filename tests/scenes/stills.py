@@ -70,3 +70,23 @@ class DeepStill(NNVizScene):
                            lr=0.03, max_epochs=20, target_loss=0.0)  # fmt: skip
         trajectory = Trajectory(self.run_for(**config.to_dict()))
         self.add(TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme))
+
+
+class LiftStill(NNVizScene):
+    """The deformation of a 2-3-1 tanh network on the circles, in 3-D at the end of its
+    activation: the tanh cube, the output's plane and the boundary carried along."""
+
+    s = 3.0
+    seconds = 3.0
+
+    def construct(self) -> None:
+        config = RunConfig(dataset="circles", hidden=(3,), activation="tanh", lr=0.03,
+                           max_epochs=20, target_loss=0.0)  # fmt: skip
+        run = self.run_for(**config.to_dict())
+        phase = DeformationPhase()
+        tracker = ValueTracker(self.s)
+        panel = phase.make_panel(run, tracker, self.theme)
+        panel.plane_fade.set_value(1.0)
+        panel.show_boundary().show_range(1).advance(self.seconds)
+        texts = phase.make_texts(run, tracker, self.theme)
+        self.add(panel, texts.heading, texts.parameters[0], texts.progress, *texts.stage(3))

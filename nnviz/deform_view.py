@@ -1,0 +1,256 @@
+"""How the deformation movie is looked at: a camera on the space the points are in, plain numpy.
+
+The movie of :mod:`nnviz.deform` passes through spaces of 1 to 3 dimensions. Every space of a
+network is drawn in one *drawing space* for the whole movie (:func:`drawing_dimensions`): the
+plane when no space is wider than 2 (a 1-unit layer lies on the first axis), 3-D when one of
+them has 3 units (a plane lies at ``h₃ = 0``). Points are embedded there by zero-padding
+(:func:`embed`), which is how :mod:`nnviz.deform` itself joins spaces of different widths.
+
+A camera turns the drawing space's points into flat view coordinates and gives the square view
+box around them at every ``s``:
+
+- :class:`PlaneCamera`, the plane seen from above: view coordinates are the points' own, and the
+  box is the square around the data (and the origin) at the end of every stage, interpolated
+  linearly in ``s`` within a stage;
+- :class:`OrbitCamera`, 3-D seen by an orthographic camera that looks straight down at the plane
+  ``h₃ = 0`` while the points lie in it and tilts and rocks (:func:`depth_share`) while they
+  have a third coordinate, so that depth reads. Its box is a square around the view of a ball
+  that holds the points; a rotation keeps the distances to the ball's centre, so the box holds
+  the points at every angle.
+
+Both boxes hold every point at every ``s``: within a stage each point moves affinely in ``s``
+(see :mod:`nnviz.deform`), so an interpolation of boxes (or balls) that hold the points at the
+stage's two ends holds them in between.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz import deform as dm
+from nnviz.forward import Activations, Weights
+from nnviz.projection import orbit_rotation
+from nnviz.view import Box, square_box_around
+
+__all__ = [
+    "OrbitCamera",
+    "PlaneCamera",
+    "depth_share",
+    "drawing_dimensions",
+    "embed",
+    "hypercube_edges",
+    "make_camera",
+    "output_on_plane",
+    "stage_end_points",
+]
+
+
+def drawing_dimensions(widths: tuple[int, ...]) -> int:
+    """Return the dimensions of the space a movie through spaces of ``widths`` is drawn in:
+    3 when one of them has 3 units, otherwise 2."""
+    return 3 if max(widths) >= 3 else 2
+
+
+def embed(points: np.ndarray, dimensions: int) -> np.ndarray:
+    """Return ``points`` (N, d) with zeros appended up to ``dimensions`` coordinates."""
+    points = np.asarray(points, dtype=np.float64)
+    missing = dimensions - points.shape[1]
+    if missing < 0:
+        raise ValueError(f"points of {points.shape[1]} coordinates do not fit in {dimensions}")
+    if missing == 0:
+        return points
+    return np.hstack([points, np.zeros((len(points), missing))])
+
+
+def depth_share(s: float, widths: tuple[int, ...]) -> float:
+    """Return how far the camera has turned from looking straight down at ``s``: 0 while the
+    points lie in the plane ``h₃ = 0``, 1 while they are in a 3-unit space, and linear in the
+    stage's time while a linear map lifts them out of the plane or flattens them onto it.
+
+    Parameters
+    ----------
+    s
+        Position in the movie (clamped like :func:`nnviz.deform.stage_of`).
+    widths
+        The widths of the movie's spaces, input first (:func:`nnviz.deform.space_widths`).
+    """
+    stage, t = dm.stage_of(s, len(widths) - 1)
+    layer, kind = dm.layer_and_kind(stage)
+    into, out = widths[layer - 1] == 3, widths[layer] == 3
+    if kind == 1:
+        return (1.0 - t) * into + t * out
+    return float(out)
+
+
+def stage_end_points(
+    points: np.ndarray, weights: Weights, activation: Activations, dimensions: int
+) -> list[np.ndarray]:
+    """Return the deformed ``points`` at the end of every stage, ``s = 0, 1, …, 3 L``, each
+    embedded in ``dimensions`` coordinates."""
+    return [
+        embed(dm.deform(points, weights, activation, float(k)), dimensions)
+        for k in range(dm.stage_count(weights) + 1)
+    ]
+
+
+def _interpolate(knots: np.ndarray, s: float) -> np.ndarray:
+    """Rows of ``knots`` (K, m) at ``s``, linear between consecutive integers."""
+    s = float(min(max(s, 0.0), float(len(knots) - 1)))
+    low = min(math.floor(s), len(knots) - 2)
+    t = s - low
+    return np.asarray((1.0 - t) * knots[low] + t * knots[low + 1], dtype=np.float64)
+
+
+@dataclass
+class PlaneCamera:
+    """The plane seen from above (see the module's description).
+
+    Attributes
+    ----------
+    boxes
+        ``(x_min, x_max, y_min, y_max)`` of the square view box at the end of every stage,
+        shape ``(3 L + 1, 4)``.
+    """
+
+    boxes: np.ndarray
+    dimensions = 2
+
+    @classmethod
+    def around(cls, ends: list[np.ndarray], margin: float = 0.12) -> PlaneCamera:
+        """The camera whose box at the end of stage ``k`` is the square around ``ends[k]`` (the
+        points there, in the plane) and the origin, ``margin`` wider."""
+        boxes = np.empty((len(ends), 4))
+        for k, moved in enumerate(ends):
+            (a, b), (c, d) = square_box_around(np.vstack([moved, np.zeros((1, 2))]), margin)
+            boxes[k] = (a, b, c, d)
+        return cls(boxes)
+
+    def box_at(self, s: float) -> Box:
+        """The view box at ``s``."""
+        a, b, c, d = (float(v) for v in _interpolate(self.boxes, s))
+        return (a, b), (c, d)
+
+    def project(self, points: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
+        """View coordinates (N, 2) of ``points`` (N, 2) and their depth (all zero)."""
+        points = np.asarray(points, dtype=np.float64)
+        return points[:, :2], np.zeros(len(points))
+
+    def turn(self, seconds: float) -> None:
+        """A plane seen from above does not turn."""
+
+
+@dataclass
+class OrbitCamera:
+    """3-D seen from a camera that looks down while the points lie in the plane and tilts and
+    rocks while they do not (see the module's description).
+
+    Attributes
+    ----------
+    centres, radii
+        The ball that holds the points (and the origin) at the end of every stage, shapes
+        ``(3 L + 1, 3)`` and ``(3 L + 1,)``.
+    widths
+        The widths of the movie's spaces, input first.
+    seconds
+        Video time the camera has been turning for (see :meth:`turn`).
+    """
+
+    centres: np.ndarray
+    radii: np.ndarray
+    widths: tuple[int, ...]
+    seconds: float = 0.0
+    dimensions = 3
+
+    #: The camera's height above the plane ``h₃ = 0`` in a 3-unit space.
+    ELEVATION_DEGREES = 30.0
+    #: Its azimuth in a 3-unit space, rocking by :attr:`SWING_DEGREES` either way about it
+    #: once every :attr:`SWING_SECONDS`.
+    AZIMUTH_DEGREES = -35.0
+    SWING_DEGREES = 25.0
+    SWING_SECONDS = 8.0
+
+    @classmethod
+    def around(
+        cls, ends: list[np.ndarray], widths: tuple[int, ...], margin: float = 0.08
+    ) -> OrbitCamera:
+        """The camera whose ball at the end of stage ``k`` is centred on the middle of the box
+        around ``ends[k]`` (points in 3-D) and the origin and holds them, ``margin`` wider."""
+        centres = np.empty((len(ends), 3))
+        radii = np.empty(len(ends))
+        for k, moved in enumerate(ends):
+            held = np.vstack([moved, np.zeros((1, 3))])
+            centre = (held.min(axis=0) + held.max(axis=0)) / 2
+            radius = float(np.linalg.norm(held - centre, axis=1).max())
+            centres[k] = centre
+            radii[k] = max(radius, 1e-9) * (1.0 + margin)
+        return cls(centres, radii, widths)
+
+    def rotation(self, s: float) -> np.ndarray:
+        """The camera's rotation at ``s`` (rows: the view's right, up and towards the viewer;
+        see :func:`nnviz.projection.orbit_rotation`). Straight down, unturned, at a share of
+        0, so that the plane ``h₃ = 0`` is seen as the plane camera sees it."""
+        share = depth_share(s, self.widths)
+        swing = self.SWING_DEGREES * math.sin(2 * math.pi * self.seconds / self.SWING_SECONDS)
+        azimuth = share * math.radians(self.AZIMUTH_DEGREES + swing)
+        elevation = math.radians(90.0 - share * (90.0 - self.ELEVATION_DEGREES))
+        return orbit_rotation(azimuth, elevation)
+
+    def ball_at(self, s: float) -> tuple[np.ndarray, float]:
+        """The centre and radius of the ball that holds the points at ``s``."""
+        return _interpolate(self.centres, s), float(_interpolate(self.radii[:, None], s)[0])
+
+    def box_at(self, s: float) -> Box:
+        """The view box at ``s``: the square around the view of :meth:`ball_at`."""
+        centre, radius = self.ball_at(s)
+        x, y = self.rotation(s)[:2] @ centre
+        return (float(x - radius), float(x + radius)), (float(y - radius), float(y + radius))
+
+    def project(self, points: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
+        """View coordinates (N, 2) of ``points`` (N, 3) and their depth (N,), larger towards
+        the viewer: draw larger depths last."""
+        rotated = np.asarray(points, dtype=np.float64) @ self.rotation(s).T
+        return rotated[:, :2], rotated[:, 2]
+
+    def turn(self, seconds: float) -> None:
+        """Let ``seconds`` of video pass: the camera rocks on."""
+        self.seconds += float(seconds)
+
+
+def make_camera(ends: list[np.ndarray], widths: tuple[int, ...]) -> PlaneCamera | OrbitCamera:
+    """Return the camera for a movie through spaces of ``widths`` whose points at the stage
+    ends are ``ends`` (embedded in :func:`drawing_dimensions` coordinates)."""
+    if drawing_dimensions(widths) == 3:
+        return OrbitCamera.around(ends, widths)
+    return PlaneCamera.around(ends)
+
+
+def hypercube_edges(low: float, high: float, width: int, dimensions: int) -> np.ndarray:
+    """Return the edges of the cube ``[low, high]^width`` embedded in ``dimensions``
+    coordinates, shape ``(width · 2^(width-1), 2, dimensions)``: a segment, a square's 4
+    sides or a cube's 12 edges."""
+    corners = np.array(
+        [[high if (i >> k) & 1 else low for k in range(width)] for i in range(2**width)],
+        dtype=np.float64,
+    )
+    pairs = [(i, i | 1 << k) for i in range(2**width) for k in range(width) if not i >> k & 1]
+    edges = np.array([[corners[a], corners[b]] for a, b in pairs])
+    padded = np.zeros((len(edges), 2, dimensions))
+    padded[..., :width] = edges
+    return padded
+
+
+def output_on_plane(weights: Weights) -> Weights:
+    """Return the output layer of ``weights`` as a function on the plane its last hidden layer
+    (of 1 or 2 units) is drawn in: a 2-2-1 network whose hidden layer is the identity and whose
+    output weights are ``W_{L+1}`` padded with zeros, so that σ(w·h + b) and the output's line
+    ``w·h + b = 0`` over that plane come from the 2-unit functions of :mod:`nnviz.forward`
+    (a 1-unit layer's line is the vertical ``h₁ = −b / w``)."""
+    W, b = np.asarray(weights.W[-1], dtype=np.float64), np.asarray(weights.b[-1], np.float64)
+    if W.shape[1] > 2:
+        raise ValueError(f"a last hidden layer of {W.shape[1]} units is not drawn in a plane")
+    padded = np.zeros((W.shape[0], 2))
+    padded[:, : W.shape[1]] = W
+    return Weights(np.eye(2), np.zeros(2), padded, b)
