@@ -12,13 +12,19 @@ __all__ = [
     "ACTIVATIONS",
     "BLOG_LEARNING_RATES",
     "DATASETS",
+    "DATA_SOURCES",
+    "EXTERNAL",
     "INITS",
     "MAX_EPOCHS",
     "MAX_HIDDEN_LAYERS",
     "MAX_LAYER_WIDTH",
+    "MAX_NAME_CHARS",
     "MAX_NOISE",
+    "MAX_PENALTY",
     "MAX_SAMPLES",
     "MAX_SEED",
+    "MAX_TEST_FRACTION",
+    "OPTIMIZERS",
     "OUTPUTS",
     "ConfigError",
     "RunConfig",
@@ -27,6 +33,14 @@ __all__ = [
 #: Names of the hidden activations; :data:`nnviz.activations.ACTIVATION_REGISTRY` defines them.
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear", "leaky_relu")
 DATASETS: tuple[str, ...] = ("seed", "xor", "circles", "moons", "spiral")
+#: A run's ``dataset`` and ``optimizer`` when it was trained outside nnviz (``nnviz.Recorder``).
+EXTERNAL = "external"
+#: Where else a run's points can come from: a CSV file (``data_file``), or the user's own
+#: training loop (:data:`EXTERNAL`).
+DATA_SOURCES: tuple[str, ...] = ("csv", EXTERNAL)
+#: The optimizers nnviz trains with (torch's own): Adam, plain SGD, SGD with momentum 0.9, and
+#: RMSprop.
+OPTIMIZERS: tuple[str, ...] = ("adam", "sgd", "momentum", "rmsprop")
 BLOG_LEARNING_RATES: tuple[float, ...] = (0.1, 0.01, 0.001)
 #: Initial weights: ``glorot`` (Keras's default, as in the post: Glorot-uniform weights, zero
 #: biases) or ``torch`` (PyTorch's ``nn.Linear`` default, Kaiming-uniform weights and biases).
@@ -48,6 +62,12 @@ MAX_EPOCHS = 10_000
 MAX_SEED = 2**32 - 1
 #: Noise beyond this drowns every data set (all of them live within a few units of the origin).
 MAX_NOISE = 1e6
+#: At most this share of the points is held out as the test set.
+MAX_TEST_FRACTION = 0.5
+#: Weight decay and the L1 penalty beyond this leave nothing of the weights to draw.
+MAX_PENALTY = 10.0
+#: Longest name of a feature or a class (axis labels and the legend show them).
+MAX_NAME_CHARS = 40
 
 
 class ConfigError(ValueError):
@@ -76,7 +96,8 @@ class RunConfig:
     Parameters
     ----------
     dataset
-        Name of the toy dataset, one of :data:`DATASETS`.
+        Name of the toy dataset, one of :data:`DATASETS`; or ``csv`` for points read from
+        ``data_file``, or ``external`` for points a user's own training loop recorded.
     samples
         Number of samples, split evenly between the two classes.
     noise
@@ -107,6 +128,22 @@ class RunConfig:
         Initial weights, one of :data:`INITS`.
     adam_epsilon
         Adam's ε (Keras's default 1e-7, as in the post; PyTorch's is 1e-8).
+    output
+        The output layer, a key of :data:`OUTPUTS`.
+    data_file, data_hash
+        For ``dataset="csv"``: the file's name as given, and the SHA-256 of its content (so a
+        changed file is another run).
+    feature_names, class_names
+        Names of the two features (axis labels) and of the two classes (the legend), e.g. from
+        a CSV's header and label values; ``None`` for the built-in ``x₁, x₂`` and ``0, 1``.
+    test_fraction
+        Share of the points held out as a test set (stratified, from the data's seed), 0 to
+        :data:`MAX_TEST_FRACTION`; 0 trains on every point, as the post does.
+    optimizer
+        One of :data:`OPTIMIZERS`, or ``external`` for a run trained outside nnviz.
+    weight_decay, l1
+        The L2 penalty (the optimizer's weight decay) and the L1 penalty on the weights,
+        each at least 0.
     """
 
     dataset: str = "seed"
@@ -123,13 +160,37 @@ class RunConfig:
     init: str = "glorot"
     adam_epsilon: float = 1e-7
     output: str = "sigmoid"
+    data_file: str | None = None
+    data_hash: str | None = None
+    feature_names: tuple[str, ...] | None = None
+    class_names: tuple[str, ...] | None = None
+    test_fraction: float = 0.0
+    optimizer: str = "adam"
+    weight_decay: float = 0.0
+    l1: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.dataset not in DATASETS:
+        if self.dataset not in DATASETS + DATA_SOURCES:
             raise ConfigError(
                 f"unknown dataset {_shown(self.dataset)}; choose one of {', '.join(DATASETS)}",
                 "dataset",
             )
+        self._check_data_source()
+        if self.optimizer not in (*OPTIMIZERS, EXTERNAL):
+            raise ConfigError(
+                f"unknown optimizer {_shown(self.optimizer)}; choose one of "
+                f"{', '.join(OPTIMIZERS)}",
+                "optimizer",
+            )
+        _check_positive("test_fraction", self.test_fraction, allow_zero=True,
+                        maximum=MAX_TEST_FRACTION)  # fmt: skip
+        if self.test_fraction > 0 and self.dataset in DATASETS and self.samples < 4:
+            raise ConfigError(
+                "test_fraction needs at least 4 samples (2 of each class) to hold some out",
+                "test_fraction",
+            )
+        _check_positive("weight_decay", self.weight_decay, allow_zero=True, maximum=MAX_PENALTY)
+        _check_positive("l1", self.l1, allow_zero=True, maximum=MAX_PENALTY)
         self._normalise_network()
         if self.output not in OUTPUTS:
             raise ConfigError(
@@ -152,6 +213,36 @@ class RunConfig:
         _check_positive("target_loss", self.target_loss, allow_zero=True)
         if self.noise is not None:
             _check_positive("noise", self.noise, allow_zero=True, maximum=MAX_NOISE)
+
+    def _check_data_source(self) -> None:
+        """A CSV run names its file and hash; no other run does. Names are two short lines."""
+        if self.dataset == "csv":
+            for name in ("data_file", "data_hash"):
+                value = getattr(self, name)
+                if not isinstance(value, str) or not value or len(value) > 4096:
+                    raise ConfigError(f"{name} must name the CSV file of a csv run", name)
+        else:
+            for name in ("data_file", "data_hash"):
+                if getattr(self, name) is not None:
+                    raise ConfigError(f"{name} is only for dataset 'csv'", name)
+        for name in ("feature_names", "class_names"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, list):
+                value = tuple(value)
+            if not isinstance(value, tuple) or len(value) != 2:
+                raise ConfigError(f"{name} must be two names, got {_shown(value)}", name)
+            for item in value:
+                if not isinstance(item, str) or not item.strip():
+                    raise ConfigError(f"{name} must be two non-empty names", name)
+                if len(item) > MAX_NAME_CHARS or not item.isprintable():
+                    raise ConfigError(
+                        f"{name}: {_shown(item)} is not a name of at most {MAX_NAME_CHARS} "
+                        "printable characters",
+                        name,
+                    )
+            object.__setattr__(self, name, value)
 
     def _normalise_network(self) -> None:
         """Check the widths and activations, and store them in one canonical form."""
@@ -237,7 +328,7 @@ class RunConfig:
             listed = listed if len(listed) <= 60 else f"{listed[:57]}..."
             raise ConfigError(f"unknown run configuration keys: {listed!s}")
         values = dict(values)
-        for key in ("hidden", "activation"):  # JSON has lists where the config has tuples
+        for key in ("hidden", "activation", "feature_names", "class_names"):  # JSON has lists
             if isinstance(values.get(key), list):
                 values[key] = tuple(values[key])
         return cls(**values)

@@ -9,7 +9,7 @@ import numpy as np
 
 from nnviz.config import DATASETS
 
-__all__ = ["DATASET_SPECS", "DatasetSpec", "make_dataset"]
+__all__ = ["DATASET_SPECS", "DatasetSpec", "data_seed_of", "make_dataset", "split_test"]
 
 #: Draws ``(n0, n1)`` points of class 0 and class 1 with noise ``sigma`` from a seed; returns
 #: the points and their labels in the data set's own order.
@@ -160,3 +160,46 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
     "moons": DatasetSpec(_class_first(_moons), 0.1, 0, "the moons data set"),
     "spiral": DatasetSpec(_class_first(_spiral), 0.1, 0, "the spiral data set"),
 }
+
+
+def data_seed_of(dataset: str, data_seed: int | None) -> int:
+    """Return the seed the data of ``dataset`` is drawn (and split) with: ``data_seed``, or
+    the data set's own default (0 for data that is not drawn, such as a CSV file's)."""
+    if data_seed is not None:
+        return data_seed
+    spec = DATASET_SPECS.get(dataset)
+    return spec.data_seed if spec is not None else 0
+
+
+def split_test(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Return which points to hold out as a test set: a stratified, seeded choice.
+
+    Each class gives ``round(fraction * n_c)`` of its ``n_c`` points, at least one when
+    ``fraction`` is above 0 and at most ``n_c - 1``, so that both sets hold both classes (a
+    class of one point cannot be split: it stays in training). Equal arguments give equal masks.
+
+    Parameters
+    ----------
+    y
+        The labels, 0 or 1, shape (N,).
+    fraction
+        Share of each class to hold out, in ``[0, 1)``.
+    seed
+        Seed of the choice.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of shape (N,), True for a test point.
+    """
+    y = np.asarray(y)
+    test = np.zeros(len(y), dtype=bool)
+    if fraction <= 0:
+        return test
+    rng = np.random.default_rng([seed, 0x7E57])
+    for label in (0, 1):
+        members = np.flatnonzero(y == label)
+        count = min(max(round(fraction * len(members)), 1), len(members) - 1)
+        if count > 0:
+            test[rng.choice(members, size=count, replace=False)] = True
+    return test

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-__all__ = ["fit_number", "format_rate"]
+if TYPE_CHECKING:
+    from nnviz.config import RunConfig
+
+__all__ = ["OPTIMIZER_NAMES", "fit_number", "format_rate", "training_label"]
+
+#: The optimizers' names on screen.
+OPTIMIZER_NAMES: dict[str, str] = {
+    "adam": "Adam",
+    "sgd": "SGD",
+    "momentum": "SGD + momentum 0.9",
+    "rmsprop": "RMSprop",
+}
 
 
 def fit_number(value: float, width: int, decimals: int = 1) -> str:
@@ -48,3 +60,22 @@ def format_rate(value: float) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text
+
+
+def training_label(config: RunConfig) -> str:
+    """Return how a run was trained, as headings show it.
+
+    ``learning rate 0.01`` for the post's training (Adam, no penalty); otherwise the optimizer
+    and any penalty too, ``SGD + momentum 0.9 · learning rate 0.05 · weight decay 0.0001``; and
+    ``your own training loop`` for a run recorded from one (optimizer ``external``).
+    """
+    if config.optimizer == "external":
+        return "your own training loop"
+    parts = [f"learning rate {format_rate(config.lr)}"]
+    if config.optimizer != "adam" or config.weight_decay or config.l1:
+        parts.insert(0, OPTIMIZER_NAMES[config.optimizer])
+    if config.weight_decay:
+        parts.append(f"weight decay {format_rate(config.weight_decay)}")
+    if config.l1:
+        parts.append(f"L1 {format_rate(config.l1)}")
+    return " · ".join(parts)

@@ -9,16 +9,21 @@ key              shape                 meaning
 ``W{k}``         (E+1, h_k, h_{k-1})   layer k's weights, k = 1 … L+1; index 0 is the
                                        initial state
 ``b{k}``         (E+1, h_k)            layer k's biases
-``loss``         (E+1,)                whole-data binary cross-entropy of each state
-``accuracy``     (E+1,)                whole-data accuracy of each logged state
-``X``            (N, 2)                the training inputs
+``loss``         (E+1,)                binary cross-entropy of each state on the training
+                                       points (every point when there is no test set)
+``accuracy``     (E+1,)                accuracy of each state on the training points
+``X``            (N, 2)                the inputs, training and test points
 ``y``            (N,)                  the labels, 0 or 1
+``test``         (N,)                  only with a test set: 1 for a held-out point
+``test_loss``    (E+1,)                only with a test set: its loss at each state
+``test_accuracy`` (E+1,)               only with a test set: its accuracy at each state
 ``config``       ()                    JSON string: ``schema``, ``config`` (a
                                        :class:`RunConfig`, with the architecture),
                                        ``epochs``, ``stop_reason``, ``nnviz_version``
 ================ ===================== ==================================================
 
-Schema 1 (nnviz 0.1 and 0.2) is the same for one hidden layer (``W1, b1, W2, b2``); such files
+A run has a test set exactly when its configuration's ``test_fraction`` is above 0. Schema 1
+(nnviz 0.1 and 0.2) is the same for one hidden layer (``W1, b1, W2, b2``); such files
 still load. Files are written atomically. They are read without unpickling anything and every
 ``.npy`` header is checked (dtype, shape, declared size against :data:`MAX_RUN_DATA_BYTES`)
 before any array data is read or inflated.
@@ -53,6 +58,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "STALE_TEMPORARY_SECONDS",
     "STOP_REASONS",
+    "TEST_KEYS",
     "Run",
     "RunFileError",
     "check_writable_target",
@@ -64,8 +70,11 @@ __all__ = [
 SCHEMA_VERSION = 2
 #: The schemas this version reads.
 READABLE_SCHEMAS: tuple[int, ...] = (1, 2)
-STOP_REASONS: tuple[str, ...] = ("target_loss", "max_epochs", "diverged")
+#: Why training stopped; ``external`` for a run recorded from the user's own loop.
+STOP_REASONS: tuple[str, ...] = ("target_loss", "max_epochs", "diverged", "external")
 _LOG_KEYS = ("loss", "accuracy", "X", "y")
+#: The arrays of a run with a test set, and only of such a run.
+TEST_KEYS = ("test", "test_loss", "test_accuracy")
 
 #: What the configuration fields added in nnviz 0.2 meant for run files written before them:
 #: PyTorch's initial weights, PyTorch's Adam ε, and data drawn from the run's own ``seed``
@@ -116,11 +125,17 @@ class Run(FirstLayersByName):
         The weights and biases of every layer at every logged epoch: ``W[k - 1]`` is the
         run file's ``W{k}`` (see the module docstring for shapes).
     loss, accuracy
-        Whole-data loss and accuracy of every logged epoch.
+        Loss and accuracy of every logged epoch on the training points.
     X, y
-        The training data.
+        The data: training and test points.
     stop_reason
-        ``target_loss``, ``max_epochs`` or ``diverged``.
+        ``target_loss``, ``max_epochs``, ``diverged``, or ``external`` for a run recorded from
+        the user's own training loop.
+    test
+        Which points are held out (boolean, shape (N,)); ``None`` without a test set.
+    test_loss, test_accuracy
+        Loss and accuracy of every logged epoch on the test points; ``None`` without a test
+        set.
     """
 
     config: RunConfig
@@ -131,6 +146,9 @@ class Run(FirstLayersByName):
     X: np.ndarray
     y: np.ndarray
     stop_reason: str
+    test: np.ndarray | None = None
+    test_loss: np.ndarray | None = None
+    test_accuracy: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         _check_shapes(self)
@@ -151,6 +169,18 @@ class Run(FirstLayersByName):
         """The width of every hidden layer, read from the arrays."""
         return tuple(int(W.shape[1]) for W in self.W[:-1])
 
+    @property
+    def has_test(self) -> bool:
+        """Whether the run holds out a test set."""
+        return self.test is not None
+
+    @property
+    def train_mask(self) -> np.ndarray:
+        """Which points the network was trained on (boolean, shape (N,))."""
+        if self.test is None:
+            return np.ones(len(self.y), dtype=bool)
+        return ~self.test
+
     def weights(self, epoch: int) -> Weights:
         """Return the logged weights after ``epoch`` epochs (0 is the initial state)."""
         return Weights(*(a[epoch] for pair in zip(self.W, self.b, strict=True) for a in pair))
@@ -162,7 +192,11 @@ class Run(FirstLayersByName):
             for k, pair in enumerate(zip(self.W, self.b, strict=True), start=1)
             for name, array in zip("Wb", pair, strict=True)
         }
-        return {**layers, **{key: getattr(self, key) for key in _LOG_KEYS}}
+        logs = {key: getattr(self, key) for key in _LOG_KEYS}
+        if self.test is not None:
+            logs.update(test=self.test.astype(np.uint8), test_loss=self.test_loss,
+                        test_accuracy=self.test_accuracy)  # fmt: skip
+        return {**layers, **logs}
 
     def describe_stop(self) -> str:
         """Return a short sentence saying why training stopped."""
@@ -170,6 +204,8 @@ class Run(FirstLayersByName):
             return f"loss ≤ {self.config.target_loss:g} at epoch {self.epochs}"
         if self.stop_reason == "diverged":
             return f"diverged (loss blew up or became NaN); kept the finite epochs 0-{self.epochs}"
+        if self.stop_reason == "external":
+            return f"recorded from your own training loop, {self.epochs} epochs"
         return f"reached the {self.config.max_epochs}-epoch limit"
 
     def metadata(self) -> dict[str, Any]:
@@ -353,6 +389,8 @@ def load_run(path: str | os.PathLike[str]) -> Run:
     if not isinstance(metadata["stop_reason"], str):
         raise RunFileError(f"{source}: stop reason must be a string")
     layers = _layer_count(list(arrays))
+    if "test" in arrays:
+        arrays["test"] = _test_mask(source, arrays["test"])
     weights = tuple(arrays.pop(f"W{k}") for k in range(1, layers + 1))
     biases = tuple(arrays.pop(f"b{k}") for k in range(1, layers + 1))
     try:
@@ -370,6 +408,13 @@ def load_run(path: str | os.PathLike[str]) -> Run:
             f"{source}: {run.epochs} epochs logged, more than its limit of {config.max_epochs}"
         )
     return run
+
+
+def _test_mask(source: Path, raw: np.ndarray) -> np.ndarray:
+    """The stored test mask (0 or 1 per point) as booleans."""
+    if raw.ndim != 1 or not np.all((raw == 0) | (raw == 1)):
+        raise RunFileError(f"{source}: array 'test' must hold 0 or 1 for each point")
+    return raw.astype(bool)
 
 
 def _with_legacy_defaults(values: dict[str, Any]) -> dict[str, Any]:
@@ -414,6 +459,7 @@ def _read_archive(source: Path) -> dict[str, np.ndarray]:
             missing = [key for key in wanted if key not in members]
             if missing:
                 raise RunFileError(f"not a run file (missing {', '.join(missing)})")
+            wanted = (*wanted, *(key for key in TEST_KEYS if key in members))
             headers = {}
             for key in wanted:
                 info = members[key]
@@ -597,7 +643,36 @@ def _check_shapes(run: Run) -> None:
         raise RunFileError("every logged accuracy must lie between 0 and 1")
     if not np.all((y == 0) | (y == 1)):
         raise RunFileError("labels 'y' must be 0 or 1")
+    _check_test_set(run)
     widths = tuple(int(W.shape[1]) for W in run.W[:-1])
     if widths != run.config.hidden:
         shown, held = (",".join(map(str, w)) for w in (run.config.hidden, widths))
         raise RunFileError(f"configuration says {shown} hidden units, arrays hold {held}")
+
+
+def _check_test_set(run: Run) -> None:
+    """A run with ``test_fraction`` above 0 holds a test set, of both classes' training points
+    and its own metrics; another run holds none."""
+    present = [key for key in TEST_KEYS if getattr(run, key) is not None]
+    wanted = run.config.test_fraction > 0
+    if not wanted:
+        if present:
+            raise RunFileError(f"{present[0]!r} given, but the run has no test set")
+        return
+    if len(present) != len(TEST_KEYS):
+        missing = [key for key in TEST_KEYS if key not in present]
+        raise RunFileError(f"a run with a test set needs {', '.join(missing)}")
+    test = np.asarray(run.test)
+    if test.shape != run.y.shape or test.dtype != bool:
+        raise RunFileError(f"array 'test' must be {len(run.y)} booleans, one per point")
+    train = ~test
+    for name, mask in (("training", train), ("test", test)):
+        if set(np.unique(run.y[mask]).tolist()) != {0, 1}:
+            raise RunFileError(f"the {name} points must hold both classes")
+    states = len(run.loss)
+    for key in ("test_loss", "test_accuracy"):
+        values = np.asarray(getattr(run, key))
+        if values.shape != (states,) or values.dtype.kind != "f" or not np.all(np.isfinite(values)):
+            raise RunFileError(f"array {key!r} must hold {states} finite numbers")
+        if np.any(values < 0) or (key == "test_accuracy" and np.any(values > 1)):
+            raise RunFileError(f"array {key!r} holds a value no {key.replace('_', ' ')} can have")

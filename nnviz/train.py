@@ -1,26 +1,33 @@
-"""Training: the only module that imports torch.
+"""Training: the only module (with :mod:`nnviz.recorder`) that imports torch.
 
 Builds the network of the configuration (2 inputs, its hidden layers, one sigmoid output),
-trains it with Adam on binary cross-entropy as the post's Keras
-notebook did (Glorot-uniform weights and zero biases, ε = 1e-7, mini-batches of 32 shuffled
-every epoch, the whole-data loss evaluated before each epoch) and logs the weights, loss and
-accuracy of every epoch (epoch 0 is the initial state).
+trains it on binary cross-entropy as the post's Keras notebook did (Adam, Glorot-uniform
+weights and zero biases, ε = 1e-7, mini-batches of 32 shuffled every epoch, the loss on the
+training points evaluated before each epoch) and logs the weights, loss and accuracy of every
+epoch (epoch 0 is the initial state); with a test set, its loss and accuracy too.
+
+Other optimizers are torch's own (:data:`OPTIMIZERS`); ``weight_decay`` is their
+``weight_decay`` (an L2 term added to the gradient), ``l1`` adds ``l1 · Σ|w|`` over the weight
+matrices (not the biases) to the training objective. The logged losses are the binary
+cross-entropy alone, so that runs with and without a penalty compare, and the stop rule reads
+the same number.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from nnviz.activations import activation
-from nnviz.config import RunConfig
-from nnviz.data import make_dataset
+from nnviz.config import EXTERNAL, RunConfig
+from nnviz.data import data_seed_of, make_dataset, split_test
 from nnviz.run import Run
 
-__all__ = ["DIVERGENCE_FACTOR", "build_model", "train"]
+__all__ = ["DIVERGENCE_FACTOR", "OPTIMIZERS", "build_model", "make_optimizer", "train"]
 
 #: Training counts as diverged when the whole-data loss exceeds this multiple of the initial loss.
 DIVERGENCE_FACTOR = 10.0
@@ -28,6 +35,28 @@ DIVERGENCE_FACTOR = 10.0
 
 #: Called after every logged epoch with (epoch, loss).
 ProgressCallback = Callable[[int, float], None]
+
+#: Each optimizer of :data:`nnviz.config.OPTIMIZERS` as torch's class and its settings beyond
+#: the learning rate and weight decay.
+OPTIMIZERS: dict[str, tuple[str, dict[str, float]]] = {
+    "adam": ("Adam", {}),
+    "sgd": ("SGD", {}),
+    "momentum": ("SGD", {"momentum": 0.9}),
+    "rmsprop": ("RMSprop", {}),
+}
+
+
+def make_optimizer(config: RunConfig, parameters: Any) -> torch.optim.Optimizer:
+    """Return the torch optimizer of ``config`` over ``parameters``."""
+    if config.optimizer == EXTERNAL:
+        raise ValueError("a run of your own training loop is not trained by nnviz")
+    name, settings = OPTIMIZERS[config.optimizer]
+    options: dict[str, Any] = {"lr": config.lr, "weight_decay": config.weight_decay, **settings}
+    if config.optimizer == "adam":
+        # The fused kernel updates all parameters at once: the same numbers, a third less time.
+        options.update(eps=config.adam_epsilon, fused=True)
+    optimizer: torch.optim.Optimizer = getattr(torch.optim, name)(parameters, **options)
+    return optimizer
 
 
 def activation_module(name: str) -> nn.Module:
@@ -89,23 +118,40 @@ def train(config: RunConfig, progress: ProgressCallback | None = None) -> Run:
         torch.set_num_threads(threads)
 
 
+def load_points(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Return the points and labels of ``config``'s data."""
+    if config.dataset == EXTERNAL:
+        raise ValueError("the points of your own training loop are in its run file only")
+    if config.dataset == "csv":
+        raise ValueError("CSV data is read by nnviz.csv_data")
+    return make_dataset(config.dataset, config.samples, config.noise, config.data_seed)
+
+
 def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
-    X_np, y_np = make_dataset(config.dataset, config.samples, config.noise, config.data_seed)
-    X = torch.from_numpy(X_np)
-    y = torch.from_numpy(y_np.astype(np.float64))
+    X_np, y_np = load_points(config)
+    test_np = split_test(y_np, config.test_fraction, data_seed_of(config.dataset, config.data_seed))
+    train_np = ~test_np
+    X = torch.from_numpy(X_np[train_np])
+    y = torch.from_numpy(y_np[train_np].astype(np.float64))
+    X_test = torch.from_numpy(X_np[test_np])
+    y_test = torch.from_numpy(y_np[test_np].astype(np.float64))
     model = build_model(config)
-    # The fused kernel updates all parameters at once: the same numbers, a third less time.
-    optimiser = torch.optim.Adam(
-        model.parameters(), lr=config.lr, eps=config.adam_epsilon, fused=True
-    )
+    optimiser = make_optimizer(config, model.parameters())
     criterion = nn.BCEWithLogitsLoss()
+    matrices = [layer.weight for layer in model if isinstance(layer, nn.Linear)]
     shuffler = torch.Generator().manual_seed(config.seed)
     batch_size = config.batch_size or len(X)
+    has_test = bool(test_np.any())
+
+    def evaluate() -> tuple[float, float, float, float]:
+        loss, accuracy = _evaluate(model, criterion, X, y)
+        if not has_test:
+            return loss, accuracy, 0.0, 0.0
+        return (loss, accuracy, *_evaluate(model, criterion, X_test, y_test))
 
     states = [_snapshot(model)]
-    losses, accuracies = _evaluate(model, criterion, X, y)
-    loss_log, accuracy_log = [losses], [accuracies]
-    stop_reason = "target_loss" if losses <= config.target_loss else "max_epochs"
+    logs = [evaluate()]
+    stop_reason = "target_loss" if logs[0][0] <= config.target_loss else "max_epochs"
 
     epoch = 0
     while stop_reason == "max_epochs" and epoch < config.max_epochs:
@@ -116,33 +162,38 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
             optimiser.zero_grad()
             logits = model(X_epoch[start : start + batch_size]).squeeze(1)
             loss = criterion(logits, y_epoch[start : start + batch_size])
+            if config.l1:
+                loss = loss + config.l1 * sum(W.abs().sum() for W in matrices)
             loss.backward()
             optimiser.step()
         state = _snapshot(model)
-        epoch_loss, epoch_accuracy = _evaluate(model, criterion, X, y)
-        if not (np.isfinite(epoch_loss) and all(np.all(np.isfinite(a)) for a in state)):
+        metrics = evaluate()
+        if not (np.all(np.isfinite(metrics)) and all(np.all(np.isfinite(a)) for a in state)):
             stop_reason = "diverged"
             break
         states.append(state)
-        loss_log.append(epoch_loss)
-        accuracy_log.append(epoch_accuracy)
+        logs.append(metrics)
         if progress is not None:
-            progress(epoch, epoch_loss)
-        if epoch_loss > DIVERGENCE_FACTOR * loss_log[0]:
+            progress(epoch, metrics[0])
+        if metrics[0] > DIVERGENCE_FACTOR * logs[0][0]:
             stop_reason = "diverged"
-        elif epoch_loss <= config.target_loss:
+        elif metrics[0] <= config.target_loss:
             stop_reason = "target_loss"
 
     stacked = [np.stack(arrays) for arrays in zip(*states, strict=True)]
+    table = np.array(logs, dtype=np.float64)
     return Run(
         config=config,
         W=tuple(stacked[0::2]),
         b=tuple(stacked[1::2]),
-        loss=np.array(loss_log),
-        accuracy=np.array(accuracy_log),
+        loss=table[:, 0].copy(),
+        accuracy=table[:, 1].copy(),
         X=X_np,
         y=y_np,
         stop_reason=stop_reason,
+        test=test_np if has_test else None,
+        test_loss=table[:, 2].copy() if has_test else None,
+        test_accuracy=table[:, 3].copy() if has_test else None,
     )
 
 

@@ -40,6 +40,16 @@ def test_defaults_are_the_blog_experiment() -> None:
         ({"lr": 10**400}, "lr must be finite"),
         ({"lr": [[[[0.1]]]]}, "lr must be a number, got"),
         ({"dataset": "x" * 10_000}, "unknown dataset 'xxx"),
+        ({"optimizer": "adagrad"}, "unknown optimizer 'adagrad'; choose one of adam, sgd"),
+        ({"test_fraction": 0.6}, "test_fraction must be at most 0.5"),
+        ({"test_fraction": -0.1}, "test_fraction must be at least 0"),
+        ({"weight_decay": -1e-4}, "weight_decay must be at least 0"),
+        ({"l1": float("inf")}, "l1 must be finite"),
+        ({"data_file": "a.csv"}, "data_file is only for dataset 'csv'"),
+        ({"data_file": None, "dataset": "csv"}, "data_file must name the CSV file"),
+        ({"feature_names": ("a",)}, "feature_names must be two names"),
+        ({"class_names": ("a", "x" * 41)}, "class_names: 'xxx.* is not a name of at most 40"),
+        ({"class_names": ("a", "b\nc")}, r"class_names: 'b\\nc' is not a name"),
     ],
 )
 def test_invalid_values_raise_one_line_errors(changes: dict, message: str) -> None:
@@ -75,3 +85,23 @@ def test_dict_round_trip_and_unknown_keys() -> None:
     assert RunConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ConfigError, match="unknown run configuration keys: colour"):
         RunConfig.from_dict({**config.to_dict(), "colour": "red"})
+
+
+def test_training_label_names_what_differs_from_the_post() -> None:
+    from nnviz.formatting import training_label
+
+    assert training_label(RunConfig()) == "learning rate 0.01"
+    assert training_label(RunConfig(optimizer="momentum", lr=0.05, weight_decay=1e-4)) == (
+        "SGD + momentum 0.9 · learning rate 0.05 · weight decay 0.0001"
+    )
+    assert training_label(RunConfig(l1=0.001)) == "Adam · learning rate 0.01 · L1 0.001"
+    external = RunConfig(dataset="external", optimizer="external")
+    assert training_label(external) == "your own training loop"
+
+
+def test_names_and_data_sources_round_trip() -> None:
+    config = RunConfig(dataset="csv", data_file="fish.csv", data_hash="ab" * 32,
+                       feature_names=("length", "weight"), class_names=("perch", "pike"))  # fmt: skip
+    again = RunConfig.from_dict(config.to_dict())
+    assert again == config and again.class_names == ("perch", "pike")
+    assert config.key() != config.replace(data_hash="cd" * 32).key()

@@ -11,7 +11,7 @@ from manim import DOWN, LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTra
 from typing_extensions import Self
 
 from nnviz.activations import display_name
-from nnviz.formatting import format_rate
+from nnviz.formatting import training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
@@ -48,7 +48,7 @@ def heading_and_stats(
     config = trajectory.run.config
     network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
     heading = Text(
-        f"{network}{display_name(config.activation)} · learning rate {format_rate(config.lr)}",
+        f"{network}{display_name(config.activation)} · {training_label(config)}",
         font=theme.font,
         font_size=28,
         color=theme.foreground,
