@@ -22,6 +22,8 @@ from nnviz.config import (
     MAX_LAYER_WIDTH,
     MAX_SAMPLES,
     MAX_SEED,
+    MAX_TEST_FRACTION,
+    OPTIMIZERS,
     ConfigError,
     RunConfig,
 )
@@ -188,6 +190,36 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--batch-size", type=int, default=32, show_default=True, help="Mini-batch size."
         ),
         click.option("--full-batch", is_flag=True, help="Train on the whole data set per step."),
+        click.option(
+            "--test-fraction",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help=f"Share of each class held out as a test set (drawn hollow), 0 to "
+            f"{MAX_TEST_FRACTION:g}.",
+        ),
+        click.option(
+            "--optimizer",
+            type=click.Choice(OPTIMIZERS),
+            default="adam",
+            show_default=True,
+            help="torch's optimizer: adam (as in the post), sgd, momentum (SGD, momentum 0.9), "
+            "rmsprop.",
+        ),
+        click.option(
+            "--weight-decay",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="L2 penalty: the optimizer's weight decay.",
+        ),
+        click.option(
+            "--l1",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="L1 penalty on the weights (not the biases), added to the loss.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -197,7 +229,7 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def _network_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """Add --activation and --lr, the two settings the blog varies."""
     function = click.option(
-        "--lr", type=float, default=0.01, show_default=True, help="Adam learning rate."
+        "--lr", type=float, default=0.01, show_default=True, help="Learning rate."
     )(function)
     return click.option(
         "--activation",
@@ -250,10 +282,13 @@ def _config(full_batch: bool, **values: Any) -> RunConfig:
 
 
 def _summary(run: Run) -> str:
+    test = ""
+    if run.test_loss is not None and run.test_accuracy is not None:
+        test = f", test loss {run.test_loss[-1]:.4f}, test accuracy {run.test_accuracy[-1]:.1%}"
     return (
         f"{run.config.dataset} {run.config.label()}: {run.epochs} epochs, "
-        f"loss {run.loss[0]:.4f} -> {run.loss[-1]:.4f}, accuracy {run.accuracy[-1]:.1%}, "
-        f"stopped: {run.describe_stop()}"
+        f"loss {run.loss[0]:.4f} -> {run.loss[-1]:.4f}, accuracy {run.accuracy[-1]:.1%}"
+        f"{test}, stopped: {run.describe_stop()}"
     )
 
 
@@ -347,18 +382,29 @@ def inspect(run_file: Path) -> None:
     """Print a run file's configuration, epochs, losses and stop reason."""
     run = load_run(run_file)
     config = run.config
-    click.echo(f"run file     {run_file}")
+    rows: list[tuple[str, object]] = [("run file", run_file)]
     for key, value in config.to_dict().items():
         shown = "full" if key == "batch_size" and value is None else value
         if key in ("noise", "data_seed") and value is None:
             shown = "dataset default"
         if isinstance(value, (list, tuple)):  # as the command line takes it: 4,4,2
             shown = ",".join(map(str, value))
-        click.echo(f"{key:<12} {shown}")
-    click.echo(f"epochs run   {run.epochs}")
-    click.echo(f"loss         {run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end")
-    click.echo(f"accuracy     {run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end")
-    click.echo(f"stopped      {run.stop_reason}: {run.describe_stop()}")
+        if value is None and key in ("data_file", "data_hash", "feature_names", "class_names"):
+            continue  # only CSV data and named data have them
+        rows.append((key, shown))
+    rows.append(("epochs run", run.epochs))
+    rows.append(("loss", f"{run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end"))
+    rows.append(("accuracy", f"{run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end"))
+    if run.test_loss is not None and run.test_accuracy is not None and run.test is not None:
+        start, end = run.test_loss[[0, -1]]
+        rows.append(("test points", int(run.test.sum())))
+        rows.append(("test loss", f"{start:.4f} at start, {end:.4f} at end"))
+        start, end = run.test_accuracy[[0, -1]]
+        rows.append(("test accuracy", f"{start:.1%} at start, {end:.1%} at end"))
+    rows.append(("stopped", f"{run.stop_reason}: {run.describe_stop()}"))
+    width = max(len(name) for name, _ in rows)
+    for name, shown in rows:
+        click.echo(f"{name:<{width}} {shown}")
 
 
 @cli.command()
