@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nnviz.config import RunConfig
 
-__all__ = ["OPTIMIZER_NAMES", "fit_number", "format_rate", "training_label"]
+__all__ = ["OPTIMIZER_NAMES", "fit_number", "format_rate", "training_details", "training_label"]
 
 #: The optimizers' names on screen.
 OPTIMIZER_NAMES: dict[str, str] = {
@@ -71,9 +71,23 @@ def training_label(config: RunConfig) -> str:
     """
     if config.optimizer == "external":
         return "your own training loop"
-    parts = [f"learning rate {format_rate(config.lr)}"]
-    if config.optimizer != "adam" or config.weight_decay or config.l1:
-        parts.insert(0, OPTIMIZER_NAMES[config.optimizer])
+    details = training_details(config)
+    rate = f"learning rate {format_rate(config.lr)}"
+    if not details:
+        return rate
+    optimizer, *penalties = details.split(" · ")
+    return " · ".join([optimizer, rate, *penalties])
+
+
+def training_details(config: RunConfig) -> str:
+    """Return what of a run's training differs from the post's besides the learning rate:
+    ``""`` for Adam without penalty, else the optimizer and any penalty,
+    ``SGD + momentum 0.9 · weight decay 0.0001`` (``""`` for a run of one's own loop)."""
+    if config.optimizer == "external" or (
+        config.optimizer == "adam" and not config.weight_decay and not config.l1
+    ):
+        return ""
+    parts = [OPTIMIZER_NAMES[config.optimizer]]
     if config.weight_decay:
         parts.append(f"weight decay {format_rate(config.weight_decay)}")
     if config.l1:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnviz.config import RunConfig
+from nnviz.config import DATASETS, RunConfig
 
 if TYPE_CHECKING:
     from manim import Scene
@@ -332,6 +332,29 @@ def to_gif(movie: Path, gif: Path) -> Path:
     return gif
 
 
+def run_video_name(config: RunConfig) -> str:
+    """Return the video file's name (without suffix) of one run: ``relu_lr0.01`` for the post's
+    settings, with the data set, the widths and the optimizer when they differ, and a short
+    digest of the configuration when anything else does, so that two different runs never
+    share a file."""
+    names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
+    name = f"{names}_lr{config.lr:g}"
+    if config.hidden != (2,):
+        name = f"{name}_h{'-'.join(map(str, config.hidden))}"
+    if config.dataset != "seed":
+        name = f"{config.dataset}_{name}"
+    if config.optimizer != "adam":
+        name = f"{name}_{config.optimizer}"
+    if config.dataset in DATASETS:
+        shown = ("dataset", "activation", "hidden", "lr", "optimizer")
+        plain = config == RunConfig(**{key: getattr(config, key) for key in shown})
+    else:  # a file's data: the digest tells two files apart
+        plain = False
+    if not plain:
+        name = f"{name}_{config.key().rsplit('-', 1)[-1][:6]}"
+    return name
+
+
 def render_run(
     config: RunConfig,
     quality: str = "l",
@@ -348,11 +371,7 @@ def render_run(
     from nnviz.stories.training import SingleRunStory
 
     names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
-    name = f"{names}_lr{config.lr:g}"
-    if config.hidden != (2,):
-        name = f"{name}_h{'-'.join(map(str, config.hidden))}"
-    if config.dataset != "seed":
-        name = f"{config.dataset}_{name}"
+    name = run_video_name(config)
     if layout != "default":
         name = f"{name}_{layout}"
     scene_class = type(

@@ -43,7 +43,10 @@ class FrameState:
     logits
         Output logits of the data, shape ``(N,)``.
     loss, accuracy
-        Whole-data loss and accuracy of this state.
+        Loss and accuracy of this state on the training points (every point without a test
+        set).
+    test_loss, test_accuracy
+        Loss and accuracy on the held-out test points; ``None`` without a test set.
     hidden_range
         The smoothed view box of the hidden space, ``((h1_min, h1_max), (h2_min, h2_max))``.
     """
@@ -57,6 +60,8 @@ class FrameState:
     loss: float
     accuracy: float
     hidden_range: tuple[Range, Range]
+    test_loss: float | None = None
+    test_accuracy: float | None = None
 
 
 class Trajectory:
@@ -125,6 +130,16 @@ class Trajectory:
         weights = self.weights_at(t)
         layers = tuple(forward.layer_outputs(self.run.X, weights, self.activation))
         logits = layers[-1][1] @ weights.W[-1][0] + weights.b[-1][0]
+        y, test = self.run.y, self.run.test
+        if test is None:
+            loss, accuracy = forward.bce_from_logits(logits, y), forward.accuracy(logits, y)
+            test_loss = test_accuracy = None
+        else:
+            train = ~test
+            loss = forward.bce_from_logits(logits[train], y[train])
+            accuracy = forward.accuracy(logits[train], y[train])
+            test_loss = forward.bce_from_logits(logits[test], y[test])
+            test_accuracy = forward.accuracy(logits[test], y[test])
         self._last = FrameState(
             t=t,
             weights=weights,
@@ -132,9 +147,11 @@ class Trajectory:
             affine=layers[0][0],
             hidden=layers[0][1],
             logits=logits,
-            loss=forward.bce_from_logits(logits, self.run.y),
-            accuracy=forward.accuracy(logits, self.run.y),
+            loss=loss,
+            accuracy=accuracy,
             hidden_range=self.hidden_view(t),
+            test_loss=test_loss,
+            test_accuracy=test_accuracy,
         )
         return self._last
 

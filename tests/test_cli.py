@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from nnviz.cli import cli
+from nnviz.config import RunConfig
 from nnviz.run import load_run
 
 
@@ -123,3 +124,15 @@ def test_a_deep_network_trains_and_inspects_in_the_command_lines_own_words(
     code, out, _ = invoke("inspect", str(path))
     assert re.search(r"^hidden +4,4,2$", out, re.M)
     assert re.search(r"^activation +relu,tanh,tanh$", out, re.M)
+
+
+def test_video_names_tell_runs_apart() -> None:
+    from nnviz.rendering import run_video_name
+
+    assert run_video_name(RunConfig()) == "relu_lr0.01"
+    assert run_video_name(RunConfig(dataset="circles", hidden=(3,), activation="tanh",
+                                    lr=0.03)) == "circles_tanh_lr0.03_h3"  # fmt: skip
+    assert run_video_name(RunConfig(optimizer="sgd")) == "relu_lr0.01_sgd"
+    short, seeded = RunConfig(max_epochs=5), RunConfig(max_epochs=5, seed=1)
+    names = {run_video_name(c) for c in (RunConfig(), short, seeded)}
+    assert len(names) == 3 and all(n.startswith("relu_lr0.01") for n in names)

@@ -96,7 +96,7 @@ def test_two_renders_of_different_scenes_at_once(folder: Path) -> None:
     for result in results:
         assert result.returncode == 0, result.stderr[-2000:]
         movies.append(folder / result.stdout.strip().splitlines()[-1])
-    assert {m.name for m in movies} == {"relu_lr0.01.mp4", "tanh_lr0.01.mp4"}
+    assert sorted(m.name.split("_")[0] for m in movies) == ["relu", "tanh"]
     counts = [_frames(m) for m in movies]
     assert counts[0] == counts[1] > 15
     _no_leftovers(folder)

@@ -100,8 +100,8 @@ def test_training_label_names_what_differs_from_the_post() -> None:
 
 
 def test_names_and_data_sources_round_trip() -> None:
-    config = RunConfig(dataset="csv", data_file="fish.csv", data_hash="ab" * 32,
-                       feature_names=("length", "weight"), class_names=("perch", "pike"))  # fmt: skip
+    names = {"feature_names": ("length", "weight"), "class_names": ("perch", "pike")}
+    config = RunConfig(dataset="csv", data_file="fish.csv", data_hash="ab" * 32, **names)
     again = RunConfig.from_dict(config.to_dict())
     assert again == config and again.class_names == ("perch", "pike")
     assert config.key() != config.replace(data_hash="cd" * 32).key()

@@ -116,17 +116,34 @@ class FastCamera(Camera):
         new_path, arc, fill_path, source = ctx.new_path, ctx.arc, ctx.fill, ctx.set_source_rgba
         ring_hole, new_sub_path = ctx.arc_negative, ctx.new_sub_path
         tau = 2 * math.pi
+        hollow = cloud.draw_hollow if isinstance(cloud, ClassDots) else None
+        if hollow is not None:
+            # A hollow dot: its colour only between the hole and the outline, which rings both.
+            hole = radius * ClassDots.HOLE
+            hole_outer, hole_inner = hole + outline / 2, max(hole - outline / 2, 0.0)
+            flags = hollow.tolist()
+        else:
+            flags = [False] * len(centres)
         # Dot by dot, ring then disc, so every dot keeps its outline where dots overlap; the
         # ring has a hole, so a translucent fill shows what lies below, not the ring's colour.
-        for (x, y), colour in zip(centres[:, :2].tolist(), fills.tolist(), strict=True):
+        for (x, y), colour, empty in zip(centres[:, :2].tolist(), fills.tolist(), flags,
+                                         strict=True):  # fmt: skip
             new_path()
             if ring:
                 arc(x, y, outer, 0.0, tau)
                 new_sub_path()
                 ring_hole(x, y, inner, tau, 0.0)
+                if empty:
+                    new_sub_path()
+                    arc(x, y, hole_outer, 0.0, tau)
+                    new_sub_path()
+                    ring_hole(x, y, hole_inner, tau, 0.0)
                 source(*stroke)
                 fill_path()
             arc(x, y, inner if ring else radius, 0.0, tau)
+            if empty:
+                new_sub_path()
+                ring_hole(x, y, hole_outer if ring else hole, tau, 0.0)
             source(*colour)
             fill_path()
 

@@ -164,6 +164,8 @@ class DeformationPanel(FollowsClock, Group):
         Sampling grid of the decision boundary in the input plane.
     dot_radius
         Dot radius in scene units.
+    test
+        Which points are held out for testing (drawn hollow); ``None`` for none.
     """
 
     def __init__(
@@ -181,6 +183,7 @@ class DeformationPanel(FollowsClock, Group):
         mesh_resolution: int = 160,
         boundary_resolution: int = 160,
         dot_radius: float = 0.05,
+        test: np.ndarray | None = None,
     ) -> None:
         super().__init__()
         self.widths = dm.space_widths(weights)
@@ -231,7 +234,7 @@ class DeformationPanel(FollowsClock, Group):
         self.boundary.cap_style = CapStyleType.ROUND
         self.range_square = Segments(stroke_color=theme.accent, stroke_width=2.0)
         self.range_square.set_stroke(opacity=0.6)
-        self.dots = class_dots(self.labels, theme, dot_radius)
+        self.dots = class_dots(self.labels, theme, dot_radius, hollow=test)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         labels: list[Mobject]

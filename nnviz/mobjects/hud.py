@@ -56,7 +56,9 @@ def format_epoch(t: float) -> str:
 class StatsReadout(FollowsClock, VGroup):
     """``epoch  12.4 / 200   loss 0.5123   accuracy  87.5%`` for the clock's epoch.
 
-    Two monospace lines laid over each other: the names (muted) and the numbers.
+    Two monospace lines laid over each other: the names (muted) and the numbers. With a test
+    set the line reads ``train loss`` and a second line below it, in the same columns, the
+    test set's ``test loss`` and accuracy.
     """
 
     ALPHABET = "0123456789.-+%/ abcdefghijklmnopqrstuvwxyz"
@@ -68,43 +70,76 @@ class StatsReadout(FollowsClock, VGroup):
         self.trajectory = trajectory
         self.clock = clock
         limit = trajectory.run.config.max_epochs
-        self.template = f"epoch {{:>5}} / {limit}   loss {{:<6}}   accuracy {{:>6}}"
-        names = self.template.format("", "", "")
-        self.names = GlyphText(
-            names, self.ALPHABET, font_size, max_length=len(names), color=theme.muted
-        )
-        self.numbers = GlyphText(
-            "", self.ALPHABET, font_size, max_length=len(names), color=theme.foreground
-        )
-        self.add(self.names, self.numbers)
+        self.has_test = trajectory.run.has_test
+        epoch = f"epoch {{:>5}} / {limit}   "
+        if self.has_test:
+            self.templates = [
+                f"{epoch}train loss {{:<6}}   accuracy {{:>6}}",
+                f"{' ' * len(epoch.format(''))} test loss {{:<6}}   accuracy {{:>6}}",
+            ]
+        else:
+            self.templates = [f"{epoch}loss {{:<6}}   accuracy {{:>6}}"]
+        self.template = self.templates[0]
+        self.line_height = font_size / 48 * 0.55
+        self.rows: list[tuple[GlyphText, GlyphText]] = []
+        for k, template in enumerate(self.templates):
+            names = template.format(*([""] * template.count("{")))
+            row = (
+                GlyphText(names, self.ALPHABET, font_size, max_length=len(names),
+                          color=theme.muted),
+                GlyphText("", self.ALPHABET, font_size, max_length=len(names),
+                          color=theme.foreground),
+            )  # fmt: skip
+            self.rows.append(row)
+            self.add(*row)
+            if k == 0:
+                self.names, self.numbers = row
         self.refresh()
 
     def static_parts(self) -> list[Mobject]:
         """The names never change."""
-        return [self.names]
+        return [names for names, _ in self.rows]
 
     def refresh(self) -> Self:
         """Show the numbers of the clock's epoch."""
         state = self.trajectory.state(self.clock.get_value())
-        line = self.template.format(
-            format_epoch(state.t), fit_number(state.loss, 6, 4), f"{state.accuracy:.1%}"
-        )
-        # Blank the characters that belong to the names, keep the numbers.
-        names = self.names.text or ""
-        numbers = "".join(" " if ch != " " and ch == names[i] else ch for i, ch in enumerate(line))
-        self.numbers.set_text(numbers)
+        values = [(format_epoch(state.t), state.loss, state.accuracy)]
+        if self.has_test:
+            assert state.test_loss is not None and state.test_accuracy is not None
+            values.append(("", state.test_loss, state.test_accuracy))
+        for (names_text, numbers), template, (epoch, loss, accuracy) in zip(
+            self.rows, self.templates, values, strict=True
+        ):
+            fields = (fit_number(loss, 6, 4), f"{accuracy:.1%}")
+            line = template.format(epoch, *fields) if epoch else template.format(*fields)
+            # Blank the characters that belong to the names, keep the numbers.
+            names = names_text.text or ""
+            numbers.set_text(
+                "".join(" " if ch != " " and ch == names[i] else ch for i, ch in enumerate(line))
+            )
         return self
 
     def place(self, point: np.ndarray) -> Self:
-        """Put the left end of the baseline at ``point``."""
-        self.names.place(point)
-        self.numbers.place(point)
+        """Put the left end of the first baseline at ``point`` (a test line goes below)."""
+        for k, row in enumerate(self.rows):
+            below = np.asarray(point, dtype=np.float64) - [0.0, k * self.line_height, 0.0]
+            for part in row:
+                part.place(below)
         return self
 
     @property
     def line_width(self) -> float:
         """Width of the read-out."""
-        return self.names.text_width
+        return max(names.text_width for names, _ in self.rows)
+
+    @property
+    def second_line_left(self) -> float:
+        """Where the test line's text begins (its left is blank), in scene units; the first
+        line's left without a test set."""
+        names = self.rows[-1][0]
+        text = names.text or ""
+        blank = len(text) - len(text.lstrip())
+        return float(names.anchor[0] + blank * names.advance)
 
 
 class LossCurve(FollowsClock, VGroup):
@@ -129,7 +164,10 @@ class LossCurve(FollowsClock, VGroup):
         self.viewport = viewport
         run = trajectory.run
         self.epoch_limit = run.config.max_epochs
-        top = loss_limit if loss_limit is not None else float(np.max(run.loss)) * 1.1
+        highest = float(np.max(run.loss))
+        if run.test_loss is not None:
+            highest = max(highest, float(np.max(run.test_loss)))
+        top = loss_limit if loss_limit is not None else highest * 1.1
         self.box = ((0.0, float(self.epoch_limit)), (0.0, max(top, run.config.target_loss * 1.5)))
         corners = viewport.corners()
         (ul, _, dl, dr) = corners
@@ -163,6 +201,20 @@ class LossCurve(FollowsClock, VGroup):
         )  # fmt: skip
         self._place_final()
         self.frame_parts: list[Mobject] = [axes, target_line, labels]
+        # With a test set, its loss as a second, quieter curve, and a key naming both.
+        self.test_trace: VMobject | None = None
+        if run.test_loss is not None:
+            self.test_trace = VMobject(stroke_color=theme.foreground, stroke_width=2.0,
+                                       stroke_opacity=0.55)  # fmt: skip
+            key = VGroup(
+                Text("train", font=theme.font, font_size=font_size - 2, color=theme.accent),
+                Text(
+                    "test", font=theme.font, font_size=font_size - 2, color=theme.foreground
+                ).set_opacity(0.7),
+            ).arrange(RIGHT, buff=0.2)
+            key.next_to(ul, RIGHT, buff=0.15).align_to(ul, UP)
+            self.frame_parts.append(key)
+            self.add(key, self.test_trace)
         self.add(axes, target_line, labels, self.trace, self.marker, self.final)
         self.refresh()
 
@@ -180,6 +232,11 @@ class LossCurve(FollowsClock, VGroup):
         screen = self.viewport.to_screen(points, self.box)
         self.trace.set_points_as_corners(screen)
         self.marker.move_to(screen[-1])
+        test_loss = self.trajectory.run.test_loss
+        if self.test_trace is not None and test_loss is not None and state.test_loss is not None:
+            losses = np.append(test_loss[: whole + 1], state.test_loss)
+            points = np.column_stack([epochs, np.minimum(losses, self.box[1][1])])
+            self.test_trace.set_points_as_corners(self.viewport.to_screen(points, self.box))
         self.final.set_opacity(1.0 if state.t >= self.trajectory.epochs else 0.0)
         return self
 
@@ -204,6 +261,8 @@ def final_loss_text(run: Run) -> str:
         return f"{loss:.3g}, diverged"
     if run.stop_reason == "target_loss":
         return f"{loss:.4f} ≤ target"
+    if run.stop_reason == "external":
+        return f"{loss:.4f}"
     return f"{loss:.4f}, target not reached"
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
 from nnviz.activations import display_name
-from nnviz.formatting import training_label
+from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
@@ -22,6 +22,7 @@ from nnviz.mobjects.hud import (
     StopMark,
 )
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel, Panel
+from nnviz.mobjects.shapes import class_dots
 from nnviz.moments import Moment
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -36,30 +37,52 @@ __all__ = [
     "heading_and_stats",
     "layer_panels",
     "row_viewports",
+    "test_key",
 ]
 
 
 def heading_and_stats(
     trajectory: Trajectory, clock: ValueTracker, theme: Theme
-) -> tuple[Text, StatsReadout]:
+) -> tuple[Mobject, StatsReadout]:
     """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
     the epoch, loss and accuracy read-out at the top right, on one baseline; a heading that
-    would run into the read-out is scaled down to end before it."""
+    would run into the read-out is scaled down to end before it. Training other than the
+    post's (another optimizer, a penalty) is named on a smaller line below the heading."""
     config = trajectory.run.config
     network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
-    heading = Text(
-        f"{network}{display_name(config.activation)} · {training_label(config)}",
+    rate = (
+        training_label(config)
+        if config.optimizer == "external"
+        else f"learning rate {format_rate(config.lr)}"
+    )
+    title = Text(
+        f"{network}{display_name(config.activation)} · {rate}",
         font=theme.font,
         font_size=28,
         color=theme.foreground,
     ).to_corner(UP + LEFT, buff=0.3)
     stats = StatsReadout(trajectory, clock, theme, font_size=20)
     stats_left = 6.8 - stats.line_width
-    room = stats_left - 0.4 - heading.get_left()[0]
-    if heading.width > room:
-        heading.scale_to_fit_width(room).to_corner(UP + LEFT, buff=0.3)
-    stats.place(np.array([stats_left, heading.get_bottom()[1] + 0.04, 0]))
+    room = stats_left - 0.4 - title.get_left()[0]
+    if title.width > room:
+        title.scale_to_fit_width(room).to_corner(UP + LEFT, buff=0.3)
+    stats.place(np.array([stats_left, title.get_bottom()[1] + 0.04, 0]))
+    heading = VGroup(title)
+    details = training_details(config)
+    if details:
+        line = Text(details, font=theme.font, font_size=20, color=theme.muted)
+        if line.width > room:
+            line.scale_to_fit_width(room)
+        heading.add(line.next_to(title, DOWN, buff=0.1, aligned_edge=LEFT))
     return heading, stats
+
+
+def test_key(theme: Theme, font_size: float = 13) -> VGroup:
+    """``○ test points``: a hollow dot of each class and what hollow means."""
+    dots = class_dots(np.array([0, 1]), theme, 0.05, hollow=np.array([True, True]))
+    dots.place(np.array([[0.0, 0.0, 0.0], [0.15, 0.0, 0.0]]))
+    name = Text("held-out test points", font=theme.font, font_size=font_size, color=theme.muted)
+    return VGroup(dots, name.next_to(dots, RIGHT, buff=0.1))
 
 
 class ClockedGroup(FollowsClock, Group):
@@ -252,7 +275,14 @@ class TrainingLayout(ClockedGroup):
         captions_top = max(p.caption.get_top()[1] for p in row.panels)
         self.stop_mark = StopMark(trajectory, clock, theme)
         self.stop_mark.move_to(np.array([0, max(captions_top, row.top) + 0.1, 0]), DOWN)
-        self.legend = ProbabilityLegend(theme).move_to(self.LEGEND_CENTRE)
+        if self.stats.has_test:
+            # The read-out's test line takes the stop mark's place: the mark goes to the top
+            # right of the loss curve, which is empty when a run stops early.
+            corner = self.LOSS_VIEW.corners()[1]  # upper right
+            self.stop_mark.scale(0.8).move_to(corner - np.array([0.05, 0.08, 0.0]), UP + RIGHT)
+        self.legend = Group(ProbabilityLegend(theme).move_to(self.LEGEND_CENTRE))
+        if trajectory.run.has_test:
+            self.legend.add(test_key(theme).next_to(self.legend, UP, 0.12))
         self.captions = MomentCaptions(moments, clock, theme).move_to(self.CAPTION_CENTRE)
         self.live = (*row.panels, self.stats, self.loss_curve, self.stop_mark, self.captions)
         self.add(

@@ -146,7 +146,7 @@ class Panel(FollowsClock, Group):
         self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
         self.axes = Segments(stroke_color=theme.muted, stroke_width=1.2, stroke_opacity=0.6)
         self.boundary = Segments(stroke_color=theme.boundary, stroke_width=3.0)
-        self.dots = class_dots(self.labels, theme, dot_radius)
+        self.dots = class_dots(self.labels, theme, dot_radius, hollow=trajectory.run.test)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         # A caption of several lines is centred line by line.

@@ -140,7 +140,13 @@ class ClassDots(DotCloud):
         Dot radius in scene units.
     seed
         Seed of the interleaving.
+    hollow
+        Which points are drawn hollow, a ring of their colour (the held-out test points, as
+        TensorFlow Playground draws them); ``None`` for none.
     """
+
+    #: The hole of a hollow dot, as a share of its radius.
+    HOLE = 0.5
 
     def __init__(
         self,
@@ -148,9 +154,13 @@ class ClassDots(DotCloud):
         class_colors: tuple[str, ...],
         radius: float = 0.045,
         seed: int = 0,
+        hollow: np.ndarray | None = None,
         **kwargs: Any,
     ) -> None:
         self.labels = np.asarray(labels)
+        self.hollow = None if hollow is None else np.asarray(hollow, dtype=bool)
+        if self.hollow is not None and self.hollow.shape != self.labels.shape:
+            raise ValueError("hollow must flag each point once")
         self.order = np.random.default_rng(seed).permutation(len(self.labels))
         self.draw_order = self.order
         self.class_rgb = np.array([ManimColor(c).to_rgb() for c in class_colors])
@@ -191,6 +201,11 @@ class ClassDots(DotCloud):
         return self
 
     @property
+    def draw_hollow(self) -> np.ndarray | None:
+        """Which dots are hollow, in drawing order (``None``: none)."""
+        return None if self.hollow is None else self.hollow[self.draw_order]
+
+    @property
     def draw_rgb(self) -> np.ndarray:
         """The fill colour (RGB in [0, 1]) of each dot, in drawing order."""
         if self.point_rgb is None:
@@ -205,9 +220,14 @@ class ClassDots(DotCloud):
         return out
 
 
-def class_dots(labels: np.ndarray, theme: Theme, radius: float) -> ClassDots:
-    """Return the :class:`ClassDots` of ``labels`` in the theme's class colours."""
-    return ClassDots(labels, theme.class_colors, radius, stroke_color=theme.dot_outline)
+def class_dots(
+    labels: np.ndarray, theme: Theme, radius: float, hollow: np.ndarray | None = None
+) -> ClassDots:
+    """Return the :class:`ClassDots` of ``labels`` in the theme's class colours, the
+    ``hollow`` ones (test points) as rings."""
+    return ClassDots(
+        labels, theme.class_colors, radius, hollow=hollow, stroke_color=theme.dot_outline
+    )
 
 
 class PlacedImage(ImageMobject):

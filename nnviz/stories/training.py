@@ -186,16 +186,23 @@ def play_title(scene: NNVizScene, config: RunConfig) -> None:
 DATA_VIEW = Viewport((0.0, 0.3), 6.0, 6.0)
 
 
-def play_data(scene: NNVizScene, X: np.ndarray, y: np.ndarray, description: str) -> None:
-    """Play the data phase: the points ``X`` coloured by their labels ``y``, a caption with
-    ``description`` and the class legend, then fade them out."""
+def play_data(
+    scene: NNVizScene,
+    X: np.ndarray,
+    y: np.ndarray,
+    description: str,
+    test: np.ndarray | None = None,
+) -> None:
+    """Play the data phase: the points ``X`` coloured by their labels ``y`` (the ``test``
+    ones hollow), a caption with ``description`` and the class legend, then fade them out."""
     theme = scene.theme
     box = square_box_around(X, margin=0.1)
     screen = DATA_VIEW.to_screen(X, box)
-    dots = class_dots(y, theme, radius=0.05)
+    dots = class_dots(y, theme, radius=0.05, hollow=test)
     dots.place(screen)
+    held_out = "" if test is None else f" ({int(np.sum(test))} hollow ones held out for testing)"
     caption = Text(
-        f"{len(X)} points in two classes: {description}",
+        f"{len(X)} points in two classes: {description}{held_out}",
         font=theme.font,
         font_size=22,
         color=theme.foreground,

@@ -282,6 +282,7 @@ class DeformationPhase:
             grid_count=self.grid_count,
             grid_samples=self.grid_samples,
             mesh_resolution=self.mesh_resolution,
+            test=run.test,
         )
 
     def play(self, scene: NNVizScene, run: Run, clear: bool = True) -> None:
