@@ -430,6 +430,13 @@ def inspect(run_file: Path) -> None:
     help="gif: at most 720 px wide and 30 fps, with its own palette.",
 )
 @click.option(
+    "--draw-points",
+    type=int,
+    default=None,
+    help="Draw a seeded sample of this many points (needed above 2000 points; training and "
+    "the loss use every point).",
+)
+@click.option(
     "--layout",
     type=click.Choice(LAYOUT_NAMES),
     default="default",
@@ -445,6 +452,7 @@ def render(
     quality: str,
     output_format: str,
     layout: str,
+    draw_points: int | None,
     **values: Any,
 ) -> None:
     """Render one run's training and print the file's path.
@@ -462,7 +470,7 @@ def render(
     )
     configs = [_config(activation=a, lr=rate, **values) for a, rate in pairs]
     for config in configs:  # everything that can be checked, before any training or drawing
-        check_render(config, output_format, layout=layout)
+        check_render(config, output_format, layout=layout, draw_points=draw_points)
         check_writable_target(run_path(config))
     for config in configs:
         if not run_path(config).is_file():  # train first, with progress; the scene then loads it
@@ -470,7 +478,7 @@ def render(
                 cached_run(config, progress=progress,
                            report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
-        path = render_run(config, quality, output_format, layout=layout,
+        path = render_run(config, quality, output_format, layout=layout, draw_points=draw_points,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(path)
 

@@ -9,7 +9,20 @@ import numpy as np
 
 from nnviz.config import DATASETS
 
-__all__ = ["DATASET_SPECS", "DatasetSpec", "data_seed_of", "make_dataset", "split_test"]
+__all__ = [
+    "DATASET_SPECS",
+    "MAX_DRAWN_POINTS",
+    "DatasetSpec",
+    "data_seed_of",
+    "drawn_sample",
+    "make_dataset",
+    "split_test",
+]
+
+#: A video draws at most this many points (each panel draws every one of them on every frame);
+#: a larger data set is drawn as a seeded sample (``nnviz render --draw-points``), while
+#: training and the loss use every point.
+MAX_DRAWN_POINTS = 2000
 
 #: Draws ``(n0, n1)`` points of class 0 and class 1 with noise ``sigma`` from a seed; returns
 #: the points and their labels in the data set's own order.
@@ -203,3 +216,12 @@ def split_test(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
         if count > 0:
             test[rng.choice(members, size=count, replace=False)] = True
     return test
+
+
+def drawn_sample(count: int, limit: int, seed: int = 0) -> np.ndarray | None:
+    """Return the indices of the points a video draws out of ``count``: ``None`` (all of them)
+    when there are at most ``limit``, else ``limit`` of them chosen by ``seed``, in order."""
+    if count <= limit:
+        return None
+    rng = np.random.default_rng([seed, 0xD7A3])
+    return np.sort(rng.choice(count, size=limit, replace=False))

@@ -33,6 +33,7 @@ __all__ = [
     "activate",
     "bce_from_logits",
     "coverage",
+    "epoch_chunks",
     "grid_points",
     "hidden",
     "layer_activations",
@@ -214,6 +215,15 @@ def layer_outputs_per_epoch(
         h = activate(z, name)
         out.append((z, h))
     return out
+
+
+def epoch_chunks(states: int, points: int, width: int, budget: int = 2**22) -> list[slice]:
+    """Return slices of the ``states`` logged epochs so that a stacked pass over one slice
+    (:func:`layer_outputs_per_epoch`) holds at most about ``budget`` numbers per array of
+    ``points`` x ``width``: large data sets are then summarised chunk by chunk, in bounded
+    memory."""
+    step = max(1, budget // max(points * width, 1))
+    return [slice(start, min(start + step, states)) for start in range(0, states, step)]
 
 
 def hidden(X: np.ndarray, weights: Weights, activation: Activations) -> np.ndarray:

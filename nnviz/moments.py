@@ -91,11 +91,17 @@ def dead_units(run: Run) -> dict[tuple[int, int], int]:
     names = run.config.activations
     if not any(activation(name).can_die for name in names):
         return found
-    # Pre-activations of every point at every epoch at once, shape (E+1, N, H) a layer.
-    layers = forward.layer_outputs_per_epoch(run.X, run.W, run.b, names)
-    for layer, (name, (pre, _)) in enumerate(zip(names, layers, strict=True)):
+    # Whether each unit is off for every point, epoch by epoch: (E+1, H) a layer, from stacked
+    # passes over chunks of epochs, so that large data sets stay in bounded memory.
+    chunks = forward.epoch_chunks(len(run.loss), len(run.X), max(run.hidden_widths))
+    off: list[list[np.ndarray]] = [[] for _ in names]
+    for epochs in chunks:
+        layers = forward.layer_outputs_per_epoch(run.X, run.W, run.b, names, epochs)
+        for layer, (pre, _) in enumerate(layers):
+            off[layer].append(np.all(pre <= 0.0, axis=1))
+    for layer, name in enumerate(names):
         if activation(name).can_die:
-            dead = np.all(pre <= 0.0, axis=1)  # (E+1, H)
+            dead = np.concatenate(off[layer])  # (E+1, H)
             alive = ~dead
             last = len(dead) - 1
             # Index of the last alive epoch of each unit, -1 when it never lived.

@@ -84,8 +84,12 @@ def check_render(
     output_format: str = "mp4",
     media_dir: str | os.PathLike[str] = "media",
     layout: str = "default",
+    draw_points: int | None = None,
 ) -> None:
     """Check, before any training or drawing, that a render can succeed.
+
+    ``draw_points`` is how many of the run's points the video draws (``None``: all; more than
+    :data:`nnviz.data.MAX_DRAWN_POINTS` need it).
 
     Raises
     ------
@@ -103,6 +107,8 @@ def check_render(
             f"the {layout} layout draws --hidden {widths}, not --hidden {shown} "
             "(the default layout draws any network)"
         )
+    if config is not None:
+        _check_points(config.samples, draw_points)
     reason = missing_latex()
     if reason is not None:
         raise RenderError(reason)
@@ -113,6 +119,20 @@ def check_render(
         folder = folder.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
+
+
+def _check_points(points: int, draw_points: int | None) -> None:
+    """Refuse to draw more points than a video can, or a sample size it cannot take."""
+    from nnviz.data import MAX_DRAWN_POINTS
+
+    if draw_points is not None and not 1 <= draw_points <= MAX_DRAWN_POINTS:
+        raise RenderError(f"--draw-points must be 1 to {MAX_DRAWN_POINTS}, got {draw_points}")
+    if draw_points is None and points > MAX_DRAWN_POINTS:
+        raise RenderError(
+            f"the run has {points} points and a video draws at most {MAX_DRAWN_POINTS}: add "
+            f"--draw-points {MAX_DRAWN_POINTS} to draw a seeded sample (training and the loss "
+            "use every point)"
+        )
 
 
 class PrivateCaches:
@@ -362,11 +382,13 @@ def render_run(
     media_dir: str | os.PathLike[str] = "media",
     report: Callable[[str], None] = lambda message: None,
     layout: str = "default",
+    draw_points: int | None = None,
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
     ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
-    ``"blog"``; the blog layout's files end in ``_blog``.
+    ``"blog"``; the blog layout's files end in ``_blog``. ``draw_points`` draws a seeded sample
+    of that many points (see :func:`check_render`).
     """
     from nnviz.stories.training import SingleRunStory
 
@@ -374,6 +396,8 @@ def render_run(
     name = run_video_name(config)
     if layout != "default":
         name = f"{name}_{layout}"
+    if draw_points is not None:
+        name = f"{name}_{draw_points}pts"
     scene_class = type(
         f"{names.capitalize().replace('-', '')}Run",
         (SingleRunStory,),
@@ -382,6 +406,7 @@ def render_run(
             "lr": config.lr,
             "base_config": config,
             "layout": layout,
+            "draw_points": draw_points,
             "__module__": __name__,
         },
     )

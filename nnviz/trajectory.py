@@ -76,6 +76,15 @@ class Trajectory:
         every logged weight, so motion has no kinks at epochs and never overshoots the logged
         values between two epochs. ``"linear"``: straight lines between epochs (velocity jumps
         at every epoch).
+    drawn
+        Indices of the points the pictures draw (see :func:`nnviz.data.drawn_sample`);
+        ``None`` for all. Loss and accuracy are always those of all the run's points.
+
+    Attributes
+    ----------
+    X, y, test
+        The drawn points, their labels and which of them are test points (``None`` without a
+        test set); every :class:`FrameState` array of points is of these.
     """
 
     #: Samples per epoch used to compute the hidden-space view.
@@ -83,10 +92,16 @@ class Trajectory:
     #: Half-width, in epochs, of the window the hidden-space view looks ahead and behind.
     VIEW_WINDOW_EPOCHS = 3.0
 
-    def __init__(self, run: Run, interpolation: Interpolation = "pchip") -> None:
+    def __init__(
+        self, run: Run, interpolation: Interpolation = "pchip", drawn: np.ndarray | None = None
+    ) -> None:
         if interpolation not in ("pchip", "linear"):
             raise ValueError(f"unknown interpolation {interpolation!r}; use 'pchip' or 'linear'")
         self.run = run
+        self.drawn = None if drawn is None else np.asarray(drawn, dtype=np.intp)
+        every = slice(None) if self.drawn is None else self.drawn
+        self.X, self.y = run.X[every], run.y[every]
+        self.test = None if run.test is None else run.test[every]
         self.activation = run.config.activation
         self.activations = run.config.activations
         self.interpolation = interpolation
@@ -128,19 +143,34 @@ class Trajectory:
         if self._last is not None and self._last.t == t:
             return self._last
         weights = self.weights_at(t)
-        layers = tuple(forward.layer_outputs(self.run.X, weights, self.activation))
+        layers = tuple(forward.layer_outputs(self.X, weights, self.activation))
         logits = layers[-1][1] @ weights.W[-1][0] + weights.b[-1][0]
+        self._last = self._with_metrics(t, weights, layers, logits)
+        return self._last
+
+    def _with_metrics(
+        self,
+        t: float,
+        weights: Weights,
+        layers: tuple[tuple[np.ndarray, np.ndarray], ...],
+        logits: np.ndarray,
+    ) -> FrameState:
+        """The frame state of the drawn points, with the loss and accuracy of all of them."""
+        if self.drawn is None:
+            scored = logits
+        else:
+            scored = forward.logits(self.run.X, weights, self.activation)
         y, test = self.run.y, self.run.test
         if test is None:
-            loss, accuracy = forward.bce_from_logits(logits, y), forward.accuracy(logits, y)
+            loss, accuracy = forward.bce_from_logits(scored, y), forward.accuracy(scored, y)
             test_loss = test_accuracy = None
         else:
             train = ~test
-            loss = forward.bce_from_logits(logits[train], y[train])
-            accuracy = forward.accuracy(logits[train], y[train])
-            test_loss = forward.bce_from_logits(logits[test], y[test])
-            test_accuracy = forward.accuracy(logits[test], y[test])
-        self._last = FrameState(
+            loss = forward.bce_from_logits(scored[train], y[train])
+            accuracy = forward.accuracy(scored[train], y[train])
+            test_loss = forward.bce_from_logits(scored[test], y[test])
+            test_accuracy = forward.accuracy(scored[test], y[test])
+        return FrameState(
             t=t,
             weights=weights,
             layers=layers,
@@ -153,7 +183,6 @@ class Trajectory:
             test_loss=test_loss,
             test_accuracy=test_accuracy,
         )
-        return self._last
 
     def hidden_view(self, t: float) -> tuple[Range, Range]:
         """Return the hidden-space view box at ``t`` (see :meth:`view_box`)."""
@@ -206,7 +235,7 @@ class Trajectory:
         times = np.linspace(0.0, self.epochs, self.epochs * per_epoch + 1)
         extents = np.empty((len(times), 2 * dims))
         for i, t in enumerate(times):
-            h = forward.to_space(self.run.X, self.weights_at(t), self.activation, space)
+            h = forward.to_space(self.X, self.weights_at(t), self.activation, space)
             if projection is not None:
                 h = projection(h)
             h = np.pad(h[:, :dims], ((0, 0), (0, max(dims - h.shape[1], 0))))

@@ -186,3 +186,77 @@ def test_a_hollow_dot_shows_the_background_at_its_centre(tmp_path: Path) -> None
     background = pixel(0.0, 3.0)
     assert np.abs(pixel(3.0, 0.0) - background).max() < 5  # a hollow one: the background
     assert np.abs(pixel(3.0 + 0.6, 0.0) - red).max() < 5  # its colour in the ring
+
+
+# --- a sample of a large data set, drawn ---------------------------------------------------------
+
+
+def test_a_drawn_sample_is_seeded_sorted_and_distinct() -> None:
+    from nnviz.data import drawn_sample
+
+    assert drawn_sample(100, 200) is None
+    sample = drawn_sample(5000, 300, seed=2)
+    assert sample is not None and len(sample) == 300
+    assert np.all(np.diff(sample) > 0) and sample.max() < 5000
+    np.testing.assert_array_equal(sample, drawn_sample(5000, 300, seed=2))  # type: ignore[arg-type]
+    assert not np.array_equal(sample, drawn_sample(5000, 300, seed=3))  # type: ignore[arg-type]
+
+
+def test_the_trajectory_draws_the_sample_and_scores_every_point(held_out: Run) -> None:
+    drawn = np.arange(0, 120, 7)
+    trajectory = Trajectory(held_out, drawn=drawn)
+    assert held_out.test is not None and held_out.test_loss is not None
+    np.testing.assert_array_equal(trajectory.X, held_out.X[drawn])
+    np.testing.assert_array_equal(trajectory.test, held_out.test[drawn])  # type: ignore[arg-type]
+    state = trajectory.state(4.0)
+    assert state.logits.shape == (len(drawn),) and state.hidden.shape == (len(drawn), 2)
+    expected = forward.logits(held_out.X[drawn], held_out.weights(4), "relu")
+    np.testing.assert_allclose(state.logits, expected, rtol=1e-12)
+    # Loss and accuracy are those of all the points, as torch logged them.
+    assert state.loss == pytest.approx(held_out.loss[4], rel=1e-9)
+    assert state.test_loss == pytest.approx(held_out.test_loss[4], rel=1e-9)
+
+
+def test_too_many_points_to_draw_are_refused_before_training(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from nnviz.cli import cli
+
+    result = CliRunner().invoke(cli, ["render", "--samples", "5000"])
+    assert result.exit_code != 0
+    assert result.stderr.strip() == (
+        "nnviz: the run has 5000 points and a video draws at most 2000: add --draw-points 2000 "
+        "to draw a seeded sample (training and the loss use every point)"
+    )
+    assert not list(tmp_path.rglob("*.npz"))
+
+
+def test_dead_units_in_bounded_memory_equal_the_epoch_by_epoch_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nnviz import moments
+
+    config = RunConfig(samples=600, hidden=(4, 3), lr=0.3, max_epochs=12, target_loss=0.0, seed=1)
+    run = train(config)
+    # The answer, epoch by epoch with the per-state forward pass.
+    dead_at = {}
+    for layer in range(2):
+        for unit in range(run.hidden_widths[layer]):
+            off = [
+                bool(np.all(forward.layer_outputs(run.X, run.weights(e), "relu")[layer][0][:, unit]
+                            <= 0))
+                for e in range(run.epochs + 1)
+            ]  # fmt: skip
+            if off[-1]:
+                first = len(off) - 1
+                while first > 0 and off[first - 1]:
+                    first -= 1
+                dead_at[(layer, unit)] = first
+    assert {layer for layer, _ in dead_at} == {0, 1}  # units die in both layers, at epochs > 0
+    assert forward.epoch_chunks(13, 600, 4, budget=5000) == [
+        slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8), slice(8, 10), slice(10, 12),
+        slice(12, 13),
+    ]  # fmt: skip
+    original = forward.epoch_chunks
+    monkeypatch.setattr(forward, "epoch_chunks", lambda s, p, w, budget=0: original(s, p, w, 5000))
+    assert moments.dead_units(run) == dead_at  # in seven chunks of epochs

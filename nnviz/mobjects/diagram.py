@@ -107,8 +107,12 @@ def activation_scale(trajectory: Trajectory, layer: int = 0) -> float:
     far from the data) are clipped.
     """
     run = trajectory.run
-    layers = forward.layer_outputs_per_epoch(run.X, run.W, run.b, trajectory.activations)
-    return max(float(np.max(np.abs(layers[layer][1]))), 1e-6)
+    largest = 0.0
+    for epochs in forward.epoch_chunks(len(run.loss), len(run.X), max(run.hidden_widths)):
+        layers = forward.layer_outputs_per_epoch(run.X, run.W, run.b, trajectory.activations,
+                                                 epochs)  # fmt: skip
+        largest = max(largest, float(np.max(np.abs(layers[layer][1]))))
+    return max(largest, 1e-6)
 
 
 class ActivationColormap:

@@ -47,7 +47,8 @@ def heading_and_stats(
     """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
     the epoch, loss and accuracy read-out at the top right, on one baseline; a heading that
     would run into the read-out is scaled down to end before it. Training other than the
-    post's (another optimizer, a penalty) is named on a smaller line below the heading."""
+    post's (another optimizer, a penalty) and a sample of the points drawn instead of all of
+    them are named on a smaller line below the heading."""
     config = trajectory.run.config
     network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
     rate = (
@@ -69,8 +70,11 @@ def heading_and_stats(
     stats.place(np.array([stats_left, title.get_bottom()[1] + 0.04, 0]))
     heading = VGroup(title)
     details = training_details(config)
+    if trajectory.drawn is not None:  # a sample of a large data set
+        sample = f"showing {len(trajectory.drawn)} of {len(trajectory.run.y)} points"
+        details = f"{details} · {sample}" if details else sample
     if details:
-        line = Text(details, font=theme.font, font_size=20, color=theme.muted)
+        line = Text(details, font=theme.font, font_size=17, color=theme.muted)
         if line.width > room:
             line.scale_to_fit_width(room)
         heading.add(line.next_to(title, DOWN, buff=0.1, aligned_edge=LEFT))

@@ -46,7 +46,7 @@ __all__ = [
 
 def input_box(trajectory: Trajectory) -> Box:
     """Return the square input-plane view around the run's data."""
-    return square_box_around(trajectory.run.X, margin=0.1)
+    return square_box_around(trajectory.X, margin=0.1)
 
 
 def hidden_probability_grid(
@@ -142,11 +142,11 @@ class Panel(FollowsClock, Group):
         self.viewport = viewport
         self.theme = theme
         self.mesh_resolution = mesh_resolution
-        self.labels = np.asarray(trajectory.run.y)
+        self.labels = np.asarray(trajectory.y)
         self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
         self.axes = Segments(stroke_color=theme.muted, stroke_width=1.2, stroke_opacity=0.6)
         self.boundary = Segments(stroke_color=theme.boundary, stroke_width=3.0)
-        self.dots = class_dots(self.labels, theme, dot_radius, hollow=trajectory.run.test)
+        self.dots = class_dots(self.labels, theme, dot_radius, hollow=trajectory.test)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         # A caption of several lines is centred line by line.
@@ -241,7 +241,7 @@ class InputPlanePanel(Panel):
 
     def refresh(self) -> Self:
         state = self.trajectory.state(self.clock.get_value())
-        self._place_points(self.trajectory.run.X, self.box, state.logits)
+        self._place_points(self.trajectory.X, self.box, state.logits)
         shape = (self.mesh_resolution, self.mesh_resolution)
         probabilities = forward.probability_grid(
             state.weights, self.trajectory.activation, self.box[0], self.box[1], shape

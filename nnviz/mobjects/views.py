@@ -130,9 +130,9 @@ def fit_layer_projection(trajectory: Trajectory, layer: int, rows: int = 40_000)
     run (at most ``rows`` points, taken from evenly spaced epochs), once."""
     run = trajectory.run
     states = run.epochs + 1
-    step = max(1, math.ceil(states * len(run.X) / rows))
+    step = max(1, math.ceil(states * len(trajectory.X) / rows))
     epochs = slice(0, states, step)
-    h = forward.layer_outputs_per_epoch(run.X, run.W, run.b, trajectory.activation, epochs)
+    h = forward.layer_outputs_per_epoch(trajectory.X, run.W, run.b, trajectory.activation, epochs)
     activations = h[layer - 1][1]
     return PCAProjection.fit(activations.reshape(-1, activations.shape[-1]))
 

@@ -21,7 +21,7 @@ from manim import (
 
 from nnviz.activations import activation, display_name
 from nnviz.config import BLOG_LEARNING_RATES, RunConfig
-from nnviz.data import DATASET_SPECS
+from nnviz.data import DATASET_SPECS, MAX_DRAWN_POINTS, drawn_sample
 from nnviz.mobjects.hud import class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
@@ -269,12 +269,23 @@ class SingleRunStory(NNVizScene):
     layout: ClassVar[str] = "default"
     #: A title card shown first (none when empty), with the network under it.
     title: ClassVar[str] = ""
+    #: Draw a seeded sample of this many points (``None``: all of them, at most
+    #: :data:`nnviz.data.MAX_DRAWN_POINTS`); training and the loss use every point.
+    draw_points: ClassVar[int | None] = None
 
     def construct(self) -> None:
+        samples = self.base_config.replace(activation=self.activation, lr=self.lr).samples
+        limit = self.draw_points if self.draw_points is not None else MAX_DRAWN_POINTS
+        if self.draw_points is None and samples > MAX_DRAWN_POINTS:  # before any training
+            raise SystemExit(
+                f"nnviz: the run has {samples} points and a video draws at most "
+                f"{MAX_DRAWN_POINTS}; set draw_points to draw a seeded sample"
+            )
         run = self.run_for(activation=self.activation, lr=self.lr)
         if self.title:
             self.show_title(run.config)
-        phase_from(self, TrainingPhase).play(self, Trajectory(run))
+        drawn = drawn_sample(len(run.y), limit, run.config.seed)
+        phase_from(self, TrainingPhase).play(self, Trajectory(run, drawn=drawn))
 
     def show_title(self, config: RunConfig) -> None:
         """The title card: :attr:`title` and the network, layer by layer."""
