@@ -339,11 +339,15 @@ def render_run(
     media_dir: str | os.PathLike[str] = "media",
     report: Callable[[str], None] = lambda message: None,
     layout: str = "default",
+    run_file: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
     ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
-    ``"blog"``; the blog layout's files end in ``_blog``.
+    ``"blog"``; the blog layout's files end in ``_blog``. With ``run_file`` the scene shows
+    that run file (whose configuration is ``config``; load it with
+    :func:`nnviz.run.load_run` first) and is named after it (``my_run.mp4``); otherwise the
+    cached run of ``config``, trained if needed.
     """
     from nnviz.stories.training import SingleRunStory
 
@@ -353,6 +357,8 @@ def render_run(
         name = f"{name}_h{'-'.join(map(str, config.hidden))}"
     if config.dataset != "seed":
         name = f"{config.dataset}_{name}"
+    if run_file is not None:
+        name = Path(run_file).stem
     if layout != "default":
         name = f"{name}_{layout}"
     scene_class = type(
@@ -363,6 +369,7 @@ def render_run(
             "lr": config.lr,
             "base_config": config,
             "layout": layout,
+            "run_file": None if run_file is None else str(Path(run_file).absolute()),
             "__module__": __name__,
         },
     )
