@@ -178,3 +178,18 @@ def test_an_external_run_is_never_retrained() -> None:
         train(config)
     with pytest.raises(ValueError, match="renders from its run file"):
         cached_run(config)
+
+
+def test_nnviz_and_its_command_line_import_torch_only_for_the_recorder() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nnviz, nnviz.cli; nnviz.__version__\n"
+        "assert 'torch' not in sys.modules, 'torch imported by nnviz or nnviz.cli'\n"
+        "from nnviz import Recorder\n"
+        "assert Recorder.__module__ == 'nnviz.recorder' and 'torch' in sys.modules\n"
+        "try:\n    nnviz.Nothing\nexcept AttributeError:\n    pass\n"
+        "else:\n    raise AssertionError('nnviz.Nothing exists')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
