@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
-__all__ = ["__version__"]
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nnviz.recorder import Recorder
+
+__all__ = ["Recorder", "__version__"]
 
 __version__ = "0.2.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Import :class:`~nnviz.recorder.Recorder` (and torch) only when it is asked for, so that
+    ``nnviz --help`` and the numpy core stay quick."""
+    if name == "Recorder":
+        from nnviz.recorder import Recorder
+
+        return Recorder
+    raise AttributeError(f"module 'nnviz' has no attribute {name!r}")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nnviz.config import RunConfig
+from nnviz.config import EXTERNAL, RunConfig
 from nnviz.run import Run, RunFileError, load_run, remove_stale_temporaries, save_run
 
 if TYPE_CHECKING:
@@ -50,10 +50,17 @@ def cached_run(
 
     A cached file that cannot be read (damaged, older schema) is reported and replaced by a
     fresh training; the replacement is written atomically. Torch is imported only when a run
-    has to be trained. ``progress`` is passed to :func:`nnviz.train.train`; ``force`` retrains
-    even when a readable cached run exists. Temporary files that killed writes left in the
-    cache folder are removed once they are stale.
+    has to be trained. A run of the user's own loop (dataset ``external``) is refused with
+    :class:`ValueError`: only its run file holds it. ``progress`` is passed to
+    :func:`nnviz.train.train`; ``force`` retrains even when a readable cached run exists.
+    Temporary files that killed writes left in the cache folder are removed once they are
+    stale.
     """
+    if config.dataset == EXTERNAL:
+        raise ValueError(
+            "a run of your own training loop renders from its run file (nnviz render --run "
+            "FILE, or run_file = FILE in a scene); nnviz cannot train it again"
+        )
     path = run_path(config, runs_dir)
     remove_stale_temporaries(path.parent)
     if path.exists() and not force:

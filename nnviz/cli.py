@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
 from nnviz.cache import cached_run, run_path, runs_dir_default
 from nnviz.config import (
     ACTIVATIONS,
     BLOG_LEARNING_RATES,
     DATASETS,
+    EXTERNAL,
     INITS,
     MAX_EPOCHS,
     MAX_HIDDEN_LAYERS,
@@ -29,6 +31,18 @@ from nnviz.config import (
 )
 from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
+
+#: The options of ``nnviz render`` that say how to render, not which run: the only ones
+#: ``--run FILE`` takes (the others describe a run, and the file holds it).
+_RENDER_ONLY: frozenset[str] = frozenset(
+    {"quality", "output_format", "layout", "run_file", "draw_points"}
+)
+
+#: The settings of nnviz's own training, which a run of your own loop never used: ``inspect``
+#: shows "(your own loop)" for them.
+_NOT_YOUR_LOOPS: frozenset[str] = frozenset(
+    {"seed", "lr", "batch_size", "target_loss", "init", "adam_epsilon", "weight_decay", "l1"}
+)
 
 #: The layouts of ``nnviz render --layout`` (the keys of ``nnviz.mobjects.layout.LAYOUTS``,
 #: written out so that ``--help`` does not import Manim; a test checks they agree).
@@ -383,7 +397,13 @@ def inspect(run_file: Path) -> None:
     run = load_run(run_file)
     config = run.config
     rows: list[tuple[str, object]] = [("run file", run_file)]
+    external = config.optimizer == EXTERNAL
     for key, value in config.to_dict().items():
+        if external and key in ("noise", "data_seed"):
+            continue  # the data came with the run; no recipe drew it
+        if external and key in _NOT_YOUR_LOOPS:
+            rows.append((key, "(your own loop)"))  # never used: nnviz did not train it
+            continue
         shown = "full" if key == "batch_size" and value is None else value
         if key in ("noise", "data_seed") and value is None:
             shown = "dataset default"
@@ -444,6 +464,15 @@ def inspect(run_file: Path) -> None:
     help="default: input plane and hidden space; blog: the post's three panels "
     "(input, W1x + b1, activation).",
 )
+@click.option(
+    "--run",
+    "run_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Render this run file (nnviz train --out, nnviz.Recorder, another machine) instead "
+    "of a run of the options; it is validated first, and the options that describe a run "
+    "are refused with it.",
+)
 @_run_options
 def render(
     activation: str,
@@ -453,15 +482,37 @@ def render(
     output_format: str,
     layout: str,
     draw_points: int | None,
+    run_file: Path | None,
     **values: Any,
 ) -> None:
     """Render one run's training and print the file's path.
 
     The default layout shows the input plane and the hidden space; --layout blog shows the
-    post's three panels. The run is trained and cached on first use. Videos land under
-    media/videos/.
+    post's three panels. The run is trained and cached on first use, or read from --run FILE.
+    Videos land under media/videos/.
     """
     from nnviz.rendering import check_render, render_run
+
+    if run_file is not None:
+        context = click.get_current_context()
+        given = [
+            param.opts[0]
+            for param in context.command.params
+            if param.name not in _RENDER_ONLY
+            and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT
+        ]
+        if given:
+            raise click.UsageError(
+                f"--run renders the run its file holds; drop {', '.join(given)}", context
+            )
+        run = load_run(run_file)  # every check of the file, before any drawing
+        check_render(run.config, output_format, layout=layout, draw_points=draw_points)
+        click.echo(f"rendering {run_file} ...", err=True)
+        path = render_run(run.config, quality, output_format, layout=layout, run_file=run_file,
+                          draw_points=draw_points,
+                          report=lambda message: click.echo(message, err=True))  # fmt: skip
+        click.echo(path)
+        return
 
     pairs = (
         [(a, rate) for a in ("relu", "tanh") for rate in BLOG_LEARNING_RATES]

@@ -383,17 +383,21 @@ def render_run(
     report: Callable[[str], None] = lambda message: None,
     layout: str = "default",
     draw_points: int | None = None,
+    run_file: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
     ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
     ``"blog"``; the blog layout's files end in ``_blog``. ``draw_points`` draws a seeded sample
-    of that many points (see :func:`check_render`).
+    of that many points (see :func:`check_render`). With ``run_file`` the scene shows that run
+    file (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and
+    is named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
+    needed.
     """
     from nnviz.stories.training import SingleRunStory
 
     names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
-    name = run_video_name(config)
+    name = run_video_name(config) if run_file is None else Path(run_file).stem
     if layout != "default":
         name = f"{name}_{layout}"
     if draw_points is not None:
@@ -407,6 +411,7 @@ def render_run(
             "base_config": config,
             "layout": layout,
             "draw_points": draw_points,
+            "run_file": None if run_file is None else str(Path(run_file).absolute()),
             "__module__": __name__,
         },
     )

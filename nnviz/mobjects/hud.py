@@ -193,6 +193,9 @@ class LossCurve(FollowsClock, VGroup):
                 f"epoch {self.epoch_limit}", font=theme.font, font_size=font_size, color=theme.muted
             ).next_to(dr, np.array([0, -1, 0]), 0.08),
         )
+        if run.stop_reason == "external":  # one's own loop had no target: no target line
+            target_line.set_stroke(opacity=0.0)
+            labels.remove(labels[1])
         self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
         self.marker = Dot(radius=0.05, color=theme.accent)
         self.final = Text(

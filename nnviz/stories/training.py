@@ -20,13 +20,15 @@ from manim import (
 )
 
 from nnviz.activations import activation, display_name
-from nnviz.config import BLOG_LEARNING_RATES, RunConfig
+from nnviz.config import BLOG_LEARNING_RATES, EXTERNAL, RunConfig
 from nnviz.data import DATASET_SPECS, MAX_DRAWN_POINTS, drawn_sample
+from nnviz.formatting import training_label
 from nnviz.mobjects.hud import class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import class_dots
 from nnviz.moments import clock_speed, key_moments, time_to_epoch
+from nnviz.run import Run, RunFileError, load_run
 from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport, square_box_around
@@ -251,7 +253,15 @@ def play_run(
 
 
 class SingleRunStory(NNVizScene):
-    """One run's evolution, like one of the blog's GIFs (used by ``nnviz render``)."""
+    """One run's evolution, like one of the blog's GIFs (used by ``nnviz render``).
+
+    The run is :attr:`base_config` with :attr:`activation` and :attr:`lr` (trained and cached
+    on first use), or the run file :attr:`run_file` when it is set (a run of your own
+    training loop, from :class:`nnviz.Recorder`, or from another machine): e.g. ::
+
+        class MyRun(SingleRunStory):
+            run_file = "my_run.npz"
+    """
 
     #: Hidden activation of the run.
     activation: ClassVar[str] = "relu"
@@ -272,20 +282,44 @@ class SingleRunStory(NNVizScene):
     #: Draw a seeded sample of this many points (``None``: all of them, at most
     #: :data:`nnviz.data.MAX_DRAWN_POINTS`); training and the loss use every point.
     draw_points: ClassVar[int | None] = None
+    #: The run file to show (validated by :func:`nnviz.run.load_run`; a relative path is
+    #: relative to the working directory); ``None`` takes the cached run of the settings above.
+    run_file: ClassVar[str | None] = None
 
     def construct(self) -> None:
-        samples = self.base_config.replace(activation=self.activation, lr=self.lr).samples
+        if self.run_file is None:  # before any training
+            self.check_points(self.base_config.replace(activation=self.activation, lr=self.lr))
+        run = self.story_run()
+        self.check_points(run.config)
         limit = self.draw_points if self.draw_points is not None else MAX_DRAWN_POINTS
-        if self.draw_points is None and samples > MAX_DRAWN_POINTS:  # before any training
-            raise SystemExit(
-                f"nnviz: the run has {samples} points and a video draws at most "
-                f"{MAX_DRAWN_POINTS}; set draw_points to draw a seeded sample"
-            )
-        run = self.run_for(activation=self.activation, lr=self.lr)
         if self.title:
             self.show_title(run.config)
         drawn = drawn_sample(len(run.y), limit, run.config.seed)
         phase_from(self, TrainingPhase).play(self, Trajectory(run, drawn=drawn))
+
+    def check_points(self, config: RunConfig) -> None:
+        """Stop with one line when the run has more points than a video draws and
+        :attr:`draw_points` does not ask for a sample."""
+        if self.draw_points is None and config.samples > MAX_DRAWN_POINTS:
+            raise SystemExit(
+                f"nnviz: the run has {config.samples} points and a video draws at most "
+                f"{MAX_DRAWN_POINTS}; set draw_points to draw a seeded sample"
+            )
+
+    def story_run(self) -> Run:
+        """Return the run to show: :attr:`run_file`'s, or the cached run of the settings.
+
+        Raises
+        ------
+        SystemExit
+            With one line when :attr:`run_file` is not a valid run file.
+        """
+        if self.run_file is None:
+            return self.run_for(activation=self.activation, lr=self.lr)
+        try:
+            return load_run(self.run_file)
+        except RunFileError as error:  # one line instead of Manim's traceback
+            raise SystemExit(f"nnviz: {error}") from None
 
     def show_title(self, config: RunConfig) -> None:
         """The title card: :attr:`title` and the network, layer by layer."""
@@ -293,8 +327,9 @@ class SingleRunStory(NNVizScene):
         title = Text(self.title, font=theme.font, font_size=44, color=theme.foreground)
         widths = " → ".join(map(str, config.widths))
         names = display_name(config.activation)
+        data = "your data" if config.dataset == EXTERNAL else f"{config.dataset} data"
         subtitle = Text(
-            f"{config.dataset} data · network {widths} ({names}) · learning rate {config.lr:g}",
+            f"{data} · network {widths} ({names}) · {training_label(config)}",
             font=theme.font,
             font_size=24,
             color=theme.muted,

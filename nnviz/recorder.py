@@ -1,0 +1,333 @@
+"""Record a run of your own torch training loop as a standard nnviz run file.
+
+The recorder reads the weights of a ``torch.nn.Sequential`` of ``nn.Linear`` layers and the
+activations of :data:`nnviz.activations.ACTIVATION_REGISTRY` (2 inputs, hidden layers within
+:mod:`nnviz.config`'s limits, one logit), snapshots them when asked, and evaluates each
+snapshot as :func:`nnviz.train.train` evaluates its own states: binary cross-entropy on the
+logits and accuracy (logit > 0 means class 1) on the given points, in float64.
+
+It never changes the model: no ``train()``/``eval()`` switch, no forward pass through it (the
+loss is computed from detached float64 copies of the weights), gradients untouched.
+
+Examples
+--------
+>>> rec = Recorder(model, X, y)  # doctest: +SKIP
+>>> for epoch in range(epochs):  # doctest: +SKIP
+...     train_one_epoch(model)
+...     rec.log()
+>>> rec.save("my_run.npz")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from nnviz.activations import ACTIVATION_REGISTRY
+from nnviz.config import (
+    ACTIVATIONS,
+    EXTERNAL,
+    MAX_EPOCHS,
+    MAX_HIDDEN_LAYERS,
+    MAX_LAYER_WIDTH,
+    MAX_SAMPLES,
+    MAX_TEST_FRACTION,
+    RunConfig,
+)
+from nnviz.run import Run, check_writable_target, save_run
+from nnviz.train import activation_module
+
+__all__ = ["Recorder", "model_architecture"]
+
+
+def _supported() -> str:
+    return f"nnviz draws nn.Linear layers and the activations {', '.join(ACTIVATIONS)}"
+
+
+def _activation_of(module: nn.Module) -> str | None:
+    """Return the registry name of ``module`` when it is one of its activations with the
+    registry's settings, else ``None``."""
+    for name, entry in ACTIVATION_REGISTRY.items():
+        layer, settings = entry.torch_layer
+        if type(module) is getattr(nn, layer) and all(
+            getattr(module, key, None) == value for key, value in settings.items()
+        ):
+            return name
+    return None
+
+
+def _refusal(index: int, module: nn.Module) -> str:
+    """Why ``module`` (at ``index`` in the model) is not one nnviz draws, in one line."""
+    kind = type(module).__name__
+    for name, entry in ACTIVATION_REGISTRY.items():
+        layer, settings = entry.torch_layer
+        if type(module) is getattr(nn, layer):
+            given = ", ".join(f"{key}={getattr(module, key, None)!r}" for key in settings)
+            wanted = ", ".join(f"{key}={value!r}" for key, value in settings.items())
+            return f"module {index} ({kind}) has {given}; nnviz's {name} is {kind}({wanted})"
+    return f"module {index} ({kind}) is not supported; {_supported()}"
+
+
+def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Return the hidden widths and activations of ``model``, or say why nnviz cannot draw it.
+
+    ``model`` must be an ``nn.Sequential`` of ``nn.Linear`` layers with one activation of the
+    registry (its class and settings, e.g. ``nn.LeakyReLU(0.1)``) between two of them (none
+    between two ``nn.Linear`` layers counts as ``linear``), 2 inputs and 1 output logit (no
+    final sigmoid: nnviz applies it), 1 to :data:`~nnviz.config.MAX_HIDDEN_LAYERS` hidden layers
+    of 1 to :data:`~nnviz.config.MAX_LAYER_WIDTH` units.
+
+    Raises
+    ------
+    ValueError
+        With a one-line message naming the module at fault.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise ValueError(
+            f"the model is a {type(model).__name__}; nnviz records an nn.Sequential of "
+            "nn.Linear layers and activations"
+        )
+    modules = list(model)
+    linears = [m for m in modules if type(m) is nn.Linear]
+    if not linears:
+        raise ValueError(f"the model has no nn.Linear layer; {_supported()}")
+    widths: list[int] = []
+    names: list[str] = []
+    pending: str | None = None  # the activation since the last Linear
+    for index, module in enumerate(modules):
+        if type(module) is nn.Linear:
+            if widths:
+                if module.in_features != widths[-1]:
+                    raise ValueError(
+                        f"module {index} (Linear) takes {module.in_features} inputs, but the "
+                        f"layer before it has {widths[-1]} units"
+                    )
+                names.append(pending or "linear")
+            elif module.in_features != 2:
+                raise ValueError(
+                    f"module {index} (Linear) takes {module.in_features} inputs; nnviz draws "
+                    "networks of 2 inputs (the plane)"
+                )
+            widths.append(module.out_features)
+            pending = None
+            continue
+        name = _activation_of(module)
+        if name is None:
+            raise ValueError(_refusal(index, module))
+        if not widths:
+            raise ValueError(
+                f"module {index} ({type(module).__name__}) comes before the first nn.Linear; "
+                "the model must start with nn.Linear(2, ...)"
+            )
+        if pending is not None:
+            raise ValueError(
+                f"module {index} ({type(module).__name__}) follows another activation; nnviz "
+                "draws one activation between two nn.Linear layers"
+            )
+        pending = name
+    if pending is not None:
+        raise ValueError(
+            f"module {len(modules) - 1} ({type(modules[-1]).__name__}) comes after the last "
+            "nn.Linear; the model must end with nn.Linear(..., 1), a logit (nnviz applies the "
+            "sigmoid: train with nn.BCEWithLogitsLoss)"
+        )
+    if widths[-1] != 1:
+        raise ValueError(
+            f"module {len(modules) - 1} (Linear) has {widths[-1]} outputs; nnviz draws one "
+            "output logit (two classes)"
+        )
+    hidden = tuple(widths[:-1])
+    if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
+        raise ValueError(
+            f"the model has {len(hidden)} hidden layers; nnviz draws 1 to {MAX_HIDDEN_LAYERS}"
+        )
+    for k, width in enumerate(hidden, start=1):
+        if width > MAX_LAYER_WIDTH:
+            raise ValueError(
+                f"hidden layer {k} has {width} units; nnviz draws layers of 1 to {MAX_LAYER_WIDTH}"
+            )
+    return hidden, tuple(names)
+
+
+def _as_numpy(value: Any, name: str) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.array(value, dtype=np.float64)  # a copy: later changes to the data do not leak
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers, got {type(value).__name__}") from None
+    return array
+
+
+class Recorder:
+    """Log the weights of a model that your own loop trains, and save them as a run file.
+
+    The initial state is logged at construction (epoch 0); call :meth:`log` after each epoch
+    of your training and :meth:`save` at the end. The model is never changed.
+
+    Parameters
+    ----------
+    model
+        An ``nn.Sequential`` of ``nn.Linear`` layers and supported activations, 2 inputs and
+        1 logit (see :func:`model_architecture`), on any device and in any float dtype.
+    X
+        The points, shape (N, 2): a tensor or an array (copied).
+    y
+        Their labels, 0 or 1, shape (N,) or (N, 1).
+    test
+        Optionally which points are held out from training (booleans, shape (N,)): the loss
+        and accuracy are then logged for the training and the test points apart, and the video
+        draws the test points hollow. At most half the points, with both classes among the
+        training and the test points.
+
+    Raises
+    ------
+    ValueError
+        With one line, for a model nnviz cannot draw or data of the wrong shape or values.
+    """
+
+    def __init__(self, model: nn.Module, X: Any, y: Any, test: Any = None) -> None:
+        self.hidden, self.activations = model_architecture(model)
+        self.model = model
+        self._linears = [m for m in model.children() if type(m) is nn.Linear]
+        X_np = _as_numpy(X, "X")
+        y_np = _as_numpy(y, "y")
+        if y_np.ndim == 2 and y_np.shape[1] == 1:
+            y_np = y_np[:, 0]
+        if X_np.ndim != 2 or X_np.shape[1] != 2:
+            raise ValueError(f"X must have shape (N, 2), got {X_np.shape}")
+        if y_np.shape != (len(X_np),):
+            raise ValueError(f"y must have shape ({len(X_np)},), one label per point, got "
+                             f"{y_np.shape}")  # fmt: skip
+        if not 2 <= len(X_np) <= MAX_SAMPLES:
+            raise ValueError(f"X must hold 2 to {MAX_SAMPLES} points, got {len(X_np)}")
+        if not np.all(np.isfinite(X_np)):
+            raise ValueError("X must be finite (no NaN or inf)")
+        if not np.all((y_np == 0) | (y_np == 1)):
+            raise ValueError("y must hold labels 0 or 1")
+        self.X, self.y = X_np, y_np.astype(np.int64)
+        self.test: np.ndarray | None = None
+        if test is not None:
+            mask = np.array(test.detach().cpu() if isinstance(test, torch.Tensor) else test)
+            if mask.shape != (len(X_np),) or mask.dtype != bool:
+                raise ValueError(f"test must be {len(X_np)} booleans, one per point")
+            if not 0 < mask.mean() <= MAX_TEST_FRACTION:
+                raise ValueError(
+                    f"test must hold out some points and at most {MAX_TEST_FRACTION:g} of them"
+                )
+            for part, name in ((~mask, "training"), (mask, "test")):
+                if set(np.unique(self.y[part]).tolist()) != {0, 1}:
+                    raise ValueError(f"the {name} points must hold both classes")
+            self.test = mask
+        self._inputs = torch.from_numpy(self.X)
+        self._targets = torch.from_numpy(self.y.astype(np.float64))
+        self._states: list[tuple[np.ndarray, ...]] = []
+        self._metrics: list[tuple[float, ...]] = []
+        self.log()
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs logged after the initial state."""
+        return len(self._states) - 1
+
+    def log(self) -> float:
+        """Snapshot the model's weights now (after an epoch) and return their loss.
+
+        Raises
+        ------
+        ValueError
+            When the weights or their loss are not finite (training diverged; the states
+            logged before stay), or after :data:`~nnviz.config.MAX_EPOCHS` epochs.
+        """
+        if len(self._states) > MAX_EPOCHS:
+            raise ValueError(f"a run holds at most {MAX_EPOCHS} epochs; save this one")
+        state = self._snapshot()
+        if not all(np.all(np.isfinite(a)) for a in state):
+            raise ValueError(
+                f"epoch {len(self._states)}: the weights are not finite (training diverged); "
+                f"the {len(self._states)} states before it can still be saved"
+            )
+        metrics = self._evaluate(state)
+        if not np.all(np.isfinite(metrics)):
+            raise ValueError(f"epoch {len(self._states)}: the loss is not finite")
+        self._states.append(state)
+        self._metrics.append(metrics)
+        return metrics[0]
+
+    def run(self) -> Run:
+        """Return the logged states as a :class:`~nnviz.run.Run` (stop reason ``external``)."""
+        config = RunConfig(
+            dataset=EXTERNAL,
+            optimizer=EXTERNAL,
+            hidden=self.hidden,
+            activation=self.activations,
+            samples=len(self.X),
+            max_epochs=max(1, self.epochs),
+            target_loss=0.0,
+            test_fraction=float(self.test.mean()) if self.test is not None else 0.0,
+        )
+        stacked = [np.stack(arrays) for arrays in zip(*self._states, strict=True)]
+        table = np.array(self._metrics, dtype=np.float64)
+        has_test = self.test is not None
+        return Run(
+            config=config,
+            W=tuple(stacked[0::2]),
+            b=tuple(stacked[1::2]),
+            loss=table[:, 0].copy(),
+            accuracy=table[:, 1].copy(),
+            X=self.X.copy(),
+            y=self.y.copy(),
+            stop_reason="external",
+            test=self.test.copy() if self.test is not None else None,
+            test_loss=table[:, 2].copy() if has_test else None,
+            test_accuracy=table[:, 3].copy() if has_test else None,
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the run file to ``path`` (atomically; see :func:`nnviz.run.save_run`) and
+        return its path."""
+        target = Path(path)
+        check_writable_target(target)
+        return save_run(self.run(), target)
+
+    def _snapshot(self) -> tuple[np.ndarray, ...]:
+        """Float64 copies of (W1, b1, W2, b2, …); a missing bias is zeros."""
+        arrays: list[np.ndarray] = []
+        with torch.no_grad():
+            for layer in self._linears:
+                weight = layer.weight.detach().to("cpu", torch.float64, copy=True).numpy()
+                if layer.bias is None:
+                    bias = np.zeros(layer.out_features)
+                else:
+                    bias = layer.bias.detach().to("cpu", torch.float64, copy=True).numpy()
+                arrays += [weight, bias]
+        return tuple(arrays)
+
+    def _evaluate(self, state: tuple[np.ndarray, ...]) -> tuple[float, ...]:
+        """Loss and accuracy of ``state`` on the training points (and on the test points),
+        defined as :func:`nnviz.train.train` logs them."""
+        with torch.no_grad():
+            h = self._inputs
+            tensors = [torch.from_numpy(a) for a in state]
+            for k, name in enumerate(self.activations):
+                h = activation_module(name)(nn.functional.linear(h, tensors[2 * k],
+                                                                 tensors[2 * k + 1]))  # fmt: skip
+            logits = nn.functional.linear(h, tensors[-2], tensors[-1]).squeeze(1)
+        if self.test is None:
+            return _metrics(logits, self._targets)
+        train = torch.from_numpy(~self.test)
+        test = torch.from_numpy(self.test)
+        return (*_metrics(logits[train], self._targets[train]),
+                *_metrics(logits[test], self._targets[test]))  # fmt: skip
+
+
+def _metrics(logits: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """Binary cross-entropy on logits and accuracy, as :func:`nnviz.train._evaluate`."""
+    loss = float(nn.functional.binary_cross_entropy_with_logits(logits, y))
+    accuracy = float(((logits > 0).double() == y).double().mean())
+    return loss, accuracy

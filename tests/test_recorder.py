@@ -1,0 +1,195 @@
+"""The recorder of your own torch loop: the same run file as ``nnviz train``, refusals, and a
+model that stays untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from nnviz import Recorder
+from nnviz.cache import cached_run
+from nnviz.config import EXTERNAL, RunConfig
+from nnviz.run import load_run
+from nnviz.train import build_model, load_points, train
+
+
+def _data(n: int = 40) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(n, 2, generator=generator, dtype=torch.float64)
+    return X, (X[:, 0] * X[:, 1] > 0).double()
+
+
+@pytest.mark.parametrize(
+    ("hidden", "activation"), [((2,), "relu"), ((3, 2), ("tanh", "leaky_relu"))]
+)
+def test_the_run_file_equals_what_nnviz_train_writes(
+    hidden: tuple[int, ...], activation: str | tuple[str, ...], tmp_path: Path
+) -> None:
+    """Full-batch plain SGD by hand on the same model and data: the same arrays as train()."""
+    config = RunConfig(hidden=hidden, activation=activation, optimizer="sgd", lr=0.1,
+                       batch_size=None, max_epochs=15, target_loss=0.0)  # fmt: skip
+    expected = train(config)
+    X_np, y_np = load_points(config)
+    X, y = torch.from_numpy(X_np), torch.from_numpy(y_np.astype(np.float64))
+    model = build_model(config)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
+    rec = Recorder(model, X, y)
+    for _ in range(config.max_epochs):
+        optimizer.zero_grad()
+        nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(1), y).backward()
+        optimizer.step()
+        rec.log()
+    run = load_run(rec.save(tmp_path / "mine.npz"))
+    assert run.stop_reason == "external" and run.epochs == expected.epochs == 15
+    assert run.config.dataset == run.config.optimizer == EXTERNAL
+    assert run.config.hidden == config.hidden and run.config.activation == config.activation
+    assert run.config.samples == 400 and run.config.max_epochs == 15
+    for mine, theirs in zip((*run.W, *run.b), (*expected.W, *expected.b), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(run.loss, expected.loss, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(run.accuracy, expected.accuracy)
+    np.testing.assert_array_equal(run.X, expected.X)
+    np.testing.assert_array_equal(run.y, expected.y)
+    assert "recorded from your own training loop" in run.describe_stop()
+
+
+def test_the_model_and_its_gradients_stay_as_they_were() -> None:
+    X, y = _data()
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)).float()
+    model.eval()
+    nn.functional.binary_cross_entropy_with_logits(
+        model(X.float()).squeeze(1), y.float()
+    ).backward()
+    before = [(p.detach().clone(), p.grad.clone(), p.dtype, p.requires_grad)
+              for p in model.parameters()]  # fmt: skip
+    rec = Recorder(model, X, y)
+    rec.log()
+    rec.run()
+    assert not model.training
+    for p, (value, grad, dtype, requires_grad) in zip(model.parameters(), before, strict=True):
+        assert torch.equal(p.detach(), value) and p.grad is not None and torch.equal(p.grad, grad)
+        assert p.dtype == dtype and p.requires_grad == requires_grad
+    # a snapshot is a copy: later training does not change it
+    with torch.no_grad():
+        model[0].weight.add_(1.0)
+    run = rec.run()
+    np.testing.assert_allclose(run.W[0][0], before[0][0].double().numpy(), atol=0)
+    assert run.W[0].dtype == np.float64
+
+
+def test_float32_models_on_any_data_type_and_without_biases() -> None:
+    X, y = _data()
+    model = nn.Sequential(nn.Linear(2, 2, bias=False), nn.ReLU(inplace=True), nn.Linear(2, 2),
+                          nn.Linear(2, 1))  # fmt: skip
+    rec = Recorder(model, X.numpy().tolist(), y.numpy()[:, None])
+    run = rec.run()
+    assert run.config.activation == ("relu", "linear")
+    assert run.config.hidden == (2, 2)
+    assert not run.b[0].any() and run.epochs == 0 and run.config.max_epochs == 1
+
+
+def test_a_test_mask_logs_both_sets(tmp_path: Path) -> None:
+    X, y = _data()
+    test = np.zeros(len(y), dtype=bool)
+    test[np.flatnonzero(y.numpy() == 0)[:4]] = True
+    test[np.flatnonzero(y.numpy() == 1)[:4]] = True
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1)).double()
+    rec = Recorder(model, X, y, test=test)
+    rec.log()
+    run = load_run(rec.save(tmp_path / "t.npz"))
+    assert run.config.test_fraction == pytest.approx(0.2)
+    assert run.test is not None and run.test.sum() == 8
+    assert run.test_loss is not None and run.test_loss.shape == (2,)
+    logits = model(X[test]).squeeze(1)
+    expected = nn.functional.binary_cross_entropy_with_logits(logits, y[test])
+    assert run.test_loss[-1] == pytest.approx(float(expected), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Dropout(), nn.Linear(2, 1)),
+         "module 2 (Dropout) is not supported; nnviz draws nn.Linear layers and the activations "
+         "relu, tanh, sigmoid, linear, leaky_relu"),
+        (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(0.2), nn.Linear(2, 1)),
+         "module 1 (LeakyReLU) has negative_slope=0.2; nnviz's leaky_relu is "
+         "LeakyReLU(negative_slope=0.1)"),
+        (nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1)),
+         "module 0 (Linear) takes 3 inputs; nnviz draws networks of 2 inputs"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)),
+         "module 2 (Linear) has 2 outputs; nnviz draws one output logit"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1), nn.Sigmoid()),
+         "module 3 (Sigmoid) comes after the last nn.Linear"),
+        (nn.Sequential(nn.Linear(2, 9), nn.ReLU(), nn.Linear(9, 1)),
+         "hidden layer 1 has 9 units; nnviz draws layers of 1 to 8"),
+        (nn.Sequential(*[m for _ in range(4) for m in (nn.Linear(2, 2), nn.Tanh())],
+                       nn.Linear(2, 1)),
+         "the model has 4 hidden layers; nnviz draws 1 to 3"),
+        (nn.Sequential(nn.Linear(2, 1)), "the model has 0 hidden layers"),
+        (nn.Sequential(nn.Tanh(), nn.Linear(2, 1)), "module 0 (Tanh) comes before"),
+        (nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.ReLU(), nn.Linear(2, 1)),
+         "module 2 (ReLU) follows another activation"),
+        (nn.Linear(2, 1), "the model is a Linear; nnviz records an nn.Sequential"),
+    ],
+)  # fmt: skip
+def test_models_nnviz_cannot_draw_are_refused_in_one_line(model: nn.Module, message: str) -> None:
+    X, y = _data()
+    with pytest.raises(ValueError) as error:
+        Recorder(model, X, y)
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (np.zeros((5, 3)), np.zeros(5), "X must have shape (N, 2)"),
+        (np.zeros((5, 2)), np.zeros(4), "y must have shape (5,)"),
+        (np.full((5, 2), np.nan), np.zeros(5), "X must be finite"),
+        (np.zeros((5, 2)), np.full(5, 2.0), "y must hold labels 0 or 1"),
+        (np.zeros((1, 2)), np.zeros(1), "X must hold 2 to 100000 points"),
+    ],
+)
+def test_bad_data_is_refused(X: np.ndarray, y: np.ndarray, message: str) -> None:
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Recorder(model, X, y)
+
+
+def test_a_diverged_state_is_refused_and_the_earlier_ones_kept() -> None:
+    X, y = _data()
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+    rec = Recorder(model, X, y)
+    with torch.no_grad():
+        model[0].weight.fill_(float("nan"))
+    with pytest.raises(ValueError, match="epoch 1: the weights are not finite"):
+        rec.log()
+    assert rec.epochs == 0 and rec.run().epochs == 0
+
+
+def test_an_external_run_is_never_retrained() -> None:
+    config = RunConfig(dataset=EXTERNAL, optimizer=EXTERNAL)
+    with pytest.raises(ValueError, match="run file only"):
+        load_points(config)
+    with pytest.raises(ValueError, match="run file only"):
+        train(config)
+    with pytest.raises(ValueError, match="renders from its run file"):
+        cached_run(config)
+
+
+def test_nnviz_and_its_command_line_import_torch_only_for_the_recorder() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nnviz, nnviz.cli; nnviz.__version__\n"
+        "assert 'torch' not in sys.modules, 'torch imported by nnviz or nnviz.cli'\n"
+        "from nnviz import Recorder\n"
+        "assert Recorder.__module__ == 'nnviz.recorder' and 'torch' in sys.modules\n"
+        "try:\n    nnviz.Nothing\nexcept AttributeError:\n    pass\n"
+        "else:\n    raise AssertionError('nnviz.Nothing exists')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
