@@ -264,7 +264,7 @@ def _split(rows: list[tuple[int, str]], delimiter: str, where: str) -> list[tupl
             break
         except csv.Error as error:
             line = numbers[min(reader.line_num, len(numbers)) - 1]
-            raise CSVDataError(f"{where}: line {line}: {error}") from None
+            raise CSVDataError(f"{where}: line {line}: not valid CSV ({error})") from None
         line = numbers[reader.line_num - 1]
         cells = [cell.strip() for cell in cells]
         if not any(cells):
