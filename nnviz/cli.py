@@ -145,6 +145,15 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Toy dataset.",
         ),
         click.option(
+            "--data",
+            "data_path",
+            type=str,
+            default=None,
+            metavar="PATH.csv",
+            help="Your own data instead of --dataset: a CSV file of two numeric feature "
+            "columns, then a label column of two classes; a header row is optional.",
+        ),
+        click.option(
             "--samples",
             type=int,
             default=400,
@@ -289,10 +298,42 @@ class LayerActivations(click.ParamType):
         return names[0] if len(names) == 1 else names
 
 
-def _config(full_batch: bool, **values: Any) -> RunConfig:
+def _config(full_batch: bool, data_path: str | None = None, **values: Any) -> RunConfig:
     if full_batch:
         values["batch_size"] = None
-    return RunConfig(**values)
+    if data_path is None:
+        return RunConfig(**values)
+    from nnviz.csv_data import check_test_split, read_csv_data
+
+    _refuse_built_in_data_options()
+    data = read_csv_data(data_path)
+    for name, _ in _BUILT_IN_DATA_OPTIONS:
+        values.pop(name, None)
+    config = RunConfig(**values, dataset="csv", data_file=data_path, data_hash=data.sha256,
+                       samples=data.rows, feature_names=data.feature_names,
+                       class_names=data.class_names)  # fmt: skip
+    check_test_split(data, config.test_fraction, data_path)
+    return config
+
+
+#: Options that describe a built-in data set, which ``--data`` replaces.
+_BUILT_IN_DATA_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("dataset", "--dataset"),
+    ("samples", "--samples"),
+    ("noise", "--noise"),
+)
+
+
+def _refuse_built_in_data_options() -> None:
+    """``--data`` with ``--dataset``, ``--samples`` or ``--noise``: one line (exit 2)."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    for name, flag in _BUILT_IN_DATA_OPTIONS:
+        if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None):
+            raise click.UsageError(
+                f"--data and {flag} exclude each other: the CSV file gives the points", context
+            )
 
 
 def _summary(run: Run) -> str:

@@ -26,6 +26,7 @@ __all__ = [
     "MAX_TEST_FRACTION",
     "OPTIMIZERS",
     "OUTPUTS",
+    "OUTPUT_CLASSES",
     "ConfigError",
     "RunConfig",
 ]
@@ -48,6 +49,9 @@ INITS: tuple[str, ...] = ("glorot", "torch")
 #: The output layers nnviz can draw: one sigmoid unit, P(class 1). (Softmax outputs for three
 #: or more classes are planned; they go here.)
 OUTPUTS: dict[str, int] = {"sigmoid": 1}
+#: How many classes each output layer tells apart: the one place that limits a run's classes
+#: (``class_names``, e.g. a CSV file's labels; the CSV reader itself takes any number).
+OUTPUT_CLASSES: dict[str, int] = {"sigmoid": 2}
 #: The networks nnviz draws: 1 to 3 hidden layers of 1 to 8 units (TensorFlow Playground's
 #: own limit is 6 layers of 8).
 MAX_HIDDEN_LAYERS = 3
@@ -197,6 +201,7 @@ class RunConfig:
                 f"unknown output {_shown(self.output)}; nnviz draws {', '.join(OUTPUTS)} outputs",
                 "output",
             )
+        self._check_classes()
         if self.init not in INITS:
             raise ConfigError(
                 f"unknown init {_shown(self.init)}; choose one of {', '.join(INITS)}", "init"
@@ -231,8 +236,10 @@ class RunConfig:
                 continue
             if isinstance(value, list):
                 value = tuple(value)
-            if not isinstance(value, tuple) or len(value) != 2:
+            if not isinstance(value, tuple) or (name == "feature_names" and len(value) != 2):
                 raise ConfigError(f"{name} must be two names, got {_shown(value)}", name)
+            if len(value) > 64:  # checked against the output layer later; not a huge list
+                raise ConfigError(f"{name} holds {len(value)} names, far too many", name)
             for item in value:
                 if not isinstance(item, str) or not item.strip():
                     raise ConfigError(f"{name} must be two non-empty names", name)
@@ -243,6 +250,21 @@ class RunConfig:
                         name,
                     )
             object.__setattr__(self, name, value)
+
+    def _check_classes(self) -> None:
+        """The classes must be as many as the output layer tells apart."""
+        names = self.class_names
+        wanted = OUTPUT_CLASSES[self.output]
+        if names is None or len(names) == wanted:
+            return
+        where = f"{self.data_file}: " if self.data_file else ""
+        listed = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        raise ConfigError(
+            f"{where}{len(names)} classes ({listed}); nnviz learns {wanted} classes so far "
+            f"(one {self.output} output)"
+            if len(names) > wanted
+            else f"{where}class_names must be {wanted} names, got {len(names)}",
+        )
 
     def _normalise_network(self) -> None:
         """Check the widths and activations, and store them in one canonical form."""

@@ -123,8 +123,30 @@ def load_points(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     if config.dataset == EXTERNAL:
         raise ValueError("the points of your own training loop are in its run file only")
     if config.dataset == "csv":
-        raise ValueError("CSV data is read by nnviz.csv_data")
+        return _csv_points(config)
     return make_dataset(config.dataset, config.samples, config.noise, config.data_seed)
+
+
+def _csv_points(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a CSV run, read again from ``config.data_file``: refused (one line) when
+    the file's content is not the one the run was configured with."""
+    from nnviz.csv_data import CSVDataError, check_test_split, read_csv_data
+
+    where = str(config.data_file)
+    data = read_csv_data(where)
+    if data.sha256 != config.data_hash:
+        raise CSVDataError(
+            f"{where}: the file has changed since the run was configured (SHA-256 "
+            f"{data.sha256[:12]}..., recorded {str(config.data_hash)[:12]}...); configure the "
+            "run again from the file"
+        )
+    if data.rows != config.samples or data.class_names != config.class_names:
+        raise CSVDataError(
+            f"{where}: the file reads as {data.rows} rows of classes "
+            f"{', '.join(data.class_names)}, not as the run was configured; configure it again"
+        )
+    check_test_split(data, config.test_fraction, where)
+    return data.X, data.y
 
 
 def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:

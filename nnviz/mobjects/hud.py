@@ -366,13 +366,17 @@ class MomentCaptions(FollowsClock, VGroup):
         return self
 
 
-def class_legend(theme: Theme, font_size: float = 13) -> VGroup:
-    """Return ``● class 0   ● class 1`` in the theme's class colours."""
+def class_legend(
+    theme: Theme, font_size: float = 13, class_names: Sequence[str] | None = None
+) -> VGroup:
+    """Return ``● class 0   ● class 1`` in the theme's class colours, or the data's own
+    ``class_names`` (a CSV file's labels) instead of ``class 0``, ``class 1``."""
+    names = [f"class {k}" for k in (0, 1)] if class_names is None else list(class_names)
     return VGroup(
         *(
             VGroup(
                 Dot(radius=0.05, color=theme.class_colors[k]),
-                Text(f"class {k}", font=theme.font, font_size=font_size, color=theme.muted),
+                Text(names[k], font=theme.font, font_size=font_size, color=theme.muted),
             ).arrange(RIGHT, buff=0.06)
             for k in (0, 1)
         )
@@ -380,15 +384,29 @@ def class_legend(theme: Theme, font_size: float = 13) -> VGroup:
 
 
 class ProbabilityLegend(Group):
-    """The colour legend of the probability mesh: a bar from P = 0 to 1 and the class colours."""
+    """The colour legend of the probability mesh: a bar from P = 0 to 1 and the class colours.
 
-    def __init__(self, theme: Theme, width: float = 1.9, font_size: float = 15) -> None:
+    Parameters
+    ----------
+    class_names
+        The data's names of class 0 and class 1 (a CSV file's labels), shown instead of
+        ``class 0`` and ``class 1``, and in the bar's title ``P(<class 1>)``.
+    """
+
+    def __init__(
+        self,
+        theme: Theme,
+        width: float = 1.9,
+        font_size: float = 15,
+        class_names: Sequence[str] | None = None,
+    ) -> None:
         super().__init__()
         colormap = DivergingColormap.from_theme(theme)
         strip = colormap(np.linspace(0.0, 1.0, 256))[None, :, :].repeat(8, axis=0)
         bar = ImageMobject(strip)
         bar.stretch_to_fit_width(width).stretch_to_fit_height(0.16)
-        title = Text("P(class 1)", font=theme.font, font_size=font_size, color=theme.muted)
+        positive = "class 1" if class_names is None else class_names[1]
+        title = Text(f"P({positive})", font=theme.font, font_size=font_size, color=theme.muted)
         title.next_to(bar, UP, buff=0.08)
         ticks = VGroup(
             *(
@@ -398,7 +416,7 @@ class ProbabilityLegend(Group):
                 for label, at in (("0", 0.0), ("0.5", 0.5), ("1", 1.0))
             )
         )
-        classes = class_legend(theme, font_size - 2)
+        classes = class_legend(theme, font_size - 2, class_names)
         classes.next_to(title, UP, buff=0.08)
         self.add(bar, title, ticks, classes)
 

@@ -284,7 +284,8 @@ class TrainingLayout(ClockedGroup):
             # right of the loss curve, which is empty when a run stops early.
             corner = self.LOSS_VIEW.corners()[1]  # upper right
             self.stop_mark.scale(0.8).move_to(corner - np.array([0.05, 0.08, 0.0]), UP + RIGHT)
-        self.legend = Group(ProbabilityLegend(theme).move_to(self.LEGEND_CENTRE))
+        names = trajectory.run.config.class_names
+        self.legend = Group(ProbabilityLegend(theme, class_names=names).move_to(self.LEGEND_CENTRE))
         if trajectory.run.has_test:
             self.legend.add(test_key(theme).next_to(self.legend, UP, 0.12))
         self.captions = MomentCaptions(moments, clock, theme).move_to(self.CAPTION_CENTRE)

@@ -21,6 +21,7 @@ from manim import (
     Text,
     ValueTracker,
     VGroup,
+    VMobject,
 )
 from typing_extensions import Self
 
@@ -35,6 +36,7 @@ from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, axis_segments, soft_coverage, square_box_around
 
 __all__ = [
+    "FeatureNames",
     "HiddenSpacePanel",
     "InputPlanePanel",
     "Panel",
@@ -73,6 +75,20 @@ def covered_segments(segments: np.ndarray, covered: np.ndarray, box: Box) -> np.
     col = np.clip(((middle[:, 0] - x0) / (x1 - x0) * cols).astype(np.intp), 0, cols - 1)
     row = np.clip(((y1 - middle[:, 1]) / (y1 - y0) * rows).astype(np.intp), 0, rows - 1)
     return segments[covered[row, col]]
+
+
+class FeatureNames(tuple[str, str]):
+    """Axis names that are plain text (a CSV file's column names), not LaTeX like ``x_1``."""
+
+
+def _axis_name_mobjects(names: tuple[str, str], theme: Theme) -> tuple[VMobject, VMobject]:
+    """The two axis names: LaTeX (``x_1``), or for :class:`FeatureNames` text in the theme's
+    font, the vertical axis's turned upright along its side."""
+    if not isinstance(names, FeatureNames):
+        return tuple(MathTex(name, font_size=28, color=theme.muted) for name in names)  # type: ignore[return-value]
+    x_name, y_name = (Text(name, font=theme.font, font_size=18, color=theme.muted)
+                      for name in names)  # fmt: skip
+    return x_name, y_name.rotate(np.pi / 2)
 
 
 class ProbabilityImage(PlacedImage):
@@ -171,8 +187,7 @@ class Panel(FollowsClock, Group):
         ]
         self.axis_names = VGroup()
         if labels:
-            x_name = MathTex(axis_names[0], font_size=28, color=theme.muted)
-            y_name = MathTex(axis_names[1], font_size=28, color=theme.muted)
+            x_name, y_name = _axis_name_mobjects(axis_names, theme)
             x_name.next_to(self.frame_box, DOWN, buff=0.12)
             y_name.next_to(self.frame_box, RIGHT if y_labels == "right" else LEFT, buff=0.12)
             self.axis_names.add(x_name, y_name)
@@ -229,7 +244,9 @@ class InputPlanePanel(Panel):
         box: Box | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(trajectory, clock, viewport, theme, caption, ("x_1", "x_2"), **kwargs)
+        names = trajectory.run.config.feature_names
+        axis_names = ("x_1", "x_2") if names is None else FeatureNames(names)
+        super().__init__(trajectory, clock, viewport, theme, caption, axis_names, **kwargs)
         self.box = input_box(trajectory) if box is None else box
         self._place_axes(self.box)
         self._label_range(self.box)
