@@ -237,6 +237,12 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="L2 penalty: the optimizer's weight decay.",
         ),
         click.option(
+            "--standardize/--no-standardize",
+            default=None,
+            help="Train on inputs scaled to mean 0 and variance 1, the weights logged in the "
+            "data's own units [default: on for --data, off for the built-in data sets].",
+        ),
+        click.option(
             "--l1",
             type=float,
             default=0.0,
@@ -301,6 +307,8 @@ class LayerActivations(click.ParamType):
 def _config(full_batch: bool, data_path: str | None = None, **values: Any) -> RunConfig:
     if full_batch:
         values["batch_size"] = None
+    if values.get("standardize") is None:  # a file's units are its own; the toys' are ~1
+        values["standardize"] = data_path is not None
     if data_path is None:
         return RunConfig(**values)
     from nnviz.csv_data import check_test_split, read_csv_data

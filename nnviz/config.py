@@ -148,6 +148,12 @@ class RunConfig:
     weight_decay, l1
         The L2 penalty (the optimizer's weight decay) and the L1 penalty on the weights,
         each at least 0.
+    standardize
+        Train on the inputs centred and scaled to unit variance over the training points,
+        logging the first layer's weights mapped back to the data's own units, so that every
+        picture stays in them (the learned function is the same; the optimizer's path is the
+        one of the scaled problem). For data in units far from 1, such as a CSV file's
+        millimetres, which plain SGD cannot follow at the usual learning rates.
     """
 
     dataset: str = "seed"
@@ -172,6 +178,7 @@ class RunConfig:
     optimizer: str = "adam"
     weight_decay: float = 0.0
     l1: float = 0.0
+    standardize: bool = False
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS + DATA_SOURCES:
@@ -195,6 +202,11 @@ class RunConfig:
             )
         _check_positive("weight_decay", self.weight_decay, allow_zero=True, maximum=MAX_PENALTY)
         _check_positive("l1", self.l1, allow_zero=True, maximum=MAX_PENALTY)
+        if not isinstance(self.standardize, bool):
+            raise ConfigError(
+                f"standardize must be true or false, got {_shown(self.standardize)}",
+                "standardize",
+            )
         self._normalise_network()
         if self.output not in OUTPUTS:
             raise ConfigError(

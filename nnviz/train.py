@@ -10,7 +10,9 @@ Other optimizers are torch's own (:data:`OPTIMIZERS`); ``weight_decay`` is their
 ``weight_decay`` (an L2 term added to the gradient), ``l1`` adds ``l1 · Σ|w|`` over the weight
 matrices (not the biases) to the training objective. The logged losses are the binary
 cross-entropy alone, so that runs with and without a penalty compare, and the stop rule reads
-the same number.
+the same number. With ``standardize`` the network trains on the inputs scaled to mean 0 and
+variance 1 (over the training points) and every state is logged as the same function of the
+unscaled inputs (:func:`_in_data_units`), so the pictures stay in the data's units.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from nnviz.config import EXTERNAL, RunConfig
 from nnviz.data import data_seed_of, make_dataset, split_test
 from nnviz.run import Run
 
-__all__ = ["DIVERGENCE_FACTOR", "OPTIMIZERS", "build_model", "make_optimizer", "train"]
+__all__ = [
+    "DIVERGENCE_FACTOR",
+    "OPTIMIZERS",
+    "build_model",
+    "input_scaling",
+    "make_optimizer",
+    "train",
+]
 
 #: Training counts as diverged when the whole-data loss exceeds this multiple of the initial loss.
 DIVERGENCE_FACTOR = 10.0
@@ -149,14 +158,40 @@ def _csv_points(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     return data.X, data.y
 
 
+def input_scaling(X: np.ndarray, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return the centre and scale of each input that training divides out: the training
+    points' mean and standard deviation with ``standardize`` (a constant column keeps scale 1),
+    else 0 and 1."""
+    if not standardize:
+        return np.zeros(X.shape[1]), np.ones(X.shape[1])
+    scale = X.std(axis=0)
+    return X.mean(axis=0), np.where(scale > 0, scale, 1.0)
+
+
+def _in_data_units(
+    state: tuple[np.ndarray, ...], centre: np.ndarray, scale: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Map a state trained on ``(x − centre) / scale`` to the same function of ``x``:
+    ``W₁ → W₁ / scale`` (column by column), ``b₁ → b₁ − (W₁ / scale)·centre``."""
+    W1 = state[0] / scale
+    return (W1, state[1] - W1 @ centre, *state[2:])
+
+
 def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
     X_np, y_np = load_points(config)
     test_np = split_test(y_np, config.test_fraction, data_seed_of(config.dataset, config.data_seed))
     train_np = ~test_np
-    X = torch.from_numpy(X_np[train_np])
+    centre, scale = input_scaling(X_np[train_np], config.standardize)
+    scaled = (X_np - centre) / scale if config.standardize else X_np
+    X = torch.from_numpy(scaled[train_np])
     y = torch.from_numpy(y_np[train_np].astype(np.float64))
-    X_test = torch.from_numpy(X_np[test_np])
+    X_test = torch.from_numpy(scaled[test_np])
     y_test = torch.from_numpy(y_np[test_np].astype(np.float64))
+
+    def snapshot() -> tuple[np.ndarray, ...]:
+        state = _snapshot(model)
+        return _in_data_units(state, centre, scale) if config.standardize else state
+
     model = build_model(config)
     optimiser = make_optimizer(config, model.parameters())
     criterion = nn.BCEWithLogitsLoss()
@@ -171,7 +206,7 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
             return loss, accuracy, 0.0, 0.0
         return (loss, accuracy, *_evaluate(model, criterion, X_test, y_test))
 
-    states = [_snapshot(model)]
+    states = [snapshot()]
     logs = [evaluate()]
     stop_reason = "target_loss" if logs[0][0] <= config.target_loss else "max_epochs"
 
@@ -188,7 +223,7 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
                 loss = loss + config.l1 * sum(W.abs().sum() for W in matrices)
             loss.backward()
             optimiser.step()
-        state = _snapshot(model)
+        state = snapshot()
         metrics = evaluate()
         if not (np.all(np.isfinite(metrics)) and all(np.all(np.isfinite(a)) for a in state)):
             stop_reason = "diverged"

@@ -260,3 +260,45 @@ def test_dead_units_in_bounded_memory_equal_the_epoch_by_epoch_answer(
     original = forward.epoch_chunks
     monkeypatch.setattr(forward, "epoch_chunks", lambda s, p, w, budget=0: original(s, p, w, 5000))
     assert moments.dead_units(run) == dead_at  # in seven chunks of epochs
+
+
+# --- standardized inputs -------------------------------------------------------------------------
+
+
+def test_standardized_training_is_the_scaled_problem_logged_in_data_units(
+    tmp_path: Path,
+) -> None:
+    from nnviz.csv_data import read_csv_data
+
+    X, y = make_dataset("seed", 200)
+    raw = X * np.array([8.0, 0.5]) + np.array([45.0, 17.0])  # millimetres, far from 0
+    centre, scale = raw.mean(axis=0), raw.std(axis=0)  # every point trains: no test set
+    scaled = (raw - centre) / scale
+
+    def csv(name: str, points: np.ndarray) -> str:
+        path = tmp_path / name
+        rows = [f"{float(a)!r},{float(b)!r},{int(c)}" for (a, b), c in zip(points, y, strict=True)]
+        path.write_text("a,b,label\n" + "\n".join(rows) + "\n")
+        return str(path)
+
+    def config(path: str, standardize: bool) -> RunConfig:
+        data = read_csv_data(path)
+        return RunConfig(dataset="csv", data_file=path, data_hash=data.sha256, samples=200,
+                         feature_names=data.feature_names, class_names=data.class_names,
+                         optimizer="momentum", lr=0.05, max_epochs=8, target_loss=0.0,
+                         standardize=standardize)  # fmt: skip
+
+    mine = train(config(csv("raw.csv", raw), standardize=True))
+    theirs = train(config(csv("scaled.csv", scaled), standardize=False))
+    np.testing.assert_allclose(mine.loss, theirs.loss, rtol=1e-9)
+    for epoch in (0, 4, 8):
+        W1, b1 = theirs.W[0][epoch], theirs.b[0][epoch]
+        np.testing.assert_allclose(mine.W[0][epoch], W1 / scale, rtol=1e-9)
+        np.testing.assert_allclose(mine.b[0][epoch], b1 - (W1 / scale) @ centre, rtol=1e-9,
+                                   atol=1e-12)  # fmt: skip
+        np.testing.assert_allclose(mine.W[1][epoch], theirs.W[1][epoch], rtol=1e-9)
+    # The logged weights are the network of the raw numbers.
+    z = forward.logits(raw, mine.weights(8), "relu")
+    p = 1 / (1 + np.exp(-z))
+    bce = -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()
+    assert mine.loss[8] == pytest.approx(bce, rel=1e-9)
