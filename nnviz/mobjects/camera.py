@@ -222,27 +222,33 @@ class FastCamera(Camera):
         # The surface stores BGR(A): swap the channels as Manim's colour setter does.
         stroke = tuple(self.get_stroke_rgbas(cloud)[0][[2, 1, 0, 3]].tolist())
         fill = self.get_fill_rgbas(cloud)[0][[2, 1, 0, 3]]
-        if isinstance(cloud, ClassDots):
-            # One colour per dot (its class's, or its own), at the cloud's (possibly fading)
-            # opacity.
-            fills = np.empty((len(centres), 4))
-            fills[:, :3] = cloud.draw_rgb[:, [2, 1, 0]]
-            fills[:, 3] = fill[3]
-        else:
-            fills = np.broadcast_to(fill, (len(centres), 4))
         ring = outline > 0 and stroke[3] > 0
         outer, inner = radius + outline / 2, max(radius - outline / 2, 0.0)
-        styles, which = np.unique(fills, axis=0, return_inverse=True)
-        if len(styles) <= DotSprites.MAX_STYLES:
+        if isinstance(cloud, ClassDots) and cloud.point_rgb is None:
+            # Each dot in its class's colour, at the cloud's (possibly fading) opacity.
+            palette = np.column_stack(
+                [cloud.class_rgb[:, [2, 1, 0]], np.full(len(cloud.class_rgb), fill[3])]
+            )
+            which = cloud.draw_labels
+        else:
+            if isinstance(cloud, ClassDots):  # a colour of its own for every dot
+                fills = np.empty((len(centres), 4))
+                fills[:, :3] = cloud.draw_rgb[:, [2, 1, 0]]
+                fills[:, 3] = fill[3]
+            else:
+                fills = np.broadcast_to(fill, (len(centres), 4))
+            palette, which = np.unique(fills, axis=0, return_inverse=True)
+        if len(palette) <= DotSprites.MAX_STYLES:
             sprites = [
                 self._dot_sprites(ctx, DotStyle(outer, inner, radius, ring, stroke, tuple(f)))
-                for f in styles.tolist()
+                for f in palette.tolist()
             ]
-            _paint_sprites(ctx, centres, sprites, which.ravel())
+            _paint_sprites(ctx, centres, sprites, np.asarray(which).ravel())
             return
         # Many colours (a colour per dot): dot by dot, ring then disc, so every dot keeps its
         # outline where dots overlap; the ring has a hole, so a translucent fill shows what
         # lies below, not the ring's colour.
+        fills = palette[np.asarray(which).ravel()]
         new_path, arc, fill_path, source = ctx.new_path, ctx.arc, ctx.fill, ctx.set_source_rgba
         ring_hole, new_sub_path = ctx.arc_negative, ctx.new_sub_path
         tau = 2 * math.pi
