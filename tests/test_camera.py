@@ -191,3 +191,40 @@ def test_dot_sprites_paint_what_drawing_dot_by_dot_draws(tmp_path: Path) -> None
     diff = np.abs(by_dot - by_sprite).max(axis=-1)
     assert diff.mean() < 0.2
     assert (diff > 24).mean() < 0.001
+
+
+def render_readouts(camera_class: type[Camera], media: Path) -> np.ndarray:
+    from nnviz.mobjects.readout import GlyphText
+
+    class Readouts(Scene):
+        def construct(self) -> None:
+            placed = GlyphText("-12.5e+3", font_size=48).place(np.array([-5.0, 1.0, 0.0]))
+            changed = GlyphText("0.25", font_size=36, color="#FF9F43")
+            changed.place(np.array([-2.0, -1.5, 0.0])).set_text("97.1%")
+            moved = GlyphText("4.0", font_size=40).place(np.array([1.0, 0.0, 0.0]))
+            moved.shift(np.array([0.37, 0.21, 0.0]))  # Manim moved it: no longer as written
+            self.add(placed, changed, moved)
+
+    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
+                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings):
+        scene = Readouts(camera_class=camera_class)
+        scene.render()
+        return np.array(scene.renderer.get_frame()).astype(np.int16)
+
+
+def test_read_outs_drawn_from_glyph_paths_match_manims_camera(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[object] = []
+    fast_path = FastCamera._draw_glyph
+    monkeypatch.setattr(FastCamera, "_draw_glyph",
+                        lambda self, *a: drawn.append(a) or fast_path(self, *a))  # fmt: skip
+    stock = render_readouts(Camera, tmp_path)
+    fast = render_readouts(FastCamera, tmp_path)
+    assert len(drawn) == 13  # the placed and changed texts' glyphs, not the moved one's
+    assert (stock[..., :3].max(axis=-1) > 100).mean() > 0.003  # there is text to compare
+    diff = np.abs(stock - fast).max(axis=-1)
+    # Cairo keeps a path in 1/256 of a pixel: edges may differ by a few levels.
+    assert diff.max() <= 16
+    assert (diff > 4).mean() < 0.001

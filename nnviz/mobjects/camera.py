@@ -19,6 +19,9 @@
   drawn that way once per sub-pixel offset (:class:`DotSprites`, 16 × 16 offsets, made when
   first needed) and the dots are painted from these small images at whole pixels, in order
   (about ten times faster again; centres move by at most 1/32 of a pixel).
+- **Read-outs.** A :class:`~nnviz.mobjects.readout.GlyphSlot` of a changing text is drawn from
+  its glyph's Cairo path, built once per glyph and translated, instead of Manim's per-curve
+  path from the points on every frame.
 - **Straight segments.** A :class:`~nnviz.mobjects.shapes.Segments` is drawn with
   ``move_to``/``line_to``; Cairo strokes lines faster than the equivalent cubic curves.
 
@@ -39,6 +42,7 @@ from PIL import Image
 from typing_extensions import Self
 
 from nnviz.mobjects.panels import ProbabilityImage
+from nnviz.mobjects.readout import GlyphSlot
 from nnviz.mobjects.shapes import ClassDots, DotCloud, Segments
 
 __all__ = ["DotSprites", "DotStyle", "FastCamera", "axis_aligned_rectangle", "blend_into"]
@@ -214,7 +218,35 @@ class FastCamera(Camera):
         if isinstance(vmobject, Segments):
             self._draw_segments(vmobject, ctx)
             return self
+        if (
+            isinstance(vmobject, GlyphSlot)
+            and vmobject.glyph is not None
+            and vmobject.points is vmobject.written
+        ):
+            self._draw_glyph(vmobject, vmobject.glyph, ctx)
+            return self
         return super().display_vectorized(vmobject, ctx)
+
+    def _draw_glyph(self, slot: GlyphSlot, glyph: np.ndarray, ctx: cairo.Context) -> None:
+        """Draw a glyph slot as Manim would, from the glyph's path built once, translated."""
+        paths: dict[int, tuple[np.ndarray, cairo.Path]] = self.__dict__.setdefault(
+            "_glyph_paths", {}
+        )
+        entry = paths.get(id(glyph))
+        if entry is None or entry[0] is not glyph:
+            template = VMobject()
+            template.points = glyph
+            self.set_cairo_context_path(ctx, template)
+            entry = paths[id(glyph)] = (glyph, ctx.copy_path())
+        dx, dy = (slot.points[0] - glyph[0])[:2].tolist()
+        ctx.new_path()
+        ctx.save()
+        ctx.translate(dx, dy)
+        ctx.append_path(entry[1])
+        ctx.restore()  # the path stays; only the translation goes
+        self.apply_stroke(ctx, slot, background=True)
+        self.apply_fill(ctx, slot)
+        self.apply_stroke(ctx, slot)
 
     def _draw_dots(self, cloud: DotCloud, ctx: cairo.Context) -> None:
         centres, radius = cloud.centres_and_radius()
