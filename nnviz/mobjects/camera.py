@@ -191,19 +191,22 @@ def _paint_sprites(
     finite = np.isfinite(x) & np.isfinite(y) & (np.abs(x) < 1e9) & (np.abs(y) < 1e9)
     column, phase_x = np.divmod(np.rint(x[finite]).astype(np.int64), phases)
     row, phase_y = np.divmod(np.rint(y[finite]).astype(np.int64), phases)
-    half = [s.half for s in sprites]
+    which = np.asarray(which)[finite]
+    # One index per (style, phase): look each image up once, then paint from a list.
+    per_style = phases * phases
+    keys = which * per_style + phase_x * phases + phase_y
+    table: list[Any] = [None] * (len(sprites) * per_style)
+    for key in np.unique(keys).tolist():
+        style, phase = divmod(key, per_style)
+        table[key] = sprites[style].image(*divmod(phase, phases))
+    half = np.array([s.half for s in sprites], dtype=np.int64)[which]
     ctx.save()
     ctx.identity_matrix()
     set_source, paint = ctx.set_source_surface, ctx.paint
-    for k, c, r, px, py in zip(
-        which[finite].tolist(),
-        column.tolist(),
-        row.tolist(),
-        phase_x.tolist(),
-        phase_y.tolist(),
-        strict=True,
+    for key, c, r in zip(
+        keys.tolist(), (column - half).tolist(), (row - half).tolist(), strict=True
     ):
-        set_source(sprites[k].image(px, py), c - half[k], r - half[k])
+        set_source(table[key], c, r)
         paint()
     ctx.restore()
 
