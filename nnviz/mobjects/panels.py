@@ -28,7 +28,7 @@ from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.mobjects.following import FollowsClock
-from nnviz.mobjects.readout import GlyphText, place_range_labels
+from nnviz.mobjects.readout import GlyphText, place_range_labels, typeset_once
 from nnviz.mobjects.shapes import PlacedImage, Segments, class_dots
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -152,7 +152,9 @@ class Panel(FollowsClock, Group):
         # A caption of several lines is centred line by line.
         self.caption = VGroup(
             *(
-                Text(line, font=theme.font, font_size=caption_size, color=theme.foreground)
+                typeset_once(
+                    Text, line, font=theme.font, font_size=caption_size, color=theme.foreground
+                )
                 for line in caption.split("\n")
                 if line
             )
@@ -171,8 +173,8 @@ class Panel(FollowsClock, Group):
         ]
         self.axis_names = VGroup()
         if labels:
-            x_name = MathTex(axis_names[0], font_size=28, color=theme.muted)
-            y_name = MathTex(axis_names[1], font_size=28, color=theme.muted)
+            x_name = typeset_once(MathTex, axis_names[0], font_size=28, color=theme.muted)
+            y_name = typeset_once(MathTex, axis_names[1], font_size=28, color=theme.muted)
             x_name.next_to(self.frame_box, DOWN, buff=0.12)
             y_name.next_to(self.frame_box, RIGHT if y_labels == "right" else LEFT, buff=0.12)
             self.axis_names.add(x_name, y_name)
