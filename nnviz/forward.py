@@ -46,6 +46,7 @@ __all__ = [
     "rest_probability",
     "sigmoid",
     "to_space",
+    "to_space_stacked",
 ]
 
 #: Where in a layer: its affine output (before the activation) or its activation.
@@ -260,6 +261,35 @@ def to_space(X: np.ndarray, weights: Weights, activation: Activations, space: Sp
     h = X
     for k in range(space.layer):
         z = h @ weights.W[k].T + weights.b[k]
+        if k == space.layer - 1 and space.stage == "affine":
+            return z
+        h = activate(z, names[k])
+    return h
+
+
+def to_space_stacked(
+    X: np.ndarray,
+    W: Sequence[np.ndarray],
+    b: Sequence[np.ndarray],
+    activation: Activations,
+    space: Space,
+) -> np.ndarray:
+    """Return :func:`to_space` for many states of one network at once, shape (S, N, width).
+
+    ``W[k]`` and ``b[k]`` hold layer ``k``'s weights of every state, shapes ``(S, out, in)``
+    and ``(S, out)`` (for example interpolated between logged epochs).
+    """
+    hidden_layers = len(W) - 1
+    if space.layer > hidden_layers:
+        plural = "layer" if hidden_layers == 1 else "layers"
+        raise ValueError(f"the network has {hidden_layers} hidden {plural}, not {space.layer}")
+    states = len(W[0])
+    h = np.broadcast_to(np.asarray(X), (states, *np.shape(X)))
+    if space.layer == 0:
+        return h
+    names = layer_activations(activation, hidden_layers)
+    for k in range(space.layer):
+        z = np.matmul(h, np.swapaxes(W[k], 1, 2)) + b[k][:, None, :]
         if k == space.layer - 1 and space.stage == "affine":
             return z
         h = activate(z, names[k])

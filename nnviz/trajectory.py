@@ -225,6 +225,30 @@ class Trajectory:
             start += size
         return Weights(*arrays)
 
+    def weights_at_many(self, times: np.ndarray) -> list[np.ndarray]:
+        """Return the interpolated weights at every epoch of ``times`` at once, as
+        :meth:`weights_at` gives them one by one: ``W1, b1, W2, …`` stacked, shapes
+        ``(len(times), *shape)``."""
+        t = np.clip(np.asarray(times, dtype=np.float64), 0.0, float(self.epochs))
+        whole = t == np.floor(t)
+        if self.interpolation == "linear" or self._pchip is None:
+            low = np.minimum(np.floor(t).astype(np.intp), max(self.epochs - 1, 0))
+            frac = (t - low)[:, None]
+            high = np.minimum(low + 1, self.epochs)
+            flat = (1 - frac) * self._flat[low] + frac * self._flat[high]
+        else:
+            flat = self._pchip(t)
+        flat[whole] = self._flat[t[whole].astype(np.intp)]  # exactly the logged ones
+        arrays, start = [], 0
+        for shape in self._shapes:
+            size = int(np.prod(shape))
+            arrays.append(flat[:, start : start + size].reshape(len(t), *shape))
+            start += size
+        return arrays
+
+    #: Samples of the view computed at once (bounds the memory of one forward pass).
+    VIEW_CHUNK = 64
+
     def _smoothed_view(
         self,
         space: forward.Space,
@@ -234,15 +258,21 @@ class Trajectory:
         per_epoch = self.VIEW_SAMPLES_PER_EPOCH
         times = np.linspace(0.0, self.epochs, self.epochs * per_epoch + 1)
         extents = np.empty((len(times), 2 * dims))
-        for i, t in enumerate(times):
-            h = forward.to_space(self.X, self.weights_at(t), self.activation, space)
+        for first in range(0, len(times), self.VIEW_CHUNK):
+            chunk = slice(first, first + self.VIEW_CHUNK)
+            arrays = self.weights_at_many(times[chunk])
+            h = forward.to_space_stacked(self.X, arrays[0::2], arrays[1::2], self.activation, space)
             if projection is not None:
                 h = projection(h)
-            h = np.pad(h[:, :dims], ((0, 0), (0, max(dims - h.shape[1], 0))))
+            h = h[..., :dims]
             # Negate the minima so that every column is an extent to take maxima of; the origin
-            # is always inside.
-            extents[i, 0::2] = -np.minimum(h.min(axis=0), 0.0)
-            extents[i, 1::2] = np.maximum(h.max(axis=0), 0.0)
+            # is always inside (a width-1 space's missing coordinates are 0).
+            low = np.zeros((h.shape[0], dims))
+            high = np.zeros((h.shape[0], dims))
+            low[:, : h.shape[2]] = -np.minimum(h.min(axis=1), 0.0)
+            high[:, : h.shape[2]] = np.maximum(h.max(axis=1), 0.0)
+            extents[chunk, 0::2] = low
+            extents[chunk, 1::2] = high
         window = round(self.VIEW_WINDOW_EPOCHS * per_epoch)
         envelope = _running_max(extents, window)
         smooth = _gaussian_smooth(envelope, window // 2)

@@ -132,3 +132,99 @@ def test_mesh_palette_path_matches_the_rgba_path(tmp_path: Path) -> None:
     # except where the map bends at p = 0.5.
     assert np.percentile(diff.max(axis=-1), 99) <= 3
     assert diff.mean() < 0.5
+
+
+def test_a_dot_sprite_is_centred_at_its_phase() -> None:
+    from nnviz.mobjects.camera import DotSprites, DotStyle
+
+    style = DotStyle(0.21, 0.19, 0.2, True, (1.0, 1.0, 1.0, 1.0), (0.2, 0.6, 1.0, 0.85))
+    sprites = DotSprites(style, 60.0, -60.0)
+    for phase in [(0, 0), (5, 11), (15, 3)]:
+        image = sprites.image(*phase)
+        alpha = np.ndarray((image.get_height(), image.get_stride() // 4, 4), np.uint8,
+                           image.get_data())[:, : image.get_width(), 3].astype(float)  # fmt: skip
+        rows, cols = np.indices(alpha.shape) + 0.5  # pixel centres
+        centre = (cols * alpha).sum() / alpha.sum(), (rows * alpha).sum() / alpha.sum()
+        expected = np.array([sprites.half, sprites.half]) + np.array(phase) / DotSprites.PHASES
+        # Cairo samples a disc with a bias of about 1/50 pixel; a phase is 1/16.
+        np.testing.assert_allclose(centre, expected, atol=0.03)
+        # The whole dot is inside the image, with a margin.
+        assert alpha[0].max() == alpha[-1].max() == alpha[:, 0].max() == alpha[:, -1].max() == 0
+
+
+def render_class_dots(media: Path, by_sprites: bool) -> np.ndarray:
+    from nnviz.mobjects.camera import DotSprites
+    from nnviz.mobjects.shapes import ClassDots
+
+    rng = np.random.default_rng(3)
+    # Piles of dots: overlaps everywhere, in a seeded interleaving of the two classes.
+    centres = np.concatenate([rng.normal(-1.5, 0.4, (150, 2)), rng.normal(1.0, 0.25, (150, 2))])
+    labels = rng.integers(0, 2, len(centres))
+
+    class Dots(Scene):
+        def construct(self) -> None:
+            dots = ClassDots(labels, ("#FF9F43", "#4DABF7"), radius=0.08,
+                             stroke_color="#101010", stroke_width=1.5)  # fmt: skip
+            dots.place(centres)
+            self.add(dots)
+
+    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
+                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
+    limit = DotSprites.MAX_STYLES
+    DotSprites.MAX_STYLES = limit if by_sprites else 0  # 0: every cloud dot by dot
+    try:
+        with tempconfig(settings):
+            scene = Dots(camera_class=FastCamera)
+            scene.render()
+            return np.array(scene.renderer.get_frame()).astype(np.int16)
+    finally:
+        DotSprites.MAX_STYLES = limit
+
+
+def test_dot_sprites_paint_what_drawing_dot_by_dot_draws(tmp_path: Path) -> None:
+    """Painting the dots' images gives the picture of drawing every dot with Cairo in the
+    same order, also where translucent dots overlap; the centres move by at most 1/32 of a
+    pixel, which changes anti-aliased edges by a few levels."""
+    by_dot = render_class_dots(tmp_path, by_sprites=False)
+    by_sprite = render_class_dots(tmp_path, by_sprites=True)
+    assert (by_dot[..., :3].max(axis=-1) > 100).mean() > 0.01  # there is a picture to compare
+    diff = np.abs(by_dot - by_sprite).max(axis=-1)
+    assert diff.mean() < 0.2
+    assert (diff > 24).mean() < 0.001
+
+
+def render_readouts(camera_class: type[Camera], media: Path) -> np.ndarray:
+    from nnviz.mobjects.readout import GlyphText
+
+    class Readouts(Scene):
+        def construct(self) -> None:
+            placed = GlyphText("-12.5e+3", font_size=48).place(np.array([-5.0, 1.0, 0.0]))
+            changed = GlyphText("0.25", font_size=36, color="#FF9F43")
+            changed.place(np.array([-2.0, -1.5, 0.0])).set_text("97.1%")
+            moved = GlyphText("4.0", font_size=40).place(np.array([1.0, 0.0, 0.0]))
+            moved.shift(np.array([0.37, 0.21, 0.0]))  # Manim moved it: no longer as written
+            self.add(placed, changed, moved)
+
+    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
+                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings):
+        scene = Readouts(camera_class=camera_class)
+        scene.render()
+        return np.array(scene.renderer.get_frame()).astype(np.int16)
+
+
+def test_read_outs_drawn_from_glyph_paths_match_manims_camera(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[object] = []
+    fast_path = FastCamera._draw_glyph
+    monkeypatch.setattr(FastCamera, "_draw_glyph",
+                        lambda self, *a: drawn.append(a) or fast_path(self, *a))  # fmt: skip
+    stock = render_readouts(Camera, tmp_path)
+    fast = render_readouts(FastCamera, tmp_path)
+    assert len(drawn) == 13  # the placed and changed texts' glyphs, not the moved one's
+    assert (stock[..., :3].max(axis=-1) > 100).mean() > 0.003  # there is text to compare
+    diff = np.abs(stock - fast).max(axis=-1)
+    # Cairo keeps a path in 1/256 of a pixel: edges may differ by a few levels.
+    assert diff.max() <= 16
+    assert (diff > 4).mean() < 0.001

@@ -122,3 +122,21 @@ def test_layer_outputs_per_epoch_match_the_forward_pass_epoch_by_epoch() -> None
         (epochs + 1, 7, 4),
         (epochs + 1, 7, 2),
     ]
+
+
+def test_to_space_stacked_matches_the_forward_pass_state_by_state() -> None:
+    rng = np.random.default_rng(5)
+    widths, states, names = (2, 3, 4, 2, 1), 6, ("relu", "tanh", "leaky_relu")
+    W = [rng.normal(size=(states, o, i)) for i, o in itertools.pairwise(widths)]
+    b = [rng.normal(size=(states, o)) for o in widths[1:]]
+    X = rng.normal(size=(7, 2))
+    for layer in range(4):
+        for stage in ("affine", "activation"):
+            space = forward.Space(layer, stage)  # type: ignore[arg-type]
+            stacked = forward.to_space_stacked(X, W, b, names, space)
+            for s in range(states):
+                weights = Weights(*(a[s] for pair in zip(W, b, strict=True) for a in pair))
+                one = forward.to_space(X, weights, names, space)
+                np.testing.assert_allclose(stacked[s], one, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="3 hidden layers, not 4"):
+        forward.to_space_stacked(X, W, b, names, forward.Space(4))

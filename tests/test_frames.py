@@ -108,6 +108,71 @@ def test_a_played_frame_equals_the_still_of_the_same_epoch(tmp_path: Path) -> No
     assert mean < 0.5 and share < 0.002, (mean, share)
 
 
+def test_static_parts_are_drawn_once_and_the_rest_on_every_frame(tmp_path: Path) -> None:
+    """A block's static parts go into the background image, not into the list of mobjects
+    drawn on every frame, though the block itself moves; a part of the block that has no
+    points when the play starts (an empty read-out) is drawn once it has some."""
+    from manim import UP, Group, Mobject, Text, ValueTracker, linear, tempconfig
+
+    from nnviz.mobjects.following import FollowsClock
+    from nnviz.mobjects.readout import GlyphText
+    from nnviz.stories.base import NNVizScene
+
+    class Block(FollowsClock, Group):
+        def __init__(self, clock: ValueTracker) -> None:
+            super().__init__()
+            self.clock = clock
+            self.caption = Text("caption", font_size=30).shift(1.5 * UP)
+            self.readout = GlyphText("", font_size=60, max_length=3)
+            self.add(self.caption, self.readout)
+
+        def refresh(self) -> Block:
+            value = self.clock.get_value()
+            self.readout.set_text(f"{value:.0f}" if value > 0.5 else "")
+            return self
+
+        def static_parts(self) -> list[Mobject]:
+            return [self.caption]
+
+    seen: dict[str, set[int]] = {}
+
+    class Played(NNVizScene):
+        def construct(self) -> None:
+            clock = ValueTracker(0.0)
+            block = Block(clock)
+            self.add(block)
+            block.start()
+            self.play(clock.animate.set_value(88.0), run_time=0.5, rate_func=linear)
+            seen["moving"] = {id(m) for m in self.moving_mobjects}
+            seen["static"] = {id(m) for m in self.static_mobjects}
+            seen["caption"] = {id(m) for m in block.caption.family_members_with_points()}
+            seen["readout"] = {id(m) for m in block.readout.submobjects}
+            self.wait(0.2)
+
+    def still_at(value: float) -> type[NNVizScene]:
+        class Still(NNVizScene):
+            def construct(self) -> None:
+                self.add(Block(ValueTracker(value)).refresh())
+
+        return Still
+
+    settings = {"pixel_width": 480, "pixel_height": 270, "frame_rate": 15,
+                "media_dir": str(tmp_path), "disable_caching": True, "verbosity": "ERROR",
+                "progress_bar": "none"}  # fmt: skip
+    with tempconfig(settings):
+        scene = Played()
+        scene.render()
+        played = np.array(scene.renderer.get_frame())[..., :3]
+    assert seen["caption"] and seen["caption"] <= seen["static"]
+    assert not seen["caption"] & seen["moving"]
+    assert seen["readout"] <= seen["moving"]
+    still = render_last_frame(still_at(88.0), tmp_path)
+    assert np.abs(played.astype(int) - still.astype(int)).max() <= 1
+    # The read-out is really there: the still without it differs.
+    blank = render_last_frame(still_at(0.0), tmp_path)
+    assert np.abs(played.astype(int) - blank.astype(int)).max() > 100
+
+
 def test_the_comparison_tolerates_a_pixel_of_anti_aliasing() -> None:
     """Another cairo or pango moves edges and glyphs by a fraction of a pixel; shifting the
     whole control frame by a pixel is harsher, and still matches."""

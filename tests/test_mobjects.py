@@ -194,3 +194,22 @@ def test_class_dots_interleave_the_classes_the_same_way_on_every_frame(
         for group in (order[: -wrong.sum()], order[-wrong.sum() :]):
             rank = np.argsort(fixed)[group]
             assert np.all(np.diff(rank) > 0)
+
+
+def test_typeset_once_gives_independent_copies_of_manims_text() -> None:
+    from manim import MathTex, Text
+
+    from nnviz.mobjects.readout import typeset_once
+
+    fresh = Text("hidden layer 2", font_size=22, color="#E0E0E0")
+    first = typeset_once(Text, "hidden layer 2", font_size=22, color="#E0E0E0")
+    first.shift(np.array([1.0, 2.0, 0.0])).set_color("#FF0000")
+    second = typeset_once(Text, "hidden layer 2", font_size=22, color="#E0E0E0")
+    assert isinstance(second, Text) and second.text == fresh.text
+    assert len(second.submobjects) == len(fresh.submobjects)
+    for made, reference in zip(second.submobjects, fresh.submobjects, strict=True):
+        np.testing.assert_allclose(made.points, reference.points)  # the first one's moves
+        np.testing.assert_allclose(made.get_fill_rgbas(), reference.get_fill_rgbas())
+    assert second.chars[0] is second.submobjects[0]  # Text's own references, copied too
+    tex = typeset_once(MathTex, "h_1", font_size=28)
+    np.testing.assert_allclose(tex.get_all_points(), MathTex("h_1", font_size=28).get_all_points())

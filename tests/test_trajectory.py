@@ -25,6 +25,21 @@ def test_integer_epochs_are_the_logged_state_exactly(short_run: Run, interpolati
 
 
 @pytest.mark.parametrize("interpolation", ["pchip", "linear"])
+def test_weights_at_many_epochs_are_the_weights_at_each(short_run: Run, interpolation: str) -> None:
+    trajectory = Trajectory(short_run, interpolation)  # type: ignore[arg-type]
+    times = np.array([-1.0, 0.0, 0.3, 1.0, 2.75, 5.0, short_run.epochs - 0.5, short_run.epochs,
+                      short_run.epochs + 2.0])  # fmt: skip
+    stacked = trajectory.weights_at_many(times)
+    for i, t in enumerate(times):
+        one = trajectory.weights_at(float(t))
+        arrays = [a for pair in zip(one.W, one.b, strict=True) for a in pair]
+        for many, single in zip(stacked, arrays, strict=True):
+            np.testing.assert_allclose(many[i], single, rtol=1e-13, atol=1e-15)
+            if t == int(t) and 0 <= t <= short_run.epochs:  # the logged ones, exactly
+                np.testing.assert_array_equal(many[i], single)
+
+
+@pytest.mark.parametrize("interpolation", ["pchip", "linear"])
 def test_between_epochs_weights_are_continuous_and_do_not_overshoot(
     short_run: Run, interpolation: str
 ) -> None:

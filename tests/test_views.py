@@ -235,3 +235,13 @@ def test_an_earlier_three_unit_layer_is_coloured_by_the_output(runs: dict[str, R
                       mesh_resolution=20)  # fmt: skip
     labels = runs["three"].y.astype(int)[last.dots.draw_order]
     np.testing.assert_allclose(last.dots.draw_rgb, last.dots.class_rgb[labels])
+
+
+def test_narrow_panels_keep_the_meshes_pixels_per_unit() -> None:
+    from nnviz.mobjects.layout import TrainingLayout, scaled_mesh_resolution
+
+    assert scaled_mesh_resolution(180, TrainingLayout.PANEL) == 180
+    assert scaled_mesh_resolution(180, 2 * TrainingLayout.PANEL) == 180  # never more
+    assert scaled_mesh_resolution(180, TrainingLayout.PANEL / 2) == 90
+    assert scaled_mesh_resolution(180, 3.7) == 151  # 180 * 3.7 / 4.4 = 151.4
+    assert scaled_mesh_resolution(20, 0.5) == 16

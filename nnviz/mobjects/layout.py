@@ -37,6 +37,7 @@ __all__ = [
     "heading_and_stats",
     "layer_panels",
     "row_viewports",
+    "scaled_mesh_resolution",
     "test_key",
 ]
 
@@ -139,7 +140,9 @@ def layer_panels(
     trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
 ) -> PanelRow:
     """nnviz's own layout: the input plane and a view of every hidden layer, chosen by its
-    width (:func:`nnviz.mobjects.views.layer_view`), in a row fitted to the frame. For the
+    width (:func:`nnviz.mobjects.views.layer_view`), in a row fitted to the frame (the meshes
+    of panels narrower than the 2-2-1's keep its pixels per unit,
+    :func:`scaled_mesh_resolution`). For the
     post's 2-2-1 network: the input plane and the hidden plane with the output's line and its
     probability over the whole view, joined by an arrow ``h = a(W₁x + b₁)``."""
     widths = trajectory.run.hidden_widths
@@ -175,6 +178,16 @@ def row_viewports(count: int) -> list[Viewport]:
     return [Viewport((first + k * (size + gap), 0.35), size, size) for k in range(count)]
 
 
+def scaled_mesh_resolution(mesh_resolution: int, width: float) -> int:
+    """Return the mesh resolution of a panel ``width`` scene units wide that has the pixels
+    per unit of a panel of the 2-2-1 layout (:attr:`TrainingLayout.PANEL` wide) at
+    ``mesh_resolution``: a smaller panel covers fewer pixels on screen and needs fewer (never
+    more, never below 16)."""
+    if width >= TrainingLayout.PANEL:
+        return mesh_resolution
+    return max(16, round(mesh_resolution * width / TrainingLayout.PANEL))
+
+
 def _general_row(
     trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
 ) -> PanelRow:
@@ -183,7 +196,9 @@ def _general_row(
     layers = len(trajectory.run.hidden_widths)
     viewports = row_viewports(layers + 1)
     small = viewports[0].width < 3.0
-    options: dict[str, Any] = {"mesh_resolution": mesh_resolution}
+    options: dict[str, Any] = {
+        "mesh_resolution": scaled_mesh_resolution(mesh_resolution, viewports[0].width)
+    }
     if small:
         options.update(caption_size=16, dot_radius=0.035)
     caption = "input space" if layers < 2 else "input space\n2 inputs"

@@ -29,7 +29,7 @@ from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.mobjects.following import FollowsClock
-from nnviz.mobjects.readout import GlyphText, place_range_labels
+from nnviz.mobjects.readout import GlyphText, place_range_labels, typeset_once
 from nnviz.mobjects.shapes import PlacedImage, Segments, class_dots
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -85,8 +85,11 @@ def _axis_name_mobjects(names: tuple[str, str], theme: Theme) -> tuple[VMobject,
     """The two axis names: LaTeX (``x_1``), or for :class:`FeatureNames` text in the theme's
     font, the vertical axis's turned upright along its side."""
     if not isinstance(names, FeatureNames):
-        return tuple(MathTex(name, font_size=28, color=theme.muted) for name in names)  # type: ignore[return-value]
-    x_name, y_name = (Text(name, font=theme.font, font_size=18, color=theme.muted)
+        x_tex, y_tex = (
+            typeset_once(MathTex, name, font_size=28, color=theme.muted) for name in names
+        )
+        return x_tex, y_tex
+    x_name, y_name = (typeset_once(Text, name, font=theme.font, font_size=18, color=theme.muted)
                       for name in names)  # fmt: skip
     return x_name, y_name.rotate(np.pi / 2)
 
@@ -168,7 +171,9 @@ class Panel(FollowsClock, Group):
         # A caption of several lines is centred line by line.
         self.caption = VGroup(
             *(
-                Text(line, font=theme.font, font_size=caption_size, color=theme.foreground)
+                typeset_once(
+                    Text, line, font=theme.font, font_size=caption_size, color=theme.foreground
+                )
                 for line in caption.split("\n")
                 if line
             )

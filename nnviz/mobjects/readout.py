@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import copy
+from collections.abc import Hashable, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
-from manim import Text, VGroup, VMobject
+from manim import MathTex, Mobject, Text, VGroup, VMobject, config
 from typing_extensions import Self
 
 from nnviz.formatting import fit_number
 
-__all__ = ["GlyphText", "place_range_labels"]
+__all__ = ["GlyphSlot", "GlyphText", "place_range_labels", "typeset_once"]
 
 MONOSPACE_FONT = "DejaVu Sans Mono"
 
@@ -47,6 +48,56 @@ def _glyphs(alphabet: str, font_size: float, font: str) -> tuple[Glyphs, float]:
     return _GLYPH_CACHE[key]
 
 
+TypesetT = TypeVar("TypesetT", Text, MathTex)
+
+_TYPESET: dict[Hashable, tuple[Mobject, dict[int, object]]] = {}
+
+
+def typeset_once(kind: type[TypesetT], text: str, **options: Any) -> TypesetT:
+    """Return ``kind(text, **options)`` (a :class:`manim.Text` or :class:`manim.MathTex`),
+    typeset and parsed once per process; ``options`` must be hashable.
+
+    Manim parses a text's SVG on every ``Text`` (tens of milliseconds a caption), and its
+    cache of parsed SVGs (which ``MathTex`` uses) copies everything, the parsed SVG paths too.
+    Here later calls deep-copy the first result but share the parts no one changes (the SVG
+    path objects, colours, enums): about a millisecond.
+    """
+    key: tuple[Hashable, ...] = (kind, text, tuple(sorted(options.items())))
+    if kind is MathTex:
+        key = (*key, config.tex_template.body)
+    if key not in _TYPESET:
+        made = kind(text, **options)
+        shared = {
+            id(value): value
+            for part in made.get_family()
+            for value in vars(part).values()
+            if not isinstance(value, np.ndarray | list | dict | Mobject)
+        }
+        _TYPESET[key] = (made, shared)
+    first, shared = _TYPESET[key]
+    return cast(TypesetT, copy.deepcopy(first, dict(shared)))
+
+
+class GlyphSlot(VMobject):
+    """One character cell of a :class:`GlyphText`: a glyph's points, moved.
+
+    :attr:`glyph` is the glyph's shared points and :attr:`written` the array
+    :meth:`GlyphText.set_text` wrote; while ``points`` is still that array, the camera may draw
+    the glyph's path built once, translated (see :mod:`nnviz.mobjects.camera`).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.glyph: np.ndarray | None = None
+        self.written: np.ndarray | None = None
+
+    def write(self, glyph: np.ndarray | None, offset: np.ndarray) -> None:
+        """Show ``glyph`` (its points relative to its cell) at ``offset``, or nothing."""
+        self.glyph = glyph
+        self.points = np.zeros((0, 3)) if glyph is None else glyph + offset
+        self.written = self.points
+
+
 class GlyphText(VGroup):
     """A line of monospace text that can change every frame at the cost of a few array copies.
 
@@ -80,7 +131,7 @@ class GlyphText(VGroup):
         **kwargs: Any,
     ) -> None:
         slots = [
-            VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0) for _ in range(max_length)
+            GlyphSlot(fill_color=color, fill_opacity=1.0, stroke_width=0) for _ in range(max_length)
         ]
         super().__init__(*slots, **kwargs)
         self._glyphs, self.advance = _glyphs(alphabet, font_size, font)
@@ -100,10 +151,11 @@ class GlyphText(VGroup):
             raise ValueError(f"characters {''.join(sorted(missing))!r} are not in the alphabet")
         for index, slot in enumerate(self.submobjects):
             char = text[index] if index < len(text) else " "
-            if char.isspace():
-                slot.points = np.zeros((0, 3))
-                continue
-            slot.points = self._glyphs[char] + (self.anchor + [index * self.advance, 0, 0])
+            offset = self.anchor + np.array([index * self.advance, 0.0, 0.0])
+            if isinstance(slot, GlyphSlot):
+                slot.write(None if char.isspace() else self._glyphs[char], offset)
+            else:  # a slot Manim has replaced (a copy, a transform's target)
+                slot.points = np.zeros((0, 3)) if char.isspace() else self._glyphs[char] + offset
         self.text = text
         return self
 

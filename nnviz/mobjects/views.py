@@ -168,7 +168,7 @@ class ProjectionPanel(Panel):
         super().__init__(trajectory, clock, viewport, theme, caption,
                          (r"\text{PC}_1", r"\text{PC}_2"), **kwargs)  # fmt: skip
         self.space = Space(layer, "activation")
-        self.mesh.set_opacity(0.0)
+        self.remove(self.mesh)  # no probability field: nothing to draw, not even transparent
         self.refresh()
 
     def refresh(self) -> Self:
@@ -220,7 +220,7 @@ class OrbitPanel(Panel):
         super().__init__(trajectory, clock, viewport, theme, caption, ("", ""), **kwargs)
         self.space = Space(layer, "activation")
         self.last_layer = layer == layers
-        self.mesh.set_opacity(0.0)
+        self.remove(self.mesh)  # no probability field: nothing to draw, not even transparent
         self.edges = Segments(stroke_color=theme.muted, stroke_width=1.0, stroke_opacity=0.45)
         self.plane = VMobject(fill_color=theme.boundary, fill_opacity=0.18,
                               stroke_color=theme.boundary, stroke_width=2.0)  # fmt: skip

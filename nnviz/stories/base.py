@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from manim import Animation, FadeIn, FadeOut, FullScreenRectangle, Mobject, Scene, config
+from manim.utils.family import extract_mobject_family_members
+from manim.utils.iterables import list_update
 
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
@@ -69,9 +72,10 @@ class NNVizScene(Scene):
 
         Manim redraws, on every frame, every mobject from the first one that has an updater
         onwards, so the static captions, labels and legends inside a block that follows the
-        clock cost milliseconds a frame at 1080p. A block
+        clock cost milliseconds a frame. A block
         (:class:`~nnviz.mobjects.following.FollowsClock`) declares the parts that never change
-        in ``static_parts()``; they go into Manim's static background image, drawn once.
+        in ``static_parts()``; they go into Manim's static background image, drawn once (see
+        :meth:`get_moving_and_static_mobjects`).
         """
         moving = super().get_moving_mobjects(*animations)
         animated = {id(m) for a in animations for m in a.mobject.get_family()}
@@ -81,6 +85,36 @@ class NNVizScene(Scene):
                 for part in mobject.static_parts():
                     frozen.update(id(m) for m in part.get_family())
         return [m for m in moving if id(m) not in frozen or id(m) in animated]
+
+    def get_moving_and_static_mobjects(
+        self, animations: Iterable[Animation]
+    ) -> tuple[list[Mobject], list[Mobject]]:
+        """Split the mobjects into those drawn every frame and the static ones.
+
+        Manim's own split takes the whole family of every moving mobject, and a block that
+        follows the clock moves, so its static parts would be drawn on every frame again. Here
+        the moving list holds the moving leaves (and moving mobjects with points of their own),
+        in Manim's drawing order, so that a static part inside a moving block stays in the
+        background image. A leaf without points now (an empty glyph slot) stays in the list:
+        the camera draws it once it has points.
+        """
+        animations = list(animations)
+        everything = list_update(self.mobjects, self.foreground_mobjects)
+        z_index = self.renderer.camera.use_z_index
+        members = extract_mobject_family_members(everything, use_z_index=z_index)
+        moving_ids = {id(m) for m in self.get_moving_mobjects(*animations)}
+        moving = [
+            m for m in members if id(m) in moving_ids and (not m.submobjects or m.has_points())
+        ]
+        drawn_moving = {id(m) for m in extract_mobject_family_members(moving)}
+        static = [
+            m
+            for m in extract_mobject_family_members(
+                everything, use_z_index=z_index, only_those_with_points=True
+            )
+            if id(m) not in drawn_moving
+        ]
+        return moving, static
 
     def reveal(self, *mobjects: Mobject, run_time: float = 0.8) -> None:
         """Add ``mobjects`` and fade them in by lifting a curtain of the background colour.
