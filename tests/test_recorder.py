@@ -104,8 +104,9 @@ def test_a_test_mask_logs_both_sets(tmp_path: Path) -> None:
     assert run.config.test_fraction == pytest.approx(0.2)
     assert run.test is not None and run.test.sum() == 8
     assert run.test_loss is not None and run.test_loss.shape == (2,)
-    logits = model(X[test]).squeeze(1)
-    expected = nn.functional.binary_cross_entropy_with_logits(logits, y[test])
+    with torch.no_grad():
+        logits = model(X[test]).squeeze(1)
+        expected = nn.functional.binary_cross_entropy_with_logits(logits, y[test])
     assert run.test_loss[-1] == pytest.approx(float(expected), abs=1e-12)
 
 

@@ -116,7 +116,8 @@ def test_affine_panel_shows_the_data_and_the_carried_grid_truthfully(
     # pixel beyond) is transparent.
     (a0, a1), (c0, c1) = input_box(trajectory)
     corners = np.array([[a0, c0], [a1, c0], [a1, c1], [a0, c1]]) @ w.W1.T + w.b1
-    if np.cross(corners[1] - corners[0], corners[2] - corners[1]) < 0:
+    (ux, uy), (vx, vy) = corners[1] - corners[0], corners[2] - corners[1]
+    if ux * vy - uy * vx < 0:  # the 2-D cross product
         corners = corners[::-1]  # counter-clockwise
     size = (x1 - x0) / 60
     cols, rows = np.meshgrid(np.arange(60), np.arange(60))
