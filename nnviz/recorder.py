@@ -40,7 +40,7 @@ from nnviz.config import (
     RunConfig,
 )
 from nnviz.run import Run, check_writable_target, save_run
-from nnviz.train import activation_module
+from nnviz.train import activation_module, logit_metrics
 
 __all__ = ["Recorder", "model_architecture"]
 
@@ -271,22 +271,9 @@ class Recorder:
             target_loss=0.0,
             test_fraction=float(self.test.mean()) if self.test is not None else 0.0,
         )
-        stacked = [np.stack(arrays) for arrays in zip(*self._states, strict=True)]
-        table = np.array(self._metrics, dtype=np.float64)
-        has_test = self.test is not None
-        return Run(
-            config=config,
-            W=tuple(stacked[0::2]),
-            b=tuple(stacked[1::2]),
-            loss=table[:, 0].copy(),
-            accuracy=table[:, 1].copy(),
-            X=self.X.copy(),
-            y=self.y.copy(),
-            stop_reason="external",
-            test=self.test.copy() if self.test is not None else None,
-            test_loss=table[:, 2].copy() if has_test else None,
-            test_accuracy=table[:, 3].copy() if has_test else None,
-        )
+        test = None if self.test is None else self.test.copy()
+        return Run.from_log(config, self._states, self._metrics, self.X.copy(), self.y.copy(),
+                            "external", test)  # fmt: skip
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the run file to ``path`` (atomically; see :func:`nnviz.run.save_run`) and
@@ -319,15 +306,8 @@ class Recorder:
                                                                  tensors[2 * k + 1]))  # fmt: skip
             logits = nn.functional.linear(h, tensors[-2], tensors[-1]).squeeze(1)
         if self.test is None:
-            return _metrics(logits, self._targets)
+            return logit_metrics(logits, self._targets)
         train = torch.from_numpy(~self.test)
         test = torch.from_numpy(self.test)
-        return (*_metrics(logits[train], self._targets[train]),
-                *_metrics(logits[test], self._targets[test]))  # fmt: skip
-
-
-def _metrics(logits: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Binary cross-entropy on logits and accuracy, as :func:`nnviz.train._evaluate`."""
-    loss = float(nn.functional.binary_cross_entropy_with_logits(logits, y))
-    accuracy = float(((logits > 0).double() == y).double().mean())
-    return loss, accuracy
+        return (*logit_metrics(logits[train], self._targets[train]),
+                *logit_metrics(logits[test], self._targets[test]))  # fmt: skip

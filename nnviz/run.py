@@ -40,6 +40,7 @@ import struct
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -158,6 +159,45 @@ class Run(FirstLayersByName):
     def __deepcopy__(self, memo: dict[int, object]) -> Run:
         """Share, do not copy: a run is immutable once made."""
         return self
+
+    @classmethod
+    def from_log(
+        cls,
+        config: RunConfig,
+        states: Sequence[tuple[np.ndarray, ...]],
+        metrics: Sequence[Sequence[float]],
+        X: np.ndarray,
+        y: np.ndarray,
+        stop_reason: str,
+        test: np.ndarray | None = None,
+    ) -> Run:
+        """Return the run of logged states, as a training loop collects them.
+
+        Parameters
+        ----------
+        states
+            ``(W1, b1, W2, b2, …)`` of every logged epoch, epoch 0 first.
+        metrics
+            ``(loss, accuracy, test loss, test accuracy)`` of every logged epoch (the test
+            columns are read only with a ``test`` mask).
+        test
+            Which points are held out; ``None`` without a test set.
+        """
+        stacked = [np.stack(arrays) for arrays in zip(*states, strict=True)]
+        table = np.array(metrics, dtype=np.float64)
+        return cls(
+            config=config,
+            W=tuple(stacked[0::2]),
+            b=tuple(stacked[1::2]),
+            loss=table[:, 0].copy(),
+            accuracy=table[:, 1].copy(),
+            X=X,
+            y=y,
+            stop_reason=stop_reason,
+            test=test,
+            test_loss=None if test is None else table[:, 2].copy(),
+            test_accuracy=None if test is None else table[:, 3].copy(),
+        )
 
     @property
     def epochs(self) -> int:

@@ -34,6 +34,7 @@ __all__ = [
     "OPTIMIZERS",
     "build_model",
     "input_scaling",
+    "logit_metrics",
     "make_optimizer",
     "train",
 ]
@@ -201,10 +202,10 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
     has_test = bool(test_np.any())
 
     def evaluate() -> tuple[float, float, float, float]:
-        loss, accuracy = _evaluate(model, criterion, X, y)
+        loss, accuracy = _evaluate(model, X, y)
         if not has_test:
             return loss, accuracy, 0.0, 0.0
-        return (loss, accuracy, *_evaluate(model, criterion, X_test, y_test))
+        return (loss, accuracy, *_evaluate(model, X_test, y_test))
 
     states = [snapshot()]
     logs = [evaluate()]
@@ -237,21 +238,8 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
         elif metrics[0] <= config.target_loss:
             stop_reason = "target_loss"
 
-    stacked = [np.stack(arrays) for arrays in zip(*states, strict=True)]
-    table = np.array(logs, dtype=np.float64)
-    return Run(
-        config=config,
-        W=tuple(stacked[0::2]),
-        b=tuple(stacked[1::2]),
-        loss=table[:, 0].copy(),
-        accuracy=table[:, 1].copy(),
-        X=X_np,
-        y=y_np,
-        stop_reason=stop_reason,
-        test=test_np if has_test else None,
-        test_loss=table[:, 2].copy() if has_test else None,
-        test_accuracy=table[:, 3].copy() if has_test else None,
-    )
+    return Run.from_log(config, states, logs, X_np, y_np, stop_reason,
+                        test_np if has_test else None)  # fmt: skip
 
 
 def _snapshot(model: nn.Sequential) -> tuple[np.ndarray, ...]:
@@ -259,11 +247,14 @@ def _snapshot(model: nn.Sequential) -> tuple[np.ndarray, ...]:
     return tuple(p.detach().numpy().copy() for p in model.parameters())
 
 
-@torch.no_grad()
-def _evaluate(
-    model: nn.Sequential, criterion: nn.Module, X: torch.Tensor, y: torch.Tensor
-) -> tuple[float, float]:
-    logits = model(X).squeeze(1)
-    loss = float(criterion(logits, y))
+def logit_metrics(logits: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """Return the binary cross-entropy of ``logits`` against the labels ``y`` and the accuracy
+    (a logit above 0 means class 1): what every logged state records."""
+    loss = float(nn.functional.binary_cross_entropy_with_logits(logits, y))
     accuracy = float(((logits > 0).double() == y).double().mean())
     return loss, accuracy
+
+
+@torch.no_grad()
+def _evaluate(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    return logit_metrics(model(X).squeeze(1), y)
