@@ -17,6 +17,7 @@ __all__ = [
     "drawn_sample",
     "make_dataset",
     "split_test",
+    "too_many_to_draw",
 ]
 
 #: A video draws at most this many points (each panel draws every one of them on every frame);
@@ -225,3 +226,15 @@ def drawn_sample(count: int, limit: int, seed: int = 0) -> np.ndarray | None:
         return None
     rng = np.random.default_rng([seed, 0xD7A3])
     return np.sort(rng.choice(count, size=limit, replace=False))
+
+
+def too_many_to_draw(points: int, remedy: str) -> str | None:
+    """Return why a video cannot draw all of ``points`` points (more than
+    :data:`MAX_DRAWN_POINTS`), naming ``remedy`` (how the caller asks for a sample), or
+    ``None`` when it can."""
+    if points <= MAX_DRAWN_POINTS:
+        return None
+    return (
+        f"the run has {points} points and a video draws at most {MAX_DRAWN_POINTS}: "
+        f"{remedy} to draw a seeded sample (training and the loss use every point)"
+    )

@@ -128,16 +128,13 @@ def check_render(
 
 def _check_points(points: int, draw_points: int | None) -> None:
     """Refuse to draw more points than a video can, or a sample size it cannot take."""
-    from nnviz.data import MAX_DRAWN_POINTS
+    from nnviz.data import MAX_DRAWN_POINTS, too_many_to_draw
 
     if draw_points is not None and not 1 <= draw_points <= MAX_DRAWN_POINTS:
         raise RenderError(f"--draw-points must be 1 to {MAX_DRAWN_POINTS}, got {draw_points}")
-    if draw_points is None and points > MAX_DRAWN_POINTS:
-        raise RenderError(
-            f"the run has {points} points and a video draws at most {MAX_DRAWN_POINTS}: add "
-            f"--draw-points {MAX_DRAWN_POINTS} to draw a seeded sample (training and the loss "
-            "use every point)"
-        )
+    message = too_many_to_draw(points, f"add --draw-points {MAX_DRAWN_POINTS}")
+    if draw_points is None and message is not None:
+        raise RenderError(message)
 
 
 class PrivateCaches:

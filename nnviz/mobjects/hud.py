@@ -79,10 +79,9 @@ class StatsReadout(FollowsClock, VGroup):
             ]
         else:
             self.templates = [f"{epoch}loss {{:<6}}   accuracy {{:>6}}"]
-        self.template = self.templates[0]
         self.line_height = font_size / 48 * 0.55
         self.rows: list[tuple[GlyphText, GlyphText]] = []
-        for k, template in enumerate(self.templates):
+        for template in self.templates:
             names = template.format(*([""] * template.count("{")))
             row = (
                 GlyphText(names, self.ALPHABET, font_size, max_length=len(names),
@@ -92,9 +91,17 @@ class StatsReadout(FollowsClock, VGroup):
             )  # fmt: skip
             self.rows.append(row)
             self.add(*row)
-            if k == 0:
-                self.names, self.numbers = row
         self.refresh()
+
+    @property
+    def names(self) -> GlyphText:
+        """The first line's names (``epoch``, ``loss``, ``accuracy``)."""
+        return self.rows[0][0]
+
+    @property
+    def numbers(self) -> GlyphText:
+        """The first line's numbers."""
+        return self.rows[0][1]
 
     def static_parts(self) -> list[Mobject]:
         """The names never change."""

@@ -21,7 +21,7 @@ from manim import (
 
 from nnviz.activations import activation, display_name
 from nnviz.config import BLOG_LEARNING_RATES, EXTERNAL, RunConfig
-from nnviz.data import DATASET_SPECS, MAX_DRAWN_POINTS, drawn_sample
+from nnviz.data import DATASET_SPECS, MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
 from nnviz.formatting import training_label
 from nnviz.mobjects.hud import class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
@@ -300,11 +300,9 @@ class SingleRunStory(NNVizScene):
     def check_points(self, config: RunConfig) -> None:
         """Stop with one line when the run has more points than a video draws and
         :attr:`draw_points` does not ask for a sample."""
-        if self.draw_points is None and config.samples > MAX_DRAWN_POINTS:
-            raise SystemExit(
-                f"nnviz: the run has {config.samples} points and a video draws at most "
-                f"{MAX_DRAWN_POINTS}; set draw_points to draw a seeded sample"
-            )
+        message = too_many_to_draw(config.samples, "set draw_points")
+        if self.draw_points is None and message is not None:
+            raise SystemExit(f"nnviz: {message}")
 
     def story_run(self) -> Run:
         """Return the run to show: :attr:`run_file`'s, or the cached run of the settings.
