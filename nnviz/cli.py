@@ -35,7 +35,7 @@ from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_r
 #: The options of ``nnviz render`` that say how to render, not which run: the only ones
 #: ``--run FILE`` takes (the others describe a run, and the file holds it).
 _RENDER_ONLY: frozenset[str] = frozenset(
-    {"quality", "output_format", "layout", "run_file", "draw_points"}
+    {"quality", "output_format", "layout", "run_file", "draw_points", "jobs"}
 )
 
 #: The settings of nnviz's own training, which a run of your own loop never used: ``inspect``
@@ -47,6 +47,9 @@ _NOT_YOUR_LOOPS: frozenset[str] = frozenset(
 #: The layouts of ``nnviz render --layout`` (the keys of ``nnviz.mobjects.layout.LAYOUTS``,
 #: written out so that ``--help`` does not import Manim; a test checks they agree).
 LAYOUT_NAMES: tuple[str, ...] = ("default", "blog")
+
+#: The most processes ``--jobs`` starts.
+MAX_JOBS = 64
 
 __all__ = ["cli", "main"]
 
@@ -132,6 +135,21 @@ def _training_progress(total: int) -> Iterator[Callable[[int, float], None]]:
             done = epoch
 
         yield advance
+
+
+def _jobs_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--jobs N``: the processes a render uses."""
+    from nnviz.parallel import default_jobs
+
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(1, MAX_JOBS),
+        default=default_jobs(),
+        show_default="the cores when there are more than 2, else 1",
+        help="Processes that render at once: the video is split between them by its "
+        "animations and joined without encoding again (the same frames as one process).",
+    )(function)
 
 
 def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -522,6 +540,7 @@ def inspect(run_file: Path) -> None:
     "of a run of the options; it is validated first, and the options that describe a run "
     "are refused with it.",
 )
+@_jobs_option
 @_run_options
 def render(
     activation: str,
@@ -532,13 +551,15 @@ def render(
     layout: str,
     draw_points: int | None,
     run_file: Path | None,
+    jobs: int,
     **values: Any,
 ) -> None:
     """Render one run's training and print the file's path.
 
     The default layout shows the input plane and the hidden space; --layout blog shows the
     post's three panels. The run is trained and cached on first use, or read from --run FILE.
-    Videos land under media/videos/.
+    Videos land under media/videos/. With --jobs N, N processes render parts of the video
+    (--seed-grid: N runs at once).
     """
     from nnviz.rendering import check_render, render_run
 
@@ -558,7 +579,7 @@ def render(
         check_render(run.config, output_format, layout=layout, draw_points=draw_points)
         click.echo(f"rendering {run_file} ...", err=True)
         path = render_run(run.config, quality, output_format, layout=layout, run_file=run_file,
-                          draw_points=draw_points,
+                          draw_points=draw_points, jobs=jobs,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(path)
         return
@@ -577,10 +598,99 @@ def render(
             with _training_progress(config.max_epochs) as progress:
                 cached_run(config, progress=progress,
                            report=lambda message: click.echo(message, err=True))  # fmt: skip
+    if len(configs) > 1 and jobs > 1:  # whole runs at once, one process each
+        from nnviz.rendering import render_runs
+
+        click.echo(f"rendering {len(configs)} runs, {jobs} at a time ...", err=True)
+        for path in render_runs(configs, quality, output_format, layout=layout,
+                                draw_points=draw_points, jobs=jobs,
+                                report=lambda message: click.echo(message, err=True)):  # fmt: skip
+            click.echo(path)
+        return
+    for config in configs:
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
-        path = render_run(config, quality, output_format, layout=layout, draw_points=draw_points,
+        path = render_run(config, quality, output_format, layout=layout,
+                          draw_points=draw_points, jobs=jobs,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(path)
+
+
+@cli.command(context_settings={"ignore_unknown_options": False})
+@click.argument("scene_file", type=click.Path(path_type=Path))
+@click.argument("scene_name", required=False)
+@click.option(
+    "-q",
+    "--quality",
+    type=click.Choice(["l", "m", "h", "k"]),
+    default="h",
+    show_default=True,
+    help="Manim's quality: -ql 480p15, -qm 720p30, -qh 1080p60, -qk 2160p60 (as manim).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["mp4", "gif"]),
+    default="mp4",
+    show_default=True,
+    help="gif: at most 720 px wide and 30 fps, with its own palette (as nnviz render).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    "output_name",
+    default=None,
+    help="The video's file name without suffix (default: the scene's name, as manim).",
+)
+@click.option(
+    "--media-dir",
+    "--media_dir",
+    type=click.Path(path_type=Path),
+    default=Path("media"),
+    show_default=True,
+    help="Where videos land (media/videos/<file>/<quality>/).",
+)
+@_jobs_option
+def manim(
+    scene_file: Path,
+    scene_name: str | None,
+    quality: str,
+    output_format: str,
+    output_name: str | None,
+    media_dir: Path,
+    jobs: int,
+) -> None:
+    """Render a scene file as `manim -q<quality> FILE [SCENE]` does, with --jobs processes.
+
+    The scene's animations are split into --jobs contiguous ranges of about equal work,
+    rendered at once by that many processes, and joined without encoding again: the video
+    is the one manim writes, frame for frame, at the same path. Run it from the folder
+    whose manim.cfg applies (the repository root for scenes/*.py). Prints the video's path.
+    """
+    from nnviz.rendering import SceneFile, check_render, render_scene, scene_classes_in
+
+    if scene_file.suffix != ".py":
+        raise RenderError(f"{scene_file}: not a Python scene file")
+    if not scene_file.is_file():
+        raise RenderError(f"{scene_file}: no such scene file")
+    check_render(None, output_format, media_dir=media_dir)
+    try:
+        classes = scene_classes_in(scene_file)
+    except Exception as error:  # the user's code: one line instead of its traceback
+        reason = f"{type(error).__name__}: {error}"
+        raise RenderError(f"{scene_file}: cannot import it ({reason})") from None
+    names = [scene_class.__name__ for scene_class in classes]
+    if scene_name is None and len(names) != 1:
+        listed = ", ".join(names) if names else "none"
+        raise RenderError(f"{scene_file}: name the scene to render (scenes: {listed})")
+    name = scene_name if scene_name is not None else names[0]
+    if name not in names:
+        raise RenderError(f"{scene_file}: no scene {name!r} (scenes: {', '.join(names)})")
+    source = SceneFile(str(scene_file.absolute()), name)
+    click.echo(f"rendering {scene_file} {name} with {jobs} process(es) ...", err=True)
+    path = render_scene(source, quality, output_format, media_dir, output_name,
+                        report=lambda message: click.echo(message, err=True), jobs=jobs,
+                        input_file=scene_file)  # fmt: skip
+    click.echo(path)
 
 
 def main() -> None:

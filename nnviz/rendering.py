@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,9 @@ from nnviz.config import DATASETS, RunConfig
 if TYPE_CHECKING:
     from manim import Scene
 
+    from nnviz.parallel import SceneSource
+    from nnviz.stories.training import SingleRunStory
+
 __all__ = [
     "GIF_MAX_FPS",
     "GIF_MAX_WIDTH",
@@ -26,10 +30,17 @@ __all__ = [
     "QUALITIES",
     "PrivateCaches",
     "RenderError",
+    "RunScene",
+    "SceneClass",
+    "SceneFile",
     "check_render",
+    "manim_settings",
     "missing_latex",
     "render_run",
+    "render_runs",
     "render_scene",
+    "run_scene_class",
+    "scene_classes_in",
     "to_gif",
 ]
 
@@ -268,31 +279,33 @@ def _remove_dead_renders(media: Path) -> None:
             continue
 
 
-def render_scene(
-    scene_class: type[Scene],
+def manim_settings(
     quality: str = "l",
     output_format: str = "mp4",
     media_dir: str | os.PathLike[str] = "media",
     output_name: str | None = None,
-    report: Callable[[str], None] = lambda message: None,
-) -> Path:
-    """Render ``scene_class`` with Manim and return the path of the video (or GIF).
+) -> dict[str, Any]:
+    """Return the Manim configuration (for ``tempconfig``) of a render at ``quality``.
 
-    ``report`` receives one line per step with its duration.
-
-    For ``output_format="gif"`` the scene is rendered as an MP4 no wider than
-    :data:`GIF_MAX_WIDTH` at no more than :data:`GIF_MAX_FPS` frames per second, then converted
-    by :func:`to_gif` with a palette made for the clip: faster and far smaller than Manim's own
-    GIF writer at full size.
+    For ``output_format="gif"`` the movie is at most :data:`GIF_MAX_WIDTH` wide and
+    :data:`GIF_MAX_FPS` frames per second (:func:`render_scene` converts it).
     """
-    from manim import config, tempconfig
+    from manim.constants import QUALITIES as MANIM_QUALITIES
 
     if quality not in QUALITIES:
         raise ValueError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
     if output_format not in ("mp4", "gif"):
         raise ValueError(f"unknown format {output_format!r}; choose mp4 or gif")
+    size = MANIM_QUALITIES[QUALITIES[quality]]
+    width, height, fps = size["pixel_width"], size["pixel_height"], size["frame_rate"]
+    if output_format == "gif":
+        if width > GIF_MAX_WIDTH:
+            width, height = GIF_MAX_WIDTH, round(height * GIF_MAX_WIDTH / width / 2) * 2
+        fps = min(fps, GIF_MAX_FPS)
     settings: dict[str, Any] = {
-        "quality": QUALITIES[quality],
+        "pixel_width": width,
+        "pixel_height": height,
+        "frame_rate": fps,
         "media_dir": str(media_dir),
         "disable_caching": True,
         "verbosity": "WARNING",
@@ -302,18 +315,107 @@ def render_scene(
     }
     if output_name:
         settings["output_file"] = output_name
-    with tempconfig(settings):
-        if output_format == "gif":
-            width, height, fps = config.pixel_width, config.pixel_height, config.frame_rate
-            if width > GIF_MAX_WIDTH:
-                config.pixel_height = round(height * GIF_MAX_WIDTH / width / 2) * 2
-                config.pixel_width = GIF_MAX_WIDTH
-            config.frame_rate = min(fps, GIF_MAX_FPS)
-        started = time.perf_counter()
-        scene = scene_class()
-        scene.render()
-        movie = Path(scene.renderer.file_writer.movie_file_path)
-        report(f"rendered {movie.name} in {time.perf_counter() - started:.1f} s")
+    return settings
+
+
+@dataclass(frozen=True)
+class SceneClass:
+    """A scene class that a new process imports by its module and name."""
+
+    module: str
+    name: str
+
+    def load(self) -> type[Scene]:
+        """Import and return the class."""
+        import importlib
+
+        scene_class: type[Scene] = getattr(importlib.import_module(self.module), self.name)
+        return scene_class
+
+
+@dataclass(frozen=True)
+class SceneFile:
+    """A scene class in a scene file, loaded as Manim loads it (``manim FILE SCENE``)."""
+
+    path: str
+    name: str
+
+    def load(self) -> type[Scene]:
+        """Import the file and return the class."""
+        for scene_class in scene_classes_in(Path(self.path)):
+            if scene_class.__name__ == self.name:
+                return scene_class
+        raise RenderError(f"{self.path}: no scene {self.name!r}")
+
+
+def scene_classes_in(path: Path) -> list[type[Scene]]:
+    """Return the scene classes defined in the scene file ``path`` (imported as Manim does,
+    as module ``path``'s stem)."""
+    from manim.utils.module_ops import scene_classes_from_file
+
+    return list(scene_classes_from_file(path, require_single_scene=False, full_list=True))
+
+
+@dataclass(frozen=True)
+class RunScene:
+    """The scene of one run that ``nnviz render`` renders (:func:`run_scene_class`)."""
+
+    config: RunConfig
+    layout: str = "default"
+    draw_points: int | None = None
+    run_file: str | None = None
+
+    def load(self) -> type[Scene]:
+        """Return the scene class."""
+        return run_scene_class(self.config, self.layout, self.draw_points, self.run_file)
+
+
+def render_scene(
+    scene: type[Scene] | SceneSource,
+    quality: str = "l",
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+    output_name: str | None = None,
+    report: Callable[[str], None] = lambda message: None,
+    jobs: int = 1,
+    input_file: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Render a scene with Manim and return the path of the video (or GIF).
+
+    ``scene`` is a scene class or a :class:`~nnviz.parallel.SceneSource` (needed for
+    ``jobs > 1`` when the class is not importable by its module and name). ``report``
+    receives one line per step with its duration. With ``jobs > 1`` the scene is rendered by
+    that many processes (:func:`nnviz.parallel.render_parallel`), to the same file.
+    ``input_file`` is the scene file, which names the video's folder as with ``manim FILE``.
+
+    For ``output_format="gif"`` the scene is rendered as an MP4 no wider than
+    :data:`GIF_MAX_WIDTH` at no more than :data:`GIF_MAX_FPS` frames per second, then converted
+    by :func:`to_gif` with a palette made for the clip: faster and far smaller than Manim's own
+    GIF writer at full size.
+    """
+    from manim import tempconfig
+
+    from nnviz.parallel import render_parallel
+
+    settings = manim_settings(quality, output_format, media_dir, output_name)
+    if input_file is not None:
+        settings["input_file"] = str(input_file)
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    started = time.perf_counter()
+    if jobs > 1:
+        if isinstance(scene, type):
+            source: SceneSource = SceneClass(scene.__module__, scene.__qualname__)
+        else:
+            source = scene
+        movie = render_parallel(source, settings, jobs, report)
+    else:
+        scene_class = scene if isinstance(scene, type) else scene.load()
+        with tempconfig(settings):
+            instance = scene_class()
+            instance.render()
+            movie = Path(instance.renderer.file_writer.movie_file_path)
+    report(f"rendered {movie.name} in {time.perf_counter() - started:.1f} s")
     if output_format == "mp4":
         return movie
     started = time.perf_counter()
@@ -379,34 +481,20 @@ def run_video_name(config: RunConfig) -> str:
     return name
 
 
-def render_run(
+def run_scene_class(
     config: RunConfig,
-    quality: str = "l",
-    output_format: str = "mp4",
-    media_dir: str | os.PathLike[str] = "media",
-    report: Callable[[str], None] = lambda message: None,
     layout: str = "default",
     draw_points: int | None = None,
     run_file: str | os.PathLike[str] | None = None,
-) -> Path:
-    """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
-
-    ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
-    ``"blog"``; the blog layout's files end in ``_blog``. ``draw_points`` draws a seeded sample
-    of that many points (see :func:`check_render`). With ``run_file`` the scene shows that run
-    file (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and
-    is named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
-    needed.
-    """
+) -> type[SingleRunStory]:
+    """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
+    of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
+    configuration is ``config``), in the panels of ``layout``, drawing ``draw_points`` points
+    (``None``: all)."""
     from nnviz.stories.training import SingleRunStory
 
     names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
-    name = run_video_name(config) if run_file is None else Path(run_file).stem
-    if layout != "default":
-        name = f"{name}_{layout}"
-    if draw_points is not None:
-        name = f"{name}_{draw_points}pts"
-    scene_class = type(
+    return type(
         f"{names.capitalize().replace('-', '')}Run",
         (SingleRunStory,),
         {
@@ -419,4 +507,72 @@ def render_run(
             "__module__": __name__,
         },
     )
-    return render_scene(scene_class, quality, output_format, media_dir, name, report)
+
+
+def render_run(
+    config: RunConfig,
+    quality: str = "l",
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+    report: Callable[[str], None] = lambda message: None,
+    layout: str = "default",
+    draw_points: int | None = None,
+    run_file: str | os.PathLike[str] | None = None,
+    jobs: int = 1,
+) -> Path:
+    """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
+
+    ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
+    ``"blog"``; the blog layout's files end in ``_blog``. ``draw_points`` draws a seeded sample
+    of that many points (see :func:`check_render`). With ``run_file`` the scene shows that run
+    file (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and
+    is named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
+    needed. ``jobs`` processes render it (:func:`render_scene`).
+    """
+    name = run_video_name(config) if run_file is None else Path(run_file).stem
+    if layout != "default":
+        name = f"{name}_{layout}"
+    if draw_points is not None:
+        name = f"{name}_{draw_points}pts"
+    file = None if run_file is None else str(Path(run_file).absolute())
+    source = RunScene(config, layout, draw_points, file)
+    return render_scene(source, quality, output_format, media_dir, name, report, jobs)
+
+
+def render_runs(
+    configs: list[RunConfig],
+    quality: str = "l",
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+    report: Callable[[str], None] = lambda message: None,
+    layout: str = "default",
+    draw_points: int | None = None,
+    jobs: int = 1,
+) -> list[Path]:
+    """Render several runs (as :func:`render_run`, each in one process), ``jobs`` at a time,
+    and return their paths in the order of ``configs``; ``report`` hears of each as it ends.
+
+    Train the runs first (:func:`nnviz.cache.cached_run`): processes that train the same
+    cache at once would each train it.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
+    started = time.perf_counter()
+    paths: dict[int, Path] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(configs)), mp_context=context) as pool:
+        futures = {
+            pool.submit(
+                render_run, config, quality, output_format, media_dir,
+                layout=layout, draw_points=draw_points,
+            ): index
+            for index, config in enumerate(configs)
+        }  # fmt: skip
+        for future in as_completed(futures):
+            path = future.result()
+            paths[futures[future]] = path
+            report(f"rendered {path.name} at {time.perf_counter() - started:.1f} s")
+    return [paths[index] for index in range(len(configs))]

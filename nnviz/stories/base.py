@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from manim import Animation, FadeIn, FadeOut, FullScreenRectangle, Mobject, Scene, config
+import numpy as np
+from manim import (
+    Animation,
+    FadeIn,
+    FadeOut,
+    FullScreenRectangle,
+    Mobject,
+    Scene,
+    UpdateFromAlphaFunc,
+    ValueTracker,
+    config,
+    linear,
+)
 from manim.utils.family import extract_mobject_family_members
 from manim.utils.iterables import list_update
 
@@ -22,9 +34,28 @@ from nnviz.theme import Theme, active_theme
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-__all__ = ["NNVizScene", "phase_from"]
+__all__ = ["CLOCK_CHUNK_SECONDS", "NNVizScene", "frames_of_play", "linear_clock", "phase_from"]
+
+#: The longest animation an epoch clock is played in: a longer play is cut into chunks of
+#: whole frames (the same frames at the same times), so that a parallel render (``--jobs``),
+#: which splits a scene between its animations, can give each process an even share.
+CLOCK_CHUNK_SECONDS = 2.0
+
+
+def frames_of_play(run_time: float, frame_rate: float) -> int:
+    """Return how many frames Manim draws for a play of ``run_time`` seconds (its frame times
+    are ``numpy.arange(0, run_time, 1 / frame_rate)``)."""
+    return len(np.arange(0, run_time, 1 / frame_rate))
+
 
 PhaseT = TypeVar("PhaseT", bound="DataclassInstance")
+
+
+def linear_clock(epochs: float, seconds_per_epoch: float) -> tuple[float, Callable[[float], float]]:
+    """Return the run time and the clock of a play from epoch 0 to ``epochs`` at a steady
+    ``seconds_per_epoch`` (at least half a second), for :meth:`NNVizScene.play_clock`."""
+    run_time = max(epochs * seconds_per_epoch, 0.5)
+    return run_time, lambda seconds: epochs * seconds / run_time
 
 
 def phase_from(story: object, phase_type: type[PhaseT]) -> PhaseT:
@@ -115,6 +146,57 @@ class NNVizScene(Scene):
             if id(m) not in drawn_moving
         ]
         return moving, static
+
+    def update_to_time(self, t: float) -> None:
+        """Advance the current animations to ``t`` and the updaters by the video time passed.
+
+        Manim hands updaters ``t - last_t``, which is 0 for the first frame of every play, and
+        the whole run time at once when it skips a play (``-n``, or a parallel render's
+        process before its range): a view that turns with the video's time would then stand
+        still for a frame per play and turn differently in a skipped play. Here every drawn
+        frame advances the video by one frame's time, and a skipped play by its frames' time,
+        so the state after any play is the same whether it was drawn or skipped.
+        """
+        step = 1 / config.frame_rate
+        if self.renderer.skip_animations:
+            dt = frames_of_play(self.duration, config.frame_rate) * step
+        else:
+            dt = step
+        self.last_t = t
+        for animation in self.animations or ():
+            animation.update_mobjects(dt)
+            animation.interpolate(t / animation.run_time)
+        self.update_mobjects(dt)
+        self.update_meshes(dt)
+        self.update_self(dt)
+
+    def play_clock(
+        self, clock: ValueTracker, run_time: float, value_at: Callable[[float], float]
+    ) -> None:
+        """Play ``clock`` through ``value_at(seconds)`` for ``run_time`` seconds of video.
+
+        The frames are those one play of ``run_time`` would draw, at the same times, but cut
+        into animations of at most :data:`CLOCK_CHUNK_SECONDS` (whole frames each), so that a
+        parallel render can split a long training play between its processes. The clock ends
+        at ``value_at(run_time)``.
+        """
+        rate = config.frame_rate
+        step = 1 / rate
+        frames = frames_of_play(run_time, rate)
+        per_chunk = max(1, round(CLOCK_CHUNK_SECONDS * rate))
+        for first in range(0, frames, per_chunk):
+            count = min(per_chunk, frames - first)
+            start = first * step
+            duration = run_time - start
+            if first + count < frames or frames_of_play(duration, rate) != count:
+                duration = (count - 0.5) * step  # exactly `count` frames, at start + k * step
+
+            def follow(tracker: Mobject, alpha: float, start: float = start,
+                       duration: float = duration) -> None:  # fmt: skip
+                tracker.set_value(value_at(start + alpha * duration))
+
+            self.play(UpdateFromAlphaFunc(clock, follow), run_time=duration, rate_func=linear)
+        clock.set_value(value_at(run_time))
 
     def reveal(self, *mobjects: Mobject, run_time: float = 0.8) -> None:
         """Add ``mobjects`` and fade them in by lifting a curtain of the background colour.

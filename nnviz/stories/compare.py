@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Group, Text, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, UP, Group, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
 from nnviz.activations import display_name
@@ -14,7 +14,7 @@ from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.readout import GlyphText
-from nnviz.stories.base import NNVizScene, phase_from
+from nnviz.stories.base import NNVizScene, linear_clock, phase_from
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -176,8 +176,7 @@ class ComparePhase:
         for tile in tiles:
             tile.start()
         epoch.start()
-        scene.play(clock.animate.set_value(limit),
-                   run_time=max(limit * self.seconds_per_epoch, 0.5), rate_func=linear)  # fmt: skip
+        scene.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
         scene.wait(self.hold_seconds)
         epoch.clear_updaters()
         for tile in tiles:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from manim import ValueTracker, linear
+from manim import ValueTracker
 
 from nnviz.mobjects.diagram import NetworkLayout
-from nnviz.stories.base import NNVizScene, phase_from
+from nnviz.stories.base import NNVizScene, linear_clock, phase_from
 from nnviz.trajectory import Trajectory
 
 __all__ = ["NetworkPhase", "NetworkStory"]
@@ -49,11 +49,7 @@ class NetworkPhase:
         scene.reveal(layout, run_time=0.8)
         scene.wait(self.lead_seconds)
         layout.start()
-        scene.play(
-            clock.animate.set_value(trajectory.epochs),
-            run_time=max(trajectory.epochs * self.seconds_per_epoch, 0.5),
-            rate_func=linear,
-        )
+        scene.play_clock(clock, *linear_clock(trajectory.epochs, self.seconds_per_epoch))
         layout.stop()
         scene.wait(self.hold_seconds)
 

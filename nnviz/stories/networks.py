@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Mobject, Text, ValueTracker, linear
+from manim import DOWN, LEFT, UP, Mobject, Text, ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
@@ -13,7 +13,7 @@ from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.views import layer_view
-from nnviz.stories.base import NNVizScene
+from nnviz.stories.base import NNVizScene, linear_clock
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -143,8 +143,7 @@ class SideBySideStory(NNVizScene):
         for row in rows:
             row.start()
         epoch.start()
-        self.play(clock.animate.set_value(limit), run_time=max(limit * self.seconds_per_epoch, 0.5),
-                  rate_func=linear)  # fmt: skip
+        self.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
         self.wait(self.hold_seconds)
         epoch.clear_updaters()
         for row in rows:

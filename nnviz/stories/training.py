@@ -241,12 +241,9 @@ def play_run(
     layout.start()
     if run.epochs > 0:
         times, epochs = time_to_epoch(clock_speed(moments, run.epochs), seconds_per_epoch)
-        total = float(times[-1])
-
-        def warp(alpha: float) -> float:
-            return float(np.interp(alpha * total, times, epochs)) / run.epochs
-
-        scene.play(clock.animate.set_value(run.epochs), run_time=total, rate_func=warp)
+        scene.play_clock(
+            clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
+        )
     scene.wait(hold_seconds)
     layout.stop()
     scene.conceal(layout, run_time=0.6)

@@ -10,7 +10,7 @@ from nnviz.stories.base import NNVizScene
 from nnviz.stories.compare import ComparePhase
 from nnviz.stories.explainer import ExplainerStory
 from nnviz.stories.network import NetworkPhase
-from nnviz.stories.training import TrainingPhase, TrainingStory
+from nnviz.stories.training import SingleRunStory, TrainingPhase, TrainingStory
 from nnviz.stories.transform import DeformationPhase
 from nnviz.trajectory import Trajectory
 
@@ -90,3 +90,27 @@ class LiftStill(NNVizScene):
         panel.show_boundary().show_range(1).advance(self.seconds)
         texts = phase.make_texts(run, tracker, self.theme)
         self.add(panel, texts.heading, texts.parameters[0], texts.progress, *texts.stage(3))
+
+
+class ShortRun(SingleRunStory):
+    """A 2-2-1 ReLU run of 8 epochs: its clock played in several chunks of whole frames."""
+
+    base_config = RunConfig(activation="relu", lr=0.1, max_epochs=8, target_loss=0.0)
+    activation = "relu"
+    lr = 0.1
+    seconds_per_epoch = 0.4
+    hold_seconds = 0.4
+    highlight_moments = False
+
+
+class ShortOrbitRun(SingleRunStory):
+    """A 2-3-1 tanh run on the circles: its 3-D view turns with the video's time, so a
+    skipped animation must advance it by the frames' time."""
+
+    base_config = RunConfig(dataset="circles", hidden=(3,), activation="tanh", lr=0.03,
+                            max_epochs=6, target_loss=0.0)  # fmt: skip
+    activation = "tanh"
+    lr = 0.03
+    seconds_per_epoch = 0.5
+    hold_seconds = 0.5
+    highlight_moments = False
