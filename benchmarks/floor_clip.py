@@ -10,12 +10,13 @@ import numpy as np
 from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
-from nnviz.mobjects.panels import hidden_probability_grid, input_box
+from nnviz.mobjects.layout import TrainingLayout
+from nnviz.mobjects.panels import BOUNDARY_LEVEL, hidden_probability_grid, input_box
 from nnviz.run import Run
 from nnviz.theme import active_theme, hex_to_rgb
 from nnviz.trajectory import Trajectory
 
-from settings import Settings, ffmpeg_binary, panel_views
+from settings import Settings, ffmpeg_binary
 
 __all__ = ["render_floor"]
 
@@ -39,7 +40,7 @@ def render_floor(run: Run, settings: Settings, out: Path) -> Path:
     frame = np.empty((settings.height, settings.width, 3), dtype=np.uint8)
     frame[...] = hex_to_rgb(theme.background)
     places = []
-    for viewport in panel_views():
+    for viewport in (TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW):
         left, top, width, height = settings.pixel_rect(viewport)
         scale = max(1, round(min(width, height) / resolution))
         size = resolution * scale
@@ -71,7 +72,7 @@ def render_floor(run: Run, settings: Settings, out: Path) -> Path:
         for t in settings.epochs:
             state = trajectory.state(t)
             grid_in = forward.probability_grid(state.weights, activation, *box_in, shape)
-            level_segments(grid_in, *box_in, 0.5)
+            level_segments(grid_in, *box_in, BOUNDARY_LEVEL)
             box_hid = state.hidden_range
             grid_hid = hidden_probability_grid(state.weights, box_hid, shape)
             forward.output_line(state.weights, *box_hid)

@@ -14,12 +14,13 @@ from typing import Any
 from manim import ValueTracker, linear, tempconfig
 
 from nnviz.mobjects.camera import FastCamera
+from nnviz.mobjects.layout import TrainingLayout, layer_panels
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene
 from nnviz.trajectory import Trajectory
 
-from settings import EPOCHS, Settings, panel_views
+from settings import EPOCHS, Settings
 
 __all__ = ["NNVizRender", "TwoPanelClip", "manim_settings", "profile_nnviz", "render_nnviz"]
 
@@ -64,11 +65,9 @@ class TwoPanelClip(NNVizScene):
         clock = ValueTracker(0.0)
         resolution = self.mesh_resolution
         if self.layer_views:
-            from nnviz.mobjects.layout import layer_panels
-
             panels = list(layer_panels(trajectory, clock, self.theme, resolution).panels)
         else:
-            input_view, hidden_view = panel_views()
+            input_view, hidden_view = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
             panels = [
                 InputPlanePanel(
                     trajectory, clock, input_view, self.theme, mesh_resolution=resolution

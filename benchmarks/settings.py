@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from manim import config, tempconfig
@@ -21,11 +20,11 @@ __all__ = [
     "QUALITIES",
     "REPO",
     "RUN_CONFIG",
+    "X264_DEFAULT_CRF",
     "X264_DEFAULT_PRESET",
     "Settings",
     "ffmpeg_binary",
     "make_settings",
-    "panel_views",
     "with_manim_encoder",
 ]
 
@@ -47,33 +46,14 @@ QUALITIES: dict[str, tuple[str, int, int, int]] = {
     "l": ("low_quality", 854, 480, 15),
     "h": ("high_quality", 1920, 1080, 60),
 }
+#: libx264's crf when none is given (Manim's encoder options normally name it).
+X264_DEFAULT_CRF = "23"
 #: libx264's preset when none is given (Manim passes none).
 X264_DEFAULT_PRESET = "medium"
 #: Manim's PyAV stream encodes with automatic thread count and slice threads
 #: (``CodecContext.thread_count == 0``, ``thread_type == SLICE``); the ffmpeg command line
 #: would use frame threads, so the other variants ask for slice threads to match.
 FFMPEG_THREAD_ARGS = ["-threads", "0", "-thread_type", "slice"]
-
-
-def panel_views() -> tuple[Viewport, Viewport]:
-    """Return the viewports of the input plane and the hidden space in the training video.
-
-    They are class attributes ``INPUT_VIEW`` and ``HIDDEN_VIEW`` of
-    :class:`nnviz.mobjects.layout.TrainingLayout` or, in older versions, of
-    :class:`TrainingStory`.
-    """
-    owners: list[Any] = [TrainingStory]
-    try:
-        from nnviz.mobjects.layout import TrainingLayout
-    except ImportError:
-        pass
-    else:
-        owners.insert(0, TrainingLayout)
-    for owner in owners:
-        views = getattr(owner, "INPUT_VIEW", None), getattr(owner, "HIDDEN_VIEW", None)
-        if all(isinstance(view, Viewport) for view in views):
-            return views  # type: ignore[return-value]
-    raise RuntimeError("no INPUT_VIEW and HIDDEN_VIEW on TrainingLayout or TrainingStory")
 
 
 @dataclass(frozen=True)
@@ -107,7 +87,7 @@ class Settings:
     frame_width: float
     frame_height: float
     mesh_resolution: int
-    crf: str = "23"
+    crf: str = X264_DEFAULT_CRF
     preset: str = X264_DEFAULT_PRESET
 
     @property
@@ -186,6 +166,6 @@ def with_manim_encoder(settings: Settings, options: dict[str, str]) -> Settings:
     """Return ``settings`` with the crf and preset of Manim's resolved encoder options."""
     return replace(
         settings,
-        crf=options.get("crf", "23"),
+        crf=options.get("crf", X264_DEFAULT_CRF),
         preset=options.get("preset", X264_DEFAULT_PRESET),
     )
