@@ -1,11 +1,21 @@
-"""Render benchmark: nnviz (Manim) against matplotlib and a numpy + x264 floor.
+"""Render benchmark: whole scenes, and one clip by nnviz, matplotlib and a numpy + x264 floor.
 
 Run from the repository root::
 
-    python benchmarks/render.py [--quality l|h] [--runs 3] [--seconds 10] [--profile]
+    python benchmarks/render.py [--quality l|h] [--runs 3] [--seconds 10] [--scenes relu,deep]
+                                [--jobs 1,2] [--profile] [--mpl-mesh M] [--mpl-single-draw]
 
-The same clip is rendered three ways: the two-panel training evolution of one run (input plane
-with probability mesh, 0.5 contour and points; hidden space with points, output line and
+First the full-scene rows (``full_scenes``): ``manim -q<l|h>`` renders ``scenes/relu.py``
+(ReluTraining) and ``scenes/deep.py`` (DeepSpiral, the general architecture's story) as
+subprocesses from the repository root, after an untimed ``manim -s`` of each (runs cached,
+LaTeX and text caches warm); each row gives the wall seconds, the frames ffprobe counts, the
+video's length, seconds per frame, render time / video length, and render time / x264 alone
+(re-encoding the scene's MP4 with Manim's x264 settings, minus decoding it alone).
+``--scenes`` picks the scenes (``none`` skips them); ``--jobs 1,2`` adds rows of
+``nnviz manim -q<l|h> --jobs N`` where that command exists (otherwise a note says so).
+
+Then the same clip is rendered three ways: the two-panel training evolution of one run (input
+plane with probability mesh, 0.5 contour and points; hidden space with points, output line and
 shading) while the epoch goes linearly from 0 to 200.
 
 ``nnviz``
@@ -13,9 +23,9 @@ shading) while the epoch goes linearly from 0 to 200.
     :class:`HiddenSpacePanel`, :class:`FastCamera`), rendered in-process; the time of
     ``scene.render()`` is measured.
 ``matplotlib``
-    A ``FuncAnimation`` with the same content, resolution, fps and frame count, written by
-    ``FFMpegWriter`` with the encoder settings Manim passes to PyAV. The mesh is drawn with
-    ``imshow`` and with ``pcolormesh``; the faster is reported as ``matplotlib``.
+    A ``FuncAnimation`` with the same content, sizes (read from nnviz), resolution, fps and frame
+    count, written by ``FFMpegWriter`` with the encoder settings Manim passes to PyAV. The mesh
+    is drawn with ``imshow`` and with ``pcolormesh``; the faster is reported as ``matplotlib``.
 ``floor``
     Only the numbers of every frame (trajectory state, forward pass of the points, both
     probability grids, colour map, contour segments, output line) and x264 encoding of
@@ -30,8 +40,8 @@ slice threads; the table checks frame counts and the x264 options written into e
 The parts, one job each, sit beside this script and import each other as siblings (running
 ``benchmarks/render.py`` puts this folder first on ``sys.path``): ``settings`` (the clip, the
 qualities, Manim's encoder settings), ``nnviz_clip``, ``mpl_clip`` and ``floor_clip`` (the three
-variants), ``report`` (machine, versions, output checks, tables); this file parses the options
-and interleaves the runs.
+variants of the clip), ``full_scenes`` (the scene files), ``report`` (machine, versions, output
+checks, tables); this file parses the options and interleaves the runs.
 
 ``--profile`` first renders the nnviz clip once under cProfile and prints the top 25 entries by
 cumulative time (and the top 15 by own time), then runs the benchmark as usual.
@@ -50,24 +60,70 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nnviz.cache import cached_run
+from nnviz.run import Run
 
 from floor_clip import render_floor
+from full_scenes import (
+    SCENES,
+    SceneFile,
+    SceneRow,
+    X264Alone,
+    manim_command,
+    measure_scenes,
+    nnviz_manim_commands,
+    print_scenes,
+)
 from mpl_clip import MPL_MESHES, render_matplotlib
 from nnviz_clip import profile_nnviz, render_nnviz
-from report import Measurement, print_architectures, print_table, probe, x264_options
+from report import (
+    Measurement,
+    print_architectures,
+    print_machine,
+    print_table,
+    probe,
+    x264_options,
+)
 from settings import (
     ARCHITECTURES,
     QUALITIES,
     REPO,
     RUN_CONFIG,
+    Settings,
     make_settings,
     with_manim_encoder,
 )
+
+#: Where the benchmark's runs are cached (as in real use).
+RUNS_DIR = REPO / "media" / "runs"
+
+
+def scene_list(text: str) -> list[SceneFile]:
+    """Return the scene files named by ``--scenes`` (``relu,deep``; ``none`` for none)."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if names == ["none"]:
+        return []
+    unknown = [name for name in names if name not in SCENES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown scene(s) {', '.join(unknown) or text!r}; use {','.join(SCENES)} or none"
+        )
+    return [SCENES[name] for name in dict.fromkeys(names)]
+
+
+def jobs_list(text: str) -> list[int]:
+    """Return the job counts of ``--jobs`` (``1,2``)."""
+    try:
+        jobs = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes counts like 1,2, not {text!r}") from None
+    if any(n < 1 for n in jobs):
+        raise argparse.ArgumentTypeError("--jobs counts must be at least 1")
+    return list(dict.fromkeys(jobs))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -76,6 +132,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quality", choices=sorted(QUALITIES), default="l")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per variant (>= 1)")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the clip")
+    parser.add_argument(
+        "--scenes",
+        type=scene_list,
+        default=list(SCENES.values()),
+        help=f"scene files to render whole with manim ({','.join(SCENES)} or none) "
+        f"[default: {','.join(SCENES)}]",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=jobs_list,
+        default=[],
+        help="also time `nnviz manim --jobs N` on the scenes for each N (e.g. 1,2), "
+        "where that command exists",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="first profile the nnviz variant once (cProfile)"
     )
@@ -98,8 +168,114 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+@dataclass
+class ClipResults:
+    """The clip's timings: the three variants, the other networks' views, the output checks."""
+
+    nnviz: Measurement
+    mpl: dict[str, Measurement]
+    floor: Measurement
+    views: list[Measurement]
+    checks: dict[str, str] = field(default_factory=dict)
+    encoders: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+
+
+def warm_up(
+    run: Run, settings: Settings, meshes: Sequence[str], single_draw: bool, root: Path
+) -> tuple[Settings, Settings]:
+    """Render a few frames of every variant, untimed: compiles the LaTeX labels, fills font
+    caches, imports lazily.
+
+    Returns
+    -------
+    tuple[Settings, Settings]
+        The clip's settings with the crf and preset of the encoder Manim resolved, and the same
+        for the short warm-up clip.
+    """
+    cache_dir = root / "cache"
+    warm = replace(settings, seconds=min(settings.seconds, 4 / settings.fps))
+    warm_result = render_nnviz(run, warm, root / "warm-nnviz", cache_dir)
+    settings = with_manim_encoder(settings, warm_result.encoder_options)
+    warm = with_manim_encoder(warm, warm_result.encoder_options)
+    for mesh in meshes:
+        render_matplotlib(run, warm, root / f"warm-{mesh}.mp4", mesh, single_draw)
+    render_floor(run, warm, root / "warm-floor.mp4")
+    return settings, warm
+
+
+def measure_clip(
+    run: Run,
+    settings: Settings,
+    warm: Settings,
+    meshes: Sequence[str],
+    single_draw: bool,
+    runs: int,
+    root: Path,
+) -> ClipResults:
+    """Time the clip's variants and the other networks' views, ``runs`` interleaved runs each."""
+    cache_dir = root / "cache"
+    results = ClipResults(
+        nnviz=Measurement("nnviz", extra={"setup": [], "play": [], "finish": []}),
+        mpl={mesh: Measurement(f"matplotlib ({mesh})") for mesh in meshes},
+        floor=Measurement("floor (numpy + x264)"),
+        views=[],
+    )
+    checks, encoders = results.checks, results.encoders
+
+    def timed(measurement: Measurement, render: Callable[[Path], Path], index: int) -> None:
+        workdir = root / f"{measurement.name.split()[0]}-{index}-{len(measurement.seconds)}"
+        workdir.mkdir()
+        gc.collect()
+        start = time.perf_counter()
+        path = render(workdir)
+        measurement.seconds.append(time.perf_counter() - start)
+        if measurement.name not in checks:
+            checks[measurement.name] = probe(path)
+            encoders[measurement.name] = x264_options(path)
+        shutil.rmtree(workdir)
+
+    # Other networks through the default layout's views, against the 2-2-1 the same way.
+    networks = [(RUN_CONFIG, run)] + [(c, cached_run(c, runs_dir=RUNS_DIR)) for c in ARCHITECTURES]
+    for _, network_run in networks:  # untimed warm-up of each view's glyphs
+        render_nnviz(network_run, warm, root / "warm-views", cache_dir, layer_views=True)
+    views = {c: Measurement(f"views {'-'.join(map(str, c.widths))}") for c, _ in networks}
+    results.views = list(views.values())
+    nnviz = results.nnviz
+
+    for index in range(runs):
+        for network_config, network_run in networks:
+            workdir = root / f"views-{index}-{network_config.key()}"
+            gc.collect()
+            result = render_nnviz(network_run, settings, workdir, cache_dir, layer_views=True)
+            views[network_config].seconds.append(result.seconds)
+            shutil.rmtree(workdir)
+        # nnviz times scene.render() itself, not the directory set-up around it.
+        workdir = root / f"nnviz-{index}"
+        gc.collect()
+        result = render_nnviz(run, settings, workdir, cache_dir)
+        nnviz.seconds.append(result.seconds)
+        nnviz.extra["setup"].append(result.setup)
+        nnviz.extra["play"].append(result.play)
+        nnviz.extra["finish"].append(result.finish)
+        if nnviz.name not in checks:
+            checks[nnviz.name] = probe(result.path)
+            encoders[nnviz.name] = x264_options(result.path)
+        shutil.rmtree(workdir)
+        for mesh in meshes:
+            timed(
+                results.mpl[mesh],
+                lambda d, mesh=mesh: render_matplotlib(
+                    run, settings, d / "out.mp4", mesh, single_draw
+                ),
+                index,
+            )
+        timed(results.floor, lambda d: render_floor(run, settings, d / "out.mp4"), index)
+        print(f"clip run {index + 1}/{runs} done", file=sys.stderr, flush=True)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the table; the last line holds the two ratios."""
+    """Run the benchmark and print the tables; the last line holds the clip's two ratios."""
     try:
         import matplotlib
     except ImportError:
@@ -111,91 +287,38 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
     args = parse_args(argv)
     os.chdir(REPO)
-    run = cached_run(RUN_CONFIG, runs_dir=REPO / "media" / "runs")
+    run = cached_run(RUN_CONFIG, runs_dir=RUNS_DIR)
     settings = make_settings(args.quality, args.seconds)
     meshes = MPL_MESHES if args.mpl_mesh == "both" else (args.mpl_mesh,)
     single_draw = args.mpl_single_draw
+    commands, jobs_note = nnviz_manim_commands(args.quality, args.jobs)
+    commands.insert(0, manim_command(args.quality))
 
+    rows: list[SceneRow] = []
+    x264: dict[str, X264Alone] = {}
     with tempfile.TemporaryDirectory(prefix="nnviz-bench-") as root_name:
         root = Path(root_name)
-        cache_dir = root / "cache"
-
-        # Warm-up (untimed): compiles the LaTeX labels, fills font caches, imports lazily.
-        warm = replace(settings, seconds=min(settings.seconds, 4 / settings.fps))
-        warm_result = render_nnviz(run, warm, root / "warm-nnviz", cache_dir)
-        settings = with_manim_encoder(settings, warm_result.encoder_options)
-        warm = with_manim_encoder(warm, warm_result.encoder_options)
-        for mesh in meshes:
-            render_matplotlib(run, warm, root / f"warm-{mesh}.mp4", mesh, single_draw)
-        render_floor(run, warm, root / "warm-floor.mp4")
-
+        settings, warm = warm_up(run, settings, meshes, single_draw, root)
         if args.profile:
-            profile_nnviz(run, settings, cache_dir)
+            profile_nnviz(run, settings, root / "cache")
+        if args.scenes:
+            scene_root = root / "scenes"
+            scene_root.mkdir()
+            rows, x264 = measure_scenes(args.scenes, commands, settings, args.runs, scene_root)
+        clip = measure_clip(run, settings, warm, meshes, single_draw, args.runs, root)
 
-        nnviz = Measurement("nnviz", extra={"setup": [], "play": [], "finish": []})
-        mpl = {mesh: Measurement(f"matplotlib ({mesh})") for mesh in meshes}
-        floor = Measurement("floor (numpy + x264)")
-        checks: dict[str, str] = {}
-        encoders: dict[str, tuple[str, dict[str, str]]] = {}
-
-        def timed(measurement: Measurement, render: Callable[[Path], Path], index: int) -> None:
-            workdir = root / f"{measurement.name.split()[0]}-{index}-{len(measurement.seconds)}"
-            workdir.mkdir()
-            gc.collect()
-            start = time.perf_counter()
-            path = render(workdir)
-            measurement.seconds.append(time.perf_counter() - start)
-            if measurement.name not in checks:
-                checks[measurement.name] = probe(path)
-                encoders[measurement.name] = x264_options(path)
-            shutil.rmtree(workdir)
-
-        # Other networks through the default layout's views, against the 2-2-1 the same way.
-        networks = [(RUN_CONFIG, run)] + [
-            (c, cached_run(c, runs_dir=REPO / "media" / "runs")) for c in ARCHITECTURES
-        ]
-        for _, network_run in networks:  # untimed warm-up of each view's glyphs
-            render_nnviz(network_run, warm, root / "warm-views", cache_dir, layer_views=True)
-        views = {c: Measurement(f"views {'-'.join(map(str, c.widths))}") for c, _ in networks}
-
-        for index in range(args.runs):
-            for network_config, network_run in networks:
-                workdir = root / f"views-{index}-{network_config.key()}"
-                gc.collect()
-                result = render_nnviz(network_run, settings, workdir, cache_dir, layer_views=True)
-                views[network_config].seconds.append(result.seconds)
-                shutil.rmtree(workdir)
-            # nnviz times scene.render() itself, not the directory set-up around it.
-            workdir = root / f"nnviz-{index}"
-            gc.collect()
-            result = render_nnviz(run, settings, workdir, cache_dir)
-            nnviz.seconds.append(result.seconds)
-            nnviz.extra["setup"].append(result.setup)
-            nnviz.extra["play"].append(result.play)
-            nnviz.extra["finish"].append(result.finish)
-            if nnviz.name not in checks:
-                checks[nnviz.name] = probe(result.path)
-                encoders[nnviz.name] = x264_options(result.path)
-            shutil.rmtree(workdir)
-            for mesh in meshes:
-                timed(
-                    mpl[mesh],
-                    lambda d, mesh=mesh: render_matplotlib(
-                        run, settings, d / "out.mp4", mesh, single_draw
-                    ),
-                    index,
-                )
-            timed(floor, lambda d: render_floor(run, settings, d / "out.mp4"), index)
-            print(f"run {index + 1}/{args.runs} done", file=sys.stderr, flush=True)
-
-    print_table(
-        args, settings, nnviz, list(mpl.values()), floor, checks, encoders, single_draw, len(run.X)
-    )
-    print_architectures(list(views.values()), settings.frames)
-    best_mpl = min(mpl.values(), key=lambda m: m.median(settings.frames))
+    print_machine(settings, args.runs)
+    if args.scenes:
+        print_scenes(rows, x264, settings, args.runs, [jobs_note] if jobs_note else [])
+    elif jobs_note:
+        print(jobs_note)
+    print_table(settings, clip.nnviz, list(clip.mpl.values()), clip.floor, clip.checks,
+                clip.encoders, single_draw, len(run.X))  # fmt: skip
+    print_architectures(clip.views, settings.frames)
     frames = settings.frames
-    ratio_mpl = nnviz.median(frames) / best_mpl.median(frames)
-    ratio_floor = nnviz.median(frames) / floor.median(frames)
+    best_mpl = min(clip.mpl.values(), key=lambda m: m.median(frames))
+    ratio_mpl = clip.nnviz.median(frames) / best_mpl.median(frames)
+    ratio_floor = clip.nnviz.median(frames) / clip.floor.median(frames)
     print(f"nnviz/matplotlib: {ratio_mpl:.2f}  nnviz/floor: {ratio_floor:.2f}")
     return 0
 

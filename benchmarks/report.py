@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+import json
 import os
 import platform
 import re
@@ -19,11 +19,15 @@ from settings import EPOCHS, FFMPEG_THREAD_ARGS, RUN_CONFIG, Settings, ffmpeg_bi
 
 __all__ = [
     "Measurement",
+    "VideoInfo",
     "cpu_model",
+    "differing_options",
     "ffmpeg_version",
     "print_architectures",
+    "print_machine",
     "print_table",
     "probe",
+    "probe_video",
     "version",
     "x264_options",
 ]
@@ -49,8 +53,34 @@ class Measurement:
 # --- nnviz -------------------------------------------------------------------------------------
 
 
-def probe(path: Path) -> str:
-    """Return ``WxH fps frames`` of the MP4's video stream, counted by ffprobe."""
+@dataclass(frozen=True)
+class VideoInfo:
+    """What ffprobe reads of an MP4's video stream: size, frame rate, frames counted, length.
+
+    Attributes
+    ----------
+    width, height
+        Pixel size.
+    rate
+        The frame rate as ffprobe writes it (``60/1``).
+    frames
+        Frames counted by reading the packets (``-count_packets``), not the header's claim.
+    duration
+        Length of the file in seconds.
+    """
+
+    width: int
+    height: int
+    rate: str
+    frames: int
+    duration: float
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height} {self.rate} fps {self.frames} frames"
+
+
+def probe_video(path: Path) -> VideoInfo:
+    """Return the :class:`VideoInfo` of the MP4 at ``path``, read by ffprobe."""
     result = subprocess.run(
         [
             "ffprobe",
@@ -60,17 +90,29 @@ def probe(path: Path) -> str:
             "v:0",
             "-count_packets",
             "-show_entries",
-            "stream=width,height,r_frame_rate,nb_read_packets",
+            "stream=width,height,r_frame_rate,nb_read_packets:format=duration",
             "-of",
-            "csv=p=0",
+            "json",
             str(path),
         ],
         capture_output=True,
         text=True,
         check=True,
     )
-    width, height, rate, frames = result.stdout.strip().split(",")
-    return f"{width}x{height} {rate} fps {frames} frames"
+    data = json.loads(result.stdout)
+    stream = data["streams"][0]
+    return VideoInfo(
+        width=int(stream["width"]),
+        height=int(stream["height"]),
+        rate=stream["r_frame_rate"],
+        frames=int(stream["nb_read_packets"]),
+        duration=float(data["format"]["duration"]),
+    )
+
+
+def probe(path: Path) -> str:
+    """Return ``WxH fps frames`` of the MP4's video stream, counted by ffprobe."""
+    return str(probe_video(path))
 
 
 def x264_options(path: Path) -> tuple[str, dict[str, str]]:
@@ -85,6 +127,17 @@ def x264_options(path: Path) -> tuple[str, dict[str, str]]:
         if "=" in item
     )
     return match.group(1).decode(), options
+
+
+def differing_options(reference: dict[str, str], options: dict[str, str]) -> list[str]:
+    """Return the x264 options that differ between two files, except the thread counts (which
+    x264 derives from the machine and the frame size)."""
+    ignored = {"threads", "lookahead_threads"}
+    return sorted(
+        key
+        for key in set(reference) | set(options)
+        if reference.get(key) != options.get(key) and key not in ignored
+    )
 
 
 def cpu_model() -> str:
@@ -129,25 +182,13 @@ def print_architectures(views: list[Measurement], frames: int) -> None:
     print()
 
 
-def print_table(
-    args: argparse.Namespace,
-    settings: Settings,
-    nnviz: Measurement,
-    mpl: list[Measurement],
-    floor: Measurement,
-    checks: dict[str, str],
-    encoders: dict[str, tuple[str, dict[str, str]]],
-    single_draw: bool,
-    points: int,
-) -> None:
-    """Print the machine, versions, settings, checks and the per-frame table."""
-    frames = settings.frames
-    best_mpl = min(mpl, key=lambda m: m.median(frames))
+def print_machine(settings: Settings, runs: int) -> None:
+    """Print the benchmark's title, the machine and the versions of what renders."""
     print()
     print(
         f"nnviz render benchmark: quality {settings.quality} "
         f"({settings.width}x{settings.height} at {settings.fps} fps), "
-        f"{args.runs} interleaved run(s) per variant after an untimed warm-up"
+        f"{runs} interleaved run(s) per variant after an untimed warm-up"
     )
     print(
         f"machine   {os.cpu_count()} cores, {cpu_model()}, {platform.system()} {platform.release()}"
@@ -157,6 +198,23 @@ def print_table(
         f"manim {version('manim')}, matplotlib {version('matplotlib')}, "
         f"PyAV {version('av')}, ffmpeg {ffmpeg_version()}"
     )
+
+
+def print_table(
+    settings: Settings,
+    nnviz: Measurement,
+    mpl: list[Measurement],
+    floor: Measurement,
+    checks: dict[str, str],
+    encoders: dict[str, tuple[str, dict[str, str]]],
+    single_draw: bool,
+    points: int,
+) -> None:
+    """Print the clip's settings, checks and the per-frame table of its three variants."""
+    frames = settings.frames
+    best_mpl = min(mpl, key=lambda m: m.median(frames))
+    print()
+    print("the clip: the two training panels of one run rendered three ways")
     cores = {name: core for name, (core, _) in encoders.items()}
     print(
         f"settings  {settings.width}x{settings.height}, {settings.fps} fps, "
@@ -171,13 +229,8 @@ def print_table(
         + ", ".join(f"{name} {core}" for name, core in cores.items())
     )
     reference = encoders.get(nnviz.name, ("?", {}))[1]
-    ignored = {"threads", "lookahead_threads"}
     for name, (_, options) in encoders.items():
-        differing = sorted(
-            key
-            for key in set(reference) | set(options)
-            if reference.get(key) != options.get(key) and key not in ignored
-        )
+        differing = differing_options(reference, options)
         same = "same x264 options as nnviz" if not differing else f"differs: {differing}"
         print(f"check     {name}: {checks.get(name, '?')}; {same}")
     print(
