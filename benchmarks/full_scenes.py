@@ -312,11 +312,11 @@ def print_scenes(
         if video is None:
             raise RuntimeError(f"{row.command.label} {row.scene.path} was not rendered")
         alone = x264[row.scene.name]
-        ratio = f"{row.median / alone.seconds:>13.2f}" if alone.seconds > 0 else f"{'-':>13}"
+        to_x264 = f"{row.median / alone.seconds:>13.2f}" if alone.seconds > 0 else f"{'-':>13}"
         print(
             f"{row.scene.path:<16}{row.command.label:<30}{row.median:>8.1f}{video.frames:>8}"
             f"{video.duration:>9.1f}{row.median / video.frames:>9.4f}"
-            f"{row.median / video.duration:>14.2f}{alone.seconds:>8.1f}{ratio}"
+            f"{row.median / video.duration:>14.2f}{alone.seconds:>8.1f}{to_x264}"
         )
         if row.command == rows[0].command:
             same = "same x264 options" if not alone.differing else f"differs: {alone.differing}"

@@ -167,13 +167,13 @@ def render_matplotlib(
             fontsize=text_size(CAPTION_FONT_SIZE),
             fontfamily=theme.font,
         )
-        for set_label, name in zip((ax.set_xlabel, ax.set_ylabel), names, strict=True):
-            set_label(
-                f"${name}$",
-                color=theme.muted,
-                fontsize=tex_size(AXIS_NAME_FONT_SIZE),
-                math_fontfamily=MATH_FONT,
-            )
+        name_style: dict[str, Any] = {
+            "color": theme.muted,
+            "fontsize": tex_size(AXIS_NAME_FONT_SIZE),
+            "math_fontfamily": MATH_FONT,
+        }
+        ax.set_xlabel(f"${names[0]}$", **name_style)
+        ax.set_ylabel(f"${names[1]}$", **name_style)
         ax.tick_params(
             length=0,
             labelsize=text_size(RANGE_LABEL_FONT_SIZE),

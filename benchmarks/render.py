@@ -62,6 +62,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from nnviz.cache import cached_run
@@ -242,6 +243,9 @@ def measure_clip(
     results.views = list(views.values())
     nnviz = results.nnviz
 
+    def mpl_render(workdir: Path, mesh: str) -> Path:
+        return render_matplotlib(run, settings, workdir / "out.mp4", mesh, single_draw)
+
     for index in range(runs):
         for network_config, network_run in networks:
             workdir = root / f"views-{index}-{network_config.key()}"
@@ -262,13 +266,7 @@ def measure_clip(
             encoders[nnviz.name] = x264_options(result.path)
         shutil.rmtree(workdir)
         for mesh in meshes:
-            timed(
-                results.mpl[mesh],
-                lambda d, mesh=mesh: render_matplotlib(
-                    run, settings, d / "out.mp4", mesh, single_draw
-                ),
-                index,
-            )
+            timed(results.mpl[mesh], partial(mpl_render, mesh=mesh), index)
         timed(results.floor, lambda d: render_floor(run, settings, d / "out.mp4"), index)
         print(f"clip run {index + 1}/{runs} done", file=sys.stderr, flush=True)
     return results
