@@ -30,12 +30,25 @@ from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText, place_range_labels, typeset_once
-from nnviz.mobjects.shapes import PlacedImage, Segments, class_dots
+from nnviz.mobjects.shapes import DOT_RADIUS, PlacedImage, Segments, class_dots
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, axis_segments, soft_coverage, square_box_around
 
 __all__ = [
+    "AXES_OPACITY",
+    "AXES_STROKE_WIDTH",
+    "AXIS_NAME_FONT_SIZE",
+    "BOUNDARY_LEVEL",
+    "BOUNDARY_STROKE_WIDTH",
+    "CAPTION_FONT_SIZE",
+    "FEATURE_NAME_FONT_SIZE",
+    "FRAME_STROKE_WIDTH",
+    "HIDDEN_CAPTION",
+    "INPUT_AXIS_NAMES",
+    "INPUT_CAPTION",
+    "RANGE_LABEL_FONT_SIZE",
+    "RANGE_LABEL_LENGTH",
     "FeatureNames",
     "HiddenSpacePanel",
     "InputPlanePanel",
@@ -44,6 +57,27 @@ __all__ = [
     "hidden_probability_grid",
     "input_box",
 ]
+
+#: The probability of the decision boundary drawn in every panel (contour or output line).
+BOUNDARY_LEVEL = 0.5
+#: Stroke widths (Manim's stroke units) of a panel's frame, its axes through the origin (drawn
+#: at :data:`AXES_OPACITY`) and its boundary.
+FRAME_STROKE_WIDTH = 1.5
+AXES_STROKE_WIDTH = 1.2
+AXES_OPACITY = 0.6
+BOUNDARY_STROKE_WIDTH = 3.0
+#: Font sizes (as for :class:`manim.Text` and :class:`manim.MathTex`) of a panel's caption, its
+#: axis names (LaTeX, or plain-text feature names) and its range labels.
+CAPTION_FONT_SIZE = 22
+AXIS_NAME_FONT_SIZE = 28
+FEATURE_NAME_FONT_SIZE = 18
+RANGE_LABEL_FONT_SIZE = 16
+#: The most characters of a range label (see :func:`nnviz.formatting.fit_number`).
+RANGE_LABEL_LENGTH = 6
+#: The default captions of the input plane and a hidden space, and the input plane's axis names.
+INPUT_CAPTION = "input space"
+HIDDEN_CAPTION = "hidden space"
+INPUT_AXIS_NAMES = ("x_1", "x_2")
 
 
 def input_box(trajectory: Trajectory) -> Box:
@@ -86,10 +120,12 @@ def _axis_name_mobjects(names: tuple[str, str], theme: Theme) -> tuple[VMobject,
     font, the vertical axis's turned upright along its side."""
     if not isinstance(names, FeatureNames):
         x_tex, y_tex = (
-            typeset_once(MathTex, name, font_size=28, color=theme.muted) for name in names
+            typeset_once(MathTex, name, font_size=AXIS_NAME_FONT_SIZE, color=theme.muted)
+            for name in names
         )
         return x_tex, y_tex
-    x_name, y_name = (typeset_once(Text, name, font=theme.font, font_size=18, color=theme.muted)
+    x_name, y_name = (typeset_once(Text, name, font=theme.font,
+                                   font_size=FEATURE_NAME_FONT_SIZE, color=theme.muted)
                       for name in names)  # fmt: skip
     return x_name, y_name.rotate(np.pi / 2)
 
@@ -148,10 +184,10 @@ class Panel(FollowsClock, Group):
         caption: str,
         axis_names: tuple[str, str],
         mesh_resolution: int = 160,
-        dot_radius: float = 0.045,
+        dot_radius: float = DOT_RADIUS,
         y_labels: str = "left",
         labels: bool = True,
-        caption_size: float = 22,
+        caption_size: float = CAPTION_FONT_SIZE,
     ) -> None:
         super().__init__()
         self.show_labels = labels
@@ -163,11 +199,14 @@ class Panel(FollowsClock, Group):
         self.mesh_resolution = mesh_resolution
         self.labels = np.asarray(trajectory.y)
         self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
-        self.axes = Segments(stroke_color=theme.muted, stroke_width=1.2, stroke_opacity=0.6)
-        self.boundary = Segments(stroke_color=theme.boundary, stroke_width=3.0)
+        self.axes = Segments(
+            stroke_color=theme.muted, stroke_width=AXES_STROKE_WIDTH, stroke_opacity=AXES_OPACITY
+        )
+        self.boundary = Segments(stroke_color=theme.boundary, stroke_width=BOUNDARY_STROKE_WIDTH)
         self.dots = class_dots(self.labels, theme, dot_radius, hollow=trajectory.test)
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
-        self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
+        self.frame_box.move_to(np.array([*viewport.centre, 0.0]))
+        self.frame_box.set_stroke(theme.muted, FRAME_STROKE_WIDTH)
         # A caption of several lines is centred line by line.
         self.caption = VGroup(
             *(
@@ -188,7 +227,10 @@ class Panel(FollowsClock, Group):
                 np.array([viewport.centre[0], top + 0.15 + 0.5 * caption_size / 48, 0])
             )
         self.range_labels = [
-            GlyphText(font_size=16, max_length=6, color=theme.muted) for _ in range(4)
+            GlyphText(
+                font_size=RANGE_LABEL_FONT_SIZE, max_length=RANGE_LABEL_LENGTH, color=theme.muted
+            )
+            for _ in range(4)
         ]
         self.axis_names = VGroup()
         if labels:
@@ -245,12 +287,12 @@ class InputPlanePanel(Panel):
         clock: ValueTracker,
         viewport: Viewport,
         theme: Theme,
-        caption: str = "input space",
+        caption: str = INPUT_CAPTION,
         box: Box | None = None,
         **kwargs: Any,
     ) -> None:
         names = trajectory.run.config.feature_names
-        axis_names = ("x_1", "x_2") if names is None else FeatureNames(names)
+        axis_names = INPUT_AXIS_NAMES if names is None else FeatureNames(names)
         super().__init__(trajectory, clock, viewport, theme, caption, axis_names, **kwargs)
         self.box = input_box(trajectory) if box is None else box
         self._place_axes(self.box)
@@ -269,7 +311,7 @@ class InputPlanePanel(Panel):
             state.weights, self.trajectory.activation, self.box[0], self.box[1], shape
         )
         self.mesh.paint(probabilities)
-        segments = level_segments(probabilities, self.box[0], self.box[1], 0.5)
+        segments = level_segments(probabilities, self.box[0], self.box[1], BOUNDARY_LEVEL)
         screen = self.viewport.to_screen(segments.reshape(-1, 2), self.box)
         self.boundary.set_segments(screen[:, :2].reshape(-1, 2, 2))
         return self
@@ -306,7 +348,7 @@ class HiddenSpacePanel(Panel):
         clock: ValueTracker,
         viewport: Viewport,
         theme: Theme,
-        caption: str = "hidden space",
+        caption: str = HIDDEN_CAPTION,
         space: forward.Space = forward.HIDDEN,
         shading: str = "field",
         grid_samples: int = 300,
@@ -369,7 +411,8 @@ class HiddenSpacePanel(Panel):
             line = forward.output_line(weights, box[0], box[1])
             segments = np.zeros((0, 2, 2)) if line is None else line[None]
         else:
-            segments = covered_segments(level_segments(field, box[0], box[1], 0.5), covered, box)
+            segments = level_segments(field, box[0], box[1], BOUNDARY_LEVEL)
+            segments = covered_segments(segments, covered, box)
         if len(segments) == 0:
             return np.zeros((0, 2, 2))
         return self.viewport.to_screen(segments.reshape(-1, 2), box)[:, :2].reshape(-1, 2, 2)

@@ -14,6 +14,7 @@ from nnviz.theme import Theme
 from nnviz.view import Viewport
 
 __all__ = [
+    "DOT_RADIUS",
     "ClassDots",
     "DotCloud",
     "PlacedImage",
@@ -23,6 +24,9 @@ __all__ = [
     "dot_cloud_points",
     "segment_points",
 ]
+
+#: Radius of a data point's dot, in scene units.
+DOT_RADIUS = 0.045
 
 # A unit circle as four cubic Bézier curves (kappa = 4/3 (sqrt 2 - 1)).
 _KAPPA = 0.5522847498307936
@@ -79,7 +83,7 @@ class DotCloud(VMobject):
         Dot radius in scene units.
     """
 
-    def __init__(self, centres: np.ndarray, radius: float = 0.045, **kwargs: Any) -> None:
+    def __init__(self, centres: np.ndarray, radius: float = DOT_RADIUS, **kwargs: Any) -> None:
         self.radius = radius
         kwargs.setdefault("fill_opacity", 1.0)
         kwargs.setdefault("stroke_width", 1.0)
@@ -147,12 +151,16 @@ class ClassDots(DotCloud):
 
     #: The hole of a hollow dot, as a share of its radius.
     HOLE = 0.5
+    #: Opacity of a dot's fill (the outline is opaque).
+    FILL_OPACITY = 0.85
+    #: Stroke width of a dot's outline (Manim's stroke units).
+    OUTLINE_WIDTH = 0.6
 
     def __init__(
         self,
         labels: np.ndarray,
         class_colors: tuple[str, ...],
-        radius: float = 0.045,
+        radius: float = DOT_RADIUS,
         seed: int = 0,
         hollow: np.ndarray | None = None,
         **kwargs: Any,
@@ -166,8 +174,8 @@ class ClassDots(DotCloud):
         self.class_rgb = np.array([ManimColor(c).to_rgb() for c in class_colors])
         #: Per-point colours (RGB in [0, 1], data order) replacing the class colours, or None.
         self.point_rgb: np.ndarray | None = None
-        kwargs.setdefault("fill_opacity", 0.85)
-        kwargs.setdefault("stroke_width", 0.6)
+        kwargs.setdefault("fill_opacity", self.FILL_OPACITY)
+        kwargs.setdefault("stroke_width", self.OUTLINE_WIDTH)
         super().__init__(
             np.zeros((len(self.labels), 2)), radius, fill_color=class_colors[0], **kwargs
         )
