@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import Camera, ImageMobject, Scene, Square, tempconfig
+from manim import DOWN, UP, Camera, ImageMobject, Scene, Square, tempconfig
 
 from nnviz.mobjects.camera import FastCamera, axis_aligned_rectangle, blend_into
 
@@ -228,3 +228,57 @@ def test_read_outs_drawn_from_glyph_paths_match_manims_camera(
     # Cairo keeps a path in 1/256 of a pixel: edges may differ by a few levels.
     assert diff.max() <= 16
     assert (diff > 4).mean() < 0.001
+
+
+def render_texts(camera_class: type[Camera], media: Path) -> np.ndarray:
+    """A visible text over three hidden ones (fill and stroke transparent), as the training
+    videos' key-moment captions are hidden."""
+    from manim import Text
+
+    class Texts(Scene):
+        def construct(self) -> None:
+            shown = Text("epoch 12: separated", font_size=40, color="#FFD43B")
+            hidden = [
+                Text("a hidden caption", font_size=40).shift(1.5 * k * DOWN).set_opacity(0.0)
+                for k in range(1, 4)
+            ]
+            square = Square(2.0).set_fill("#4DABF7", 0.0).set_stroke("#FFFFFF", 4, 0.5)
+            self.add(shown, *hidden, square.shift(3 * UP))
+
+    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
+                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings):
+        scene = Texts(camera_class=camera_class)
+        scene.render()
+        return np.array(scene.renderer.get_frame()).astype(np.int16)
+
+
+def test_hidden_vmobjects_are_skipped_without_changing_a_pixel(tmp_path: Path) -> None:
+    from manim import Text
+
+    from nnviz.mobjects.camera import is_invisible
+
+    stock = render_texts(Camera, tmp_path)
+    fast = render_texts(FastCamera, tmp_path)
+    assert (stock[..., :3].max(axis=-1) > 100).mean() > 0.002  # there is a picture to compare
+    assert np.array_equal(stock, fast)
+    text = Text("x")
+    assert not any(is_invisible(glyph) for glyph in text.get_family() if glyph.has_points())
+    text.set_opacity(0.0)
+    assert all(is_invisible(glyph) for glyph in text.get_family())
+    text.set_stroke(width=2, opacity=0.3)
+    assert not any(is_invisible(glyph) for glyph in text.get_family() if glyph.has_points())
+
+
+def test_set_shown_hides_and_shows_as_set_opacity_does() -> None:
+    from manim import Text
+
+    from nnviz.mobjects.following import set_shown
+
+    text, reference = Text("loss 0.26"), Text("loss 0.26")
+    for shown in (False, False, True, True, False):
+        set_shown(text, shown)
+        reference.set_opacity(1.0 if shown else 0.0)
+        for a, b in zip(text.get_family(), reference.get_family(), strict=True):
+            assert np.array_equal(a.fill_rgbas, b.fill_rgbas)
+            assert np.array_equal(a.stroke_rgbas, b.stroke_rgbas)

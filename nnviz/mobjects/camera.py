@@ -45,7 +45,14 @@ from nnviz.mobjects.panels import ProbabilityImage
 from nnviz.mobjects.readout import GlyphSlot
 from nnviz.mobjects.shapes import ClassDots, DotCloud, Segments
 
-__all__ = ["DotSprites", "DotStyle", "FastCamera", "axis_aligned_rectangle", "blend_into"]
+__all__ = [
+    "DotSprites",
+    "DotStyle",
+    "FastCamera",
+    "axis_aligned_rectangle",
+    "blend_into",
+    "is_invisible",
+]
 
 
 def axis_aligned_rectangle(corners: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -232,10 +239,30 @@ def _paint_sprites(
     ctx.restore()
 
 
+def is_invisible(vmobject: VMobject) -> bool:
+    """Return whether drawing ``vmobject`` paints nothing: its fill, stroke and background
+    stroke are all fully transparent (or of no width), as a hidden caption is.
+
+    Manim builds such a path curve by curve and fills and strokes it with alpha 0; skipping it
+    leaves every pixel as it is.
+    """
+    if np.any(vmobject.fill_rgbas[:, 3] > 0):
+        return False
+    for width, rgbas in (
+        (vmobject.stroke_width, vmobject.stroke_rgbas),
+        (vmobject.background_stroke_width, vmobject.background_stroke_rgbas),
+    ):
+        if width and np.any(rgbas[:, 3] > 0):
+            return False
+    return True
+
+
 class FastCamera(Camera):
     """Manim's Cairo camera with the fast paths described in the module docstring."""
 
     def display_vectorized(self, vmobject: VMobject, ctx: cairo.Context) -> Self:
+        if is_invisible(vmobject):  # fill and strokes all transparent: nothing to draw
+            return self
         if isinstance(vmobject, DotCloud) and len(vmobject.points):
             self._draw_dots(vmobject, ctx)
             return self

@@ -6,7 +6,19 @@ from __future__ import annotations
 from manim import Mobject
 from typing_extensions import Self
 
-__all__ = ["FollowsClock"]
+__all__ = ["FollowsClock", "set_shown"]
+
+
+def set_shown(mobject: Mobject, shown: bool) -> None:
+    """Make ``mobject`` fully opaque (``shown``) or fully transparent.
+
+    Its colours are touched only when that changes: ``set_opacity`` recomputes the colour
+    arrays of every submobject (every glyph of a caption), milliseconds a frame for a block
+    that shows or hides a text on every refresh.
+    """
+    if getattr(mobject, "_nnviz_shown", None) is not shown:
+        mobject.set_opacity(1.0 if shown else 0.0)
+        mobject._nnviz_shown = shown  # type: ignore[attr-defined]
 
 
 class FollowsClock(Mobject):

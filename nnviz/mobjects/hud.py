@@ -25,7 +25,7 @@ from typing_extensions import Self
 
 from nnviz.colormap import DivergingColormap
 from nnviz.formatting import fit_number
-from nnviz.mobjects.following import FollowsClock
+from nnviz.mobjects.following import FollowsClock, set_shown
 from nnviz.mobjects.readout import GlyphText
 from nnviz.moments import Moment
 from nnviz.run import Run
@@ -247,7 +247,7 @@ class LossCurve(FollowsClock, VGroup):
             losses = np.append(test_loss[: whole + 1], state.test_loss)
             points = np.column_stack([epochs, np.minimum(losses, self.box[1][1])])
             self.test_trace.set_points_as_corners(self.viewport.to_screen(points, self.box))
-        self.final.set_opacity(1.0 if state.t >= self.trajectory.epochs else 0.0)
+        set_shown(self.final, state.t >= self.trajectory.epochs)
         return self
 
     def _place_final(self) -> None:
@@ -319,7 +319,7 @@ class StopMark(FollowsClock, Text):
     def refresh(self) -> Self:
         """Show the mark once the clock has reached the run's last epoch."""
         visible = self.early and self.clock.get_value() >= self.trajectory.epochs
-        self.set_opacity(1.0 if visible else 0.0)
+        set_shown(self, visible)
         return self
 
 
@@ -369,7 +369,7 @@ class MomentCaptions(FollowsClock, VGroup):
         """Show the caption of the clock's epoch, hide the others."""
         shown = self.visible_index(self.clock.get_value())
         for index, caption in enumerate(self.submobjects):
-            caption.set_opacity(1.0 if index == shown else 0.0)
+            set_shown(caption, index == shown)
         return self
 
 
