@@ -26,7 +26,7 @@ from typing_extensions import Self
 from nnviz.colormap import DivergingColormap
 from nnviz.formatting import fit_number
 from nnviz.mobjects.following import FollowsClock, set_shown
-from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.readout import GlyphText, typeset_once
 from nnviz.moments import Moment
 from nnviz.run import Run
 from nnviz.theme import Theme
@@ -187,17 +187,25 @@ class LossCurve(FollowsClock, VGroup):
         # The target is labelled left of the axis, as a tick, so that nothing at the curve's
         # right end (the legend, the final loss) can run into it.
         labels = VGroup(
-            Text("loss", font=theme.font, font_size=font_size, color=theme.muted).next_to(
-                ul, LEFT, 0.1
-            ),
-            Text(
-                f"target {target:g}", font=theme.font, font_size=font_size - 2, color=theme.muted
+            typeset_once(
+                Text, "loss", font=theme.font, font_size=font_size, color=theme.muted
+            ).next_to(ul, LEFT, 0.1),
+            typeset_once(
+                Text,
+                f"target {target:g}",
+                font=theme.font,
+                font_size=font_size - 2,
+                color=theme.muted,
             ).next_to(target_ends[0], LEFT, 0.1),
-            Text("0", font=theme.font, font_size=font_size, color=theme.muted).next_to(
-                dl, np.array([0, -1, 0]), 0.08
-            ),
-            Text(
-                f"epoch {self.epoch_limit}", font=theme.font, font_size=font_size, color=theme.muted
+            typeset_once(
+                Text, "0", font=theme.font, font_size=font_size, color=theme.muted
+            ).next_to(dl, np.array([0, -1, 0]), 0.08),
+            typeset_once(
+                Text,
+                f"epoch {self.epoch_limit}",
+                font=theme.font,
+                font_size=font_size,
+                color=theme.muted,
             ).next_to(dr, np.array([0, -1, 0]), 0.08),
         )
         if run.stop_reason == "external":  # one's own loop had no target: no target line
@@ -217,9 +225,11 @@ class LossCurve(FollowsClock, VGroup):
             self.test_trace = VMobject(stroke_color=theme.foreground, stroke_width=2.0,
                                        stroke_opacity=0.55)  # fmt: skip
             key = VGroup(
-                Text("train", font=theme.font, font_size=font_size - 2, color=theme.accent),
-                Text(
-                    "test", font=theme.font, font_size=font_size - 2, color=theme.foreground
+                typeset_once(
+                    Text, "train", font=theme.font, font_size=font_size - 2, color=theme.accent
+                ),
+                typeset_once(
+                    Text, "test", font=theme.font, font_size=font_size - 2, color=theme.foreground
                 ).set_opacity(0.7),
             ).arrange(RIGHT, buff=0.2)
             key.next_to(ul, RIGHT, buff=0.15).align_to(ul, UP)
@@ -383,7 +393,9 @@ def class_legend(
         *(
             VGroup(
                 Dot(radius=0.05, color=theme.class_colors[k]),
-                Text(names[k], font=theme.font, font_size=font_size, color=theme.muted),
+                typeset_once(
+                    Text, names[k], font=theme.font, font_size=font_size, color=theme.muted
+                ),
             ).arrange(RIGHT, buff=0.06)
             for k in (0, 1)
         )
@@ -413,11 +425,15 @@ class ProbabilityLegend(Group):
         bar = ImageMobject(strip)
         bar.stretch_to_fit_width(width).stretch_to_fit_height(0.16)
         positive = "class 1" if class_names is None else class_names[1]
-        title = Text(f"P({positive})", font=theme.font, font_size=font_size, color=theme.muted)
+        title = typeset_once(
+            Text, f"P({positive})", font=theme.font, font_size=font_size, color=theme.muted
+        )
         title.next_to(bar, UP, buff=0.08)
         ticks = VGroup(
             *(
-                Text(label, font=theme.font, font_size=font_size - 2, color=theme.muted).next_to(
+                typeset_once(
+                    Text, label, font=theme.font, font_size=font_size - 2, color=theme.muted
+                ).next_to(
                     bar.get_corner(DOWN + LEFT) + np.array([width * at, 0.0, 0.0]), DOWN, buff=0.06
                 )
                 for label, at in (("0", 0.0), ("0.5", 0.5), ("1", 1.0))
