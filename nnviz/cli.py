@@ -137,6 +137,31 @@ def _training_progress(total: int) -> Iterator[Callable[[int, float], None]]:
         yield advance
 
 
+def _output_options(default_quality: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add ``-q/--quality`` (``default_quality`` unless given) and ``--format``, the options
+    of every command that renders."""
+
+    def add(function: Callable[..., Any]) -> Callable[..., Any]:
+        function = click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(["mp4", "gif"]),
+            default="mp4",
+            show_default=True,
+            help="gif: at most 720 px wide and 30 fps, with its own palette.",
+        )(function)
+        return click.option(
+            "-q",
+            "--quality",
+            type=click.Choice(["l", "m", "h", "k"]),
+            default=default_quality,
+            show_default=True,
+            help="Manim's quality: -ql 480p15, -qm 720p30, -qh 1080p60, -qk 2160p60.",
+        )(function)
+
+    return add
+
+
 def _jobs_option(function: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--jobs N``: the processes a render uses."""
     from nnviz.parallel import default_jobs
@@ -501,21 +526,7 @@ def inspect(run_file: Path) -> None:
     is_flag=True,
     help="Render the blog's six runs (relu, tanh x lr 0.1, 0.01, 0.001) instead.",
 )
-@click.option(
-    "--quality",
-    type=click.Choice(["l", "m", "h", "k"]),
-    default="l",
-    show_default=True,
-    help="Manim quality: 480p15, 720p30, 1080p60 or 2160p60.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["mp4", "gif"]),
-    default="mp4",
-    show_default=True,
-    help="gif: at most 720 px wide and 30 fps, with its own palette.",
-)
+@_output_options(default_quality="l")
 @click.option(
     "--draw-points",
     type=int,
@@ -618,22 +629,7 @@ def render(
 @cli.command(context_settings={"ignore_unknown_options": False})
 @click.argument("scene_file", type=click.Path(path_type=Path))
 @click.argument("scene_name", required=False)
-@click.option(
-    "-q",
-    "--quality",
-    type=click.Choice(["l", "m", "h", "k"]),
-    default="h",
-    show_default=True,
-    help="Manim's quality: -ql 480p15, -qm 720p30, -qh 1080p60, -qk 2160p60 (as manim).",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["mp4", "gif"]),
-    default="mp4",
-    show_default=True,
-    help="gif: at most 720 px wide and 30 fps, with its own palette (as nnviz render).",
-)
+@_output_options(default_quality="h")
 @click.option(
     "-o",
     "--output-file",
