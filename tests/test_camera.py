@@ -68,6 +68,16 @@ def test_fast_camera_matches_manims_camera(rotate: bool, tmp_path: Path) -> None
     assert (diff.max(axis=-1) > 60).mean() < 0.02
 
 
+def last_frame(scene_class: type[Scene], camera_class: type[Camera], media: Path) -> np.ndarray:
+    """Render ``scene_class``'s last frame at 480x270 with ``camera_class``, as int16 RGBA."""
+    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
+                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings):
+        scene = scene_class(camera_class=camera_class)
+        scene.render()
+        return np.array(scene.renderer.get_frame()).astype(np.int16)
+
+
 def render_shapes(camera_class: type[Camera], media: Path) -> np.ndarray:
     from nnviz.mobjects.shapes import DotCloud, Segments
 
@@ -82,12 +92,7 @@ def render_shapes(camera_class: type[Camera], media: Path) -> np.ndarray:
             lines = Segments(ends, stroke_color="#4DABF7", stroke_width=4)
             self.add(lines, dots)
 
-    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
-                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
-    with tempconfig(settings):
-        scene = Shapes(camera_class=camera_class)
-        scene.render()
-        return np.array(scene.renderer.get_frame()).astype(np.int16)
+    return last_frame(Shapes, camera_class, media)
 
 
 def test_fast_dots_and_segments_match_manims_camera(tmp_path: Path) -> None:
@@ -168,15 +173,10 @@ def render_class_dots(media: Path, by_sprites: bool) -> np.ndarray:
             dots.place(centres)
             self.add(dots)
 
-    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
-                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
     limit = DotSprites.MAX_STYLES
     DotSprites.MAX_STYLES = limit if by_sprites else 0  # 0: every cloud dot by dot
     try:
-        with tempconfig(settings):
-            scene = Dots(camera_class=FastCamera)
-            scene.render()
-            return np.array(scene.renderer.get_frame()).astype(np.int16)
+        return last_frame(Dots, FastCamera, media)
     finally:
         DotSprites.MAX_STYLES = limit
 
@@ -205,12 +205,7 @@ def render_readouts(camera_class: type[Camera], media: Path) -> np.ndarray:
             moved.shift(np.array([0.37, 0.21, 0.0]))  # Manim moved it: no longer as written
             self.add(placed, changed, moved)
 
-    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
-                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
-    with tempconfig(settings):
-        scene = Readouts(camera_class=camera_class)
-        scene.render()
-        return np.array(scene.renderer.get_frame()).astype(np.int16)
+    return last_frame(Readouts, camera_class, media)
 
 
 def test_read_outs_drawn_from_glyph_paths_match_manims_camera(
@@ -245,12 +240,7 @@ def render_texts(camera_class: type[Camera], media: Path) -> np.ndarray:
             square = Square(2.0).set_fill("#4DABF7", 0.0).set_stroke("#FFFFFF", 4, 0.5)
             self.add(shown, *hidden, square.shift(3 * UP))
 
-    settings = {"pixel_width": 480, "pixel_height": 270, "save_last_frame": True,
-                "media_dir": str(media), "verbosity": "ERROR", "disable_caching": True}  # fmt: skip
-    with tempconfig(settings):
-        scene = Texts(camera_class=camera_class)
-        scene.render()
-        return np.array(scene.renderer.get_frame()).astype(np.int16)
+    return last_frame(Texts, camera_class, media)
 
 
 def test_hidden_vmobjects_are_skipped_without_changing_a_pixel(tmp_path: Path) -> None:
