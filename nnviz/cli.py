@@ -626,7 +626,7 @@ def render(
         click.echo(path)
 
 
-@cli.command(context_settings={"ignore_unknown_options": False})
+@cli.command()
 @click.argument("scene_file", type=click.Path(path_type=Path))
 @click.argument("scene_name", required=False)
 @_output_options(default_quality="h")

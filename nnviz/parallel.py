@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from nnviz.run import new_file_mode
+
 if TYPE_CHECKING:
     from manim import Scene
 
@@ -49,8 +51,10 @@ __all__ = [
     "Play",
     "SceneSource",
     "default_jobs",
+    "frames_of_play",
     "join_movies",
     "plan_plays",
+    "process_pool",
     "render_parallel",
     "render_range",
     "split_ranges",
@@ -92,6 +96,18 @@ class Play:
     def cost(self) -> float:
         """Return the work of rendering it, in drawn frames."""
         return self.frames * (STILL_FRAME_COST if self.still else 1.0)
+
+
+def frames_of_play(run_time: float, frame_rate: float) -> int:
+    """Return how many frames Manim draws for a play of ``run_time`` seconds (its frame times
+    are ``numpy.arange(0, run_time, 1 / frame_rate)``)."""
+    return len(np.arange(0, run_time, 1 / frame_rate))
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Return a pool of ``workers`` processes, each a fresh interpreter (``spawn``): nothing of
+    this process's Manim, Cairo or encoder threads is forked into them."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def default_jobs() -> int:
@@ -189,7 +205,7 @@ def plan_plays(scene_class: type[Scene]) -> tuple[list[Play], Path]:
             if still:
                 frames = int(seconds / (1 / frame_rate))  # as Manim's freeze_current_frame
             else:
-                frames = len(np.arange(0, seconds, 1 / frame_rate))  # as Manim's play
+                frames = frames_of_play(seconds, frame_rate)
             plays.append(Play(seconds, frames, still))
 
         renderer.play = recording_play  # type: ignore[method-assign]
@@ -246,9 +262,7 @@ def join_movies(movies: Sequence[Path], output: Path) -> None:
                     packet.dts = None  # consecutive files restart their dts; libav recomputes
                     packet.stream = copy
                     target.mux(packet)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
+        os.chmod(temporary, new_file_mode())
         os.replace(temporary, output)
     finally:
         temporary.unlink(missing_ok=True)
@@ -283,11 +297,10 @@ def render_parallel(
         f"planned {scene_class.__name__}: {len(plays)} animations, {frames} frames, "
         f"{len(ranges)} ranges, in {time.perf_counter() - started:.1f} s"
     )
-    folder = media / f"{PrivateCaches.PREFIX}{os.getpid()}-{secrets.token_hex(4)}-jobs"
+    folder = media / PrivateCaches.folder_name("-jobs")
     folder.mkdir(parents=True)
     try:
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
-        with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
+        with process_pool(len(ranges)) as pool:
             futures = [
                 pool.submit(render_range, source, settings, first, end, str(folder / str(i)))
                 for i, (first, end) in enumerate(ranges)

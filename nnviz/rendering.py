@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nnviz.config import DATASETS, RunConfig
+from nnviz.run import new_file_mode
 
 if TYPE_CHECKING:
     from manim import Scene
@@ -172,13 +173,19 @@ class PrivateCaches:
         self.private: dict[str, Path] = {}
         self.partial_movie_dir = ""
 
+    @classmethod
+    def folder_name(cls, suffix: str = "") -> str:
+        """Return a new name for a folder of this process's render, in the form that
+        :func:`_remove_dead_renders` reads (the process id after :attr:`PREFIX`)."""
+        return f"{cls.PREFIX}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+
     def open(self) -> PrivateCaches:
         """Create the private folders and point Manim's configuration at them."""
         from manim import config
 
         media = Path(config.get_dir("media_dir"))
         _remove_dead_renders(media)
-        self.root = media / f"{self.PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        self.root = media / self.folder_name()
         for key in ("text_dir", "tex_dir"):
             shared = Path(config.get_dir(key))
             private = self.root / key
@@ -445,9 +452,7 @@ def to_gif(movie: Path, gif: Path) -> Path:
         if done.returncode != 0:
             reason = " ".join(done.stderr.split())[-200:] or f"exit status {done.returncode}"
             raise RenderError(f"{gif}: ffmpeg could not convert {movie.name} ({reason})")
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
+        os.chmod(temporary, new_file_mode())
         os.replace(temporary, gif)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -555,15 +560,15 @@ def render_runs(
     Train the runs first (:func:`nnviz.cache.cached_run`): processes that train the same
     cache at once would each train it.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
+
+    from nnviz.parallel import process_pool
 
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
     started = time.perf_counter()
     paths: dict[int, Path] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(configs)), mp_context=context) as pool:
+    with process_pool(min(jobs, len(configs))) as pool:
         futures = {
             pool.submit(
                 render_run, config, quality, output_format, media_dir,

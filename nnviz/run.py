@@ -64,6 +64,7 @@ __all__ = [
     "RunFileError",
     "check_writable_target",
     "load_run",
+    "new_file_mode",
     "remove_stale_temporaries",
     "save_run",
 ]
@@ -287,7 +288,7 @@ def save_run(run: Run, path: str | os.PathLike[str]) -> Path:
             prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
         )
         with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
+            os.fchmod(handle.fileno(), new_file_mode())
             np.savez(handle, **arrays)  # type: ignore[arg-type]
             handle.flush()
             os.fsync(handle.fileno())
@@ -371,10 +372,12 @@ def remove_stale_temporaries(
     return removed
 
 
-def _umask() -> int:
+def new_file_mode() -> int:
+    """Return the permissions the umask gives a new file (``0o666 & ~umask``): a file written
+    to a temporary name and renamed into place gets these, as any file the user creates."""
     mask = os.umask(0o022)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def load_run(path: str | os.PathLike[str]) -> Run:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import numpy as np
 from manim import (
     Animation,
     FadeIn,
@@ -27,6 +26,7 @@ from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.following import FollowsClock
+from nnviz.parallel import frames_of_play
 from nnviz.rendering import PrivateCaches, missing_latex
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
@@ -34,18 +34,12 @@ from nnviz.theme import Theme, active_theme
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-__all__ = ["CLOCK_CHUNK_SECONDS", "NNVizScene", "frames_of_play", "linear_clock", "phase_from"]
+__all__ = ["CLOCK_CHUNK_SECONDS", "NNVizScene", "linear_clock", "phase_from"]
 
 #: The longest animation an epoch clock is played in: a longer play is cut into chunks of
 #: whole frames (the same frames at the same times), so that a parallel render (``--jobs``),
 #: which splits a scene between its animations, can give each process an even share.
 CLOCK_CHUNK_SECONDS = 2.0
-
-
-def frames_of_play(run_time: float, frame_rate: float) -> int:
-    """Return how many frames Manim draws for a play of ``run_time`` seconds (its frame times
-    are ``numpy.arange(0, run_time, 1 / frame_rate)``)."""
-    return len(np.arange(0, run_time, 1 / frame_rate))
 
 
 PhaseT = TypeVar("PhaseT", bound="DataclassInstance")
