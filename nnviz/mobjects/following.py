@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from manim import Mobject
 from typing_extensions import Self
 
@@ -12,13 +13,19 @@ __all__ = ["FollowsClock", "set_shown"]
 def set_shown(mobject: Mobject, shown: bool) -> None:
     """Make ``mobject`` fully opaque (``shown``) or fully transparent.
 
-    Its colours are touched only when that changes: ``set_opacity`` recomputes the colour
-    arrays of every submobject (every glyph of a caption), milliseconds a frame for a block
-    that shows or hides a text on every refresh.
+    Its colours are set only when some part is not at that opacity yet: ``set_opacity``
+    recomputes the colour arrays of every submobject (every glyph of a caption), milliseconds
+    a frame for a block that shows or hides a text on every refresh; reading them is cheap.
     """
-    if getattr(mobject, "_nnviz_shown", None) is not shown:
-        mobject.set_opacity(1.0 if shown else 0.0)
-        mobject._nnviz_shown = shown  # type: ignore[attr-defined]
+    opacity = 1.0 if shown else 0.0
+    arrays = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
+    if any(
+        np.any(getattr(part, name)[:, 3] != opacity)
+        for part in mobject.family_members_with_points()
+        for name in arrays
+        if hasattr(part, name)
+    ):
+        mobject.set_opacity(opacity)
 
 
 class FollowsClock(Mobject):
