@@ -21,7 +21,7 @@ def set_shown(mobject: Mobject, shown: bool) -> None:
     arrays = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
     if any(
         np.any(getattr(part, name)[:, 3] != opacity)
-        for part in mobject.family_members_with_points()
+        for part in mobject.get_family()
         for name in arrays
         if hasattr(part, name)
     ):
