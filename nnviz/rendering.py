@@ -35,6 +35,7 @@ __all__ = [
     "SceneClass",
     "SceneFile",
     "check_render",
+    "is_complete_svg",
     "manim_settings",
     "missing_latex",
     "render_run",
@@ -191,7 +192,8 @@ class PrivateCaches:
             private = self.root / key
             private.mkdir(parents=True)
             for svg in shared.glob("*.svg") if shared.is_dir() else ():
-                _link_or_copy(svg, private / svg.name)
+                if is_complete_svg(svg):  # an incomplete one is typeset again, not parsed
+                    _link_or_copy(svg, private / svg.name)
             self.shared[key], self.private[key] = shared, private
             config[key] = str(private)
         self.partial_movie_dir = config.partial_movie_dir
@@ -227,7 +229,9 @@ class PrivateCaches:
             try:
                 shared.mkdir(parents=True, exist_ok=True)
                 for svg in private.glob("*.svg"):
-                    if not (shared / svg.name).exists():
+                    # Only whole files go out (an interrupted typesetting leaves a cut one),
+                    # and a whole file replaces a cut one that an older render left there.
+                    if is_complete_svg(svg) and not is_complete_svg(shared / svg.name):
                         _publish(svg, shared / svg.name)
             except OSError:
                 pass  # a cache that cannot be filled only costs time
@@ -249,18 +253,28 @@ def _link_or_copy(source: Path, target: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def _publish(source: Path, target: Path) -> None:
-    """Put a complete file at ``target`` atomically (a link, or a copy renamed into place)."""
+def is_complete_svg(path: Path) -> bool:
+    """Return whether ``path`` is a whole SVG file: not empty, and its end closes the ``svg``
+    element. A typesetting cut short (Ctrl-C, a crash) leaves an empty or truncated file,
+    which Manim would take for a cached text and fail to parse ("no element found")."""
     try:
-        os.link(source, target)
-        return
-    except FileExistsError:
-        return
+        with open(path, "rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(0, size - 64))
+            return size > 0 and b"</svg>" in file.read()
     except OSError:
-        pass
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        return False
+
+
+def _publish(source: Path, target: Path) -> None:
+    """Put ``source`` at ``target`` atomically, replacing what is there (a link, or a copy,
+    renamed into place)."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
-        shutil.copyfile(source, temporary)
+        try:
+            os.link(source, temporary)
+        except OSError:
+            shutil.copyfile(source, temporary)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

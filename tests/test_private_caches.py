@@ -1,0 +1,46 @@
+"""A render's private text and Tex caches take and give only whole SVG files, so a typesetting
+cut short (an empty or truncated file) never reaches another render as a cached text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from manim import config, tempconfig
+
+from nnviz.rendering import PrivateCaches, is_complete_svg
+
+WHOLE = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>\n'
+CUT = WHOLE[: len(WHOLE) // 2]
+
+
+def test_only_whole_files_count_as_svg(tmp_path: Path) -> None:
+    cases = {"whole.svg": WHOLE, "empty.svg": b"", "cut.svg": CUT}
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+    assert is_complete_svg(tmp_path / "whole.svg")
+    assert not is_complete_svg(tmp_path / "empty.svg")
+    assert not is_complete_svg(tmp_path / "cut.svg")
+    assert not is_complete_svg(tmp_path / "missing.svg")
+
+
+def test_cut_files_are_neither_taken_nor_given(tmp_path: Path) -> None:
+    shared = tmp_path / "texts"
+    shared.mkdir()
+    (shared / "good.svg").write_bytes(WHOLE)
+    (shared / "poisoned.svg").write_bytes(b"")  # left by an older render cut short
+    with tempconfig({"media_dir": str(tmp_path)}):
+        caches = PrivateCaches().open()
+        private = Path(config.get_dir("text_dir"))
+        assert private != shared
+        assert (private / "good.svg").read_bytes() == WHOLE
+        assert not (private / "poisoned.svg").exists()  # so Manim typesets it again
+        (private / "poisoned.svg").write_bytes(WHOLE)  # ... as it does here
+        (private / "new.svg").write_bytes(WHOLE)
+        (private / "interrupted.svg").write_bytes(CUT)
+        caches.close()
+        assert Path(config.get_dir("text_dir")) == shared
+    assert (shared / "poisoned.svg").read_bytes() == WHOLE  # the whole file replaced it
+    assert (shared / "new.svg").read_bytes() == WHOLE
+    assert not (shared / "interrupted.svg").exists()
+    assert sorted(p.name for p in shared.iterdir()) == ["good.svg", "new.svg", "poisoned.svg"]
+    assert not private.exists()
