@@ -28,7 +28,12 @@ def test_cut_files_are_neither_taken_nor_given(tmp_path: Path) -> None:
     shared.mkdir()
     (shared / "good.svg").write_bytes(WHOLE)
     (shared / "poisoned.svg").write_bytes(b"")  # left by an older render cut short
-    with tempconfig({"media_dir": str(tmp_path)}):
+    settings = {
+        "media_dir": str(tmp_path),
+        "text_dir": str(shared),
+        "tex_dir": str(tmp_path / "Tex"),
+    }
+    with tempconfig(settings):
         caches = PrivateCaches().open()
         private = Path(config.get_dir("text_dir"))
         assert private != shared

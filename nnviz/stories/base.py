@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+import numpy as np
 from manim import (
     Animation,
     FadeIn,
@@ -25,6 +26,7 @@ from manim.utils.iterables import list_update
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.mobjects.camera import FastCamera
+from nnviz.mobjects.curtain import Glide, curtains
 from nnviz.mobjects.following import FollowsClock
 from nnviz.parallel import frames_of_play
 from nnviz.rendering import PrivateCaches, missing_latex
@@ -207,6 +209,37 @@ class NNVizScene(Scene):
         curtain = self._curtain(opacity=1.0)
         self.play(FadeIn(curtain), run_time=run_time)
         self.remove(*mobjects, curtain)
+
+    def fade_in(
+        self,
+        *mobjects: Mobject,
+        shift: Sequence[float] | np.ndarray | None = None,
+        run_time: float = 1.0,
+        along: Sequence[Animation] = (),
+    ) -> None:
+        """Add ``mobjects`` and fade them in, gliding by ``shift`` into place, as ``FadeIn``
+        does, with ``along`` played at the same time.
+
+        Curtains of the background's colour over the mobjects are lifted instead of the
+        mobjects being faded (:mod:`nnviz.mobjects.curtain`): the same pixels where the
+        mobjects stand on the background alone, without Manim's copies of every glyph.
+        """
+        vector = np.zeros(3) if shift is None else np.asarray(shift, dtype=np.float64)
+        cover = curtains(mobjects, self.theme.background, 1.0, shift=vector)
+        for mobject in mobjects:
+            mobject.shift(-vector)
+        self.add(*mobjects, cover)
+        glides = [Glide(m, vector) for m in mobjects] if shift is not None else []
+        self.play(FadeOut(cover), *glides, *along, run_time=run_time)
+
+    def fade_out(
+        self, *mobjects: Mobject, run_time: float = 0.6, along: Sequence[Animation] = ()
+    ) -> None:
+        """Fade ``mobjects`` out, as ``FadeOut`` does, by lowering curtains of the background's
+        colour over them (see :meth:`fade_in`), then remove them."""
+        cover = curtains(mobjects, self.theme.background, 1.0)
+        self.play(FadeIn(cover), *along, run_time=run_time)
+        self.remove(*mobjects, cover)
 
     def _curtain(self, opacity: float) -> FullScreenRectangle:
         return FullScreenRectangle(

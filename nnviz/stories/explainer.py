@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, config
+from manim import DOWN, UP, Scene, Text, VGroup, config
 
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.data import DATASET_SPECS
@@ -115,9 +115,9 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
                  color=theme.muted),
             Text(PHASES[index], font=theme.font, font_size=44, color=theme.foreground),
         ).arrange(DOWN, buff=0.25)  # fmt: skip
-        self.play(FadeIn(card, shift=0.2 * UP), run_time=0.6)
+        self.fade_in(card, shift=0.2 * UP, run_time=0.6)
         self.wait(self.title_seconds)
-        self.play(FadeOut(card), run_time=0.4)
+        self.fade_out(card, run_time=0.4)
 
     def render(self, preview: bool = False) -> None:
         """Render; as slides only when a movie is written (``-s`` and dry runs make none)."""

@@ -9,8 +9,6 @@ import numpy as np
 from manim import (
     DOWN,
     UP,
-    FadeIn,
-    FadeOut,
     Group,
     MathTex,
     Text,
@@ -178,10 +176,10 @@ def play_title(scene: NNVizScene, config: RunConfig) -> None:
     subtitle.scale_to_fit_width(min(subtitle.width, 13.0))
     formula = MathTex(activation(config.activations[0]).formula, font_size=48, color=theme.accent)
     block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
-    scene.play(FadeIn(title, shift=0.2 * UP), run_time=1.0)
-    scene.play(FadeIn(subtitle), Write(formula), run_time=1.5)
+    scene.fade_in(title, shift=0.2 * UP, run_time=1.0)
+    scene.fade_in(subtitle, along=[Write(formula)], run_time=1.5)
     scene.wait(1.0)
-    scene.play(FadeOut(block), run_time=0.6)
+    scene.fade_out(*block, run_time=0.6)
 
 
 #: Where the data phase draws the points: the input plane's place in the training layout.
@@ -210,10 +208,10 @@ def play_data(
         color=theme.foreground,
     ).to_edge(DOWN, buff=0.5)
     legend = class_legend(theme).next_to(caption, UP, buff=0.3)
-    scene.play(FadeIn(dots), run_time=0.8)
-    scene.play(FadeIn(caption), FadeIn(legend), run_time=0.6)
+    scene.fade_in(dots, run_time=0.8)
+    scene.fade_in(caption, legend, run_time=0.6)
     scene.wait(1.5)
-    scene.play(FadeOut(dots), FadeOut(caption), FadeOut(legend), run_time=0.5)
+    scene.fade_out(dots, caption, legend, run_time=0.5)
 
 
 def play_run(
@@ -330,6 +328,6 @@ class SingleRunStory(NNVizScene):
             color=theme.muted,
         )
         block = VGroup(title, subtitle).arrange(DOWN, buff=0.4)
-        self.play(FadeIn(block), run_time=0.8)
+        self.fade_in(block, run_time=0.8)
         self.wait(1.5)
-        self.play(FadeOut(block), run_time=0.5)
+        self.fade_out(block, run_time=0.5)
