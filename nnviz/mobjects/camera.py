@@ -246,13 +246,14 @@ def is_invisible(vmobject: VMobject) -> bool:
     Manim builds such a path curve by curve and fills and strokes it with alpha 0; skipping it
     leaves every pixel as it is.
     """
-    if np.any(vmobject.fill_rgbas[:, 3] > 0):
+    # Opacities are never negative: any non-zero one paints (ndarray.any is the cheap test).
+    if vmobject.fill_rgbas[:, 3].any():
         return False
     for width, rgbas in (
         (vmobject.stroke_width, vmobject.stroke_rgbas),
         (vmobject.background_stroke_width, vmobject.background_stroke_rgbas),
     ):
-        if width and np.any(rgbas[:, 3] > 0):
+        if width and rgbas[:, 3].any():
             return False
     return True
 
