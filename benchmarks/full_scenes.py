@@ -18,6 +18,7 @@ where ``nnviz manim --help`` offers ``--jobs``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
@@ -37,6 +38,7 @@ __all__ = [
     "SceneFile",
     "SceneRow",
     "X264Alone",
+    "cpu_budget",
     "manim_command",
     "measure_scenes",
     "nnviz_manim_commands",
@@ -137,6 +139,8 @@ class SceneRow:
         What was rendered, and how.
     seconds
         The wall-clock time of every run.
+    cpu
+        The CPU time (user and system, all threads and child processes) of every run.
     video
         What ffprobe reads of the output (the same for every run, checked).
     """
@@ -144,12 +148,18 @@ class SceneRow:
     scene: SceneFile
     command: SceneCommand
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     video: VideoInfo | None = None
 
     @property
     def median(self) -> float:
         """The median wall-clock time of a render."""
         return statistics.median(self.seconds)
+
+    @property
+    def median_cpu(self) -> float:
+        """The median CPU time of a render."""
+        return statistics.median(self.cpu)
 
 
 @dataclass
@@ -162,12 +172,16 @@ class X264Alone:
         Seconds of ``ffmpeg -i scene.mp4`` with Manim's x264 settings, per run.
     decode
         Seconds of ``ffmpeg -i scene.mp4 -f null -``, per run.
+    encode_cpu, decode_cpu
+        Their CPU seconds (user and system, all threads), per run.
     differing
         x264 options of the re-encoded file that differ from the scene's (none expected).
     """
 
     encode: list[float] = field(default_factory=list)
     decode: list[float] = field(default_factory=list)
+    encode_cpu: list[float] = field(default_factory=list)
+    decode_cpu: list[float] = field(default_factory=list)
     differing: list[str] = field(default_factory=list)
 
     @property
@@ -175,18 +189,30 @@ class X264Alone:
         """The median encoding time minus the median decoding time."""
         return statistics.median(self.encode) - statistics.median(self.decode)
 
+    @property
+    def cpu(self) -> float:
+        """The median encoding CPU time minus the median decoding CPU time."""
+        return statistics.median(self.encode_cpu) - statistics.median(self.decode_cpu)
 
-def _run(argv: Sequence[str], log: Path) -> float:
+
+def _children_cpu() -> float:
+    """Return the CPU seconds (user and system) of this process's finished children."""
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+def _run(argv: Sequence[str], log: Path) -> tuple[float, float]:
     """Run ``argv`` from the repository root, its output into ``log``; return the wall-clock
-    seconds. Raises ``RuntimeError`` with the log's tail when the command fails."""
+    seconds and the CPU seconds (of all its threads and child processes). Raises
+    ``RuntimeError`` with the log's tail when the command fails."""
     with log.open("w") as out:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu()
         code = subprocess.run(argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT).returncode
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if code != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
         raise RuntimeError(f"{' '.join(argv)} failed with exit code {code}:\n{tail}")
-    return seconds
+    return seconds, cpu
 
 
 def _output(scene: SceneFile, media_dir: Path) -> Path:
@@ -198,9 +224,11 @@ def _output(scene: SceneFile, media_dir: Path) -> Path:
     return found[0]
 
 
-def time_x264(video: Path, settings: Settings, workdir: Path) -> tuple[float, float, Path]:
-    """Return the seconds of re-encoding ``video`` with Manim's x264 settings and of decoding it
-    alone, and the re-encoded file.
+def time_x264(
+    video: Path, settings: Settings, workdir: Path
+) -> tuple[tuple[float, float], tuple[float, float], Path]:
+    """Return the seconds and CPU seconds of re-encoding ``video`` with Manim's x264 settings
+    and of decoding it alone, and the re-encoded file.
 
     Parameters
     ----------
@@ -259,7 +287,9 @@ def measure_scenes(
             media_dir = media[row.scene.name]
             shutil.rmtree(media_dir / "videos", ignore_errors=True)
             log = root / f"{row.scene.name}-{len(row.seconds)}.log"
-            row.seconds.append(_run(row.command.argv_for(row.scene, media_dir), log))
+            seconds, cpu = _run(row.command.argv_for(row.scene, media_dir), log)
+            row.seconds.append(seconds)
+            row.cpu.append(cpu)
             output = _output(row.scene, media_dir)
             video = probe_video(output)
             if row.video is not None and video.frames != row.video.frames:
@@ -276,9 +306,13 @@ def measure_scenes(
         workdir = root / f"x264-{scene.name}"
         workdir.mkdir()
         for _ in range(runs):
-            encode, decode, out = time_x264(videos[scene.name], settings, workdir)
+            (encode, encode_cpu), (decode, decode_cpu), out = time_x264(
+                videos[scene.name], settings, workdir
+            )
             alone.encode.append(encode)
             alone.decode.append(decode)
+            alone.encode_cpu.append(encode_cpu)
+            alone.decode_cpu.append(decode_cpu)
         alone.differing = differing_options(
             x264_options(videos[scene.name])[1], x264_options(out)[1]
         )
@@ -292,8 +326,10 @@ def print_scenes(
     runs: int,
     notes: Sequence[str] = (),
 ) -> None:
-    """Print the full-scene rows: wall seconds, frames, video seconds, seconds per frame,
-    render time / video length, x264 alone and render time / x264 alone."""
+    """Print the full-scene rows: wall and CPU seconds, frames, video seconds, seconds per
+    frame, render time / video length, x264 alone and render time / x264 alone; at ``-qh``, the
+    goal for ``scenes/relu.py`` and the CPU time it leaves for drawing on this machine's
+    cores."""
     print()
     print(
         f"full scenes at -q{settings.quality} ({settings.width}x{settings.height} at "
@@ -301,8 +337,8 @@ def print_scenes(
         f"{runs} run(s) after an untimed `manim -s` (runs cached, Tex and text caches warm)"
     )
     header = (
-        f"{'scene':<16}{'command':<30}{'wall s':>8}{'frames':>8}{'video s':>9}{'s/frame':>9}"
-        f"{'render/video':>14}{'x264 s':>8}{'render/x264':>13}"
+        f"{'scene':<16}{'command':<30}{'wall s':>8}{'CPU s':>8}{'frames':>8}{'video s':>9}"
+        f"{'s/frame':>9}{'render/video':>14}{'x264 s':>8}{'render/x264':>13}"
     )
     print(header)
     print("-" * len(header))
@@ -314,7 +350,8 @@ def print_scenes(
         alone = x264[row.scene.name]
         to_x264 = f"{row.median / alone.seconds:>13.2f}" if alone.seconds > 0 else f"{'-':>13}"
         print(
-            f"{row.scene.path:<16}{row.command.label:<30}{row.median:>8.1f}{video.frames:>8}"
+            f"{row.scene.path:<16}{row.command.label:<30}{row.median:>8.1f}"
+            f"{row.median_cpu:>8.1f}{video.frames:>8}"
             f"{video.duration:>9.1f}{row.median / video.frames:>9.4f}"
             f"{row.median / video.duration:>14.2f}{alone.seconds:>8.1f}{to_x264}"
         )
@@ -322,15 +359,17 @@ def print_scenes(
             same = "same x264 options" if not alone.differing else f"differs: {alone.differing}"
             checks.append(
                 f"check     {row.scene.path}: {video}, {video.duration:.1f} s; x264 alone: "
-                f"encoding {statistics.median(alone.encode):.1f} s - decoding "
-                f"{statistics.median(alone.decode):.1f} s, {same} as the scene"
+                f"encoding {statistics.median(alone.encode):.1f} s "
+                f"({statistics.median(alone.encode_cpu):.1f} CPU s) - decoding "
+                f"{statistics.median(alone.decode):.1f} s "
+                f"({statistics.median(alone.decode_cpu):.1f} CPU s), {same} as the scene"
             )
     for check in checks:
         print(check)
     print(
         f"notes     x264 alone = ffmpeg -i scene.mp4 -an {' '.join(settings.x264_args())} "
         "minus ffmpeg -i scene.mp4 -an -f null - (decoding alone); wall s includes Python's "
-        "start-up and imports"
+        "start-up and imports; CPU s counts every thread and child process"
     )
     for note in notes:
         print(note)
@@ -340,3 +379,21 @@ def print_scenes(
         verdict = "met" if ratio <= X264_GOAL else "not met"
         print(f"goal      manim -qh scenes/relu.py within {X264_GOAL}x of x264 alone: "
               f"{ratio:.2f}x, {verdict}")  # fmt: skip
+        print(cpu_budget(relu[0], x264["relu"]))
+
+
+def cpu_budget(row: SceneRow, alone: X264Alone, cores: int | None = None) -> str:
+    """Return a line on the CPU time the goal leaves for everything but x264 on ``cores``
+    (this machine's by default): within :data:`X264_GOAL` of x264 alone's wall time, the cores
+    give at most ``cores`` times that many CPU seconds; x264 alone takes its share of them."""
+    cores = cores or os.cpu_count() or 1
+    budget = cores * X264_GOAL * alone.seconds
+    frames = row.video.frames if row.video is not None else 0
+    left, used = budget - alone.cpu, row.median_cpu - alone.cpu
+    per_frame = (lambda cpu: f"{1000 * cpu / frames:.1f} ms a frame") if frames else str
+    return (
+        f"budget    within {X264_GOAL}x on {cores} cores: at most {budget:.1f} CPU s; x264 alone "
+        f"takes {alone.cpu:.1f} ({alone.cpu / alone.seconds:.1f} cores busy), leaving "
+        f"{left:.1f} ({per_frame(left)}) for the rest, which took {used:.1f} "
+        f"({per_frame(used)}: drawing, updaters, RGBA-to-YUV conversion, start-up)"
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import DOWN, UP, Camera, ImageMobject, Scene, Square, tempconfig
+from manim import DOWN, RIGHT, UP, Camera, ImageMobject, Scene, Square, tempconfig
 
 from nnviz.mobjects.camera import FastCamera, axis_aligned_rectangle, blend_into
 
@@ -272,3 +272,35 @@ def test_set_shown_hides_and_shows_as_set_opacity_does() -> None:
         for a, b in zip(text.get_family(), reference.get_family(), strict=True):
             assert np.array_equal(a.fill_rgbas, b.fill_rgbas)
             assert np.array_equal(a.stroke_rgbas, b.stroke_rgbas)
+
+
+def test_paths_drawn_again_from_the_cache_follow_every_change_of_points(tmp_path: Path) -> None:
+    """A text, a rectangle and a curve drawn on several frames, moved in place and reshaped
+    between them: each frame is Manim's camera's frame, pixel for pixel."""
+    from manim import Rectangle, Text, VMobject
+
+    def frames(camera_class: type[Camera]) -> list[np.ndarray]:
+        settings = {"pixel_width": 480, "pixel_height": 270, "background_color": "#0E1117"}
+        with tempconfig(settings):
+            camera = camera_class()
+            text = Text("cached paths", font_size=36, color="#E6EDF3")
+            box = Rectangle(width=3, height=1, stroke_color="#4DABF7", stroke_width=4)
+            curve = VMobject(stroke_color="#FF9F43", stroke_width=3)
+            curve.set_points_as_corners(np.array([[-6, -3, 0], [-4, -1, 0], [-2, -2.5, 0]]))
+            shown = []
+            for step in range(4):
+                camera.reset()
+                camera.capture_mobjects([text, box, curve])
+                shown.append(camera.pixel_array.astype(np.int16))
+                text.shift(0.3 * RIGHT)  # in place: the same points array, new values
+                if step == 1:
+                    box.stretch(1.5, 0)
+                if step == 2:  # a new array of another length
+                    curve.set_points_as_corners(np.array([[-6, 3, 0], [-3, 1, 0], [0, 2, 0],
+                                                          [2, 0, 0]]))  # fmt: skip
+            return shown
+
+    stock, fast = frames(Camera), frames(FastCamera)
+    assert not np.array_equal(stock[0], stock[1])  # the frames differ: something to follow
+    for expected, got in zip(stock, fast, strict=True):
+        assert np.array_equal(expected, got)

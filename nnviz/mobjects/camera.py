@@ -22,6 +22,8 @@
 - **Read-outs.** A :class:`~nnviz.mobjects.readout.GlyphSlot` of a changing text is drawn from
   its glyph's Cairo path, built once per glyph and translated, instead of Manim's per-curve
   path from the points on every frame.
+- **Every other path** is built by Manim curve by curve once, and drawn again from the Cairo
+  path while the mobject's points stay the same (a visible caption, frames, markers).
 - **Straight segments.** A :class:`~nnviz.mobjects.shapes.Segments` is drawn with
   ``move_to``/``line_to``; Cairo strokes lines faster than the equivalent cubic curves.
 
@@ -31,6 +33,7 @@ Everything else takes Manim's path unchanged.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -277,7 +280,37 @@ class FastCamera(Camera):
         ):
             self._draw_glyph(vmobject, vmobject.glyph, ctx)
             return self
-        return super().display_vectorized(vmobject, ctx)
+        self._set_path_once(ctx, vmobject)
+        self.apply_stroke(ctx, vmobject, background=True)  # as Manim's display_vectorized
+        self.apply_fill(ctx, vmobject)
+        self.apply_stroke(ctx, vmobject)
+        return self
+
+    def _set_path_once(self, ctx: cairo.Context, vmobject: VMobject) -> None:
+        """Set ``vmobject``'s path as Manim's ``set_cairo_context_path`` does, from the Cairo
+        path built the last time its points were the same.
+
+        Manim builds the path curve by curve in Python on every frame: for a visible caption
+        of 30 glyphs at 1080p, about 4 ms a frame. Comparing the points with a copy is cheap.
+        """
+        paths: weakref.WeakKeyDictionary[VMobject, tuple[np.ndarray, cairo.Path]] = (
+            self.__dict__.setdefault("_paths", weakref.WeakKeyDictionary())
+        )
+        points = vmobject.points
+        if not len(points):  # Manim leaves the context's path as it is: so do we
+            self.set_cairo_context_path(ctx, vmobject)
+            return
+        entry = paths.get(vmobject)
+        if (
+            entry is not None
+            and entry[0].shape == points.shape
+            and np.array_equal(entry[0], points)
+        ):
+            ctx.new_path()
+            ctx.append_path(entry[1])
+            return
+        self.set_cairo_context_path(ctx, vmobject)
+        paths[vmobject] = (points.copy(), ctx.copy_path())
 
     def _draw_glyph(self, slot: GlyphSlot, glyph: np.ndarray, ctx: cairo.Context) -> None:
         """Draw a glyph slot as Manim would, from the glyph's path built once, translated."""
