@@ -43,7 +43,9 @@ def level_segments(
     dy = (y_range[1] - y_range[0]) / rows
     xs = x_range[0] + dx * (np.arange(cols) + 0.5)
     ys = y_range[0] + dy * (np.arange(rows) + 0.5)  # bottom row first, as contourpy wants
-    field = np.ma.masked_invalid(np.asarray(values, dtype=np.float64)[::-1])
+    field = np.asarray(values, dtype=np.float64)[::-1]
+    if np.isnan(field).any():  # masking costs more than the tracing: only when needed
+        field = np.ma.masked_invalid(field)
     generator = contourpy.contour_generator(
         xs, ys, field, name="serial", line_type=contourpy.LineType.ChunkCombinedOffset
     )
@@ -53,7 +55,8 @@ def level_segments(
         if points is None or len(points) < 2:
             continue
         # Consecutive points of each line, not across the end of one line and the next.
-        starts = np.arange(len(points) - 1)
-        keep = ~np.isin(starts + 1, offsets)
-        pieces.append(np.stack([points[starts[keep]], points[starts[keep] + 1]], axis=1))
+        keep = np.ones(len(points) - 1, dtype=bool)
+        inner = offsets[(offsets > 0) & (offsets < len(points))]
+        keep[inner - 1] = False  # the step from one line's last point to the next's first
+        pieces.append(np.stack([points[:-1][keep], points[1:][keep]], axis=1))
     return np.concatenate(pieces) if pieces else np.zeros((0, 2, 2))

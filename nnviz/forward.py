@@ -10,6 +10,7 @@ there (:func:`rest_probability`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -420,10 +421,14 @@ def output_line(
                 candidates.append((x, y))
     if len(candidates) < 2:
         return None
-    points = np.unique(np.round(np.array(candidates, dtype=np.float64), 12), axis=0)
-    if len(points) < 2:
+    # The two candidates furthest apart are the ends of the chord (a corner is found twice);
+    # at most four points, so plain Python beats NumPy's per-call overhead on every frame.
+    far, ends = 0.0, None
+    for index, (xa, ya) in enumerate(candidates):
+        for xb, yb in candidates[index + 1 :]:
+            gap = math.hypot(xa - xb, ya - yb)  # no overflow for boxes of 1e200
+            if gap > far:
+                far, ends = gap, ((xa, ya), (xb, yb))
+    if ends is None or far <= 1e-12:  # one point (the line only touches a corner)
         return None
-    # The two candidates furthest apart are the ends of the chord.
-    gaps = np.linalg.norm(points[:, None] - points[None, :], axis=-1)
-    i, j = np.unravel_index(np.argmax(gaps), gaps.shape)
-    return np.array([points[i], points[j]])
+    return np.array(ends, dtype=np.float64)

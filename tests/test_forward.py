@@ -140,3 +140,14 @@ def test_to_space_stacked_matches_the_forward_pass_state_by_state() -> None:
                 np.testing.assert_allclose(stacked[s], one, rtol=1e-12, atol=1e-12)
     with pytest.raises(ValueError, match="3 hidden layers, not 4"):
         forward.to_space_stacked(X, W, b, names, forward.Space(4))
+
+
+def test_output_line_touching_only_a_corner_of_the_box_is_none() -> None:
+    # x + y = 6 meets the box [-3, 3]² in its corner (3, 3) alone, found on two edges.
+    corner = Weights(np.eye(2), np.zeros(2), np.array([[1.0, 1.0]]), np.array([-6.0]))
+    assert forward.output_line(corner, (-3, 3), (-3, 3)) is None
+    # Moved a little inwards, it cuts the corner off: a short chord between two edges.
+    cut = Weights(np.eye(2), np.zeros(2), np.array([[1.0, 1.0]]), np.array([-5.9]))
+    ends = forward.output_line(cut, (-3, 3), (-3, 3))
+    assert ends is not None
+    np.testing.assert_allclose(sorted(map(tuple, ends)), [(2.9, 3.0), (3.0, 2.9)])

@@ -213,3 +213,16 @@ def test_typeset_once_gives_independent_copies_of_manims_text() -> None:
     assert second.chars[0] is second.submobjects[0]  # Text's own references, copied too
     tex = typeset_once(MathTex, "h_1", font_size=28)
     np.testing.assert_allclose(tex.get_all_points(), MathTex("h_1", font_size=28).get_all_points())
+
+
+def test_updaters_with_stored_signatures_get_dt_as_before() -> None:
+    from manim import Mobject
+
+    from nnviz.mobjects.following import updater
+
+    seen: list[tuple[str, float | None]] = []
+    mobject = Mobject()
+    mobject.add_updater(updater(lambda m, dt: seen.append(("timed", dt))))
+    mobject.add_updater(updater(lambda m: seen.append(("plain", None))))
+    mobject.update(0.25)
+    assert seen == [("timed", 0.25), ("plain", None)]

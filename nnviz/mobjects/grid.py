@@ -44,7 +44,7 @@ from nnviz.deform_view import (
     stage_end_points,
 )
 from nnviz.forward import Activations, Weights
-from nnviz.mobjects.following import FollowsClock
+from nnviz.mobjects.following import FollowsClock, updater
 from nnviz.mobjects.panels import ProbabilityImage, hidden_probability_grid
 from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import Segments, class_dots, segment_points
@@ -285,7 +285,7 @@ class DeformationPanel(FollowsClock, Group):
         """Follow the tracker from now on; a 3-D camera also rocks as the video plays."""
         if self.dimensions == 2:
             return super().start()
-        self.add_updater(lambda panel, dt: panel.advance(dt))
+        self.add_updater(updater(lambda panel, dt: panel.advance(dt)))
         return self.refresh()
 
     def advance(self, seconds: float) -> Self:

@@ -27,6 +27,7 @@ from nnviz import forward
 from nnviz.activations import sigmoid
 from nnviz.contour import level_segments
 from nnviz.forward import Space
+from nnviz.mobjects.following import updater
 from nnviz.mobjects.panels import HiddenSpacePanel, Panel
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import Segments
@@ -244,7 +245,7 @@ class OrbitPanel(Panel):
 
     def start(self) -> Self:
         """Follow the clock, and turn as the video plays."""
-        self.add_updater(lambda panel, dt: panel.turn(dt))
+        self.add_updater(updater(lambda panel, dt: panel.turn(dt)))
         return self.refresh()
 
     def refresh(self) -> Self:

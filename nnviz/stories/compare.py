@@ -11,6 +11,7 @@ from typing_extensions import Self
 
 from nnviz.activations import display_name
 from nnviz.config import BLOG_LEARNING_RATES
+from nnviz.mobjects.following import updater
 from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.readout import GlyphText
@@ -75,7 +76,7 @@ class RunTile(Group):
         """Follow the clock."""
         self.panel.start()
         self.stop_mark.start()
-        self.add_updater(lambda tile: tile.refresh())
+        self.add_updater(updater(lambda tile: tile.refresh()))
         return self.refresh()
 
     def stop(self) -> Self:

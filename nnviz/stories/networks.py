@@ -8,6 +8,7 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Mobject, Text, ValueTracker
 
 from nnviz.config import RunConfig
+from nnviz.mobjects.following import updater
 from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
 from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
@@ -94,7 +95,7 @@ class NetworkColumn(ClockedGroup):
     def start(self) -> NetworkColumn:
         """Follow the clock."""
         super().start()
-        self.add_updater(lambda column: column.refresh())
+        self.add_updater(updater(lambda column: column.refresh()))
         return self.refresh()
 
     def stop(self) -> NetworkColumn:

@@ -41,6 +41,7 @@ from nnviz import deform as dm
 from nnviz import forward
 from nnviz.activations import activation as lookup
 from nnviz.activations import display_name
+from nnviz.mobjects.following import updater
 from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.shapes import Segments
 from nnviz.run import Run
@@ -144,7 +145,7 @@ class StageProgress(VGroup):
 
     def start(self) -> StageProgress:
         """Follow the tracker from now on."""
-        self.add_updater(lambda bar: bar.refresh())
+        self.add_updater(updater(lambda bar: bar.refresh()))
         return self
 
     def refresh(self) -> StageProgress:
