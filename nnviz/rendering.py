@@ -29,6 +29,7 @@ __all__ = [
     "GIF_MAX_WIDTH",
     "LAYOUT_HIDDEN",
     "QUALITIES",
+    "STORED_TEXT_SUFFIX",
     "PrivateCaches",
     "RenderError",
     "RunScene",
@@ -57,6 +58,10 @@ QUALITIES: dict[str, str] = {
 #: same): up to about 15 % off a ``-qh`` render on this project's 2-core machine, within the
 #: noise for some scenes, nothing at ``-ql`` (the README's Performance section has the runs).
 MAX_INFLIGHT_ENCODERS = 4
+
+#: The suffix of a text stored by :mod:`nnviz.mobjects.typeset` in Manim's text folder; the
+#: private caches take and give these files as they do Manim's SVGs.
+STORED_TEXT_SUFFIX = ".nnviz-mobject"
 
 #: A blog GIF is at most this wide and this smooth.
 GIF_MAX_WIDTH = 720
@@ -191,9 +196,9 @@ class PrivateCaches:
             shared = Path(config.get_dir(key))
             private = self.root / key
             private.mkdir(parents=True)
-            for svg in shared.glob("*.svg") if shared.is_dir() else ():
-                if is_complete_svg(svg):  # an incomplete one is typeset again, not parsed
-                    _link_or_copy(svg, private / svg.name)
+            for stored in _cached_files(shared):
+                if _is_complete(stored):  # an incomplete one is typeset again, not parsed
+                    _link_or_copy(stored, private / stored.name)
             self.shared[key], self.private[key] = shared, private
             config[key] = str(private)
         self.partial_movie_dir = config.partial_movie_dir
@@ -228,11 +233,11 @@ class PrivateCaches:
             shared = self.shared[key]
             try:
                 shared.mkdir(parents=True, exist_ok=True)
-                for svg in private.glob("*.svg"):
+                for stored in _cached_files(private):
                     # Only whole files go out (an interrupted typesetting leaves a cut one),
                     # and a whole file replaces a cut one that an older render left there.
-                    if is_complete_svg(svg) and not is_complete_svg(shared / svg.name):
-                        _publish(svg, shared / svg.name)
+                    if _is_complete(stored) and not _is_complete(shared / stored.name):
+                        _publish(stored, shared / stored.name)
             except OSError:
                 pass  # a cache that cannot be filled only costs time
             if config[key] == str(private):
@@ -262,6 +267,24 @@ def is_complete_svg(path: Path) -> bool:
             size = file.seek(0, os.SEEK_END)
             file.seek(max(0, size - 64))
             return size > 0 and b"</svg>" in file.read()
+    except OSError:
+        return False
+
+
+def _cached_files(folder: Path) -> list[Path]:
+    """Return the typeset files in ``folder``: Manim's SVGs and nnviz's stored texts
+    (:mod:`nnviz.mobjects.typeset`)."""
+    if not folder.is_dir():
+        return []
+    return [*folder.glob("*.svg"), *folder.glob(f"*{STORED_TEXT_SUFFIX}")]
+
+
+def _is_complete(path: Path) -> bool:
+    """Return whether ``path`` is a whole typeset file (a stored text is written whole)."""
+    if path.suffix == ".svg":
+        return is_complete_svg(path)
+    try:
+        return path.stat().st_size > 0
     except OSError:
         return False
 

@@ -199,7 +199,7 @@ def test_class_dots_interleave_the_classes_the_same_way_on_every_frame(
 def test_typeset_once_gives_independent_copies_of_manims_text() -> None:
     from manim import MathTex, Text
 
-    from nnviz.mobjects.readout import typeset_once
+    from nnviz.mobjects.typeset import typeset_once
 
     fresh = Text("hidden layer 2", font_size=22, color="#E0E0E0")
     first = typeset_once(Text, "hidden layer 2", font_size=22, color="#E0E0E0")

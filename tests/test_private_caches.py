@@ -49,3 +49,21 @@ def test_cut_files_are_neither_taken_nor_given(tmp_path: Path) -> None:
     assert not (shared / "interrupted.svg").exists()
     assert sorted(p.name for p in shared.iterdir()) == ["good.svg", "new.svg", "poisoned.svg"]
     assert not private.exists()
+
+
+def test_stored_texts_are_taken_and_given_as_svgs_are(tmp_path: Path) -> None:
+    from nnviz.rendering import STORED_TEXT_SUFFIX
+
+    shared = tmp_path / "texts"
+    shared.mkdir()
+    (shared / f"old{STORED_TEXT_SUFFIX}").write_bytes(b"stored")
+    (shared / f"empty{STORED_TEXT_SUFFIX}").write_bytes(b"")
+    settings = {"media_dir": str(tmp_path), "text_dir": str(shared), "tex_dir": str(tmp_path)}
+    with tempconfig(settings):
+        caches = PrivateCaches().open()
+        private = Path(config.get_dir("text_dir"))
+        assert (private / f"old{STORED_TEXT_SUFFIX}").read_bytes() == b"stored"
+        assert not (private / f"empty{STORED_TEXT_SUFFIX}").exists()
+        (private / f"new{STORED_TEXT_SUFFIX}").write_bytes(b"new")
+        caches.close()
+    assert (shared / f"new{STORED_TEXT_SUFFIX}").read_bytes() == b"new"

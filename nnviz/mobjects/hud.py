@@ -26,7 +26,8 @@ from typing_extensions import Self
 from nnviz.colormap import DivergingColormap
 from nnviz.formatting import fit_number
 from nnviz.mobjects.following import FollowsClock, set_shown
-from nnviz.mobjects.readout import GlyphText, typeset_once
+from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment
 from nnviz.run import Run
 from nnviz.theme import Theme
@@ -213,7 +214,7 @@ class LossCurve(FollowsClock, VGroup):
             labels.remove(labels[1])
         self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
         self.marker = Dot(radius=0.05, color=theme.accent)
-        self.final = Text(
+        self.final = typeset_once(Text,
             final_loss_text(trajectory.run), font=theme.font, font_size=font_size - 2,
             color=theme.accent,
         )  # fmt: skip
@@ -360,7 +361,7 @@ class MomentCaptions(FollowsClock, VGroup):
         self.clock = clock
         self.show_epochs = show_epochs
         captions = [
-            Text(m.caption, font=theme.font, font_size=font_size, color=theme.accent)
+            typeset_once(Text, m.caption, font=theme.font, font_size=font_size, color=theme.accent)
             for m in self.moments
         ]
         super().__init__(*captions)

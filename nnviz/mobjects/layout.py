@@ -23,6 +23,7 @@ from nnviz.mobjects.hud import (
 )
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel, Panel
 from nnviz.mobjects.shapes import class_dots
+from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -57,7 +58,8 @@ def heading_and_stats(
         if config.optimizer == "external"
         else f"learning rate {format_rate(config.lr)}"
     )
-    title = Text(
+    title = typeset_once(
+        Text,
         f"{network}{display_name(config.activation)} · {rate}",
         font=theme.font,
         font_size=28,

@@ -29,8 +29,9 @@ from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.mobjects.following import FollowsClock
-from nnviz.mobjects.readout import GlyphText, place_range_labels, typeset_once
+from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import DOT_RADIUS, PlacedImage, Segments, class_dots
+from nnviz.mobjects.typeset import typeset_once
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, axis_segments, soft_coverage, square_box_around

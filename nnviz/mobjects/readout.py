@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Hashable, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-from manim import MathTex, Mobject, Text, VGroup, VMobject, config
+from manim import Text, VGroup, VMobject
 from typing_extensions import Self
 
 from nnviz.formatting import fit_number
+from nnviz.mobjects.typeset import typeset_once
 
-__all__ = ["GlyphSlot", "GlyphText", "place_range_labels", "typeset_once"]
+__all__ = ["GlyphSlot", "GlyphText", "place_range_labels"]
 
 MONOSPACE_FONT = "DejaVu Sans Mono"
 
@@ -33,10 +33,10 @@ def _glyphs(alphabet: str, font_size: float, font: str) -> tuple[Glyphs, float]:
     key = (alphabet, font_size, font)
     if key not in _GLYPH_CACHE:
         visible = "".join(ch for ch in alphabet if not ch.isspace())
-        text = Text(visible, font=font, font_size=font_size)
+        text = typeset_once(Text, visible, font=font, font_size=font_size)
         # Monospace cells are equally wide: ten more characters add ten advances of ink.
-        short = Text("0" * 10, font=font, font_size=font_size)
-        long = Text("0" * 20, font=font, font_size=font_size)
+        short = typeset_once(Text, "0" * 10, font=font, font_size=font_size)
+        long = typeset_once(Text, "0" * 20, font=font, font_size=font_size)
         advance = (long.width - short.width) / 10
         left = text.get_left()[0]
         baseline = text.get_bottom()[1]
@@ -46,36 +46,6 @@ def _glyphs(alphabet: str, font_size: float, font: str) -> tuple[Glyphs, float]:
             glyphs[char] = glyph.points - cell
         _GLYPH_CACHE[key] = (glyphs, advance)
     return _GLYPH_CACHE[key]
-
-
-TypesetT = TypeVar("TypesetT", Text, MathTex)
-
-_TYPESET: dict[Hashable, tuple[Mobject, dict[int, object]]] = {}
-
-
-def typeset_once(kind: type[TypesetT], text: str, **options: Any) -> TypesetT:
-    """Return ``kind(text, **options)`` (a :class:`manim.Text` or :class:`manim.MathTex`),
-    typeset and parsed once per process; ``options`` must be hashable.
-
-    Manim parses a text's SVG on every ``Text`` (tens of milliseconds a caption), and its
-    cache of parsed SVGs (which ``MathTex`` uses) copies everything, the parsed SVG paths too.
-    Here later calls deep-copy the first result but share the parts no one changes (the SVG
-    path objects, colours, enums): about a millisecond.
-    """
-    key: tuple[Hashable, ...] = (kind, text, tuple(sorted(options.items())))
-    if kind is MathTex:
-        key = (*key, config.tex_template.body)
-    if key not in _TYPESET:
-        made = kind(text, **options)
-        shared = {
-            id(value): value
-            for part in made.get_family()
-            for value in vars(part).values()
-            if not isinstance(value, np.ndarray | list | dict | Mobject)
-        }
-        _TYPESET[key] = (made, shared)
-    first, shared = _TYPESET[key]
-    return cast(TypesetT, copy.deepcopy(first, dict(shared)))
 
 
 class GlyphSlot(VMobject):

@@ -15,6 +15,7 @@ from manim import DOWN, UP, Scene, Text, VGroup, config
 
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.data import DATASET_SPECS
+from nnviz.mobjects.typeset import typeset_once
 from nnviz.stories.base import NNVizScene
 from nnviz.stories.compare import ComparePhase
 from nnviz.stories.network import NetworkPhase
@@ -111,9 +112,10 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
         """Show the title card of phase ``index`` of :data:`PHASES`."""
         theme = self.theme
         card = VGroup(
-            Text(f"{index + 1} / {len(PHASES)}", font=theme.font, font_size=24,
-                 color=theme.muted),
-            Text(PHASES[index], font=theme.font, font_size=44, color=theme.foreground),
+            typeset_once(Text, f"{index + 1} / {len(PHASES)}", font=theme.font,
+                         font_size=24, color=theme.muted),
+            typeset_once(Text, PHASES[index], font=theme.font, font_size=44,
+                         color=theme.foreground),
         ).arrange(DOWN, buff=0.25)  # fmt: skip
         self.fade_in(card, shift=0.2 * UP, run_time=0.6)
         self.wait(self.title_seconds)

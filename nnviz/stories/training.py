@@ -25,6 +25,7 @@ from nnviz.mobjects.hud import class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import class_dots
+from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import clock_speed, key_moments, time_to_epoch
 from nnviz.run import Run, RunFileError, load_run
 from nnviz.stories.base import NNVizScene, phase_from
@@ -94,7 +95,8 @@ class TrainingStory(NNVizScene):
     def show_comparison(self, trajectories: list[Trajectory]) -> None:
         """The three runs side by side at their final states."""
         theme = self.theme
-        heading = Text(
+        heading = typeset_once(
+            Text,
             f"{activation(self.activation).display}: three learning rates, final states",
             font=theme.font,
             font_size=30,
@@ -115,7 +117,8 @@ class TrainingStory(NNVizScene):
                 caption=f"learning rate {run.config.lr:g}",
                 mesh_resolution=self.mesh_resolution,
             )
-            summary = Text(
+            summary = typeset_once(
+                Text,
                 run_outcome(run),
                 font=theme.font,
                 font_size=18,
@@ -169,12 +172,16 @@ def play_title(scene: NNVizScene, config: RunConfig) -> None:
     """Play the title card: the question, the network of ``config`` in words and the formula
     of its first hidden layer's activation."""
     theme = scene.theme
-    title = Text(
-        "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
+    title = typeset_once(
+        Text, "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
     )
-    subtitle = Text(config.network_sentence(), font=theme.font, font_size=26, color=theme.muted)
+    subtitle = typeset_once(
+        Text, config.network_sentence(), font=theme.font, font_size=26, color=theme.muted
+    )
     subtitle.scale_to_fit_width(min(subtitle.width, 13.0))
-    formula = MathTex(activation(config.activations[0]).formula, font_size=48, color=theme.accent)
+    formula = typeset_once(
+        MathTex, activation(config.activations[0]).formula, font_size=48, color=theme.accent
+    )
     block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
     scene.fade_in(title, shift=0.2 * UP, run_time=1.0)
     scene.fade_in(subtitle, along=[Write(formula)], run_time=1.5)
@@ -201,7 +208,8 @@ def play_data(
     dots = class_dots(y, theme, radius=0.05, hollow=test)
     dots.place(screen)
     held_out = "" if test is None else f" ({int(np.sum(test))} hollow ones held out for testing)"
-    caption = Text(
+    caption = typeset_once(
+        Text,
         f"{len(X)} points in two classes: {description}{held_out}",
         font=theme.font,
         font_size=22,
@@ -317,11 +325,14 @@ class SingleRunStory(NNVizScene):
     def show_title(self, config: RunConfig) -> None:
         """The title card: :attr:`title` and the network, layer by layer."""
         theme = self.theme
-        title = Text(self.title, font=theme.font, font_size=44, color=theme.foreground)
+        title = typeset_once(
+            Text, self.title, font=theme.font, font_size=44, color=theme.foreground
+        )
         widths = " → ".join(map(str, config.widths))
         names = display_name(config.activation)
         data = "your data" if config.dataset == EXTERNAL else f"{config.dataset} data"
-        subtitle = Text(
+        subtitle = typeset_once(
+            Text,
             f"{data} · network {widths} ({names}) · {training_label(config)}",
             font=theme.font,
             font_size=24,
