@@ -102,3 +102,23 @@ def test_a_foreign_pickle_is_never_run(
     made = typeset_once(Text, "test", **OPTIONS)
     assert sentinel.exists()  # os.remove was refused, not called
     _same_as_manims(made, Text("test", **OPTIONS))
+
+
+class _CallsManim:
+    def __reduce__(self) -> tuple[object, tuple[list[str]]]:
+        from manim.utils.commands import capture
+
+        return (capture, (["touch", "called"],))
+
+
+def test_a_pickle_calling_a_manim_function_is_refused(
+    text_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typeset_once(Text, "loss", **OPTIONS)
+    (stored,) = text_dir.glob(f"*{CACHE_SUFFIX}")
+    stored.write_bytes(pickle.dumps(_CallsManim()))
+    monkeypatch.chdir(text_dir)
+    _new_process(monkeypatch)
+    made = typeset_once(Text, "loss", **OPTIONS)
+    assert not (text_dir / "called").exists()
+    _same_as_manims(made, Text("loss", **OPTIONS))

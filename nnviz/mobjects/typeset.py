@@ -13,13 +13,15 @@ The file's name digests everything the result depends on: the class and its argu
 Tex template, and the versions of Manim, svgelements, Python and this format. As Manim's own
 SVG cache, it does not see a font file replaced under the same name; deleting the text folder
 (``media/texts``) clears both. Files are written whole (a temporary file renamed into place)
-and read with an unpickler that builds only Manim's, NumPy's and a few built-in types, so a
-damaged or foreign file is typeset again, never run.
+and read with an unpickler that builds only the types a text is made of (Manim's mobjects,
+colours, Tex templates and enumerations, NumPy arrays, a few built-ins) and calls no function,
+so a damaged or foreign file is typeset again, never run.
 """
 
 from __future__ import annotations
 
 import copy
+import enum
 import hashlib
 import io
 import os
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from manim import MathTex, Mobject, Text, config
+from manim import ManimColor, MathTex, Mobject, Text, TexTemplate, config
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
 from nnviz.rendering import STORED_TEXT_SUFFIX
@@ -47,7 +49,7 @@ _TYPESET: dict[Hashable, tuple[Mobject, dict[int, object]]] = {}
 
 #: What a stored text may be built from: (module prefix, names or None for any).
 _ALLOWED: tuple[tuple[str, frozenset[str] | None], ...] = (
-    ("manim.", None),
+    ("manim.", None),  # types only: see _is_manim_type
     ("numpy", frozenset({"dtype", "ndarray", "_frombuffer", "scalar", "_reconstruct"})),
     ("pathlib", frozenset({"PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath"})),
     ("builtins", frozenset({"set", "frozenset", "slice", "complex", "bytearray"})),
@@ -55,13 +57,23 @@ _ALLOWED: tuple[tuple[str, frozenset[str] | None], ...] = (
 )
 
 
+def _is_manim_type(found: object) -> bool:
+    """Return whether ``found`` is a type a typeset text is made of: a mobject, a colour, a
+    Tex template or an enumeration (never a function, which a pickle could call)."""
+    return isinstance(found, type) and issubclass(
+        found, Mobject | ManimColor | TexTemplate | enum.Enum
+    )
+
+
 class _MobjectUnpickler(pickle.Unpickler):
-    """An unpickler that builds Manim's and NumPy's types only (see :data:`_ALLOWED`)."""
+    """An unpickler that builds the types of a typeset text only (see :data:`_ALLOWED`)."""
 
     def find_class(self, module: str, name: str) -> Any:
         for prefix, names in _ALLOWED:
             if module.startswith(prefix) and (names is None or name in names):
-                return super().find_class(module, name)
+                found = super().find_class(module, name)
+                if prefix != "manim." or _is_manim_type(found):
+                    return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a typeset text")
 
 
