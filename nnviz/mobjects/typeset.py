@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import functools
 import hashlib
 import io
 import os
@@ -40,6 +41,7 @@ from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from nnviz.rendering import STORED_TEXT_SUFFIX
 
 __all__ = ["typeset_once"]
+
 #: The version of the stored form; a change makes every stored text typeset again.
 _FORMAT = 1
 
@@ -77,17 +79,22 @@ class _MobjectUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a typeset text")
 
 
+@functools.cache
+def _versions() -> tuple[object, ...]:
+    """Return what every stored text depends on beyond its arguments: this format's version
+    and those of Manim, svgelements and Python (read once: a metadata lookup takes about half
+    a millisecond)."""
+    return _FORMAT, version("manim"), version("svgelements"), sys.version_info[:2]
+
+
 def _stored_name(kind: type[Mobject], text: str, options: dict[str, Any]) -> str:
     """Return the file name of a stored text: a digest of everything it depends on."""
     parts = (
-        _FORMAT,
+        *_versions(),
         f"{kind.__module__}.{kind.__qualname__}",
         text,
         sorted((name, repr(value)) for name, value in options.items()),
         config.tex_template.body if issubclass(kind, MathTex) else "",
-        version("manim"),
-        version("svgelements"),
-        sys.version_info[:2],
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40] + STORED_TEXT_SUFFIX
 
