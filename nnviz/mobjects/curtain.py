@@ -43,21 +43,25 @@ def covering_boxes(boxes: np.ndarray, margin: float = CURTAIN_MARGIN) -> np.ndar
         the box around both, again until no two meet.
     """
     grown = np.asarray(boxes, dtype=np.float64).reshape(-1, 4) + margin * np.array([-1, -1, 1, 1])
-    merged = [row for row in grown]
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(merged)):
-            for j in range(i + 1, len(merged)):
-                a, b = merged[i], merged[j]
-                if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
-                    merged[i] = np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
-                    del merged[j]
-                    changed = True
-                    break
-            if changed:
-                break
+    merged = list(grown)
+    while pair := next(
+        (
+            (i, j)
+            for i in range(len(merged))
+            for j in range(i + 1, len(merged))
+            if _meet(merged[i], merged[j])
+        ),
+        None,
+    ):
+        i, j = pair
+        a, b = merged[i], merged.pop(j)
+        merged[i] = np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
     return np.array(merged).reshape(-1, 4)
+
+
+def _meet(a: np.ndarray, b: np.ndarray) -> bool:
+    """Return whether boxes ``a`` and ``b`` (``left, bottom, right, top``) overlap or touch."""
+    return bool(a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3])
 
 
 def _box(mobject: Mobject, shift: np.ndarray) -> np.ndarray:
