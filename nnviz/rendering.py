@@ -7,6 +7,7 @@ import functools
 import os
 import secrets
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -61,7 +62,10 @@ MAX_INFLIGHT_ENCODERS = 4
 
 #: The suffix of a text stored by :mod:`nnviz.mobjects.typeset` in Manim's text folder; the
 #: private caches take and give these files as they do Manim's SVGs.
-STORED_TEXT_SUFFIX = ".nnviz-mobject"
+STORED_TEXT_SUFFIX = ".nnviz-text.npz"
+#: Largest typeset file (SVG or stored text) a render takes from the shared folders; a
+#: caption's SVG is a few kB, a long formula's some 100 kB.
+MAX_TYPESET_FILE_BYTES = 4 * 2**20
 
 #: A blog GIF is at most this wide and this smooth.
 GIF_MAX_WIDTH = 720
@@ -234,9 +238,10 @@ class PrivateCaches:
             try:
                 shared.mkdir(parents=True, exist_ok=True)
                 for stored in _cached_files(private):
-                    # Only whole files go out (an interrupted typesetting leaves a cut one),
-                    # and a whole file replaces a cut one that an older render left there.
-                    if _is_complete(stored) and not _is_complete(shared / stored.name):
+                    # Only whole files go out (an interrupted typesetting leaves a cut one).
+                    # A file this render wrote replaces the shared one, which was missing,
+                    # cut, or refused (a foreign or planted file is typeset again).
+                    if _is_complete(stored) and not _same_file(stored, shared / stored.name):
                         _publish(stored, shared / stored.name)
             except OSError:
                 pass  # a cache that cannot be filled only costs time
@@ -246,6 +251,14 @@ class PrivateCaches:
             config.partial_movie_dir = self.partial_movie_dir
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    """Return whether ``path`` and ``other`` are one file (a link this render made)."""
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -261,22 +274,36 @@ def _link_or_copy(source: Path, target: Path) -> None:
 def is_complete_svg(path: Path) -> bool:
     """Return whether ``path`` is a whole SVG file: not empty, and its end closes the ``svg``
     element. A typesetting cut short (Ctrl-C, a crash) leaves an empty or truncated file,
-    which Manim would take for a cached text and fail to parse ("no element found")."""
+    which Manim would take for a cached text and fail to parse ("no element found"). A file
+    that declares a document type is refused too: Pango and dvisvgm never write one, and its
+    entities could make the XML parser expand text without bound."""
     try:
+        if not stat.S_ISREG(path.lstat().st_mode):  # a FIFO would block the render
+            return False
         with open(path, "rb") as file:
+            head = file.read(1024)
             size = file.seek(0, os.SEEK_END)
             file.seek(max(0, size - 64))
-            return size > 0 and b"</svg>" in file.read()
+            return size > 0 and b"</svg>" in file.read() and b"<!DOCTYPE" not in head.upper()
     except OSError:
         return False
 
 
 def _cached_files(folder: Path) -> list[Path]:
     """Return the typeset files in ``folder``: Manim's SVGs and nnviz's stored texts
-    (:mod:`nnviz.mobjects.typeset`)."""
+    (:mod:`nnviz.mobjects.typeset`), each a regular file (not a link, FIFO or device, which
+    could block a render or point anywhere) of at most :data:`MAX_TYPESET_FILE_BYTES`."""
     if not folder.is_dir():
         return []
-    return [*folder.glob("*.svg"), *folder.glob(f"*{STORED_TEXT_SUFFIX}")]
+    found = []
+    for path in [*folder.glob("*.svg"), *folder.glob(f"*{STORED_TEXT_SUFFIX}")]:
+        try:
+            status = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(status.st_mode) and status.st_size <= MAX_TYPESET_FILE_BYTES:
+            found.append(path)
+    return found
 
 
 def _is_complete(path: Path) -> bool:

@@ -67,3 +67,38 @@ def test_stored_texts_are_taken_and_given_as_svgs_are(tmp_path: Path) -> None:
         (private / f"new{STORED_TEXT_SUFFIX}").write_bytes(b"new")
         caches.close()
     assert (shared / f"new{STORED_TEXT_SUFFIX}").read_bytes() == b"new"
+
+
+def test_links_fifos_and_doctypes_in_the_shared_folder_are_not_taken(tmp_path: Path) -> None:
+    """A folder someone else prepared: a FIFO named like an SVG would block the render that
+    opens it, a link could point anywhere, and a document type could declare entities that
+    expand without bound. None is taken; what the render typesets again replaces them."""
+    import os
+    import threading
+
+    shared = tmp_path / "texts"
+    shared.mkdir()
+    os.mkfifo(shared / "fifo.svg")
+    (tmp_path / "elsewhere.svg").write_bytes(WHOLE)
+    (shared / "link.svg").symlink_to(tmp_path / "elsewhere.svg")
+    entities = WHOLE.replace(b"<svg", b'<!DOCTYPE svg [<!ENTITY a "aaaa">]>\n<svg', 1)
+    (shared / "entities.svg").write_bytes(entities)
+    settings = {"media_dir": str(tmp_path), "text_dir": str(shared), "tex_dir": str(tmp_path)}
+    finished = threading.Event()
+
+    def render() -> None:
+        with tempconfig(settings):
+            caches = PrivateCaches().open()
+            private = Path(config.get_dir("text_dir"))
+            assert sorted(p.name for p in private.iterdir()) == []
+            (private / "entities.svg").write_bytes(WHOLE)  # typeset again
+            caches.close()
+        finished.set()
+
+    worker = threading.Thread(target=render, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert finished.is_set(), "the render blocked on the FIFO or failed"
+    assert (shared / "entities.svg").read_bytes() == WHOLE
+    assert (shared / "link.svg").is_symlink()  # left alone, never written through
+    assert (tmp_path / "elsewhere.svg").read_bytes() == WHOLE
