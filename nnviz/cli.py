@@ -587,7 +587,8 @@ def render(
                 f"--run renders the run its file holds; drop {', '.join(given)}", context
             )
         run = load_run(run_file)  # every check of the file, before any drawing
-        check_render(run.config, output_format, layout=layout, draw_points=draw_points)
+        check_render(run.config, output_format, layout=layout, draw_points=draw_points,
+                     points=len(run.y))  # fmt: skip
         click.echo(f"rendering {run_file} ...", err=True)
         path = render_run(run.config, quality, output_format, layout=layout, run_file=run_file,
                           draw_points=draw_points, jobs=jobs,

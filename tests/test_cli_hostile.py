@@ -239,3 +239,26 @@ def test_a_failing_gif_conversion_is_one_error_naming_the_gif(tmp_path: Path) ->
         rendering.to_gif(movie, tmp_path / "clip.gif")
     assert "\n" not in str(caught.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+
+# --- the drawing limit counts the points a run holds (issue 19) -----------------------------
+
+
+def test_render_refuses_a_run_file_of_more_points_than_it_says(
+    short_run: Run, tmp_path: Path
+) -> None:
+    """Its configuration's 400 samples let 2500 points past the 2000-point drawing limit."""
+    path = save_run(short_run, tmp_path / "run.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    arrays["X"] = np.tile(arrays["X"], (7, 1))[:2500]
+    arrays["y"] = np.tile(arrays["y"], 7)[:2500]
+    np.savez(path, **arrays)
+    code, out, err = invoke("render", "--run", str(path))
+    one_line_error(code, out, err, "configuration says 400 samples, arrays hold 2500 points")
+    assert not Path("media").exists()
+
+
+def test_the_drawing_limit_is_of_the_points_a_run_holds() -> None:
+    with pytest.raises(rendering.RenderError, match="the run has 2500 points"):
+        rendering.check_render(RunConfig(samples=400), points=2500)
