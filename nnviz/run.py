@@ -49,6 +49,7 @@ import numpy as np
 
 from nnviz.config import EXTERNAL, ConfigError, RunConfig
 from nnviz.data import held_out_count
+from nnviz.formatting import printable
 from nnviz.forward import FirstLayersByName, Weights
 
 __all__ = [
@@ -113,7 +114,14 @@ STALE_TEMPORARY_SECONDS = 600.0
 
 
 class RunFileError(ValueError):
-    """A run file is missing, damaged or not a run file; the message is one line."""
+    """A run file is missing, damaged or not a run file; the message is one line.
+
+    Whatever of the file (or of its path) the message quotes, it reaches the user escaped
+    (:func:`nnviz.formatting.printable`): no control character, no second line.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
 
 
 @dataclass(frozen=True)
