@@ -29,6 +29,7 @@ from nnviz.config import (
     ConfigError,
     RunConfig,
 )
+from nnviz.formatting import printable
 from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
 
@@ -68,7 +69,7 @@ class _OneLineErrors(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as error:  # bare ``nnviz``: the help, no prefix
-            _fail(error.format_message(), 2)
+            _fail(error.format_message(), 2, escape=False)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx is not None else "nnviz"
             _fail(f"{where}: {error.format_message()} (see '{where} --help')", 2)
@@ -99,8 +100,10 @@ def _terminate(signum: int, frame: object) -> NoReturn:
     raise Terminated
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(message, err=True)
+def _fail(message: str, code: int, *, escape: bool = True) -> NoReturn:
+    """Print ``message`` on stderr, its control characters escaped unless ``escape`` is
+    false (nnviz's own help), and exit with ``code``."""
+    click.echo(printable(message) if escape else message, err=True)
     sys.exit(code)
 
 
@@ -515,8 +518,8 @@ def inspect(run_file: Path) -> None:
         rows.append(("test accuracy", f"{start:.1%} at start, {end:.1%} at end"))
     rows.append(("stopped", f"{run.stop_reason}: {run.describe_stop()}"))
     width = max(len(name) for name, _ in rows)
-    for name, shown in rows:
-        click.echo(f"{name:<{width}} {shown}")
+    for name, shown in rows:  # names, hashes and paths from the file, escaped
+        click.echo(f"{name:<{width}} {printable(shown)}")
 
 
 @cli.command()
@@ -587,8 +590,9 @@ def render(
                 f"--run renders the run its file holds; drop {', '.join(given)}", context
             )
         run = load_run(run_file)  # every check of the file, before any drawing
-        check_render(run.config, output_format, layout=layout, draw_points=draw_points)
-        click.echo(f"rendering {run_file} ...", err=True)
+        check_render(run.config, output_format, layout=layout, draw_points=draw_points,
+                     points=len(run.y))  # fmt: skip
+        click.echo(f"rendering {printable(run_file)} ...", err=True)
         path = render_run(run.config, quality, output_format, layout=layout, run_file=run_file,
                           draw_points=draw_points, jobs=jobs,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip

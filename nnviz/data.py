@@ -15,6 +15,7 @@ __all__ = [
     "DatasetSpec",
     "data_seed_of",
     "drawn_sample",
+    "held_out_count",
     "make_dataset",
     "split_test",
     "too_many_to_draw",
@@ -213,10 +214,19 @@ def split_test(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     rng = np.random.default_rng([seed, 0x7E57])
     for label in (0, 1):
         members = np.flatnonzero(y == label)
-        count = min(max(round(fraction * len(members)), 1), len(members) - 1)
+        count = held_out_count(len(members), fraction)
         if count > 0:
             test[rng.choice(members, size=count, replace=False)] = True
     return test
+
+
+def held_out_count(members: int, fraction: float) -> int:
+    """Return how many of a class's ``members`` points :func:`split_test` holds out:
+    ``round(fraction * members)``, at least 1 when ``fraction`` is above 0, at most
+    ``members - 1`` (0 for a class of one point or for ``fraction`` 0)."""
+    if fraction <= 0:
+        return 0
+    return max(min(max(round(fraction * members), 1), members - 1), 0)
 
 
 def drawn_sample(count: int, limit: int, seed: int = 0) -> np.ndarray | None:

@@ -112,11 +112,13 @@ def check_render(
     media_dir: str | os.PathLike[str] = "media",
     layout: str = "default",
     draw_points: int | None = None,
+    points: int | None = None,
 ) -> None:
     """Check, before any training or drawing, that a render can succeed.
 
     ``draw_points`` is how many of the run's points the video draws (``None``: all; more than
-    :data:`nnviz.data.MAX_DRAWN_POINTS` need it).
+    :data:`nnviz.data.MAX_DRAWN_POINTS` need it). ``points`` is how many points the run holds
+    (a loaded run's arrays); ``None`` takes ``config.samples``, the points training draws.
 
     Raises
     ------
@@ -134,8 +136,10 @@ def check_render(
             f"the {layout} layout draws --hidden {widths}, not --hidden {shown} "
             "(the default layout draws any network)"
         )
-    if config is not None:
-        _check_points(config.samples, draw_points)
+    if points is None and config is not None:
+        points = config.samples
+    if points is not None:
+        _check_points(points, draw_points)
     reason = missing_latex()
     if reason is not None:
         raise RenderError(reason)

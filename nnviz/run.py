@@ -47,7 +47,9 @@ from typing import IO, Any, BinaryIO
 
 import numpy as np
 
-from nnviz.config import ConfigError, RunConfig
+from nnviz.config import EXTERNAL, ConfigError, RunConfig
+from nnviz.data import held_out_count
+from nnviz.formatting import printable
 from nnviz.forward import FirstLayersByName, Weights
 
 __all__ = [
@@ -112,7 +114,14 @@ STALE_TEMPORARY_SECONDS = 600.0
 
 
 class RunFileError(ValueError):
-    """A run file is missing, damaged or not a run file; the message is one line."""
+    """A run file is missing, damaged or not a run file; the message is one line.
+
+    Whatever of the file (or of its path) the message quotes, it reaches the user escaped
+    (:func:`nnviz.formatting.printable`): no control character, no second line.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
 
 
 @dataclass(frozen=True)
@@ -450,6 +459,18 @@ def load_run(path: str | os.PathLike[str]) -> Run:
         raise RunFileError(
             f"{source}: {run.epochs} epochs logged, more than its limit of {config.max_epochs}"
         )
+    # The limit is a count too: a run stopped by it ran all its epochs, and a recorded run's
+    # limit is the epochs it logged (the loss curve's axis ends there).
+    if run.stop_reason == "max_epochs" and run.epochs != config.max_epochs:
+        raise RunFileError(
+            f"{source}: stopped at its limit of {config.max_epochs} epochs, "
+            f"but {run.epochs} epochs logged"
+        )
+    if run.stop_reason == "external" and config.max_epochs != max(1, run.epochs):
+        raise RunFileError(
+            f"{source}: configuration says {config.max_epochs} epochs, "
+            f"arrays hold {run.epochs} (a recorded run's limit is its epochs)"
+        )
     return run
 
 
@@ -677,6 +698,10 @@ def _check_shapes(run: Run) -> None:
         raise RunFileError(f"array 'X' must have shape (N, 2), got {X.shape}")
     if y.shape != (X.shape[0],):
         raise RunFileError(f"array 'y' must have shape ({X.shape[0]},), got {y.shape}")
+    if X.shape[0] != run.config.samples:  # what limits drawing must be what is drawn
+        raise RunFileError(
+            f"configuration says {run.config.samples} samples, arrays hold {X.shape[0]} points"
+        )
     if not all(np.all(np.isfinite(a)) for a in (*run.W, *run.b, X)):
         raise RunFileError("weights and data must be finite")
     if not (np.all(np.isfinite(loss)) and np.all(loss >= 0)):
@@ -691,6 +716,30 @@ def _check_shapes(run: Run) -> None:
     if widths != run.config.hidden:
         shown, held = (",".join(map(str, w)) for w in (run.config.hidden, widths))
         raise RunFileError(f"configuration says {shown} hidden units, arrays hold {held}")
+
+
+def _check_test_counts(config: RunConfig, y: np.ndarray, test: np.ndarray) -> None:
+    """The test set holds as many points as ``test_fraction`` says: of each class as
+    :func:`nnviz.data.split_test` holds out, or of all points for a run of one's own loop
+    (whose ``test_fraction`` is the share its mask held)."""
+    fraction = config.test_fraction
+    if config.dataset == EXTERNAL:
+        wanted, held = round(fraction * len(y)), int(np.count_nonzero(test))
+        if held != wanted:
+            raise RunFileError(
+                f"configuration holds out {fraction:g} of {len(y)} points ({wanted}), "
+                f"array 'test' marks {held}"
+            )
+        return
+    for label in (0, 1):
+        members = y == label
+        wanted = held_out_count(int(np.count_nonzero(members)), fraction)
+        held = int(np.count_nonzero(test & members))
+        if held != wanted:
+            raise RunFileError(
+                f"configuration holds out {wanted} of the {int(np.count_nonzero(members))} "
+                f"points of class {label} (test_fraction {fraction:g}), array 'test' marks {held}"
+            )
 
 
 def _check_test_set(run: Run) -> None:
@@ -712,6 +761,7 @@ def _check_test_set(run: Run) -> None:
     for name, mask in (("training", train), ("test", test)):
         if set(np.unique(run.y[mask]).tolist()) != {0, 1}:
             raise RunFileError(f"the {name} points must hold both classes")
+    _check_test_counts(run.config, run.y, test)
     states = len(run.loss)
     for key in ("test_loss", "test_accuracy"):
         values = np.asarray(getattr(run, key))

@@ -43,6 +43,12 @@ def render_last_frame(scene_class: type[Scene], media_dir: Path) -> np.ndarray:
 
     LaTeX output is cached in ``NNVIZ_TEST_TEX_DIR`` when set (the test session sets it).
     """
+    return render_scene_last_frame(scene_class, media_dir)[1]
+
+
+def render_scene_last_frame(scene_class: type[Scene], media_dir: Path) -> tuple[Scene, np.ndarray]:
+    """Render the last frame as :func:`render_last_frame` does; return the scene too (its
+    mobjects as they were drawn) and the frame."""
     settings = {
         "pixel_width": WIDTH,
         "pixel_height": HEIGHT,
@@ -59,7 +65,7 @@ def render_last_frame(scene_class: type[Scene], media_dir: Path) -> np.ndarray:
     with tempconfig(settings):
         scene = scene_class()
         scene.render()
-        return np.array(scene.renderer.get_frame())[..., :3].copy()
+        return scene, np.array(scene.renderer.get_frame())[..., :3].copy()
 
 
 def blurred(frame: np.ndarray) -> np.ndarray:

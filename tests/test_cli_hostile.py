@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -239,3 +240,95 @@ def test_a_failing_gif_conversion_is_one_error_naming_the_gif(tmp_path: Path) ->
         rendering.to_gif(movie, tmp_path / "clip.gif")
     assert "\n" not in str(caught.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+
+# --- what a run file holds, as the terminal shows it (issue 19) -----------------------------
+
+
+def _with_meta(path: Path, **changes: object) -> Path:
+    """Rewrite the run file at ``path`` with ``changes`` to its ``config`` JSON (keys of the
+    run configuration, or ``epochs``)."""
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    meta = json.loads(str(arrays["config"]))
+    for key, value in changes.items():
+        (meta if key == "epochs" else meta["config"])[key] = value
+    arrays["config"] = np.array(json.dumps(meta))
+    np.savez(path, **arrays)
+    return path
+
+
+CLEAR_SCREEN, FORGED_LINE = "\x1b[2J", "\nforged line"
+
+
+def test_printable_escapes_control_characters_and_nothing_else() -> None:
+    from nnviz.formatting import printable
+
+    text = f"x₁ é\t{CLEAR_SCREEN}{FORGED_LINE}\x9b\u202e\x7f\x00 C:\\data"
+    escaped = r"x₁ é\t\x1b[2J\nforged line\x9b\u202e\x7f\x00 C:\data"
+    assert printable(text) == escaped and printable(escaped) == escaped
+    assert printable(Path("runs/a.npz")) == "runs/a.npz"
+
+
+def test_inspect_escapes_the_strings_of_a_run_file(short_run: Run, tmp_path: Path) -> None:
+    """`nnviz inspect` printed a run file's data_file and data_hash raw: an escape sequence
+    cleared the terminal, a newline forged a line of its own."""
+    path = _with_meta(save_run(short_run, tmp_path / "run.npz"), dataset="csv",
+                      data_file=f"{CLEAR_SCREEN}data.csv",
+                      data_hash=f"abc{FORGED_LINE}")  # fmt: skip
+    code, out, err = invoke("inspect", str(path))
+    assert code == 0, err
+    assert "\x1b" not in out + err
+    rows = dict(line.split(None, 1) for line in out.splitlines())
+    assert rows["data_file"] == r"\x1b[2Jdata.csv"
+    assert rows["data_hash"] == r"abc\nforged line"
+    assert rows["dataset"] == "csv" and "forged" not in rows
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"epochs": f"{CLEAR_SCREEN}{FORGED_LINE}"},  # quoted by "header says ... epochs"
+        # quoted by the configuration's own message, "<data_file>: 3 classes ..."
+        {"dataset": "csv", "data_file": f"{CLEAR_SCREEN}{FORGED_LINE}", "data_hash": "0",
+         "class_names": ["a", "b", "c"]},
+    ],
+)  # fmt: skip
+def test_errors_quoting_a_run_file_escape_it(
+    short_run: Run, tmp_path: Path, changes: dict[str, object]
+) -> None:
+    path = _with_meta(save_run(short_run, tmp_path / "run.npz"), **changes)
+    for command in (["inspect", str(path)], ["render", "--run", str(path)]):
+        code, out, err = invoke(*command)
+        one_line_error(code, out, err, "\\x1b[2J")
+        assert "\x1b" not in err
+    assert not Path("media").exists()
+
+
+def test_a_path_given_is_escaped_too(tmp_path: Path) -> None:
+    missing = tmp_path / f"run{CLEAR_SCREEN}{FORGED_LINE}.npz"
+    code, out, err = invoke("inspect", str(missing))
+    one_line_error(code, out, err, r"run\x1b[2J\nforged line.npz: no such run file")
+
+
+# --- the drawing limit counts the points a run holds (issue 19) -----------------------------
+
+
+def test_render_refuses_a_run_file_of_more_points_than_it_says(
+    short_run: Run, tmp_path: Path
+) -> None:
+    """Its configuration's 400 samples let 2500 points past the 2000-point drawing limit."""
+    path = save_run(short_run, tmp_path / "run.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    arrays["X"] = np.tile(arrays["X"], (7, 1))[:2500]
+    arrays["y"] = np.tile(arrays["y"], 7)[:2500]
+    np.savez(path, **arrays)
+    code, out, err = invoke("render", "--run", str(path))
+    one_line_error(code, out, err, "configuration says 400 samples, arrays hold 2500 points")
+    assert not Path("media").exists()
+
+
+def test_the_drawing_limit_is_of_the_points_a_run_holds() -> None:
+    with pytest.raises(rendering.RenderError, match="the run has 2500 points"):
+        rendering.check_render(RunConfig(samples=400), points=2500)

@@ -7,6 +7,7 @@ import math
 import random
 import warnings
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +15,9 @@ from manim import ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.formatting import fit_number, format_rate
+from nnviz.mobjects.hud import EpochReadout, StatsReadout
 from nnviz.mobjects.layout import TrainingLayout
+from nnviz.mobjects.readout import GlyphText
 from nnviz.run import Run
 from nnviz.theme import THEMES
 from nnviz.trajectory import Trajectory
@@ -112,3 +115,127 @@ def test_the_issues_renders_make_videos(args: list[str]) -> None:
     movie = result.stdout.strip().splitlines()[-1]
     with av.open(movie) as container:
         assert sum(1 for _ in container.decode(video=0)) > 30
+
+
+# --- runs of thousands of epochs (issue 19) ---------------------------------------------------
+
+
+def _stretched(run: Run, epochs: int) -> Run:
+    """``run``'s logged states spread over ``epochs`` epochs, linear between them: a run of
+    the configured maximum of epochs without minutes of training."""
+    at = np.linspace(0.0, run.epochs, epochs + 1)
+    low = np.minimum(np.floor(at).astype(int), run.epochs - 1)
+    share = at - low
+
+    def spread(array: np.ndarray) -> np.ndarray:
+        weight = share.reshape(-1, *([1] * (array.ndim - 1)))
+        return array[low] * (1 - weight) + array[low + 1] * weight
+
+    return dataclasses.replace(
+        run,
+        config=run.config.replace(max_epochs=epochs),
+        W=tuple(map(spread, run.W)),
+        b=tuple(map(spread, run.b)),
+        loss=spread(run.loss),
+        accuracy=spread(run.accuracy),
+    )
+
+
+@pytest.fixture(scope="module")
+def long_runs(short_run: Run) -> dict[int, Run]:
+    return {epochs: _stretched(short_run, epochs) for epochs in (1000, 10_000)}
+
+
+def drawn_text(text: GlyphText) -> str:
+    """The characters ``text`` draws, read back from its slots' points: every slot that
+    draws something must hold exactly one glyph of its alphabet, moved to the slot's cell
+    (an empty slot is a space)."""
+    chars = []
+    for index, slot in enumerate(text.submobjects):
+        if len(slot.points) == 0:
+            chars.append(" ")
+            continue
+        cell = text.anchor + np.array([index * text.advance, 0.0, 0.0])
+        found = [
+            char
+            for char, glyph in text._glyphs.items()
+            if glyph.shape == slot.points.shape and np.allclose(slot.points - cell, glyph)
+        ]
+        assert len(found) == 1, (index, found)
+        chars.append(found[0])
+    return "".join(chars)
+
+
+def stats_line(stats: StatsReadout) -> str:
+    """The read-out's first line as drawn: its names and its numbers laid over each other,
+    which must never draw two characters in one cell."""
+    names, numbers = (drawn_text(part) for part in stats.rows[0])
+    assert np.allclose(stats.rows[0][0].anchor, stats.rows[0][1].anchor)
+    clashes = [i for i, (a, b) in enumerate(zip(names, numbers, strict=True)) if " " not in a + b]
+    assert not clashes, (names, numbers)
+    return "".join(b if b != " " else a for a, b in zip(names, numbers, strict=True)).rstrip()
+
+
+@pytest.mark.parametrize(
+    ("epochs", "t", "shown"),
+    [
+        (1000, 999.5, "epoch  999.5 / 1000"),
+        (1000, 1000.0, "epoch 1000.0 / 1000"),
+        (10_000, 0.0, "epoch     0.0 / 10000"),
+        (10_000, 1234.5, "epoch  1234.5 / 10000"),
+        (10_000, 10_000.0, "epoch 10000.0 / 10000"),
+    ],
+)
+def test_the_read_out_shows_every_epoch_of_a_long_run(
+    long_runs: dict[int, Run], epochs: int, t: float, shown: str
+) -> None:
+    """A run of 1000 or more epochs stopped with an IndexError in the read-out, whose epoch
+    field was five characters wide."""
+    layout = TrainingLayout(Trajectory(long_runs[epochs]), ValueTracker(t), THEME,
+                            mesh_resolution=16)  # fmt: skip
+    assert stats_line(layout.stats).startswith(f"{shown}   loss ")
+    assert layout.stats.get_right()[0] <= 7.1  # inside the frame
+    assert layout.heading.get_right()[0] < layout.stats.names.get_left()[0] - 0.2
+
+
+def test_a_short_runs_read_out_keeps_its_columns(short_run: Run) -> None:
+    layout = TrainingLayout(Trajectory(short_run), ValueTracker(7.5), THEME, mesh_resolution=16)
+    assert stats_line(layout.stats).startswith("epoch   7.5 / 12   loss ")
+
+
+@pytest.mark.parametrize(
+    ("limit", "t", "shown"),
+    [
+        (200, 37.5, "epoch  37.5"),
+        (1000, 999.5, "epoch  999.5"),
+        (10_000, 9999.5, "epoch  9999.5"),
+        (10_000, 10_000.0, "epoch 10000.0"),
+    ],
+)
+def test_the_epoch_read_out_holds_every_epoch_up_to_its_limit(
+    limit: int, t: float, shown: str
+) -> None:
+    readout = EpochReadout(ValueTracker(t), THEME, limit).place_right(6.9, 3.0)
+    assert drawn_text(readout) == shown
+    assert readout.get_right()[0] <= 6.9
+
+
+@pytest.mark.render
+def test_a_still_of_a_ten_thousand_epoch_run(long_runs: dict[int, Run], tmp_path: Path) -> None:
+    """The frame of an interpolated epoch of a run of the most epochs a configuration allows
+    renders, and its read-out says which epoch it is."""
+    from nnviz.stories.base import NNVizScene
+    from tests.frame_regression import render_scene_last_frame
+
+    run = long_runs[10_000]
+
+    class LongRunStill(NNVizScene):
+        def construct(self) -> None:
+            self.layout = TrainingLayout(Trajectory(run), ValueTracker(9999.5), self.theme,
+                                         mesh_resolution=60)  # fmt: skip
+            self.add(self.layout)
+
+    scene, frame = render_scene_last_frame(LongRunStill, tmp_path)
+    assert frame.shape == (270, 480, 3) and frame.std() > 0
+    assert isinstance(scene, LongRunStill)
+    assert stats_line(scene.layout.stats).startswith("epoch  9999.5 / 10000   loss ")

@@ -40,7 +40,7 @@ def make_run(
         b1 = np.zeros((states, W1.shape[1]))
     hidden = W1.shape[1]
     return Run(
-        config=RunConfig(activation=activation, hidden=hidden, max_epochs=EPOCHS),
+        config=RunConfig(activation=activation, hidden=hidden, max_epochs=EPOCHS, samples=len(X)),
         W=(W1, np.ones((states, 1, hidden))),
         b=(b1, np.zeros((states, 1))),
         loss=np.linspace(1.0, 0.1, states) if loss is None else loss,

@@ -91,6 +91,88 @@ def test_config_whose_width_disagrees_with_the_arrays(run_file: Path) -> None:
         load_run(run_file)
 
 
+# --- every count the configuration states, against the arrays (issue 19) ------------------
+
+
+def test_more_points_than_the_configuration_says_are_refused(run_file: Path) -> None:
+    """A file whose configuration said 400 samples while it held 2500 points passed the
+    2000-point drawing limit, which read the configuration: each frame drew every point."""
+    arrays = arrays_of(run_file)
+    assert len(arrays["X"]) == 400  # RunConfig's default samples
+    rewrite(run_file, X=np.tile(arrays["X"], (7, 1))[:2500], y=np.tile(arrays["y"], 7)[:2500])
+    with pytest.raises(RunFileError) as caught:
+        load_run(run_file)
+    message = str(caught.value)
+    assert message.startswith(str(run_file)) and "\n" not in message
+    assert message.endswith("configuration says 400 samples, arrays hold 2500 points")
+
+
+@pytest.mark.parametrize("samples", [2, 399, 401, 100_000])
+def test_a_sample_count_other_than_the_points_is_refused(run_file: Path, samples: int) -> None:
+    rewrite_meta(run_file, {"config.samples": samples})
+    with pytest.raises(RunFileError, match=f"says {samples} samples, arrays hold 400 points$"):
+        load_run(run_file)
+
+
+@pytest.fixture(scope="module")
+def held_out_run() -> Run:
+    """40 points, 20 of each class, a quarter of each held out: 5 and 5."""
+    from nnviz.train import train
+
+    return train(RunConfig(samples=40, max_epochs=2, target_loss=0.0, test_fraction=0.25))
+
+
+def test_a_test_set_of_another_size_than_the_configuration_says_is_refused(
+    held_out_run: Run, tmp_path: Path
+) -> None:
+    path = save_run(held_out_run, tmp_path / "held_out.npz")
+    test, y = arrays_of(path)["test"], arrays_of(path)["y"]
+    assert [int(np.sum(test[y == label])) for label in (0, 1)] == [5, 5]
+    fewer = test.copy()
+    fewer[np.flatnonzero((test == 1) & (y == 0))[0]] = 0  # one test point of class 0 trains
+    rewrite(path, test=fewer)
+    with pytest.raises(RunFileError, match=r"holds out 5 of the 20 points of class 0 .* marks 4$"):
+        load_run(path)
+    rewrite(path, test=test)
+    load_run(path)
+    rewrite_meta(path, {"config.test_fraction": 0.35})  # 7 of 20
+    with pytest.raises(RunFileError, match="holds out 7 of the 20 points of class 0"):
+        load_run(path)
+
+
+def _external(run: Run, test: np.ndarray, fraction: float, max_epochs: int) -> Run:
+    """``run``'s states as a run of one's own loop holding out ``test``."""
+    config = RunConfig(dataset="external", optimizer="external", samples=len(run.y),
+                       max_epochs=max_epochs, target_loss=0.0, test_fraction=fraction)  # fmt: skip
+    return Run(config=config, W=run.W, b=run.b, loss=run.loss, accuracy=run.accuracy, X=run.X,
+               y=run.y, stop_reason="external", test=test, test_loss=run.loss,
+               test_accuracy=run.accuracy)  # fmt: skip
+
+
+def test_a_recorded_runs_test_set_is_the_share_its_configuration_says(short_run: Run) -> None:
+    test = np.zeros(400, dtype=bool)
+    test[::4] = True  # 100 of 400 points, of both classes
+    assert set(short_run.y[test]) == {0, 1}
+    _external(short_run, test, 0.25, 12)
+    with pytest.raises(RunFileError, match=r"holds out 0.2 of 400 points \(80\), .* marks 100$"):
+        _external(short_run, test, 0.2, 12)
+
+
+def test_a_limit_the_run_did_not_reach_is_refused(run_file: Path, short_run: Run) -> None:
+    """A run stopped by its limit ran all of its epochs; a recorded run's limit is its epochs."""
+    assert short_run.stop_reason == "max_epochs" and short_run.epochs == 12
+    rewrite_meta(run_file, {"config.max_epochs": 20})
+    with pytest.raises(RunFileError, match="stopped at its limit of 20 epochs, but 12 epochs"):
+        load_run(run_file)
+    test = np.zeros(400, dtype=bool)
+    test[::4] = True
+    recorded = save_run(_external(short_run, test, 0.25, 12), run_file.with_name("own.npz"))
+    load_run(recorded)
+    rewrite_meta(recorded, {"config.max_epochs": 10_000})
+    with pytest.raises(RunFileError, match="configuration says 10000 epochs, arrays hold 12"):
+        load_run(recorded)
+
+
 @pytest.mark.parametrize("key", REQUIRED_CONFIG_KEYS)
 def test_every_core_config_key_is_required(run_file: Path, key: str) -> None:
     rewrite_meta(run_file, {f"config.{key}": _DELETE})

@@ -42,6 +42,7 @@ __all__ = [
     "StatsReadout",
     "StopMark",
     "class_legend",
+    "epoch_width",
     "final_loss_text",
     "format_epoch",
     "run_outcome",
@@ -52,6 +53,13 @@ __all__ = [
 def format_epoch(t: float) -> str:
     """Return the epoch as shown on screen: one decimal, so interpolated frames read as such."""
     return f"{t:.1f}"
+
+
+def epoch_width(limit: float) -> int:
+    """Return the characters an epoch read-out needs for any epoch from 0 to ``limit``: those
+    of ``limit`` with its decimal (``10000.0``: 7), and at least 5 (``200.0``), so that runs
+    of up to 999 epochs keep the layout they always had."""
+    return max(5, len(format_epoch(max(float(limit), 0.0))))
 
 
 class StatsReadout(FollowsClock, VGroup):
@@ -72,7 +80,9 @@ class StatsReadout(FollowsClock, VGroup):
         self.clock = clock
         limit = trajectory.run.config.max_epochs
         self.has_test = trajectory.run.has_test
-        epoch = f"epoch {{:>5}} / {limit}   "
+        # The clock's epoch never passes the run's last (the trajectory clamps it), and the
+        # run's last never passes the limit: the field holds every epoch shown.
+        epoch = f"epoch {{:>{epoch_width(limit)}}} / {limit}   "
         if self.has_test:
             self.templates = [
                 f"{epoch}train loss {{:<6}}   accuracy {{:>6}}",
@@ -446,14 +456,36 @@ class ProbabilityLegend(Group):
 
 
 class EpochReadout(FollowsClock, GlyphText):
-    """``epoch 123.4``: the clock's epoch, one decimal."""
+    """``epoch 123.4``: the clock's epoch, one decimal, right-aligned in a field wide enough
+    for every epoch up to ``limit`` (:func:`epoch_width`).
 
-    def __init__(self, clock: ValueTracker, theme: Theme, font_size: float = 22) -> None:
-        super().__init__("", "epoch0123456789. ", font_size=font_size, max_length=11,
-                         color=theme.foreground)  # fmt: skip
+    Parameters
+    ----------
+    clock
+        The epoch tracker; it must stay within 0 and ``limit``.
+    theme
+        Colours and font.
+    limit
+        The highest epoch the clock reaches (the longest run's last epoch).
+    font_size
+        Font size, as for :class:`manim.Text`.
+    """
+
+    def __init__(
+        self, clock: ValueTracker, theme: Theme, limit: float, font_size: float = 22
+    ) -> None:
+        field = epoch_width(limit)
+        super().__init__("", "epoch0123456789. ", font_size=font_size,
+                         max_length=len("epoch ") + field, color=theme.foreground)  # fmt: skip
+        self.field = field
         self.clock = clock
         self.refresh()
 
     def refresh(self) -> Self:
         """Show the clock's epoch."""
-        return self.set_text(f"epoch {format_epoch(self.clock.get_value()):>5}")
+        return self.set_text(f"epoch {format_epoch(self.clock.get_value()):>{self.field}}")
+
+    def place_right(self, right: float, baseline: float) -> Self:
+        """Put the end of the read-out's widest text at ``right`` and its baseline at
+        ``baseline``."""
+        return self.place(np.array([right - self.max_length * self.advance, baseline, 0.0]))

@@ -147,8 +147,6 @@ class ComparePhase:
             font_size=18,
             color=theme.muted,
         ).next_to(heading, DOWN, buff=0.08, aligned_edge=LEFT)
-        epoch = EpochReadout(clock, theme)
-        epoch.place(np.array([6.9 - 11 * epoch.advance, heading.get_bottom()[1] + 0.02, 0]))
         tiles = []
         labels = VGroup()
         x_offset = 0.55
@@ -172,6 +170,7 @@ class ComparePhase:
                     )  # fmt: skip
         legend = ProbabilityLegend(theme, width=1.5).to_corner(DOWN + LEFT, buff=0.25)
         limit = max(tile.trajectory.epochs for tile in tiles)
+        epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
 
         scene.reveal(heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
         for tile in tiles:

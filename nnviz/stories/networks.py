@@ -129,8 +129,6 @@ class SideBySideStory(NNVizScene):
         clock = ValueTracker(0.0)
         heading = Text(self.heading, font=theme.font, font_size=28, color=theme.foreground)
         heading.to_corner(UP + LEFT, buff=0.3)
-        epoch = EpochReadout(clock, theme)
-        epoch.place(np.array([6.9 - 11 * epoch.advance, heading.get_bottom()[1] + 0.02, 0]))
         share = 2 * 7.11 / len(self.runs)
         rows = [
             NetworkColumn(Trajectory(self.run_for(**config.to_dict())), clock, title,
@@ -139,8 +137,9 @@ class SideBySideStory(NNVizScene):
             for k, (title, config) in enumerate(self.runs)
         ]  # fmt: skip
         legend = ProbabilityLegend(theme, width=1.5).to_edge(DOWN, buff=0.25)
-        self.reveal(heading, epoch, legend, *rows, run_time=1.0)
         limit = max(row.trajectory.epochs for row in rows)
+        epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
+        self.reveal(heading, epoch, legend, *rows, run_time=1.0)
         for row in rows:
             row.start()
         epoch.start()

@@ -290,20 +290,20 @@ class SingleRunStory(NNVizScene):
     run_file: ClassVar[str | None] = None
 
     def construct(self) -> None:
-        if self.run_file is None:  # before any training
-            self.check_points(self.base_config.replace(activation=self.activation, lr=self.lr))
+        if self.run_file is None:  # before any training, which draws exactly ``samples``
+            self.check_points(self.base_config.samples)
         run = self.story_run()
-        self.check_points(run.config)
+        self.check_points(len(run.y))  # the points the run holds, whatever it says
         limit = self.draw_points if self.draw_points is not None else MAX_DRAWN_POINTS
         if self.title:
             self.show_title(run.config)
         drawn = drawn_sample(len(run.y), limit, run.config.seed)
         phase_from(self, TrainingPhase).play(self, Trajectory(run, drawn=drawn))
 
-    def check_points(self, config: RunConfig) -> None:
-        """Stop with one line when the run has more points than a video draws and
+    def check_points(self, points: int) -> None:
+        """Stop with one line when the run has more ``points`` than a video draws and
         :attr:`draw_points` does not ask for a sample."""
-        message = too_many_to_draw(config.samples, "set draw_points")
+        message = too_many_to_draw(points, "set draw_points")
         if self.draw_points is None and message is not None:
             raise SystemExit(f"nnviz: {message}")
 
