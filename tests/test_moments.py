@@ -157,11 +157,24 @@ def test_key_moments_are_sorted_with_captions() -> None:
             0, "dead_unit", "epoch 0: hidden unit 3 is dead from the start (zero for every point)"
         ),
         Moment(5, "dead_unit", "epoch 5: hidden unit 2 dies (zero for every point)"),
-        Moment(7, "separation", "epoch 7: the boundary separates 80% of the points"),
+        Moment(7, "separation", "epoch 7: the boundary separates 80.0% of the points"),
         Moment(10, "plateau", "epochs 10–35: the loss plateaus", end=35),
     ]
     with pytest.raises(ValueError):
         Moment(3, "epiphany", "epoch 3: ?")
+
+
+def test_the_separation_caption_says_the_accuracy_the_read_out_shows() -> None:
+    """An easy data set is separated at epoch 0 far beyond the 80 % threshold: the caption
+    says the accuracy reached (as the read-out writes it), not the threshold."""
+    accuracy = np.full(EPOCHS + 1, 0.99)
+    accuracy[0] = 0.987
+    (moment,) = [m for m in key_moments(make_run(accuracy=accuracy)) if m.kind == "separation"]
+    assert moment.epoch == 0
+    assert moment.caption == "epoch 0: the first boundary already separates 98.7% of the points"
+    accuracy[:3] = [0.5, 0.6, 0.912]
+    (moment,) = [m for m in key_moments(make_run(accuracy=accuracy)) if m.kind == "separation"]
+    assert moment.caption == "epoch 2: the boundary separates 91.2% of the points"
 
 
 def test_clock_speed_slows_down_around_moments() -> None:
