@@ -251,9 +251,10 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--target-loss",
             type=float,
-            default=0.263,
-            show_default=True,
-            help="Stop once the whole-data loss, evaluated before each epoch, is at most this.",
+            default=None,
+            help="Stop once the whole-data loss, evaluated before each epoch, is at most this "
+            "[default: 0.263, the post's rule, for its own data (--dataset seed); none for "
+            "other data, which train every epoch up to --epochs].",
         ),
         click.option(
             "--batch-size", type=int, default=32, show_default=True, help="Mini-batch size."

@@ -28,7 +28,9 @@ __all__ = [
     "OUTPUTS",
     "OUTPUT_CLASSES",
     "ConfigError",
+    "SEED_TARGET_LOSS",
     "RunConfig",
+    "default_target_loss",
 ]
 
 #: Names of the hidden activations; :data:`nnviz.activations.ACTIVATION_REGISTRY` defines them.
@@ -72,6 +74,17 @@ MAX_TEST_FRACTION = 0.5
 MAX_PENALTY = 10.0
 #: Longest name of a feature or a class (axis labels and the legend show them).
 MAX_NAME_CHARS = 40
+
+
+#: The post's stop rule: its notebook stops once the whole-data loss is at most this. It is a
+#: property of the post's own sample (``dataset="seed"``) and the default for it only.
+SEED_TARGET_LOSS = 0.263
+
+
+def default_target_loss(dataset: str) -> float:
+    """Return the stop target a data set trains to by default: :data:`SEED_TARGET_LOSS` for
+    the post's sample, 0 (no target: train every epoch) for any other data."""
+    return SEED_TARGET_LOSS if dataset == "seed" else 0.0
 
 
 class ConfigError(ValueError):
@@ -127,7 +140,10 @@ class RunConfig:
         Training stops after this many epochs.
     target_loss
         Before each epoch the whole-data loss is evaluated; training stops when it is at most
-        this value (the post's notebook's rule).
+        this value (the post's notebook's rule). ``None`` (the default) takes the data's own
+        rule, :func:`default_target_loss`: the post's 0.263 for its own sample (``seed``), and
+        no target (0: every epoch up to ``max_epochs`` is trained) for every other data set,
+        for which 0.263 means nothing. The value is recorded, never ``None``.
     init
         Initial weights, one of :data:`INITS`.
     adam_epsilon
@@ -166,7 +182,7 @@ class RunConfig:
     lr: float = 0.01
     batch_size: int | None = 32
     max_epochs: int = 200
-    target_loss: float = 0.263
+    target_loss: float | None = None
     init: str = "glorot"
     adam_epsilon: float = 1e-7
     output: str = "sigmoid"
@@ -227,6 +243,8 @@ class RunConfig:
             _check_int("data_seed", self.data_seed, minimum=0, maximum=MAX_SEED)
         _check_positive("lr", self.lr)
         _check_positive("adam_epsilon", self.adam_epsilon)
+        if self.target_loss is None:
+            object.__setattr__(self, "target_loss", default_target_loss(self.dataset))
         _check_positive("target_loss", self.target_loss, allow_zero=True)
         if self.noise is not None:
             _check_positive("noise", self.noise, allow_zero=True, maximum=MAX_NOISE)
@@ -344,8 +362,26 @@ class RunConfig:
             f"{outputs} {self.output} output{'s' if outputs > 1 else ''}"
         )
 
+    @property
+    def stop_loss(self) -> float:
+        """The loss at which training stops (``target_loss``, resolved: 0 for no target)."""
+        return float(self.target_loss or 0.0)
+
+    @property
+    def has_target(self) -> bool:
+        """Whether training stops at a target loss (above 0) before ``max_epochs``."""
+        return self.stop_loss > 0
+
     def replace(self, **changes: Any) -> RunConfig:
-        """Return a copy with ``changes`` applied (and validated)."""
+        """Return a copy with ``changes`` applied (and validated).
+
+        A change of ``dataset`` takes the new data's own stop rule when this configuration
+        has its data's (:func:`default_target_loss`) and no ``target_loss`` is given.
+        """
+        dataset = changes.get("dataset", self.dataset)
+        if (dataset != self.dataset and "target_loss" not in changes
+                and self.target_loss == default_target_loss(self.dataset)):  # fmt: skip
+            changes["target_loss"] = None
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:

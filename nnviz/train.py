@@ -209,7 +209,7 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
 
     states = [snapshot()]
     logs = [evaluate()]
-    stop_reason = "target_loss" if logs[0][0] <= config.target_loss else "max_epochs"
+    stop_reason = "target_loss" if logs[0][0] <= config.stop_loss else "max_epochs"
 
     epoch = 0
     while stop_reason == "max_epochs" and epoch < config.max_epochs:
@@ -235,7 +235,7 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
             progress(epoch, metrics[0])
         if metrics[0] > DIVERGENCE_FACTOR * logs[0][0]:
             stop_reason = "diverged"
-        elif metrics[0] <= config.target_loss:
+        elif metrics[0] <= config.stop_loss:
             stop_reason = "target_loss"
 
     return Run.from_log(config, states, logs, X_np, y_np, stop_reason,

@@ -12,6 +12,23 @@ def test_defaults_are_the_blog_experiment() -> None:
     assert (config.batch_size, config.max_epochs, config.target_loss) == (32, 200, 0.263)
 
 
+def test_the_posts_stop_rule_belongs_to_its_own_data_only() -> None:
+    """0.263 is a property of the post's sample: other data train every epoch by default, and
+    an explicit target is kept wherever it is given."""
+    assert RunConfig(dataset="seed").target_loss == 0.263
+    for dataset in ("xor", "circles", "moons", "spiral"):
+        config = RunConfig(dataset=dataset)
+        assert config.target_loss == 0.0 and not config.has_target
+    assert RunConfig(dataset="circles", target_loss=0.1).target_loss == 0.1
+    # Changing the data takes the new data's rule, unless a target was chosen.
+    assert RunConfig().replace(dataset="spiral").target_loss == 0.0
+    assert RunConfig(dataset="spiral").replace(dataset="seed").target_loss == 0.263
+    assert RunConfig(target_loss=0.3).replace(dataset="spiral").target_loss == 0.3
+    assert RunConfig(dataset="spiral").replace(lr=0.1).target_loss == 0.0
+    # The rule is recorded, so a run file says what stopped it.
+    assert RunConfig.from_dict(RunConfig(dataset="moons").to_dict()).target_loss == 0.0
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

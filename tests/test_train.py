@@ -161,3 +161,13 @@ def test_exploding_loss_counts_as_divergence() -> None:
     assert run.stop_reason == "diverged"
     assert run.loss[-1] > 10 * run.loss[0]
     assert np.all(run.loss[:-1] <= 10 * run.loss[0])
+
+
+def test_other_data_train_every_epoch_by_default() -> None:
+    """The moons reach a loss under 0.263 within a few epochs at this rate; without the post's
+    rule the run goes on to its epoch limit."""
+    from nnviz.train import train
+
+    run = train(RunConfig(dataset="moons", lr=0.05, max_epochs=30))
+    assert run.stop_reason == "max_epochs" and run.epochs == 30
+    assert float(run.loss.min()) < 0.263  # the post's rule would have stopped it

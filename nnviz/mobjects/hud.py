@@ -186,11 +186,11 @@ class LossCurve(FollowsClock, VGroup):
         if run.test_loss is not None:
             highest = max(highest, float(np.max(run.test_loss)))
         top = loss_limit if loss_limit is not None else highest * 1.1
-        self.box = ((0.0, float(self.epoch_limit)), (0.0, max(top, run.config.target_loss * 1.5)))
+        self.box = ((0.0, float(self.epoch_limit)), (0.0, max(top, run.config.stop_loss * 1.5)))
         corners = viewport.corners()
         (ul, _, dl, dr) = corners
         axes = VGroup(Line(dl, ul), Line(dl, dr)).set_stroke(theme.muted, 1.5)
-        target = run.config.target_loss
+        target = run.config.stop_loss
         target_ends = viewport.to_screen(
             np.array([[0.0, target], [self.epoch_limit, target]]), self.box
         )
@@ -219,7 +219,7 @@ class LossCurve(FollowsClock, VGroup):
                 color=theme.muted,
             ).next_to(dr, np.array([0, -1, 0]), 0.08),
         )
-        if run.stop_reason == "external":  # one's own loop had no target: no target line
+        if run.stop_reason == "external" or not run.config.has_target:  # no target line
             target_line.set_stroke(opacity=0.0)
             labels.remove(labels[1])
         self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
@@ -292,7 +292,7 @@ def final_loss_text(run: Run) -> str:
         return f"{loss:.3g}, diverged"
     if run.stop_reason == "target_loss":
         return f"{loss:.4f} ≤ target"
-    if run.stop_reason == "external":
+    if run.stop_reason == "external" or not run.config.has_target:
         return f"{loss:.4f}"
     return f"{loss:.4f}, target not reached"
 
