@@ -27,8 +27,8 @@ __all__ = [
     "OPTIMIZERS",
     "OUTPUTS",
     "OUTPUT_CLASSES",
-    "ConfigError",
     "SEED_TARGET_LOSS",
+    "ConfigError",
     "RunConfig",
     "default_target_loss",
 ]
