@@ -70,7 +70,81 @@ def _refusal(index: int, module: nn.Module) -> str:
             given = ", ".join(f"{key}={getattr(module, key, None)!r}" for key in settings)
             wanted = ", ".join(f"{key}={value!r}" for key, value in settings.items())
             return f"module {index} ({kind}) has {given}; nnviz's {name} is {kind}({wanted})"
+    activations = [getattr(nn, entry.torch_layer[0]) for entry in ACTIVATION_REGISTRY.values()]
+    for layer_type in (nn.Linear, *activations):
+        if isinstance(module, layer_type):
+            return (
+                f"module {index} ({kind}) is a subclass of nn.{layer_type.__name__}, which may "
+                f"compute something else; nnviz draws nn.{layer_type.__name__} itself"
+            )
     return f"module {index} ({kind}) is not supported; {_supported()}"
+
+
+#: The methods through which calling a module runs: a model that defines one of its own, on
+#: its class or on the object, computes what nnviz cannot know.
+_CALL_PATH: tuple[str, ...] = ("forward", "__call__", "_call_impl", "_wrapped_call_impl")
+
+#: The forward hooks a module (``_forward_hooks``) and torch (``_global_forward_hooks``) keep,
+#: named as their ``register_…`` functions name them; hooks that take keyword arguments or
+#: are always called are in the same tables (the ``…_with_kwargs`` tables only flag them).
+_FORWARD_HOOKS: tuple[tuple[str, str], ...] = (
+    ("forward hook", "forward_hook"),
+    ("forward pre-hook", "forward_pre_hook"),
+)
+
+
+def _own_class_computation(model: nn.Sequential) -> str | None:
+    """Say in one line how the class of ``model`` changes what ``nn.Sequential`` computes (a
+    method of the call path of its own, or another way to walk its modules), or return
+    ``None``. A subclass that only builds its modules (its own ``__init__``) is fine."""
+    for kind in type(model).__mro__:
+        if kind is nn.Sequential:
+            return None
+        for method in (*_CALL_PATH, "__iter__"):
+            if method in vars(kind):
+                return (
+                    f"the model's class {kind.__name__} defines its own {method}; nnviz "
+                    "records an nn.Sequential that runs its modules in order"
+                )
+    return None
+
+
+def _own_module_computation(model: nn.Sequential) -> str | None:
+    """Say in one line how ``model`` or one of its modules computes other than its torch
+    class does, or return ``None``.
+
+    Checked: methods of the call path set on an object (``layer.forward = ...``), forward
+    hooks and forward pre-hooks of every module (see :data:`_FORWARD_HOOKS`), and the global
+    forward hooks and pre-hooks of
+    ``torch.nn.modules.module.register_module_forward_hook`` and
+    ``register_module_forward_pre_hook``. A handful of dictionary lookups: cheap enough for
+    every :meth:`Recorder.log`.
+    """
+    from torch.nn.modules import module as torch_module
+
+    for what, register in _FORWARD_HOOKS:
+        if getattr(torch_module, f"_global_{register}s", None):
+            return (
+                f"a global {what} is registered (torch.nn.modules.module.register_module_"
+                f"{register}), which may change what every module computes; remove it "
+                "before recording"
+            )
+    for index, module in [(None, model), *enumerate(model)]:
+        kind = "Sequential" if index is None else type(module).__name__  # torch's own
+        where = "the model" if index is None else f"module {index} ({kind})"
+        for method in _CALL_PATH:
+            if method in vars(module):
+                return (
+                    f"{where} has its own {method}, set on the object; nnviz draws what "
+                    f"nn.{kind} computes"
+                )
+        for what, register in _FORWARD_HOOKS:
+            if getattr(module, f"_{register}s", None):
+                return (
+                    f"{where} has a {what}, which may change what it computes; nnviz draws "
+                    "the layers alone: remove it (its handle's remove()) before recording"
+                )
+    return None
 
 
 def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ...]]:
@@ -80,7 +154,11 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
     registry (its class and settings, e.g. ``nn.LeakyReLU(0.1)``) between two of them (none
     between two ``nn.Linear`` layers counts as ``linear``), 2 inputs and 1 output logit (no
     final sigmoid: nnviz applies it), 1 to :data:`~nnviz.config.MAX_HIDDEN_LAYERS` hidden layers
-    of 1 to :data:`~nnviz.config.MAX_LAYER_WIDTH` units.
+    of 1 to :data:`~nnviz.config.MAX_LAYER_WIDTH` units. It must compute what these classes
+    compute: a subclass of ``nn.Sequential`` may build its modules but not define its own
+    ``forward`` (or ``__call__``, or ``__iter__``), no module may have a ``forward`` of its
+    own set on the object, and no module may have forward hooks or forward pre-hooks, nor
+    may global ones be registered.
 
     Raises
     ------
@@ -92,6 +170,9 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
             f"the model is a {type(model).__name__}; nnviz records an nn.Sequential of "
             "nn.Linear layers and activations"
         )
+    reason = _own_class_computation(model)
+    if reason is not None:
+        raise ValueError(reason)
     modules = list(model)
     linears = [m for m in modules if type(m) is nn.Linear]
     if not linears:
@@ -151,6 +232,9 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
             raise ValueError(
                 f"hidden layer {k} has {width} units; nnviz draws layers of 1 to {MAX_LAYER_WIDTH}"
             )
+    reason = _own_module_computation(model)
+    if reason is not None:
+        raise ValueError(reason)
     return hidden, tuple(names)
 
 
@@ -193,8 +277,10 @@ class Recorder:
 
     def __init__(self, model: nn.Module, X: Any, y: Any, test: Any = None) -> None:
         self.hidden, self.activations = model_architecture(model)
+        assert isinstance(model, nn.Sequential)  # model_architecture refuses anything else
         self.model = model
-        self._linears = [m for m in model.children() if type(m) is nn.Linear]
+        self._layers = list(model)  # as nn.Sequential runs them (a shared layer twice)
+        self._linears = [m for m in self._layers if type(m) is nn.Linear]
         X_np = _as_numpy(X, "X")
         y_np = _as_numpy(y, "y")
         if y_np.ndim == 2 and y_np.shape[1] == 1:
@@ -242,10 +328,14 @@ class Recorder:
         ------
         ValueError
             When the weights or their loss are not finite (training diverged; the states
-            logged before stay), or after :data:`~nnviz.config.MAX_EPOCHS` epochs.
+            logged before stay), after :data:`~nnviz.config.MAX_EPOCHS` epochs, or when the
+            model no longer computes what was recorded (a forward hook added since, a module
+            replaced; see :func:`model_architecture`).
         """
         if len(self._states) > MAX_EPOCHS:
             raise ValueError(f"a run holds at most {MAX_EPOCHS} epochs; save this one")
+        if self._states:
+            self._check_unchanged()
         state = self._snapshot()
         if not all(np.all(np.isfinite(a)) for a in state):
             raise ValueError(
@@ -281,6 +371,25 @@ class Recorder:
         target = Path(path)
         check_writable_target(target)
         return save_run(self.run(), target)
+
+    def _check_unchanged(self) -> None:
+        """Refuse to log a model that no longer computes what the recorder draws: its
+        modules, classes, settings, hooks and ``forward`` are checked again (microseconds)."""
+        epoch = len(self._states)
+        try:
+            architecture = model_architecture(self.model)
+        except ValueError as error:
+            raise ValueError(f"epoch {epoch}: {error}") from None
+        modules = list(self.model)
+        if (
+            architecture != (self.hidden, self.activations)
+            or len(modules) != len(self._layers)
+            or any(now is not then for now, then in zip(modules, self._layers, strict=True))
+        ):
+            raise ValueError(
+                f"epoch {epoch}: the model's modules changed since Recorder(...); a run "
+                "records one network (make a new Recorder for another)"
+            )
 
     def _snapshot(self) -> tuple[np.ndarray, ...]:
         """Float64 copies of (W1, b1, W2, b2, …); a missing bias is zeros."""

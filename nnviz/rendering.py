@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import secrets
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from nnviz.stories.training import SingleRunStory
 
 __all__ = [
+    "DISK_FULL_ERRNOS",
     "GIF_MAX_FPS",
     "GIF_MAX_WIDTH",
     "LAYOUT_HIDDEN",
@@ -37,6 +39,7 @@ __all__ = [
     "SceneClass",
     "SceneFile",
     "check_render",
+    "disk_full_message",
     "is_complete_svg",
     "manim_settings",
     "missing_latex",
@@ -81,6 +84,83 @@ LAYOUT_HIDDEN: dict[str, tuple[tuple[int, ...], ...] | None] = {
 
 class RenderError(RuntimeError):
     """A render cannot succeed (a missing tool, an unwritable folder); the message is one line."""
+
+
+#: The errors of a full disk: no space left on the device, or the user's disk quota reached.
+DISK_FULL_ERRNOS: frozenset[int] = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+#: How much a failed render writes (and removes) to ask its folder whether the disk is full.
+DISK_PROBE_BYTES = 2**20
+
+
+def disk_full_message(
+    error: BaseException,
+    media_dir: str | os.PathLike[str],
+    scratch: str | os.PathLike[str] | None = None,
+) -> str | None:
+    """Return the one line that says a render failed because the disk is full, or ``None``
+    when it did not.
+
+    The disk is full when ``error``, or an error it was raised from or while handling, is an
+    ``OSError`` of :data:`DISK_FULL_ERRNOS` (Python's and PyAV's writes say so), or else when
+    ``scratch`` (default: ``media_dir``) cannot take :data:`DISK_PROBE_BYTES` now: cairo
+    writes a text's SVG, and LaTeX and dvisvgm their files, without passing a write error on,
+    so the render fails later on the file they cut short (an XML error, a LaTeX error). The
+    line names the file that could not be written when it lies outside ``media_dir`` (a run
+    file elsewhere), else ``media_dir``.
+    """
+    found = _disk_full_error(error) or _probe_disk(Path(scratch or media_dir))
+    if found is None:
+        return None
+    where = Path(media_dir)
+    if found.filename:
+        written = Path(os.fsdecode(found.filename)).absolute()
+        if not written.is_relative_to(where.absolute()):
+            where = written
+    reason = os.strerror(found.errno or errno.ENOSPC).lower()
+    return f"{reason} while rendering ({where}); free some space and render again"
+
+
+def _disk_full_error(error: BaseException) -> OSError | None:
+    """Return the ``OSError`` of a full disk in ``error``'s chain of causes, or ``None``."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in DISK_FULL_ERRNOS:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _probe_disk(folder: Path) -> OSError | None:
+    """Write :data:`DISK_PROBE_BYTES` to a new file in ``folder`` (or its nearest existing
+    parent), remove it, and return the error of a full disk it met, or ``None``."""
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    probe = folder / f".nnviz-disk-probe-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    found: OSError | None = None
+    try:
+        descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        return OSError(error.errno, error.strerror) if error.errno in DISK_FULL_ERRNOS else None
+    try:
+        block = bytes(min(DISK_PROBE_BYTES, 2**16))
+        written = 0
+        while written < DISK_PROBE_BYTES:
+            written += os.write(descriptor, block)
+        os.fsync(descriptor)  # a network file system may say so only now
+    except OSError as error:
+        found = error
+    finally:
+        try:
+            os.close(descriptor)
+        except OSError as error:
+            found = found or error
+        probe.unlink(missing_ok=True)
+    if found is not None and found.errno in DISK_FULL_ERRNOS:
+        return OSError(found.errno, os.strerror(found.errno))  # no file to name: the media's
+    return None
 
 
 @functools.cache
@@ -200,17 +280,21 @@ class PrivateCaches:
         media = Path(config.get_dir("media_dir"))
         _remove_dead_renders(media)
         self.root = media / self.folder_name()
-        for key in ("text_dir", "tex_dir"):
-            shared = Path(config.get_dir(key))
-            private = self.root / key
-            private.mkdir(parents=True)
-            for stored in _cached_files(shared):
-                if _is_complete(stored):  # an incomplete one is typeset again, not parsed
-                    _link_or_copy(stored, private / stored.name)
-            self.shared[key], self.private[key] = shared, private
-            config[key] = str(private)
-        self.partial_movie_dir = config.partial_movie_dir
-        config.partial_movie_dir = str(self.root / "partial_movie_files")
+        try:
+            for key in ("text_dir", "tex_dir"):
+                shared = Path(config.get_dir(key))
+                private = self.root / key
+                private.mkdir(parents=True)
+                for stored in _cached_files(shared):
+                    if _is_complete(stored):  # an incomplete one is typeset again, not parsed
+                        _link_or_copy(stored, private / stored.name)
+                self.shared[key], self.private[key] = shared, private
+                config[key] = str(private)
+            self.partial_movie_dir = config.partial_movie_dir
+            config.partial_movie_dir = str(self.root / "partial_movie_files")
+        except BaseException:  # a full disk, Ctrl-C: no folder left behind, Manim's own again
+            self.close()
+            raise
         return self
 
     def attach(self, file_writer: Any) -> None:
@@ -478,23 +562,29 @@ def render_scene(
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     started = time.perf_counter()
-    if jobs > 1:
-        if isinstance(scene, type):
-            source: SceneSource = SceneClass(scene.__module__, scene.__qualname__)
+    try:
+        if jobs > 1:
+            if isinstance(scene, type):
+                source: SceneSource = SceneClass(scene.__module__, scene.__qualname__)
+            else:
+                source = scene
+            movie = render_parallel(source, settings, jobs, report)
         else:
-            source = scene
-        movie = render_parallel(source, settings, jobs, report)
-    else:
-        scene_class = scene if isinstance(scene, type) else scene.load()
-        with tempconfig(settings):
-            instance = scene_class()
-            instance.render()
-            movie = Path(instance.renderer.file_writer.movie_file_path)
-    report(f"rendered {movie.name} in {time.perf_counter() - started:.1f} s")
-    if output_format == "mp4":
-        return movie
-    started = time.perf_counter()
-    gif = to_gif(movie, movie.with_suffix(".gif"))
+            scene_class = scene if isinstance(scene, type) else scene.load()
+            with tempconfig(settings):
+                instance = scene_class()
+                instance.render()
+                movie = Path(instance.renderer.file_writer.movie_file_path)
+        report(f"rendered {movie.name} in {time.perf_counter() - started:.1f} s")
+        if output_format == "mp4":
+            return movie
+        started = time.perf_counter()
+        gif = to_gif(movie, movie.with_suffix(".gif"))
+    except Exception as error:  # joining the ranges, the GIF, a scene not of nnviz's
+        message = disk_full_message(error, media_dir)
+        if message is None:
+            raise
+        raise RenderError(message) from error
     report(f"converted to {gif.name} in {time.perf_counter() - started:.1f} s")
     return gif
 

@@ -3,6 +3,7 @@ model that stays untouched."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -194,3 +195,140 @@ def test_nnviz_and_its_command_line_import_torch_only_for_the_recorder() -> None
         "else:\n    raise AssertionError('nnviz.Nothing exists')\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class _DoubledOutput(nn.Sequential):
+    """Computes twice what its modules do: not the MLP its modules describe."""
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        return 2 * super().forward(input)
+
+
+class _ShiftedLinear(nn.Linear):
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        return super().forward(input) + 1
+
+
+class _Builds(nn.Sequential):
+    """A subclass that only builds its modules: the accepted custom form."""
+
+    def __init__(self) -> None:
+        super().__init__(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+
+
+def _mlp() -> nn.Sequential:
+    return nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+
+
+def _with_hook(register: str, where: int | None, **options: object) -> nn.Sequential:
+    model = _mlp()
+    module = model if where is None else model[where]
+    hooks = {
+        "register_forward_hook": lambda *args: None,
+        "register_forward_pre_hook": lambda *args: None,
+    }
+    getattr(module, register)(hooks[register], **options)
+    return model
+
+
+def _with_own_forward(index: int) -> nn.Sequential:
+    model = _mlp()
+    model[index].forward = torch.relu  # type: ignore[method-assign,assignment]
+    return model
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: _DoubledOutput(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)),
+         "the model's class _DoubledOutput defines its own forward; nnviz records an "
+         "nn.Sequential that runs its modules in order"),
+        (lambda: nn.Sequential(_ShiftedLinear(2, 3), nn.Tanh(), nn.Linear(3, 1)),
+         "module 0 (_ShiftedLinear) is a subclass of nn.Linear, which may compute something "
+         "else; nnviz draws nn.Linear itself"),
+        (lambda: _with_hook("register_forward_hook", 0),
+         "module 0 (Linear) has a forward hook, which may change what it computes"),
+        (lambda: _with_hook("register_forward_hook", 2, with_kwargs=True, always_call=True),
+         "module 2 (Linear) has a forward hook"),
+        (lambda: _with_hook("register_forward_pre_hook", 1),
+         "module 1 (Tanh) has a forward pre-hook"),
+        (lambda: _with_hook("register_forward_pre_hook", None, with_kwargs=True),
+         "the model has a forward pre-hook"),
+        (lambda: _with_own_forward(1),
+         "module 1 (Tanh) has its own forward, set on the object; nnviz draws what nn.Tanh "
+         "computes"),
+    ],
+)  # fmt: skip
+def test_models_that_compute_other_than_their_layers_are_refused_in_one_line(
+    make: Callable[[], nn.Module], message: str
+) -> None:
+    X, y = _data()
+    with pytest.raises(ValueError) as error:
+        Recorder(make(), X, y)
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("register", ["register_module_forward_hook",
+                                      "register_module_forward_pre_hook"])  # fmt: skip
+def test_a_global_forward_hook_is_refused_in_one_line(register: str) -> None:
+    from torch.nn.modules import module as torch_module
+
+    X, y = _data()
+    handle = getattr(torch_module, register)(lambda *args: None)
+    try:
+        with pytest.raises(ValueError) as error:
+            Recorder(_mlp(), X, y)
+    finally:
+        handle.remove()
+    what = "forward pre-hook" if "pre" in register else "forward hook"
+    assert str(error.value).startswith(f"a global {what} is registered (torch.nn.modules."
+                                       f"module.{register})")  # fmt: skip
+    assert "\n" not in str(error.value)
+    Recorder(_mlp(), X, y)  # once removed, the same model is recorded
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda model: model[2].register_forward_hook(lambda *args: None),
+         "epoch 2: module 2 (Linear) has a forward hook"),
+        (lambda model: model.register_forward_pre_hook(lambda *args: None),
+         "epoch 2: the model has a forward pre-hook"),
+        (lambda model: model.__setitem__(1, nn.ReLU()),
+         "epoch 2: the model's modules changed since Recorder(...)"),
+        (lambda model: model.__setitem__(1, nn.Tanh()),
+         "epoch 2: the model's modules changed since Recorder(...)"),
+    ],
+)  # fmt: skip
+def test_a_hook_or_a_module_added_later_is_refused_at_log(
+    change: Callable[[nn.Sequential], object], message: str
+) -> None:
+    X, y = _data()
+    model = _mlp()
+    rec = Recorder(model, X, y)
+    rec.log()
+    change(model)
+    with pytest.raises(ValueError) as error:
+        rec.log()
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+    assert rec.epochs == 1  # the states before stay
+
+
+def test_legitimate_models_are_still_recorded() -> None:
+    """A subclass that only builds its modules, a hook removed before recording, a backward
+    hook (it changes no forward value) and a layer used twice: their loss is the model's own,
+    by torch's forward pass (the oracle)."""
+    X, y = _data()
+    removed = _mlp()
+    removed[0].register_forward_hook(lambda *args: None).remove()
+    backward = _mlp()
+    backward[0].register_full_backward_hook(lambda *args: None)
+    shared = nn.Linear(2, 2)
+    twice = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), shared, nn.Tanh(), shared, nn.Linear(2, 1))
+    for model in (_Builds(), removed, backward, twice):
+        model = model.double()
+        rec = Recorder(model, X, y)
+        with torch.no_grad():
+            expected = nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(1), y)
+        assert rec.log() == pytest.approx(float(expected), abs=1e-12)
+    assert rec.run().config.hidden == (2, 2, 2)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -29,7 +30,7 @@ from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.curtain import Glide, curtains
 from nnviz.mobjects.following import FollowsClock
 from nnviz.parallel import frames_of_play
-from nnviz.rendering import PrivateCaches, missing_latex
+from nnviz.rendering import PrivateCaches, disk_full_message, missing_latex
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
@@ -64,6 +65,22 @@ def phase_from(story: object, phase_type: type[PhaseT]) -> PhaseT:
     return phase_type(**settings)
 
 
+@contextmanager
+def _one_line_on_a_full_disk(caches: PrivateCaches) -> Iterator[None]:
+    """Stop with one line (``SystemExit("nnviz: ...")``, which Manim's command line prints
+    without a traceback) when what runs inside fails because the disk is full.
+
+    The disk is asked in the render's private folder when it has one (removed with it)."""
+    try:
+        yield
+    except Exception as error:
+        media = config.get_dir("media_dir")
+        message = disk_full_message(error, media, caches.root)
+        if message is None:
+            raise
+        raise SystemExit(f"nnviz: {message}") from error
+
+
 class NNVizScene(Scene):
     """A Scene with nnviz's camera (fast upright images) and theme.
 
@@ -81,16 +98,25 @@ class NNVizScene(Scene):
         if reason is not None:  # one line instead of Manim's traceback from deep in MathTex
             raise SystemExit(f"nnviz: {reason}")
         # Renders at once in one folder must not share Manim's text, Tex and movie files.
-        self._private_caches = PrivateCaches().open()
-        weakref.finalize(self, self._private_caches.close)
-        super().__init__(**kwargs)
+        self._private_caches = PrivateCaches()
+        with _one_line_on_a_full_disk(self._private_caches):
+            self._private_caches.open()
+            weakref.finalize(self, self._private_caches.close)
+            try:
+                super().__init__(**kwargs)
+            except BaseException:
+                self._private_caches.close()
+                raise
         self._private_caches.attach(self.renderer.file_writer)
 
     def render(self, preview: bool = False) -> bool:
         """Render as Manim does, then publish new text and Tex to the shared caches and remove
-        this render's private folders (also when interrupted)."""
+        this render's private folders (also when interrupted). On a full disk the render
+        stops with one line (``SystemExit``) instead of the error it met, which may be far
+        from the write that failed (see :func:`~nnviz.rendering.disk_full_message`)."""
         try:
-            return super().render(preview)
+            with _one_line_on_a_full_disk(self._private_caches):
+                return super().render(preview)
         finally:
             self._private_caches.close()
 
