@@ -155,8 +155,9 @@ class TrainingPhase:
     highlight_moments: bool = True
     layout: str = "default"
 
-    def play(self, scene: NNVizScene, trajectory: Trajectory) -> None:
-        """Play ``trajectory``'s run in ``scene`` (see :func:`play_run`)."""
+    def play(self, scene: NNVizScene, trajectory: Trajectory, clear: bool = True) -> None:
+        """Play ``trajectory``'s run in ``scene`` (see :func:`play_run`); without ``clear``
+        its final state stays on screen."""
         play_run(
             scene,
             trajectory,
@@ -165,12 +166,13 @@ class TrainingPhase:
             self.mesh_resolution,
             self.highlight_moments,
             self.layout,
+            clear,
         )
 
 
-def play_title(scene: NNVizScene, config: RunConfig) -> None:
+def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None:
     """Play the title card: the question, the network of ``config`` in words and the formula
-    of its first hidden layer's activation."""
+    of its first hidden layer's activation; with ``clear`` it fades out at the end."""
     theme = scene.theme
     title = typeset_once(
         Text, "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
@@ -186,7 +188,8 @@ def play_title(scene: NNVizScene, config: RunConfig) -> None:
     scene.fade_in(title, shift=0.2 * UP, run_time=1.0)
     scene.fade_in(subtitle, along=[Write(formula)], run_time=1.5)
     scene.wait(1.0)
-    scene.fade_out(*block, run_time=0.6)
+    if clear:
+        scene.fade_out(*block, run_time=0.6)
 
 
 #: Where the data phase draws the points: the input plane's place in the training layout.
@@ -199,9 +202,11 @@ def play_data(
     y: np.ndarray,
     description: str,
     test: np.ndarray | None = None,
+    clear: bool = True,
 ) -> None:
     """Play the data phase: the points ``X`` coloured by their labels ``y`` (the ``test``
-    ones hollow), a caption with ``description`` and the class legend, then fade them out."""
+    ones hollow), a caption with ``description`` and the class legend, then (with ``clear``)
+    fade them out."""
     theme = scene.theme
     box = square_box_around(X, margin=0.1)
     screen = DATA_VIEW.to_screen(X, box)
@@ -219,7 +224,8 @@ def play_data(
     scene.fade_in(dots, run_time=0.8)
     scene.fade_in(caption, legend, run_time=0.6)
     scene.wait(1.5)
-    scene.fade_out(dots, caption, legend, run_time=0.5)
+    if clear:
+        scene.fade_out(dots, caption, legend, run_time=0.5)
 
 
 def play_run(
@@ -230,8 +236,10 @@ def play_run(
     mesh_resolution: int,
     highlight_moments: bool = True,
     layout_name: str = "default",
+    clear: bool = True,
 ) -> None:
-    """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, conceal.
+    """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, and (with
+    ``clear``) conceal it.
 
     With ``highlight_moments`` the clock slows down threefold around the run's key moments
     (:func:`nnviz.moments.key_moments`) and their captions show. ``layout_name`` is a name in
@@ -252,7 +260,8 @@ def play_run(
         )
     scene.wait(hold_seconds)
     layout.stop()
-    scene.conceal(layout, run_time=0.6)
+    if clear:
+        scene.conceal(layout, run_time=0.6)
 
 
 class SingleRunStory(NNVizScene):
