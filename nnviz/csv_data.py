@@ -33,13 +33,13 @@ import io
 import math
 import os
 import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnviz.config import MAX_NAME_CHARS, MAX_SAMPLES, ConfigError
+from nnviz.files import FileRefusedError, open_regular_file
 
 __all__ = [
     "DELIMITERS",
@@ -197,22 +197,22 @@ def check_test_split(data: CSVData, test_fraction: float, where: str) -> None:
 
 
 def _read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The file's bytes, after checking that it is a regular file of at most the limit."""
+    """The file's bytes, after checking that it is a regular file of at most the limit (a
+    folder, FIFO or device is refused before it is opened: opening a FIFO blocks)."""
     where = str(path)
     try:
-        with open(path, "rb") as handle:
-            status = os.fstat(handle.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                raise CSVDataError(f"{where}: not a regular file")
-            if status.st_size > MAX_CSV_BYTES:
-                raise CSVDataError(_too_large(where, status.st_size))
+        handle, status = open_regular_file(path)
+    except FileRefusedError as error:
+        if error.missing:
+            raise CSVDataError(f"{where}: no such CSV file") from None
+        raise CSVDataError(f"{where}: {error}") from None
+    with handle:
+        if status.st_size > MAX_CSV_BYTES:
+            raise CSVDataError(_too_large(where, status.st_size))
+        try:
             content = handle.read(MAX_CSV_BYTES + 1)  # a file that grew meanwhile
-    except FileNotFoundError:
-        raise CSVDataError(f"{where}: no such CSV file") from None
-    except IsADirectoryError:
-        raise CSVDataError(f"{where}: not a regular file (a folder)") from None
-    except OSError as error:
-        raise CSVDataError(f"{where}: cannot read ({error.strerror or error})") from None
+        except OSError as error:
+            raise CSVDataError(f"{where}: cannot read ({error.strerror or error})") from None
     if len(content) > MAX_CSV_BYTES:
         raise CSVDataError(_too_large(where, len(content)))
     return content

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nnviz.config import DATASETS, RunConfig
+from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
 from nnviz.run import new_file_mode
 
 if TYPE_CHECKING:
@@ -263,7 +264,11 @@ def is_complete_svg(path: Path) -> bool:
     element. A typesetting cut short (Ctrl-C, a crash) leaves an empty or truncated file,
     which Manim would take for a cached text and fail to parse ("no element found")."""
     try:
-        with open(path, "rb") as file:
+        file, _ = open_regular_file(path)  # a FIFO named *.svg would block open() forever
+    except FileRefusedError:
+        return False
+    try:
+        with file:
             size = file.seek(0, os.SEEK_END)
             file.seek(max(0, size - 64))
             return size > 0 and b"</svg>" in file.read()
@@ -284,8 +289,8 @@ def _is_complete(path: Path) -> bool:
     if path.suffix == ".svg":
         return is_complete_svg(path)
     try:
-        return path.stat().st_size > 0
-    except OSError:
+        return check_regular_file(path).st_size > 0
+    except FileRefusedError:
         return False
 
 
