@@ -239,7 +239,10 @@ def _delimiter(line: int, first_line: str, where: str) -> str:
     """The delimiter that splits ``first_line`` into three cells: a comma if it does."""
     counts: dict[str, int] = {}
     for delimiter in DELIMITERS:
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error as error:  # e.g. a cell longer than the csv module's field limit
+            raise CSVDataError(f"{where}: line {line}: not valid CSV ({error})") from None
         counts[delimiter] = len(cells)
         if len(cells) == 3:
             return delimiter

@@ -4,6 +4,7 @@ through the run file, and load_points refusing a changed file."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 
@@ -117,6 +118,9 @@ def test_a_test_split_needs_two_points_of_every_class(tmp_path: Path) -> None:
 
 # --- every bad CSV, through the CLI ------------------------------------------------------------
 
+#: The csv module's limit of a cell's characters (the oracle of the messages about it).
+FIELD_LIMIT = csv.field_size_limit()
+
 TOO_MANY_CLASSES = "x,y,species\n1,2,Adelie\n3,4,Gentoo\n5,6,Chinstrap\n7,8,Adelie\n"
 
 #: (file name, content, what the one line says); content None: the file does not exist.
@@ -136,6 +140,17 @@ BAD_FILES: list[tuple[str, str | bytes | None, str]] = [
     ("mixed.csv", "x,2,c\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n", r"line 1: 'x' is not a number, but"),
     ("quote.csv", '1,2,a\n3,4,"b"x\n5,6,a\n7,8,b\n', r"line 2: not valid CSV \(',' expected after"),
     ("nul.csv", "1,2,a\n3,4\x00,b\n", r"line 2: a NUL character"),
+    # Issue 19: a first line beyond the csv module's field limit was a _csv.Error traceback.
+    (
+        "wide.csv",
+        "x" * (FIELD_LIMIT + 1) + ",y,c\n1,2,a\n",
+        rf"line 1: not valid CSV \(field larger than field limit \({FIELD_LIMIT}\)\)$",
+    ),
+    (
+        "wide2.csv",
+        "1,2,a\n3,4," + "b" * (FIELD_LIMIT + 1) + "\n",
+        rf"line 2: not valid CSV \(field larger than field limit \({FIELD_LIMIT}\)\)$",
+    ),
     ("one.csv", "x,y,c\n1,2,a\n3,4,a\n5,6,a\n7,8,a\n", r"every row has the label 'a'; two classes"),
     ("three.csv", TOO_MANY_CLASSES, r"three\.csv: 3 classes \(Adelie, Chinstrap, Gentoo\); nnviz"),
     ("short.csv", "x,y,c\n1,2,a\n3,4,b\n5,6,a\n", r"short\.csv: 3 rows of data; at least 4 are"),
