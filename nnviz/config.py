@@ -29,6 +29,7 @@ __all__ = [
     "OUTPUT_CLASSES",
     "ConfigError",
     "RunConfig",
+    "escape_unprintable",
 ]
 
 #: Names of the hidden activations; :data:`nnviz.activations.ACTIVATION_REGISTRY` defines them.
@@ -358,7 +359,7 @@ class RunConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            listed = ", ".join(unknown)
+            listed = ", ".join(escape_unprintable(key) for key in unknown)  # from any file
             listed = listed if len(listed) <= 60 else f"{listed[:57]}..."
             raise ConfigError(f"unknown run configuration keys: {listed!s}")
         values = dict(values)
@@ -390,6 +391,12 @@ def _shown(value: object) -> str:
     except RecursionError:
         text = f"<deeply nested {type(value).__name__}>"
     return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def escape_unprintable(text: str) -> str:
+    """``text`` with every character that is not printable (a line break, a tab, a terminal's
+    escape) written as its escape sequence (``\\n``, ``\\x1b``), so a message stays one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _check_int(name: str, value: object, *, minimum: int, maximum: int | None = None) -> None:

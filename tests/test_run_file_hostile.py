@@ -119,6 +119,17 @@ def test_hostile_metadata_is_one_line(run_file: Path, change: dict) -> None:
     assert "\n" not in str(caught.value) and len(str(caught.value)) < 300
 
 
+def test_an_unknown_configuration_key_is_shown_escaped(run_file: Path) -> None:
+    """Found by tests/test_fuzz_files.py: a key holding a line break or a terminal's escape
+    went into the message as it was (two lines; a cleared screen)."""
+    rewrite_meta(run_file, {"config.a\nb\x1b[2J": 1})
+    with pytest.raises(RunFileError) as caught:
+        load_run(run_file)
+    assert str(caught.value) == (
+        f"{run_file}: invalid run configuration (unknown run configuration keys: a\\nb\\x1b[2J)"
+    )
+
+
 def test_deeply_nested_config_json(run_file: Path) -> None:
     rewrite(run_file, config=np.array("[" * 60000 + "]" * 60000))
     with pytest.raises(RunFileError, match=r"nested too deeply|at most"):
