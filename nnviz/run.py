@@ -47,7 +47,7 @@ from typing import IO, Any, BinaryIO
 
 import numpy as np
 
-from nnviz.config import ConfigError, RunConfig
+from nnviz.config import ConfigError, RunConfig, escape_unprintable
 from nnviz.files import FileRefusedError, open_regular_file
 from nnviz.forward import FirstLayersByName, Weights
 
@@ -477,7 +477,10 @@ def _layer_count(keys: list[str]) -> int:
 
 
 def _brief(value: object, limit: int = 60) -> str:
-    text = " ".join(str(value).split())
+    """``value`` as one short printable line: whitespace runs become one space, other
+    characters that are not printable their escapes (messages of numpy or zipfile about a
+    damaged file quote its bytes)."""
+    text = escape_unprintable(" ".join(str(value).split()))
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 

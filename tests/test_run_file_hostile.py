@@ -184,6 +184,24 @@ def _npy_header(shape: tuple[int, ...], dtype: str = "<f8") -> bytes:
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header
 
 
+def test_a_damaged_header_is_quoted_in_one_printable_line(run_file: Path) -> None:
+    """Found by tests/test_fuzz_files.py: numpy's message about a dtype it cannot read quotes
+    the header's text, which went into the refusal as it was (here a terminal's escape)."""
+    arrays = arrays_of(run_file)
+    with zipfile.ZipFile(run_file, "w") as archive:
+        for key, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array)
+            data = member.getvalue()
+            if key == "X":
+                data = _npy_header((400, 2), "0\x1b[2J") + bytes(16)
+            archive.writestr(f"{key}.npy", data)
+    with pytest.raises(RunFileError, match=r"damaged or not an \.npz run file") as caught:
+        load_run(run_file)
+    message = str(caught.value)
+    assert message.isprintable() and "\\x1b[2J" in message, message
+
+
 def test_declared_giant_array_is_refused_before_reading(run_file: Path) -> None:
     """A 17 kB file whose header declares (10**10, 2): refused from the header alone."""
     arrays = arrays_of(run_file)
