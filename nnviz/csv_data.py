@@ -46,7 +46,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from nnviz.config import MAX_NAME_CHARS, MAX_SAMPLES, ConfigError
+from nnviz.config import MAX_NAME_CHARS, MAX_SAMPLES, ConfigError, escape_unprintable
 from nnviz.files import FileRefusedError, open_regular_file
 
 __all__ = [
@@ -289,6 +289,11 @@ def _decoded(chunks: Iterator[bytes], where: str) -> Iterator[str]:
             raise CSVDataError(_not_utf8(where, start + error.start)) from None
 
 
+def _not_csv(where: str, line: int, error: csv.Error) -> str:
+    """The csv module's complaint, printable (it quotes the delimiter, which can be a tab)."""
+    return f"{where}: line {line}: not valid CSV ({escape_unprintable(str(error))})"
+
+
 def _not_utf8(where: str, position: int) -> str:
     return f"{where}: not UTF-8 text (byte {position + 1} cannot be decoded)"
 
@@ -352,7 +357,7 @@ def _delimiter(line: int, first_line: str, where: str) -> str:
         try:
             cells = next(csv.reader([first_line], delimiter=delimiter), [])
         except csv.Error as error:  # e.g. a cell longer than the csv module's field limit
-            raise CSVDataError(f"{where}: line {line}: not valid CSV ({error})") from None
+            raise CSVDataError(_not_csv(where, line, error)) from None
         counts[delimiter] = len(cells)
         if len(cells) == 3:
             return delimiter
@@ -409,7 +414,7 @@ def _split(
         except StopIteration:
             return
         except csv.Error as error:
-            raise CSVDataError(f"{where}: line {feed.line}: not valid CSV ({error})") from None
+            raise CSVDataError(_not_csv(where, feed.line, error)) from None
         feed.row_done()
         line = feed.line
         cells = [cell.strip() for cell in cells]

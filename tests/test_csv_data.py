@@ -151,6 +151,8 @@ BAD_FILES: list[tuple[str, str | bytes | None, str]] = [
     ("mixed.csv", "x,2,c\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n", r"line 1: 'x' is not a number, but"),
     ("quote.csv", '1,2,a\n3,4,"b"x\n5,6,a\n7,8,b\n', r"line 2: not valid CSV \(',' expected after"),
     ("nul.csv", "1,2,a\n3,4\x00,b\n", r"line 2: a NUL character"),
+    # Found by tests/test_fuzz_files.py: the csv module's message quoted a tab as it was.
+    ("tabs.csv", 'x\ty\tc\n1\t2\t"a"b\n', r"line 2: not valid CSV \('\\t' expected after '\"'\)$"),
     # Issue 19: a first line beyond the csv module's field limit was a _csv.Error traceback.
     (
         "wide.csv",
