@@ -11,7 +11,6 @@ instead of read. The whole module is the standard library's.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import stat
 from typing import BinaryIO
@@ -92,7 +91,8 @@ def open_regular_file(path: str | os.PathLike[str]) -> tuple[BinaryIO, os.stat_r
         FIFO, a device, a socket, or a symbolic link to one), or it cannot be opened.
     """
     check_regular_file(path)
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; the flags below are too
+    flags = os.O_RDONLY | nonblocking | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:  # removed since it was examined
@@ -102,7 +102,8 @@ def open_regular_file(path: str | os.PathLike[str]) -> tuple[BinaryIO, os.stat_r
     try:
         status = os.fstat(fd)
         _check_mode(status.st_mode)  # swapped for something else since it was examined
-        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        if nonblocking:
+            os.set_blocking(fd, True)  # reads wait for the disk as usual
         return os.fdopen(fd, "rb"), status
     except OSError as error:
         os.close(fd)
