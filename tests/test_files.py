@@ -3,7 +3,6 @@ is opened and again once it is open."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 from collections.abc import Iterator
@@ -43,7 +42,7 @@ def test_a_regular_file_and_a_link_to_one_open_for_blocking_reads(tmp_path: Path
         handle, status = open_regular_file(name)
         with handle:
             assert handle.read() == b"1,2,a\n" and status.st_size == 6
-            assert not fcntl.fcntl(handle.fileno(), fcntl.F_GETFL) & os.O_NONBLOCK
+            assert os.get_blocking(handle.fileno())
     assert check_regular_file(link).st_size == 6
 
 
