@@ -29,9 +29,10 @@ from nnviz.config import (
     ConfigError,
     RunConfig,
 )
-from nnviz.formatting import printable
+from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
+from nnviz.terminal import printable
 
 #: The options of ``nnviz render`` that say how to render, not which run: the only ones
 #: ``--run FILE`` takes (the others describe a run, and the file holds it).
@@ -671,8 +672,11 @@ def manim(
 
     if scene_file.suffix != ".py":
         raise RenderError(f"{scene_file}: not a Python scene file")
-    if not scene_file.is_file():
-        raise RenderError(f"{scene_file}: no such scene file")
+    try:  # Manim imports the file by its path; a FIFO or device is never opened
+        check_regular_file(scene_file)
+    except FileRefusedError as error:
+        reason = "no such scene file" if error.missing else str(error)
+        raise RenderError(f"{scene_file}: {reason}") from None
     check_render(None, output_format, media_dir=media_dir)
     try:
         classes = scene_classes_in(scene_file)

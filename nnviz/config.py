@@ -8,6 +8,8 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from nnviz.terminal import printable
+
 __all__ = [
     "ACTIVATIONS",
     "BLOG_LEARNING_RATES",
@@ -394,7 +396,7 @@ class RunConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            listed = ", ".join(unknown)
+            listed = ", ".join(printable(key) for key in unknown)  # from any file
             listed = listed if len(listed) <= 60 else f"{listed[:57]}..."
             raise ConfigError(f"unknown run configuration keys: {listed!s}")
         values = dict(values)

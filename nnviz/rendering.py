@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nnviz.config import DATASETS, RunConfig
+from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
 from nnviz.run import new_file_mode
 
 if TYPE_CHECKING:
@@ -366,9 +367,13 @@ def is_complete_svg(path: Path) -> bool:
     that declares a document type is refused too: Pango and dvisvgm never write one, and its
     entities could make the XML parser expand text without bound."""
     try:
-        if not stat.S_ISREG(path.lstat().st_mode):  # a FIFO would block the render
+        if not stat.S_ISREG(path.lstat().st_mode):  # not a link to anything else either
             return False
-        with open(path, "rb") as file:
+        file, _ = open_regular_file(path)  # a FIFO named *.svg would block open() forever
+    except (FileRefusedError, OSError):
+        return False
+    try:
+        with file:
             head = file.read(1024)
             size = file.seek(0, os.SEEK_END)
             file.seek(max(0, size - 64))
@@ -399,8 +404,8 @@ def _is_complete(path: Path) -> bool:
     if path.suffix == ".svg":
         return is_complete_svg(path)
     try:
-        return path.stat().st_size > 0
-    except OSError:
+        return check_regular_file(path).st_size > 0
+    except FileRefusedError:
         return False
 
 

@@ -49,8 +49,9 @@ import numpy as np
 
 from nnviz.config import EXTERNAL, ConfigError, RunConfig
 from nnviz.data import held_out_count
-from nnviz.formatting import printable
+from nnviz.files import FileRefusedError, open_regular_file
 from nnviz.forward import FirstLayersByName, Weights
+from nnviz.terminal import printable
 
 __all__ = [
     "MAX_CONFIG_CHARS",
@@ -117,7 +118,7 @@ class RunFileError(ValueError):
     """A run file is missing, damaged or not a run file; the message is one line.
 
     Whatever of the file (or of its path) the message quotes, it reaches the user escaped
-    (:func:`nnviz.formatting.printable`): no control character, no second line.
+    (:func:`nnviz.terminal.printable`): no control character, no second line.
     """
 
     def __init__(self, message: str) -> None:
@@ -408,20 +409,19 @@ def load_run(path: str | os.PathLike[str]) -> Run:
     """
     source = Path(path)
     try:
-        status = source.stat()
-    except FileNotFoundError:
-        raise RunFileError(f"{source}: no such run file") from None
-    except OSError as error:
-        raise RunFileError(f"{source}: cannot read ({error.strerror or error})") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise RunFileError(f"{source}: not a regular file")
-    if status.st_size > MAX_RUN_FILE_BYTES:
-        raise RunFileError(
-            f"{source}: {status.st_size} bytes, larger than any run file "
-            f"(limit {MAX_RUN_FILE_BYTES} bytes)"
-        )
+        handle, status = open_regular_file(source)  # a FIFO or device is never opened
+    except FileRefusedError as error:
+        if error.missing:
+            raise RunFileError(f"{source}: no such run file") from None
+        raise RunFileError(f"{source}: {error}") from None
     try:
-        arrays = _read_archive(source)
+        with handle:
+            if status.st_size > MAX_RUN_FILE_BYTES:
+                raise RunFileError(
+                    f"{status.st_size} bytes, larger than any run file "
+                    f"(limit {MAX_RUN_FILE_BYTES} bytes)"
+                )
+            arrays = _read_archive(handle)
     except RunFileError as error:
         raise RunFileError(f"{source}: {error}") from None
     except OSError as error:
@@ -498,50 +498,53 @@ def _layer_count(keys: list[str]) -> int:
 
 
 def _brief(value: object, limit: int = 60) -> str:
-    text = " ".join(str(value).split())
+    """``value`` as one short printable line: whitespace runs become one space, other
+    characters that are not printable their escapes (messages of numpy or zipfile about a
+    damaged file quote its bytes)."""
+    text = printable(" ".join(str(value).split()))
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
-def _read_archive(source: Path) -> dict[str, np.ndarray]:
-    """Return the arrays of the run file at ``source``, reading each header before any data.
+def _read_archive(handle: BinaryIO) -> dict[str, np.ndarray]:
+    """Return the arrays of the run file open as ``handle``, reading each header before any
+    data.
 
     Raises :class:`RunFileError` (without the path) for what a run file must not be; damaged
     archives raise whatever zipfile, zlib or numpy raise.
     """
-    with source.open("rb") as handle:
-        _check_central_directory(handle)
-        with zipfile.ZipFile(handle) as archive:
-            members: dict[str, zipfile.ZipInfo] = {}
-            for info in archive.infolist():
-                key = info.filename.removesuffix(".npy")
-                if key in members:
-                    raise RunFileError(f"archive holds {key!r} twice")
-                members[key] = info
-            layers = max(_layer_count(list(members)), 2)
-            wanted = (*(f"{p}{k}" for k in range(1, layers + 1) for p in "Wb"), *_LOG_KEYS,
-                      "config")  # fmt: skip
-            missing = [key for key in wanted if key not in members]
-            if missing:
-                raise RunFileError(f"not a run file (missing {', '.join(missing)})")
-            wanted = (*wanted, *(key for key in TEST_KEYS if key in members))
-            headers = {}
-            for key in wanted:
-                info = members[key]
-                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                    raise RunFileError(f"{key!r} uses an unsupported compression")
-                with archive.open(info) as stream:
-                    headers[key] = _read_header(key, stream)
-            declared = sum(nbytes for key, (_, _, _, nbytes) in headers.items() if key != "config")
-            if declared > MAX_RUN_DATA_BYTES:
-                raise RunFileError(
-                    f"arrays declare {declared} bytes, more than the limit of "
-                    f"{MAX_RUN_DATA_BYTES} bytes"
-                )
-            arrays = {}
-            for key, (shape, fortran, dtype, nbytes) in headers.items():
-                with archive.open(members[key]) as stream:
-                    _read_header(key, stream)
-                    arrays[key] = _read_data(key, stream, shape, fortran, dtype, nbytes)
+    _check_central_directory(handle)
+    with zipfile.ZipFile(handle) as archive:
+        members: dict[str, zipfile.ZipInfo] = {}
+        for info in archive.infolist():
+            key = info.filename.removesuffix(".npy")
+            if key in members:
+                raise RunFileError(f"archive holds {key!r} twice")
+            members[key] = info
+        layers = max(_layer_count(list(members)), 2)
+        wanted = (*(f"{p}{k}" for k in range(1, layers + 1) for p in "Wb"), *_LOG_KEYS,
+                  "config")  # fmt: skip
+        missing = [key for key in wanted if key not in members]
+        if missing:
+            raise RunFileError(f"not a run file (missing {', '.join(missing)})")
+        wanted = (*wanted, *(key for key in TEST_KEYS if key in members))
+        headers = {}
+        for key in wanted:
+            info = members[key]
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise RunFileError(f"{key!r} uses an unsupported compression")
+            with archive.open(info) as stream:
+                headers[key] = _read_header(key, stream)
+        declared = sum(nbytes for key, (_, _, _, nbytes) in headers.items() if key != "config")
+        if declared > MAX_RUN_DATA_BYTES:
+            raise RunFileError(
+                f"arrays declare {declared} bytes, more than the limit of "
+                f"{MAX_RUN_DATA_BYTES} bytes"
+            )
+        arrays = {}
+        for key, (shape, fortran, dtype, nbytes) in headers.items():
+            with archive.open(members[key]) as stream:
+                _read_header(key, stream)
+                arrays[key] = _read_data(key, stream, shape, fortran, dtype, nbytes)
     return arrays
 
 
