@@ -28,6 +28,7 @@ from nnviz.config import (
     OPTIMIZERS,
     ConfigError,
     RunConfig,
+    parse_activation,
 )
 from nnviz.formatting import printable
 from nnviz.rendering import RenderError
@@ -313,7 +314,8 @@ def _network_options(function: Callable[..., Any]) -> Callable[..., Any]:
         default="relu",
         show_default=True,
         help=f"Hidden activation for every layer, or one per layer (relu,tanh,tanh): "
-        f"{', '.join(ACTIVATIONS)}.",
+        f"{', '.join(ACTIVATIONS)}. leaky_relu has negative slope 0.1; another follows a colon: "
+        "leaky_relu:0.01 is PyTorch's nn.LeakyReLU().",
     )(function)
 
 
@@ -341,13 +343,12 @@ class LayerActivations(click.ParamType):
         if isinstance(value, tuple):
             return value
         names = tuple(part.strip() for part in str(value).split(","))
-        unknown = [name for name in names if name not in ACTIVATIONS]
-        if unknown:
-            self.fail(
-                f"unknown activation {unknown[0]!r}; choose from {', '.join(ACTIVATIONS)}",
-                param,
-                ctx,
-            )
+        for name in names:
+            try:
+                parse_activation(name)
+            except ConfigError as error:
+                message = str(error).replace("choose one of", "choose from")
+                self.fail(message.removeprefix("activation "), param, ctx)
         return names[0] if len(names) == 1 else names
 
 
