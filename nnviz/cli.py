@@ -397,7 +397,7 @@ def _summary(run: Run) -> str:
     if run.test_loss is not None and run.test_accuracy is not None:
         test = f", test loss {run.test_loss[-1]:.4f}, test accuracy {run.test_accuracy[-1]:.1%}"
     return (
-        f"{run.config.dataset} {run.config.label()}: {run.epochs} epochs, "
+        f"{run.config.dataset} {run.config.label()}: {run.span_text()}, "
         f"loss {run.loss[0]:.4f} -> {run.loss[-1]:.4f}, accuracy {run.accuracy[-1]:.1%}"
         f"{test}, stopped: {run.describe_stop()}"
     )
@@ -490,7 +490,7 @@ def _table(runs: Sequence[Run], runs_dir: Path) -> str:
 @cli.command()
 @click.argument("run_file", type=click.Path(path_type=Path))
 def inspect(run_file: Path) -> None:
-    """Print a run file's configuration, epochs, losses and stop reason."""
+    """Print a run file's configuration, epochs (or steps), losses and stop reason."""
     run = load_run(run_file)
     config = run.config
     rows: list[tuple[str, object]] = [("run file", run_file)]
@@ -498,6 +498,8 @@ def inspect(run_file: Path) -> None:
     for key, value in config.to_dict().items():
         if external and key in ("noise", "data_seed"):
             continue  # the data came with the run; no recipe drew it
+        if external and key == "max_epochs":
+            continue  # the states it logged: the rows below say how many
         if external and key in _NOT_YOUR_LOOPS:
             rows.append((key, "(your own loop)"))  # never used: nnviz did not train it
             continue
@@ -509,7 +511,9 @@ def inspect(run_file: Path) -> None:
         if value is None and key in ("data_file", "data_hash", "feature_names", "class_names"):
             continue  # only CSV data and named data have them
         rows.append((key, shown))
-    rows.append(("epochs run", run.epochs))
+    rows.append((f"{run.unit}s run", run.last_count))
+    if run.every > 1:
+        rows.append(("logged every", f"{run.every} {run.unit}s ({run.epochs + 1} states)"))
     rows.append(("loss", f"{run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end"))
     rows.append(("accuracy", f"{run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end"))
     if run.test_loss is not None and run.test_accuracy is not None and run.test is not None:
