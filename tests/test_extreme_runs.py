@@ -279,3 +279,31 @@ def test_a_run_logged_every_ten_steps_says_step_on_screen(short_run: Run) -> Non
 def test_the_epoch_read_out_counts_steps_too() -> None:
     readout = EpochReadout(ValueTracker(1204.5), THEME, 3000, unit="step").place_right(6.9, 3.0)
     assert drawn_text(readout) == "step 1204.5"
+
+
+def test_the_final_loss_of_a_converged_run_stays_clear_of_the_axis_label(short_run: Run) -> None:
+    """A recorded run ends at the end of its axis; once its loss is near 0 the final loss,
+    below the curve's end, ran into the axis's label (``step 120``): it goes above instead."""
+    config = short_run.config.replace(dataset="external", optimizer="external",
+                                      target_loss=0.0, max_epochs=12)  # fmt: skip
+    run = dataclasses.replace(short_run, config=config, stop_reason="external", unit="step",
+                              every=10, loss=np.linspace(0.7, 0.01, 13))  # fmt: skip
+    curve = TrainingLayout(Trajectory(run), ValueTracker(12.0), THEME,
+                           mesh_resolution=16).loss_curve  # fmt: skip
+    label = next(m for m in curve.get_family() if isinstance(m, Text) and m.text == "step120")
+    bottom = curve.viewport.corners()[2][1]  # the lower left corner
+    final = curve.final
+    assert final.get_bottom()[1] >= bottom
+    overlap_x = min(final.get_right()[0], label.get_right()[0]) - max(
+        final.get_left()[0], label.get_left()[0]
+    )
+    overlap_y = min(final.get_top()[1], label.get_top()[1]) - max(
+        final.get_bottom()[1], label.get_bottom()[1]
+    )
+    assert overlap_x <= 0 or overlap_y <= 0
+    # A run that ends high keeps its final loss below the curve's end, as before.
+    high = dataclasses.replace(run, loss=np.linspace(0.7, 0.6, 13))
+    curve = TrainingLayout(Trajectory(high), ValueTracker(12.0), THEME,
+                           mesh_resolution=16).loss_curve  # fmt: skip
+    end = curve.viewport.to_screen(np.array([[12.0, 0.6]]), curve.box)[0]
+    assert curve.final.get_top()[1] < end[1]

@@ -278,14 +278,21 @@ class LossCurve(FollowsClock, VGroup):
     def _place_final(self) -> None:
         """Put the final loss just below the curve's end, on the side with room: right of the
         end in the left half of the plot, left of it in the right half (the loss only falls
-        to its end, so the curve runs above this corner)."""
+        to its end, so the curve runs above this corner). An end so low that the text would
+        reach below the axis, into its labels (a run that converged by the end of its axis,
+        as recorded runs end), gets the text just above it instead, where the flat end of
+        the curve leaves room."""
         run = self.trajectory.run
         end = self.viewport.to_screen(
             np.array([[run.epochs, min(float(run.loss[-1]), self.box[1][1])]]), self.box
         )[0]
         right_half = run.epochs > self.epoch_limit / 2
-        corner = UP + (RIGHT if right_half else LEFT)
-        self.final.move_to(end + np.array([-0.08 if right_half else 0.08, -0.06, 0]), corner)
+        side = RIGHT if right_half else LEFT
+        shift = -0.08 if right_half else 0.08
+        self.final.move_to(end + np.array([shift, -0.06, 0]), UP + side)
+        bottom = self.viewport.to_screen(np.array([[0.0, 0.0]]), self.box)[0][1]
+        if self.final.get_bottom()[1] < bottom:
+            self.final.move_to(end + np.array([shift, 0.06, 0]), DOWN + side)
 
 
 def final_loss_text(run: Run) -> str:
