@@ -163,6 +163,36 @@ def test_render_run_renders_a_recorder_file(tmp_path: Path) -> None:
     assert video.name == "mine.mp4" and video.stat().st_size > 0
 
 
+@pytest.mark.render
+def test_a_still_of_the_tutorial_loops_run_file(tmp_path: Path) -> None:
+    """The README's tutorial run, as its run file holds it (logit model, slope 0.01, steps),
+    drawn mid-run: the frame renders, and the read-out drawn in it counts steps."""
+    from manim import ValueTracker
+
+    from nnviz.mobjects.layout import TrainingLayout
+    from nnviz.stories.base import NNVizScene
+    from nnviz.trajectory import Trajectory
+    from tests.frame_regression import render_scene_last_frame
+    from tests.test_extreme_runs import stats_line
+
+    code = readme_block("recorder-example").replace("range(1, 1001)", "range(1, 301)")
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    run = load_run("my_run.npz")
+    assert (run.unit, run.every, run.epochs) == ("step", 10, 30)
+
+    class TutorialStill(NNVizScene):
+        def construct(self) -> None:
+            self.layout = TrainingLayout(Trajectory(run), ValueTracker(20.5), self.theme,
+                                         mesh_resolution=60)  # fmt: skip
+            self.add(self.layout)
+
+    scene, frame = render_scene_last_frame(TutorialStill, tmp_path)
+    assert frame.shape == (270, 480, 3) and frame.std() > 0
+    assert isinstance(scene, TutorialStill)
+    # read back from the glyphs drawn, names and numbers laid over each other
+    assert stats_line(scene.layout.stats).startswith("step 205.0 / 300   loss ")
+
+
 @pytest.mark.slow
 @pytest.mark.render
 def test_the_readme_notebook_cells_render_the_run_through_ipython(tmp_path: Path) -> None:
@@ -196,33 +226,3 @@ def test_the_readme_notebook_cells_render_the_run_through_ipython(tmp_path: Path
     assert len(videos) == 1 and videos[0].stat().st_size > 0
     assert list((tmp_path / "media" / "jupyter").glob("MyRun@*.mp4"))  # what the cell shows
     assert "<IPython.core.display.Video object>" in done.stdout
-
-
-@pytest.mark.render
-def test_a_still_of_the_tutorial_loops_run_file(tmp_path: Path) -> None:
-    """The README's tutorial run, as its run file holds it (logit model, slope 0.01, steps),
-    drawn mid-run: the frame renders, and the read-out drawn in it counts steps."""
-    from manim import ValueTracker
-
-    from nnviz.mobjects.layout import TrainingLayout
-    from nnviz.stories.base import NNVizScene
-    from nnviz.trajectory import Trajectory
-    from tests.frame_regression import render_scene_last_frame
-    from tests.test_extreme_runs import stats_line
-
-    code = readme_block("recorder-example").replace("range(1, 1001)", "range(1, 301)")
-    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
-    run = load_run("my_run.npz")
-    assert (run.unit, run.every, run.epochs) == ("step", 10, 30)
-
-    class TutorialStill(NNVizScene):
-        def construct(self) -> None:
-            self.layout = TrainingLayout(Trajectory(run), ValueTracker(20.5), self.theme,
-                                         mesh_resolution=60)  # fmt: skip
-            self.add(self.layout)
-
-    scene, frame = render_scene_last_frame(TutorialStill, tmp_path)
-    assert frame.shape == (270, 480, 3) and frame.std() > 0
-    assert isinstance(scene, TutorialStill)
-    # read back from the glyphs drawn, names and numbers laid over each other
-    assert stats_line(scene.layout.stats).startswith("step 205.0 / 300   loss ")
