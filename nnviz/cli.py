@@ -28,6 +28,7 @@ from nnviz.config import (
     OPTIMIZERS,
     ConfigError,
     RunConfig,
+    parse_activation,
 )
 from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.rendering import RenderError
@@ -314,7 +315,8 @@ def _network_options(function: Callable[..., Any]) -> Callable[..., Any]:
         default="relu",
         show_default=True,
         help=f"Hidden activation for every layer, or one per layer (relu,tanh,tanh): "
-        f"{', '.join(ACTIVATIONS)}.",
+        f"{', '.join(ACTIVATIONS)}. leaky_relu has negative slope 0.1; another follows a colon: "
+        "leaky_relu:0.01 is PyTorch's nn.LeakyReLU().",
     )(function)
 
 
@@ -342,13 +344,12 @@ class LayerActivations(click.ParamType):
         if isinstance(value, tuple):
             return value
         names = tuple(part.strip() for part in str(value).split(","))
-        unknown = [name for name in names if name not in ACTIVATIONS]
-        if unknown:
-            self.fail(
-                f"unknown activation {unknown[0]!r}; choose from {', '.join(ACTIVATIONS)}",
-                param,
-                ctx,
-            )
+        for name in names:
+            try:
+                parse_activation(name)
+            except ConfigError as error:
+                message = str(error).replace("choose one of", "choose from")
+                self.fail(message.removeprefix("activation "), param, ctx)
         return names[0] if len(names) == 1 else names
 
 
@@ -397,7 +398,7 @@ def _summary(run: Run) -> str:
     if run.test_loss is not None and run.test_accuracy is not None:
         test = f", test loss {run.test_loss[-1]:.4f}, test accuracy {run.test_accuracy[-1]:.1%}"
     return (
-        f"{run.config.dataset} {run.config.label()}: {run.epochs} epochs, "
+        f"{run.config.dataset} {run.config.label()}: {run.span_text()}, "
         f"loss {run.loss[0]:.4f} -> {run.loss[-1]:.4f}, accuracy {run.accuracy[-1]:.1%}"
         f"{test}, stopped: {run.describe_stop()}"
     )
@@ -490,7 +491,7 @@ def _table(runs: Sequence[Run], runs_dir: Path) -> str:
 @cli.command()
 @click.argument("run_file", type=click.Path(path_type=Path))
 def inspect(run_file: Path) -> None:
-    """Print a run file's configuration, epochs, losses and stop reason."""
+    """Print a run file's configuration, epochs (or steps), losses and stop reason."""
     run = load_run(run_file)
     config = run.config
     rows: list[tuple[str, object]] = [("run file", run_file)]
@@ -498,6 +499,8 @@ def inspect(run_file: Path) -> None:
     for key, value in config.to_dict().items():
         if external and key in ("noise", "data_seed"):
             continue  # the data came with the run; no recipe drew it
+        if external and key == "max_epochs":
+            continue  # the states it logged: the rows below say how many
         if external and key in _NOT_YOUR_LOOPS:
             rows.append((key, "(your own loop)"))  # never used: nnviz did not train it
             continue
@@ -509,7 +512,9 @@ def inspect(run_file: Path) -> None:
         if value is None and key in ("data_file", "data_hash", "feature_names", "class_names"):
             continue  # only CSV data and named data have them
         rows.append((key, shown))
-    rows.append(("epochs run", run.epochs))
+    rows.append((f"{run.unit}s run", run.last_count))
+    if run.every > 1:
+        rows.append(("logged every", f"{run.every} {run.unit}s ({run.epochs + 1} states)"))
     rows.append(("loss", f"{run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end"))
     rows.append(("accuracy", f"{run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end"))
     if run.test_loss is not None and run.test_accuracy is not None and run.test is not None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnviz.config import DATASETS, RunConfig
+from nnviz.config import DATASETS, RunConfig, activation_file_name
 from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
 from nnviz.run import new_file_mode
 
@@ -631,8 +631,7 @@ def run_video_name(config: RunConfig) -> str:
     settings, with the data set, the widths and the optimizer when they differ, and a short
     digest of the configuration when anything else does, so that two different runs never
     share a file."""
-    names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
-    name = f"{names}_lr{config.lr:g}"
+    name = f"{activation_file_name(config.activation)}_lr{config.lr:g}"
     if config.hidden != (2,):
         name = f"{name}_h{'-'.join(map(str, config.hidden))}"
     if config.dataset != "seed":
@@ -661,9 +660,9 @@ def run_scene_class(
     (``None``: all)."""
     from nnviz.stories.training import SingleRunStory
 
-    names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
+    names = activation_file_name(config.activation)
     return type(
-        f"{names.capitalize().replace('-', '')}Run",
+        f"{names.capitalize().replace('-', '').replace('.', '_')}Run",
         (SingleRunStory,),
         {
             "activation": config.activation,

@@ -49,8 +49,9 @@ def heading_and_stats(
     """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
     the epoch, loss and accuracy read-out at the top right, on one baseline; a heading that
     would run into the read-out is scaled down to end before it. Training other than the
-    post's (another optimizer, a penalty) and a sample of the points drawn instead of all of
-    them are named on a smaller line below the heading."""
+    post's (another optimizer, a penalty), a run logged every few epochs or steps and a
+    sample of the points drawn instead of all of them are named on a smaller line below the
+    heading."""
     config = trajectory.run.config
     network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
     rate = (
@@ -73,6 +74,10 @@ def heading_and_stats(
     stats.place(np.array([stats_left, title.get_bottom()[1] + 0.04, 0]))
     heading = VGroup(title)
     details = training_details(config)
+    run = trajectory.run
+    if run.every > 1:  # a run of one's own loop, logged every few steps
+        logged = f"logged every {run.every} {run.unit}s"
+        details = f"{details} · {logged}" if details else logged
     if trajectory.drawn is not None:  # a sample of a large data set
         sample = f"showing {len(trajectory.drawn)} of {len(trajectory.run.y)} points"
         details = f"{details} · {sample}" if details else sample
