@@ -9,8 +9,6 @@ import signal
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ import nnviz.rendering as rendering
 from nnviz.cli import cli
 from nnviz.config import RunConfig
 from nnviz.run import Run, save_run
+from tests.timeouts import no_hang
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -215,7 +214,6 @@ def test_write_error_names_the_users_path(short_run: Run, monkeypatch: pytest.Mo
 
 
 def test_sigterm_exits_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
-    import signal
     import time
 
     process = subprocess.Popen(
@@ -340,27 +338,6 @@ def test_the_drawing_limit_is_of_the_points_a_run_holds() -> None:
 # --- paths that are not regular files are refused before they are opened -------------------
 
 
-class _Hung(BaseException):
-    """Raised by the alarm: a command blocked (not an Exception, so nothing catches it)."""
-
-
-@contextmanager
-def _no_hang(seconds: int = 20) -> Iterator[None]:
-    """Fail, instead of hanging the suite, when the block takes longer than ``seconds`` (an
-    ``open()`` blocked on a FIFO is interrupted by the alarm's exception)."""
-
-    def alarm(signum: int, frame: object) -> None:
-        raise _Hung(f"blocked for {seconds} s (a FIFO was opened?)")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _special(tmp_path: Path, kind: str, name: str) -> Path:
     """A FIFO, a symbolic link to a FIFO, a device or a folder named ``name``."""
     path = tmp_path / name
@@ -407,7 +384,7 @@ def test_every_path_read_refuses_what_is_not_a_regular_file_without_opening_it(
     monkeypatch.setenv("NNVIZ_RUNS_DIR", str(tmp_path / "cache"))
     path = _special(tmp_path, kind, name)
     present = sorted(tmp_path.rglob("*"))
-    with _no_hang():
+    with no_hang(20):
         code, out, err = invoke(*before, str(path), *after)
     one_line_error(code, out, err, f"{path}: not a regular file ({_KIND_SAID[kind]})")
     assert code == 1

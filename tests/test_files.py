@@ -4,33 +4,13 @@ is opened and again once it is open."""
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 import nnviz.files as files
 from nnviz.files import FileRefusedError, check_regular_file, file_kind, open_regular_file
-
-
-class _Hung(BaseException):
-    """Raised by the alarm when an open blocks."""
-
-
-@contextmanager
-def _no_hang(seconds: int = 10) -> Iterator[None]:
-    def alarm(signum: int, frame: object) -> None:
-        raise _Hung(f"blocked for {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+from tests.timeouts import no_hang
 
 
 def test_a_regular_file_and_a_link_to_one_open_for_blocking_reads(tmp_path: Path) -> None:
@@ -81,7 +61,7 @@ def test_what_is_not_a_regular_file_is_refused_unopened(
         server.bind(str(path))
     try:
         for call in (open_regular_file, check_regular_file):
-            with _no_hang(), pytest.raises(FileRefusedError) as caught:
+            with no_hang(), pytest.raises(FileRefusedError) as caught:
                 call(path)
             assert str(caught.value) == f"not a regular file ({said})"
             assert not caught.value.missing
@@ -103,7 +83,7 @@ def test_a_fifo_put_in_place_after_the_check_is_refused_without_blocking(
     monkeypatch.setattr(
         files.os, "stat", lambda path, *a, **k: real_stat(regular if path == fifo else path)
     )
-    with _no_hang(), pytest.raises(FileRefusedError, match=r"^not a regular file \(a FIFO\)$"):
+    with no_hang(), pytest.raises(FileRefusedError, match=r"^not a regular file \(a FIFO\)$"):
         open_regular_file(fifo)
 
 

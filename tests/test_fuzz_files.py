@@ -16,13 +16,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import signal
 import string
 import struct
 import warnings
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +31,7 @@ from hypothesis import strategies as st
 from nnviz.config import MAX_NAME_CHARS, RunConfig
 from nnviz.csv_data import MAX_FEATURE_MAGNITUDE, MIN_ROWS, CSVData, CSVDataError, read_csv_data
 from nnviz.run import Run, RunFileError, load_run, save_run
+from tests.timeouts import no_hang
 
 
 def fuzz(examples: int) -> settings:
@@ -49,24 +47,6 @@ def fuzz(examples: int) -> settings:
     )
 
 
-class _Hung(BaseException):
-    """Raised by the alarm: an example blocked (not an Exception, so no reader catches it)."""
-
-
-@contextmanager
-def _no_hang(seconds: int = 10) -> Iterator[None]:
-    def alarm(signum: int, frame: object) -> None:
-        raise _Hung(f"one example took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _one_line(message: str) -> None:
     """A message is one line a terminal shows as it is: printable characters only (no line
     break, no tab, no escape sequence)."""
@@ -79,7 +59,7 @@ def _one_line(message: str) -> None:
 def _read_csv(path: Path, content: bytes) -> CSVData | None:
     """Write ``content`` and read it: the data, or ``None`` after a one-line refusal."""
     path.write_bytes(content)
-    with _no_hang():
+    with no_hang():
         try:
             data = read_csv_data(path)
         except CSVDataError as error:
@@ -324,7 +304,7 @@ def run_files(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
 def _load(path: Path, content: bytes) -> Run | None:
     """Write ``content`` and load it: the run, or ``None`` after a one-line refusal."""
     path.write_bytes(content)
-    with _no_hang():
+    with no_hang():
         try:
             run = load_run(path)
         except RunFileError as error:
