@@ -2,7 +2,7 @@
 network diagram, the deformation and the comparison of a CSV file whose columns differ in range
 a thousandfold (``examples/wine.csv``) draw it on their own range per axis, every mesh pixel the
 network's probability (by torch, from the logged weights) at the point it stands for; built-in
-data keeps one scale; the settings choose."""
+data keeps one scale; the settings and ``nnviz render --axis-scales`` choose."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from click.testing import CliRunner
 from manim import ValueTracker
 
+from nnviz.cli import cli
 from nnviz.colormap import DivergingColormap
 from nnviz.config import RunConfig
 from nnviz.csv_data import read_csv_data
@@ -24,7 +26,7 @@ from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.mobjects.shapes import ClassDots
-from nnviz.run import Run
+from nnviz.run import Run, save_run
 from nnviz.stories.base import phase_from
 from nnviz.stories.compare import ComparePhase, range_key
 from nnviz.stories.network import NetworkPhase
@@ -280,3 +282,85 @@ def test_a_story_class_setting_reaches_its_phase() -> None:
 
     assert phase_from(Equal, TrainingPhase).axis_scales == "equal"
     assert phase_from(SingleRunStory, TrainingPhase).axis_scales == "auto"
+
+
+def test_render_help_says_what_auto_does() -> None:
+    result = CliRunner().invoke(cli, ["render", "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "--axis-scales [auto|equal|per-axis]" in text
+    assert "auto: one scale for both for a built-in data set" in text
+    assert "each axis its own range for --data FILE.csv" in text
+
+
+def test_render_refuses_an_unknown_setting_in_one_line() -> None:
+    result = CliRunner().invoke(cli, ["render", "--axis-scales", "square"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--axis-scales" in result.stderr
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record what ``nnviz render`` would render instead of rendering it: the scene class's
+    settings and the video's name."""
+    from nnviz import rendering
+
+    calls: list[dict[str, Any]] = []
+
+    def render_scene(scene: Any, quality: str, output_format: str, media_dir: Any,
+                     output_name: str, *args: Any, **kwargs: Any) -> Path:  # fmt: skip
+        story = scene.load()
+        calls.append({"name": output_name, "axis_scales": story.axis_scales})
+        return Path(f"{output_name}.mp4")
+
+    monkeypatch.setattr(rendering, "render_scene", render_scene)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("data", "setting", "suffix"),
+    [
+        ("csv", "auto", ""),
+        ("csv", "per-axis", ""),
+        ("csv", "equal", "_equal"),
+        ("seed", "auto", ""),
+        ("seed", "equal", ""),
+        ("seed", "per-axis", "_per-axis"),
+    ],
+)
+def test_render_passes_the_setting_and_names_a_video_that_is_not_the_default(
+    rendered: list[dict[str, Any]], data: str, setting: str, suffix: str
+) -> None:
+    args = ["render", "--epochs", "2", "--axis-scales", setting]
+    if data == "csv":
+        args += ["--data", str(WINE)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    (call,) = rendered
+    assert call["axis_scales"] == setting
+    # The default's name is the run's; a video of the other scales says which.
+    default = rendered_name(data)
+    assert call["name"] == default + suffix
+
+
+def rendered_name(data: str) -> str:
+    """The video name of the run these tests render with the default scales."""
+    from nnviz.rendering import run_video_name
+
+    if data == "csv":
+        csv = read_csv_data(WINE)
+        config = RunConfig(dataset="csv", data_file=str(WINE), data_hash=csv.sha256,
+                           samples=csv.rows, feature_names=csv.feature_names,
+                           class_names=csv.class_names, standardize=True, max_epochs=2)  # fmt: skip
+        return run_video_name(config)
+    return run_video_name(RunConfig(max_epochs=2))
+
+
+def test_render_run_takes_the_setting(
+    rendered: list[dict[str, Any]], wine_run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "wine.npz"
+    save_run(wine_run, path)
+    result = CliRunner().invoke(cli, ["render", "--run", str(path), "--axis-scales", "equal"])
+    assert result.exit_code == 0, result.stderr
+    assert rendered == [{"name": "wine_equal", "axis_scales": "equal"}]
