@@ -239,3 +239,27 @@ def test_the_orbit_camera_sees_the_input_box_square_then_relaxes_into_3d(
                 np.ravel(camera.box_at(s)), np.ravel(balls.box_at(s)), rtol=1e-12, atol=1e-12
             )
     assert math.isclose(camera.seconds, balls.seconds)
+
+
+# --- the mesh stays exact far from the origin -----------------------------------------------
+
+
+@pytest.mark.parametrize("offset", [1e3, 1e6, 1e8])
+def test_the_input_mesh_is_exact_for_columns_far_from_zero(offset: float) -> None:
+    from nnviz.forward import grid_points, probability_grid
+
+    # A column near `offset` that varies by a few units, beside one near 1: the per-axis box
+    # shows a few units of the first, and a network trained on standardised columns has
+    # b1 ≈ -W1·mean, which nearly cancels W1·x there.
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(100, 2)) * [3.0, 0.3] + [offset, 1.0]
+    W1 = rng.normal(size=(2, 2)) / [3.0, 0.3]
+    b1 = -W1 @ np.array([offset, 1.0]) + rng.normal(size=2)
+    W2, b2 = rng.normal(size=(1, 2)), rng.normal(size=1)
+    box = per_axis_box(X, 0.1)
+    mesh = probability_grid(Weights(W1, b1, W2, b2), "tanh", box[0], box[1], (60, 60))
+    # The network written out here, in float64 (ulp 1.5e-8 at 1e8).
+    x = grid_points(box[0], box[1], (60, 60))
+    p = 1 / (1 + np.exp(-(np.tanh(x @ W1.T + b1) @ W2[0] + b2[0])))
+    # float32 after the first layer: far below one step of the colour map (1/254).
+    assert np.abs(mesh.ravel() - p).max() < 1e-5
