@@ -34,11 +34,12 @@ from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
 from nnviz.terminal import printable
+from nnviz.view import AXIS_SCALES
 
 #: The options of ``nnviz render`` that say how to render, not which run: the only ones
 #: ``--run FILE`` takes (the others describe a run, and the file holds it).
 _RENDER_ONLY: frozenset[str] = frozenset(
-    {"quality", "output_format", "layout", "run_file", "draw_points", "jobs"}
+    {"quality", "output_format", "layout", "run_file", "draw_points", "jobs", "axis_scales"}
 )
 
 #: The settings of nnviz's own training, which a run of your own loop never used: ``inspect``
@@ -553,6 +554,15 @@ def inspect(run_file: Path) -> None:
     "(input, W1x + b1, activation).",
 )
 @click.option(
+    "--axis-scales",
+    type=click.Choice(AXIS_SCALES),
+    default="auto",
+    show_default=True,
+    help="How the input plane scales its two axes. auto: one scale for both for a built-in "
+    "data set (its axes share a unit), each axis its own range for --data FILE.csv or a run "
+    "of your own loop (its columns may be in any units); equal or per-axis force either.",
+)
+@click.option(
     "--run",
     "run_file",
     type=click.Path(path_type=Path),
@@ -571,6 +581,7 @@ def render(
     output_format: str,
     layout: str,
     draw_points: int | None,
+    axis_scales: str,
     run_file: Path | None,
     jobs: int,
     **values: Any,
@@ -580,7 +591,8 @@ def render(
     The default layout shows the input plane and the hidden space; --layout blog shows the
     post's three panels. The run is trained and cached on first use, or read from --run FILE.
     Videos land under media/videos/. With --jobs N, N processes render parts of the video
-    (--seed-grid: N runs at once).
+    (--seed-grid: N runs at once). --axis-scales auto draws the input plane with one scale for
+    both axes for a built-in data set and each axis on its own range for your own data.
     """
     from nnviz.rendering import check_render, render_run
 
@@ -601,7 +613,7 @@ def render(
                      points=len(run.y))  # fmt: skip
         click.echo(f"rendering {printable(run_file)} ...", err=True)
         path = render_run(run.config, quality, output_format, layout=layout, run_file=run_file,
-                          draw_points=draw_points, jobs=jobs,
+                          draw_points=draw_points, jobs=jobs, axis_scales=axis_scales,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(path)
         return
@@ -625,14 +637,14 @@ def render(
 
         click.echo(f"rendering {len(configs)} runs, {jobs} at a time ...", err=True)
         for path in render_runs(configs, quality, output_format, layout=layout,
-                                draw_points=draw_points, jobs=jobs,
+                                draw_points=draw_points, jobs=jobs, axis_scales=axis_scales,
                                 report=lambda message: click.echo(message, err=True)):  # fmt: skip
             click.echo(path)
         return
     for config in configs:
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
         path = render_run(config, quality, output_format, layout=layout,
-                          draw_points=draw_points, jobs=jobs,
+                          draw_points=draw_points, jobs=jobs, axis_scales=axis_scales,
                           report=lambda message: click.echo(message, err=True))  # fmt: skip
         click.echo(path)
 

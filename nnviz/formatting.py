@@ -13,6 +13,7 @@ __all__ = [
     "OPTIMIZER_NAMES",
     "fit_number",
     "format_rate",
+    "range_decimals",
     "training_details",
     "training_label",
 ]
@@ -57,6 +58,16 @@ def fit_number(value: float, width: int, decimals: int = 1) -> str:
         if len(text) <= width:
             return text
     return text
+
+
+def range_decimals(low: float, high: float) -> int:
+    """Return the decimals a range's limits are written with: one, or as many more as make
+    its extent at least 5 units of the last decimal, so that the two limits of a narrow range
+    (0.012 to 0.034, not 0.0 to 0.0) still tell its scale."""
+    extent = abs(high - low)
+    if not math.isfinite(extent) or extent <= 0:
+        return 1
+    return max(1, math.ceil(math.log10(5.0 / extent)))
 
 
 def format_rate(value: float) -> str:

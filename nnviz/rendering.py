@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from nnviz.config import DATASETS, RunConfig, activation_file_name
 from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
 from nnviz.run import new_file_mode
+from nnviz.view import axis_scales_for, check_axis_scales
 
 if TYPE_CHECKING:
     from manim import Scene
@@ -528,10 +529,12 @@ class RunScene:
     layout: str = "default"
     draw_points: int | None = None
     run_file: str | None = None
+    axis_scales: str = "auto"
 
     def load(self) -> type[Scene]:
         """Return the scene class."""
-        return run_scene_class(self.config, self.layout, self.draw_points, self.run_file)
+        return run_scene_class(self.config, self.layout, self.draw_points, self.run_file,
+                               self.axis_scales)  # fmt: skip
 
 
 def render_scene(
@@ -653,11 +656,13 @@ def run_scene_class(
     layout: str = "default",
     draw_points: int | None = None,
     run_file: str | os.PathLike[str] | None = None,
+    axis_scales: str = "auto",
 ) -> type[SingleRunStory]:
     """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
     of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
     configuration is ``config``), in the panels of ``layout``, drawing ``draw_points`` points
-    (``None``: all)."""
+    (``None``: all), the input plane's axes scaled as ``axis_scales`` says."""
+    check_axis_scales(axis_scales)
     from nnviz.stories.training import SingleRunStory
 
     names = activation_file_name(config.activation)
@@ -670,6 +675,7 @@ def run_scene_class(
             "base_config": config,
             "layout": layout,
             "draw_points": draw_points,
+            "axis_scales": axis_scales,
             "run_file": None if run_file is None else str(Path(run_file).absolute()),
             "__module__": __name__,
         },
@@ -686,23 +692,29 @@ def render_run(
     draw_points: int | None = None,
     run_file: str | os.PathLike[str] | None = None,
     jobs: int = 1,
+    axis_scales: str = "auto",
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
     ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
     ``"blog"``; the blog layout's files end in ``_blog``. ``draw_points`` draws a seeded sample
-    of that many points (see :func:`check_render`). With ``run_file`` the scene shows that run
-    file (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and
-    is named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
-    needed. ``jobs`` processes render it (:func:`render_scene`).
+    of that many points (see :func:`check_render`). ``axis_scales`` scales the input plane's
+    axes (:func:`nnviz.view.axis_scales_for`); a video whose scales are not those ``"auto"``
+    gives its data ends in ``_equal`` or ``_per-axis``. With ``run_file`` the scene shows that
+    run file (whose configuration is ``config``; load it with :func:`nnviz.run.load_run`
+    first) and is named after it (``my_run.mp4``); otherwise the cached run of ``config``,
+    trained if needed. ``jobs`` processes render it (:func:`render_scene`).
     """
     name = run_video_name(config) if run_file is None else Path(run_file).stem
     if layout != "default":
         name = f"{name}_{layout}"
     if draw_points is not None:
         name = f"{name}_{draw_points}pts"
+    scales = axis_scales_for(axis_scales, config.dataset)
+    if scales != axis_scales_for("auto", config.dataset):
+        name = f"{name}_{scales}"
     file = None if run_file is None else str(Path(run_file).absolute())
-    source = RunScene(config, layout, draw_points, file)
+    source = RunScene(config, layout, draw_points, file, axis_scales)
     return render_scene(source, quality, output_format, media_dir, name, report, jobs)
 
 
@@ -715,6 +727,7 @@ def render_runs(
     layout: str = "default",
     draw_points: int | None = None,
     jobs: int = 1,
+    axis_scales: str = "auto",
 ) -> list[Path]:
     """Render several runs (as :func:`render_run`, each in one process), ``jobs`` at a time,
     and return their paths in the order of ``configs``; ``report`` hears of each as it ends.
@@ -734,7 +747,7 @@ def render_runs(
         futures = {
             pool.submit(
                 render_run, config, quality, output_format, media_dir,
-                layout=layout, draw_points=draw_points,
+                layout=layout, draw_points=draw_points, axis_scales=axis_scales,
             ): index
             for index, config in enumerate(configs)
         }  # fmt: skip

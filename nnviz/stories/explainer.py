@@ -22,6 +22,7 @@ from nnviz.stories.network import NetworkPhase
 from nnviz.stories.training import TrainingPhase, play_data, play_title
 from nnviz.stories.transform import DeformationPhase
 from nnviz.trajectory import Trajectory
+from nnviz.view import axis_scales_for
 
 __all__ = ["PHASES", "SLIDES_AVAILABLE", "ExplainerStory"]
 
@@ -91,7 +92,9 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
         play_title(self, run.config, clear=False)
         self.pause()
         self.show_phase(0)
-        play_data(self, run.X, run.y, DATASET_SPECS[run.config.dataset].description, clear=False)
+        scales = axis_scales_for(self.training.axis_scales, run.config.dataset)
+        play_data(self, run.X, run.y, DATASET_SPECS[run.config.dataset].description,
+                  scales=scales, clear=False)  # fmt: skip
         self.pause()
         self.show_phase(1)
         self.network.play(self, Trajectory(run))

@@ -30,7 +30,7 @@ from nnviz.moments import clock_speed, key_moments, time_to_epoch
 from nnviz.run import Run, RunFileError, load_run
 from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.trajectory import Trajectory
-from nnviz.view import Viewport, square_box_around
+from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, data_box
 
 __all__ = [
     "DATA_VIEW",
@@ -65,6 +65,9 @@ class TrainingStory(NNVizScene):
     #: The panels of each run (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` (input
     #: plane and hidden space) or ``"blog"`` (the post's three panels).
     layout: ClassVar[str] = "default"
+    #: How the input plane scales its axes: ``"auto"`` (one scale for both for a built-in data
+    #: set, each axis its own range for a CSV file's data), ``"equal"`` or ``"per-axis"``.
+    axis_scales: ClassVar[str] = "auto"
 
     def construct(self) -> None:
         runs = [self.run_for(activation=self.activation, lr=lr) for lr in self.learning_rates]
@@ -82,7 +85,8 @@ class TrainingStory(NNVizScene):
 
     def show_data(self, X: np.ndarray, y: np.ndarray) -> None:
         """The data set alone, in the input plane's place."""
-        play_data(self, X, y, DATASET_SPECS[self.base_config.dataset].description)
+        scales = axis_scales_for(self.axis_scales, self.base_config.dataset)
+        play_data(self, X, y, DATASET_SPECS[self.base_config.dataset].description, scales=scales)
 
     def training_phase(self) -> TrainingPhase:
         """Return the training phase with this story's settings."""
@@ -116,6 +120,7 @@ class TrainingStory(NNVizScene):
                 theme,
                 caption=f"learning rate {run.config.lr:g}",
                 mesh_resolution=self.mesh_resolution,
+                axis_scales=self.axis_scales,
             )
             summary = typeset_once(
                 Text,
@@ -147,6 +152,10 @@ class TrainingPhase:
         Slow the clock down and show a caption at the run's key moments.
     layout
         The panels, a name in :data:`nnviz.mobjects.layout.LAYOUTS`.
+    axis_scales
+        How the input plane scales its axes (:func:`nnviz.view.axis_scales_for`): ``"auto"``
+        (equal for a built-in data set, per axis for a CSV file's data or your own loop's),
+        ``"equal"`` or ``"per-axis"``.
     """
 
     seconds_per_epoch: float = 0.08
@@ -154,6 +163,10 @@ class TrainingPhase:
     mesh_resolution: int = 180
     highlight_moments: bool = True
     layout: str = "default"
+    axis_scales: str = "auto"
+
+    def __post_init__(self) -> None:
+        check_axis_scales(self.axis_scales)
 
     def play(self, scene: NNVizScene, trajectory: Trajectory, clear: bool = True) -> None:
         """Play ``trajectory``'s run in ``scene`` (see :func:`play_run`); without ``clear``
@@ -166,6 +179,7 @@ class TrainingPhase:
             self.mesh_resolution,
             self.highlight_moments,
             self.layout,
+            self.axis_scales,
             clear,
         )
 
@@ -202,13 +216,15 @@ def play_data(
     y: np.ndarray,
     description: str,
     test: np.ndarray | None = None,
+    scales: Scales = "equal",
     clear: bool = True,
 ) -> None:
     """Play the data phase: the points ``X`` coloured by their labels ``y`` (the ``test``
     ones hollow), a caption with ``description`` and the class legend, then (with ``clear``)
-    fade them out."""
+    fade them out. ``scales`` places them as the input plane would
+    (:func:`nnviz.view.data_box`)."""
     theme = scene.theme
-    box = square_box_around(X, margin=0.1)
+    box = data_box(X, scales, margin=0.1)
     screen = DATA_VIEW.to_screen(X, box)
     dots = class_dots(y, theme, radius=0.05, hollow=test)
     dots.place(screen)
@@ -236,6 +252,7 @@ def play_run(
     mesh_resolution: int,
     highlight_moments: bool = True,
     layout_name: str = "default",
+    axis_scales: str = "auto",
     clear: bool = True,
 ) -> None:
     """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, and (with
@@ -243,14 +260,14 @@ def play_run(
 
     With ``highlight_moments`` the clock slows down threefold around the run's key moments
     (:func:`nnviz.moments.key_moments`) and their captions show. ``layout_name`` is a name in
-    :data:`nnviz.mobjects.layout.LAYOUTS`.
+    :data:`nnviz.mobjects.layout.LAYOUTS`; ``axis_scales`` says how the input plane scales its
+    axes (see :class:`TrainingPhase`).
     """
     run = trajectory.run
     moments = key_moments(run) if highlight_moments else []
     clock = ValueTracker(0.0)
-    layout = TrainingLayout(
-        trajectory, clock, scene.theme, mesh_resolution, moments, layout=layout_name
-    )
+    layout = TrainingLayout(trajectory, clock, scene.theme, mesh_resolution, moments,
+                            layout=layout_name, axis_scales=axis_scales)  # fmt: skip
     scene.reveal(layout, run_time=0.8)
     layout.start()
     if run.epochs > 0:
@@ -289,6 +306,10 @@ class SingleRunStory(NNVizScene):
     highlight_moments: ClassVar[bool] = True
     #: The panels (:data:`nnviz.mobjects.layout.LAYOUTS`).
     layout: ClassVar[str] = "default"
+    #: How the input plane scales its axes: ``"auto"`` (one scale for both for a built-in data
+    #: set, each axis its own range for a CSV file's data or your own loop's), ``"equal"`` or
+    #: ``"per-axis"`` (``nnviz render --axis-scales``).
+    axis_scales: ClassVar[str] = "auto"
     #: A title card shown first (none when empty), with the network under it.
     title: ClassVar[str] = ""
     #: Draw a seeded sample of this many points (``None``: all of them, at most
