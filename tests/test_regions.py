@@ -262,3 +262,16 @@ def test_views_check_the_width() -> None:
         tie_polygons(random_scores(0, 2), CUBE)
     with pytest.raises(ValueError, match="width 1, not 2"):
         argmax_intervals(random_scores(0, 2), (0.0, 1.0))
+
+
+def test_the_class_maths_needs_neither_torch_nor_manim() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import nnviz.class_colors, nnviz.forward, nnviz.moments, nnviz.regions, nnviz.ties\n"
+        "loaded = sorted({'torch', 'manim'} & set(sys.modules))\n"
+        "assert not loaded, f'imported {loaded}'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
