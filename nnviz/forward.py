@@ -451,12 +451,18 @@ def class_probability_grid(
     """Return P(class c) at every pixel centre of an image of ``space``, shape
     ``(rows, cols, k)``: :func:`probability_grid` for any output head.
 
-    The forward pass runs in :data:`PICTURE_DTYPE` as for :func:`probability_grid`; the head
-    returns float64 probabilities whose every row sums to 1.
+    The forward pass runs in :data:`PICTURE_DTYPE` as for :func:`probability_grid`, except
+    over the input plane the first layer, ``W₁x + b₁``, which is computed in float64 first: a
+    file's columns may lie far from 0 on their own small ranges (values near 10⁶ that vary by
+    a few units), where float32 keeps too few digits of ``x`` and of the nearly cancelling
+    ``W₁x`` and ``b₁``. The head returns float64 probabilities whose every row sums to 1.
     """
-    points = grid_points(x_range, y_range, shape).astype(PICTURE_DTYPE)
     low = weights.astype(PICTURE_DTYPE)
-    p = rest_class_probabilities(points, low, activation, space, output)
+    points = grid_points(x_range, y_range, shape)
+    if space.layer == 0:
+        z = points @ np.asarray(weights.W[0], np.float64).T + np.asarray(weights.b[0], np.float64)
+        points, space = z, HIDDEN_AFFINE
+    p = rest_class_probabilities(points.astype(PICTURE_DTYPE), low, activation, space, output)
     return p.reshape(*shape, p.shape[-1])
 
 

@@ -124,3 +124,19 @@ def test_class_probability_grid_of_a_sigmoid_unit_is_the_probability_grid() -> N
     one = forward.probability_grid(w, names, *box, (6, 6))
     np.testing.assert_allclose(two[..., 1], one, atol=1e-6)
     np.testing.assert_allclose(two[..., 0], 1 - one, atol=1e-6)
+
+
+def test_class_probability_grid_far_from_zero() -> None:
+    """Columns near 10⁶ that vary by a few units: the first layer in float64 keeps the field
+    right (a float32 x near 10⁶ is only good to 0.06)."""
+    rng = np.random.default_rng(11)
+    w = Weights(
+        rng.normal(0, 1, (4, 2)), np.zeros(4), rng.normal(0, 2, (3, 4)), rng.normal(0, 1, 3)
+    )
+    centre = np.array([1.0e6, -2.0e6])
+    w = Weights(w.W[0], -w.W[0] @ centre, w.W[1], w.b[1])  # the interesting part is at `centre`
+    box = ((centre[0] - 3, centre[0] + 3), (centre[1] - 3, centre[1] + 3))
+    grid = forward.class_probability_grid(w, "tanh", *box, (12, 12))
+    logits = torch_spaces(forward.grid_points(*box, (12, 12)), w, ("tanh",))[-1]
+    expected = torch.softmax(torch.from_numpy(logits), dim=-1).numpy().reshape(12, 12, 3)
+    np.testing.assert_allclose(grid, expected, atol=1e-5)
