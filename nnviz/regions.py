@@ -22,13 +22,14 @@ floating-point rounding. Ties between equal scores go to the lower class, as
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnviz.forward import Weights
 from nnviz.heads import head
-from nnviz.projection import plane_in_cube
 from nnviz.view import Box
 
 __all__ = [
@@ -133,6 +134,44 @@ class Tie:
     points: np.ndarray
 
 
+#: A point, or a vector, as plain floats: the polygons here have a handful of corners, for which
+#: Python's own arithmetic is several times faster than NumPy's calls on tiny arrays.
+_Point = tuple[float, ...]
+#: The half-space ``normal·p + offset ≥ 0``.
+_Half = tuple[_Point, float]
+
+
+def _dot(a: _Point, b: _Point) -> float:
+    if len(a) == 2:
+        return a[0] * b[0] + a[1] * b[1]
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _cross(a: _Point, b: _Point) -> _Point:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def _clip(polygon: list[_Point], half: _Half) -> list[_Point]:
+    """Sutherland–Hodgman for one half-space, on plain floats (see :func:`clip_half_space`)."""
+    normal, offset = half
+    values = [_dot(normal, p) + offset for p in polygon]
+    if not polygon or min(values) >= 0:
+        return polygon
+    if max(values) <= 0:
+        return [p for p, v in zip(polygon, values, strict=True) if v == 0]
+    kept = []
+    count = len(polygon)
+    for k in range(count):
+        following = k + 1 if k + 1 < count else 0
+        a, b, p = values[k], values[following], polygon[k]
+        if a >= 0:
+            kept.append(p)
+        if (a > 0 > b) or (a < 0 < b):  # the side from k to k + 1 crosses the boundary
+            t = a / (a - b)
+            kept.append(tuple(x + t * (y - x) for x, y in zip(p, polygon[following], strict=True)))
+    return kept
+
+
 def clip_half_space(polygon: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
     """Return the part of a convex polygon where ``normal·p + offset ≥ 0`` (Sutherland–Hodgman
     for one half-plane).
@@ -155,36 +194,32 @@ def clip_half_space(polygon: np.ndarray, normal: np.ndarray, offset: float) -> n
         A corner on the boundary is kept once, not doubled.
     """
     corners = np.asarray(polygon, dtype=np.float64)
-    if len(corners) == 0:
-        return corners
-    values = corners @ np.asarray(normal, dtype=np.float64) + offset
-    if np.all(values >= 0):
-        return corners
-    if np.all(values <= 0):
-        return corners[values == 0]  # at most an edge of the boundary: no area kept
-    following = np.roll(corners, -1, axis=0)
-    after = np.roll(values, -1)
-    kept: list[np.ndarray] = []
-    for k in range(len(corners)):
-        a, b = values[k], after[k]
-        if a >= 0:
-            kept.append(corners[k])
-        if (a > 0 > b) or (a < 0 < b):  # the side from k to k + 1 crosses the boundary
-            kept.append(corners[k] + (a / (a - b)) * (following[k] - corners[k]))
+    half = (tuple(np.asarray(normal, dtype=np.float64).tolist()), float(offset))
+    kept = _clip([tuple(p) for p in corners.tolist()], half)
     return np.array(kept, dtype=np.float64).reshape(-1, corners.shape[1])
+
+
+def _area(polygon: list[_Point]) -> float:
+    """The area of a polygon of the plane, or of a plane in 3-D."""
+    if len(polygon) < 3:
+        return 0.0
+    if len(polygon[0]) == 2:
+        twice = sum(
+            p[0] * q[1] - p[1] * q[0]
+            for p, q in zip(polygon, polygon[1:] + polygon[:1], strict=True)
+        )
+        return abs(twice) / 2
+    ox, oy, oz = polygon[0]
+    total = (0.0, 0.0, 0.0)
+    for p, q in itertools.pairwise(polygon[1:]):
+        c = _cross((p[0] - ox, p[1] - oy, p[2] - oz), (q[0] - ox, q[1] - oy, q[2] - oz))
+        total = (total[0] + c[0], total[1] + c[1], total[2] + c[2])
+    return math.sqrt(_dot(total, total)) / 2
 
 
 def polygon_area(polygon: np.ndarray) -> float:
     """Return the area of a planar polygon (M, 2) or of a polygon in a plane of 3-D (M, 3)."""
-    corners = np.asarray(polygon, dtype=np.float64)
-    if len(corners) < 3:
-        return 0.0
-    following = np.roll(corners, -1, axis=0)
-    if corners.shape[1] == 2:
-        cross = corners[:, 0] * following[:, 1] - corners[:, 1] * following[:, 0]
-        return abs(float(cross.sum())) / 2
-    centred, after = corners - corners[0], following - corners[0]
-    return float(np.linalg.norm(np.cross(centred, after).sum(axis=0))) / 2
+    return _area([tuple(p) for p in np.asarray(polygon, dtype=np.float64).tolist()])
 
 
 def _check_width(scores: ClassScores, width: int, what: str) -> None:
@@ -192,18 +227,57 @@ def _check_width(scores: ClassScores, width: int, what: str) -> None:
         raise ValueError(f"{what} are drawn for a layer of width {width}, not {scores.width}")
 
 
-def _wins(scores: ClassScores, i: int, d: int) -> tuple[np.ndarray, float] | bool:
-    """The half-space where class ``i`` beats class ``d`` (``a_i − a_d ≥ 0``), or ``True`` /
-    ``False`` when the difference is a constant (equal scores: the lower class wins)."""
-    normal, offset = scores.difference(i, d)
-    if np.any(normal):
-        return normal, offset
-    return offset > 0 or (offset == 0 and i < d)
+class _Contests:
+    """Where each class beats each other, as half-spaces of plain floats."""
+
+    def __init__(self, scores: ClassScores) -> None:
+        self.classes = scores.classes
+        normals = np.asarray(scores.normals, np.float64)
+        offsets = np.asarray(scores.offsets, np.float64)
+        rows = (normals[:, None, :] - normals[None, :, :]).tolist()
+        shifts = (offsets[:, None] - offsets[None, :]).tolist()
+        self._differences = [
+            [(tuple(row), shift) for row, shift in zip(row_i, shift_i, strict=True)]
+            for row_i, shift_i in zip(rows, shifts, strict=True)
+        ]
+
+    def difference(self, i: int, d: int) -> _Half:
+        """``a_i − a_d`` as ``(normal, offset)``."""
+        return self._differences[i][d]
+
+    def wins(self, i: int, d: int) -> _Half | bool:
+        """The half-space where class ``i`` beats class ``d`` (``a_i − a_d ≥ 0``), or
+        ``True`` / ``False`` when the difference is a constant (equal scores: the lower class
+        wins)."""
+        normal, offset = self.difference(i, d)
+        if any(normal):
+            return normal, offset
+        return offset > 0 or (offset == 0 and i < d)
+
+    def tie_halves(self, i: int, j: int) -> list[_Half] | None:
+        """The half-spaces where ``i`` and ``j`` beat every other class, or ``None`` when a
+        class beats them everywhere."""
+        halves = []
+        for d in range(self.classes):
+            if d in (i, j):
+                continue
+            for own in (i, j):
+                half = self.wins(own, d)
+                if half is False:
+                    return None
+                if half is not True:
+                    halves.append(half)
+        return halves
 
 
-def _box_polygon(box: Box) -> np.ndarray:
-    (x0, x1), (y0, y1) = box
-    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+def _box_sides(box: tuple[tuple[float, float], ...]) -> list[_Half]:
+    """The half-spaces whose intersection is the box: ``x_n ≥ low`` and ``x_n ≤ high``."""
+    sides = []
+    for axis, (low, high) in enumerate(box):
+        unit = tuple(1.0 if n == axis else 0.0 for n in range(len(box)))
+        sides.append((unit, -float(low)))
+        sides.append((tuple(-x for x in unit), float(high)))
+    return sides
 
 
 def argmax_cells(scores: ClassScores, box: Box) -> list[Cell]:
@@ -216,38 +290,39 @@ def argmax_cells(scores: ClassScores, box: Box) -> list[Cell]:
     Returns
     -------
     list[Cell]
-        One per class that wins somewhere in the box, in class order.
+        One per class that wins somewhere in the box, in class order; corners
+        counter-clockwise.
     """
     _check_width(scores, 2, "argmax cells")
-    square = _box_polygon(box)
-    least = _NEGLIGIBLE * polygon_area(square)
+    (x0, x1), (y0, y1) = ((float(a), float(b)) for a, b in box)
+    square: list[_Point] = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    least = _NEGLIGIBLE * _area(square)
+    contests = _Contests(scores)
     cells = []
     for c in range(scores.classes):
         polygon = square
         for d in range(scores.classes):
             if d == c:
                 continue
-            half = _wins(scores, c, d)
+            half = contests.wins(c, d)
             if half is False:
-                polygon = polygon[:0]
+                polygon = []
             elif half is not True:
-                polygon = clip_half_space(polygon, *half)
+                polygon = _clip(polygon, half)
             if len(polygon) < 3:
                 break
-        if len(polygon) >= 3 and polygon_area(polygon) > least:
-            cells.append(Cell(c, polygon))
+        if len(polygon) >= 3 and _area(polygon) > least:
+            cells.append(Cell(c, np.array(polygon, dtype=np.float64)))
     return cells
 
 
-def _clip_line(
-    start: np.ndarray, direction: np.ndarray, halves: list[tuple[np.ndarray, float]]
-) -> tuple[float, float] | None:
+def _clip_line(start: _Point, direction: _Point, halves: list[_Half]) -> tuple[float, float] | None:
     """Return the interval of ``t`` where ``start + t·direction`` lies in every half-space
     ``normal·p + offset ≥ 0`` (Liang–Barsky), or ``None`` when it is empty."""
     low, high = -np.inf, np.inf
     for normal, offset in halves:
-        at_start = float(normal @ start + offset)
-        rate = float(normal @ direction)
+        at_start = _dot(normal, start) + offset
+        rate = _dot(normal, direction)
         if rate > 0:
             low = max(low, -at_start / rate)
         elif rate < 0:
@@ -257,22 +332,6 @@ def _clip_line(
     if not low < high:
         return None
     return low, high
-
-
-def _tie_halves(scores: ClassScores, i: int, j: int) -> list[tuple[np.ndarray, float]] | None:
-    """The half-spaces where ``i`` and ``j`` beat every other class, or ``None`` when a
-    class beats them everywhere."""
-    halves = []
-    for d in range(scores.classes):
-        if d in (i, j):
-            continue
-        for own in (i, j):
-            half = _wins(scores, own, d)
-            if half is False:
-                return None
-            if half is not True:
-                halves.append(half)
-    return halves
 
 
 def tie_segments(scores: ClassScores, box: Box) -> list[Tie]:
@@ -286,27 +345,50 @@ def tie_segments(scores: ClassScores, box: Box) -> list[Tie]:
         Segments, shape ``(2, 2)`` each, in the order of the pairs.
     """
     _check_width(scores, 2, "tie segments")
+    sides = _box_sides(box)
     (x0, x1), (y0, y1) = box
-    sides = [
-        (np.array([1.0, 0.0]), -x0), (np.array([-1.0, 0.0]), x1),
-        (np.array([0.0, 1.0]), -y0), (np.array([0.0, -1.0]), y1),
-    ]  # fmt: skip
     least = _NEGLIGIBLE * float(np.hypot(x1 - x0, y1 - y0))
+    contests = _Contests(scores)
     ties = []
     for i in range(scores.classes):
         for j in range(i + 1, scores.classes):
-            normal, offset = scores.difference(i, j)
-            halves = _tie_halves(scores, i, j)
-            if not np.any(normal) or halves is None:
+            (nx, ny), offset = contests.difference(i, j)
+            halves = contests.tie_halves(i, j)
+            if (nx == 0 and ny == 0) or halves is None:
                 continue  # equal scores tie everywhere or nowhere: no line
-            square = float(normal @ normal)
-            start = -offset * normal / square  # the point of the line nearest the origin
-            direction = np.array([-normal[1], normal[0]]) / np.sqrt(square)
+            square = nx * nx + ny * ny
+            length = float(np.sqrt(square))
+            start = (-offset * nx / square, -offset * ny / square)  # nearest the origin
+            direction = (-ny / length, nx / length)
             span = _clip_line(start, direction, sides + halves)
             if span is not None and span[1] - span[0] > least:
-                ends = start + np.outer(span, direction)
-                ties.append(Tie((i, j), ends))
+                ends = [[start[n] + t * direction[n] for n in range(2)] for t in span]
+                ties.append(Tie((i, j), np.array(ends, dtype=np.float64)))
     return ties
+
+
+def _plane_square(
+    normal: _Point, offset: float, box: tuple[tuple[float, float], ...]
+) -> list[_Point]:
+    """A square of the plane ``normal·p + offset = 0`` that holds all of the plane inside the
+    box: centred where the plane is nearest the box's centre, as wide as the box's diagonal
+    (every point of the box is that close to the centre, and closer still to its projection)."""
+    centre = tuple((low + high) / 2 for low, high in box)
+    radius = math.sqrt(sum(((high - low) / 2) ** 2 for low, high in box))
+    shift = (_dot(normal, centre) + offset) / _dot(normal, normal)
+    nearest = tuple(c - shift * n for c, n in zip(centre, normal, strict=True))
+    # u: across the plane, along the cross product with the axis the normal leans on least.
+    axis = min(range(3), key=lambda n: abs(normal[n]))
+    u = _cross(normal, tuple(1.0 if n == axis else 0.0 for n in range(3)))
+    scale = radius / math.sqrt(_dot(u, u))
+    u = tuple(x * scale for x in u)
+    v = _cross(normal, u)
+    scale = radius / math.sqrt(_dot(v, v))
+    v = tuple(x * scale for x in v)  # u, v and the normal turn counter-clockwise
+    return [
+        tuple(p + a * x + b * y for p, x, y in zip(nearest, u, v, strict=True))
+        for a, b in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+    ]
 
 
 def tie_polygons(scores: ClassScores, cube: tuple[tuple[float, float], ...]) -> list[Tie]:
@@ -314,8 +396,9 @@ def tie_polygons(scores: ClassScores, cube: tuple[tuple[float, float], ...]) -> 
     each pair ``i < j``, the part of the plane ``a_i = a_j`` where both beat every other class
     (the face two regions share), when it has an area.
 
-    The plane's polygon in the cube (:func:`nnviz.projection.plane_in_cube`) is cut by the
-    half-spaces ``a_i − a_d ≥ 0`` and ``a_j − a_d ≥ 0`` of every other class ``d``.
+    A square of the plane that holds the cube's cut is clipped by the cube's six faces (giving
+    :func:`nnviz.projection.plane_in_cube`'s polygon) and by the half-spaces ``a_i − a_d ≥ 0``
+    and ``a_j − a_d ≥ 0`` of every other class ``d``.
 
     Returns
     -------
@@ -323,22 +406,24 @@ def tie_polygons(scores: ClassScores, cube: tuple[tuple[float, float], ...]) -> 
         Convex polygons, corners in order, shape ``(M, 3)`` each, in the order of the pairs.
     """
     _check_width(scores, 3, "tie planes")
-    sizes = np.array([high - low for low, high in cube], dtype=np.float64)
-    least = _NEGLIGIBLE * float(sizes @ sizes)
+    sides = _box_sides(cube)
+    sizes = [high - low for low, high in cube]
+    least = _NEGLIGIBLE * _dot(tuple(sizes), tuple(sizes))
+    contests = _Contests(scores)
     ties = []
     for i in range(scores.classes):
         for j in range(i + 1, scores.classes):
-            normal, offset = scores.difference(i, j)
-            halves = _tie_halves(scores, i, j)
-            if not np.any(normal) or halves is None:
+            normal, offset = contests.difference(i, j)
+            halves = contests.tie_halves(i, j)
+            if not any(normal) or halves is None:
                 continue
-            polygon = plane_in_cube(normal, offset, cube)
-            for half in halves:
+            polygon = _plane_square(normal, offset, cube)
+            for half in sides + halves:
+                polygon = _clip(polygon, half)
                 if len(polygon) < 3:
                     break
-                polygon = clip_half_space(polygon, *half)
-            if len(polygon) >= 3 and polygon_area(polygon) > least:
-                ties.append(Tie((i, j), polygon))
+            if len(polygon) >= 3 and _area(polygon) > least:
+                ties.append(Tie((i, j), np.array(polygon, dtype=np.float64)))
     return ties
 
 

@@ -275,3 +275,22 @@ def test_the_class_maths_needs_neither_torch_nor_manim() -> None:
         "assert not loaded, f'imported {loaded}'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_two_classes_tie_on_the_plane_where_it_cuts_the_cube(seed: int) -> None:
+    from nnviz.projection import plane_in_cube
+
+    rng = np.random.default_rng(seed)
+    scores = ClassScores(rng.normal(0, 1, (2, 3)), rng.normal(0, 0.5, 2))
+    normal, offset = scores.difference(0, 1)
+    expected = plane_in_cube(normal, offset, CUBE)
+    ties = tie_polygons(scores, CUBE)
+    if len(expected) == 0:
+        assert ties == []
+        return
+    (tie,) = ties
+    assert polygon_area(tie.points) == pytest.approx(polygon_area(expected), rel=1e-9)
+    # The same corners (the clipping may keep a corner twice where the plane meets an edge).
+    gaps = np.linalg.norm(tie.points[:, None, :] - expected[None, :, :], axis=-1)
+    assert np.all(gaps.min(axis=1) < 1e-9) and np.all(gaps.min(axis=0) < 1e-9)
