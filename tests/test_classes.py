@@ -12,6 +12,7 @@ import pytest
 import torch
 from torch import nn
 
+from nnviz import Recorder
 from nnviz.config import LATER_FIELDS, ConfigError, RunConfig, default_output
 from nnviz.forward import Weights, layer_outputs
 from nnviz.heads import head
@@ -350,3 +351,129 @@ def test_a_schema_3_file_is_refused_by_a_reader_of_schema_2_in_one_line(
     monkeypatch.setattr(run_module, "READABLE_SCHEMAS", (1, 2))
     with pytest.raises(RunFileError, match="run file schema 3 is not supported"):
         load_run(path)
+
+
+# --- the recorder of a k-class loop --------------------------------------------------------
+
+
+def test_the_recorder_of_a_k_class_loop_logs_what_nnviz_train_logs(tmp_path: Path) -> None:
+    """Full-batch SGD on ``nn.CrossEntropyLoss`` by hand, recorded: the same weights, loss and
+    accuracy as ``train()`` of the same configuration, and each logged loss torch's own
+    cross-entropy of the model's outputs when it was logged."""
+    config = RunConfig(dataset="blobs", classes=3, samples=90, hidden=(3,), activation="tanh",
+                       optimizer="sgd", lr=0.2, batch_size=None, max_epochs=8)  # fmt: skip
+    expected = train(config)
+    X_np, y_np = load_points(config)
+    X, y = torch.from_numpy(X_np), torch.from_numpy(y_np)
+    model = build_model(config)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    rec = Recorder(model, X, y, class_names=("a", "b", "c"))
+    oracle = []
+    for _ in range(config.max_epochs):
+        with torch.no_grad():
+            oracle.append(float(loss_fn(model(X), y)))
+        optimizer.zero_grad()
+        loss_fn(model(X), y).backward()
+        optimizer.step()
+        rec.log()
+    with torch.no_grad():
+        oracle.append(float(loss_fn(model(X), y)))
+    run = load_run(rec.save(tmp_path / "mine.npz"))
+    assert (run.config.output, run.config.classes) == ("softmax", 3)
+    assert run.config.class_names == ("a", "b", "c")
+    assert run.W[-1].shape == (9, 3, 3)
+    for mine, theirs in zip((*run.W, *run.b), (*expected.W, *expected.b), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(run.loss, expected.loss, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(run.accuracy, expected.accuracy)
+    np.testing.assert_allclose(run.loss, oracle, rtol=1e-12)
+
+
+@pytest.mark.parametrize("final", [nn.Softmax(dim=-1), nn.LogSoftmax(dim=1)])
+def test_a_final_softmax_is_recorded_as_the_logit_model_it_wraps(
+    final: nn.Module, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A model ending in nn.Softmax (or nn.LogSoftmax), trained with nn.NLLLoss on its log:
+    the same run file as the model of its logits, and each logged loss the NLL of the
+    wrapped model's own output (the oracle)."""
+    torch.manual_seed(3)
+    logit = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 4)).double()
+    wrapped = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 4), final).double()
+    wrapped.load_state_dict(logit.state_dict())
+    X = torch.randn(80, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    y = (X[:, 0] > 0).long() + 2 * (X[:, 1] > 0).long()  # four quadrants, four classes
+    log_probabilities = (
+        (lambda out: out) if isinstance(final, nn.LogSoftmax) else (lambda out: out.log())
+    )
+    capfd.readouterr()
+    rec = Recorder(wrapped, X, y)
+    kind = type(final).__name__
+    assert capfd.readouterr().err == (
+        f"nnviz: the model ends in nn.{kind}: recorded as the logit model it wraps (the same "
+        "network; nnviz applies the softmax)\n"
+    )
+    rec_logit = Recorder(logit, X, y)
+    assert capfd.readouterr().err == ""
+    optimizer = torch.optim.Adam(wrapped.parameters(), lr=0.05)
+    nll = nn.NLLLoss()
+    expected = []
+    for _ in range(6):
+        with torch.no_grad():
+            out = wrapped(X)
+            expected.append(
+                (float(nll(log_probabilities(out), y)),
+                 float((out.argmax(1) == y).double().mean()))
+            )  # fmt: skip
+        optimizer.zero_grad()
+        nll(log_probabilities(wrapped(X)), y).backward()
+        optimizer.step()
+        logit.load_state_dict({k: v for k, v in wrapped.state_dict().items()})
+        rec.log()
+        rec_logit.log()
+    run = load_run(rec.save(tmp_path / "softmax.npz"))
+    theirs = load_run(rec_logit.save(tmp_path / "logits.npz"))
+    assert run.config == theirs.config and run.config.classes == 4
+    np.testing.assert_allclose(run.loss[:6], [loss for loss, _ in expected], rtol=1e-12)
+    np.testing.assert_array_equal(run.accuracy[:6], [right for _, right in expected])
+    np.testing.assert_array_equal(run.loss, theirs.loss)
+    assert run.loss[-1] < run.loss[0]
+
+
+def test_two_output_logits_are_a_softmax_of_two_classes() -> None:
+    X = torch.randn(30, 2, generator=torch.Generator().manual_seed(0))
+    y = (X[:, 0] > 0).long()
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2))  # float32
+    rec = Recorder(model, X, y)
+    run = rec.run()
+    assert (run.config.output, run.config.classes, run.W[-1].shape) == ("softmax", 2, (1, 2, 3))
+    with torch.no_grad():
+        expected = nn.functional.cross_entropy(model.double()(X.double()), y)
+    assert run.loss[0] == pytest.approx(float(expected), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("y", "options", "message"),
+    [
+        (lambda y: y, {"class_names": ("a", "b")},
+         r"class_names holds 2 names \(a, b\) for 3 classes"),
+        (lambda y: nn.functional.one_hot(y, 3), {},
+         r"y must hold class indices, shape \(60,\), not one-hot rows \(60, 3\): pass "
+         r"y.argmax\(1\)"),
+        (lambda y: y + 1, {}, r"y must hold the class indices 0 to 2 of the model's 3 outputs"),
+        (lambda y: y * 0.5, {}, r"y must hold the class indices 0 to 2"),
+        (lambda y: torch.where(y == 1, 0, y), {},
+         r"y: class 1 has no training point; each of the 3 classes needs one"),
+        (lambda y: y, {"test": np.arange(60) % 3 != 0},
+         r"test must hold out some points and at most 0.5"),
+        (lambda y: y, {"test": (np.arange(60) % 3 != 2) & (np.arange(60) < 20)},
+         r"the test points must hold every one of the 3 classes"),
+    ],
+)  # fmt: skip
+def test_k_class_data_the_recorder_cannot_take_is_one_line(y, options: dict, message: str) -> None:
+    X = torch.randn(60, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    labels = torch.arange(60) % 3
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3))
+    with pytest.raises(ValueError, match=message) as caught:
+        Recorder(model, X, y(labels), **options)
+    assert "\n" not in str(caught.value)
