@@ -477,3 +477,154 @@ def test_k_class_data_the_recorder_cannot_take_is_one_line(y, options: dict, mes
     with pytest.raises(ValueError, match=message) as caught:
         Recorder(model, X, y(labels), **options)
     assert "\n" not in str(caught.value)
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from nnviz.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), prog_name="nnviz")
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_line(code: int, err: str, message: str, prefix: str = "nnviz: ") -> None:
+    assert code != 0 and err.count("\n") == 1 and err.startswith(prefix), err
+    assert message in err and "Traceback" not in err, err
+
+
+def _three_labels(path: Path) -> Path:
+    """Six points of each of three species, named in the file out of order."""
+    rows = [f"{x},{x % 3 + 0.5 * k},{name}" for k, name in enumerate(("c", "a", "b"))
+            for x in range(6)]  # fmt: skip
+    path.write_text("length,width,species\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_train_and_inspect_a_k_class_run(tmp_path: Path) -> None:
+    code, out, err = invoke("train", "--dataset", "blobs", "--classes", "4", "--epochs", "3",
+                            "--samples", "40", "--out", str(tmp_path / "b.npz"))  # fmt: skip
+    assert code == 0, err
+    run = load_run(tmp_path / "b.npz")
+    assert (run.config.classes, run.config.output, run.W[-1].shape) == (4, "softmax", (4, 4, 2))
+    code, out, err = invoke("inspect", str(tmp_path / "b.npz"))
+    assert code == 0, err
+    rows = dict(line.split(None, 1) for line in out.splitlines() if " " in line)
+    assert rows["output"] == "softmax" and rows["classes"] == "4"
+    assert list(rows).index("classes") == list(rows).index("output") + 1
+
+
+def test_train_a_csv_of_three_labels(tmp_path: Path) -> None:
+    data = _three_labels(tmp_path / "three.csv")
+    code, out, err = invoke("train", "--data", str(data), "--hidden", "3", "--epochs", "4",
+                            "--test-fraction", "0.34",
+                            "--out", str(tmp_path / "t.npz"))  # fmt: skip
+    assert code == 0, err
+    run = load_run(tmp_path / "t.npz")
+    assert run.config.class_names == ("a", "b", "c")  # sorted, not in the file's order
+    assert (run.config.classes, run.config.output) == (3, "softmax")
+    np.testing.assert_array_equal(run.y, np.repeat([2, 0, 1], 6))
+    assert run.test is not None and all(np.count_nonzero(run.test & (run.y == c)) == 2
+                                        for c in range(3))  # fmt: skip
+    code, out, err = invoke("inspect", str(tmp_path / "t.npz"))
+    rows = dict(line.split(None, 1) for line in out.splitlines() if " " in line)
+    assert rows["classes"] == "3" and rows["class_names"] == "a,b,c"
+    # two classes of the same file: the sigmoid unless softmax is asked for
+    two = tmp_path / "two.csv"
+    two.write_text("\n".join(data.read_text().splitlines()[:13]) + "\n")
+    for extra, output in (([], "sigmoid"), (["--output", "softmax"], "softmax")):
+        code, _, err = invoke("train", "--data", str(two), "--epochs", "2", *extra,
+                              "--out", str(tmp_path / f"{output}.npz"))  # fmt: skip
+        assert code == 0, err
+        assert load_run(tmp_path / f"{output}.npz").config.output == output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dataset", "blobs", "--classes", "7"], "nnviz: --classes must be at most 6, got 7"),
+        (["--dataset", "blobs", "--classes", "3", "--output", "sigmoid"],
+         "nnviz: --output sigmoid tells 2 classes apart, not 3 (softmax tells 2 to 6)"),
+        (["--classes", "3"],
+         "nnviz: --classes 3: the seed data set has 2 classes (spiral and blobs take 2 to 6)"),
+        (["--dataset", "moons", "--classes", "2", "--output", "softmax", "--classes", "5"],
+         "nnviz: --classes 5: the moons data set has 2 classes"),
+        (["--dataset", "spiral", "--classes", "4", "--samples", "3"],
+         "nnviz: --samples must be at least the 4 classes (a point of each), got 3"),
+        (["--dataset", "blobs", "--classes", "3", "--samples", "5", "--test-fraction", "0.2"],
+         "nnviz: --test-fraction needs at least 6 samples (2 of each class)"),
+        (["--data", "three.csv", "--output", "sigmoid"],
+         "nnviz: --output sigmoid tells 2 classes apart, not 3"),
+        (["--data", "three.csv", "--classes", "3"],
+         "nnviz train: --data and --classes exclude each other: the CSV file gives the "
+         "classes, one per distinct label (see 'nnviz train --help')"),
+        (["--data", "three.csv", "--classes", "2"],
+         "nnviz train: --data and --classes exclude each other"),
+    ],
+)  # fmt: skip
+def test_bad_classes_on_the_command_line_are_one_line_before_training(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    _three_labels(Path("three.csv"))
+    code, out, err = invoke("train", *args, "--out", str(tmp_path / "r.npz"))
+    one_line(code, err, message, prefix=message.split(":")[0] + ":")
+    assert not (tmp_path / "r.npz").exists() and out == ""
+
+
+def test_a_csv_of_seven_labels_is_one_line(tmp_path: Path) -> None:
+    seven = tmp_path / "seven.csv"
+    seven.write_text("".join(f"{k},{k % 3},{name}\n" for k, name in enumerate("ABCDEFGA")))
+    code, _, err = invoke("train", "--data", str(seven), "--out", str(tmp_path / "r.npz"))
+    one_line(code, err, f"nnviz: {seven}: 7 classes (A, B, C, D, E, F, G); nnviz learns 2 to "
+                        "6 classes")  # fmt: skip
+    assert code == 1 and not (tmp_path / "r.npz").exists()
+
+
+SOFTMAX_REFUSAL = (
+    "nnviz: the pictures of softmax outputs ({} classes) come in the next step; nnviz train "
+    "and inspect take such runs\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "classes"),
+    [
+        (["--dataset", "blobs", "--classes", "3"], 3),
+        (["--dataset", "spiral", "--output", "softmax"], 2),
+        (["--dataset", "blobs", "--classes", "6", "--seed-grid"], 6),
+    ],
+)
+def test_render_refuses_softmax_runs_in_one_line_before_training(
+    args: list[str], classes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
+    code, out, err = invoke("render", *args)
+    assert code == 1 and out == "" and err == SOFTMAX_REFUSAL.format(classes)
+    assert not Path("media").exists()  # nothing trained, nothing drawn
+
+
+def test_render_refuses_a_softmax_run_file_and_its_scenes_too(
+    blobs_run: Run, tmp_path: Path
+) -> None:
+    from types import SimpleNamespace
+
+    from nnviz.stories.base import NNVizScene
+    from nnviz.stories.training import SingleRunStory
+
+    path = save_run(blobs_run, tmp_path / "three.npz")
+    code, out, err = invoke("render", "--run", str(path))
+    assert code == 1 and out == "" and err == SOFTMAX_REFUSAL.format(3)
+    assert not Path("media").exists()
+    expected = SOFTMAX_REFUSAL.format(3).rstrip("\n")
+    with pytest.raises(SystemExit, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        SingleRunStory.story_run(SimpleNamespace(run_file=str(path)))  # type: ignore[arg-type]
+    scene = SimpleNamespace(base_config=RunConfig(dataset="spiral", classes=4))
+    with pytest.raises(SystemExit, match=r"softmax outputs \(4 classes\) come in the next step"):
+        NNVizScene.run_for(scene, lr=0.1)  # type: ignore[arg-type]
+    assert not Path("media").exists()
