@@ -628,3 +628,18 @@ def test_render_refuses_a_softmax_run_file_and_its_scenes_too(
     with pytest.raises(SystemExit, match=r"softmax outputs \(4 classes\) come in the next step"):
         NNVizScene.run_for(scene, lr=0.1)  # type: ignore[arg-type]
     assert not Path("media").exists()
+
+
+def test_the_iris_example_reads_as_three_classes_of_fifty() -> None:
+    """numpy's own parser is the oracle for the numbers; the species are the classes."""
+    from nnviz.csv_data import read_csv_data
+
+    path = Path(__file__).parents[1] / "examples" / "iris.csv"
+    data = read_csv_data(path)
+    X = np.loadtxt(path, delimiter=",", skiprows=1, usecols=(0, 1))
+    species = np.loadtxt(path, delimiter=",", skiprows=1, usecols=2, dtype=str)
+    np.testing.assert_array_equal(data.X, X)
+    assert data.class_names == ("setosa", "versicolor", "virginica")
+    np.testing.assert_array_equal(data.y, np.searchsorted(data.class_names, species))
+    assert np.all(np.bincount(data.y) == 50)
+    assert data.feature_names == ("petal length (cm)", "petal width (cm)")
