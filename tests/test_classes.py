@@ -643,3 +643,31 @@ def test_the_iris_example_reads_as_three_classes_of_fifty() -> None:
     np.testing.assert_array_equal(data.y, np.searchsorted(data.class_names, species))
     assert np.all(np.bincount(data.y) == 50)
     assert data.feature_names == ("petal length (cm)", "petal width (cm)")
+
+
+def test_the_readmes_k_class_recorder_example_runs_as_written() -> None:
+    """The README's block, run as written: its run file holds the softmax of three classes,
+    and its last logged loss is torch's cross-entropy of the trained model (the oracle)."""
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- test: recorder-classes-example\b[^\n]*-->\n```python\n(.*?)```",
+                      readme, re.DOTALL)  # fmt: skip
+    assert found is not None
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        names: dict[str, object] = {}
+        exec(compile(found.group(1), "README.md", "exec"), names)  # the README, as written
+    finally:
+        torch.set_num_threads(threads)
+    run = load_run("my_classes.npz")
+    assert (run.config.output, run.config.classes, run.epochs) == ("softmax", 3, 60)
+    assert run.config.class_names == ("south-west", "east", "north-west")
+    model, X, y = names["model"], names["X"], names["y"]
+    assert isinstance(model, nn.Module) and isinstance(X, torch.Tensor)
+    assert isinstance(y, torch.Tensor)
+    with torch.no_grad():
+        expected = nn.functional.cross_entropy(model.double()(X.double()), y)
+    assert run.loss[-1] == pytest.approx(float(expected), rel=1e-12)
+    assert run.accuracy[-1] > 0.9
