@@ -671,3 +671,22 @@ def test_the_readmes_k_class_recorder_example_runs_as_written() -> None:
         expected = nn.functional.cross_entropy(model.double()(X.double()), y)
     assert run.loss[-1] == pytest.approx(float(expected), rel=1e-12)
     assert run.accuracy[-1] > 0.9
+
+
+def test_a_two_class_run_trains_to_the_same_file_as_before_classes(tmp_path: Path) -> None:
+    """``schema2_two_classes.npz`` was trained by nnviz before issue 21: its configuration,
+    trained again now, gives the same arrays bit for bit and the same JSON (so the same cache
+    key) in the same schema."""
+    before = FIXTURES / "schema2_two_classes.npz"
+    config = load_run(before).config
+    again = save_run(train(config), tmp_path / "again.npz")
+    old, new = _arrays(before), _arrays(again)
+    assert sorted(old) == sorted(new)
+    for key in old:
+        if key != "config":
+            assert old[key].dtype == new[key].dtype and np.array_equal(old[key], new[key]), key
+    old_meta, new_meta = (json.loads(str(a["config"])) for a in (old, new))
+    for meta in (old_meta, new_meta):
+        meta.pop("nnviz_version")  # the only field that may differ
+    assert old_meta == new_meta and new_meta["schema"] == 2
+    assert config.key() == RunConfig.from_dict(old_meta["config"]).key()
