@@ -30,7 +30,9 @@ from nnviz.config import (
     RunConfig,
     parse_activation,
 )
+from nnviz.data import DATASET_SPECS
 from nnviz.files import FileRefusedError, check_regular_file
+from nnviz.heads import HEADS, MAX_CLASSES
 from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
 from nnviz.terminal import printable
@@ -51,6 +53,11 @@ _NOT_YOUR_LOOPS: frozenset[str] = frozenset(
 #: The layouts of ``nnviz render --layout`` (the keys of ``nnviz.mobjects.layout.LAYOUTS``,
 #: written out so that ``--help`` does not import Manim; a test checks they agree).
 LAYOUT_NAMES: tuple[str, ...] = ("default", "blog")
+
+#: The built-in data sets that draw more than two classes (``--classes``).
+_MANY_CLASS_DATASETS: tuple[str, ...] = tuple(
+    name for name, spec in DATASET_SPECS.items() if spec.classes[1] > 2
+)
 
 #: The most processes ``--jobs`` starts.
 MAX_JOBS = 64
@@ -200,14 +207,29 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             metavar="PATH.csv",
             help="Your own data instead of --dataset: a CSV file of two numeric feature "
-            "columns, then a label column of two classes; a header row is optional.",
+            f"columns, then a label column of 2 to {MAX_CLASSES} classes; a header row is "
+            "optional.",
+        ),
+        click.option(
+            "--classes",
+            type=int,
+            default=None,
+            help=f"Number of classes of --dataset {' or '.join(_MANY_CLASS_DATASETS)}, 2 to "
+            f"{MAX_CLASSES} [default: 2]; a CSV file's labels give its own.",
+        ),
+        click.option(
+            "--output",
+            type=click.Choice(tuple(HEADS)),
+            default=None,
+            help="Output layer: sigmoid (one unit, two classes only) or softmax (one unit per "
+            "class) [default: sigmoid for two classes, softmax for more].",
         ),
         click.option(
             "--samples",
             type=int,
             default=400,
             show_default=True,
-            help=f"Number of samples (two equal classes), 2 to {MAX_SAMPLES}.",
+            help=f"Number of samples (equal classes), 2 to {MAX_SAMPLES}.",
         ),
         click.option(
             "--noise",
@@ -359,38 +381,44 @@ def _config(full_batch: bool, data_path: str | None = None, **values: Any) -> Ru
         values["batch_size"] = None
     if values.get("standardize") is None:  # a file's units are its own; the toys' are ~1
         values["standardize"] = data_path is not None
+    if values.get("classes") is None:  # two, or as many as the file's labels
+        values.pop("classes", None)
     if data_path is None:
         return RunConfig(**values)
     from nnviz.csv_data import check_test_split, read_csv_data
 
     _refuse_built_in_data_options()
     data = read_csv_data(data_path)
-    for name, _ in _BUILT_IN_DATA_OPTIONS:
+    for name, _, _ in _BUILT_IN_DATA_OPTIONS:
         values.pop(name, None)
     config = RunConfig(**values, dataset="csv", data_file=data_path, data_hash=data.sha256,
                        samples=data.rows, feature_names=data.feature_names,
-                       class_names=data.class_names)  # fmt: skip
+                       class_names=data.class_names,
+                       classes=len(data.class_names))  # fmt: skip
     check_test_split(data, config.test_fraction, data_path)
     return config
 
 
-#: Options that describe a built-in data set, which ``--data`` replaces.
-_BUILT_IN_DATA_OPTIONS: tuple[tuple[str, str], ...] = (
-    ("dataset", "--dataset"),
-    ("samples", "--samples"),
-    ("noise", "--noise"),
+#: Options that describe a built-in data set, which ``--data`` replaces, and what the CSV file
+#: gives instead.
+_BUILT_IN_DATA_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("dataset", "--dataset", "the points"),
+    ("samples", "--samples", "the points"),
+    ("noise", "--noise", "the points"),
+    ("classes", "--classes", "the classes, one per distinct label"),
 )
 
 
 def _refuse_built_in_data_options() -> None:
-    """``--data`` with ``--dataset``, ``--samples`` or ``--noise``: one line (exit 2)."""
+    """``--data`` with ``--dataset``, ``--samples``, ``--noise`` or ``--classes``: one line
+    (exit 2)."""
     from click.core import ParameterSource
 
     context = click.get_current_context()
-    for name, flag in _BUILT_IN_DATA_OPTIONS:
+    for name, flag, given in _BUILT_IN_DATA_OPTIONS:
         if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None):
             raise click.UsageError(
-                f"--data and {flag} exclude each other: the CSV file gives the points", context
+                f"--data and {flag} exclude each other: the CSV file gives {given}", context
             )
 
 
@@ -512,7 +540,11 @@ def inspect(run_file: Path) -> None:
             shown = ",".join(map(str, value))
         if value is None and key in ("data_file", "data_hash", "feature_names", "class_names"):
             continue  # only CSV data and named data have them
+        if key == "classes":
+            continue  # shown beside the output
         rows.append((key, shown))
+        if key == "output":  # the classes it tells apart, beside it
+            rows.append(("classes", config.classes))
     rows.append((f"{run.unit}s run", run.last_count))
     if run.every > 1:
         rows.append(("logged every", f"{run.every} {run.unit}s ({run.epochs + 1} states)"))

@@ -8,6 +8,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, NamedTuple
 
+from nnviz.heads import HEADS, MAX_CLASSES, OutputHead, head
 from nnviz.terminal import printable
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "DATA_SOURCES",
     "EXTERNAL",
     "INITS",
+    "LATER_FIELDS",
     "MAX_EPOCHS",
     "MAX_HIDDEN_LAYERS",
     "MAX_LAYER_WIDTH",
@@ -28,14 +30,13 @@ __all__ = [
     "MAX_SEED",
     "MAX_TEST_FRACTION",
     "OPTIMIZERS",
-    "OUTPUTS",
-    "OUTPUT_CLASSES",
     "SEED_TARGET_LOSS",
     "ActivationParameter",
     "ConfigError",
     "RunConfig",
     "activation_file_name",
     "activation_name",
+    "default_output",
     "default_target_loss",
     "parse_activation",
 ]
@@ -67,7 +68,9 @@ class ActivationParameter(NamedTuple):
 ACTIVATION_PARAMETERS: dict[str, ActivationParameter] = {
     "leaky_relu": ActivationParameter("negative slope", 0.1, 0.0, 1.0),
 }
-DATASETS: tuple[str, ...] = ("seed", "xor", "circles", "moons", "spiral")
+#: Names of the built-in data sets; :data:`nnviz.data.DATASET_SPECS` defines them (and how many
+#: classes each can have).
+DATASETS: tuple[str, ...] = ("seed", "xor", "circles", "moons", "spiral", "blobs")
 #: A run's ``dataset`` and ``optimizer`` when it was trained outside nnviz (``nnviz.Recorder``).
 EXTERNAL = "external"
 #: Where else a run's points can come from: a CSV file (``data_file``), or the user's own
@@ -80,12 +83,6 @@ BLOG_LEARNING_RATES: tuple[float, ...] = (0.1, 0.01, 0.001)
 #: Initial weights: ``glorot`` (Keras's default, as in the post: Glorot-uniform weights, zero
 #: biases) or ``torch`` (PyTorch's ``nn.Linear`` default, Kaiming-uniform weights and biases).
 INITS: tuple[str, ...] = ("glorot", "torch")
-#: The output layers nnviz can draw: one sigmoid unit, P(class 1). (Softmax outputs for three
-#: or more classes are planned; they go here.)
-OUTPUTS: dict[str, int] = {"sigmoid": 1}
-#: How many classes each output layer tells apart: the one place that limits a run's classes
-#: (``class_names``, e.g. a CSV file's labels; the CSV reader itself takes any number).
-OUTPUT_CLASSES: dict[str, int] = {"sigmoid": 2}
 #: The networks nnviz draws: 1 to 3 hidden layers of 1 to 8 units (TensorFlow Playground's
 #: own limit is 6 layers of 8).
 MAX_HIDDEN_LAYERS = 3
@@ -111,6 +108,13 @@ MAX_NAME_CHARS = 40
 #: The post's stop rule: its notebook stops once the whole-data loss is at most this. It is a
 #: property of the post's own sample (``dataset="seed"``) and the default for it only.
 SEED_TARGET_LOSS = 0.263
+
+
+def default_output(classes: int) -> str:
+    """Return the output layer a run of ``classes`` classes has unless it names one: one
+    ``sigmoid`` unit for two classes (the post's network), ``softmax`` units for more. Both
+    are keys of :data:`nnviz.heads.HEADS`, which knows what they are."""
+    return "sigmoid" if classes == 2 else "softmax"
 
 
 def default_target_loss(dataset: str) -> float:
@@ -220,7 +224,7 @@ class RunConfig:
         Name of the toy dataset, one of :data:`DATASETS`; or ``csv`` for points read from
         ``data_file``, or ``external`` for points a user's own training loop recorded.
     samples
-        Number of samples, split evenly between the two classes.
+        Number of samples, split evenly between the classes (at least one per class).
     noise
         Dataset noise (standard deviation in data units); ``None`` takes the dataset's default.
     seed
@@ -237,8 +241,6 @@ class RunConfig:
     hidden
         Width of each hidden layer, e.g. ``(2,)`` or ``(4, 4, 2)`` (a whole number means one
         layer): 1 to :data:`MAX_HIDDEN_LAYERS` layers of 1 to :data:`MAX_LAYER_WIDTH` units.
-    output
-        The output layer, a key of :data:`OUTPUTS` (``sigmoid``: one unit, P(class 1)).
     lr
         Adam learning rate.
     batch_size
@@ -256,13 +258,22 @@ class RunConfig:
     adam_epsilon
         Adam's ε (Keras's default 1e-7, as in the post; PyTorch's is 1e-8).
     output
-        The output layer, a key of :data:`OUTPUTS`.
+        The output layer, a key of :data:`nnviz.heads.HEADS`: ``sigmoid`` (one unit, P(class
+        1); two classes only) or ``softmax`` (one unit per class). ``None`` (the default)
+        takes :func:`default_output` of ``classes``: ``sigmoid`` for two classes, ``softmax``
+        for more. The name is recorded, never ``None``.
+    classes
+        The number of classes, 2 to :data:`nnviz.heads.MAX_CLASSES`: a CSV file's distinct
+        labels (``class_names``), the model's outputs for a recorded run, or the classes a
+        built-in data set draws (``blobs`` and ``spiral`` take 2 to 6, the others have 2).
+        Labels are ``0 … classes − 1``.
     data_file, data_hash
         For ``dataset="csv"``: the file's name as given, and the SHA-256 of its content (so a
         changed file is another run).
     feature_names, class_names
-        Names of the two features (axis labels) and of the two classes (the legend), e.g. from
-        a CSV's header and label values; ``None`` for the built-in ``x₁, x₂`` and ``0, 1``.
+        Names of the two features (axis labels) and of the ``classes`` classes (the legend),
+        e.g. from a CSV's header and label values; ``None`` for the built-in ``x₁, x₂`` and
+        ``0, 1, …``.
     test_fraction
         Share of the points held out as a test set (stratified, from the data's seed), 0 to
         :data:`MAX_TEST_FRACTION`; 0 trains on every point, as the post does.
@@ -292,7 +303,7 @@ class RunConfig:
     target_loss: float | None = None
     init: str = "glorot"
     adam_epsilon: float = 1e-7
-    output: str = "sigmoid"
+    output: str | None = None
     data_file: str | None = None
     data_hash: str | None = None
     feature_names: tuple[str, ...] | None = None
@@ -302,6 +313,7 @@ class RunConfig:
     weight_decay: float = 0.0
     l1: float = 0.0
     standardize: bool = False
+    classes: int = 2
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS + DATA_SOURCES:
@@ -310,6 +322,7 @@ class RunConfig:
                 "dataset",
             )
         self._check_data_source()
+        self._check_classes()
         if self.optimizer not in (*OPTIMIZERS, EXTERNAL):
             raise ConfigError(
                 f"unknown optimizer {_shown(self.optimizer)}; choose one of "
@@ -318,9 +331,10 @@ class RunConfig:
             )
         _check_positive("test_fraction", self.test_fraction, allow_zero=True,
                         maximum=MAX_TEST_FRACTION)  # fmt: skip
-        if self.test_fraction > 0 and self.dataset in DATASETS and self.samples < 4:
+        if self.test_fraction > 0 and self.dataset in DATASETS and self.samples < 2 * self.classes:
             raise ConfigError(
-                "test_fraction needs at least 4 samples (2 of each class) to hold some out",
+                f"test_fraction needs at least {2 * self.classes} samples (2 of each class) to "
+                "hold some out",
                 "test_fraction",
             )
         _check_positive("weight_decay", self.weight_decay, allow_zero=True, maximum=MAX_PENALTY)
@@ -331,17 +345,18 @@ class RunConfig:
                 "standardize",
             )
         self._normalise_network()
-        if self.output not in OUTPUTS:
-            raise ConfigError(
-                f"unknown output {_shown(self.output)}; nnviz draws {', '.join(OUTPUTS)} outputs",
-                "output",
-            )
-        self._check_classes()
+        self._check_output()
         if self.init not in INITS:
             raise ConfigError(
                 f"unknown init {_shown(self.init)}; choose one of {', '.join(INITS)}", "init"
             )
         _check_int("samples", self.samples, minimum=2, maximum=MAX_SAMPLES)
+        if self.dataset in DATASETS and self.samples < self.classes:
+            raise ConfigError(
+                f"samples must be at least the {self.classes} classes (a point of each), "
+                f"got {self.samples}",
+                "samples",
+            )
         _check_int("seed", self.seed, minimum=0, maximum=MAX_SEED)
         _check_int("max_epochs", self.max_epochs, minimum=1, maximum=MAX_EPOCHS)
         if self.batch_size is not None:
@@ -373,13 +388,14 @@ class RunConfig:
                 continue
             if isinstance(value, list):
                 value = tuple(value)
+            what = "two names" if name == "feature_names" else "names"
             if not isinstance(value, tuple) or (name == "feature_names" and len(value) != 2):
-                raise ConfigError(f"{name} must be two names, got {_shown(value)}", name)
+                raise ConfigError(f"{name} must be {what}, got {_shown(value)}", name)
             if len(value) > 64:  # checked against the output layer later; not a huge list
                 raise ConfigError(f"{name} holds {len(value)} names, far too many", name)
             for item in value:
                 if not isinstance(item, str) or not item.strip():
-                    raise ConfigError(f"{name} must be two non-empty names", name)
+                    raise ConfigError(f"{name} must be {what}, each non-empty", name)
                 if len(item) > MAX_NAME_CHARS or not item.isprintable():
                     raise ConfigError(
                         f"{name}: {_shown(item)} is not a name of at most {MAX_NAME_CHARS} "
@@ -389,19 +405,60 @@ class RunConfig:
             object.__setattr__(self, name, value)
 
     def _check_classes(self) -> None:
-        """The classes must be as many as the output layer tells apart."""
+        """The classes are 2 to :data:`~nnviz.heads.MAX_CLASSES`, as many as ``class_names``
+        names, and as many as the data set draws."""
         names = self.class_names
-        wanted = OUTPUT_CLASSES[self.output]
-        if names is None or len(names) == wanted:
-            return
         where = f"{self.data_file}: " if self.data_file else ""
-        listed = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
-        raise ConfigError(
-            f"{where}{len(names)} classes ({listed}); nnviz learns {wanted} classes so far "
-            f"(one {self.output} output)"
-            if len(names) > wanted
-            else f"{where}class_names must be {wanted} names, got {len(names)}",
-        )
+        if names is not None and not 2 <= len(names) <= MAX_CLASSES:
+            listed = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+            raise ConfigError(
+                f"{where}{len(names)} class{'' if len(names) == 1 else 'es'} ({listed}); nnviz "
+                f"learns 2 to {MAX_CLASSES} classes",
+                "class_names",
+            )
+        _check_int("classes", self.classes, minimum=2, maximum=MAX_CLASSES)
+        if names is not None and len(names) != self.classes:
+            listed = ", ".join(names)
+            raise ConfigError(
+                f"{where}class_names holds {len(names)} names ({listed}) for {self.classes} "
+                "classes",
+                "class_names",
+            )
+        if self.dataset in DATASETS:
+            from nnviz.data import DATASET_SPECS  # here: nnviz.data imports config
+
+            low, high = DATASET_SPECS[self.dataset].classes
+            if not low <= self.classes <= high:
+                takers = [name for name, spec in DATASET_SPECS.items() if spec.classes[1] > 2]
+                raise ConfigError(
+                    f"classes {self.classes}: the {self.dataset} data set has "
+                    f"{_count_range(low, high)} classes ({' and '.join(takers)} take 2 to "
+                    f"{MAX_CLASSES})",
+                    "classes",
+                )
+
+    def _check_output(self) -> None:
+        """The output is a head of :data:`nnviz.heads.HEADS` that tells the classes apart;
+        ``None`` becomes :func:`default_output`."""
+        if self.output is None:
+            object.__setattr__(self, "output", default_output(self.classes))
+        if not isinstance(self.output, str) or self.output not in HEADS:
+            raise ConfigError(
+                f"unknown output {_shown(self.output)}; choose one of {', '.join(HEADS)}",
+                "output",
+            )
+        chosen = HEADS[self.output]
+        if not chosen.min_classes <= self.classes <= chosen.max_classes:
+            others = [
+                f"{name} tells {_count_range(h.min_classes, h.max_classes)}"
+                for name, h in HEADS.items()
+                if h.min_classes <= self.classes <= h.max_classes
+            ]
+            raise ConfigError(
+                f"output {self.output} tells {_count_range(chosen.min_classes, chosen.max_classes)}"
+                f" classes apart, not {self.classes} ({'; '.join(others)})",
+                "output",
+            )
 
     def _normalise_network(self) -> None:
         """Check the widths and activations, and store them in one canonical form."""
@@ -443,9 +500,20 @@ class RunConfig:
         return self.activation
 
     @property
+    def output_head(self) -> OutputHead:
+        """The output layer's head (:data:`nnviz.heads.HEADS`): its units, loss, accuracy."""
+        return head(self.output or default_output(self.classes))
+
+    @property
+    def output_units(self) -> int:
+        """The number of output units: 1 for a sigmoid, ``classes`` for softmax."""
+        return self.output_head.units(self.classes)
+
+    @property
     def widths(self) -> tuple[int, ...]:
-        """The width of every layer, inputs to output: ``(2, 2, 1)`` for the blog's network."""
-        return (2, *self.hidden, OUTPUTS[self.output])
+        """The width of every layer, inputs to output: ``(2, 2, 1)`` for the blog's network,
+        ``(2, 4, 3)`` for 4 hidden units and a softmax of 3 classes."""
+        return (2, *self.hidden, self.output_units)
 
     def network_sentence(self) -> str:
         """Return the network in words, as title cards show it: ``2 inputs → 2 hidden neurons
@@ -458,10 +526,10 @@ class RunConfig:
             layers = f"{width} hidden neuron{'s' if width > 1 else ''}"
         else:
             layers = "hidden layers " + ", ".join(map(str, self.hidden))
-        outputs = OUTPUTS[self.output]
+        outputs = self.output_units
         return (
             f"2 inputs → {layers} ({display_name(self.activation)}) → "
-            f"{outputs} {self.output} output{'s' if outputs > 1 else ''}"
+            f"{outputs} {self.output_head.name} output{'s' if outputs > 1 else ''}"
         )
 
     @property
@@ -478,17 +546,32 @@ class RunConfig:
         """Return a copy with ``changes`` applied (and validated).
 
         A change of ``dataset`` takes the new data's own stop rule when this configuration
-        has its data's (:func:`default_target_loss`) and no ``target_loss`` is given.
+        has its data's (:func:`default_target_loss`) and no ``target_loss`` is given; a change
+        of ``classes`` takes their output layer (:func:`default_output`) when this
+        configuration has its classes' and no ``output`` is given.
         """
         dataset = changes.get("dataset", self.dataset)
         if (dataset != self.dataset and "target_loss" not in changes
                 and self.target_loss == default_target_loss(self.dataset)):  # fmt: skip
             changes["target_loss"] = None
+        classes = changes.get("classes", self.classes)
+        if (classes != self.classes and "output" not in changes
+                and self.output == default_output(self.classes)):  # fmt: skip
+            changes["output"] = None
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the configuration as a JSON-ready dictionary."""
-        return asdict(self)
+        """Return the configuration as a JSON-ready dictionary.
+
+        A field added after run-file schema 2 (:data:`LATER_FIELDS`) is left out while it has
+        the value every configuration had before it, so a configuration that does not use it
+        is written (run files) and keyed (:meth:`key`, the cache) exactly as before.
+        """
+        values = asdict(self)
+        for name, before in LATER_FIELDS.items():
+            if values[name] == before:
+                del values[name]
+        return values
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> RunConfig:
@@ -519,6 +602,17 @@ class RunConfig:
         names = self.activation if isinstance(self.activation, str) else "/".join(self.activation)
         network = "" if self.hidden == (2,) else f"{'-'.join(map(str, self.widths))} "
         return f"{network}{names}, lr {self.lr:g}"
+
+
+#: The fields of :class:`RunConfig` added after run-file schema 2, and the value they stood for
+#: then: :meth:`RunConfig.to_dict` leaves them out at that value (a run file without them
+#: means it).
+LATER_FIELDS: dict[str, object] = {"classes": 2}
+
+
+def _count_range(low: int, high: int) -> str:
+    """``2`` or ``2 to 6``."""
+    return f"{low}" if low == high else f"{low} to {high}"
 
 
 def _shown(value: object) -> str:

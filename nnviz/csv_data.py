@@ -17,8 +17,8 @@ The rules (the README's "Your own data" repeats them):
   refused.
 - **Labels**: the distinct label texts, sorted (by value when every label is a number, so
   ``0``/``1`` stay 0 and 1, ``2`` comes before ``10``; else as text), are the classes 0, 1, …
-  This module does not limit their number beyond two at least: how many classes a network
-  can learn is :data:`nnviz.config.OUTPUT_CLASSES`' business.
+  (sorted, not in the order they first appear); 2 to :data:`nnviz.heads.MAX_CLASSES` of them,
+  the most classes an output head tells apart.
 - **Size**: at least :data:`MIN_ROWS` rows of data, at most :data:`nnviz.config.MAX_SAMPLES`
   (the training limit); the file at most :data:`MAX_CSV_BYTES`, checked before it is read; a
   row at most :data:`MAX_ROW_CHARS` characters (a blank line of any length is skipped).
@@ -48,6 +48,7 @@ import numpy as np
 
 from nnviz.config import MAX_NAME_CHARS, MAX_SAMPLES, ConfigError
 from nnviz.files import FileRefusedError, open_regular_file
+from nnviz.heads import MAX_CLASSES
 from nnviz.terminal import printable
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "CSVDataError",
     "check_test_split",
     "read_csv_data",
+    "too_many_classes",
 ]
 
 #: Largest CSV file read, in bytes (checked before reading): ample for
@@ -103,7 +105,8 @@ class CSVData:
     feature_names
         The header's names of the two feature columns, or ``None`` without a header.
     class_names
-        The distinct labels, sorted (see the module's rules); two or more.
+        The distinct labels, sorted (see the module's rules); 2 to
+        :data:`~nnviz.heads.MAX_CLASSES`.
     sha256
         SHA-256 of the file's bytes, hexadecimal.
     delimiter
@@ -193,11 +196,23 @@ def read_csv_data(path: str | os.PathLike[str], max_rows: int = MAX_SAMPLES) -> 
         raise CSVDataError(
             f"{where}: every row has the label {class_names[0]!r}; two classes are needed"
         )
+    if len(class_names) > MAX_CLASSES:
+        raise CSVDataError(too_many_classes(where, class_names))
     index_of = {name: k for k, name in enumerate(class_names)}
     classes = np.array([index_of[label] for label in labels], dtype=np.int64)
     X = np.frombuffer(features, dtype=np.float64).reshape(count, 2).copy()
     y = classes[np.frombuffer(label_ids, dtype=np.int64)]
     return CSVData(X, y, feature_names, class_names, digest.hexdigest(), delimiter)
+
+
+def too_many_classes(where: str, class_names: Sequence[str]) -> str:
+    """The one line that refuses more than :data:`~nnviz.heads.MAX_CLASSES` classes: how many,
+    the first of them, and the limit."""
+    shown = 8
+    listed = ", ".join(class_names[:shown]) + (", ..." if len(class_names) > shown else "")
+    return (
+        f"{where}: {len(class_names)} classes ({listed}); nnviz learns 2 to {MAX_CLASSES} classes"
+    )
 
 
 def check_test_split(data: CSVData, test_fraction: float, where: str) -> None:

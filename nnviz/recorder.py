@@ -2,11 +2,13 @@
 
 The recorder reads the weights of a ``torch.nn.Sequential`` of ``nn.Linear`` layers and the
 activations of :data:`nnviz.activations.ACTIVATION_REGISTRY` (2 inputs, hidden layers within
-:mod:`nnviz.config`'s limits, one logit, or a final ``nn.Sigmoid`` after it, which is
-recorded as the logit model it wraps), snapshots them when asked (every epoch, or every N
-steps: ``unit="step", every=N``), and evaluates each snapshot as :func:`nnviz.train.train`
-evaluates its own states: binary cross-entropy on the logits and accuracy (logit > 0 means
-class 1) on the given points, in float64.
+:mod:`nnviz.config`'s limits, and the output logits: one, a sigmoid output of two classes, or
+k = 2 to 6, a softmax of k classes as ``nn.CrossEntropyLoss`` trains it; a final
+``nn.Sigmoid``, ``nn.Softmax(dim=-1)`` or ``nn.LogSoftmax(dim=-1)`` after them is recorded as
+the logit model it wraps), snapshots them when asked (every epoch, or every N steps:
+``unit="step", every=N``), and evaluates each snapshot as :func:`nnviz.train.train` evaluates
+its own states (:func:`nnviz.train.logit_metrics`, the output head's loss and accuracy) on
+the given points, in float64.
 
 It never changes the model: no ``train()``/``eval()`` switch, no forward pass through it (the
 loss is computed from detached float64 copies of the weights), gradients untouched.
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +56,24 @@ from nnviz.config import (
     RunConfig,
     activation_name,
 )
+from nnviz.data import classes_without_points
+from nnviz.heads import MAX_CLASSES
 from nnviz.run import MAX_LOG_EVERY, UNITS, Run, check_writable_target, save_run
 from nnviz.train import activation_module, logit_metrics
 
-__all__ = ["Recorder", "ends_in_sigmoid", "model_architecture"]
+__all__ = ["FINAL_LINKS", "Recorder", "ends_in_sigmoid", "final_link", "model_architecture"]
+
+#: The modules a model may end with after its last ``nn.Linear``, turning the logits into
+#: (log) probabilities: the output head they belong to. Such a model is recorded as the logit
+#: model it wraps (nnviz applies the head's link itself). ``nn.Softmax`` and ``nn.LogSoftmax``
+#: count over the classes only: ``dim=-1`` or ``dim=1``.
+FINAL_LINKS: dict[type[nn.Module], str] = {
+    nn.Sigmoid: "sigmoid",
+    nn.Softmax: "softmax",
+    nn.LogSoftmax: "softmax",
+}
+#: The ``dim`` of a final softmax that means the classes of a batch of shape (N, k).
+_CLASS_DIMS = (-1, 1)
 
 
 def _supported() -> str:
@@ -182,8 +199,44 @@ def _own_module_computation(model: nn.Sequential) -> str | None:
 def ends_in_sigmoid(model: nn.Sequential) -> bool:
     """Return whether ``model`` ends in ``nn.Linear`` and then ``nn.Sigmoid`` (the class itself):
     a network that outputs the probability, as trained with ``nn.BCELoss``."""
+    final = final_link(model)
+    return final is not None and type(final) is nn.Sigmoid
+
+
+def final_link(model: nn.Sequential) -> nn.Module | None:
+    """Return the last module of ``model`` when it is one of :data:`FINAL_LINKS` (the class
+    itself; a softmax over ``dim=-1`` or ``dim=1``) right after an ``nn.Linear``, else
+    ``None``: ``nn.Sigmoid`` (trained with ``nn.BCELoss``), ``nn.Softmax`` or
+    ``nn.LogSoftmax`` (trained with ``nn.NLLLoss`` on its logarithm)."""
     modules = list(model)
-    return len(modules) >= 2 and type(modules[-1]) is nn.Sigmoid and type(modules[-2]) is nn.Linear
+    if len(modules) < 2 or type(modules[-2]) is not nn.Linear:
+        return None
+    last = modules[-1]
+    if type(last) not in FINAL_LINKS:
+        return None
+    if type(last) is not nn.Sigmoid and getattr(last, "dim", None) not in _CLASS_DIMS:
+        return None
+    return last
+
+
+def _final_refusal(index: int, module: nn.Module, outputs: int | None) -> str | None:
+    """Why the final ``module`` (at ``index``), after a last ``nn.Linear`` of ``outputs``
+    outputs (``None``: not after one), is not a link nnviz records, or ``None`` when it is
+    not a softmax at all (the general refusals apply)."""
+    kind = type(module).__name__
+    if type(module) not in (nn.Softmax, nn.LogSoftmax):
+        return None
+    if getattr(module, "dim", None) not in _CLASS_DIMS:
+        return (
+            f"module {index} ({kind}) has dim={getattr(module, 'dim', None)!r}; nnviz records "
+            f"a final nn.{kind} over the classes, nn.{kind}(dim=-1)"
+        )
+    if outputs is None:
+        return (
+            f"module {index} ({kind}) is not right after an nn.Linear; nnviz records "
+            f"nn.{kind}(dim=-1) only as the last module, after the output logits"
+        )
+    return None
 
 
 def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ...]]:
@@ -192,9 +245,12 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
     ``model`` must be an ``nn.Sequential`` of ``nn.Linear`` layers with one activation of the
     registry (its class and settings, e.g. ``nn.Tanh()``; ``nn.LeakyReLU`` with any negative
     slope between 0 and 1, ``leaky_relu:0.01`` for PyTorch's default) between two of them (none
-    between two ``nn.Linear`` layers counts as ``linear``), 2 inputs and 1 output logit, or
-    that logit through a final ``nn.Sigmoid`` (:func:`ends_in_sigmoid`: the same network, whose
-    logit nnviz draws and puts through the sigmoid itself), 1 to
+    between two ``nn.Linear`` layers counts as ``linear``), 2 inputs and 1 output logit (a
+    sigmoid output, two classes) or k = 2 to :data:`~nnviz.heads.MAX_CLASSES` (a softmax of k
+    classes), or those logits through a final module of :data:`FINAL_LINKS` (``nn.Sigmoid``
+    after one logit, ``nn.Softmax(dim=-1)`` or ``nn.LogSoftmax(dim=-1)`` after k; see
+    :func:`final_link`: the same network, whose logits nnviz draws and puts through the link
+    itself), 1 to
     :data:`~nnviz.config.MAX_HIDDEN_LAYERS` hidden layers
     of 1 to :data:`~nnviz.config.MAX_LAYER_WIDTH` units. It must compute what these classes
     compute: a subclass of ``nn.Sequential`` may build its modules but not define its own
@@ -216,7 +272,8 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
     if reason is not None:
         raise ValueError(reason)
     modules = list(model)
-    if ends_in_sigmoid(model):
+    final = final_link(model)
+    if final is not None:
         modules = modules[:-1]  # the logit model it wraps
     linears = [m for m in modules if type(m) is nn.Linear]
     if not linears:
@@ -243,7 +300,8 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
             continue
         name = _activation_of(module)
         if name is None:
-            raise ValueError(_refusal(index, module))
+            after = widths[-1] if widths and pending is None else None
+            raise ValueError(_final_refusal(index, module, after) or _refusal(index, module))
         if not widths:
             raise ValueError(
                 f"module {index} ({type(module).__name__}) comes before the first nn.Linear; "
@@ -258,13 +316,24 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
     if pending is not None:
         raise ValueError(
             f"module {len(modules) - 1} ({type(modules[-1]).__name__}) comes after the last "
-            "nn.Linear; the model must end with nn.Linear(..., 1), a logit, or with "
-            "nn.Linear(..., 1) and nn.Sigmoid()"
+            "nn.Linear; the model must end with its output logits, nn.Linear(..., 1) or "
+            "nn.Linear(..., k), or with them through nn.Sigmoid() (one logit) or "
+            "nn.Softmax(dim=-1) (k logits)"
         )
-    if widths[-1] != 1:
+    outputs = widths[-1]
+    last = len(modules) - 1
+    if not 1 <= outputs <= MAX_CLASSES:
         raise ValueError(
-            f"module {len(modules) - 1} (Linear) has {widths[-1]} outputs; nnviz draws one "
-            "output logit (two classes)"
+            f"module {last} (Linear) has {outputs} outputs; nnviz draws one output logit (two "
+            f"classes, sigmoid) or 2 to {MAX_CLASSES}, one per class (softmax)"
+        )
+    if final is not None and (outputs == 1) != (type(final) is nn.Sigmoid):
+        kind = type(final).__name__
+        raise ValueError(
+            f"module {last + 1} ({kind}) follows {outputs} output logit"
+            f"{'s' if outputs > 1 else ''}; nnviz records a "
+            "final nn.Sigmoid after one logit (two classes) and nn.Softmax(dim=-1) or "
+            "nn.LogSoftmax(dim=-1) after 2 or more, one per class"
         )
     hidden = tuple(widths[:-1])
     if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
@@ -303,17 +372,23 @@ class Recorder:
     ----------
     model
         An ``nn.Sequential`` of ``nn.Linear`` layers and supported activations, 2 inputs and
-        1 logit (see :func:`model_architecture`), on any device and in any float dtype. A
-        final ``nn.Sigmoid`` (a model trained with ``nn.BCELoss``) is recorded as the logit
-        model it wraps, the same network and weights, and said in one line on stderr.
+        1 logit (a sigmoid output, two classes, trained with ``nn.BCEWithLogitsLoss``) or k =
+        2 to :data:`~nnviz.heads.MAX_CLASSES` logits (a softmax of k classes, trained with
+        ``nn.CrossEntropyLoss``) (see :func:`model_architecture`), on any device and in any
+        float dtype. A final ``nn.Sigmoid`` (a model trained with ``nn.BCELoss``),
+        ``nn.Softmax(dim=-1)`` or ``nn.LogSoftmax(dim=-1)`` (trained with ``nn.NLLLoss``) is
+        recorded as the logit model it wraps, the same network and weights, and said in one
+        line on stderr.
     X
         The points, shape (N, 2): a tensor or an array (copied).
     y
-        Their labels, 0 or 1, shape (N,) or (N, 1).
+        Their labels, shape (N,) (or (N, 1)): 0 or 1 for one logit; the class indices
+        ``0 … k − 1`` for k logits, as ``nn.CrossEntropyLoss`` takes them, every class among
+        the training points.
     test
         Optionally which points are held out from training (booleans, shape (N,)): the loss
         and accuracy are then logged for the training and the test points apart, and the video
-        draws the test points hollow. At most half the points, with both classes among the
+        draws the test points hollow. At most half the points, with every class among the
         training and the test points.
     unit
         What your loop counts between two :meth:`log` calls, one of
@@ -323,6 +398,9 @@ class Recorder:
         How many of ``unit`` pass between two :meth:`log` calls: with ``unit="step",
         every=10``, log after every 10th step and state k is step 10·k. 1 to
         :data:`nnviz.run.MAX_LOG_EVERY`.
+    class_names
+        Optionally the names of the classes, in the order of their labels (the legend's);
+        ``None`` names them by their labels.
 
     Raises
     ------
@@ -339,6 +417,7 @@ class Recorder:
         test: Any = None,
         unit: str = "epoch",
         every: int = 1,
+        class_names: Sequence[str] | None = None,
     ) -> None:
         if unit not in UNITS:
             raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {unit!r}")
@@ -352,14 +431,28 @@ class Recorder:
         self.model = model
         #: Whether the model ends in ``nn.Sigmoid``, recorded as the logit model it wraps.
         self.sigmoid_output = ends_in_sigmoid(model)
+        final = final_link(model)
+        #: The class name of the module of :data:`FINAL_LINKS` the model ends in (recorded as
+        #: the logit model it wraps), or ``None``.
+        self.final_module: str | None = None if final is None else type(final).__name__
         self._layers = list(model)  # as nn.Sequential runs them (a shared layer twice)
         self._linears = [m for m in self._layers if type(m) is nn.Linear]
+        units = self._linears[-1].out_features
+        #: The number of classes: 2 for one output logit, else one per output.
+        self.classes = 2 if units == 1 else units
+        #: The output head (:data:`nnviz.heads.HEADS`): ``sigmoid`` for one logit, ``softmax``
+        #: for more.
+        self.output = "sigmoid" if units == 1 else "softmax"
+        self.class_names = None if class_names is None else tuple(class_names)
         X_np = _as_numpy(X, "X")
         y_np = _as_numpy(y, "y")
         if y_np.ndim == 2 and y_np.shape[1] == 1:
             y_np = y_np[:, 0]
         if X_np.ndim != 2 or X_np.shape[1] != 2:
             raise ValueError(f"X must have shape (N, 2), got {X_np.shape}")
+        if y_np.shape == (len(X_np), units) and units > 1:
+            raise ValueError(f"y must hold class indices, shape ({len(X_np)},), not one-hot "
+                             f"rows {y_np.shape}: pass y.argmax(1)")  # fmt: skip
         if y_np.shape != (len(X_np),):
             raise ValueError(f"y must have shape ({len(X_np)},), one label per point, got "
                              f"{y_np.shape}")  # fmt: skip
@@ -367,8 +460,11 @@ class Recorder:
             raise ValueError(f"X must hold 2 to {MAX_SAMPLES} points, got {len(X_np)}")
         if not np.all(np.isfinite(X_np)):
             raise ValueError("X must be finite (no NaN or inf)")
-        if not np.all((y_np == 0) | (y_np == 1)):
+        if units == 1 and not np.all((y_np == 0) | (y_np == 1)):
             raise ValueError("y must hold labels 0 or 1")
+        if not np.all((y_np >= 0) & (y_np < self.classes) & (y_np == np.round(y_np))):
+            raise ValueError(f"y must hold the class indices 0 to {self.classes - 1} of the "
+                             f"model's {self.classes} outputs")  # fmt: skip
         self.X, self.y = X_np, y_np.astype(np.int64)
         self.test: np.ndarray | None = None
         if test is not None:
@@ -379,19 +475,29 @@ class Recorder:
                 raise ValueError(
                     f"test must hold out some points and at most {MAX_TEST_FRACTION:g} of them"
                 )
+            every_class = (
+                "both classes" if self.classes == 2 else f"every one of the {self.classes} classes"
+            )
             for part, name in ((~mask, "training"), (mask, "test")):
-                if set(np.unique(self.y[part]).tolist()) != {0, 1}:
-                    raise ValueError(f"the {name} points must hold both classes")
+                if set(np.unique(self.y[part]).tolist()) != set(range(self.classes)):
+                    raise ValueError(f"the {name} points must hold {every_class}")
             self.test = mask
+        if units > 1:  # a class without training points: a legend entry nothing taught
+            reason = classes_without_points(self.y, self.classes, self.test, self.class_names)
+            if reason is not None:
+                raise ValueError(f"y: {reason}")
         self._inputs = torch.from_numpy(self.X)
-        self._targets = torch.from_numpy(self.y.astype(np.float64))
+        labels = self.y.astype(np.float64) if units == 1 else self.y
+        self._targets = torch.from_numpy(labels)
         self._states: list[tuple[np.ndarray, ...]] = []
         self._metrics: list[tuple[float, ...]] = []
+        self._config()  # the class names, checked as a run file's are
         self.log()
-        if self.sigmoid_output:  # after every check: said only of a model that is recorded
+        if final is not None:  # after every check: said only of a model that is recorded
+            link = "sigmoid" if self.sigmoid_output else "softmax"
             print(
-                "nnviz: the model ends in nn.Sigmoid: recorded as the logit model it wraps "
-                "(the same network; nnviz applies the sigmoid)",
+                f"nnviz: the model ends in nn.{self.final_module}: recorded as the logit model "
+                f"it wraps (the same network; nnviz applies the {link})",
                 file=sys.stderr,
                 flush=True,
             )
@@ -438,9 +544,9 @@ class Recorder:
         self._metrics.append(metrics)
         return metrics[0]
 
-    def run(self) -> Run:
-        """Return the logged states as a :class:`~nnviz.run.Run` (stop reason ``external``)."""
-        config = RunConfig(
+    def _config(self) -> RunConfig:
+        """The configuration of the run logged so far."""
+        return RunConfig(
             dataset=EXTERNAL,
             optimizer=EXTERNAL,
             hidden=self.hidden,
@@ -449,7 +555,14 @@ class Recorder:
             max_epochs=max(1, self.epochs),
             target_loss=0.0,
             test_fraction=float(self.test.mean()) if self.test is not None else 0.0,
+            output=self.output,
+            classes=self.classes,
+            class_names=self.class_names,
         )
+
+    def run(self) -> Run:
+        """Return the logged states as a :class:`~nnviz.run.Run` (stop reason ``external``)."""
+        config = self._config()
         test = None if self.test is None else self.test.copy()
         return Run.from_log(config, self._states, self._metrics, self.X.copy(), self.y.copy(),
                             "external", test, unit=self.unit, every=self.every)  # fmt: skip
@@ -502,10 +615,11 @@ class Recorder:
             for k, name in enumerate(self.activations):
                 h = activation_module(name)(nn.functional.linear(h, tensors[2 * k],
                                                                  tensors[2 * k + 1]))  # fmt: skip
-            logits = nn.functional.linear(h, tensors[-2], tensors[-1]).squeeze(1)
+            logits = nn.functional.linear(h, tensors[-2], tensors[-1])
+        output = self.output
         if self.test is None:
-            return logit_metrics(logits, self._targets)
+            return logit_metrics(logits, self._targets, output)
         train = torch.from_numpy(~self.test)
         test = torch.from_numpy(self.test)
-        return (*logit_metrics(logits[train], self._targets[train]),
-                *logit_metrics(logits[test], self._targets[test]))  # fmt: skip
+        return (*logit_metrics(logits[train], self._targets[train], output),
+                *logit_metrics(logits[test], self._targets[test], output))  # fmt: skip

@@ -45,6 +45,7 @@ __all__ = [
     "is_complete_svg",
     "manim_settings",
     "missing_latex",
+    "refuse_softmax_pictures",
     "render_run",
     "render_runs",
     "render_scene",
@@ -205,11 +206,14 @@ def check_render(
     Raises
     ------
     RenderError
-        When the run's architecture cannot be drawn, LaTeX is missing, ffmpeg is missing for a
-        GIF, or ``media_dir`` cannot be written.
+        When the run's architecture or output cannot be drawn (see
+        :func:`refuse_softmax_pictures`), LaTeX is missing, ffmpeg is missing for a GIF, or
+        ``media_dir`` cannot be written.
     """
     if layout not in LAYOUT_HIDDEN:
         raise RenderError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_HIDDEN)}")
+    if config is not None:
+        refuse_softmax_pictures(config)
     drawable = LAYOUT_HIDDEN[layout]
     if config is not None and drawable is not None and config.hidden not in drawable:
         widths = " or ".join(",".join(map(str, w)) for w in drawable)
@@ -232,6 +236,28 @@ def check_render(
         folder = folder.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
+
+
+def refuse_softmax_pictures(config: RunConfig) -> None:
+    """Refuse to draw a run of a softmax output or of more than two classes, whose pictures do
+    not exist yet (issue 21: training, the recorder, the run file and ``nnviz inspect`` take
+    such runs; the pictures come in the next step).
+
+    The one check to delete when they exist; it is called by :func:`check_render` (``nnviz
+    render``, before any training), by ``NNVizScene.run_for`` (every story, before training)
+    and by ``SingleRunStory.story_run`` (a run file a scene names).
+
+    Raises
+    ------
+    RenderError
+        With one line, for such a run.
+    """
+    if config.output == "sigmoid" and config.classes == 2:
+        return
+    raise RenderError(
+        f"the pictures of softmax outputs ({config.classes} classes) come in the next step; "
+        "nnviz train and inspect take such runs"
+    )
 
 
 def _check_points(points: int, draw_points: int | None) -> None:

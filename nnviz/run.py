@@ -1,7 +1,8 @@
 """The run file: a portable ``.npz`` holding every logged epoch of one training run.
 
-Contract (schema version 2), for E epochs run, a network of L hidden layers of widths
-``h_1 … h_L`` (``h_0 = 2`` inputs, ``h_{L+1} = 1`` output) and N samples:
+Contract (schema version 3), for E epochs run, a network of L hidden layers of widths
+``h_1 … h_L`` (``h_0 = 2`` inputs, ``h_{L+1}`` outputs: 1 for a sigmoid, k for a softmax of k
+classes) and N samples:
 
 ================ ===================== ==================================================
 key              shape                 meaning
@@ -9,11 +10,12 @@ key              shape                 meaning
 ``W{k}``         (E+1, h_k, h_{k-1})   layer k's weights, k = 1 … L+1; index 0 is the
                                        initial state
 ``b{k}``         (E+1, h_k)            layer k's biases
-``loss``         (E+1,)                binary cross-entropy of each state on the training
-                                       points (every point when there is no test set)
+``loss``         (E+1,)                the output head's cross-entropy of each state on
+                                       the training points (every point when there is no
+                                       test set)
 ``accuracy``     (E+1,)                accuracy of each state on the training points
 ``X``            (N, 2)                the inputs, training and test points
-``y``            (N,)                  the labels, 0 or 1
+``y``            (N,)                  the labels, 0 … k−1 (0 or 1 for two classes)
 ``test``         (N,)                  only with a test set: 1 for a held-out point
 ``test_loss``    (E+1,)                only with a test set: its loss at each state
 ``test_accuracy`` (E+1,)               only with a test set: its accuracy at each state
@@ -27,9 +29,14 @@ key              shape                 meaning
 (``epoch`` and 1 for nnviz's own training; a run of your own loop may log every 10 steps).
 Files without them (written before they existed) count epochs, one per state.
 
-A run has a test set exactly when its configuration's ``test_fraction`` is above 0. Schema 1
-(nnviz 0.1 and 0.2) is the same for one hidden layer (``W1, b1, W2, b2``); such files
-still load. Files are written atomically. They are read without unpickling anything and every
+The configuration's ``output`` names the output head (:data:`nnviz.heads.HEADS`) and
+``classes`` the number of classes k (left out for two). Schema 3 added ``classes`` and the
+``softmax`` output: a file of a softmax output is written as schema 3; a file of one sigmoid
+output for two classes holds nothing schema 2 lacks and is written as schema 2, the same file
+as before (older nnviz reads it). A run has a test set exactly when its configuration's
+``test_fraction`` is above 0. Schema 1 (nnviz 0.1 and 0.2) is the same for one hidden layer
+(``W1, b1, W2, b2``); such files still load. Schemas 1 and 2 hold one sigmoid output and two
+classes. Files are written atomically. They are read without unpickling anything and every
 ``.npy`` header is checked (dtype, shape, declared size against :data:`MAX_RUN_DATA_BYTES`)
 before any array data is read or inflated.
 """
@@ -66,6 +73,7 @@ __all__ = [
     "READABLE_SCHEMAS",
     "REQUIRED_CONFIG_KEYS",
     "SCHEMA_VERSION",
+    "SIGMOID_SCHEMA",
     "STALE_TEMPORARY_SECONDS",
     "STOP_REASONS",
     "TEST_KEYS",
@@ -79,9 +87,12 @@ __all__ = [
     "save_run",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: The schemas this version reads.
-READABLE_SCHEMAS: tuple[int, ...] = (1, 2)
+READABLE_SCHEMAS: tuple[int, ...] = (1, 2, 3)
+#: The schema of a run of one sigmoid output (two classes): it holds nothing that schema 2
+#: lacks, and is written as schema 2, so that nnviz versions before schema 3 read it.
+SIGMOID_SCHEMA = 2
 #: Why training stopped; ``external`` for a run recorded from the user's own loop.
 STOP_REASONS: tuple[str, ...] = ("target_loss", "max_epochs", "diverged", "external")
 _LOG_KEYS = ("loss", "accuracy", "X", "y")
@@ -149,9 +160,10 @@ class Run(FirstLayersByName):
         The weights and biases of every layer at every logged epoch: ``W[k - 1]`` is the
         run file's ``W{k}`` (see the module docstring for shapes).
     loss, accuracy
-        Loss and accuracy of every logged epoch on the training points.
+        Loss and accuracy of every logged epoch on the training points, as the output head
+        (``config.output_head``) defines them.
     X, y
-        The data: training and test points.
+        The data: training and test points; the labels are ``0 … config.classes − 1``.
     stop_reason
         ``target_loss``, ``max_epochs``, ``diverged``, or ``external`` for a run recorded from
         the user's own training loop.
@@ -310,12 +322,18 @@ class Run(FirstLayersByName):
             return f"recorded from your own training loop, {self.span_text()}"
         return f"reached the {self.config.max_epochs}-epoch limit"
 
+    @property
+    def schema(self) -> int:
+        """The schema the run file is written in: :data:`SIGMOID_SCHEMA` for one sigmoid
+        output (the file older nnviz reads), else :data:`SCHEMA_VERSION`."""
+        return SIGMOID_SCHEMA if self.config.output == "sigmoid" else SCHEMA_VERSION
+
     def metadata(self) -> dict[str, Any]:
         """Return the JSON document stored under ``config`` in the run file."""
         from nnviz import __version__
 
         return {
-            "schema": SCHEMA_VERSION,
+            "schema": self.schema,
             "config": self.config.to_dict(),
             "epochs": self.epochs,
             "stop_reason": self.stop_reason,
@@ -456,7 +474,7 @@ def load_run(path: str | os.PathLike[str]) -> Run:
     RunFileError
         When the file is missing, not a regular file, not an ``.npz``, truncated, too large,
         holds objects, lacks a key, has arrays of the wrong shape, values a run cannot have
-        (NaN loss, accuracy outside [0, 1], labels other than 0 and 1), a configuration that
+        (NaN loss, accuracy outside [0, 1], labels outside 0 … k−1), a configuration that
         disagrees with its arrays or a schema this version does not read. No other exception
         escapes for any content of the file.
     """
@@ -491,6 +509,11 @@ def load_run(path: str | os.PathLike[str]) -> Run:
         config = RunConfig.from_dict(_with_legacy_defaults(values))
     except (ConfigError, TypeError) as error:
         raise RunFileError(f"{source}: invalid run configuration ({error})") from None
+    if metadata["schema"] < SCHEMA_VERSION and config.output != "sigmoid":
+        raise RunFileError(
+            f"{source}: run file schema {metadata['schema']} holds one sigmoid output, but its "
+            f"configuration says output {config.output} (schema {SCHEMA_VERSION} and later)"
+        )
     if not isinstance(metadata["stop_reason"], str):
         raise RunFileError(f"{source}: stop reason must be a string")
     layers = _layer_count(list(arrays))
@@ -730,15 +753,21 @@ def _check_shapes(run: Run) -> None:
     if len(run.W) != len(run.b) or len(run.W) < 2:
         raise RunFileError("a run needs the weights and biases of at least two layers")
     fan_in, last = 2, len(run.W)
+    config = run.config
+    units = config.output_units
     for k, W in enumerate(run.W, start=1):
-        out = "1" if k == last else f"h_{k}"
+        out = str(units) if k == last else f"h_{k}"
         if W.ndim != 3 or W.shape[0] != states or W.shape[2] != fan_in:
             raise RunFileError(
                 f"array 'W{k}' must have shape ({states}, {out}, {fan_in}), got {W.shape}"
             )
-        if k == last and W.shape[1] != 1:
+        if k == last and W.shape[1] != units:
+            what = (
+                "one output unit" if units == 1
+                else f"{units} {config.output} outputs, one per class"
+            )  # fmt: skip
             raise RunFileError(
-                f"array 'W{k}' must have shape ({states}, 1, {fan_in}) (one output unit), "
+                f"array 'W{k}' must have shape ({states}, {units}, {fan_in}) ({what}), "
                 f"got {W.shape}"
             )
         fan_in = W.shape[1]
@@ -766,8 +795,12 @@ def _check_shapes(run: Run) -> None:
     accuracy = run.accuracy
     if not (np.all(np.isfinite(accuracy)) and np.all((accuracy >= 0) & (accuracy <= 1))):
         raise RunFileError("every logged accuracy must lie between 0 and 1")
-    if not np.all((y == 0) | (y == 1)):
-        raise RunFileError("labels 'y' must be 0 or 1")
+    classes = config.classes
+    if not np.all((y >= 0) & (y < classes) & (y == np.round(y))):
+        if classes == 2:
+            raise RunFileError("labels 'y' must be 0 or 1")
+        raise RunFileError(f"labels 'y' must be whole numbers 0 to {classes - 1} "
+                           f"({classes} classes)")  # fmt: skip
     _check_test_set(run)
     widths = tuple(int(W.shape[1]) for W in run.W[:-1])
     if widths != run.config.hidden:
@@ -803,7 +836,7 @@ def _check_test_counts(config: RunConfig, y: np.ndarray, test: np.ndarray) -> No
                 f"array 'test' marks {held}"
             )
         return
-    for label in (0, 1):
+    for label in range(config.classes):
         members = y == label
         wanted = held_out_count(int(np.count_nonzero(members)), fraction)
         held = int(np.count_nonzero(test & members))
@@ -815,7 +848,7 @@ def _check_test_counts(config: RunConfig, y: np.ndarray, test: np.ndarray) -> No
 
 
 def _check_test_set(run: Run) -> None:
-    """A run with ``test_fraction`` above 0 holds a test set, of both classes' training points
+    """A run with ``test_fraction`` above 0 holds a test set, of every class's training points
     and its own metrics; another run holds none."""
     present = [key for key in TEST_KEYS if getattr(run, key) is not None]
     wanted = run.config.test_fraction > 0
@@ -830,9 +863,11 @@ def _check_test_set(run: Run) -> None:
     if test.shape != run.y.shape or test.dtype != bool:
         raise RunFileError(f"array 'test' must be {len(run.y)} booleans, one per point")
     train = ~test
+    classes = run.config.classes
+    every = "both classes" if classes == 2 else f"every one of the {classes} classes"
     for name, mask in (("training", train), ("test", test)):
-        if set(np.unique(run.y[mask]).tolist()) != {0, 1}:
-            raise RunFileError(f"the {name} points must hold both classes")
+        if set(np.unique(run.y[mask]).tolist()) != set(range(classes)):
+            raise RunFileError(f"the {name} points must hold {every}")
     _check_test_counts(run.config, run.y, test)
     states = len(run.loss)
     for key in ("test_loss", "test_accuracy"):

@@ -1,14 +1,16 @@
 """Training: the only module (with :mod:`nnviz.recorder`) that imports torch.
 
-Builds the network of the configuration (2 inputs, its hidden layers, one sigmoid output),
-trains it on binary cross-entropy as the post's Keras notebook did (Adam, Glorot-uniform
-weights and zero biases, ε = 1e-7, mini-batches of 32 shuffled every epoch, the loss on the
-training points evaluated before each epoch) and logs the weights, loss and accuracy of every
-epoch (epoch 0 is the initial state); with a test set, its loss and accuracy too.
+Builds the network of the configuration (2 inputs, its hidden layers, and its output head:
+one sigmoid unit, or k softmax units), trains it on the head's cross-entropy (binary for the
+sigmoid, ``nn.CrossEntropyLoss`` on integer labels for softmax) as the post's Keras notebook
+did (Adam, Glorot-uniform weights and zero biases, ε = 1e-7, mini-batches of 32 shuffled every
+epoch, the loss on the training points evaluated before each epoch) and logs the weights, loss
+and accuracy of every epoch (epoch 0 is the initial state); with a test set, its loss and
+accuracy too.
 
 Other optimizers are torch's own (:data:`OPTIMIZERS`); ``weight_decay`` is their
 ``weight_decay`` (an L2 term added to the gradient), ``l1`` adds ``l1 · Σ|w|`` over the weight
-matrices (not the biases) to the training objective. The logged losses are the binary
+matrices (not the biases) to the training objective. The logged losses are the head's
 cross-entropy alone, so that runs with and without a penalty compare, and the stop rule reads
 the same number. With ``standardize`` the network trains on the inputs scaled to mean 0 and
 variance 1 (over the training points) and every state is logged as the same function of the
@@ -25,8 +27,9 @@ import torch
 from torch import nn
 
 from nnviz.activations import activation
-from nnviz.config import EXTERNAL, RunConfig
-from nnviz.data import data_seed_of, make_dataset, split_test
+from nnviz.config import EXTERNAL, ConfigError, RunConfig
+from nnviz.data import classes_without_points, data_seed_of, make_dataset, split_test
+from nnviz.heads import head
 from nnviz.run import Run
 
 __all__ = [
@@ -77,9 +80,11 @@ def activation_module(name: str) -> nn.Module:
 
 
 def build_model(config: RunConfig) -> nn.Sequential:
-    """Return the network ``Linear(2, h_1) -> a_1 -> … -> Linear(h_L, 1)`` in float64.
+    """Return the network ``Linear(2, h_1) -> a_1 -> … -> Linear(h_L, u)`` in float64, where
+    ``u`` is the output head's units (1 for a sigmoid, k for softmax).
 
-    The output is a logit; the sigmoid is applied inside the loss for numerical stability.
+    The outputs are logits; the sigmoid or softmax is applied inside the loss for numerical
+    stability.
     Initial weights derive from ``config.seed``: with ``init="glorot"`` (Keras's default)
     every weight matrix is Glorot-uniform, U(±sqrt(6 / (fan_in + fan_out))), and every bias
     zero; with ``init="torch"`` they are PyTorch's ``nn.Linear`` defaults.
@@ -134,7 +139,8 @@ def load_points(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("the points of your own training loop are in its run file only")
     if config.dataset == "csv":
         return _csv_points(config)
-    return make_dataset(config.dataset, config.samples, config.noise, config.data_seed)
+    return make_dataset(config.dataset, config.samples, config.noise, config.data_seed,
+                        config.classes)  # fmt: skip
 
 
 def _csv_points(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -182,12 +188,19 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
     X_np, y_np = load_points(config)
     test_np = split_test(y_np, config.test_fraction, data_seed_of(config.dataset, config.data_seed))
     train_np = ~test_np
+    refusal = classes_without_points(y_np, config.classes, test_np, config.class_names)
+    if refusal is not None:  # before any training
+        raise ConfigError(f"{config.data_file}: {refusal}" if config.data_file else refusal)
+    output = config.output_head
+    sigmoid = output.link == "sigmoid"
+    # BCE takes float targets, cross-entropy integer class indices.
+    labels = y_np.astype(np.float64) if sigmoid else y_np.astype(np.int64)
     centre, scale = input_scaling(X_np[train_np], config.standardize)
     scaled = (X_np - centre) / scale if config.standardize else X_np
     X = torch.from_numpy(scaled[train_np])
-    y = torch.from_numpy(y_np[train_np].astype(np.float64))
+    y = torch.from_numpy(labels[train_np])
     X_test = torch.from_numpy(scaled[test_np])
-    y_test = torch.from_numpy(y_np[test_np].astype(np.float64))
+    y_test = torch.from_numpy(labels[test_np])
 
     def snapshot() -> tuple[np.ndarray, ...]:
         state = _snapshot(model)
@@ -195,17 +208,17 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
 
     model = build_model(config)
     optimiser = make_optimizer(config, model.parameters())
-    criterion = nn.BCEWithLogitsLoss()
+    criterion: nn.Module = nn.BCEWithLogitsLoss() if sigmoid else nn.CrossEntropyLoss()
     matrices = [layer.weight for layer in model if isinstance(layer, nn.Linear)]
     shuffler = torch.Generator().manual_seed(config.seed)
     batch_size = config.batch_size or len(X)
     has_test = bool(test_np.any())
 
     def evaluate() -> tuple[float, float, float, float]:
-        loss, accuracy = _evaluate(model, X, y)
+        loss, accuracy = _evaluate(model, X, y, output.name)
         if not has_test:
             return loss, accuracy, 0.0, 0.0
-        return (loss, accuracy, *_evaluate(model, X_test, y_test))
+        return (loss, accuracy, *_evaluate(model, X_test, y_test, output.name))
 
     states = [snapshot()]
     logs = [evaluate()]
@@ -218,7 +231,9 @@ def _train(config: RunConfig, progress: ProgressCallback | None) -> Run:
         X_epoch, y_epoch = X[order], y[order]
         for start in range(0, len(X), batch_size):
             optimiser.zero_grad()
-            logits = model(X_epoch[start : start + batch_size]).squeeze(1)
+            logits = model(X_epoch[start : start + batch_size])
+            if sigmoid:
+                logits = logits.squeeze(1)
             loss = criterion(logits, y_epoch[start : start + batch_size])
             if config.l1:
                 loss = loss + config.l1 * sum(W.abs().sum() for W in matrices)
@@ -247,14 +262,34 @@ def _snapshot(model: nn.Sequential) -> tuple[np.ndarray, ...]:
     return tuple(p.detach().numpy().copy() for p in model.parameters())
 
 
-def logit_metrics(logits: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Return the binary cross-entropy of ``logits`` against the labels ``y`` and the accuracy
-    (a logit above 0 means class 1): what every logged state records."""
-    loss = float(nn.functional.binary_cross_entropy_with_logits(logits, y))
-    accuracy = float(((logits > 0).double() == y).double().mean())
-    return loss, accuracy
+def logit_metrics(
+    logits: torch.Tensor, y: torch.Tensor, output: str = "sigmoid"
+) -> tuple[float, float]:
+    """Return the loss and the accuracy of ``logits`` against the labels ``y`` as the output
+    head ``output`` (:data:`nnviz.heads.HEADS`) defines them: what every logged state records,
+    for nnviz's own training and :class:`nnviz.Recorder` alike.
+
+    The loss is the head's cross-entropy computed by torch: binary cross-entropy on the logits
+    for a sigmoid (``logits`` of shape (N,) or (N, 1), ``y`` 0 or 1), ``cross_entropy`` on
+    integer labels for softmax (``logits`` (N, k)); :meth:`nnviz.heads.OutputHead.loss` is
+    the same number in numpy. The accuracy is the head's own
+    (:meth:`~nnviz.heads.OutputHead.accuracy`: a logit above 0 means class 1; the most probable
+    class, ties to the lower one).
+    """
+    chosen = head(output)
+    with torch.no_grad():
+        if chosen.link == "sigmoid":
+            z = logits.reshape(len(logits))
+            value = nn.functional.binary_cross_entropy_with_logits(z, y.to(z.dtype))
+        else:
+            z = logits
+            value = nn.functional.cross_entropy(z, y.long())
+    accuracy = chosen.accuracy(z.detach().cpu().numpy(), y.detach().cpu().numpy())
+    return float(value), accuracy
 
 
 @torch.no_grad()
-def _evaluate(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    return logit_metrics(model(X).squeeze(1), y)
+def _evaluate(
+    model: nn.Sequential, X: torch.Tensor, y: torch.Tensor, output: str
+) -> tuple[float, float]:
+    return logit_metrics(model(X), y, output)

@@ -92,7 +92,11 @@ def test_configuration_describes_the_network() -> None:
         ({"hidden": ()}, "hidden must be layer widths"),
         ({"hidden": (3, 2), "activation": ("relu", "tanh", "relu")}, "3 activations for 2"),
         ({"activation": ("relu", "swish")}, "unknown activation 'swish'"),
-        ({"output": "softmax"}, "unknown output 'softmax'"),
+        ({"output": "tanh"}, "unknown output 'tanh'; choose one of sigmoid, softmax"),
+        (
+            {"output": "sigmoid", "dataset": "blobs", "classes": 3},
+            "output sigmoid tells 2 classes apart, not 3",
+        ),
     ],
 )
 def test_networks_beyond_the_limits_get_one_line(changes: dict, message: str) -> None:

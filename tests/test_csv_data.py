@@ -111,13 +111,17 @@ def test_the_sample_reads_as_numpy_reads_it() -> None:
     assert 150 <= data.rows <= 300 and (data.y == 0).sum() > 0 and (data.y == 1).sum() > 0
 
 
-def test_the_reader_takes_any_number_of_classes_the_configuration_limits_them(
+def test_the_reader_takes_up_to_six_classes_and_the_configuration_counts_them(
     tmp_path: Path,
 ) -> None:
     data = read_csv_data(write(tmp_path / "a.csv", "1,2,a\n3,4,b\n5,6,c\n7,8,a\n"))
     assert data.class_names == ("a", "b", "c")
-    with pytest.raises(ConfigError, match=r"3 classes \(a, b, c\); nnviz learns 2 classes"):
+    named = {"dataset": "csv", "data_file": "a.csv", "data_hash": data.sha256}
+    assert RunConfig(**named, class_names=data.class_names, classes=3).output == "softmax"
+    with pytest.raises(ConfigError, match=r"class_names holds 3 names \(a, b, c\) for 2 classes"):
         RunConfig(class_names=data.class_names)
+    with pytest.raises(ConfigError, match=r"^7 classes \(a, b, c, d, e, f, g\); nnviz learns 2 "):
+        RunConfig(class_names=tuple("abcdefg"), classes=7)
 
 
 def test_a_test_split_needs_two_points_of_every_class(tmp_path: Path) -> None:
@@ -132,7 +136,7 @@ def test_a_test_split_needs_two_points_of_every_class(tmp_path: Path) -> None:
 #: The csv module's limit of a cell's characters (the oracle of the messages about it).
 FIELD_LIMIT = csv.field_size_limit()
 
-TOO_MANY_CLASSES = "x,y,species\n1,2,Adelie\n3,4,Gentoo\n5,6,Chinstrap\n7,8,Adelie\n"
+TOO_MANY_CLASSES = "x,y,label\n" + "".join(f"{k},{k},{name}\n" for k, name in enumerate("gfedcba"))
 
 #: (file name, content, what the one line says); content None: the file does not exist.
 BAD_FILES: list[tuple[str, str | bytes | None, str]] = [
@@ -171,7 +175,11 @@ BAD_FILES: list[tuple[str, str | bytes | None, str]] = [
         rf"long\.csv: line 1: a row of more than {MAX_ROW_CHARS} characters; a row holds two",
     ),
     ("one.csv", "x,y,c\n1,2,a\n3,4,a\n5,6,a\n7,8,a\n", r"every row has the label 'a'; two classes"),
-    ("three.csv", TOO_MANY_CLASSES, r"three\.csv: 3 classes \(Adelie, Chinstrap, Gentoo\); nnviz"),
+    (
+        "seven.csv",
+        TOO_MANY_CLASSES,
+        r"seven\.csv: 7 classes \(a, b, c, d, e, f, g\); nnviz learns 2 to 6 classes$",
+    ),
     ("short.csv", "x,y,c\n1,2,a\n3,4,b\n5,6,a\n", r"short\.csv: 3 rows of data; at least 4 are"),
     ("folder.csv", "", r"folder\.csv: not a regular file"),
     ("big.csv", "", rf"big\.csv: {MAX_CSV_BYTES + 1} bytes, more than the limit of {2**24} "),
@@ -199,7 +207,7 @@ BAD_CASES = [("train", *bad) for bad in BAD_FILES] + [
     (command, *bad)
     for command in ("sweep", "render")
     for bad in BAD_FILES
-    if bad[0] in ("missing.csv", "nan.csv", "three.csv")
+    if bad[0] in ("missing.csv", "nan.csv", "seven.csv")
 ]
 
 

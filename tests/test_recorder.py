@@ -125,13 +125,32 @@ def test_a_test_mask_logs_both_sets(tmp_path: Path) -> None:
          "negative_slope above 0"),
         (nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1)),
          "module 0 (Linear) takes 3 inputs; nnviz draws networks of 2 inputs"),
-        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)),
-         "module 2 (Linear) has 2 outputs; nnviz draws one output logit"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 7)),
+         "module 2 (Linear) has 7 outputs; nnviz draws one output logit (two classes, "
+         "sigmoid) or 2 to 6, one per class (softmax)"),
         (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1), nn.Tanh()),
-         "module 3 (Tanh) comes after the last nn.Linear; the model must end with "
-         "nn.Linear(..., 1), a logit, or with nn.Linear(..., 1) and nn.Sigmoid()"),
+         "module 3 (Tanh) comes after the last nn.Linear; the model must end with its output "
+         "logits, nn.Linear(..., 1) or nn.Linear(..., k), or with them through nn.Sigmoid() "
+         "(one logit) or nn.Softmax(dim=-1) (k logits)"),
         (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2), nn.Sigmoid()),
-         "module 2 (Linear) has 2 outputs; nnviz draws one output logit"),
+         "module 3 (Sigmoid) follows 2 output logits; nnviz records a final nn.Sigmoid after "
+         "one logit (two classes)"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1), nn.Softmax(dim=-1)),
+         "module 3 (Softmax) follows 1 output logit; nnviz records a final nn.Sigmoid after "
+         "one logit (two classes) and nn.Softmax(dim=-1) or nn.LogSoftmax(dim=-1) after 2 or "
+         "more"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 3), nn.Softmax(dim=0)),
+         "module 3 (Softmax) has dim=0; nnviz records a final nn.Softmax over the classes, "
+         "nn.Softmax(dim=-1)"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 3), nn.LogSoftmax()),
+         "module 3 (LogSoftmax) has dim=None; nnviz records a final nn.LogSoftmax over the "
+         "classes"),
+        (nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Softmax(dim=-1)),
+         "module 2 (Softmax) is not right after an nn.Linear; nnviz records nn.Softmax(dim=-1) "
+         "only as the last module"),
+        (nn.Sequential(nn.Linear(2, 3), nn.Softmax(dim=1), nn.Linear(3, 3)),
+         "module 1 (Softmax) is not supported; nnviz draws nn.Linear layers and the "
+         "activations"),
         (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Sigmoid()),
          "module 2 (Sigmoid) follows another activation"),
         (nn.Sequential(nn.Linear(2, 9), nn.ReLU(), nn.Linear(9, 1)),

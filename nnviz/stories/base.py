@@ -33,7 +33,13 @@ from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.curtain import Glide, curtains
 from nnviz.mobjects.following import FollowsClock
 from nnviz.parallel import frames_of_play
-from nnviz.rendering import PrivateCaches, disk_full_message, missing_latex
+from nnviz.rendering import (
+    PrivateCaches,
+    RenderError,
+    disk_full_message,
+    missing_latex,
+    refuse_softmax_pictures,
+)
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
@@ -310,5 +316,17 @@ class NNVizScene(Scene):
         )
 
     def run_for(self, **changes: Any) -> Run:
-        """Return the cached run of :attr:`base_config` with ``changes``, training it if needed."""
-        return cached_run(self.base_config.replace(**changes))
+        """Return the cached run of :attr:`base_config` with ``changes``, training it if needed.
+
+        Raises
+        ------
+        SystemExit
+            With one line, before any training, for a run whose pictures do not exist yet
+            (:func:`nnviz.rendering.refuse_softmax_pictures`).
+        """
+        config = self.base_config.replace(**changes)
+        try:
+            refuse_softmax_pictures(config)
+        except RenderError as error:
+            raise SystemExit(f"nnviz: {error}") from None
+        return cached_run(config)

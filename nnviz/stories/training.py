@@ -27,6 +27,7 @@ from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import class_dots
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import clock_speed, key_moments, time_to_epoch
+from nnviz.rendering import RenderError, refuse_softmax_pictures
 from nnviz.run import Run, RunFileError, load_run
 from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.trajectory import Trajectory
@@ -343,14 +344,17 @@ class SingleRunStory(NNVizScene):
         Raises
         ------
         SystemExit
-            With one line when :attr:`run_file` is not a valid run file.
+            With one line when :attr:`run_file` is not a valid run file, or holds a run whose
+            pictures do not exist yet (:func:`nnviz.rendering.refuse_softmax_pictures`).
         """
         if self.run_file is None:
             return self.run_for(activation=self.activation, lr=self.lr)
         try:
-            return load_run(self.run_file)
-        except RunFileError as error:  # one line instead of Manim's traceback
+            run = load_run(self.run_file)
+            refuse_softmax_pictures(run.config)
+        except (RunFileError, RenderError) as error:  # one line instead of Manim's traceback
             raise SystemExit(f"nnviz: {error}") from None
+        return run
 
     def show_title(self, config: RunConfig) -> None:
         """The title card: :attr:`title` and the network, layer by layer."""
