@@ -263,6 +263,8 @@ class TrainingLayout(ClockedGroup):
     layout
         A name in :data:`LAYOUTS`: ``"default"`` (input plane and hidden space) or ``"blog"``
         (the post's three panels).
+    caption_epochs
+        How many epochs a key moment's caption stays on screen after its moment.
     """
 
     PANEL = 4.4
@@ -280,6 +282,7 @@ class TrainingLayout(ClockedGroup):
         mesh_resolution: int = 180,
         moments: Sequence[Moment] = (),
         layout: str = "default",
+        caption_epochs: float = 25.0,
     ) -> None:
         super().__init__()
         if layout not in LAYOUTS:
@@ -305,7 +308,8 @@ class TrainingLayout(ClockedGroup):
         self.legend = Group(ProbabilityLegend(theme, class_names=names).move_to(self.LEGEND_CENTRE))
         if trajectory.run.has_test:
             self.legend.add(test_key(theme).next_to(self.legend, UP, 0.12))
-        self.captions = MomentCaptions(moments, clock, theme).move_to(self.CAPTION_CENTRE)
+        self.captions = MomentCaptions(moments, clock, theme, show_epochs=caption_epochs)
+        self.captions.move_to(self.CAPTION_CENTRE)
         self.live = (*row.panels, self.stats, self.loss_curve, self.stop_mark, self.captions)
         self.add(
             *row.panels,
