@@ -2,11 +2,15 @@
 
 Adding an activation is one :class:`Activation` in :data:`ACTIVATION_REGISTRY` (and its name in
 :data:`nnviz.config.ACTIVATIONS`, which validates configurations without importing numpy; a
-test checks the two agree) plus its test against torch.
+test checks the two agree) plus its test against torch. An activation with a parameter
+(``leaky_relu``'s negative slope, :data:`nnviz.config.ACTIVATION_PARAMETERS`) is one function
+of the parameter in :data:`PARAMETERISED`; its registry entry is the one of the default, and
+:func:`activation` makes the entry of any other value (``leaky_relu:0.01``).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,19 +18,22 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.config import ACTIVATIONS
+from nnviz.config import ACTIVATION_PARAMETERS, ACTIVATIONS, activation_name, parse_activation
 
 __all__ = [
     "ACTIVATION_REGISTRY",
     "LEAKY_SLOPE",
+    "PARAMETERISED",
     "Activation",
     "activation",
     "display_name",
+    "leaky_relu",
     "sigmoid",
 ]
 
-#: The negative slope of ``leaky_relu``: large enough to see in a video.
-LEAKY_SLOPE = 0.1
+#: nnviz's own negative slope of ``leaky_relu``: large enough to see in a video (PyTorch's
+#: default is 0.01, ``leaky_relu:0.01``).
+LEAKY_SLOPE = ACTIVATION_PARAMETERS["leaky_relu"].default
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -61,6 +68,9 @@ class Activation:
     can_die
         Whether a unit can output a constant zero with zero gradient for every input (ReLU):
         the key moments look for such units.
+    parameter
+        For an activation with a parameter: the keyword of :attr:`torch_layer` that holds it
+        (``negative_slope``), so that a torch module's value can be read back.
     """
 
     name: str
@@ -71,6 +81,7 @@ class Activation:
     torch_layer: tuple[str, dict[str, Any]]
     output_range: tuple[float, float] = (-math.inf, math.inf)
     can_die: bool = False
+    parameter: str | None = None
 
     @property
     def bounded(self) -> bool:
@@ -91,9 +102,28 @@ def _relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0.0)
 
 
-def _leaky_relu(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z)
-    return np.maximum(z, LEAKY_SLOPE * z)  # the slope is below 1; faster than np.where
+def leaky_relu(slope: float) -> Activation:
+    """Return the leaky ReLU of negative slope ``slope`` (between 0 and 1): ``max(slope·z, z)``.
+
+    Named ``leaky_relu`` for nnviz's own :data:`LEAKY_SLOPE` and ``leaky_relu:<slope>`` for any
+    other, which the display name and the formulas show too (``leaky ReLU (0.01)``).
+    """
+    slope = float(slope)
+
+    def function(z: np.ndarray) -> np.ndarray:
+        z = np.asarray(z)
+        return np.maximum(z, slope * z)  # the slope is below 1; faster than np.where
+
+    shown = "" if slope == LEAKY_SLOPE else f" ({slope:g})"
+    formula = rf"a(z) = \max({slope:g}\, z,\, z)"
+    return Activation(
+        activation_name("leaky_relu", slope), f"leaky ReLU{shown}", formula, formula, function,
+        ("LeakyReLU", {"negative_slope": slope}), parameter="negative_slope",
+    )  # fmt: skip
+
+
+#: The activations with a parameter: their entry for any value of it.
+PARAMETERISED: dict[str, Callable[[float], Activation]] = {"leaky_relu": leaky_relu}
 
 
 #: Every hidden activation, by name.
@@ -113,11 +143,7 @@ ACTIVATION_REGISTRY: dict[str, Activation] = {
             sigmoid, ("Sigmoid", {}), (0.0, 1.0),
         ),
         Activation("linear", "linear", r"a(z) = z", r"a(z) = z", _identity, ("Identity", {})),
-        Activation(
-            "leaky_relu", "leaky ReLU", rf"a(z) = \max({LEAKY_SLOPE:g}\, z,\, z)",
-            rf"a(z) = \max({LEAKY_SLOPE:g}\, z,\, z)", _leaky_relu,
-            ("LeakyReLU", {"negative_slope": LEAKY_SLOPE}),
-        ),
+        leaky_relu(LEAKY_SLOPE),
     )
 }  # fmt: skip
 
@@ -139,16 +165,25 @@ def display_name(names: str | tuple[str, ...]) -> str:
 
 
 def activation(name: str) -> Activation:
-    """Return the registry entry of ``name``.
+    """Return the registry entry of ``name``, or for ``name:value`` (``leaky_relu:0.01``) the
+    entry of that parameter.
 
     Raises
     ------
     ValueError
-        For a name that is not in the registry, listing the ones that are.
+        For a name that is not in the registry, listing the ones that are, or a parameter
+        out of its range (:func:`nnviz.config.parse_activation`).
     """
-    try:
-        return ACTIVATION_REGISTRY[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
-        ) from None
+    entry = ACTIVATION_REGISTRY.get(name)
+    if entry is not None:
+        return entry
+    return _parameterised(name)
+
+
+@functools.lru_cache(maxsize=64)
+def _parameterised(name: str) -> Activation:
+    """The entry of ``name:value``: made once (the pictures ask for it every frame)."""
+    base, value = parse_activation(name)
+    if value is None or base not in PARAMETERISED:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return PARAMETERISED[base](value)

@@ -28,11 +28,14 @@ from nnviz.config import (
     OPTIMIZERS,
     ConfigError,
     RunConfig,
+    parse_activation,
 )
-from nnviz.formatting import printable
+from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
+from nnviz.terminal import printable
 from nnviz.theme import THEMES
+from nnviz.view import AXIS_SCALES
 
 #: The options of ``nnviz render`` that say how to render, not which run: the only ones
 #: ``--run FILE`` takes (the others describe a run, and the file holds it).
@@ -44,6 +47,7 @@ _RENDER_ONLY: frozenset[str] = frozenset(
         "run_file",
         "draw_points",
         "jobs",
+        "axis_scales",
         "duration",
         "seconds_per_epoch",
         "still",
@@ -329,7 +333,8 @@ def _network_options(function: Callable[..., Any]) -> Callable[..., Any]:
         default="relu",
         show_default=True,
         help=f"Hidden activation for every layer, or one per layer (relu,tanh,tanh): "
-        f"{', '.join(ACTIVATIONS)}.",
+        f"{', '.join(ACTIVATIONS)}. leaky_relu has negative slope 0.1; another follows a colon: "
+        "leaky_relu:0.01 is PyTorch's nn.LeakyReLU().",
     )(function)
 
 
@@ -377,13 +382,12 @@ class LayerActivations(click.ParamType):
         if isinstance(value, tuple):
             return value
         names = tuple(part.strip() for part in str(value).split(","))
-        unknown = [name for name in names if name not in ACTIVATIONS]
-        if unknown:
-            self.fail(
-                f"unknown activation {unknown[0]!r}; choose from {', '.join(ACTIVATIONS)}",
-                param,
-                ctx,
-            )
+        for name in names:
+            try:
+                parse_activation(name)
+            except ConfigError as error:
+                message = str(error).replace("choose one of", "choose from")
+                self.fail(message.removeprefix("activation "), param, ctx)
         return names[0] if len(names) == 1 else names
 
 
@@ -432,7 +436,7 @@ def _summary(run: Run) -> str:
     if run.test_loss is not None and run.test_accuracy is not None:
         test = f", test loss {run.test_loss[-1]:.4f}, test accuracy {run.test_accuracy[-1]:.1%}"
     return (
-        f"{run.config.dataset} {run.config.label()}: {run.epochs} epochs, "
+        f"{run.config.dataset} {run.config.label()}: {run.span_text()}, "
         f"loss {run.loss[0]:.4f} -> {run.loss[-1]:.4f}, accuracy {run.accuracy[-1]:.1%}"
         f"{test}, stopped: {run.describe_stop()}"
     )
@@ -525,7 +529,7 @@ def _table(runs: Sequence[Run], runs_dir: Path) -> str:
 @cli.command()
 @click.argument("run_file", type=click.Path(path_type=Path))
 def inspect(run_file: Path) -> None:
-    """Print a run file's configuration, epochs, losses and stop reason."""
+    """Print a run file's configuration, epochs (or steps), losses and stop reason."""
     run = load_run(run_file)
     config = run.config
     rows: list[tuple[str, object]] = [("run file", run_file)]
@@ -533,6 +537,8 @@ def inspect(run_file: Path) -> None:
     for key, value in config.to_dict().items():
         if external and key in ("noise", "data_seed"):
             continue  # the data came with the run; no recipe drew it
+        if external and key == "max_epochs":
+            continue  # the states it logged: the rows below say how many
         if external and key in _NOT_YOUR_LOOPS:
             rows.append((key, "(your own loop)"))  # never used: nnviz did not train it
             continue
@@ -544,7 +550,9 @@ def inspect(run_file: Path) -> None:
         if value is None and key in ("data_file", "data_hash", "feature_names", "class_names"):
             continue  # only CSV data and named data have them
         rows.append((key, shown))
-    rows.append(("epochs run", run.epochs))
+    rows.append((f"{run.unit}s run", run.last_count))
+    if run.every > 1:
+        rows.append(("logged every", f"{run.every} {run.unit}s ({run.epochs + 1} states)"))
     rows.append(("loss", f"{run.loss[0]:.4f} at start, {run.loss[-1]:.4f} at end"))
     rows.append(("accuracy", f"{run.accuracy[0]:.1%} at start, {run.accuracy[-1]:.1%} at end"))
     if run.test_loss is not None and run.test_accuracy is not None and run.test is not None:
@@ -626,6 +634,15 @@ def inspect(run_file: Path) -> None:
     "[default: under media/, printed].",
 )
 @click.option(
+    "--axis-scales",
+    type=click.Choice(AXIS_SCALES),
+    default="auto",
+    show_default=True,
+    help="How the input plane scales its two axes. auto: one scale for both for a built-in "
+    "data set (its axes share a unit), each axis its own range for --data FILE.csv or a run "
+    "of your own loop (its columns may be in any units); equal or per-axis force either.",
+)
+@click.option(
     "--run",
     "run_file",
     type=click.Path(path_type=Path),
@@ -649,6 +666,7 @@ def render(
     still: float | str | None,
     theme: str | None,
     out: Path | None,
+    axis_scales: str,
     run_file: Path | None,
     jobs: int,
     **values: Any,
@@ -659,7 +677,9 @@ def render(
     shows the post's three panels. The run is trained and cached on first use, or read from
     --run FILE. Videos land under media/videos/ (GIFs in a folder named by their size, such
     as 720x404_10fps), stills under media/images/, or at --out. With --jobs N, N processes
-    render parts of the video (--seed-grid: N runs at once).
+    render parts of the video (--seed-grid: N runs at once). --axis-scales auto draws the
+    input plane with one scale for both axes for a built-in data set and each axis on its
+    own range for your own data.
     """
     from nnviz.rendering import check_out, check_render, check_timing, render_run
 
@@ -676,6 +696,7 @@ def render(
     options: dict[str, Any] = {
         "layout": layout,
         "draw_points": draw_points,
+        "axis_scales": axis_scales,
         "theme": theme,
         "duration": duration,
         "seconds_per_epoch": seconds_per_epoch,
@@ -795,8 +816,11 @@ def manim(
 
     if scene_file.suffix != ".py":
         raise RenderError(f"{scene_file}: not a Python scene file")
-    if not scene_file.is_file():
-        raise RenderError(f"{scene_file}: no such scene file")
+    try:  # Manim imports the file by its path; a FIFO or device is never opened
+        check_regular_file(scene_file)
+    except FileRefusedError as error:
+        reason = "no such scene file" if error.missing else str(error)
+        raise RenderError(f"{scene_file}: {reason}") from None
     check_render(None, output_format, media_dir=media_dir)
     try:
         classes = scene_classes_in(scene_file)

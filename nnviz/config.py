@@ -6,10 +6,13 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
+
+from nnviz.terminal import printable
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_PARAMETERS",
     "BLOG_LEARNING_RATES",
     "DATASETS",
     "DATA_SOURCES",
@@ -28,13 +31,42 @@ __all__ = [
     "OUTPUTS",
     "OUTPUT_CLASSES",
     "SEED_TARGET_LOSS",
+    "ActivationParameter",
     "ConfigError",
     "RunConfig",
+    "activation_file_name",
+    "activation_name",
     "default_target_loss",
+    "parse_activation",
 ]
 
 #: Names of the hidden activations; :data:`nnviz.activations.ACTIVATION_REGISTRY` defines them.
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear", "leaky_relu")
+
+
+class ActivationParameter(NamedTuple):
+    """The parameter of an activation, written after its name: ``leaky_relu:0.01``.
+
+    The bare name means :attr:`default` (run files written before the parameter could be
+    given say ``leaky_relu`` for the slope 0.1 they were trained with), and a configuration
+    stores the default as the bare name, so that its cache key is the one it always had.
+    """
+
+    #: What the parameter is, in words (``negative slope``).
+    description: str
+    #: Its value when the name has none.
+    default: float
+    #: It lies strictly between these two.
+    low: float
+    high: float
+
+
+#: The activations of :data:`ACTIVATIONS` that take a parameter, and what it is. A leaky ReLU's
+#: negative slope lies between 0 (a ReLU) and 1 (the identity); nnviz's own default, 0.1, is
+#: large enough to see in a video, and ``leaky_relu:0.01`` is PyTorch's ``nn.LeakyReLU()``.
+ACTIVATION_PARAMETERS: dict[str, ActivationParameter] = {
+    "leaky_relu": ActivationParameter("negative slope", 0.1, 0.0, 1.0),
+}
 DATASETS: tuple[str, ...] = ("seed", "xor", "circles", "moons", "spiral")
 #: A run's ``dataset`` and ``optimizer`` when it was trained outside nnviz (``nnviz.Recorder``).
 EXTERNAL = "external"
@@ -103,6 +135,78 @@ class ConfigError(ValueError):
         self.field = field
 
 
+def parse_activation(name: object) -> tuple[str, float | None]:
+    """Return the registry name and the parameter of an activation as configurations write it:
+    ``tanh`` is ``("tanh", None)``, ``leaky_relu:0.01`` is ``("leaky_relu", 0.01)`` and the bare
+    ``leaky_relu`` is ``("leaky_relu", 0.1)``, its default (see :data:`ACTIVATION_PARAMETERS`).
+
+    Raises
+    ------
+    ConfigError
+        For a name that is not in :data:`ACTIVATIONS`, a parameter given to an activation
+        that takes none, or one that is not a number in its range; one line, for field
+        ``activation``.
+    """
+    if not isinstance(name, str):
+        raise ConfigError(
+            f"unknown activation {_shown(name)}; choose one of {', '.join(ACTIVATIONS)}",
+            "activation",
+        )
+    base, colon, text = name.partition(":")
+    if base not in ACTIVATIONS:
+        raise ConfigError(
+            f"unknown activation {_shown(name)}; choose one of {', '.join(ACTIVATIONS)}",
+            "activation",
+        )
+    parameter = ACTIVATION_PARAMETERS.get(base)
+    if parameter is None:
+        if colon:
+            raise ConfigError(
+                f"activation {_shown(name)}: {base} takes no parameter; write {base}",
+                "activation",
+            )
+        return base, None
+    if not colon:
+        return base, parameter.default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not parameter.low < value < parameter.high:  # NaN and infinities fail too
+        raise ConfigError(
+            f"activation {_shown(name)}: the {parameter.description} of {base} must be a "
+            f"number above {parameter.low:g} and below {parameter.high:g} ({base}:0.01)",
+            "activation",
+        )
+    return base, value
+
+
+def activation_name(base: str, value: float | None = None) -> str:
+    """Return how a configuration writes activation ``base`` with parameter ``value``: the
+    bare name for none or the default, else ``name:value`` with the shortest text that reads
+    back as the same float (``leaky_relu:0.01``).
+
+    Raises
+    ------
+    ConfigError
+        As :func:`parse_activation` does for the name written.
+    """
+    parameter = ACTIVATION_PARAMETERS.get(base)
+    if value is None or (parameter is not None and float(value) == parameter.default):
+        name = base
+    else:
+        name = f"{base}:{float(value)!r}"
+    parse_activation(name)
+    return name
+
+
+def activation_file_name(activation: str | tuple[str, ...]) -> str:
+    """Return the activations of a configuration as cache keys and video names write them:
+    ``relu``, ``relu-tanh``, ``leaky_relu0.01`` (no colon in a file name)."""
+    names = (activation,) if isinstance(activation, str) else activation
+    return "-".join(name.replace(":", "") for name in names)
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything that determines a training run.
@@ -126,7 +230,10 @@ class RunConfig:
         sample; 0 for the others), so other initial weights can meet the same data.
     activation
         Hidden activation, one of :data:`ACTIVATIONS`, for every hidden layer; or a tuple of
-        one per hidden layer (a tuple of equal names is stored as the one name).
+        one per hidden layer (a tuple of equal names is stored as the one name). An activation
+        of :data:`ACTIVATION_PARAMETERS` takes its parameter after a colon,
+        ``leaky_relu:0.01``; it is stored as :func:`activation_name` writes it (the bare name
+        for the default).
     hidden
         Width of each hidden layer, e.g. ``(2,)`` or ``(4, 4, 2)`` (a whole number means one
         layer): 1 to :data:`MAX_HIDDEN_LAYERS` layers of 1 to :data:`MAX_LAYER_WIDTH` units.
@@ -318,12 +425,7 @@ class RunConfig:
                 )
         activation = self.activation
         names = (activation,) if isinstance(activation, str) else tuple(activation)
-        for name in names:
-            if name not in ACTIVATIONS:
-                raise ConfigError(
-                    f"unknown activation {_shown(name)}; choose one of {', '.join(ACTIVATIONS)}",
-                    "activation",
-                )
+        names = tuple(activation_name(*parse_activation(name)) for name in names)
         if len(names) not in (1, len(hidden)):
             raise ConfigError(
                 f"{len(names)} activations for {len(hidden)} hidden layers; "
@@ -394,7 +496,7 @@ class RunConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            listed = ", ".join(unknown)
+            listed = ", ".join(printable(key) for key in unknown)  # from any file
             listed = listed if len(listed) <= 60 else f"{listed[:57]}..."
             raise ConfigError(f"unknown run configuration keys: {listed!s}")
         values = dict(values)
@@ -407,7 +509,7 @@ class RunConfig:
         """Return a stable, readable cache key, unique to this configuration."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:10]
-        names = self.activation if isinstance(self.activation, str) else "-".join(self.activation)
+        names = activation_file_name(self.activation)
         widths = "-".join(map(str, self.hidden))
         return f"{self.dataset}-{names}-h{widths}-lr{self.lr:g}-s{self.seed}-{digest}"
 

@@ -6,8 +6,8 @@ plane when no space is wider than 2 (a 1-unit layer lies on the first axis), 3-D
 them has 3 units (a plane lies at ``h₃ = 0``). Points are embedded there by zero-padding
 (:func:`embed`), which is how :mod:`nnviz.deform` itself joins spaces of different widths.
 
-A camera turns the drawing space's points into flat view coordinates and gives the square view
-box around them at every ``s``:
+A camera turns the drawing space's points into flat view coordinates and gives the view box
+around them at every ``s``:
 
 - :class:`PlaneCamera`, the plane seen from above: view coordinates are the points' own, and the
   box is the square around the data (and the origin) at the end of every stage, interpolated
@@ -21,6 +21,14 @@ box around them at every ``s``:
 Both boxes hold every point at every ``s``: within a stage each point moves affinely in ``s``
 (see :mod:`nnviz.deform`), so an interpolation of boxes (or balls) that hold the points at the
 stage's two ends holds them in between.
+
+The input plane may give each axis its own scale (``input_box``, the data's own ranges per
+axis; :func:`nnviz.view.per_axis_box`): the box at ``s = 0`` is then that box, not a square,
+and the first stage interpolates each axis's range on its own from it to the square around the
+first hidden space, so the two scales meet the one scale of the hidden spaces smoothly and the
+box still holds every point. In 3-D the holder at ``s = 0`` is the data's cuboid instead of a
+ball, and the camera looks at the space stretched along each axis so that the cuboid is
+square, the stretch relaxing to none over the first stage (see :class:`OrbitCamera`).
 """
 
 from __future__ import annotations
@@ -111,27 +119,42 @@ class PlaneCamera:
     Attributes
     ----------
     boxes
-        ``(x_min, x_max, y_min, y_max)`` of the square view box at the end of every stage,
-        shape ``(3 L + 1, 4)``.
+        ``(x_min, x_max, y_min, y_max)`` of the view box at the end of every stage, shape
+        ``(3 L + 1, 4)``: squares, but for an input plane whose axes have their own scales.
     """
 
     boxes: np.ndarray
     dimensions = 2
 
     @classmethod
-    def around(cls, ends: list[np.ndarray], margin: float = 0.12) -> PlaneCamera:
+    def around(
+        cls, ends: list[np.ndarray], margin: float = 0.12, input_box: Box | None = None
+    ) -> PlaneCamera:
         """The camera whose box at the end of stage ``k`` is the square around ``ends[k]`` (the
-        points there, in the plane) and the origin, ``margin`` wider."""
+        points there, in the plane) and the origin, ``margin`` wider; at ``s = 0``
+        ``input_box`` instead when it is given (an input plane whose axes have their own
+        scales; it must hold the points)."""
         boxes = np.empty((len(ends), 4))
         for k, moved in enumerate(ends):
             (a, b), (c, d) = square_box_around(np.vstack([moved, np.zeros((1, 2))]), margin)
             boxes[k] = (a, b, c, d)
+        if input_box is not None:
+            (a, b), (c, d) = input_box
+            boxes[0] = (a, b, c, d)
         return cls(boxes)
 
     def box_at(self, s: float) -> Box:
         """The view box at ``s``."""
         a, b, c, d = (float(v) for v in _interpolate(self.boxes, s))
         return (a, b), (c, d)
+
+    def input_box(self) -> Box:
+        """The box of the input plane the view shows at ``s = 0``."""
+        return self.box_at(0.0)
+
+    def stretch_at(self, s: float) -> np.ndarray:
+        """The plane is not stretched: view coordinates are its own, shape ``(2,)``."""
+        return np.ones(2)
 
     def project(self, points: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
         """View coordinates (N, 2) of ``points`` (N, 2) and their depth (all zero)."""
@@ -147,6 +170,21 @@ class OrbitCamera:
     """3-D seen from a camera that looks down while the points lie in the plane and tilts and
     rocks while they do not (see the module's description).
 
+    The points at the end of stage ``k`` are held by the ball of radius ``radii[k]`` about
+    ``centres[k]``, or, where ``halves[k]`` is not zero, by the cuboid ``centres[k] ±
+    halves[k]`` widened by that ball (their Minkowski sum). Between two stage ends the holder
+    is the interpolation of the two, which holds the points there as each moves affinely in
+    ``s``.
+
+    An input plane whose axes have their own scales is held by its box (``radii[0] = 0``),
+    and the camera looks at the drawing space stretched along each axis by :meth:`stretch_at`:
+    at ``s = 0`` by :attr:`stretch`, which makes that box a square as large as the first
+    hidden space's ball, relaxing geometrically to no stretch at the end of the first stage,
+    where the camera has tilted into 3-D. So the plane is seen as the plane camera sees it,
+    each axis on its own range, and the camera never turns an unevenly stretched space far.
+    The view box along a view axis ``e`` is the stretched holder's extent along it,
+    ``f·c ± (r |f| + Σ |fᵢ| aᵢ)`` with ``f = e ⊙ stretch``: it holds every point.
+
     Attributes
     ----------
     centres, radii
@@ -156,12 +194,20 @@ class OrbitCamera:
         The widths of the movie's spaces, input first.
     seconds
         Video time the camera has been turning for (see :meth:`turn`).
+    halves
+        Half-widths of the cuboid added to each ball, shape ``(3 L + 1, 3)``; ``None`` for
+        none (balls only).
+    stretch
+        The stretch of each axis of the drawing space at ``s = 0``, shape ``(3,)``; ``None``
+        for none.
     """
 
     centres: np.ndarray
     radii: np.ndarray
     widths: tuple[int, ...]
     seconds: float = 0.0
+    halves: np.ndarray | None = None
+    stretch: np.ndarray | None = None
     dimensions = 3
 
     #: The camera's height above the plane ``h₃ = 0`` in a 3-unit space.
@@ -174,10 +220,16 @@ class OrbitCamera:
 
     @classmethod
     def around(
-        cls, ends: list[np.ndarray], widths: tuple[int, ...], margin: float = 0.08
+        cls,
+        ends: list[np.ndarray],
+        widths: tuple[int, ...],
+        margin: float = 0.08,
+        input_box: Box | None = None,
     ) -> OrbitCamera:
         """The camera whose ball at the end of stage ``k`` is centred on the middle of the box
-        around ``ends[k]`` (points in 3-D) and the origin and holds them, ``margin`` wider."""
+        around ``ends[k]`` (points in 3-D) and the origin and holds them, ``margin`` wider; at
+        ``s = 0`` the cuboid of ``input_box`` (in the plane ``h₃ = 0``) instead when it is
+        given (an input plane whose axes have their own scales; it must hold the points)."""
         centres = np.empty((len(ends), 3))
         radii = np.empty(len(ends))
         for k, moved in enumerate(ends):
@@ -186,7 +238,17 @@ class OrbitCamera:
             radius = float(np.linalg.norm(held - centre, axis=1).max())
             centres[k] = centre
             radii[k] = max(radius, 1e-9) * (1.0 + margin)
-        return cls(centres, radii, widths)
+        if input_box is None:
+            return cls(centres, radii, widths)
+        (a, b), (c, d) = input_box
+        halves = np.zeros((len(ends), 3))
+        halves[0] = ((b - a) / 2, (d - c) / 2, 0.0)
+        centres[0] = ((a + b) / 2, (c + d) / 2, 0.0)
+        radii[0] = 0.0
+        # Stretched, the input box is a square of the first hidden space's ball's size.
+        stretch = np.ones(3)
+        stretch[:2] = radii[1] / halves[0, :2]
+        return cls(centres, radii, widths, halves=halves, stretch=stretch)
 
     def rotation(self, s: float) -> np.ndarray:
         """The camera's rotation at ``s`` (rows: the view's right, up and towards the viewer;
@@ -202,16 +264,45 @@ class OrbitCamera:
         """The centre and radius of the ball that holds the points at ``s``."""
         return _interpolate(self.centres, s), float(_interpolate(self.radii[:, None], s)[0])
 
+    def stretch_at(self, s: float) -> np.ndarray:
+        """The stretch of each axis of the drawing space at ``s``, shape ``(3,)``:
+        :attr:`stretch` at ``s = 0``, ``stretch^(1 - s)`` in the first stage, then 1."""
+        if self.stretch is None:
+            return np.ones(3)
+        share = min(max(float(s), 0.0), 1.0)
+        return np.asarray(self.stretch ** (1.0 - share), dtype=np.float64)
+
     def box_at(self, s: float) -> Box:
-        """The view box at ``s``: the square around the view of :meth:`ball_at`."""
+        """The view box at ``s``: the square around the view of :meth:`ball_at`, or with
+        :attr:`halves`, the extent of the stretched holder along each view axis (see the
+        class)."""
         centre, radius = self.ball_at(s)
-        x, y = self.rotation(s)[:2] @ centre
-        return (float(x - radius), float(x + radius)), (float(y - radius), float(y + radius))
+        view = self.rotation(s)[:2]
+        if self.halves is None:
+            x, y = view @ centre
+            return (float(x - radius), float(x + radius)), (float(y - radius), float(y + radius))
+        view = view * self.stretch_at(s)  # e·(D p) = (D e)·p
+        x, y = view @ centre
+        reach = radius * np.linalg.norm(view, axis=1) + np.abs(view) @ _interpolate(self.halves, s)
+        return (float(x - reach[0]), float(x + reach[0])), (
+            float(y - reach[1]),
+            float(y + reach[1]),
+        )
+
+    def input_box(self) -> Box:
+        """The box of the input plane, in the data's own coordinates, that the view shows at
+        ``s = 0`` (where the camera looks straight down): :meth:`box_at` unstretched."""
+        (x0, x1), (y0, y1) = self.box_at(0.0)
+        dx, dy = self.stretch_at(0.0)[:2]
+        return (x0 / dx, x1 / dx), (y0 / dy, y1 / dy)
 
     def project(self, points: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
         """View coordinates (N, 2) of ``points`` (N, 3) and their depth (N,), larger towards
         the viewer: draw larger depths last."""
-        rotated = np.asarray(points, dtype=np.float64) @ self.rotation(s).T
+        points = np.asarray(points, dtype=np.float64)
+        if self.stretch is not None:
+            points = points * self.stretch_at(s)
+        rotated = points @ self.rotation(s).T
         return rotated[:, :2], rotated[:, 2]
 
     def turn(self, seconds: float) -> None:
@@ -219,12 +310,15 @@ class OrbitCamera:
         self.seconds += float(seconds)
 
 
-def make_camera(ends: list[np.ndarray], widths: tuple[int, ...]) -> PlaneCamera | OrbitCamera:
+def make_camera(
+    ends: list[np.ndarray], widths: tuple[int, ...], input_box: Box | None = None
+) -> PlaneCamera | OrbitCamera:
     """Return the camera for a movie through spaces of ``widths`` whose points at the stage
-    ends are ``ends`` (embedded in :func:`drawing_dimensions` coordinates)."""
+    ends are ``ends`` (embedded in :func:`drawing_dimensions` coordinates); ``input_box`` is
+    the input plane's box when its axes have their own scales (``None``: a square)."""
     if drawing_dimensions(widths) == 3:
-        return OrbitCamera.around(ends, widths)
-    return PlaneCamera.around(ends)
+        return OrbitCamera.around(ends, widths, input_box=input_box)
+    return PlaneCamera.around(ends, input_box=input_box)
 
 
 def hypercube_edges(low: float, high: float, width: int, dimensions: int) -> np.ndarray:

@@ -13,7 +13,7 @@ __all__ = [
     "OPTIMIZER_NAMES",
     "fit_number",
     "format_rate",
-    "printable",
+    "range_decimals",
     "training_details",
     "training_label",
 ]
@@ -60,20 +60,14 @@ def fit_number(value: float, width: int, decimals: int = 1) -> str:
     return text
 
 
-def printable(text: object) -> str:
-    """Return ``str(text)`` with every character that is not printable escaped as Python's
-    ``repr`` escapes it (``\\x1b``, ``\\n``, ``\\t``, ``\\x9b``, ``\\u202e``).
-
-    Text read from a file (a run file's names, a CSV file's name, an error quoting either)
-    reaches a terminal as one line of visible characters: no escape sequence that clears the
-    screen or moves the cursor, no line break that forges a line of its own. Printable
-    characters stay as they are, the space and letters such as ``x₁`` or ``é`` too; a
-    backslash is not doubled, so escaping twice changes nothing.
-    """
-    text = str(text)
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+def range_decimals(low: float, high: float) -> int:
+    """Return the decimals a range's limits are written with: one, or as many more as make
+    its extent at least 5 units of the last decimal, so that the two limits of a narrow range
+    (0.012 to 0.034, not 0.0 to 0.0) still tell its scale."""
+    extent = abs(high - low)
+    if not math.isfinite(extent) or extent <= 0:
+        return 1
+    return max(1, math.ceil(math.log10(5.0 / extent)))
 
 
 def format_rate(value: float) -> str:

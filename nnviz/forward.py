@@ -385,11 +385,19 @@ def probability_grid(
     input plane by default; see :func:`rest_probability`), shape ``shape``.
 
     Computed in float32, :data:`PICTURE_DTYPE`: a picture needs no more than 1e-6 of a colour
-    step, and the mesh's forward pass through a deep network costs 2.5 times less.
+    step, and the mesh's forward pass through a deep network costs 2.5 times less. Over the
+    input plane the first layer, ``W₁x + b₁``, is computed in float64 first: a file's columns
+    may lie far from 0 on their own small ranges (values near 10⁶ that vary by a few units),
+    where float32 keeps too few digits of ``x`` and of the nearly cancelling ``W₁x`` and
+    ``b₁`` (0.01 of probability, three colour steps, at 10⁶).
     """
-    points = grid_points(x_range, y_range, shape).astype(PICTURE_DTYPE)
     low = weights.astype(PICTURE_DTYPE)
-    return rest_probability(points, low, activation, space).reshape(shape)
+    points = grid_points(x_range, y_range, shape)
+    if space.layer == 0:
+        z = points @ np.asarray(weights.W[0], np.float64).T + np.asarray(weights.b[0], np.float64)
+        first = Space(1, "affine")
+        return rest_probability(z.astype(PICTURE_DTYPE), low, activation, first).reshape(shape)
+    return rest_probability(points.astype(PICTURE_DTYPE), low, activation, space).reshape(shape)
 
 
 def output_line(

@@ -55,7 +55,8 @@ class Moment:
     kind
         ``"separation"``, ``"dead_unit"`` or ``"plateau"``.
     caption
-        A one-line caption for the video, starting with the epoch.
+        A one-line caption for the video, starting with the epoch (in the run's unit:
+        ``step 1200`` for a run logged every 10 steps).
     end
         For a plateau, the epoch it ends at; ``None`` for the other kinds.
     """
@@ -181,19 +182,20 @@ def key_moments(
         # The accuracy reached, as the read-out shows it at that epoch (the threshold is only
         # where the moment starts: an easy data set may be 98.7 % separated at epoch 0).
         reached = f"{float(run.accuracy[separation]):.1%}"
+        when = run.count_text(separation)
         if separation == 0:
-            caption = f"epoch 0: the first boundary already separates {reached} of the points"
+            caption = f"{when}: the first boundary already separates {reached} of the points"
         else:
-            caption = f"epoch {separation}: the boundary separates {reached} of the points"
+            caption = f"{when}: the boundary separates {reached} of the points"
         moments.append(Moment(separation, "separation", caption))
     for (layer, unit), epoch in dead_units(run).items():
         verb = "is dead from the start" if epoch == 0 else "dies"
-        caption = f"epoch {epoch}: {unit_name(run, layer, unit)} {verb} (zero for every point)"
+        when = run.count_text(epoch)
+        caption = f"{when}: {unit_name(run, layer, unit)} {verb} (zero for every point)"
         moments.append(Moment(epoch, "dead_unit", caption))
     for start, end in plateaus(run, window, tolerance):
-        moments.append(
-            Moment(start, "plateau", f"epochs {start}–{end}: the loss plateaus", end=end)
-        )
+        span = f"{run.unit}s {start * run.every}–{end * run.every}"
+        moments.append(Moment(start, "plateau", f"{span}: the loss plateaus", end=end))
     return sorted(moments, key=lambda m: (m.epoch, MOMENT_KINDS.index(m.kind)))
 
 

@@ -2,9 +2,11 @@
 
 The recorder reads the weights of a ``torch.nn.Sequential`` of ``nn.Linear`` layers and the
 activations of :data:`nnviz.activations.ACTIVATION_REGISTRY` (2 inputs, hidden layers within
-:mod:`nnviz.config`'s limits, one logit), snapshots them when asked, and evaluates each
-snapshot as :func:`nnviz.train.train` evaluates its own states: binary cross-entropy on the
-logits and accuracy (logit > 0 means class 1) on the given points, in float64.
+:mod:`nnviz.config`'s limits, one logit, or a final ``nn.Sigmoid`` after it, which is
+recorded as the logit model it wraps), snapshots them when asked (every epoch, or every N
+steps: ``unit="step", every=N``), and evaluates each snapshot as :func:`nnviz.train.train`
+evaluates its own states: binary cross-entropy on the logits and accuracy (logit > 0 means
+class 1) on the given points, in float64.
 
 It never changes the model: no ``train()``/``eval()`` switch, no forward pass through it (the
 loss is computed from detached float64 copies of the weights), gradients untouched.
@@ -16,11 +18,20 @@ Examples
 ...     train_one_epoch(model)
 ...     rec.log()
 >>> rec.save("my_run.npz")  # doctest: +SKIP
+
+Logging every 10 optimizer steps instead, for a video that counts steps:
+
+>>> rec = Recorder(model, X, y, unit="step", every=10)  # doctest: +SKIP
+>>> for step in range(1, steps + 1):  # doctest: +SKIP
+...     train_one_step(model)
+...     if step % 10 == 0:
+...         rec.log()
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +41,7 @@ from torch import nn
 
 from nnviz.activations import ACTIVATION_REGISTRY
 from nnviz.config import (
+    ACTIVATION_PARAMETERS,
     ACTIVATIONS,
     EXTERNAL,
     MAX_EPOCHS,
@@ -37,12 +49,14 @@ from nnviz.config import (
     MAX_LAYER_WIDTH,
     MAX_SAMPLES,
     MAX_TEST_FRACTION,
+    ConfigError,
     RunConfig,
+    activation_name,
 )
-from nnviz.run import Run, check_writable_target, save_run
+from nnviz.run import MAX_LOG_EVERY, UNITS, Run, check_writable_target, save_run
 from nnviz.train import activation_module, logit_metrics
 
-__all__ = ["Recorder", "model_architecture"]
+__all__ = ["Recorder", "ends_in_sigmoid", "model_architecture"]
 
 
 def _supported() -> str:
@@ -50,14 +64,26 @@ def _supported() -> str:
 
 
 def _activation_of(module: nn.Module) -> str | None:
-    """Return the registry name of ``module`` when it is one of its activations with the
-    registry's settings, else ``None``."""
+    """Return the configuration's name of ``module`` when it is one of the registry's
+    activations with the registry's settings (``tanh``), or with a parameter the activation
+    takes (``leaky_relu:0.01`` for ``nn.LeakyReLU()``), else ``None``."""
     for name, entry in ACTIVATION_REGISTRY.items():
         layer, settings = entry.torch_layer
-        if type(module) is getattr(nn, layer) and all(
-            getattr(module, key, None) == value for key, value in settings.items()
+        if type(module) is not getattr(nn, layer) or not all(
+            getattr(module, key, None) == value
+            for key, value in settings.items()
+            if key != entry.parameter
         ):
+            continue
+        if entry.parameter is None:
             return name
+        value = getattr(module, entry.parameter, None)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        try:
+            return activation_name(name, value)
+        except ConfigError:  # out of the parameter's range
+            return None
     return None
 
 
@@ -68,6 +94,12 @@ def _refusal(index: int, module: nn.Module) -> str:
         layer, settings = entry.torch_layer
         if type(module) is getattr(nn, layer):
             given = ", ".join(f"{key}={getattr(module, key, None)!r}" for key in settings)
+            if entry.parameter is not None:
+                parameter = ACTIVATION_PARAMETERS[name]
+                return (
+                    f"module {index} ({kind}) has {given}; nnviz's {name} takes a "
+                    f"{entry.parameter} above {parameter.low:g} and below {parameter.high:g}"
+                )
             wanted = ", ".join(f"{key}={value!r}" for key, value in settings.items())
             return f"module {index} ({kind}) has {given}; nnviz's {name} is {kind}({wanted})"
     activations = [getattr(nn, entry.torch_layer[0]) for entry in ACTIVATION_REGISTRY.values()]
@@ -147,13 +179,23 @@ def _own_module_computation(model: nn.Sequential) -> str | None:
     return None
 
 
+def ends_in_sigmoid(model: nn.Sequential) -> bool:
+    """Return whether ``model`` ends in ``nn.Linear`` and then ``nn.Sigmoid`` (the class itself):
+    a network that outputs the probability, as trained with ``nn.BCELoss``."""
+    modules = list(model)
+    return len(modules) >= 2 and type(modules[-1]) is nn.Sigmoid and type(modules[-2]) is nn.Linear
+
+
 def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """Return the hidden widths and activations of ``model``, or say why nnviz cannot draw it.
 
     ``model`` must be an ``nn.Sequential`` of ``nn.Linear`` layers with one activation of the
-    registry (its class and settings, e.g. ``nn.LeakyReLU(0.1)``) between two of them (none
-    between two ``nn.Linear`` layers counts as ``linear``), 2 inputs and 1 output logit (no
-    final sigmoid: nnviz applies it), 1 to :data:`~nnviz.config.MAX_HIDDEN_LAYERS` hidden layers
+    registry (its class and settings, e.g. ``nn.Tanh()``; ``nn.LeakyReLU`` with any negative
+    slope between 0 and 1, ``leaky_relu:0.01`` for PyTorch's default) between two of them (none
+    between two ``nn.Linear`` layers counts as ``linear``), 2 inputs and 1 output logit, or
+    that logit through a final ``nn.Sigmoid`` (:func:`ends_in_sigmoid`: the same network, whose
+    logit nnviz draws and puts through the sigmoid itself), 1 to
+    :data:`~nnviz.config.MAX_HIDDEN_LAYERS` hidden layers
     of 1 to :data:`~nnviz.config.MAX_LAYER_WIDTH` units. It must compute what these classes
     compute: a subclass of ``nn.Sequential`` may build its modules but not define its own
     ``forward`` (or ``__call__``, or ``__iter__``), no module may have a ``forward`` of its
@@ -174,6 +216,8 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
     if reason is not None:
         raise ValueError(reason)
     modules = list(model)
+    if ends_in_sigmoid(model):
+        modules = modules[:-1]  # the logit model it wraps
     linears = [m for m in modules if type(m) is nn.Linear]
     if not linears:
         raise ValueError(f"the model has no nn.Linear layer; {_supported()}")
@@ -214,8 +258,8 @@ def model_architecture(model: nn.Module) -> tuple[tuple[int, ...], tuple[str, ..
     if pending is not None:
         raise ValueError(
             f"module {len(modules) - 1} ({type(modules[-1]).__name__}) comes after the last "
-            "nn.Linear; the model must end with nn.Linear(..., 1), a logit (nnviz applies the "
-            "sigmoid: train with nn.BCEWithLogitsLoss)"
+            "nn.Linear; the model must end with nn.Linear(..., 1), a logit, or with "
+            "nn.Linear(..., 1) and nn.Sigmoid()"
         )
     if widths[-1] != 1:
         raise ValueError(
@@ -252,13 +296,16 @@ class Recorder:
     """Log the weights of a model that your own loop trains, and save them as a run file.
 
     The initial state is logged at construction (epoch 0); call :meth:`log` after each epoch
-    of your training and :meth:`save` at the end. The model is never changed.
+    of your training (or every ``every`` epochs or steps, see ``unit``) and :meth:`save` at
+    the end. The model is never changed.
 
     Parameters
     ----------
     model
         An ``nn.Sequential`` of ``nn.Linear`` layers and supported activations, 2 inputs and
-        1 logit (see :func:`model_architecture`), on any device and in any float dtype.
+        1 logit (see :func:`model_architecture`), on any device and in any float dtype. A
+        final ``nn.Sigmoid`` (a model trained with ``nn.BCELoss``) is recorded as the logit
+        model it wraps, the same network and weights, and said in one line on stderr.
     X
         The points, shape (N, 2): a tensor or an array (copied).
     y
@@ -268,17 +315,43 @@ class Recorder:
         and accuracy are then logged for the training and the test points apart, and the video
         draws the test points hollow. At most half the points, with both classes among the
         training and the test points.
+    unit
+        What your loop counts between two :meth:`log` calls, one of
+        :data:`nnviz.run.UNITS`: ``"epoch"`` (the default) or ``"step"`` (an optimizer
+        step). The video's counter and loss curve say it: ``step 1200 / 3000``.
+    every
+        How many of ``unit`` pass between two :meth:`log` calls: with ``unit="step",
+        every=10``, log after every 10th step and state k is step 10·k. 1 to
+        :data:`nnviz.run.MAX_LOG_EVERY`.
 
     Raises
     ------
     ValueError
-        With one line, for a model nnviz cannot draw or data of the wrong shape or values.
+        With one line, for a model nnviz cannot draw, data of the wrong shape or values, or
+        a unit or ``every`` it does not know.
     """
 
-    def __init__(self, model: nn.Module, X: Any, y: Any, test: Any = None) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        X: Any,
+        y: Any,
+        test: Any = None,
+        unit: str = "epoch",
+        every: int = 1,
+    ) -> None:
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {unit!r}")
+        whole = isinstance(every, int) and not isinstance(every, bool)
+        if not whole or not 1 <= every <= MAX_LOG_EVERY:
+            raise ValueError(f"every must be a whole number from 1 to {MAX_LOG_EVERY}, "
+                             f"got {every!r}")  # fmt: skip
+        self.unit, self.every = unit, every
         self.hidden, self.activations = model_architecture(model)
         assert isinstance(model, nn.Sequential)  # model_architecture refuses anything else
         self.model = model
+        #: Whether the model ends in ``nn.Sigmoid``, recorded as the logit model it wraps.
+        self.sigmoid_output = ends_in_sigmoid(model)
         self._layers = list(model)  # as nn.Sequential runs them (a shared layer twice)
         self._linears = [m for m in self._layers if type(m) is nn.Linear]
         X_np = _as_numpy(X, "X")
@@ -315,36 +388,52 @@ class Recorder:
         self._states: list[tuple[np.ndarray, ...]] = []
         self._metrics: list[tuple[float, ...]] = []
         self.log()
+        if self.sigmoid_output:  # after every check: said only of a model that is recorded
+            print(
+                "nnviz: the model ends in nn.Sigmoid: recorded as the logit model it wraps "
+                "(the same network; nnviz applies the sigmoid)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     @property
     def epochs(self) -> int:
-        """The number of epochs logged after the initial state."""
+        """The number of states logged after the initial one (epochs, or logs of
+        :attr:`every` steps)."""
         return len(self._states) - 1
 
+    def _now(self) -> str:
+        """``epoch 12`` or ``step 1200``: what the next :meth:`log` records."""
+        return f"{self.unit} {len(self._states) * self.every}"
+
     def log(self) -> float:
-        """Snapshot the model's weights now (after an epoch) and return their loss.
+        """Snapshot the model's weights now (after an epoch, or after :attr:`every` of the
+        recorder's unit) and return their loss.
 
         Raises
         ------
         ValueError
             When the weights or their loss are not finite (training diverged; the states
-            logged before stay), after :data:`~nnviz.config.MAX_EPOCHS` epochs, or when the
-            model no longer computes what was recorded (a forward hook added since, a module
-            replaced; see :func:`model_architecture`).
+            logged before stay), after :data:`~nnviz.config.MAX_EPOCHS` logged states, or
+            when the model no longer computes what was recorded (a forward hook added since,
+            a module replaced; see :func:`model_architecture`).
         """
         if len(self._states) > MAX_EPOCHS:
-            raise ValueError(f"a run holds at most {MAX_EPOCHS} epochs; save this one")
+            raise ValueError(
+                f"a run holds at most {MAX_EPOCHS} logged states after the first; save this "
+                "one" + ("" if self.unit == "epoch" and self.every == 1 else " or log less often")
+            )
         if self._states:
             self._check_unchanged()
         state = self._snapshot()
         if not all(np.all(np.isfinite(a)) for a in state):
             raise ValueError(
-                f"epoch {len(self._states)}: the weights are not finite (training diverged); "
+                f"{self._now()}: the weights are not finite (training diverged); "
                 f"the {len(self._states)} states before it can still be saved"
             )
         metrics = self._evaluate(state)
         if not np.all(np.isfinite(metrics)):
-            raise ValueError(f"epoch {len(self._states)}: the loss is not finite")
+            raise ValueError(f"{self._now()}: the loss is not finite")
         self._states.append(state)
         self._metrics.append(metrics)
         return metrics[0]
@@ -363,7 +452,7 @@ class Recorder:
         )
         test = None if self.test is None else self.test.copy()
         return Run.from_log(config, self._states, self._metrics, self.X.copy(), self.y.copy(),
-                            "external", test)  # fmt: skip
+                            "external", test, unit=self.unit, every=self.every)  # fmt: skip
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the run file to ``path`` (atomically; see :func:`nnviz.run.save_run`) and
@@ -375,11 +464,11 @@ class Recorder:
     def _check_unchanged(self) -> None:
         """Refuse to log a model that no longer computes what the recorder draws: its
         modules, classes, settings, hooks and ``forward`` are checked again (microseconds)."""
-        epoch = len(self._states)
+        epoch = self._now()
         try:
             architecture = model_architecture(self.model)
         except ValueError as error:
-            raise ValueError(f"epoch {epoch}: {error}") from None
+            raise ValueError(f"{epoch}: {error}") from None
         modules = list(self.model)
         if (
             architecture != (self.hidden, self.activations)
@@ -387,7 +476,7 @@ class Recorder:
             or any(now is not then for now, then in zip(modules, self._layers, strict=True))
         ):
             raise ValueError(
-                f"epoch {epoch}: the model's modules changed since Recorder(...); a run "
+                f"{epoch}: the model's modules changed since Recorder(...); a run "
                 "records one network (make a new Recorder for another)"
             )
 

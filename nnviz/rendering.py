@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnviz.config import DATASETS, RunConfig
+from nnviz.config import DATASETS, RunConfig, activation_file_name
+from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
 from nnviz.run import check_writable_target, new_file_mode
+from nnviz.view import axis_scales_for, check_axis_scales
 
 if TYPE_CHECKING:
     from manim import Scene
@@ -489,9 +491,13 @@ def is_complete_svg(path: Path) -> bool:
     that declares a document type is refused too: Pango and dvisvgm never write one, and its
     entities could make the XML parser expand text without bound."""
     try:
-        if not stat.S_ISREG(path.lstat().st_mode):  # a FIFO would block the render
+        if not stat.S_ISREG(path.lstat().st_mode):  # not a link to anything else either
             return False
-        with open(path, "rb") as file:
+        file, _ = open_regular_file(path)  # a FIFO named *.svg would block open() forever
+    except (FileRefusedError, OSError):
+        return False
+    try:
+        with file:
             head = file.read(1024)
             size = file.seek(0, os.SEEK_END)
             file.seek(max(0, size - 64))
@@ -522,8 +528,8 @@ def _is_complete(path: Path) -> bool:
     if path.suffix == ".svg":
         return is_complete_svg(path)
     try:
-        return path.stat().st_size > 0
-    except OSError:
+        return check_regular_file(path).st_size > 0
+    except FileRefusedError:
         return False
 
 
@@ -681,6 +687,7 @@ class RunScene:
     layout: str = "default"
     draw_points: int | None = None
     run_file: str | None = None
+    axis_scales: str = "auto"
     theme: str | None = None
     duration: float | None = None
     seconds_per_epoch: float | None = None
@@ -689,7 +696,7 @@ class RunScene:
     def load(self) -> type[Scene]:
         """Return the scene class."""
         return run_scene_class(self.config, self.layout, self.draw_points, self.run_file,
-                               theme=self.theme, duration=self.duration,
+                               self.axis_scales, theme=self.theme, duration=self.duration,
                                seconds_per_epoch=self.seconds_per_epoch,
                                still=self.still)  # fmt: skip
 
@@ -875,8 +882,7 @@ def run_video_name(config: RunConfig) -> str:
     settings, with the data set, the widths and the optimizer when they differ, and a short
     digest of the configuration when anything else does, so that two different runs never
     share a file."""
-    names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
-    name = f"{names}_lr{config.lr:g}"
+    name = f"{activation_file_name(config.activation)}_lr{config.lr:g}"
     if config.hidden != (2,):
         name = f"{name}_h{'-'.join(map(str, config.hidden))}"
     if config.dataset != "seed":
@@ -900,10 +906,12 @@ def run_output_name(
     run_file: str | os.PathLike[str] | None = None,
     theme: str | None = None,
     still: float | None = None,
+    axis_scales: str = "auto",
 ) -> str:
     """Return the file name (without suffix) of a render of one run: :func:`run_video_name`
     (or the run file's name), then ``_<layout>`` for a layout other than the default,
-    ``_<N>pts`` for a sample of N points, ``_<theme>`` for a theme other than the default
+    ``_<N>pts`` for a sample of N points, ``_equal`` or ``_per-axis`` for axis scales other
+    than those ``"auto"`` gives its data, ``_<theme>`` for a theme other than the default
     (``theme`` ``None``: ``NNVIZ_THEME``'s), and ``_epoch<E>`` for a still of epoch E."""
     from nnviz.theme import DEFAULT_THEME, active_theme
 
@@ -912,6 +920,9 @@ def run_output_name(
         name = f"{name}_{layout}"
     if draw_points is not None:
         name = f"{name}_{draw_points}pts"
+    scales = axis_scales_for(axis_scales, config.dataset)
+    if scales != axis_scales_for("auto", config.dataset):
+        name = f"{name}_{scales}"
     theme_name = active_theme(theme).name
     if theme_name != DEFAULT_THEME:
         name = f"{name}_{theme_name}"
@@ -925,6 +936,7 @@ def run_scene_class(
     layout: str = "default",
     draw_points: int | None = None,
     run_file: str | os.PathLike[str] | None = None,
+    axis_scales: str = "auto",
     *,
     theme: str | None = None,
     duration: float | None = None,
@@ -934,22 +946,25 @@ def run_scene_class(
     """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
     of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
     configuration is ``config``), in the panels of ``layout``, drawing ``draw_points`` points
-    (``None``: all), in ``theme`` (``None``: ``NNVIZ_THEME``'s).
+    (``None``: all), the input plane's axes scaled as ``axis_scales`` says, in ``theme``
+    (``None``: ``NNVIZ_THEME``'s).
 
     ``duration`` is the video's length in seconds (:attr:`TrainingPhase.phase_seconds
     <nnviz.stories.training.TrainingPhase.phase_seconds>`); ``seconds_per_epoch`` its pace
     instead, without the default limit of the length; ``None`` for both keeps the defaults.
     ``still`` makes the scene a still of that epoch (a number or ``"final"``).
     """
+    check_axis_scales(axis_scales)
     from nnviz.stories.training import SingleRunStory
 
-    names = config.activation if isinstance(config.activation, str) else "-".join(config.activation)
+    names = activation_file_name(config.activation)
     settings: dict[str, Any] = {
         "activation": config.activation,
         "lr": config.lr,
         "base_config": config,
         "layout": layout,
         "draw_points": draw_points,
+        "axis_scales": axis_scales,
         "run_file": None if run_file is None else str(Path(run_file).absolute()),
         "theme_name": theme,
         "still": still,
@@ -960,7 +975,8 @@ def run_scene_class(
     if seconds_per_epoch is not None:
         settings["seconds_per_epoch"] = seconds_per_epoch
         settings["max_phase_seconds"] = None  # a pace asked for is kept, however long the run
-    return type(f"{names.capitalize().replace('-', '')}Run", (SingleRunStory,), settings)
+    class_name = f"{names.capitalize().replace('-', '').replace('.', '_')}Run"
+    return type(class_name, (SingleRunStory,), settings)
 
 
 def render_run(
@@ -973,6 +989,7 @@ def render_run(
     draw_points: int | None = None,
     run_file: str | os.PathLike[str] | None = None,
     jobs: int = 1,
+    axis_scales: str = "auto",
     *,
     theme: str | None = None,
     duration: float | None = None,
@@ -984,18 +1001,20 @@ def render_run(
 
     ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
     ``"blog"``. ``draw_points`` draws a seeded sample of that many points (see
-    :func:`check_render`). With ``run_file`` the scene shows that run file (whose
-    configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and is named
-    after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if needed. The
-    file's name is :func:`run_output_name`'s. ``theme``, ``duration`` and
+    :func:`check_render`). ``axis_scales`` scales the input plane's axes
+    (:func:`nnviz.view.axis_scales_for`). With ``run_file`` the scene shows that run file
+    (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and is
+    named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
+    needed. The file's name is :func:`run_output_name`'s. ``theme``, ``duration`` and
     ``seconds_per_epoch`` are those of :func:`run_scene_class`. ``still`` renders the run at
     that epoch (a number from 0 to its last) as a PNG instead of a video (``output_format``
     is then ``"png"``). ``out`` is the file to write instead (:func:`check_out`). ``jobs``
     processes render it (:func:`render_scene`).
     """
-    name = run_output_name(config, layout, draw_points, run_file, theme, still)
+    name = run_output_name(config, layout, draw_points, run_file, theme, still, axis_scales)
     file = None if run_file is None else str(Path(run_file).absolute())
-    source = RunScene(config, layout, draw_points, file, theme, duration, seconds_per_epoch, still)
+    source = RunScene(config, layout, draw_points, file, axis_scales, theme, duration,
+                      seconds_per_epoch, still)  # fmt: skip
     if still is not None:
         output_format = "png"
     return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out)
@@ -1010,6 +1029,7 @@ def render_runs(
     layout: str = "default",
     draw_points: int | None = None,
     jobs: int = 1,
+    axis_scales: str = "auto",
     *,
     theme: str | None = None,
     duration: float | None = None,
@@ -1033,8 +1053,8 @@ def render_runs(
         futures = {
             pool.submit(
                 render_run, config, quality, output_format, media_dir,
-                layout=layout, draw_points=draw_points, theme=theme, duration=duration,
-                seconds_per_epoch=seconds_per_epoch,
+                layout=layout, draw_points=draw_points, axis_scales=axis_scales, theme=theme,
+                duration=duration, seconds_per_epoch=seconds_per_epoch,
             ): index
             for index, config in enumerate(configs)
         }  # fmt: skip

@@ -19,8 +19,13 @@ key              shape                 meaning
 ``test_accuracy`` (E+1,)               only with a test set: its accuracy at each state
 ``config``       ()                    JSON string: ``schema``, ``config`` (a
                                        :class:`RunConfig`, with the architecture),
-                                       ``epochs``, ``stop_reason``, ``nnviz_version``
+                                       ``epochs``, ``stop_reason``, ``unit``, ``every``,
+                                       ``nnviz_version``
 ================ ===================== ==================================================
+
+``unit`` and ``every`` say what the logged states count: state k is ``unit`` k × ``every``
+(``epoch`` and 1 for nnviz's own training; a run of your own loop may log every 10 steps).
+Files without them (written before they existed) count epochs, one per state.
 
 A run has a test set exactly when its configuration's ``test_fraction`` is above 0. Schema 1
 (nnviz 0.1 and 0.2) is the same for one hidden layer (``W1, b1, W2, b2``); such files
@@ -49,11 +54,13 @@ import numpy as np
 
 from nnviz.config import EXTERNAL, ConfigError, RunConfig
 from nnviz.data import held_out_count
-from nnviz.formatting import printable
+from nnviz.files import FileRefusedError, open_regular_file
 from nnviz.forward import FirstLayersByName, Weights
+from nnviz.terminal import printable
 
 __all__ = [
     "MAX_CONFIG_CHARS",
+    "MAX_LOG_EVERY",
     "MAX_RUN_DATA_BYTES",
     "MAX_RUN_FILE_BYTES",
     "READABLE_SCHEMAS",
@@ -62,6 +69,7 @@ __all__ = [
     "STALE_TEMPORARY_SECONDS",
     "STOP_REASONS",
     "TEST_KEYS",
+    "UNITS",
     "Run",
     "RunFileError",
     "check_writable_target",
@@ -79,6 +87,11 @@ STOP_REASONS: tuple[str, ...] = ("target_loss", "max_epochs", "diverged", "exter
 _LOG_KEYS = ("loss", "accuracy", "X", "y")
 #: The arrays of a run with a test set, and only of such a run.
 TEST_KEYS = ("test", "test_loss", "test_accuracy")
+#: What a run's logged states count: epochs (nnviz's own training, one state each) or the
+#: optimizer steps of your own loop (:class:`nnviz.Recorder`).
+UNITS: tuple[str, ...] = ("epoch", "step")
+#: The most epochs or steps between two logged states.
+MAX_LOG_EVERY = 10_000
 
 #: What the configuration fields added in nnviz 0.2 meant for run files written before them:
 #: PyTorch's initial weights, PyTorch's Adam ε, and data drawn from the run's own ``seed``
@@ -117,7 +130,7 @@ class RunFileError(ValueError):
     """A run file is missing, damaged or not a run file; the message is one line.
 
     Whatever of the file (or of its path) the message quotes, it reaches the user escaped
-    (:func:`nnviz.formatting.printable`): no control character, no second line.
+    (:func:`nnviz.terminal.printable`): no control character, no second line.
     """
 
     def __init__(self, message: str) -> None:
@@ -147,6 +160,11 @@ class Run(FirstLayersByName):
     test_loss, test_accuracy
         Loss and accuracy of every logged epoch on the test points; ``None`` without a test
         set.
+    unit, every
+        What the logged states count, one of :data:`UNITS`, and how many of it lie between two
+        of them: state k is ``unit`` ``k * every`` (:meth:`counted`). ``epoch`` and 1 for
+        nnviz's own training; a run of your own loop may log every 10 steps. "Epoch" in the
+        names of the rest of the API means a logged state.
     """
 
     config: RunConfig
@@ -160,11 +178,14 @@ class Run(FirstLayersByName):
     test: np.ndarray | None = None
     test_loss: np.ndarray | None = None
     test_accuracy: np.ndarray | None = None
+    unit: str = "epoch"
+    every: int = 1
 
     def __post_init__(self) -> None:
         _check_shapes(self)
         if self.stop_reason not in STOP_REASONS:
             raise RunFileError(f"unknown stop reason {self.stop_reason!r}")
+        _check_unit(self)
 
     def __deepcopy__(self, memo: dict[int, object]) -> Run:
         """Share, do not copy: a run is immutable once made."""
@@ -180,6 +201,8 @@ class Run(FirstLayersByName):
         y: np.ndarray,
         stop_reason: str,
         test: np.ndarray | None = None,
+        unit: str = "epoch",
+        every: int = 1,
     ) -> Run:
         """Return the run of logged states, as a training loop collects them.
 
@@ -192,6 +215,8 @@ class Run(FirstLayersByName):
             columns are read only with a ``test`` mask).
         test
             Which points are held out; ``None`` without a test set.
+        unit, every
+            What the states count (see :class:`Run`).
         """
         stacked = [np.stack(arrays) for arrays in zip(*states, strict=True)]
         table = np.array(metrics, dtype=np.float64)
@@ -207,12 +232,39 @@ class Run(FirstLayersByName):
             test=test,
             test_loss=None if test is None else table[:, 2].copy(),
             test_accuracy=None if test is None else table[:, 3].copy(),
+            unit=unit,
+            every=every,
         )
 
     @property
     def epochs(self) -> int:
         """Number of epochs run (E); the run holds E + 1 states."""
         return len(self.loss) - 1
+
+    def counted(self, state: float) -> float:
+        """Return the epoch or step (:attr:`unit`) of the continuous state index ``state``:
+        ``state * every``."""
+        return state * self.every
+
+    @property
+    def last_count(self) -> int:
+        """The epoch or step of the last logged state."""
+        return self.epochs * self.every
+
+    @property
+    def count_limit(self) -> int:
+        """The epoch or step at the end of the run's axis: its limit, ``max_epochs`` states."""
+        return self.config.max_epochs * self.every
+
+    def count_text(self, state: int) -> str:
+        """``epoch 12``, ``step 1200``: the logged state ``state`` as the pictures name it."""
+        return f"{self.unit} {state * self.every}"
+
+    def span_text(self) -> str:
+        """``40 epochs``, ``3000 steps (logged every 10)``: how far the run went."""
+        count = self.last_count
+        text = f"{count} {self.unit}{'' if count == 1 else 's'}"
+        return text if self.every == 1 else f"{text} (logged every {self.every})"
 
     @property
     def hidden_widths(self) -> tuple[int, ...]:
@@ -255,7 +307,7 @@ class Run(FirstLayersByName):
         if self.stop_reason == "diverged":
             return f"diverged (loss blew up or became NaN); kept the finite epochs 0-{self.epochs}"
         if self.stop_reason == "external":
-            return f"recorded from your own training loop, {self.epochs} epochs"
+            return f"recorded from your own training loop, {self.span_text()}"
         return f"reached the {self.config.max_epochs}-epoch limit"
 
     def metadata(self) -> dict[str, Any]:
@@ -267,6 +319,8 @@ class Run(FirstLayersByName):
             "config": self.config.to_dict(),
             "epochs": self.epochs,
             "stop_reason": self.stop_reason,
+            "unit": self.unit,
+            "every": self.every,
             "nnviz_version": __version__,
         }
 
@@ -409,20 +463,19 @@ def load_run(path: str | os.PathLike[str]) -> Run:
     """
     source = Path(path)
     try:
-        status = source.stat()
-    except FileNotFoundError:
-        raise RunFileError(f"{source}: no such run file") from None
-    except OSError as error:
-        raise RunFileError(f"{source}: cannot read ({error.strerror or error})") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise RunFileError(f"{source}: not a regular file")
-    if status.st_size > MAX_RUN_FILE_BYTES:
-        raise RunFileError(
-            f"{source}: {status.st_size} bytes, larger than any run file "
-            f"(limit {MAX_RUN_FILE_BYTES} bytes)"
-        )
+        handle, status = open_regular_file(source)  # a FIFO or device is never opened
+    except FileRefusedError as error:
+        if error.missing:
+            raise RunFileError(f"{source}: no such run file") from None
+        raise RunFileError(f"{source}: {error}") from None
     try:
-        arrays = _read_archive(source)
+        with handle:
+            if status.st_size > MAX_RUN_FILE_BYTES:
+                raise RunFileError(
+                    f"{status.st_size} bytes, larger than any run file "
+                    f"(limit {MAX_RUN_FILE_BYTES} bytes)"
+                )
+            arrays = _read_archive(handle)
     except RunFileError as error:
         raise RunFileError(f"{source}: {error}") from None
     except OSError as error:
@@ -448,6 +501,7 @@ def load_run(path: str | os.PathLike[str]) -> Run:
     biases = tuple(arrays.pop(f"b{k}") for k in range(1, layers + 1))
     try:
         run = Run(config=config, W=weights, b=biases, stop_reason=metadata["stop_reason"],
+                  unit=metadata.get("unit", "epoch"), every=metadata.get("every", 1),
                   **arrays)  # fmt: skip
     except RunFileError as error:
         raise RunFileError(f"{source}: {error}") from None
@@ -499,50 +553,53 @@ def _layer_count(keys: list[str]) -> int:
 
 
 def _brief(value: object, limit: int = 60) -> str:
-    text = " ".join(str(value).split())
+    """``value`` as one short printable line: whitespace runs become one space, other
+    characters that are not printable their escapes (messages of numpy or zipfile about a
+    damaged file quote its bytes)."""
+    text = printable(" ".join(str(value).split()))
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
-def _read_archive(source: Path) -> dict[str, np.ndarray]:
-    """Return the arrays of the run file at ``source``, reading each header before any data.
+def _read_archive(handle: BinaryIO) -> dict[str, np.ndarray]:
+    """Return the arrays of the run file open as ``handle``, reading each header before any
+    data.
 
     Raises :class:`RunFileError` (without the path) for what a run file must not be; damaged
     archives raise whatever zipfile, zlib or numpy raise.
     """
-    with source.open("rb") as handle:
-        _check_central_directory(handle)
-        with zipfile.ZipFile(handle) as archive:
-            members: dict[str, zipfile.ZipInfo] = {}
-            for info in archive.infolist():
-                key = info.filename.removesuffix(".npy")
-                if key in members:
-                    raise RunFileError(f"archive holds {key!r} twice")
-                members[key] = info
-            layers = max(_layer_count(list(members)), 2)
-            wanted = (*(f"{p}{k}" for k in range(1, layers + 1) for p in "Wb"), *_LOG_KEYS,
-                      "config")  # fmt: skip
-            missing = [key for key in wanted if key not in members]
-            if missing:
-                raise RunFileError(f"not a run file (missing {', '.join(missing)})")
-            wanted = (*wanted, *(key for key in TEST_KEYS if key in members))
-            headers = {}
-            for key in wanted:
-                info = members[key]
-                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                    raise RunFileError(f"{key!r} uses an unsupported compression")
-                with archive.open(info) as stream:
-                    headers[key] = _read_header(key, stream)
-            declared = sum(nbytes for key, (_, _, _, nbytes) in headers.items() if key != "config")
-            if declared > MAX_RUN_DATA_BYTES:
-                raise RunFileError(
-                    f"arrays declare {declared} bytes, more than the limit of "
-                    f"{MAX_RUN_DATA_BYTES} bytes"
-                )
-            arrays = {}
-            for key, (shape, fortran, dtype, nbytes) in headers.items():
-                with archive.open(members[key]) as stream:
-                    _read_header(key, stream)
-                    arrays[key] = _read_data(key, stream, shape, fortran, dtype, nbytes)
+    _check_central_directory(handle)
+    with zipfile.ZipFile(handle) as archive:
+        members: dict[str, zipfile.ZipInfo] = {}
+        for info in archive.infolist():
+            key = info.filename.removesuffix(".npy")
+            if key in members:
+                raise RunFileError(f"archive holds {key!r} twice")
+            members[key] = info
+        layers = max(_layer_count(list(members)), 2)
+        wanted = (*(f"{p}{k}" for k in range(1, layers + 1) for p in "Wb"), *_LOG_KEYS,
+                  "config")  # fmt: skip
+        missing = [key for key in wanted if key not in members]
+        if missing:
+            raise RunFileError(f"not a run file (missing {', '.join(missing)})")
+        wanted = (*wanted, *(key for key in TEST_KEYS if key in members))
+        headers = {}
+        for key in wanted:
+            info = members[key]
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise RunFileError(f"{key!r} uses an unsupported compression")
+            with archive.open(info) as stream:
+                headers[key] = _read_header(key, stream)
+        declared = sum(nbytes for key, (_, _, _, nbytes) in headers.items() if key != "config")
+        if declared > MAX_RUN_DATA_BYTES:
+            raise RunFileError(
+                f"arrays declare {declared} bytes, more than the limit of "
+                f"{MAX_RUN_DATA_BYTES} bytes"
+            )
+        arrays = {}
+        for key, (shape, fortran, dtype, nbytes) in headers.items():
+            with archive.open(members[key]) as stream:
+                _read_header(key, stream)
+                arrays[key] = _read_data(key, stream, shape, fortran, dtype, nbytes)
     return arrays
 
 
@@ -717,6 +774,21 @@ def _check_shapes(run: Run) -> None:
     if widths != run.config.hidden:
         shown, held = (",".join(map(str, w)) for w in (run.config.hidden, widths))
         raise RunFileError(f"configuration says {shown} hidden units, arrays hold {held}")
+
+
+def _check_unit(run: Run) -> None:
+    """The unit is one of :data:`UNITS` and ``every`` a whole number within
+    :data:`MAX_LOG_EVERY`; nnviz's own training logs every epoch."""
+    if not isinstance(run.unit, str) or run.unit not in UNITS:
+        raise RunFileError(f"unit must be one of {', '.join(UNITS)}, got {_brief(run.unit)}")
+    every = run.every
+    if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every <= MAX_LOG_EVERY:
+        raise RunFileError(f"every must be a whole number from 1 to {MAX_LOG_EVERY}, got "
+                           f"{_brief(every)}")  # fmt: skip
+    if run.stop_reason != "external" and (run.unit, every) != ("epoch", 1):
+        raise RunFileError(
+            f"a run of nnviz's own training logs every epoch, not every {every} {run.unit}"
+        )
 
 
 def _check_test_counts(config: RunConfig, y: np.ndarray, test: np.ndarray) -> None:

@@ -1,21 +1,42 @@
-"""Where things go on screen: linear maps from a data box to a rectangle of the frame."""
+"""Where things go on screen: linear maps from a data box to a rectangle of the frame, and
+the box a plane of the user's data is shown in (one scale for both axes, or each its own)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
+from nnviz.config import DATASETS
+
 __all__ = [
+    "AXIS_SCALES",
+    "AxisScales",
     "Box",
+    "Scales",
     "Viewport",
+    "axis_scales_for",
     "axis_segments",
+    "check_axis_scales",
     "clip_polygon",
+    "data_box",
+    "per_axis_box",
     "soft_coverage",
     "square_box_around",
 ]
 
 Box = tuple[tuple[float, float], tuple[float, float]]
+
+#: How a plane of the data maps its two axes to the square on screen: ``"equal"``, one scale
+#: for both (angles and distances true; right where both axes share units), ``"per-axis"``,
+#: each axis its own range (right where they do not), or ``"auto"``, chosen by the data
+#: (:func:`axis_scales_for`).
+AxisScales = Literal["auto", "equal", "per-axis"]
+#: The resolved choice: what a plane is drawn with.
+Scales = Literal["equal", "per-axis"]
+#: The settings of :data:`AxisScales`, in the order ``--axis-scales`` lists them.
+AXIS_SCALES: tuple[str, ...] = ("auto", "equal", "per-axis")
 
 
 @dataclass(frozen=True)
@@ -42,6 +63,16 @@ class Viewport:
         out[:, 1] = self.centre[1] + ((points[:, 1] - y0) / (y1 - y0) - 0.5) * self.height
         return out
 
+    def to_data(self, points: np.ndarray, box: Box) -> np.ndarray:
+        """Map scene points (N, 2 or 3) inside the rectangle back to data points (N, 2) of
+        ``box``: the inverse of :meth:`to_screen`."""
+        (x0, x1), (y0, y1) = box
+        points = np.asarray(points, dtype=np.float64)
+        out = np.empty((len(points), 2))
+        out[:, 0] = x0 + ((points[:, 0] - self.centre[0]) / self.width + 0.5) * (x1 - x0)
+        out[:, 1] = y0 + ((points[:, 1] - self.centre[1]) / self.height + 0.5) * (y1 - y0)
+        return out
+
     def corners(self) -> np.ndarray:
         """Return the corners UL, UR, DL, DR as scene points, shape (4, 3)."""
         cx, cy = self.centre
@@ -61,6 +92,60 @@ def square_box_around(points: np.ndarray, margin: float = 0.15) -> Box:
         float(mid[1] - half),
         float(mid[1] + half),
     )
+
+
+def per_axis_box(points: np.ndarray, margin: float = 0.15) -> Box:
+    """Return the box holding ``points`` with each axis its own range: the points' extent
+    along it and a relative ``margin`` of that extent on either side, centred on them.
+
+    An axis along which every point has the same value ``v`` gets the extent
+    ``max(|v|, 1)`` (a range of about ``v ± 0.6|v|`` at the default margin), so the box is
+    never empty.
+    """
+    low, high = points.min(axis=0), points.max(axis=0)
+    mid = (low + high) / 2
+    extent = high - low
+    extent = np.where(extent > 0, extent, np.maximum(np.abs(mid), 1.0))
+    half = extent * (0.5 + margin)
+    return (float(mid[0] - half[0]), float(mid[0] + half[0])), (
+        float(mid[1] - half[1]),
+        float(mid[1] + half[1]),
+    )
+
+
+def data_box(points: np.ndarray, scales: Scales, margin: float = 0.15) -> Box:
+    """Return the box a plane of ``points`` is shown in: :func:`square_box_around` for
+    ``"equal"`` scales, :func:`per_axis_box` for ``"per-axis"``."""
+    if scales == "equal":
+        return square_box_around(points, margin)
+    if scales == "per-axis":
+        return per_axis_box(points, margin)
+    raise ValueError(f"unknown scales {scales!r}; use 'equal' or 'per-axis'")
+
+
+def check_axis_scales(setting: str) -> None:
+    """Raise :class:`ValueError` in one line unless ``setting`` is in :data:`AXIS_SCALES`."""
+    if setting not in AXIS_SCALES:
+        raise ValueError(f"unknown axis scales {setting!r}; choose one of {', '.join(AXIS_SCALES)}")
+
+
+def axis_scales_for(setting: str, dataset: str) -> Scales:
+    """Return the scales a plane of a run's data is drawn with.
+
+    ``"auto"`` gives ``"equal"`` for nnviz's built-in data sets (:data:`nnviz.config.DATASETS`:
+    both coordinates are of one made-up unit) and ``"per-axis"`` for data from outside, a CSV
+    file or your own training loop, whose columns may be of any units and ranges;
+    ``"equal"`` and ``"per-axis"`` are taken as they are.
+
+    Raises
+    ------
+    ValueError
+        For a setting not in :data:`AXIS_SCALES`.
+    """
+    check_axis_scales(setting)
+    if setting == "auto":
+        return "equal" if dataset in DATASETS else "per-axis"
+    return "equal" if setting == "equal" else "per-axis"
 
 
 def axis_segments(box: Box) -> np.ndarray:

@@ -75,6 +75,13 @@ def test_sweep_trains_six_runs_and_prints_a_table(tmp_path: Path) -> None:
     [
         (["train", "--activation", "softplus"], "unknown activation 'softplus'", 2),
         (["train", "--activation", "relu,swish"], "unknown activation 'swish'", 2),
+        (
+            ["train", "--activation", "leaky_relu:2"],
+            "'leaky_relu:2': the negative slope of leaky_relu must be a number above 0 and below "
+            "1 (leaky_relu:0.01)",
+            2,
+        ),
+        (["train", "--activation", "tanh:0.5"], "tanh takes no parameter", 2),
         (["train", "--hidden", "4,x"], "'4,x' is not a width", 2),
         (["train", "--hidden", "4,4,4,4"], "--hidden has 4 layers; nnviz draws 1 to 3", 1),
         (["train", "--hidden", "3,2", "--activation", "relu,tanh,tanh"], "3 activations for 2", 1),
@@ -136,3 +143,26 @@ def test_video_names_tell_runs_apart() -> None:
     short, seeded = RunConfig(max_epochs=5), RunConfig(max_epochs=5, seed=1)
     names = {run_video_name(c) for c in (RunConfig(), short, seeded)}
     assert len(names) == 3 and all(n.startswith("relu_lr0.01") for n in names)
+
+
+def test_train_and_render_take_a_leaky_relu_slope(tmp_path: Path) -> None:
+    """``leaky_relu:0.01`` is PyTorch's slope: trained with it (torch's nn.LeakyReLU(0.01) is
+    the oracle of the logged loss), recorded in the run file, shown by inspect."""
+    import torch
+
+    code, out, err = invoke("train", "--hidden", "3", "--activation", "leaky_relu:0.01",
+                            "--epochs", "2", "--out", str(tmp_path / "r.npz"))  # fmt: skip
+    assert code == 0, err
+    run = load_run(tmp_path / "r.npz")
+    assert run.config.activation == "leaky_relu:0.01"
+    W1, b1, W2, b2 = (torch.from_numpy(a[-1]) for a in (run.W[0], run.b[0], run.W[1], run.b[1]))
+    hidden = torch.nn.LeakyReLU(0.01)(torch.from_numpy(run.X) @ W1.T + b1)
+    logits = (hidden @ W2.T + b2)[:, 0]
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, torch.from_numpy(run.y).double()
+    )
+    assert run.loss[-1] == pytest.approx(float(expected), rel=1e-12)
+    code, out, _ = invoke("inspect", str(tmp_path / "r.npz"))
+    assert code == 0 and re.search(r"^activation +leaky_relu:0.01$", out, re.M)
+    code, out, _ = invoke("train", "--help")
+    assert "leaky_relu:0.01" in " ".join(out.split())

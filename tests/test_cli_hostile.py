@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import nnviz.rendering as rendering
 from nnviz.cli import cli
 from nnviz.config import RunConfig
 from nnviz.run import Run, save_run
+from tests.timeouts import no_hang
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -212,7 +214,6 @@ def test_write_error_names_the_users_path(short_run: Run, monkeypatch: pytest.Mo
 
 
 def test_sigterm_exits_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
-    import signal
     import time
 
     process = subprocess.Popen(
@@ -262,7 +263,7 @@ CLEAR_SCREEN, FORGED_LINE = "\x1b[2J", "\nforged line"
 
 
 def test_printable_escapes_control_characters_and_nothing_else() -> None:
-    from nnviz.formatting import printable
+    from nnviz.terminal import printable
 
     text = f"x₁ é\t{CLEAR_SCREEN}{FORGED_LINE}\x9b\u202e\x7f\x00 C:\\data"
     escaped = r"x₁ é\t\x1b[2J\nforged line\x9b\u202e\x7f\x00 C:\data"
@@ -470,3 +471,74 @@ def test_render_help_says_what_the_options_do() -> None:
     assert "each hidden layer's view" in text and "the hidden space" not in text
     assert "Length of the whole video" in text and "render shows no title card" in text
     assert "--still" in text and "--theme" in text and "--out" in text
+
+
+# --- paths that are not regular files are refused before they are opened -------------------
+
+
+def _special(tmp_path: Path, kind: str, name: str) -> Path:
+    """A FIFO, a symbolic link to a FIFO, a device or a folder named ``name``."""
+    path = tmp_path / name
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "link to fifo":
+        os.mkfifo(tmp_path / f"real-{name}")
+        path.symlink_to(tmp_path / f"real-{name}")
+    elif kind == "device":
+        path.symlink_to("/dev/zero")  # read forever if it were opened
+    else:
+        path.mkdir()
+    return path
+
+
+_KIND_SAID = {
+    "fifo": "a FIFO",
+    "link to fifo": "a FIFO",
+    "device": "a device",
+    "folder": "a folder",
+}
+
+#: Every path the command line reads: (arguments before the path, arguments after it, name).
+_READ_PATHS = [
+    (["train", "--data"], ["--out", "run.npz"], "data.csv"),
+    (["sweep", "--data"], ["--out", "runs"], "data.csv"),
+    (["render", "--data"], [], "data.csv"),
+    (["inspect"], [], "run.npz"),
+    (["render", "--run"], [], "run.npz"),
+    (["manim"], [], "scene.py"),
+]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to fifo", "device", "folder"])
+@pytest.mark.parametrize(
+    ("before", "after", "name"), _READ_PATHS, ids=[" ".join(p[0]) for p in _READ_PATHS]
+)
+def test_every_path_read_refuses_what_is_not_a_regular_file_without_opening_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: list[str], after: list[str],
+    name: str, kind: str,
+) -> None:  # fmt: skip
+    """Issue 19: `--data` of a FIFO hung forever. Every path the CLI reads is refused in one
+    line before it is opened, whatever the command; the alarm turns a hang into a failure."""
+    monkeypatch.setenv("NNVIZ_RUNS_DIR", str(tmp_path / "cache"))
+    path = _special(tmp_path, kind, name)
+    present = sorted(tmp_path.rglob("*"))
+    with no_hang(20):
+        code, out, err = invoke(*before, str(path), *after)
+    one_line_error(code, out, err, f"{path}: not a regular file ({_KIND_SAID[kind]})")
+    assert code == 1
+    assert sorted(tmp_path.rglob("*")) == present  # nothing trained, written or rendered
+
+
+def test_data_of_a_fifo_ends_in_one_line_as_a_command(tmp_path: Path) -> None:
+    """The issue's own case, as the user runs it: `nnviz train --data FIFO` in a process of
+    its own, which used to block in open() until killed."""
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-c", "from nnviz.cli import main; main()", "train", "--data",
+         str(fifo), "--out", str(tmp_path / "run.npz")],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"nnviz: {fifo}: not a regular file (a FIFO)\n"

@@ -122,3 +122,27 @@ def test_names_and_data_sources_round_trip() -> None:
     again = RunConfig.from_dict(config.to_dict())
     assert again == config and again.class_names == ("perch", "pike")
     assert config.key() != config.replace(data_hash="cd" * 32).key()
+
+
+def test_cache_keys_of_existing_configurations_do_not_change() -> None:
+    """Keys computed by nnviz before leaky_relu took a slope: every other activation, and
+    leaky_relu at its default, keep the cache files they had."""
+    assert RunConfig().key() == "seed-relu-h2-lr0.01-s0-ace05bd95b"
+    assert RunConfig(activation="tanh", lr=0.1).key() == "seed-tanh-h2-lr0.1-s0-b124cbc5d5"
+    assert RunConfig(activation="leaky_relu").key() == "seed-leaky_relu-h2-lr0.01-s0-76a30f8649"
+    deep = RunConfig(dataset="spiral", hidden=(8, 8, 2),
+                     activation=("leaky_relu", "leaky_relu", "tanh"))  # fmt: skip
+    assert deep.key() == "spiral-leaky_relu-leaky_relu-tanh-h8-8-2-lr0.01-s0-64db2cc6b6"
+
+
+def test_a_slope_is_its_own_configuration_and_file_name() -> None:
+    from nnviz.rendering import run_scene_class, run_video_name
+
+    config = RunConfig(activation="leaky_relu:0.01")
+    assert config != RunConfig(activation="leaky_relu")
+    assert config.key().startswith("seed-leaky_relu0.01-h2-lr0.01-s0-")
+    assert config.key() != RunConfig(activation="leaky_relu").key()
+    assert ":" not in config.key() and ":" not in run_video_name(config)
+    assert run_video_name(config) == "leaky_relu0.01_lr0.01"
+    assert run_scene_class(config).__name__.isidentifier()
+    assert RunConfig.from_dict(config.to_dict()) == config

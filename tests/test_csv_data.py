@@ -4,20 +4,32 @@ through the run file, and load_points refusing a changed file."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import nnviz.csv_data as csv_data
 from nnviz.cli import cli
 from nnviz.config import MAX_SAMPLES, ConfigError, RunConfig
-from nnviz.csv_data import MAX_CSV_BYTES, CSVDataError, check_test_split, read_csv_data
+from nnviz.csv_data import (
+    MAX_CSV_BYTES,
+    MAX_ROW_CHARS,
+    CSVDataError,
+    check_test_split,
+    read_csv_data,
+)
 from nnviz.run import load_run
 from nnviz.train import load_points
 
-SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "penguins.csv"
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "penguins.csv"
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -117,6 +129,9 @@ def test_a_test_split_needs_two_points_of_every_class(tmp_path: Path) -> None:
 
 # --- every bad CSV, through the CLI ------------------------------------------------------------
 
+#: The csv module's limit of a cell's characters (the oracle of the messages about it).
+FIELD_LIMIT = csv.field_size_limit()
+
 TOO_MANY_CLASSES = "x,y,species\n1,2,Adelie\n3,4,Gentoo\n5,6,Chinstrap\n7,8,Adelie\n"
 
 #: (file name, content, what the one line says); content None: the file does not exist.
@@ -136,6 +151,25 @@ BAD_FILES: list[tuple[str, str | bytes | None, str]] = [
     ("mixed.csv", "x,2,c\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n", r"line 1: 'x' is not a number, but"),
     ("quote.csv", '1,2,a\n3,4,"b"x\n5,6,a\n7,8,b\n', r"line 2: not valid CSV \(',' expected after"),
     ("nul.csv", "1,2,a\n3,4\x00,b\n", r"line 2: a NUL character"),
+    # Found by tests/test_fuzz_files.py: the csv module's message quoted a tab as it was.
+    ("tabs.csv", 'x\ty\tc\n1\t2\t"a"b\n', r"line 2: not valid CSV \('\\t' expected after '\"'\)$"),
+    # Issue 19: a first line beyond the csv module's field limit was a _csv.Error traceback.
+    (
+        "wide.csv",
+        "x" * (FIELD_LIMIT + 1) + ",y,c\n1,2,a\n",
+        rf"line 1: not valid CSV \(field larger than field limit \({FIELD_LIMIT}\)\)$",
+    ),
+    (
+        "wide2.csv",
+        "1,2,a\n3,4," + "b" * (FIELD_LIMIT + 1) + "\n",
+        rf"line 2: not valid CSV \(field larger than field limit \({FIELD_LIMIT}\)\)$",
+    ),
+    ("cells.csv", ",,\n , ,\n\n", r"cells\.csv: no data \(every row holds only empty cells\)$"),
+    (
+        "long.csv",
+        "1," + " " * MAX_ROW_CHARS + "2,a\n3,4,b\n",
+        rf"long\.csv: line 1: a row of more than {MAX_ROW_CHARS} characters; a row holds two",
+    ),
     ("one.csv", "x,y,c\n1,2,a\n3,4,a\n5,6,a\n7,8,a\n", r"every row has the label 'a'; two classes"),
     ("three.csv", TOO_MANY_CLASSES, r"three\.csv: 3 classes \(Adelie, Chinstrap, Gentoo\); nnviz"),
     ("short.csv", "x,y,c\n1,2,a\n3,4,b\n5,6,a\n", r"short\.csv: 3 rows of data; at least 4 are"),
@@ -220,6 +254,136 @@ def test_data_and_a_built_in_data_option_exclude_each_other(flag: list[str]) -> 
     assert code == 2 and stderr.count("\n") == 1
     assert f"--data and {flag[0]} exclude each other" in stderr
     assert not Path("r.npz").exists()
+
+
+# --- reading as a stream ----------------------------------------------------------------------
+
+#: A file whose every kind of boundary a small chunk size cuts: a byte-order mark, CRLF, CR
+#: and LF line breaks, blank lines, two- to four-byte characters in the header, a quoted cell
+#: over two lines (the label, refused later in the file, is not the point here).
+STREAMED_LINES = ["x é,y 漢字 😀,c", "", "1,2,a", "  ", "3.5,-4,b", "5,6e1,a", "", '7,8,"b"']
+STREAMED = (
+    "\ufeff" + "\r\n".join(STREAMED_LINES[:4]) + "\r" + "\n".join(STREAMED_LINES[4:]) + "\r\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64, 2**18])
+def test_every_chunk_size_reads_the_same_points_and_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The reader takes the file a chunk at a time; cutting it anywhere (inside a character,
+    between \\r and \\n, inside the byte-order mark) changes nothing."""
+    path = write(tmp_path / "a.csv", STREAMED)
+    monkeypatch.setattr(csv_data, "_CHUNK_BYTES", chunk)
+    data = read_csv_data(path)
+    assert data.feature_names == ("x é", "y 漢字 😀") and data.class_names == ("a", "b")
+    np.testing.assert_array_equal(data.X, [[1, 2], [3.5, -4], [5, 60], [7, 8]])
+    np.testing.assert_array_equal(data.y, [0, 1, 0, 1])
+    assert data.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 2**18])
+def test_lines_are_counted_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Line numbers count CRLF, CR and LF breaks once each, wherever a chunk ends."""
+    text = "x é,y 漢字 😀,c\r\n\r\n1,2,a\r\n  \r\n3.5,-4,b\r5,6e1,a\n\n\r\r\n9,ten,a\n"
+    # Counted by hand: 1 header, 2 blank, 3 "1,2,a", 4 blank, 5 "3.5,-4,b" (ends with CR),
+    # 6 "5,6e1,a", 7 blank (LF), 8 blank (CR), 9 blank (CRLF), 10 "9,ten,a".
+    bad_line = 10
+    monkeypatch.setattr(csv_data, "_CHUNK_BYTES", chunk)
+    with pytest.raises(CSVDataError, match=rf"a\.csv: line {bad_line}: column 2: 'ten' is not"):
+        read_csv_data(write(tmp_path / "a.csv", text))
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 64, 2**18])
+@pytest.mark.parametrize("mark", [b"", b"\xef\xbb\xbf"])
+def test_a_byte_that_is_not_utf8_is_named_by_its_place_in_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, mark: bytes
+) -> None:
+    content = mark + "x,y,c\n1,2,é\n3,4,b\n".encode() + b"5,6,\xe9t\xc3\xa9\n7,8,b\n"
+    expected = content.index(b"\xe9t") + 1  # the oracle: where the lone 0xE9 stands
+    monkeypatch.setattr(csv_data, "_CHUNK_BYTES", chunk)
+    with pytest.raises(CSVDataError, match=rf"not UTF-8 text \(byte {expected} cannot be"):
+        read_csv_data(write(tmp_path / "a.csv", content))
+    cut = mark + b"x,y,c\n1,2,a\n" + "3,4,é".encode()[:-1]  # a character cut off
+    with pytest.raises(CSVDataError, match=rf"byte {len(cut)} cannot be decoded"):
+        read_csv_data(write(tmp_path / "b.csv", cut))
+
+
+def test_a_blank_line_longer_than_a_row_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blank lines are skipped whatever their length (the rule before streaming), also when
+    they span many chunks; a row as long is refused, and so is one a quoted cell makes of many
+    lines."""
+    monkeypatch.setattr(csv_data, "_CHUNK_BYTES", 100)
+    monkeypatch.setattr(csv_data, "MAX_ROW_CHARS", 50)
+    rows = ["1,2,a", " \t" * 60, "3,4,b", "\t" * 200, "5,6,a", " " * 51 + "\r", "7,8,b"]
+    data = read_csv_data(write(tmp_path / "a.csv", "\n".join(rows)))
+    np.testing.assert_array_equal(data.X, [[1, 2], [3, 4], [5, 6], [7, 8]])
+    rows[3] = "\t" * 200 + "x"
+    with pytest.raises(CSVDataError, match=r"a\.csv: line 4: a row of more than 50 characters"):
+        read_csv_data(write(tmp_path / "a.csv", "\n".join(rows)))
+    rows[3] = " " * 48 + "5,6,a"  # 53 characters: too long, though its cells are short
+    with pytest.raises(CSVDataError, match=r"line 4: a row of more than 50 characters"):
+        read_csv_data(write(tmp_path / "a.csv", "\n".join(rows)))
+    spanning = ["1,2,a", '3,4,"b', *["x" * 20] * 3, '",', "5,6,a"]  # lines 2-5: 7+3*21 > 50
+    with pytest.raises(CSVDataError, match=r"line 5: a row of more than 50 characters"):
+        read_csv_data(write(tmp_path / "a.csv", "\n".join(spanning)))
+
+
+def test_a_row_of_many_lines_is_refused_at_the_row_limit(tmp_path: Path) -> None:
+    """A quoted cell left open over the rest of the file: each quoted piece short (under the
+    csv module's field limit), the row as a whole past the limit."""
+    piece = 'x",' + "ab," * 100_000 + '"'  # closes the quote, 100001 cells, opens a new one
+    lines = ["1,2,a", '3,4,"', *[piece] * 6]
+    sizes = np.cumsum([len(line) + 1 for line in lines[1:]])
+    expected = 2 + int(np.argmax(sizes > MAX_ROW_CHARS))  # the line where the row passes it
+    with pytest.raises(CSVDataError, match=rf"line {expected}: a row of more than"):
+        read_csv_data(write(tmp_path / "a.csv", "\n".join(lines)))
+
+
+#: 16 MiB files (the size limit) that used to peak at about 1 GB, or hold millions of cells.
+_WORST = {
+    "one line": b"a" * MAX_CSV_BYTES,
+    "one line, one astral character": "😀".encode() + b"a" * (MAX_CSV_BYTES - 4),
+    "one line of cells": b"ab," * (MAX_CSV_BYTES // 3),
+    "tiny rows": b"1,2,a\n" * (MAX_CSV_BYTES // 6),
+    "blank lines": b"\n" * MAX_CSV_BYTES,
+    "a quote left open": b'x,y,c\n"' + b"1,2,a\n" * ((MAX_CSV_BYTES - 7) // 6),
+    "a cell on every line": b'"a\n' * (MAX_CSV_BYTES // 3),
+}
+
+
+def test_reading_the_worst_16_mib_files_stays_under_200_mb(tmp_path: Path) -> None:
+    """Issue 19: a 16 MiB CSV peaked at about 1.1 GB before its row limit refused it. Every
+    file here is refused in one line, and the reading process's peak resident memory (its
+    ru_maxrss, after numpy and nnviz are imported) grows by less than 200 MB."""
+    paths = []
+    for k, content in enumerate(_WORST.values()):
+        assert len(content) <= MAX_CSV_BYTES
+        paths.append(str(write(tmp_path / f"worst{k}.csv", content)))
+    measure = (
+        "import resource, sys\n"
+        "import numpy\n"
+        "from nnviz.csv_data import CSVDataError, read_csv_data\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "for path in sys.argv[1:]:\n"
+        "    try:\n"
+        "        read_csv_data(path)\n"
+        "    except CSVDataError as error:\n"
+        "        print(error)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", measure, *paths], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, check=True,
+    )  # fmt: skip
+    *messages, grown_kb = result.stdout.splitlines()
+    assert len(messages) == len(paths), result.stdout  # each refused in one line
+    assert all(m.startswith(p + ": ") for m, p in zip(messages, paths, strict=True)), messages
+    assert int(grown_kb) < 200 * 1024, f"grew by {int(grown_kb) / 1024:.0f} MB"
 
 
 # --- the run ----------------------------------------------------------------------------------

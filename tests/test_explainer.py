@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 from manim import tempconfig
 
@@ -38,6 +39,10 @@ def test_with_manim_slides_each_phase_is_a_slide(tmp_path: Path) -> None:
     assert len(slides) == EXPECTED_SLIDES
     for slide in slides:
         assert Path(slide["file"]).is_file()
+    # Each slide pauses on its content: its last frame is not the blank background.
+    for index, slide in enumerate(slides):
+        last = _last_frame(Path(slide["file"]))
+        assert np.ptp(last.reshape(-1, 3), axis=0).max() > 60, f"slide {index} ends blank"
     # The presentation converts to a self-contained HTML page.
     html = tmp_path / "talk.html"
     subprocess.run(
@@ -46,6 +51,16 @@ def test_with_manim_slides_each_phase_is_a_slide(tmp_path: Path) -> None:
         check=True, capture_output=True, cwd=tmp_path,
     )  # fmt: skip
     assert html.stat().st_size > 10_000
+
+
+def _last_frame(movie: Path) -> np.ndarray:
+    """The last frame of ``movie`` as RGB (decoded by PyAV, as Manim writes it)."""
+    import av
+
+    with av.open(str(movie)) as container:
+        frames = list(container.decode(video=0))
+        assert frames
+        return frames[-1].to_ndarray(format="rgb24")
 
 
 def test_without_manim_slides_it_is_a_plain_scene(tmp_path: Path) -> None:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import ValueTracker
+from manim import Mobject, Text, ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.formatting import fit_number, format_rate
 from nnviz.mobjects.hud import EpochReadout, StatsReadout
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.readout import GlyphText
+from nnviz.moments import key_moments
 from nnviz.run import Run
 from nnviz.theme import THEMES
 from nnviz.trajectory import Trajectory
@@ -239,3 +240,70 @@ def test_a_still_of_a_ten_thousand_epoch_run(long_runs: dict[int, Run], tmp_path
     assert frame.shape == (270, 480, 3) and frame.std() > 0
     assert isinstance(scene, LongRunStill)
     assert stats_line(scene.layout.stats).startswith("epoch  9999.5 / 10000   loss ")
+
+
+# --- a run of one's own loop logged every 10 steps (issue 20) -------------------------------
+
+
+def _texts(mobject: Mobject) -> list[str]:
+    """The strings of every ``Text`` in ``mobject``, as Manim typeset them."""
+    return [m.text for m in mobject.get_family() if isinstance(m, Text)]
+
+
+def test_a_run_logged_every_ten_steps_says_step_on_screen(short_run: Run) -> None:
+    """The read-out (read back from its glyphs), the loss curve's axis, the heading and the
+    key moments count steps, state k being step 10·k."""
+    config = short_run.config.replace(dataset="external", optimizer="external",
+                                      target_loss=0.0, max_epochs=12)  # fmt: skip
+    run = dataclasses.replace(short_run, config=config, stop_reason="external", unit="step",
+                              every=10)  # fmt: skip
+    layout = TrainingLayout(Trajectory(run), ValueTracker(7.5), THEME, mesh_resolution=16)
+    assert stats_line(layout.stats).startswith("step  75.0 / 120   loss ")
+    assert "epoch" not in stats_line(layout.stats)
+    axis = _texts(layout.loss_curve)
+    assert "step120" in [text.replace(" ", "") for text in axis]
+    assert not any("epoch" in text for text in axis)
+    assert any("loggedevery10steps" in text.replace(" ", "") for text in _texts(layout.heading))
+    best = int(np.argmax(run.accuracy))  # the first state of the best accuracy
+    moments = key_moments(run, threshold=float(run.accuracy[best]))
+    assert [m.caption.split(":")[0] for m in moments if m.kind == "separation"] == [
+        f"step {10 * best}"
+    ]
+    assert layout.stats.get_right()[0] <= 7.1
+    # nnviz's own runs still read in epochs.
+    own = TrainingLayout(Trajectory(short_run), ValueTracker(7.5), THEME, mesh_resolution=16)
+    assert stats_line(own.stats).startswith("epoch   7.5 / 12   loss ")
+    assert "epoch12" in [text.replace(" ", "") for text in _texts(own.loss_curve)]
+
+
+def test_the_epoch_read_out_counts_steps_too() -> None:
+    readout = EpochReadout(ValueTracker(1204.5), THEME, 3000, unit="step").place_right(6.9, 3.0)
+    assert drawn_text(readout) == "step 1204.5"
+
+
+def test_the_final_loss_of_a_converged_run_stays_clear_of_the_axis_label(short_run: Run) -> None:
+    """A recorded run ends at the end of its axis; once its loss is near 0 the final loss,
+    below the curve's end, ran into the axis's label (``step 120``): it goes above instead."""
+    config = short_run.config.replace(dataset="external", optimizer="external",
+                                      target_loss=0.0, max_epochs=12)  # fmt: skip
+    run = dataclasses.replace(short_run, config=config, stop_reason="external", unit="step",
+                              every=10, loss=np.linspace(0.7, 0.01, 13))  # fmt: skip
+    curve = TrainingLayout(Trajectory(run), ValueTracker(12.0), THEME,
+                           mesh_resolution=16).loss_curve  # fmt: skip
+    label = next(m for m in curve.get_family() if isinstance(m, Text) and m.text == "step120")
+    bottom = curve.viewport.corners()[2][1]  # the lower left corner
+    final = curve.final
+    assert final.get_bottom()[1] >= bottom
+    overlap_x = min(final.get_right()[0], label.get_right()[0]) - max(
+        final.get_left()[0], label.get_left()[0]
+    )
+    overlap_y = min(final.get_top()[1], label.get_top()[1]) - max(
+        final.get_bottom()[1], label.get_bottom()[1]
+    )
+    assert overlap_x <= 0 or overlap_y <= 0
+    # A run that ends high keeps its final loss below the curve's end, as before.
+    high = dataclasses.replace(run, loss=np.linspace(0.7, 0.6, 13))
+    curve = TrainingLayout(Trajectory(high), ValueTracker(12.0), THEME,
+                           mesh_resolution=16).loss_curve  # fmt: skip
+    end = curve.viewport.to_screen(np.array([[12.0, 0.6]]), curve.box)[0]
+    assert curve.final.get_top()[1] < end[1]

@@ -117,15 +117,23 @@ def test_a_test_mask_logs_both_sets(tmp_path: Path) -> None:
         (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Dropout(), nn.Linear(2, 1)),
          "module 2 (Dropout) is not supported; nnviz draws nn.Linear layers and the activations "
          "relu, tanh, sigmoid, linear, leaky_relu"),
-        (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(0.2), nn.Linear(2, 1)),
-         "module 1 (LeakyReLU) has negative_slope=0.2; nnviz's leaky_relu is "
-         "LeakyReLU(negative_slope=0.1)"),
+        (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(1.5), nn.Linear(2, 1)),
+         "module 1 (LeakyReLU) has negative_slope=1.5; nnviz's leaky_relu takes a "
+         "negative_slope above 0 and below 1"),
+        (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(0), nn.Linear(2, 1)),
+         "module 1 (LeakyReLU) has negative_slope=0; nnviz's leaky_relu takes a "
+         "negative_slope above 0"),
         (nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1)),
          "module 0 (Linear) takes 3 inputs; nnviz draws networks of 2 inputs"),
         (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)),
          "module 2 (Linear) has 2 outputs; nnviz draws one output logit"),
-        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1), nn.Sigmoid()),
-         "module 3 (Sigmoid) comes after the last nn.Linear"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1), nn.Tanh()),
+         "module 3 (Tanh) comes after the last nn.Linear; the model must end with "
+         "nn.Linear(..., 1), a logit, or with nn.Linear(..., 1) and nn.Sigmoid()"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2), nn.Sigmoid()),
+         "module 2 (Linear) has 2 outputs; nnviz draws one output logit"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Sigmoid()),
+         "module 2 (Sigmoid) follows another activation"),
         (nn.Sequential(nn.Linear(2, 9), nn.ReLU(), nn.Linear(9, 1)),
          "hidden layer 1 has 9 units; nnviz draws layers of 1 to 8"),
         (nn.Sequential(*[m for _ in range(4) for m in (nn.Linear(2, 2), nn.Tanh())],
@@ -332,3 +340,143 @@ def test_legitimate_models_are_still_recorded() -> None:
             expected = nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(1), y)
         assert rec.log() == pytest.approx(float(expected), abs=1e-12)
     assert rec.run().config.hidden == (2, 2, 2)
+
+
+# --- the habits of a tutorial loop: nn.Sigmoid + nn.BCELoss, nn.LeakyReLU(), steps ----------
+
+
+def _tutorial_models() -> tuple[nn.Sequential, nn.Sequential]:
+    """The same network twice, float64: ending in a logit, and ending in ``nn.Sigmoid()``."""
+    torch.manual_seed(4)
+    logit = nn.Sequential(nn.Linear(2, 4), nn.LeakyReLU(), nn.Linear(4, 1)).double()
+    wrapped = nn.Sequential(nn.Linear(2, 4), nn.LeakyReLU(), nn.Linear(4, 1), nn.Sigmoid())
+    wrapped.double()
+    wrapped.load_state_dict(logit.state_dict())
+    return logit, wrapped
+
+
+def test_a_final_sigmoid_trained_with_bce_loss_is_recorded_as_its_logit_model(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Each model trained by its own loss (nn.BCELoss on the probabilities, nn.BCEWithLogitsLoss
+    on the logits): the same weights recorded, and the recorded loss and accuracy of each
+    state equal to torch's nn.BCELoss and the 0.5 threshold on the Sigmoid model's own output
+    (the oracle)."""
+    X, y = _data(60)
+    logit, wrapped = _tutorial_models()
+    capfd.readouterr()
+    rec_logit = Recorder(logit, X, y)
+    assert capfd.readouterr().err == ""
+    rec = Recorder(wrapped, X, y)
+    err = capfd.readouterr().err
+    assert err == ("nnviz: the model ends in nn.Sigmoid: recorded as the logit model it wraps "
+                   "(the same network; nnviz applies the sigmoid)\n")  # fmt: skip
+    assert rec.sigmoid_output and not rec_logit.sigmoid_output
+    optimizers = [torch.optim.SGD(m.parameters(), lr=0.5) for m in (logit, wrapped)]
+    bce, bce_logits = nn.BCELoss(), nn.BCEWithLogitsLoss()
+
+    def oracle() -> tuple[float, float]:
+        with torch.no_grad():
+            p = wrapped(X).squeeze(1)
+            return float(bce(p, y)), float(((p > 0.5).double() == y).double().mean())
+
+    expected = [oracle()]
+    for _ in range(8):
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        bce_logits(logit(X).squeeze(1), y).backward()
+        bce(wrapped(X).squeeze(1), y).backward()
+        for optimizer in optimizers:
+            optimizer.step()
+        rec_logit.log()
+        rec.log()
+        expected.append(oracle())
+    assert capfd.readouterr().err == ""  # said once, at Recorder(...)
+    run = load_run(rec.save(tmp_path / "sigmoid.npz"))
+    theirs = load_run(rec_logit.save(tmp_path / "logit.npz"))
+    assert run.config.hidden == (4,) and run.config.activation == "leaky_relu:0.01"
+    assert run.config == theirs.config
+    for mine, other in zip((*run.W, *run.b), (*theirs.W, *theirs.b), strict=True):
+        np.testing.assert_allclose(mine, other, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(run.W[-1][-1], wrapped[2].weight.detach().numpy(), atol=0)
+    losses, accuracies = np.array(expected).T
+    np.testing.assert_allclose(run.loss, losses, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(run.accuracy, accuracies)
+    np.testing.assert_allclose(theirs.loss, run.loss, rtol=1e-12, atol=0)
+    assert losses[-1] < 0.9 * losses[0]  # it trained
+
+
+def test_removing_the_final_sigmoid_later_is_refused_at_log() -> None:
+    X, y = _data()
+    _, wrapped = _tutorial_models()
+    rec = Recorder(wrapped, X, y)
+    del wrapped[3]
+    with pytest.raises(ValueError, match=r"^epoch 1: the model's modules changed"):
+        rec.log()
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "slope"),
+    [
+        (nn.LeakyReLU(), "leaky_relu:0.01", 0.01),
+        (nn.LeakyReLU(0.2), "leaky_relu:0.2", 0.2),
+        (nn.LeakyReLU(0.1, inplace=True), "leaky_relu", 0.1),
+    ],
+)
+def test_leaky_relus_are_recorded_with_their_slopes(
+    module: nn.Module, name: str, slope: float, tmp_path: Path
+) -> None:
+    """The slope is in the run file, and the recorded loss is the model's own (torch's
+    forward pass through the model itself, the oracle), which another slope would miss."""
+    X, y = _data()
+    torch.manual_seed(2)
+    model = nn.Sequential(nn.Linear(2, 3), module, nn.Linear(3, 1)).double()
+    with torch.no_grad():
+        model[0].bias.fill_(-0.5)  # most pre-activations negative: the slope matters
+    rec = Recorder(model, X, y)
+    run = load_run(rec.save(tmp_path / "leaky.npz"))
+    assert run.config.activation == name
+    with torch.no_grad():
+        expected = nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(1), y)
+    assert run.loss[0] == pytest.approx(float(expected), rel=1e-12)
+    from nnviz.activations import activation
+
+    assert activation(run.config.activation).torch_layer[1] == {"negative_slope": slope}
+
+
+def test_a_run_logged_every_ten_steps_counts_steps(tmp_path: Path) -> None:
+    X, y = _data()
+    model = _mlp().double()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    rec = Recorder(model, X, y, unit="step", every=10)
+    for step in range(1, 51):
+        optimizer.zero_grad()
+        nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(1), y).backward()
+        optimizer.step()
+        if step % 10 == 0:
+            rec.log()
+    run = load_run(rec.save(tmp_path / "steps.npz"))
+    assert (run.unit, run.every, run.epochs, run.last_count) == ("step", 10, 5, 50)
+    assert run.config.max_epochs == 5 and run.count_limit == 50
+    assert run.describe_stop() == (
+        "recorded from your own training loop, 50 steps (logged every 10)")  # fmt: skip
+    np.testing.assert_allclose(run.W[0][-1], model[0].weight.detach().numpy(), atol=0)
+    with torch.no_grad():
+        model[0].weight.fill_(float("nan"))
+    with pytest.raises(ValueError, match=r"^step 60: the weights are not finite"):
+        rec.log()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"unit": "batch"}, "unit must be one of epoch, step, got 'batch'"),
+        ({"unit": "step", "every": 0}, "every must be a whole number from 1 to 10000, got 0"),
+        ({"every": 2.5}, "every must be a whole number"),
+        ({"every": True}, "every must be a whole number"),
+    ],
+)
+def test_unknown_units_are_refused(options: dict[str, object], message: str) -> None:
+    X, y = _data()
+    with pytest.raises(ValueError, match=message):
+        Recorder(_mlp(), X, y, **options)  # type: ignore[arg-type]

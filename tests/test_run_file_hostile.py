@@ -201,6 +201,17 @@ def test_hostile_metadata_is_one_line(run_file: Path, change: dict) -> None:
     assert "\n" not in str(caught.value) and len(str(caught.value)) < 300
 
 
+def test_an_unknown_configuration_key_is_shown_escaped(run_file: Path) -> None:
+    """Found by tests/test_fuzz_files.py: a key holding a line break or a terminal's escape
+    went into the message as it was (two lines; a cleared screen)."""
+    rewrite_meta(run_file, {"config.a\nb\x1b[2J": 1})
+    with pytest.raises(RunFileError) as caught:
+        load_run(run_file)
+    assert str(caught.value) == (
+        f"{run_file}: invalid run configuration (unknown run configuration keys: a\\nb\\x1b[2J)"
+    )
+
+
 def test_deeply_nested_config_json(run_file: Path) -> None:
     rewrite(run_file, config=np.array("[" * 60000 + "]" * 60000))
     with pytest.raises(RunFileError, match=r"nested too deeply|at most"):
@@ -253,6 +264,24 @@ def _npy_header(shape: tuple[int, ...], dtype: str = "<f8") -> bytes:
     header = repr({"descr": dtype, "fortran_order": False, "shape": shape}).encode()
     header = header.ljust(118) + b"\n"
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header
+
+
+def test_a_damaged_header_is_quoted_in_one_printable_line(run_file: Path) -> None:
+    """Found by tests/test_fuzz_files.py: numpy's message about a dtype it cannot read quotes
+    the header's text, which went into the refusal as it was (here a terminal's escape)."""
+    arrays = arrays_of(run_file)
+    with zipfile.ZipFile(run_file, "w") as archive:
+        for key, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array)
+            data = member.getvalue()
+            if key == "X":
+                data = _npy_header((400, 2), "0\x1b[2J") + bytes(16)
+            archive.writestr(f"{key}.npy", data)
+    with pytest.raises(RunFileError, match=r"damaged or not an \.npz run file") as caught:
+        load_run(run_file)
+    message = str(caught.value)
+    assert message.isprintable() and "\\x1b[2J" in message, message
 
 
 def test_declared_giant_array_is_refused_before_reading(run_file: Path) -> None:

@@ -232,20 +232,34 @@ def test_pickled_objects_in_the_archive_are_never_loaded(stored: Path, tmp_path:
     assert not sentinel.exists()
 
 
-def test_archives_other_than_the_two_stored_arrays_are_refused(stored: Path) -> None:
+def test_archives_other_than_the_two_stored_arrays_are_refused(
+    stored: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     whole = stored.read_bytes()
     with zipfile.ZipFile(io.BytesIO(whole)) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
-    with zipfile.ZipFile(stored, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    with pytest.raises(StoredTextError, match="compressed"):
-        read_text(stored, Text)
     with zipfile.ZipFile(stored, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
         archive.writestr("extra.npy", members["values.npy"])
     with pytest.raises(StoredTextError, match="not a stored text"):
+        read_text(stored, Text)
+    with zipfile.ZipFile(stored, "w", compression=zipfile.ZIP_BZIP2) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(StoredTextError, match="unknown compression"):
+        read_text(stored, Text)
+
+
+def test_a_member_inflating_beyond_the_limit_is_refused_before_it_is_read(
+    stored: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zip bomb: 64 MB of zeros deflate to 64 kB; the declared size refuses it."""
+    with zipfile.ZipFile(stored, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("values.npy", bytes(64 * 2**20))
+        archive.writestr("layout.npy", b"")
+    assert stored.stat().st_size < text_store.MAX_FILE_BYTES
+    with pytest.raises(StoredTextError, match="declares too many bytes"):
         read_text(stored, Text)
 
 

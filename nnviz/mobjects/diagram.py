@@ -43,7 +43,7 @@ from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import PlacedImage
 from nnviz.theme import Theme, hex_to_rgb
 from nnviz.trajectory import Trajectory
-from nnviz.view import Box, Viewport
+from nnviz.view import AxisScales, Box, Viewport
 
 __all__ = [
     "LINK_WIDTH_PER_UNIT",
@@ -659,6 +659,9 @@ class NetworkLayout(ClockedGroup):
         Colours and font.
     mesh_resolution, heatmap_resolution
         Pixels along each side of the probability mesh and of each heatmap.
+    axis_scales
+        How the input plane, and so every heatmap over it, scales its axes
+        (:func:`nnviz.mobjects.panels.input_box`).
     """
 
     INPUT_VIEW = Viewport((4.45, 0.3), 4.2, 4.2)
@@ -675,6 +678,7 @@ class NetworkLayout(ClockedGroup):
         theme: Theme,
         mesh_resolution: int = 160,
         heatmap_resolution: int = 100,
+        axis_scales: AxisScales | str = "auto",
     ) -> None:
         super().__init__()
         self.clock = clock
@@ -685,6 +689,7 @@ class NetworkLayout(ClockedGroup):
             theme,
             caption="the output ŷ over the input plane",
             mesh_resolution=mesh_resolution,
+            axis_scales=axis_scales,
         )
         self.weights = WeightReadout(trajectory, clock, theme)
         region = NetworkGraph.REGION if self.weights.live else self.DEEP_REGION

@@ -50,7 +50,7 @@ from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import Segments, class_dots, segment_points
 from nnviz.projection import plane_in_cube
 from nnviz.theme import Theme
-from nnviz.view import Box, Viewport, axis_segments, clip_polygon, square_box_around
+from nnviz.view import Box, Scales, Viewport, axis_segments, clip_polygon, data_box
 
 __all__ = [
     "ACTIVATION_RANGES",
@@ -166,7 +166,16 @@ class DeformationPanel(FollowsClock, Group):
         Dot radius in scene units.
     test
         Which points are held out for testing (drawn hollow); ``None`` for none.
+    axis_scales
+        The input plane's scales, resolved (:func:`nnviz.view.axis_scales_for`): ``"equal"``,
+        the square around the data and the origin at ``s = 0``; ``"per-axis"``, each axis the
+        data's own range (:func:`nnviz.view.per_axis_box`, the camera's margin), with the grid
+        over that box, and from there each axis's range interpolated on its own to the first
+        hidden space's square (:mod:`nnviz.deform_view`). Hidden spaces are square either way.
     """
+
+    #: The margin of the view around the data at ``s = 0`` with per-axis scales.
+    INPUT_MARGIN = 0.12
 
     def __init__(
         self,
@@ -184,6 +193,7 @@ class DeformationPanel(FollowsClock, Group):
         boundary_resolution: int = 160,
         dot_radius: float = 0.05,
         test: np.ndarray | None = None,
+        axis_scales: Scales = "equal",
     ) -> None:
         super().__init__()
         self.widths = dm.space_widths(weights)
@@ -201,8 +211,14 @@ class DeformationPanel(FollowsClock, Group):
         self.mesh_resolution = mesh_resolution
         self.dimensions = drawing_dimensions(self.widths)
         ends = stage_end_points(self.X, weights, activation, self.dimensions)
-        self.camera = make_camera(ends, self.widths)
-        self.grid_box = square_box_around(self.X, margin=grid_margin)
+        self.axis_scales = axis_scales
+        input_view = (
+            data_box(self.X, "per-axis", margin=self.INPUT_MARGIN)
+            if axis_scales == "per-axis"
+            else None
+        )
+        self.camera = make_camera(ends, self.widths, input_view)
+        self.grid_box = data_box(self.X, axis_scales, margin=grid_margin)
         self.lines = dm.grid_lines(self.grid_box, grid_count, grid_samples)
         self.boundary_input = dm.pull_back_boundary(
             weights, activation, self.grid_box, boundary_resolution
@@ -364,7 +380,7 @@ class DeformationPanel(FollowsClock, Group):
 
     def paint_input_probability(self) -> Self:
         """Shade the view at ``s = 0`` with the network's probability in the input plane."""
-        box = self.box_at(0.0)
+        box = self.camera.input_box()
         shape = (self.mesh_resolution, self.mesh_resolution)
         self.shading.paint(
             forward.probability_grid(self.weights, self.activation, box[0], box[1], shape)
@@ -420,29 +436,37 @@ class DeformationPanel(FollowsClock, Group):
             w, h = self.viewport.width / 2, self.viewport.height / 2
             place_range_labels(self.range_labels, box, (cx - w, cy + h, cx + w, cy - h))
             return
-        # The three axes through the origin, long enough to cross the view at any angle.
-        reach = 4.0 * (box[0][1] - box[0][0])
+        # The three axes through the origin, long enough to cross the view at any angle: from
+        # the origin, four times the view's size, and farther when the origin is outside the
+        # view (per-axis input scales: the data's own ranges need not hold it).
+        (x0, x1), (y0, y1) = box
+        outside = float(np.hypot(max(x0, -x1, 0.0), max(y0, -y1, 0.0)))
+        reach = 4.0 * max(x1 - x0, y1 - y0) + 7.0 * outside
         axes = np.zeros((3, 2, 3))
+        stretch = self.camera.stretch_at(s)  # as long in the view whatever the stretch
         for k in range(3):
-            axes[k, 0, k], axes[k, 1, k] = -reach, reach
+            axes[k, 0, k], axes[k, 1, k] = -reach / stretch[k], reach / stretch[k]
         self.axes.set_segments(self._project_segments(axes, s, box))
         # Each name inside the view, near the end of its positive half-axis.
-        size = box[0][1] - box[0][0]
         for k, tip in enumerate(self.axis_tips):
             end = np.zeros((2, 3))
-            end[1, k] = reach
+            end[1, k] = reach / stretch[k]
             flat, _ = self.camera.project(end, s)
             direction = flat[1] - flat[0]
             if np.hypot(*direction) < 0.15 * reach:  # seen end on: no name
                 tip.set_text("")
                 continue
+            inside = clip_segments(flat[None], _shrunk(box, 0.08))
+            if not len(inside) and outside > 0:  # the half-axis misses a view off the origin
+                tip.set_text("")
+                continue
             tip.set_text(f"h{k + 1}")
-            inside = clip_segments(flat[None], _shrunk(box, 0.08 * size))
             point = inside[0, 1] if len(inside) else flat[0]
             tip.place(self.viewport.to_screen(point[None], box)[0])
 
 
-def _shrunk(box: Box, by: float) -> Box:
-    """``box`` moved in by ``by`` on every side."""
+def _shrunk(box: Box, share: float) -> Box:
+    """``box`` moved in on every side by ``share`` of its extent along that axis."""
     (x0, x1), (y0, y1) = box
-    return (x0 + by, x1 - by), (y0 + by, y1 - by)
+    dx, dy = share * (x1 - x0), share * (y1 - y0)
+    return (x0 + dx, x1 - dx), (y0 + dy, y1 - dy)

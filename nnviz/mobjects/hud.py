@@ -67,7 +67,8 @@ class StatsReadout(FollowsClock, VGroup):
 
     Two monospace lines laid over each other: the names (muted) and the numbers. With a test
     set the line reads ``train loss`` and a second line below it, in the same columns, the
-    test set's ``test loss`` and accuracy.
+    test set's ``test loss`` and accuracy. The counter is in the run's unit
+    (:attr:`nnviz.run.Run.unit`): ``step 1204.7 / 3000`` for a run logged every 10 steps.
     """
 
     ALPHABET = "0123456789.-+%/ abcdefghijklmnopqrstuvwxyz"
@@ -78,11 +79,12 @@ class StatsReadout(FollowsClock, VGroup):
         super().__init__()
         self.trajectory = trajectory
         self.clock = clock
-        limit = trajectory.run.config.max_epochs
-        self.has_test = trajectory.run.has_test
+        run = trajectory.run
+        limit = run.count_limit
+        self.has_test = run.has_test
         # The clock's epoch never passes the run's last (the trajectory clamps it), and the
         # run's last never passes the limit: the field holds every epoch shown.
-        epoch = f"epoch {{:>{epoch_width(limit)}}} / {limit}   "
+        epoch = f"{run.unit} {{:>{epoch_width(limit)}}} / {limit}   "
         if self.has_test:
             self.templates = [
                 f"{epoch}train loss {{:<6}}   accuracy {{:>6}}",
@@ -106,7 +108,7 @@ class StatsReadout(FollowsClock, VGroup):
 
     @property
     def names(self) -> GlyphText:
-        """The first line's names (``epoch``, ``loss``, ``accuracy``)."""
+        """The first line's names (``epoch`` or ``step``, ``loss``, ``accuracy``)."""
         return self.rows[0][0]
 
     @property
@@ -121,7 +123,8 @@ class StatsReadout(FollowsClock, VGroup):
     def refresh(self) -> Self:
         """Show the numbers of the clock's epoch."""
         state = self.trajectory.state(self.clock.get_value())
-        values = [(format_epoch(state.t), state.loss, state.accuracy)]
+        counter = format_epoch(self.trajectory.run.counted(state.t))
+        values = [(counter, state.loss, state.accuracy)]
         if self.has_test:
             assert state.test_loss is not None and state.test_accuracy is not None
             values.append(("", state.test_loss, state.test_accuracy))
@@ -164,7 +167,8 @@ class LossCurve(FollowsClock, VGroup):
     """The whole-data loss against the epoch, traced up to the clock with a moving marker.
 
     The logged losses are drawn at integer epochs; the last point is the loss of the
-    interpolated state at the clock's epoch.
+    interpolated state at the clock's epoch. The axis is labelled in the run's unit at its
+    end (``epoch 200``, ``step 3000``).
     """
 
     def __init__(
@@ -213,7 +217,7 @@ class LossCurve(FollowsClock, VGroup):
             ).next_to(dl, np.array([0, -1, 0]), 0.08),
             typeset_once(
                 Text,
-                f"epoch {self.epoch_limit}",
+                f"{run.unit} {run.count_limit}",
                 font=theme.font,
                 font_size=font_size,
                 color=theme.muted,
@@ -274,14 +278,21 @@ class LossCurve(FollowsClock, VGroup):
     def _place_final(self) -> None:
         """Put the final loss just below the curve's end, on the side with room: right of the
         end in the left half of the plot, left of it in the right half (the loss only falls
-        to its end, so the curve runs above this corner)."""
+        to its end, so the curve runs above this corner). An end so low that the text would
+        reach below the axis, into its labels (a run that converged by the end of its axis,
+        as recorded runs end), gets the text just above it instead, where the flat end of
+        the curve leaves room."""
         run = self.trajectory.run
         end = self.viewport.to_screen(
             np.array([[run.epochs, min(float(run.loss[-1]), self.box[1][1])]]), self.box
         )[0]
         right_half = run.epochs > self.epoch_limit / 2
-        corner = UP + (RIGHT if right_half else LEFT)
-        self.final.move_to(end + np.array([-0.08 if right_half else 0.08, -0.06, 0]), corner)
+        side = RIGHT if right_half else LEFT
+        shift = -0.08 if right_half else 0.08
+        self.final.move_to(end + np.array([shift, -0.06, 0]), UP + side)
+        bottom = self.viewport.to_screen(np.array([[0.0, 0.0]]), self.box)[0][1]
+        if self.final.get_bottom()[1] < bottom:
+            self.final.move_to(end + np.array([shift, 0.06, 0]), DOWN + side)
 
 
 def final_loss_text(run: Run) -> str:
@@ -301,9 +312,9 @@ def stop_text(run: Run) -> str:
     """Return ``stopped at epoch k: loss ≤ 0.263`` (or why else it stopped), or ``""`` for a
     run that used all its epochs."""
     if run.stop_reason == "target_loss":
-        return f"stopped at epoch {run.epochs}: loss ≤ {run.config.target_loss:g}"
+        return f"stopped at {run.count_text(run.epochs)}: loss ≤ {run.config.target_loss:g}"
     if run.stop_reason == "diverged":
-        return f"stopped at epoch {run.epochs}: diverged"
+        return f"stopped at {run.count_text(run.epochs)}: diverged"
     return ""
 
 
@@ -311,11 +322,12 @@ def run_outcome(run: Run) -> str:
     """Return three short lines on how a run ended: its last epoch, its final loss against the
     target (:func:`final_loss_text`) and its accuracy."""
     if run.stop_reason == "max_epochs":
-        end = f"ran all {run.epochs} epochs"
+        end = f"ran all {run.span_text()}"
+    elif run.stop_reason == "external":
+        end = f"recorded {run.span_text()}"
     else:
-        end = (
-            f"{'stopped' if run.stop_reason == 'target_loss' else 'diverged'} at epoch {run.epochs}"
-        )
+        verb = "stopped" if run.stop_reason == "target_loss" else "diverged"
+        end = f"{verb} at {run.count_text(run.epochs)}"
     return f"{end}\nloss {final_loss_text(run)}\naccuracy {run.accuracy[-1]:.1%}"
 
 
@@ -469,21 +481,29 @@ class EpochReadout(FollowsClock, GlyphText):
         The highest epoch the clock reaches (the longest run's last epoch).
     font_size
         Font size, as for :class:`manim.Text`.
+    unit
+        What the clock counts, one of :data:`nnviz.run.UNITS` (``step 123.4``).
     """
 
     def __init__(
-        self, clock: ValueTracker, theme: Theme, limit: float, font_size: float = 22
+        self,
+        clock: ValueTracker,
+        theme: Theme,
+        limit: float,
+        font_size: float = 22,
+        unit: str = "epoch",
     ) -> None:
         field = epoch_width(limit)
-        super().__init__("", "epoch0123456789. ", font_size=font_size,
-                         max_length=len("epoch ") + field, color=theme.foreground)  # fmt: skip
+        super().__init__("", f"{unit}0123456789. ", font_size=font_size,
+                         max_length=len(unit) + 1 + field, color=theme.foreground)  # fmt: skip
         self.field = field
+        self.unit = unit
         self.clock = clock
         self.refresh()
 
     def refresh(self) -> Self:
         """Show the clock's epoch."""
-        return self.set_text(f"epoch {format_epoch(self.clock.get_value()):>{self.field}}")
+        return self.set_text(f"{self.unit} {format_epoch(self.clock.get_value()):>{self.field}}")
 
     def place_right(self, right: float, baseline: float) -> Self:
         """Put the end of the read-out's widest text at ``right`` and its baseline at

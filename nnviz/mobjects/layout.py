@@ -27,7 +27,7 @@ from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
-from nnviz.view import Viewport
+from nnviz.view import AxisScales, Viewport
 
 __all__ = [
     "LAYOUTS",
@@ -49,8 +49,9 @@ def heading_and_stats(
     """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
     the epoch, loss and accuracy read-out at the top right, on one baseline; a heading that
     would run into the read-out is scaled down to end before it. Training other than the
-    post's (another optimizer, a penalty) and a sample of the points drawn instead of all of
-    them are named on a smaller line below the heading."""
+    post's (another optimizer, a penalty), a run logged every few epochs or steps and a
+    sample of the points drawn instead of all of them are named on a smaller line below the
+    heading."""
     config = trajectory.run.config
     network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
     rate = (
@@ -73,6 +74,10 @@ def heading_and_stats(
     stats.place(np.array([stats_left, title.get_bottom()[1] + 0.04, 0]))
     heading = VGroup(title)
     details = training_details(config)
+    run = trajectory.run
+    if run.every > 1:  # a run of one's own loop, logged every few steps
+        logged = f"logged every {run.every} {run.unit}s"
+        details = f"{details} · {logged}" if details else logged
     if trajectory.drawn is not None:  # a sample of a large data set
         sample = f"showing {len(trajectory.drawn)} of {len(trajectory.run.y)} points"
         details = f"{details} · {sample}" if details else sample
@@ -139,9 +144,14 @@ class PanelRow:
 
 
 def layer_panels(
-    trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
+    trajectory: Trajectory,
+    clock: ValueTracker,
+    theme: Theme,
+    mesh_resolution: int,
+    axis_scales: AxisScales | str = "auto",
 ) -> PanelRow:
-    """nnviz's own layout: the input plane and a view of every hidden layer, chosen by its
+    """nnviz's own layout: the input plane (its axes scaled as ``axis_scales`` says, see
+    :func:`nnviz.mobjects.panels.input_box`) and a view of every hidden layer, chosen by its
     width (:func:`nnviz.mobjects.views.layer_view`), in a row fitted to the frame (the meshes
     of panels narrower than the 2-2-1's keep its pixels per unit,
     :func:`scaled_mesh_resolution`). For the
@@ -149,10 +159,11 @@ def layer_panels(
     probability over the whole view, joined by an arrow ``h = a(W₁x + b₁)``."""
     widths = trajectory.run.hidden_widths
     if widths != (2,):
-        return _general_row(trajectory, clock, theme, mesh_resolution)
+        return _general_row(trajectory, clock, theme, mesh_resolution, axis_scales)
     views = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
     input_panel = InputPlanePanel(trajectory, clock, views[0], theme,
-                                  mesh_resolution=mesh_resolution)  # fmt: skip
+                                  mesh_resolution=mesh_resolution,
+                                  axis_scales=axis_scales)  # fmt: skip
     hidden_panel = HiddenSpacePanel(trajectory, clock, views[1], theme,
                                     mesh_resolution=mesh_resolution)  # fmt: skip
     centre_y = views[0].centre[1]
@@ -191,7 +202,11 @@ def scaled_mesh_resolution(mesh_resolution: int, width: float) -> int:
 
 
 def _general_row(
-    trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
+    trajectory: Trajectory,
+    clock: ValueTracker,
+    theme: Theme,
+    mesh_resolution: int,
+    axis_scales: AxisScales | str = "auto",
 ) -> PanelRow:
     from nnviz.mobjects.views import layer_view
 
@@ -205,8 +220,9 @@ def _general_row(
         options.update(caption_size=16, dot_radius=0.035)
     caption = "input space" if layers < 2 else "input space\n2 inputs"
     panels: list[Panel] = [
-        InputPlanePanel(trajectory, clock, viewports[0], theme, caption=caption, **options)
-    ]
+        InputPlanePanel(trajectory, clock, viewports[0], theme, caption=caption,
+                        axis_scales=axis_scales, **options)
+    ]  # fmt: skip
     for layer in range(1, layers + 1):
         panels.append(layer_view(trajectory, clock, viewports[layer], theme, layer, **options))
     top = viewports[0].centre[1] + viewports[0].height / 2
@@ -214,21 +230,29 @@ def _general_row(
 
 
 def blog_panels(
-    trajectory: Trajectory, clock: ValueTracker, theme: Theme, mesh_resolution: int
+    trajectory: Trajectory,
+    clock: ValueTracker,
+    theme: Theme,
+    mesh_resolution: int,
+    axis_scales: AxisScales | str = "auto",
 ) -> PanelRow:
     """The post's layout: "Input layer", "Hidden layer" (the affine output W₁x + b₁, before the
     activation) and "Activation", each with the points and the input plane's grid carried into
-    it, coloured by the network's output probability."""
+    it, coloured by the network's output probability. ``axis_scales`` scales the input
+    plane's axes, and so the grid that is carried (the hidden spaces' views stay square)."""
     size, y = BLOG_PANEL, BLOG_CENTRE_Y
     views = [Viewport((x, y), size, size) for x in BLOG_CENTRES_X]
     input_panel = InputPlanePanel(trajectory, clock, views[0], theme, caption="input layer: x",
-                                  mesh_resolution=mesh_resolution)  # fmt: skip
+                                  mesh_resolution=mesh_resolution,
+                                  axis_scales=axis_scales)  # fmt: skip
     affine = HiddenSpacePanel(trajectory, clock, views[1], theme,
                               caption="hidden layer: z = W₁x + b₁", space=HIDDEN_AFFINE,
-                              shading="grid", mesh_resolution=mesh_resolution)  # fmt: skip
+                              shading="grid", mesh_resolution=mesh_resolution,
+                              axis_scales=axis_scales)  # fmt: skip
     activation = HiddenSpacePanel(trajectory, clock, views[2], theme,
                                   caption="activation: h = a(z)", space=HIDDEN,
-                                  shading="grid", mesh_resolution=mesh_resolution)  # fmt: skip
+                                  shading="grid", mesh_resolution=mesh_resolution,
+                                  axis_scales=axis_scales)  # fmt: skip
     return PanelRow((input_panel, affine, activation), (), y + size / 2)
 
 
@@ -237,8 +261,9 @@ BLOG_PANEL = 3.7
 BLOG_CENTRES_X = (-4.55, 0.0, 4.55)
 BLOG_CENTRE_Y = 0.3
 
-#: The training layouts by name (``nnviz render --layout``).
-LAYOUTS: dict[str, Callable[[Trajectory, ValueTracker, Theme, int], PanelRow]] = {
+#: The training layouts by name (``nnviz render --layout``): each takes the trajectory, the
+#: clock, the theme, the mesh resolution and the input plane's axis scales.
+LAYOUTS: dict[str, Callable[[Trajectory, ValueTracker, Theme, int, str], PanelRow]] = {
     "default": layer_panels,
     "blog": blog_panels,
 }
@@ -263,6 +288,10 @@ class TrainingLayout(ClockedGroup):
     layout
         A name in :data:`LAYOUTS`: ``"default"`` (input plane and hidden space) or ``"blog"``
         (the post's three panels).
+    axis_scales
+        How the input plane scales its axes (:func:`nnviz.mobjects.panels.input_box`):
+        ``"auto"`` (equal for a built-in data set, per axis for a CSV file's), ``"equal"`` or
+        ``"per-axis"``.
     caption_epochs
         How many epochs a key moment's caption stays on screen after its moment.
     """
@@ -282,13 +311,14 @@ class TrainingLayout(ClockedGroup):
         mesh_resolution: int = 180,
         moments: Sequence[Moment] = (),
         layout: str = "default",
+        axis_scales: AxisScales | str = "auto",
         caption_epochs: float = 25.0,
     ) -> None:
         super().__init__()
         if layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
         self.clock = clock
-        row = LAYOUTS[layout](trajectory, clock, theme, mesh_resolution)
+        row = LAYOUTS[layout](trajectory, clock, theme, mesh_resolution, axis_scales)
         self.panels = row.panels
         self.input_panel = row.panels[0]
         self.hidden_panel = row.panels[-1]

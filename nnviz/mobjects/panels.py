@@ -34,7 +34,15 @@ from nnviz.mobjects.shapes import DOT_RADIUS, PlacedImage, Segments, class_dots
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
-from nnviz.view import Box, Viewport, axis_segments, soft_coverage, square_box_around
+from nnviz.view import (
+    AxisScales,
+    Box,
+    Viewport,
+    axis_scales_for,
+    axis_segments,
+    data_box,
+    soft_coverage,
+)
 
 __all__ = [
     "AXES_OPACITY",
@@ -48,6 +56,7 @@ __all__ = [
     "HIDDEN_CAPTION",
     "INPUT_AXIS_NAMES",
     "INPUT_CAPTION",
+    "INPUT_MARGIN",
     "RANGE_LABEL_FONT_SIZE",
     "RANGE_LABEL_LENGTH",
     "FeatureNames",
@@ -81,9 +90,17 @@ HIDDEN_CAPTION = "hidden space"
 INPUT_AXIS_NAMES = ("x_1", "x_2")
 
 
-def input_box(trajectory: Trajectory) -> Box:
-    """Return the square input-plane view around the run's data."""
-    return square_box_around(trajectory.X, margin=0.1)
+#: The input plane's margin around the data, a share of its extent on either side.
+INPUT_MARGIN = 0.1
+
+
+def input_box(trajectory: Trajectory, axis_scales: AxisScales | str = "auto") -> Box:
+    """Return the input plane's view box around the run's data: one scale for both axes
+    (a square around the data) or each axis its own range, as ``axis_scales`` says
+    (:func:`nnviz.view.axis_scales_for`: ``"auto"`` is equal for a built-in data set and per
+    axis for a CSV file's data or your own loop's)."""
+    scales = axis_scales_for(axis_scales, trajectory.run.config.dataset)
+    return data_box(trajectory.X, scales, margin=INPUT_MARGIN)
 
 
 def hidden_probability_grid(
@@ -280,7 +297,12 @@ class Panel(FollowsClock, Group):
 
 
 class InputPlanePanel(Panel):
-    """The input plane: the data, the probability mesh and the 0.5 contour (decision boundary)."""
+    """The input plane: the data, the probability mesh and the 0.5 contour (decision boundary).
+
+    The square on screen shows :attr:`box`, by default :func:`input_box` with
+    ``axis_scales``: where the axes have their own scales, each has its own range labels,
+    and every pixel of the mesh still shows the probability at the point it stands for.
+    """
 
     def __init__(
         self,
@@ -290,12 +312,13 @@ class InputPlanePanel(Panel):
         theme: Theme,
         caption: str = INPUT_CAPTION,
         box: Box | None = None,
+        axis_scales: AxisScales | str = "auto",
         **kwargs: Any,
     ) -> None:
         names = trajectory.run.config.feature_names
         axis_names = INPUT_AXIS_NAMES if names is None else FeatureNames(names)
         super().__init__(trajectory, clock, viewport, theme, caption, axis_names, **kwargs)
-        self.box = input_box(trajectory) if box is None else box
+        self.box = input_box(trajectory, axis_scales) if box is None else box
         self._place_axes(self.box)
         self._label_range(self.box)
         self.refresh()
@@ -336,6 +359,9 @@ class HiddenSpacePanel(Panel):
         Points along each side of the input grid for ``shading="grid"``: more than the mesh's
         resolution, so that the carried grid has no holes where the layer stretches the plane
         (a one-pixel hole is filled by the anti-aliased edge, :func:`nnviz.view.soft_coverage`).
+    axis_scales
+        The scales of the input plane whose grid ``shading="grid"`` carries (see
+        :func:`input_box`); the hidden space's own view is square whatever they are.
     """
 
     AXIS_NAMES: ClassVar[dict[str, tuple[str, str]]] = {
@@ -353,6 +379,7 @@ class HiddenSpacePanel(Panel):
         space: forward.Space = forward.HIDDEN,
         shading: str = "field",
         grid_samples: int = 300,
+        axis_scales: AxisScales | str = "auto",
         **kwargs: Any,
     ) -> None:
         widths = trajectory.run.hidden_widths
@@ -375,7 +402,7 @@ class HiddenSpacePanel(Panel):
         self.shading = shading
         self.grid_samples = grid_samples
         # The input plane's grid (the post's grid over the data's range), carried along.
-        box, samples = input_box(trajectory), (grid_samples, grid_samples)
+        box, samples = input_box(trajectory, axis_scales), (grid_samples, grid_samples)
         self.input_grid = (
             forward.grid_points(box[0], box[1], samples) if shading == "grid" else None
         )

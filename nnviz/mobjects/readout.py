@@ -9,7 +9,7 @@ import numpy as np
 from manim import Text, VGroup, VMobject
 from typing_extensions import Self
 
-from nnviz.formatting import fit_number
+from nnviz.formatting import fit_number, range_decimals
 from nnviz.mobjects.typeset import typeset_once
 
 __all__ = ["GlyphSlot", "GlyphText", "place_range_labels"]
@@ -147,7 +147,8 @@ def place_range_labels(
     edges: tuple[float, float, float, float],
     y_side: str = "left",
 ) -> None:
-    """Write a view box's limits at the corners of its frame.
+    """Write a view box's limits at the corners of its frame, each axis's with the decimals
+    its own extent needs (:func:`nnviz.formatting.range_decimals`).
 
     Parameters
     ----------
@@ -163,8 +164,14 @@ def place_range_labels(
     (x0, x1), (y0, y1) = box
     left, top, right, bottom = edges
     gap, advance = 0.08, labels[0].advance
-    # Scientific notation when one decimal does not fit (a diverged run's hidden space).
-    texts = [fit_number(float(v), labels[0].max_length) for v in (x0, x1, y0, y1)]
+    # Each axis with the decimals its own extent needs (one for any range wider than 0.5),
+    # scientific notation when they do not fit (a diverged run's hidden space).
+    width = labels[0].max_length
+    texts = [
+        fit_number(float(v), width, range_decimals(low, high))
+        for low, high in ((x0, x1), (y0, y1))
+        for v in (low, high)
+    ]
     xmin, xmax, ymin, ymax = labels
     xmin.set_text(texts[0]).place(np.array([left, bottom - gap - 0.2, 0]))
     xmax.set_text(texts[1]).place(

@@ -2,15 +2,16 @@
 file of numbers and JSON that is never executed.
 
 A typeset text is a small tree of mobjects: the text, its glyphs (one ``VMobjectFromSVGPath``
-each) and a few groups. :func:`write_text` writes it as an ``.npz`` of two arrays: ``values``,
-every number array of the tree laid end to end (float64), and ``layout``, a UTF-8 JSON
-document (as bytes) that lists the mobjects by class name, each with its attributes: numbers,
-strings, lists, colours (four numbers), Manim's enumerations (by member name), references to
-other mobjects of the file and slices of ``values``.
+each) and a few groups. :func:`write_text` writes it as a compressed ``.npz`` of two arrays:
+``values``, every number array of the tree laid end to end (float64), and ``layout``, a UTF-8
+JSON document (as bytes) that lists the mobjects by class name, each with its attributes:
+numbers, strings, lists, colours (four numbers), Manim's enumerations (by member name),
+references to other mobjects of the file and slices of ``values``.
 
 :func:`read_text` reads nothing but that. Before anything is built it checks the file's size
-(at most :data:`MAX_FILE_BYTES`), that the archive holds exactly the two arrays, uncompressed,
-that ``np.load`` reads them with ``allow_pickle=False``, that every number is finite, and that
+(at most :data:`MAX_FILE_BYTES`), that the archive holds exactly the two arrays, each
+declaring at most :data:`MAX_MEMBER_BYTES` (zipfile inflates no more than that), that
+``np.load`` reads them with ``allow_pickle=False``, that every number is finite, and that
 every mobject has exactly the attributes of its class (:data:`SCHEMA`: Manim's base
 ``VMobject`` attributes, each of the kind Manim gives it, plus each class's own), with points
 of shape (n, 3) in whole Bézier curves, colours in [0, 1], and a family that is a tree without
@@ -60,6 +61,8 @@ __all__ = [
 FORMAT = 2
 #: Largest stored text read, in bytes (a caption takes 20 to 100 kB).
 MAX_FILE_BYTES = 4 * 2**20
+#: Largest array of a stored text, in bytes once inflated (a long formula's layout takes 1 MB).
+MAX_MEMBER_BYTES = 16 * 2**20
 #: Most mobjects in one stored text (a glyph is one).
 MAX_NODES = 4096
 #: Deepest family of mobjects (a text is three deep).
@@ -288,7 +291,7 @@ def write_text(made: Mobject, path: Path) -> None:
     layout = json.dumps(encoder.layout(made), allow_nan=False).encode()
     values = np.concatenate(encoder.values) if encoder.values else np.zeros(0)
     buffer = io.BytesIO()
-    np.savez(buffer, values=values, layout=np.frombuffer(layout, dtype=np.uint8))
+    np.savez_compressed(buffer, values=values, layout=np.frombuffer(layout, dtype=np.uint8))
     if buffer.tell() > MAX_FILE_BYTES:
         raise StoredTextError("too large to store")
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
@@ -317,8 +320,12 @@ def _read_arrays(path: Path) -> tuple[np.ndarray, bytes]:
             names = sorted(info.filename for info in members)
             if names != ["layout.npy", "values.npy"]:
                 raise StoredTextError("not a stored text")
-            if any(info.compress_type != zipfile.ZIP_STORED for info in members):
-                raise StoredTextError("compressed")
+            for info in members:
+                # zipfile inflates no more than a member declares: memory stays bounded.
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise StoredTextError("unknown compression")
+                if info.file_size > MAX_MEMBER_BYTES:
+                    raise StoredTextError("a member declares too many bytes")
         with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
             values, layout = arrays["values"], arrays["layout"]
     except StoredTextError:

@@ -15,12 +15,15 @@ from manim import (
     FadeOut,
     FullScreenRectangle,
     Mobject,
+    PMobject,
     Scene,
     UpdateFromAlphaFunc,
     ValueTracker,
+    VMobject,
     config,
     linear,
 )
+from manim.mobject.types.image_mobject import AbstractImageMobject
 from manim.utils.family import extract_mobject_family_members
 from manim.utils.iterables import list_update
 
@@ -79,6 +82,15 @@ def _one_line_on_a_full_disk(caches: PrivateCaches) -> Iterator[None]:
         if message is None:
             raise
         raise SystemExit(f"nnviz: {message}") from error
+
+
+def _drawn(mobjects: Sequence[Mobject]) -> list[Mobject]:
+    """The ``mobjects`` that draw something (not a clock's tracker or an empty group): the
+    camera draws vectorized, image and point-cloud mobjects."""
+    kinds = (VMobject, AbstractImageMobject, PMobject)
+    return [
+        m for m in mobjects if any(isinstance(p, kinds) for p in m.family_members_with_points())
+    ]
 
 
 class NNVizScene(Scene):
@@ -246,6 +258,7 @@ class NNVizScene(Scene):
 
     def conceal(self, *mobjects: Mobject, run_time: float = 0.6) -> None:
         """Fade ``mobjects`` out by lowering the curtain, then remove them."""
+        self._remember_shown(mobjects)
         curtain = self._curtain(opacity=1.0)
         self.play(FadeIn(curtain), run_time=run_time)
         self.remove(*mobjects, curtain)
@@ -277,9 +290,33 @@ class NNVizScene(Scene):
     ) -> None:
         """Fade ``mobjects`` out, as ``FadeOut`` does, by lowering curtains of the background's
         colour over them (see :meth:`fade_in`), then remove them."""
+        self._remember_shown(mobjects)
         cover = curtains(mobjects, self.theme.background, 1.0)
         self.play(FadeIn(cover), *along, run_time=run_time)
         self.remove(*mobjects, cover)
+
+    def clear_screen(self, run_time: float = 0.6) -> None:
+        """Fade out everything on screen (by the curtain, see :meth:`conceal`)."""
+        if self.mobjects:
+            self.conceal(*self.mobjects, run_time=run_time)
+
+    def _remember_shown(self, hidden: Sequence[Mobject]) -> None:
+        """Remember what is on screen when ``hidden`` leaves it empty: the still of the
+        scene so far (see :meth:`tear_down`)."""
+        leaving = {id(m) for m in hidden}
+        shown = _drawn(self.mobjects)
+        if shown and all(id(m) in leaving for m in shown):
+            self._last_shown = shown
+
+    def tear_down(self) -> None:
+        """Manim's hook after :meth:`construct`: for a still (``manim -s``, a scene's last
+        frame) of a story that ends by fading everything out, put back what was on screen
+        before that last fade, so the still shows the story's final state, not a blank
+        screen. A video's frames are not touched (they are written by then)."""
+        super().tear_down()
+        shown = getattr(self, "_last_shown", None)
+        if config.save_last_frame and not _drawn(self.mobjects) and shown:
+            self.add(*shown)
 
     def _curtain(self, opacity: float) -> FullScreenRectangle:
         return FullScreenRectangle(

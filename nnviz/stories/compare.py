@@ -11,6 +11,7 @@ from typing_extensions import Self
 
 from nnviz.activations import display_name
 from nnviz.config import BLOG_LEARNING_RATES
+from nnviz.formatting import fit_number, range_decimals
 from nnviz.mobjects.following import updater
 from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
 from nnviz.mobjects.panels import InputPlanePanel
@@ -18,9 +19,9 @@ from nnviz.mobjects.readout import GlyphText
 from nnviz.stories.base import NNVizScene, linear_clock, phase_from
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
-from nnviz.view import Viewport
+from nnviz.view import Box, Viewport, axis_scales_for, check_axis_scales
 
-__all__ = ["ComparePhase", "CompareStory", "RunTile"]
+__all__ = ["ComparePhase", "CompareStory", "RunTile", "range_key"]
 
 
 class RunTile(Group):
@@ -38,6 +39,9 @@ class RunTile(Group):
         Colours and font.
     mesh_resolution
         Pixels along each side of the mesh.
+    axis_scales
+        How the input plane scales its axes (:func:`nnviz.mobjects.panels.input_box`); a
+        tile has no range labels (:func:`range_key` gives them once for the grid).
     """
 
     ALPHABET = "0123456789.-% lossacuryt"
@@ -49,13 +53,14 @@ class RunTile(Group):
         viewport: Viewport,
         theme: Theme,
         mesh_resolution: int = 120,
+        axis_scales: str = "auto",
     ) -> None:
         super().__init__()
         self.trajectory = trajectory
         self.clock = clock
         self.panel = InputPlanePanel(trajectory, clock, viewport, theme, caption="",
                                      labels=False, mesh_resolution=mesh_resolution,
-                                     dot_radius=0.03)  # fmt: skip
+                                     dot_radius=0.03, axis_scales=axis_scales)  # fmt: skip
         self.readout = GlyphText("", self.ALPHABET, font_size=15, max_length=24,
                                  color=theme.foreground)  # fmt: skip
         bottom = viewport.centre[1] - viewport.height / 2
@@ -89,6 +94,28 @@ class RunTile(Group):
 _COUNTS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
+def range_key(box: Box, names: tuple[str, ...] | None) -> tuple[str, ...]:
+    """Return the lines that give a grid of input planes' ranges, once for all its tiles
+    (which share the data, so the box, and have no range labels of their own) when each axis
+    has its own scale: ``each axis its own scale``, ``across: proline``, ``137.8 to 1820.2``,
+    ``up: hue``, ``0.6 to 1.8`` (``x₁``, ``x₂`` without the data's column ``names``), each
+    range with the decimals its extent needs (:func:`nnviz.formatting.range_decimals`)."""
+    x_name, y_name = names[:2] if names is not None else ("x₁", "x₂")
+    (x0, x1), (y0, y1) = box
+
+    def span(low: float, high: float) -> str:
+        decimals = range_decimals(low, high)
+        return f"{fit_number(low, 8, decimals)} to {fit_number(high, 8, decimals)}"
+
+    return (
+        "each axis its own scale",
+        f"across: {x_name}",
+        span(x0, x1),
+        f"up: {y_name}",
+        span(y0, y1),
+    )
+
+
 @dataclass(frozen=True)
 class ComparePhase:
     """The comparison phase of a story: a grid of runs (activations × learning rates) from the
@@ -107,6 +134,11 @@ class ComparePhase:
         Seconds the final states stay on screen.
     mesh_resolution
         Pixels along each side of every mesh.
+    axis_scales
+        How the input planes scale their axes: ``"auto"`` (equal for a built-in data set, per
+        axis for a CSV file's data or your own loop's), ``"equal"`` or ``"per-axis"``. The
+        tiles have no range labels; with per-axis scales a key under the first row's name
+        gives each axis's range (:func:`range_key`).
     """
 
     activations: tuple[str | tuple[str, ...], ...] = ("relu", "tanh")
@@ -114,12 +146,14 @@ class ComparePhase:
     seconds_per_epoch: float = 0.08
     hold_seconds: float = 3.0
     mesh_resolution: int = 120
+    axis_scales: str = "auto"
 
     TILE: ClassVar[float] = 2.55
     COLUMN_SPACING: ClassVar[float] = 3.9
     ROW_CENTRES: ClassVar[tuple[float, ...]] = (1.25, -2.05)
 
     def __post_init__(self) -> None:
+        check_axis_scales(self.axis_scales)
         if not 1 <= len(self.activations) <= len(self.ROW_CENTRES):
             raise ValueError(f"the grid has 1 to {len(self.ROW_CENTRES)} rows of activations")
         if not 1 <= len(self.learning_rates) <= 3:
@@ -161,13 +195,25 @@ class ComparePhase:
                 centre_x = (column - (len(self.learning_rates) - 1) / 2) * self.COLUMN_SPACING
                 view = Viewport((centre_x + x_offset, centre_y), self.TILE, self.TILE)
                 run = scene.run_for(activation=name, lr=lr)
-                tiles.append(RunTile(Trajectory(run), clock, view, theme, self.mesh_resolution))
+                tiles.append(RunTile(Trajectory(run), clock, view, theme, self.mesh_resolution,
+                                     self.axis_scales))  # fmt: skip
                 if row == 0:
                     labels.add(
                         Text(f"learning rate {lr:g}", font=theme.font, font_size=20,
                              color=theme.foreground)
                         .move_to(np.array([centre_x + x_offset, centre_y + self.TILE / 2 + 0.2, 0]))
                     )  # fmt: skip
+        config = tiles[0].trajectory.run.config
+        if axis_scales_for(self.axis_scales, config.dataset) == "per-axis":
+            # The tiles share the data, so their box: its ranges once, in the names' column.
+            key = VGroup(
+                *(Text(line, font=theme.font, font_size=14, color=theme.muted)
+                  for line in range_key(tiles[0].panel.box, config.feature_names))
+            ).arrange(DOWN, buff=0.1, aligned_edge=LEFT)  # fmt: skip
+            room = tiles[0].panel.frame_box.get_left()[0] + 7.0 - 0.25
+            key.scale_to_fit_width(min(key.width, room))
+            key.next_to(labels[0], DOWN, buff=0.45).align_to(np.array([-7.0, 0, 0]), LEFT)
+            labels.add(key)
         legend = ProbabilityLegend(theme, width=1.5).to_corner(DOWN + LEFT, buff=0.25)
         limit = max(tile.trajectory.epochs for tile in tiles)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
@@ -198,6 +244,9 @@ class CompareStory(NNVizScene):
     hold_seconds: ClassVar[float] = 3.0
     #: Pixels along each side of every mesh.
     mesh_resolution: ClassVar[int] = 120
+    #: How the input planes scale their axes: ``"auto"``, ``"equal"`` or ``"per-axis"``
+    #: (:class:`ComparePhase`).
+    axis_scales: ClassVar[str] = "auto"
 
     def construct(self) -> None:
         self.show_grid()

@@ -22,6 +22,7 @@ from nnviz.stories.network import NetworkPhase
 from nnviz.stories.training import TrainingPhase, play_data, play_title
 from nnviz.stories.transform import DeformationPhase
 from nnviz.trajectory import Trajectory
+from nnviz.view import axis_scales_for
 
 __all__ = ["PHASES", "SLIDES_AVAILABLE", "ExplainerStory"]
 
@@ -57,7 +58,8 @@ if SLIDES_AVAILABLE:
 
 
 class ExplainerStory(*_BASES):  # type: ignore[misc]
-    """The talk: every phase starts with its title and ends with a pause (a new slide).
+    """The talk: every phase starts with its title and ends with a pause (a new slide) on its
+    content, which fades out only after the pause, when the next phase begins.
 
     The phases are the other stories' building blocks, each with its own settings
     (:attr:`network`, :attr:`deformation`, :attr:`training`, :attr:`comparison`); a subclass
@@ -87,29 +89,32 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
 
     def construct(self) -> None:
         run = self.run_for(activation=self.activation, lr=self.lr)
-        play_title(self, run.config)
+        play_title(self, run.config, clear=False)
         self.pause()
         self.show_phase(0)
-        play_data(self, run.X, run.y, DATASET_SPECS[run.config.dataset].description)
+        scales = axis_scales_for(self.training.axis_scales, run.config.dataset)
+        play_data(self, run.X, run.y, DATASET_SPECS[run.config.dataset].description,
+                  scales=scales, clear=False)  # fmt: skip
         self.pause()
         self.show_phase(1)
         self.network.play(self, Trajectory(run))
-        self.conceal(*self.mobjects)
         self.pause()
         self.show_phase(2)
-        self.deformation.play(self, run, clear=True)
+        self.deformation.play(self, run, clear=False)
         self.pause()
         self.show_phase(3)
-        for lr in self.learning_rates:
+        for index, lr in enumerate(self.learning_rates):
             trajectory = Trajectory(self.run_for(activation=self.activation, lr=lr))
-            self.training.play(self, trajectory)
+            self.training.play(self, trajectory, clear=index < len(self.learning_rates) - 1)
         self.pause()
         self.show_phase(4)
         self.comparison.play(self)
         self.pause()
 
     def show_phase(self, index: int) -> None:
-        """Show the title card of phase ``index`` of :data:`PHASES`."""
+        """Clear the screen (the last slide's content, after its pause) and show the title
+        card of phase ``index`` of :data:`PHASES`."""
+        self.clear_screen()
         theme = self.theme
         card = VGroup(
             typeset_once(Text, f"{index + 1} / {len(PHASES)}", font=theme.font,

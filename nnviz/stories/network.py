@@ -11,6 +11,7 @@ from manim import ValueTracker
 from nnviz.mobjects.diagram import NetworkLayout
 from nnviz.stories.base import NNVizScene, linear_clock, phase_from
 from nnviz.trajectory import Trajectory
+from nnviz.view import check_axis_scales
 
 __all__ = ["NetworkPhase", "NetworkStory"]
 
@@ -32,6 +33,10 @@ class NetworkPhase:
         Pixels along each side of the probability mesh.
     heatmap_resolution
         Pixels along each side of each hidden neuron's heatmap.
+    axis_scales
+        How the input plane and the heatmaps over it scale their axes: ``"auto"`` (equal for
+        a built-in data set, per axis for a CSV file's data or your own loop's), ``"equal"``
+        or ``"per-axis"``.
     """
 
     seconds_per_epoch: float = 0.1
@@ -39,13 +44,16 @@ class NetworkPhase:
     hold_seconds: float = 2.5
     mesh_resolution: int = 160
     heatmap_resolution: int = 100
+    axis_scales: str = "auto"
+
+    def __post_init__(self) -> None:
+        check_axis_scales(self.axis_scales)
 
     def play(self, scene: NNVizScene, trajectory: Trajectory) -> None:
         """Reveal the network of ``trajectory``'s run in ``scene`` and play its training."""
         clock = ValueTracker(0.0)
-        layout = NetworkLayout(
-            trajectory, clock, scene.theme, self.mesh_resolution, self.heatmap_resolution
-        )
+        layout = NetworkLayout(trajectory, clock, scene.theme, self.mesh_resolution,
+                               self.heatmap_resolution, self.axis_scales)  # fmt: skip
         scene.reveal(layout, run_time=0.8)
         scene.wait(self.lead_seconds)
         layout.start()
@@ -81,6 +89,9 @@ class NetworkStory(NNVizScene):
     mesh_resolution: ClassVar[int] = 160
     #: Pixels along each side of each hidden neuron's heatmap.
     heatmap_resolution: ClassVar[int] = 100
+    #: How the input plane scales its axes: ``"auto"``, ``"equal"`` or ``"per-axis"``
+    #: (:class:`NetworkPhase`).
+    axis_scales: ClassVar[str] = "auto"
 
     def construct(self) -> None:
         run = self.run_for(

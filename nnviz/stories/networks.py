@@ -40,6 +40,8 @@ class NetworkColumn(ClockedGroup):
         Colours and font.
     mesh_resolution
         Pixels along each side of every mesh.
+    axis_scales
+        How the input plane scales its axes (:func:`nnviz.mobjects.panels.input_box`).
     """
 
     ALPHABET = "0123456789.-% lossacuryt"
@@ -53,6 +55,7 @@ class NetworkColumn(ClockedGroup):
         x_range: tuple[float, float],
         theme: Theme,
         mesh_resolution: int = 140,
+        axis_scales: str = "auto",
     ) -> None:
         super().__init__()
         self.trajectory = trajectory
@@ -68,8 +71,9 @@ class NetworkColumn(ClockedGroup):
         options: dict[str, Any] = {"mesh_resolution": mesh_resolution, "dot_radius": 0.03,
                                    "caption_size": 16}  # fmt: skip
         self.panels: list[Panel] = [
-            InputPlanePanel(trajectory, clock, views[0], theme, caption="input space", **options)
-        ]
+            InputPlanePanel(trajectory, clock, views[0], theme, caption="input space",
+                            axis_scales=axis_scales, **options)
+        ]  # fmt: skip
         for layer in range(1, layers + 1):
             self.panels.append(layer_view(trajectory, clock, views[layer], theme, layer,
                                           **options))  # fmt: skip
@@ -123,6 +127,9 @@ class SideBySideStory(NNVizScene):
     hold_seconds: ClassVar[float] = 3.0
     #: Pixels along each side of every mesh.
     mesh_resolution: ClassVar[int] = 140
+    #: How the input planes scale their axes: ``"auto"`` (equal for a built-in data set, per
+    #: axis for a CSV file's data), ``"equal"`` or ``"per-axis"``.
+    axis_scales: ClassVar[str] = "auto"
 
     def construct(self) -> None:
         theme = self.theme
@@ -133,7 +140,7 @@ class SideBySideStory(NNVizScene):
         rows = [
             NetworkColumn(Trajectory(self.run_for(**config.to_dict())), clock, title,
                           (-7.11 + k * share, -7.11 + (k + 1) * share), theme,
-                          self.mesh_resolution)
+                          self.mesh_resolution, self.axis_scales)
             for k, (title, config) in enumerate(self.runs)
         ]  # fmt: skip
         legend = ProbabilityLegend(theme, width=1.5).to_edge(DOWN, buff=0.25)

@@ -33,7 +33,7 @@ from nnviz.rendering import still_epoch
 from nnviz.run import Run, RunFileError, load_run
 from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.trajectory import Trajectory
-from nnviz.view import Viewport, square_box_around
+from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, data_box
 
 __all__ = [
     "CAPTION_SECONDS",
@@ -74,6 +74,9 @@ class TrainingStory(NNVizScene):
     #: The panels of each run (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` (input
     #: plane and hidden space) or ``"blog"`` (the post's three panels).
     layout: ClassVar[str] = "default"
+    #: How the input plane scales its axes: ``"auto"`` (one scale for both for a built-in data
+    #: set, each axis its own range for a CSV file's data), ``"equal"`` or ``"per-axis"``.
+    axis_scales: ClassVar[str] = "auto"
 
     def construct(self) -> None:
         runs = [self.run_for(activation=self.activation, lr=lr) for lr in self.learning_rates]
@@ -91,7 +94,8 @@ class TrainingStory(NNVizScene):
 
     def show_data(self, X: np.ndarray, y: np.ndarray) -> None:
         """The data set alone, in the input plane's place."""
-        play_data(self, X, y, DATASET_SPECS[self.base_config.dataset].description)
+        scales = axis_scales_for(self.axis_scales, self.base_config.dataset)
+        play_data(self, X, y, DATASET_SPECS[self.base_config.dataset].description, scales=scales)
 
     def training_phase(self) -> TrainingPhase:
         """Return the training phase with this story's settings."""
@@ -125,6 +129,7 @@ class TrainingStory(NNVizScene):
                 theme,
                 caption=f"learning rate {run.config.lr:g}",
                 mesh_resolution=self.mesh_resolution,
+                axis_scales=self.axis_scales,
             )
             summary = typeset_once(
                 Text,
@@ -179,6 +184,10 @@ class TrainingPhase:
         Slow the clock down and show a caption at the run's key moments.
     layout
         The panels, a name in :data:`nnviz.mobjects.layout.LAYOUTS`.
+    axis_scales
+        How the input plane scales its axes (:func:`nnviz.view.axis_scales_for`): ``"auto"``
+        (equal for a built-in data set, per axis for a CSV file's data or your own loop's),
+        ``"equal"`` or ``"per-axis"``.
     phase_seconds
         Seconds of the whole phase (reveal, training, hold and conceal), exact to a frame;
         ``None`` plays at :attr:`seconds_per_epoch`. The run's epochs are spread over the time
@@ -195,10 +204,12 @@ class TrainingPhase:
     mesh_resolution: int = 180
     highlight_moments: bool = True
     layout: str = "default"
+    axis_scales: str = "auto"
     phase_seconds: float | None = None
     max_phase_seconds: float | None = DEFAULT_MAX_PHASE_SECONDS
 
     def __post_init__(self) -> None:
+        check_axis_scales(self.axis_scales)
         if not self.seconds_per_epoch > 0 or not np.isfinite(self.seconds_per_epoch):
             raise ValueError(f"seconds_per_epoch must be positive, got {self.seconds_per_epoch}")
         least = self.fixed_seconds + MIN_CLOCK_SECONDS
@@ -222,18 +233,22 @@ class TrainingPhase:
         return key_moments(run) if self.highlight_moments else []
 
     def clock(
-        self, epochs: int, moments: list[Moment], frame_rate: float, hold_frames: int
+        self,
+        epochs: int,
+        moments: list[Moment],
+        frame_rate: float,
+        hold_frames: int,
+        clear: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return the knots ``(times, epochs)`` of the clock of a run of ``epochs`` epochs
         (at least 1), for ``np.interp``: at :attr:`seconds_per_epoch`, or fitted so that the
         whole phase lasts :attr:`phase_seconds` (or at most :attr:`max_phase_seconds`) at
         ``frame_rate`` frames a second; ``hold_frames`` is the frames the hold adds to the
-        movie (:meth:`~nnviz.stories.base.NNVizScene.frames_of_wait`)."""
-        fixed = (
-            frames_of_play(REVEAL_SECONDS, frame_rate)
-            + hold_frames
-            + frames_of_play(CONCEAL_SECONDS, frame_rate)
-        )
+        movie (:meth:`~nnviz.stories.base.NNVizScene.frames_of_wait`), and without ``clear``
+        the phase ends with the hold (no conceal)."""
+        fixed = frames_of_play(REVEAL_SECONDS, frame_rate) + hold_frames
+        if clear:
+            fixed += frames_of_play(CONCEAL_SECONDS, frame_rate)
         limit = self.phase_seconds
         if limit is None:
             times, knots = time_to_epoch(clock_speed(moments, epochs), self.seconds_per_epoch)
@@ -264,12 +279,13 @@ class TrainingPhase:
         """Return the run's layout on ``clock``, with its key moments' captions."""
         run = trajectory.run
         return TrainingLayout(trajectory, clock, scene.theme, self.mesh_resolution,
-                              self.moments(run), layout=self.layout,
+                              self.moments(run), layout=self.layout, axis_scales=self.axis_scales,
                               caption_epochs=self.caption_epochs(run.epochs))  # fmt: skip
 
-    def play(self, scene: NNVizScene, trajectory: Trajectory) -> None:
+    def play(self, scene: NNVizScene, trajectory: Trajectory, clear: bool = True) -> None:
         """Reveal the layout of ``trajectory``'s run, play its clock from epoch 0 to its last,
-        hold, conceal.
+        hold, and (with ``clear``) conceal it; without ``clear`` its final state stays on
+        screen.
 
         With :attr:`highlight_moments` the clock slows down threefold around the run's key
         moments (:func:`nnviz.moments.key_moments`) and their captions show.
@@ -283,16 +299,17 @@ class TrainingPhase:
         if run.epochs > 0:
             rate = float(config.frame_rate)
             times, epochs = self.clock(
-                run.epochs, self.moments(run), rate, scene.frames_of_wait(hold)
+                run.epochs, self.moments(run), rate, scene.frames_of_wait(hold), clear
             )
             scene.play_clock(
                 clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
             )
         elif self.phase_seconds is not None:  # nothing to play: the initial state holds the time
-            hold = self.phase_seconds - REVEAL_SECONDS - CONCEAL_SECONDS
+            hold = self.phase_seconds - REVEAL_SECONDS - (CONCEAL_SECONDS if clear else 0.0)
         scene.wait(hold)
         layout.stop()
-        scene.conceal(layout, run_time=CONCEAL_SECONDS)
+        if clear:
+            scene.conceal(layout, run_time=CONCEAL_SECONDS)
 
     def show_still(self, scene: NNVizScene, trajectory: Trajectory, epoch: float) -> None:
         """Add the layout of ``trajectory``'s run at ``epoch`` to ``scene``, as the phase's
@@ -316,9 +333,9 @@ def training_phase_of(story: NNVizScene) -> TrainingPhase:
         raise SystemExit(f"nnviz: {type(story).__name__}: {error}") from None
 
 
-def play_title(scene: NNVizScene, config: RunConfig) -> None:
+def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None:
     """Play the title card: the question, the network of ``config`` in words and the formula
-    of its first hidden layer's activation."""
+    of its first hidden layer's activation; with ``clear`` it fades out at the end."""
     theme = scene.theme
     title = typeset_once(
         Text, "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
@@ -334,7 +351,8 @@ def play_title(scene: NNVizScene, config: RunConfig) -> None:
     scene.fade_in(title, shift=0.2 * UP, run_time=1.0)
     scene.fade_in(subtitle, along=[Write(formula)], run_time=1.5)
     scene.wait(1.0)
-    scene.fade_out(*block, run_time=0.6)
+    if clear:
+        scene.fade_out(*block, run_time=0.6)
 
 
 #: Where the data phase draws the points: the input plane's place in the training layout.
@@ -347,11 +365,15 @@ def play_data(
     y: np.ndarray,
     description: str,
     test: np.ndarray | None = None,
+    scales: Scales = "equal",
+    clear: bool = True,
 ) -> None:
     """Play the data phase: the points ``X`` coloured by their labels ``y`` (the ``test``
-    ones hollow), a caption with ``description`` and the class legend, then fade them out."""
+    ones hollow), a caption with ``description`` and the class legend, then (with ``clear``)
+    fade them out. ``scales`` places them as the input plane would
+    (:func:`nnviz.view.data_box`)."""
     theme = scene.theme
-    box = square_box_around(X, margin=0.1)
+    box = data_box(X, scales, margin=0.1)
     screen = DATA_VIEW.to_screen(X, box)
     dots = class_dots(y, theme, radius=0.05, hollow=test)
     dots.place(screen)
@@ -367,7 +389,8 @@ def play_data(
     scene.fade_in(dots, run_time=0.8)
     scene.fade_in(caption, legend, run_time=0.6)
     scene.wait(1.5)
-    scene.fade_out(dots, caption, legend, run_time=0.5)
+    if clear:
+        scene.fade_out(dots, caption, legend, run_time=0.5)
 
 
 def play_run(
@@ -378,14 +401,16 @@ def play_run(
     mesh_resolution: int,
     highlight_moments: bool = True,
     layout_name: str = "default",
+    axis_scales: str = "auto",
+    clear: bool = True,
     phase_seconds: float | None = None,
     max_phase_seconds: float | None = DEFAULT_MAX_PHASE_SECONDS,
 ) -> None:
-    """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, conceal:
-    :meth:`TrainingPhase.play` of a phase with these settings."""
+    """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, and (with
+    ``clear``) conceal it: :meth:`TrainingPhase.play` of a phase with these settings."""
     phase = TrainingPhase(seconds_per_epoch, hold_seconds, mesh_resolution, highlight_moments,
-                          layout_name, phase_seconds, max_phase_seconds)  # fmt: skip
-    phase.play(scene, trajectory)
+                          layout_name, axis_scales, phase_seconds, max_phase_seconds)  # fmt: skip
+    phase.play(scene, trajectory, clear)
 
 
 class SingleRunStory(NNVizScene):
@@ -413,6 +438,10 @@ class SingleRunStory(NNVizScene):
     highlight_moments: ClassVar[bool] = True
     #: The panels (:data:`nnviz.mobjects.layout.LAYOUTS`).
     layout: ClassVar[str] = "default"
+    #: How the input plane scales its axes: ``"auto"`` (one scale for both for a built-in data
+    #: set, each axis its own range for a CSV file's data or your own loop's), ``"equal"`` or
+    #: ``"per-axis"`` (``nnviz render --axis-scales``).
+    axis_scales: ClassVar[str] = "auto"
     #: A title card shown first (none when empty), with the network under it.
     title: ClassVar[str] = ""
     #: Draw a seeded sample of this many points (``None``: all of them, at most

@@ -47,7 +47,7 @@ from nnviz.mobjects.shapes import Segments
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.theme import Theme
-from nnviz.view import Viewport
+from nnviz.view import Viewport, axis_scales_for, check_axis_scales
 
 __all__ = [
     "NOTES",
@@ -251,6 +251,12 @@ class DeformationPhase:
         The square on screen that shows the deforming plane.
     column_left, column_width
         Left edge and width of the text column right of the view.
+    axis_scales
+        How the input plane scales its axes: ``"auto"`` (equal for a built-in data set, per
+        axis for a CSV file's data or your own loop's), ``"equal"`` or ``"per-axis"``. With
+        per-axis scales the view at ``s = 0`` is the data's own range along each axis, and
+        the first stage carries each range on its own to the first hidden space's square
+        (:mod:`nnviz.deform_view`).
     """
 
     stage_seconds: tuple[float, float, float] = (1.6, 1.0, 1.6)
@@ -265,6 +271,10 @@ class DeformationPhase:
     view: Viewport = DEFAULT_VIEW
     column_left: float = 1.3
     column_width: float = 5.4
+    axis_scales: str = "auto"
+
+    def __post_init__(self) -> None:
+        check_axis_scales(self.axis_scales)
 
     def weights_epoch(self, run: Run) -> int:
         """The epoch whose weights are shown: :attr:`epoch`, at most the run's last."""
@@ -284,6 +294,7 @@ class DeformationPhase:
             grid_samples=self.grid_samples,
             mesh_resolution=self.mesh_resolution,
             test=run.test,
+            axis_scales=axis_scales_for(self.axis_scales, run.config.dataset),
         )
 
     def play(self, scene: NNVizScene, run: Run, clear: bool = True) -> None:
@@ -471,6 +482,9 @@ class DeformationStory(NNVizScene):
     hold_seconds: ClassVar[float] = 1.0
     #: Pixels along each side of the probability shading.
     mesh_resolution: ClassVar[int] = 160
+    #: How the input plane scales its axes: ``"auto"``, ``"equal"`` or ``"per-axis"``
+    #: (:class:`DeformationPhase`).
+    axis_scales: ClassVar[str] = "auto"
 
     def construct(self) -> None:
         for a in self.activations:  # refuse before any training
