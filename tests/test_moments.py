@@ -327,6 +327,9 @@ def test_the_training_phase_fits_its_whole_length_to_the_frame() -> None:
     times, epochs = phase.clock(27, [], 15.0, hold_frames=22)
     assert frames_of_play(float(times[-1]), 15.0) == 90 - 12 - 9 - 22
     assert epochs[-1] == 27.0
+    # A phase that leaves its final state on screen (clear=False) has no conceal to count.
+    times, _ = phase.clock(27, [], 15.0, hold_frames=22, clear=False)
+    assert frames_of_play(float(times[-1]), 15.0) == 90 - 12 - 22
     with pytest.raises(ValueError, match=r"phase_seconds must be at least 3\.9 s"):
         TrainingPhase(phase_seconds=3.0)
 
