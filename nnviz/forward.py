@@ -5,7 +5,9 @@ Every function accepts the weights of one state; all work is vectorised over poi
 A :class:`Space` names a place the data passes through: the input plane, or a hidden layer's
 affine output ``z = W x + b`` (before its activation) or its activation ``h = a(z)``. Every
 space has points (:func:`to_space`) and a probability field, the rest of the network from
-there (:func:`rest_probability`).
+there (:func:`rest_probability`; for any output head, one sigmoid unit or ``k`` softmax units,
+:func:`rest_logits` and :func:`rest_class_probabilities`, of shapes ``(N, units)`` and
+``(N, k)``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from nnviz.activations import activation as lookup_activation
 from nnviz.activations import sigmoid
+from nnviz.heads import head
 
 __all__ = [
     "HIDDEN",
@@ -33,6 +36,7 @@ __all__ = [
     "accuracy",
     "activate",
     "bce_from_logits",
+    "class_probability_grid",
     "coverage",
     "epoch_chunks",
     "grid_points",
@@ -42,8 +46,11 @@ __all__ = [
     "layer_outputs_per_epoch",
     "logits",
     "output_line",
+    "output_logits",
     "probabilities",
     "probability_grid",
+    "rest_class_probabilities",
+    "rest_logits",
     "rest_probability",
     "sigmoid",
     "to_space",
@@ -297,11 +304,10 @@ def to_space_stacked(
     return h
 
 
-def rest_probability(
+def _last_hidden(
     points: np.ndarray, weights: Weights, activation: Activations, space: Space
 ) -> np.ndarray:
-    """Return the probability of class 1 that the rest of the network gives to ``points`` of
-    ``space`` (the network after that space), shape (N,)."""
+    """Return the last hidden layer's activation reached from ``points`` of ``space``."""
     _check_layer(weights, space)
     names = layer_activations(activation, weights.layers - 1)
     h = points
@@ -310,7 +316,48 @@ def rest_probability(
         h = activate(points, names[space.layer - 1])
     for k in range(start, weights.layers - 1):
         h = activate(h @ weights.W[k].T + weights.b[k], names[k])
+    return h
+
+
+def rest_probability(
+    points: np.ndarray, weights: Weights, activation: Activations, space: Space
+) -> np.ndarray:
+    """Return the probability of class 1 that the rest of the network gives to ``points`` of
+    ``space`` (the network after that space), shape (N,)."""
+    h = _last_hidden(points, weights, activation, space)
     return sigmoid(h @ weights.W[-1][0] + weights.b[-1][0])
+
+
+def rest_logits(
+    points: np.ndarray, weights: Weights, activation: Activations, space: Space
+) -> np.ndarray:
+    """Return the output logits that the rest of the network gives to ``points`` of ``space``,
+    one column per output unit, shape ``(N, units)``.
+
+    For one sigmoid unit the single column is the logit behind :func:`rest_probability`; for
+    ``k`` softmax units, the ``k`` class scores (see :mod:`nnviz.heads`).
+    """
+    h = _last_hidden(points, weights, activation, space)
+    return h @ weights.W[-1].T + weights.b[-1]
+
+
+def output_logits(X: np.ndarray, weights: Weights, activation: Activations) -> np.ndarray:
+    """Return the output logits of the inputs ``X`` (N, 2), one column per output unit, shape
+    ``(N, units)`` (:func:`logits` is the one column of a one-unit output, shape ``(N,)``)."""
+    return rest_logits(X, weights, activation, INPUT)
+
+
+def rest_class_probabilities(
+    points: np.ndarray,
+    weights: Weights,
+    activation: Activations,
+    space: Space,
+    output: str = "softmax",
+) -> np.ndarray:
+    """Return P(class c) that the rest of the network gives to ``points`` of ``space``, through
+    the output head named ``output`` (:func:`nnviz.heads.head`), shape ``(N, k)``: one sigmoid
+    unit gives the two columns 1 − p and p, ``k`` softmax units their softmax."""
+    return head(output).probabilities(rest_logits(points, weights, activation, space))
 
 
 def coverage(
@@ -398,6 +445,33 @@ def probability_grid(
         first = Space(1, "affine")
         return rest_probability(z.astype(PICTURE_DTYPE), low, activation, first).reshape(shape)
     return rest_probability(points.astype(PICTURE_DTYPE), low, activation, space).reshape(shape)
+
+
+def class_probability_grid(
+    weights: Weights,
+    activation: Activations,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    shape: tuple[int, int],
+    space: Space = INPUT,
+    output: str = "softmax",
+) -> np.ndarray:
+    """Return P(class c) at every pixel centre of an image of ``space``, shape
+    ``(rows, cols, k)``: :func:`probability_grid` for any output head.
+
+    The forward pass runs in :data:`PICTURE_DTYPE` as for :func:`probability_grid`, except
+    over the input plane the first layer, ``W₁x + b₁``, which is computed in float64 first: a
+    file's columns may lie far from 0 on their own small ranges (values near 10⁶ that vary by
+    a few units), where float32 keeps too few digits of ``x`` and of the nearly cancelling
+    ``W₁x`` and ``b₁``. The head returns float64 probabilities whose every row sums to 1.
+    """
+    low = weights.astype(PICTURE_DTYPE)
+    points = grid_points(x_range, y_range, shape)
+    if space.layer == 0:
+        z = points @ np.asarray(weights.W[0], np.float64).T + np.asarray(weights.b[0], np.float64)
+        points, space = z, HIDDEN_AFFINE
+    p = rest_class_probabilities(points.astype(PICTURE_DTYPE), low, activation, space, output)
+    return p.reshape(*shape, p.shape[-1])
 
 
 def output_line(

@@ -19,12 +19,15 @@ import numpy as np
 
 from nnviz import forward
 from nnviz.activations import activation
+from nnviz.heads import head
 from nnviz.run import Run
 
 __all__ = [
     "MOMENT_KINDS",
     "MOMENT_SECONDS",
     "Moment",
+    "class_accuracies_per_epoch",
+    "class_majorities",
     "clock_speed",
     "dead_units",
     "first_separation",
@@ -197,6 +200,65 @@ def key_moments(
         span = f"{run.unit}s {start * run.every}–{end * run.every}"
         moments.append(Moment(start, "plateau", f"{span}: the loss plateaus", end=end))
     return sorted(moments, key=lambda m: (m.epoch, MOMENT_KINDS.index(m.kind)))
+
+
+def class_accuracies_per_epoch(
+    logits: np.ndarray, y: np.ndarray, output: str = "softmax", classes: int | None = None
+) -> np.ndarray:
+    """Return each class's accuracy at every logged epoch: the share of its own points that the
+    network predicts as it (that lie in its region).
+
+    Parameters
+    ----------
+    logits
+        The output logits of every point at every logged epoch, shape ``(E + 1, N, units)``.
+    y
+        The labels ``0 … k−1``, shape ``(N,)``.
+    output
+        The output head (:func:`nnviz.heads.head`), which decides the predicted class.
+    classes
+        The number of classes ``k``; by default 2 for one sigmoid unit and ``units`` for
+        softmax.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(E + 1, k)``; NaN for a class without points.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim == 2:  # one unit, logged as (E + 1, N)
+        z = z[..., None]
+    epochs, points, units = z.shape
+    labels = np.asarray(y).astype(np.intp)
+    output_head = head(output)
+    k = classes if classes is not None else (2 if output_head.link == "sigmoid" else units)
+    predicted = output_head.predict(z.reshape(epochs * points, units)).reshape(epochs, points)
+    right = (predicted == labels).astype(np.float64)
+    own = np.arange(k) == labels[:, None]  # (N, k): each point's class
+    counts = own.sum(axis=0).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (right @ own) / counts
+
+
+def class_majorities(accuracies: np.ndarray, share: float = 0.5) -> list[int | None]:
+    """Return, for each class, the first logged epoch at which it holds most of its own
+    points: its accuracy (:func:`class_accuracies_per_epoch`) is above ``share`` (more than
+    half, by default). ``None`` for a class that never does (or has no points).
+
+    The class may lose its majority again later; this is the moment it first has one.
+
+    Parameters
+    ----------
+    accuracies
+        Shape ``(E + 1, k)``.
+    share
+        The share of its points a class must hold, strictly more.
+    """
+    held = np.asarray(accuracies, dtype=np.float64) > share  # NaN compares False
+    if len(held) == 0:
+        return [None] * held.shape[1]
+    first = np.argmax(held, axis=0)
+    return [int(e) if held[e, c] else None for c, e in enumerate(first)]
 
 
 def clock_speed(

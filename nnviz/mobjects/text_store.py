@@ -43,7 +43,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from manim import ManimColor, MathTex, Mobject, Rectangle, Text, VGroup, VMobject, config
+from manim import (
+    ManimColor,
+    MathTex,
+    Mobject,
+    Rectangle,
+    Text,
+    TexTemplate,
+    VGroup,
+    VMobject,
+    config,
+)
 from manim.constants import CapStyleType, LineJointType
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.mobject.text.tex_mobject import MathTexPart
@@ -169,8 +179,8 @@ def _kind(value: object) -> str:
     found = _KIND_OF_TYPE.get(type(value))
     if found is not None:
         return found
-    if value is config.tex_template:
-        return "tex_template"
+    if isinstance(value, TexTemplate) and value.body == config.tex_template.body:
+        return "tex_template"  # the template a stored formula's name digests
     kinds: tuple[tuple[type, str], ...] = (
         (Path, "path"),
         (enum.Enum, "enum"),
@@ -236,7 +246,7 @@ class _Encoder:
             if not math.isfinite(value):
                 raise StoredTextError("not a finite number")
             return float(value)
-        if value is config.tex_template:
+        if isinstance(value, TexTemplate) and value.body == config.tex_template.body:
             return {"t": 1}
         if isinstance(value, Path):
             return {"p": str(value)}
