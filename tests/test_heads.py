@@ -73,3 +73,15 @@ def test_class_accuracies_and_margin_by_hand() -> None:
     np.testing.assert_allclose(accuracies[[0, 2]], [2 / 3, 1.0])
     assert np.isnan(accuracies[1])
     np.testing.assert_allclose(head("softmax").margin(logits), [0.5, 0.7, 0.1, 0.4])
+
+
+def test_log_softmax_of_any_shape_equals_torchs() -> None:
+    """Computed class-major inside: the classes stay on the last axis of any shape (logits of
+    every epoch, (E, N, k); one point, (k,))."""
+    for shape in [(4, 7, 3), (5,), (0, 3), (9, 1)]:
+        z = RNG.normal(0, 5, size=shape)
+        expected = torch.log_softmax(torch.tensor(z), dim=-1).numpy()
+        result = log_softmax(z)
+        assert result.shape == z.shape
+        np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(softmax(z), np.exp(expected), rtol=1e-12, atol=1e-300)
