@@ -29,12 +29,12 @@ The paths timed:
 The networks are made by hand, not trained (nnviz trains k classes on another branch): random
 first layers and, after the 2-unit layer, three class scores at 120 degrees of each other that
 tie at the median of where the input plane lands, so that the input plane is cut into three
-curved regions that meet; the 2-8-2-1 keeps the same layers and the first class's score. The seed is the first whose three classes each cover
-a sixth of the input plane. The paths run in turn, repetition by repetition, so that the
-machine's changes of speed fall on all of them alike; the table shows each step's fastest
-frame and the fastest and median totals (a machine shared with other work slows some frames
-several times over: the fastest frames are the steadiest measure). Only numpy work is timed:
-no Manim, no drawing.
+curved regions that meet; the 2-8-2-1 keeps the same layers and the first class's score. The
+seed is the first whose three classes each cover a sixth of the input plane. The paths run in
+turn, repetition by repetition, so that the machine's changes of speed fall on all of them
+alike; the table shows each step's fastest frame and the fastest and median totals (a machine
+shared with other work slows some frames several times over: the fastest frames are the
+steadiest measure). Only numpy work is timed: no Manim, no drawing.
 
 Run: ``.venv/bin/python benchmarks/classes.py [--repeats 100] [--activation tanh ...]``.
 """
