@@ -308,3 +308,19 @@ def test_logit_planes_must_be_class_major() -> None:
         logit_tie_lines(np.zeros((1, 5, 5)), (0.0, 1.0), (0.0, 1.0))
     ties = logit_tie_lines(np.zeros((3, 1, 5)), (0.0, 1.0), (0.0, 1.0))
     assert ties.segments.shape == (0, 2, 2)
+
+
+def test_a_pair_that_ties_under_a_third_class_leaves_no_line() -> None:
+    # Classes 0 and 1 change places along x = 0, but class 2 is above both everywhere: the
+    # cells are dropped before tracing (logits) or the segments cut away (probabilities).
+    x = forward.grid_points((-1.0, 1.0), (-1.0, 1.0), (20, 30))[:, 0].reshape(20, 30)
+    planes = np.array([x, -x, np.full_like(x, 5.0)])
+    p = np.exp(planes) / np.exp(planes).sum(axis=0)
+    for ties in (logit_tie_lines(planes, (-1.0, 1.0), (-1.0, 1.0)),
+                 tie_lines(np.moveaxis(p, 0, -1), (-1.0, 1.0), (-1.0, 1.0))):  # fmt: skip
+        assert ties.segments.shape == (0, 2, 2) and ties.pairs.shape == (0, 2)
+    # Lowered below the pair near x = 0, class 2 leaves the tie there and only there.
+    planes[2] = 2 * np.abs(x) - 0.5
+    ties = logit_tie_lines(planes, (-1.0, 1.0), (-1.0, 1.0))
+    assert {tuple(pair) for pair in ties.pairs.tolist()} >= {(0, 1)}
+    np.testing.assert_allclose(ties.of(0, 1)[..., 0], 0.0, atol=1e-12)
