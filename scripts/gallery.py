@@ -44,13 +44,16 @@ SCENES: dict[str, str] = {
     "explainer": "`scenes/explainer.py`: the talk's last slide",
 }
 
+_DEEP_OPTIONS = ["--dataset", "spiral", "--hidden", "4,4,2", "--activation", "tanh"]
+_DEEP_OPTIONS += ["--lr", "0.03", "--epochs", "300"]
+
 #: ``nnviz render`` options, with what their still shows.
 RENDERS: dict[str, tuple[list[str], str]] = {
     "render-default": (["--activation", "relu", "--lr", "0.01"], "`nnviz render` (default)"),
     "render-blog": (["--layout", "blog"], "`--layout blog`: the post's three panels"),
     "render-light": (["--theme", "light"], "`--theme light`"),
     "render-deep": (
-        [*"--dataset spiral --hidden 4,4,2 --activation tanh --lr 0.03 --epochs 300".split()],
+        _DEEP_OPTIONS,
         "`--dataset spiral --hidden 4,4,2 --activation tanh`",
     ),
     "render-wine": (
