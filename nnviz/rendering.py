@@ -88,7 +88,7 @@ STORED_TEXT_SUFFIX = ".nnviz-text.npz"
 MAX_TYPESET_FILE_BYTES = 4 * 2**20
 
 #: A blog GIF is at most this wide and this smooth.
-GIF_MAX_WIDTH = 720
+GIF_MAX_WIDTH = 640
 GIF_MAX_FPS = 30
 #: A GIF's frame rate at each quality: 10 at ``-ql`` (the default, as the README's GIF; a
 #: 20 s GIF then stays under 3 MB), Manim's own up to :data:`GIF_MAX_FPS` above.

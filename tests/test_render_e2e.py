@@ -85,7 +85,7 @@ def test_nnviz_render_makes_an_mp4_and_a_blog_gif(tmp_path: Path) -> None:
     assert gif.exit_code == 0, gif.stderr
     gif_path = Path(gif.stdout.strip())
     info = probe(gif_path)
-    assert gif_path.suffix == ".gif" and info["width"] <= 720 and info["fps"] <= 30
+    assert gif_path.suffix == ".gif" and info["width"] <= 640 and info["fps"] <= 30
     assert info["duration"] == pytest.approx(probe(mp4_path)["duration"], abs=0.2)
 
 
@@ -132,13 +132,13 @@ def test_render_seconds_per_epoch_paces_the_epochs(tmp_path: Path) -> None:
 
 
 def test_a_gif_lands_in_a_folder_named_by_its_real_size() -> None:
-    """The folder says what ffprobe reads: 720x404 at 10 fps at -ql; --duration 6 makes 60
+    """The folder says what ffprobe reads: 640x360 at 10 fps at -ql; --duration 6 makes 60
     frames; the movie it was made from is gone."""
     path = render("--activation", "tanh", "--lr", "0.1", "--epochs", "5", "--duration", "6",
                   "--format", "gif")  # fmt: skip
     info = probe(path)
     size = f"{info['width']}x{info['height']}_{info['fps']:g}fps"
-    assert path.parent.name == size == "720x404_10fps"
+    assert path.parent.name == size == "640x360_10fps"
     assert frame_count(path) == 60
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
     assert not [p for p in Path("media").iterdir() if p.name.startswith(".")]
