@@ -122,3 +122,15 @@ def test_a_pickle_calling_a_manim_function_is_refused(
     made = typeset_once(Text, "loss", **OPTIONS)
     assert not (text_dir / "called").exists()
     _same_as_manims(made, Text("loss", **OPTIONS))
+
+
+def test_a_formula_manim_already_typeset_in_this_process_is_stored_too(text_dir: Path) -> None:
+    """Manim keeps parsed formulas per process and hands out copies whose groups by SVG id are
+    the cached original's; the stored formula is parsed on its own, so it is stored."""
+    MathTex("h_2", font_size=28)  # in Manim's in-process SVG cache now
+    made = typeset_once(MathTex, "h_2", font_size=28)
+    assert len(list(text_dir.glob(f"*{CACHE_SUFFIX}"))) == 1
+    reference = MathTex("h_2", font_size=28)
+    for part, expected in zip(made.family_members_with_points(),
+                              reference.family_members_with_points(), strict=True):  # fmt: skip
+        np.testing.assert_allclose(part.points, expected.points)

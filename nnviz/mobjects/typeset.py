@@ -85,7 +85,9 @@ def _typeset(kind: type[TypesetT], text: str, options: dict[str, Any]) -> Typese
     path = Path(config.get_dir("text_dir")) / _stored_name(kind, text, options)
     made = _load(path, kind)
     if made is None:
-        made = kind(text, **options)
+        # Parsed from its SVG, not copied from Manim's in-process SVG cache: a copy's
+        # id_to_vgroup_dict holds the cached original's groups, which are not the text's.
+        made = kind(text, **options, **({"use_svg_cache": False} if kind is MathTex else {}))
         for part in made.get_family():  # the parsed SVG: read once, to make the outlines
             if isinstance(part, VMobjectFromSVGPath):
                 part.path_obj = None
