@@ -213,7 +213,7 @@ def check_render(
     if layout not in LAYOUT_HIDDEN:
         raise RenderError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_HIDDEN)}")
     if config is not None:
-        refuse_softmax_pictures(config)
+        refuse_softmax_pictures(config, layout)
     drawable = LAYOUT_HIDDEN[layout]
     if config is not None and drawable is not None and config.hidden not in drawable:
         widths = " or ".join(",".join(map(str, w)) for w in drawable)
@@ -238,14 +238,30 @@ def check_render(
         raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
 
 
-def refuse_softmax_pictures(config: RunConfig) -> None:
-    """Refuse to draw a run of a softmax output or of more than two classes, whose pictures do
-    not exist yet (issue 21: training, the recorder, the run file and ``nnviz inspect`` take
-    such runs; the pictures come in the next step).
+#: The hidden-layer widths whose views of a softmax output are not drawn yet.
+SOFTMAX_LATER_WIDTHS = (1, 3)
 
-    The one check to delete when they exist; it is called by :func:`check_render` (``nnviz
-    render``, before any training), by ``NNVizScene.run_for`` (every story, before training)
-    and by ``SingleRunStory.story_run`` (a run file a scene names).
+
+def refuse_softmax_pictures(
+    config: RunConfig, layout: str = "default", story: str | None = None
+) -> None:
+    """Refuse to draw a run of a softmax output (or of more than two classes) where its
+    pictures do not exist yet (issue 21). The default training layout (``nnviz render``,
+    ``SingleRunStory``) draws them for hidden layers of width 2 and of 4 to 8 (a projection);
+    the blog layout is the post's binary figure, and the other stories and the views of
+    layers of width 1 and 3 come in a later step.
+
+    Called by :func:`check_render` (``nnviz render``, before any training), by
+    ``NNVizScene.run_for`` (every story, before training) and by ``SingleRunStory.story_run``
+    (a run file a scene names).
+
+    Parameters
+    ----------
+    layout
+        The training layout (:data:`nnviz.mobjects.layout.LAYOUTS`).
+    story
+        What a story other than the training layout draws (``"the network diagram"``), or
+        ``None`` for the training layout.
 
     Raises
     ------
@@ -254,10 +270,22 @@ def refuse_softmax_pictures(config: RunConfig) -> None:
     """
     if config.output == "sigmoid" and config.classes == 2:
         return
-    raise RenderError(
-        f"the pictures of softmax outputs ({config.classes} classes) come in the next step; "
-        "nnviz train and inspect take such runs"
-    )
+    if story is not None:
+        raise RenderError(
+            f"{story} of softmax outputs ({config.classes} classes) comes in a later step; "
+            "nnviz render draws them in its default layout"
+        )
+    if layout == "blog":
+        raise RenderError(
+            "the blog layout is the post's binary figure; nnviz render draws softmax outputs "
+            "in its default layout"
+        )
+    later = [width for width in config.hidden if width in SOFTMAX_LATER_WIDTHS]
+    if later:
+        raise RenderError(
+            f"the view of a hidden layer of {later[0]} units for softmax outputs comes in a "
+            "later step (widths 2 and 4 to 8 are drawn)"
+        )
 
 
 def _check_points(points: int, draw_points: int | None) -> None:
