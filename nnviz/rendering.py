@@ -238,18 +238,13 @@ def check_render(
         raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
 
 
-#: The hidden-layer widths whose views of a softmax output are not drawn yet.
-SOFTMAX_LATER_WIDTHS = (1, 3)
-
-
 def refuse_softmax_pictures(
     config: RunConfig, layout: str = "default", story: str | None = None
 ) -> None:
     """Refuse to draw a run of a softmax output (or of more than two classes) where its
     pictures do not exist yet (issue 21). The default training layout (``nnviz render``,
-    ``SingleRunStory``) draws them for hidden layers of width 2 and of 4 to 8 (a projection);
-    the blog layout is the post's binary figure, and the other stories and the views of
-    layers of width 1 and 3 come in a later step.
+    ``SingleRunStory``) draws them; the blog layout is the post's binary figure, and the
+    other stories come in a later step.
 
     Called by :func:`check_render` (``nnviz render``, before any training), by
     ``NNVizScene.run_for`` (every story, before training) and by ``SingleRunStory.story_run``
@@ -279,12 +274,6 @@ def refuse_softmax_pictures(
         raise RenderError(
             "the blog layout is the post's binary figure; nnviz render draws softmax outputs "
             "in its default layout"
-        )
-    later = [width for width in config.hidden if width in SOFTMAX_LATER_WIDTHS]
-    if later:
-        raise RenderError(
-            f"the view of a hidden layer of {later[0]} units for softmax outputs comes in a "
-            "later step (widths 2 and 4 to 8 are drawn)"
         )
 
 

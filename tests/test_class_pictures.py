@@ -156,3 +156,37 @@ def test_a_sigmoid_runs_read_out_is_unchanged() -> None:
     expected = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
     assert state.loss == pytest.approx(float(expected), rel=1e-9)
     assert state.accuracy == pytest.approx(float(((z > 0).double() == y).double().mean()))
+
+
+def test_the_number_lines_breaks_are_where_torchs_class_changes() -> None:
+    """A last hidden layer of one unit: the drawn vertical lines (mapped back to the layer's
+    units) are where torch's argmax of the output changes along the line, and only there."""
+    from nnviz.mobjects.views import NumberLinePanel
+
+    config = RunConfig(dataset="blobs", classes=4, hidden=(3, 1), activation="tanh",
+                       lr=0.05, max_epochs=8, target_loss=0.0, samples=160)  # fmt: skip
+    run = train(config)
+    epoch = 8
+    trajectory = Trajectory(run)
+    panel = NumberLinePanel(trajectory, ValueTracker(float(epoch)), VIEW, THEME, layer=2,
+                            mesh_resolution=24)  # fmt: skip
+    x_range = trajectory.view_box(panel.space, float(epoch))[0]
+    box = (x_range, (0.0, 1.0))
+    bezier = panel.boundary.points.reshape(-1, 4, 3)
+    drawn = np.sort(VIEW.to_data(bezier[:, 0], box)[:, 0])
+    h = np.linspace(*x_range, 20001)
+    classes = torch_layers(run, run.weights(epoch), h[:, None], start=2).argmax(-1).numpy()
+    changes = h[1:][classes[1:] != classes[:-1]]
+    assert len(changes) >= 1
+    np.testing.assert_allclose(drawn, changes, atol=2 * (h[1] - h[0]))
+    # The dots of each class sit in their own band of the panel's height.
+    heights = VIEW.to_data(drawn_centres(panel), box)[:, 1]
+    assert np.all(np.floor(heights * 4) == run.y)
+
+
+def drawn_centres(panel) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The dots' centres in scene units, in the data's order."""
+    centres = panel.dots.points.reshape(-1, 16, 3).mean(axis=1)[:, :2]
+    out = np.empty_like(centres)
+    out[panel.dots.draw_order] = centres
+    return out

@@ -590,33 +590,28 @@ BLOG_REFUSAL = (
     "nnviz: the blog layout is the post's binary figure; nnviz render draws softmax outputs "
     "in its default layout\n"
 )
-WIDTH_REFUSAL = (
-    "nnviz: the view of a hidden layer of {} units for softmax outputs comes in a later step "
-    "(widths 2 and 4 to 8 are drawn)\n"
-)
 
 
 @pytest.mark.parametrize(
-    ("args", "refusal"),
+    "args",
     [
-        (["--dataset", "blobs", "--classes", "3", "--layout", "blog"], BLOG_REFUSAL),
-        (["--dataset", "spiral", "--output", "softmax", "--hidden", "3"], WIDTH_REFUSAL.format(3)),
-        (["--dataset", "blobs", "--classes", "6", "--hidden", "8,1", "--seed-grid"],
-         WIDTH_REFUSAL.format(1)),
+        ["--dataset", "blobs", "--classes", "3", "--layout", "blog"],
+        ["--dataset", "spiral", "--output", "softmax", "--layout", "blog"],
+        ["--dataset", "blobs", "--classes", "6", "--seed-grid", "--layout", "blog"],
     ],
-)  # fmt: skip
-def test_render_refuses_what_softmax_pictures_lack_in_one_line_before_training(
-    args: list[str], refusal: str, monkeypatch: pytest.MonkeyPatch
+)
+def test_render_refuses_the_blog_layout_of_softmax_runs_in_one_line_before_training(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The default layout draws softmax runs; the blog layout and the views of layers of
-    width 1 and 3 are refused in one line, before any training."""
+    """The default layout draws softmax runs; the blog layout, the post's binary figure, is
+    refused in one line, before any training."""
     monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
     code, out, err = invoke("render", *args)
-    assert code == 1 and out == "" and err == refusal
+    assert code == 1 and out == "" and err == BLOG_REFUSAL
     assert not Path("media").exists()  # nothing trained, nothing drawn
 
 
-def test_render_refuses_a_softmax_run_file_and_other_stories_too(
+def test_render_refuses_a_softmax_run_file_in_the_blog_layout_and_other_stories_too(
     blobs_run: Run, tmp_path: Path
 ) -> None:
     from types import SimpleNamespace
@@ -625,14 +620,15 @@ def test_render_refuses_a_softmax_run_file_and_other_stories_too(
     from nnviz.stories.network import NetworkStory
     from nnviz.stories.training import SingleRunStory
 
-    path = save_run(blobs_run, tmp_path / "three.npz")  # a 2-4-3-3 network: width 3
-    code, out, err = invoke("render", "--run", str(path))
-    assert code == 1 and out == "" and err == WIDTH_REFUSAL.format(3)
+    path = save_run(blobs_run, tmp_path / "three.npz")
+    code, out, err = invoke("render", "--run", str(path), "--layout", "blog")
+    assert code == 1 and out == "" and err == BLOG_REFUSAL
     assert not Path("media").exists()
-    expected = WIDTH_REFUSAL.format(3).rstrip("\n")
-    scene = SimpleNamespace(run_file=str(path), layout="default", softmax_story=None)
-    with pytest.raises(SystemExit, match=expected.replace("(", r"\(").replace(")", r"\)")):
+    scene = SimpleNamespace(run_file=str(path), layout="blog", softmax_story=None)
+    with pytest.raises(SystemExit, match=r"the blog layout is the post's binary figure"):
         SingleRunStory.story_run(scene)  # type: ignore[arg-type]
+    scene = SimpleNamespace(run_file=str(path), layout="default", softmax_story=None)
+    assert SingleRunStory.story_run(scene).config == blobs_run.config  # type: ignore[arg-type]
     diagram = SimpleNamespace(base_config=RunConfig(dataset="spiral", classes=4),
                               softmax_story=NetworkStory.softmax_story)  # fmt: skip
     with pytest.raises(
