@@ -11,7 +11,7 @@ from manim import ValueTracker
 from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.config import RunConfig
 from nnviz.forward import Space
-from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
+from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH, HiddenSpacePanel, InputPlanePanel
 from nnviz.run import Run
 from nnviz.theme import THEMES
 from nnviz.train import train
@@ -53,7 +53,7 @@ def test_the_input_field_is_the_colour_of_torchs_most_probable_class(spiral3: Ru
     image = np.asarray(panel.mesh.pixel_array)
     rows, cols = image.shape[:2]
     (x0, x1), (y0, y1) = panel.box
-    colormap = ClassColormap.from_theme(THEME, 3)
+    colormap = ClassColormap.from_theme(THEME, 3, CLASS_FIELD_STRENGTH)
     rng = np.random.default_rng(7)
     checked = set()
     for r, c in rng.integers(0, rows, size=(40, 2)):

@@ -27,6 +27,7 @@ from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.colormap import DivergingColormap
 from nnviz.formatting import fit_number
 from nnviz.mobjects.following import FollowsClock, set_shown
+from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment
@@ -507,7 +508,7 @@ class ClassFieldLegend(Group):
         if rows.width > width * 1.25:
             rows.scale_to_fit_width(width * 1.25)
         # The fading of class 0's colour, from unsure (background) to sure.
-        colormap = ClassColormap.from_theme(theme, classes)
+        colormap = ClassColormap.from_theme(theme, classes, CLASS_FIELD_STRENGTH)
         p = np.linspace(1.0 / classes, 1.0, 256)
         probabilities = np.full((256, classes), 0.0)
         probabilities[:, 0] = p

@@ -54,6 +54,7 @@ __all__ = [
     "BOUNDARY_LEVEL",
     "BOUNDARY_STROKE_WIDTH",
     "CAPTION_FONT_SIZE",
+    "CLASS_FIELD_STRENGTH",
     "FEATURE_NAME_FONT_SIZE",
     "FRAME_STROKE_WIDTH",
     "HIDDEN_CAPTION",
@@ -91,6 +92,12 @@ RANGE_LABEL_LENGTH = 6
 INPUT_CAPTION = "input space"
 HIDDEN_CAPTION = "hidden space"
 INPUT_AXIS_NAMES = ("x_1", "x_2")
+
+
+#: The share of a class's colour in a softmax field where the network is sure (the rest is
+#: the background), so that the dots, in their full colours, stand out of their own region as
+#: they do from the two-class mesh's darker tones.
+CLASS_FIELD_STRENGTH = 0.55
 
 
 #: The input plane's margin around the data, a share of its extent on either side.
@@ -233,7 +240,9 @@ class Panel(FollowsClock, Group):
         #: The output head, and for a softmax output the colour map of its class field.
         self.head = config.output_head
         self.class_colormap = (
-            ClassColormap.from_theme(theme, config.classes) if self.head.link == "softmax" else None
+            ClassColormap.from_theme(theme, config.classes, CLASS_FIELD_STRENGTH)
+            if self.head.link == "softmax"
+            else None
         )
         self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
         self.axes = Segments(
