@@ -190,3 +190,30 @@ def drawn_centres(panel) -> np.ndarray:  # type: ignore[no-untyped-def]
     out = np.empty_like(centres)
     out[panel.dots.draw_order] = centres
     return out
+
+
+def test_an_earlier_plane_is_coloured_by_the_rest_of_the_network() -> None:
+    """A first hidden layer of two units before another hidden layer: each pixel of its view
+    is the class colour map of torch's softmax of the rest of the network at the pixel's
+    centre, and its tie lines are drawn."""
+    config = RunConfig(dataset="blobs", classes=3, hidden=(2, 3), activation="tanh",
+                       lr=0.05, max_epochs=10, target_loss=0.0, samples=150)  # fmt: skip
+    run = train(config)
+    epoch = 10
+    trajectory = Trajectory(run)
+    panel = HiddenSpacePanel(trajectory, ValueTracker(float(epoch)), VIEW, THEME,
+                             mesh_resolution=40, space=Space(1, "activation"))  # fmt: skip
+    (x0, x1), (y0, y1) = trajectory.view_box(panel.space, float(epoch))
+    image = np.asarray(panel.mesh.pixel_array)
+    rows, cols = image.shape[:2]
+    colormap = ClassColormap.from_theme(THEME, 3, CLASS_FIELD_STRENGTH)
+    r, c = np.meshgrid(np.arange(0, rows, 3), np.arange(0, cols, 3), indexing="ij")
+    r, c = r.ravel(), c.ravel()
+    h = np.column_stack([x0 + (c + 0.5) * (x1 - x0) / cols, y1 - (r + 0.5) * (y1 - y0) / rows])
+    p = torch.softmax(torch_layers(run, run.weights(epoch), h, start=1), -1).numpy()
+    top = np.sort(p, axis=-1)
+    clear = top[:, -1] - top[:, -2] > 1e-3
+    difference = np.abs(image[r, c].astype(int) - colormap(p).astype(int)).max(axis=-1)
+    assert np.all(difference[clear] <= 2)
+    classes = set(np.argmax(p, axis=-1).tolist())
+    assert len(panel.boundary.points) > 0 or len(classes) == 1
