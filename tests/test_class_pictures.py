@@ -59,8 +59,8 @@ def test_the_input_field_is_the_colour_of_torchs_most_probable_class(spiral3: Ru
     for r, c in rng.integers(0, rows, size=(40, 2)):
         x = x0 + (c + 0.5) * (x1 - x0) / cols
         y = y1 - (r + 0.5) * (y1 - y0) / rows
-        p = torch.softmax(torch_layers(spiral3, spiral3.weights(epoch), np.array([[x, y]])), -1)
-        p = p.numpy()
+        z = torch_layers(spiral3, spiral3.weights(epoch), np.array([[x, y]]))
+        p = torch.softmax(z, -1).numpy()
         top = np.sort(p[0])
         if top[-1] - top[-2] < 1e-3:  # on a tie either colour is right
             continue
@@ -207,8 +207,8 @@ def test_an_earlier_plane_is_coloured_by_the_rest_of_the_network() -> None:
     image = np.asarray(panel.mesh.pixel_array)
     rows, cols = image.shape[:2]
     colormap = ClassColormap.from_theme(THEME, 3, CLASS_FIELD_STRENGTH)
-    r, c = np.meshgrid(np.arange(0, rows, 3), np.arange(0, cols, 3), indexing="ij")
-    r, c = r.ravel(), c.ravel()
+    grid_r, grid_c = np.meshgrid(np.arange(0, rows, 3), np.arange(0, cols, 3), indexing="ij")
+    r, c = grid_r.ravel(), grid_c.ravel()
     h = np.column_stack([x0 + (c + 0.5) * (x1 - x0) / cols, y1 - (r + 0.5) * (y1 - y0) / rows])
     p = torch.softmax(torch_layers(run, run.weights(epoch), h, start=1), -1).numpy()
     top = np.sort(p, axis=-1)
