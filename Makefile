@@ -20,8 +20,8 @@ setup:
 
 ## ruff and mypy.
 lint: setup
-	$(BIN)/ruff check nnviz scenes tests benchmarks
-	$(BIN)/ruff format --check nnviz scenes tests benchmarks
+	$(BIN)/ruff check nnviz scenes tests benchmarks scripts
+	$(BIN)/ruff format --check nnviz scenes tests benchmarks scripts
 	$(BIN)/mypy
 
 clean:

@@ -7,6 +7,11 @@ sigmoid unit read as two classes). Each pixel takes the colour of its most proba
 faded towards the page's background by how sure the network is there
 (:func:`confidence`): full colour where the top probability is 1, the background where all
 classes are equally likely (1/k each).
+
+A picture's frame takes the fast path, :meth:`ClassColormap.of_logits`: from the logits held
+class-major, ``(k, rows, cols)`` (:func:`nnviz.forward.class_logit_grid`), only the top class
+and its probability are computed (:meth:`nnviz.heads.OutputHead.top_class`), in float32,
+which is exact to the map's steps.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnviz.colormap import LUT_SIZE
-from nnviz.heads import MAX_CLASSES
+from nnviz.heads import MAX_CLASSES, head
 from nnviz.theme import Theme, hex_to_rgb
 
 __all__ = [
@@ -134,7 +139,13 @@ class ClassColormap:
         self.table = np.empty((self.classes, LUT_SIZE, 4), dtype=np.uint8)
         self.table[..., :3] = np.round(mixed).astype(np.uint8)
         self.table[..., 3] = alpha
-        self._flat = self.table.reshape(-1, 4)
+        # Each RGBA entry as one 4-byte number: a gather of whole pixels, 10 times faster
+        # than gathering rows of 4 bytes.
+        self._packed = self.table.reshape(-1, 4).view(np.uint32).reshape(-1)
+        # The level of a top probability p is rint(p · scale − offset): (p − 1/k) / (1 − 1/k)
+        # of the LUT_SIZE − 1 steps, in one multiply and one subtract.
+        self._scale = (LUT_SIZE - 1) / (1.0 - 1.0 / self.classes)
+        self._offset = self._scale / self.classes
 
     def __deepcopy__(self, memo: dict[int, object]) -> ClassColormap:
         """Share, do not copy: the table never changes."""
@@ -164,7 +175,56 @@ class ClassColormap:
         last axis, e.g. a grid ``(rows, cols, k)``.
         """
         winner, level = self.levels(probabilities)
-        return self._flat[winner * LUT_SIZE + level]
+        return self._gather(winner * LUT_SIZE + level)
+
+    def top_levels(self, top_probability: np.ndarray) -> np.ndarray:
+        """Return the confidence level (the table's column) of each top probability, int16.
+
+        :meth:`levels` from the top probability alone, computed in its own precision: in
+        float32 the level is the float64 one or, where the exact value lies within a few
+        10⁻⁵ of a step's half-way point, its neighbour.
+        """
+        p = np.asarray(top_probability)
+        level = np.rint(p * self._scale - self._offset)
+        return np.clip(level, 0, LUT_SIZE - 1).astype(np.int16)
+
+    def index(self, top: np.ndarray, top_probability: np.ndarray) -> np.ndarray:
+        """Return each pixel's entry of the table flattened to ``(k · LUT_SIZE, 4)``, intp,
+        from its most probable class and that class's probability
+        (:meth:`nnviz.heads.OutputHead.top_class`)."""
+        level = self.top_levels(top_probability).astype(np.intp)
+        level += np.asarray(top, dtype=np.intp) * LUT_SIZE
+        return level
+
+    def colors(self, top: np.ndarray, top_probability: np.ndarray) -> np.ndarray:
+        """Return uint8 RGBA colours of shape ``top.shape + (4,)`` from each pixel's most
+        probable class and that class's probability: :meth:`__call__` without the other
+        classes' probabilities."""
+        return self._gather(self.index(top, top_probability))
+
+    def of_logits(self, planes: np.ndarray, output: str = "softmax") -> np.ndarray:
+        """Return uint8 RGBA colours of shape ``planes.shape[1:] + (4,)`` from the logits of
+        the output head named ``output``, held class-major (``(units, rows, cols)``, as
+        :func:`nnviz.forward.class_logit_grid` returns them).
+
+        The picture's fast path: the top class is the largest logit and its probability
+        ``1 / Σ_c exp(z_c − z_max)`` (:meth:`nnviz.heads.OutputHead.top_class`), computed in
+        the logits' own precision; for float32 logits every pixel's class is the one of
+        :meth:`__call__` on their float64 softmax and its level that one's or a neighbour
+        (the tests check it).
+        """
+        output_head = head(output)
+        units = output_head.units(self.classes)
+        if len(planes) != units:
+            raise ValueError(f"{len(planes)} logit planes for the {units} units of a "
+                             f"{output} output of {self.classes} classes")  # fmt: skip
+        return self.colors(*output_head.top_class(planes))
+
+    def _gather(self, index: np.ndarray) -> np.ndarray:
+        """The RGBA entries at the flat ``index``, shape ``index.shape + (4,)``."""
+        index = np.asarray(index)
+        packed = self._packed[index.reshape(-1)]
+        return packed.view(np.uint8).reshape(*index.shape, 4)
 
 
 def point_colors(labels: np.ndarray, colors: Sequence[str], alpha: int = 255) -> np.ndarray:

@@ -36,12 +36,26 @@ from nnviz.heads import HEADS, MAX_CLASSES
 from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
 from nnviz.terminal import printable
+from nnviz.theme import THEMES
 from nnviz.view import AXIS_SCALES
 
 #: The options of ``nnviz render`` that say how to render, not which run: the only ones
 #: ``--run FILE`` takes (the others describe a run, and the file holds it).
 _RENDER_ONLY: frozenset[str] = frozenset(
-    {"quality", "output_format", "layout", "run_file", "draw_points", "jobs", "axis_scales"}
+    {
+        "quality",
+        "output_format",
+        "layout",
+        "run_file",
+        "draw_points",
+        "jobs",
+        "axis_scales",
+        "duration",
+        "seconds_per_epoch",
+        "still",
+        "theme",
+        "out",
+    }
 )
 
 #: The settings of nnviz's own training, which a run of your own loop never used: ``inspect``
@@ -58,6 +72,9 @@ LAYOUT_NAMES: tuple[str, ...] = ("default", "blog")
 _MANY_CLASS_DATASETS: tuple[str, ...] = tuple(
     name for name, spec in DATASET_SPECS.items() if spec.classes[1] > 2
 )
+
+#: The themes of ``nnviz render --theme``.
+THEME_NAMES: tuple[str, ...] = tuple(THEMES)
 
 #: The most processes ``--jobs`` starts.
 MAX_JOBS = 64
@@ -343,6 +360,26 @@ def _network_options(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+class StillEpoch(click.ParamType):
+    """``37``, ``37.5`` or ``final``: the epoch a still shows."""
+
+    name = "epoch|final"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float) or value == "final":
+            return value
+        text = str(value).strip().lower()
+        if text == "final":
+            return text
+        try:
+            number = float(text)
+        except ValueError:
+            self.fail(f"{value!r} is not an epoch (a number) or 'final'", param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not an epoch (a number) or 'final'", param, ctx)
+        return number
+
+
 class LayerWidths(click.ParamType):
     """``3`` or ``4,4,2``: the width of each hidden layer."""
 
@@ -582,8 +619,51 @@ def inspect(run_file: Path) -> None:
     type=click.Choice(LAYOUT_NAMES),
     default="default",
     show_default=True,
-    help="default: input plane and hidden space; blog: the post's three panels "
-    "(input, W1x + b1, activation).",
+    help="default: the input plane and each hidden layer's view; blog: the post's three "
+    "panels (input, W1x + b1, activation) of a network of one hidden layer of 2 units.",
+)
+@click.option(
+    "--duration",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="Length of the whole video, 5 to 600 s, exact to a frame: the run's reveal, its "
+    "training and the final hold (render shows no title card). The epochs are spread over "
+    "it: a long run is sampled at the frame rate, a short one slowed down, the key moments "
+    "keep their slow motion, and the epoch counter shows the fractional epoch of each "
+    "frame. [default: 0.08 s an epoch, the video at most 30 s]",
+)
+@click.option(
+    "--seconds-per-epoch",
+    type=float,
+    default=None,
+    metavar="S",
+    help="Seconds of video per epoch instead, 0.001 to 10 (key moments three times slower), "
+    "however long the video gets (at most 600 s of training). Excludes --duration.",
+)
+@click.option(
+    "--still",
+    type=StillEpoch(),
+    default=None,
+    help="Write a PNG of the run at this epoch (0 to its last; a fraction shows the network "
+    "between two logged epochs) or 'final', at --quality, instead of a video: the panels, "
+    "the read-out and the loss curve up to that epoch.",
+)
+@click.option(
+    "--theme",
+    type=click.Choice(THEME_NAMES),
+    default=None,
+    help="Colours [default: $NNVIZ_THEME, else dark]; a theme other than dark is named in "
+    "the file's name (relu_lr0.1_light.mp4).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="PATH",
+    help="The file to write (.mp4, .gif, or .png with --still): a regular file (replaced "
+    "atomically) or a new path; symbolic links, devices, FIFOs and folders are refused "
+    "[default: under media/, printed].",
 )
 @click.option(
     "--axis-scales",
@@ -613,6 +693,11 @@ def render(
     output_format: str,
     layout: str,
     draw_points: int | None,
+    duration: float | None,
+    seconds_per_epoch: float | None,
+    still: float | str | None,
+    theme: str | None,
+    out: Path | None,
     axis_scales: str,
     run_file: Path | None,
     jobs: int,
@@ -620,16 +705,40 @@ def render(
 ) -> None:
     """Render one run's training and print the file's path.
 
-    The default layout shows the input plane and the hidden space; --layout blog shows the
-    post's three panels. The run is trained and cached on first use, or read from --run FILE.
-    Videos land under media/videos/. With --jobs N, N processes render parts of the video
-    (--seed-grid: N runs at once). --axis-scales auto draws the input plane with one scale for
-    both axes for a built-in data set and each axis on its own range for your own data.
+    The default layout shows the input plane and each hidden layer's view; --layout blog
+    shows the post's three panels. The run is trained and cached on first use, or read from
+    --run FILE. Videos land under media/videos/ (GIFs in a folder named by their size, such
+    as 720x404_10fps), stills under media/images/, or at --out. With --jobs N, N processes
+    render parts of the video (--seed-grid: N runs at once). --axis-scales auto draws the
+    input plane with one scale for both axes for a built-in data set and each axis on its
+    own range for your own data.
     """
-    from nnviz.rendering import check_render, render_run
+    from nnviz.rendering import check_out, check_render, check_timing, render_run
+
+    context = click.get_current_context()
+    check_timing(duration, seconds_per_epoch)
+    if still is not None and output_format != "mp4":
+        raise click.UsageError("--still writes a PNG; drop --format", context)
+    if seed_grid and (still is not None or out is not None):
+        flag = "--still" if still is not None else "--out"
+        raise click.UsageError(f"{flag} is of one run; --seed-grid renders six", context)
+    kind = "png" if still is not None else output_format
+    if out is not None:
+        check_out(out, kind)
+    options: dict[str, Any] = {
+        "layout": layout,
+        "draw_points": draw_points,
+        "axis_scales": axis_scales,
+        "theme": theme,
+        "duration": duration,
+        "seconds_per_epoch": seconds_per_epoch,
+        "out": out,
+    }
+
+    def report(message: str) -> None:
+        click.echo(message, err=True)
 
     if run_file is not None:
-        context = click.get_current_context()
         given = [
             param.opts[0]
             for param in context.command.params
@@ -643,10 +752,10 @@ def render(
         run = load_run(run_file)  # every check of the file, before any drawing
         check_render(run.config, output_format, layout=layout, draw_points=draw_points,
                      points=len(run.y))  # fmt: skip
+        epoch = _checked_epochs(run, still, seconds_per_epoch)
         click.echo(f"rendering {printable(run_file)} ...", err=True)
-        path = render_run(run.config, quality, output_format, layout=layout, run_file=run_file,
-                          draw_points=draw_points, jobs=jobs, axis_scales=axis_scales,
-                          report=lambda message: click.echo(message, err=True))  # fmt: skip
+        path = render_run(run.config, quality, output_format, run_file=run_file, jobs=jobs,
+                          report=report, still=epoch, **options)  # fmt: skip
         click.echo(path)
         return
 
@@ -659,26 +768,44 @@ def render(
     for config in configs:  # everything that can be checked, before any training or drawing
         check_render(config, output_format, layout=layout, draw_points=draw_points)
         check_writable_target(run_path(config))
+    epochs: list[float | None] = []
     for config in configs:
         if not run_path(config).is_file():  # train first, with progress; the scene then loads it
             with _training_progress(config.max_epochs) as progress:
-                cached_run(config, progress=progress,
-                           report=lambda message: click.echo(message, err=True))  # fmt: skip
+                run = cached_run(config, progress=progress, report=report)
+        else:
+            run = cached_run(config, report=report)
+        epochs.append(_checked_epochs(run, still, seconds_per_epoch))
     if len(configs) > 1 and jobs > 1:  # whole runs at once, one process each
         from nnviz.rendering import render_runs
 
         click.echo(f"rendering {len(configs)} runs, {jobs} at a time ...", err=True)
-        for path in render_runs(configs, quality, output_format, layout=layout,
-                                draw_points=draw_points, jobs=jobs, axis_scales=axis_scales,
-                                report=lambda message: click.echo(message, err=True)):  # fmt: skip
+        options.pop("out")
+        for path in render_runs(configs, quality, output_format, jobs=jobs, report=report,
+                                **options):  # fmt: skip
             click.echo(path)
         return
-    for config in configs:
+    for config, epoch in zip(configs, epochs, strict=True):
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
-        path = render_run(config, quality, output_format, layout=layout,
-                          draw_points=draw_points, jobs=jobs, axis_scales=axis_scales,
-                          report=lambda message: click.echo(message, err=True))  # fmt: skip
+        path = render_run(config, quality, output_format, jobs=jobs, report=report, still=epoch,
+                          **options)  # fmt: skip
         click.echo(path)
+
+
+def _checked_epochs(
+    run: Run, still: float | str | None, seconds_per_epoch: float | None
+) -> float | None:
+    """Refuse a ``--still`` epoch the run does not have, or a ``--seconds-per-epoch`` that
+    makes its video too long, in one line; return the still's epoch (``None``: a video)."""
+    from nnviz.rendering import check_video_length, still_epoch
+
+    check_video_length(run.epochs, seconds_per_epoch)
+    if still is None:
+        return None
+    try:
+        return still_epoch(still, run.epochs)
+    except ValueError as error:
+        raise RenderError(str(error)) from None
 
 
 @cli.command()

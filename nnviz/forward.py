@@ -7,7 +7,9 @@ affine output ``z = W x + b`` (before its activation) or its activation ``h = a(
 space has points (:func:`to_space`) and a probability field, the rest of the network from
 there (:func:`rest_probability`; for any output head, one sigmoid unit or ``k`` softmax units,
 :func:`rest_logits` and :func:`rest_class_probabilities`, of shapes ``(N, units)`` and
-``(N, k)``).
+``(N, k)``). On a picture's grid of pixels, :func:`probability_grid` and, for any head,
+:func:`class_logit_grid` (class-major logits, the pictures' fast path) and
+:func:`class_probability_grid`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "accuracy",
     "activate",
     "bce_from_logits",
+    "class_logit_grid",
     "class_probability_grid",
     "coverage",
     "epoch_chunks",
@@ -447,6 +450,68 @@ def probability_grid(
     return rest_probability(points.astype(PICTURE_DTYPE), low, activation, space).reshape(shape)
 
 
+def _pixel_centres(
+    x_range: tuple[float, float], y_range: tuple[float, float], shape: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the x of every column's pixel centres and the y of every row's, float64 (row 0
+    at the top, as :func:`grid_points`)."""
+    rows, cols = shape
+    dx = (x_range[1] - x_range[0]) / cols
+    dy = (y_range[1] - y_range[0]) / rows
+    return x_range[0] + dx * (np.arange(cols) + 0.5), y_range[1] - dy * (np.arange(rows) + 0.5)
+
+
+def class_logit_grid(
+    weights: Weights,
+    activation: Activations,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    shape: tuple[int, int],
+    space: Space = INPUT,
+) -> np.ndarray:
+    """Return the output logits at every pixel centre of an image of ``space`` (the input
+    plane by default), class-major: shape ``(units, rows, cols)``, one plane per output unit
+    (``k`` softmax units, or the one unit of a sigmoid output), float32.
+
+    The picture's fast path (:meth:`nnviz.class_colors.ClassColormap.of_logits`,
+    :func:`nnviz.ties.logit_tie_lines`): no probabilities, and every array is a few planes of
+    ``rows · cols`` numbers, so each step is a plain elementwise pass or one matrix product
+    ``W @ v`` over all pixels. The logits are those of :func:`rest_logits` at the pixel
+    centres (:func:`grid_points`) up to float32 rounding: the pass runs in
+    :data:`PICTURE_DTYPE`, except over the input plane the first layer, ``W₁x + b₁``, which is
+    computed in float64 first (as :func:`probability_grid` does: columns near 10⁶), a column
+    term per unit and pixel column plus a row term per unit and pixel row, since the grid is
+    a product of its columns and rows.
+    """
+    _check_layer(weights, space)
+    rows, cols = shape
+    xs, ys = _pixel_centres(x_range, y_range, shape)
+    names = layer_activations(activation, weights.layers - 1)
+    if space.layer == 0:
+        W = np.asarray(weights.W[0], np.float64)
+        b = np.asarray(weights.b[0], np.float64)
+        across = W[:, 0, None] * xs + b[:, None]  # (units, cols)
+        down = W[:, 1, None] * ys  # (units, rows)
+        v = (down[:, :, None] + across[:, None, :]).astype(PICTURE_DTYPE)
+        v = v.reshape(len(W), rows * cols)
+        start, affine = 1, True
+    else:
+        v = np.empty((2, rows, cols), dtype=PICTURE_DTYPE)
+        v[0] = xs[None, :]
+        v[1] = ys[:, None]
+        v = v.reshape(2, rows * cols)
+        start, affine = space.layer, space.stage == "affine"
+    if affine and start >= 1:
+        v = activate(v, names[start - 1])
+    for k in range(start, weights.layers):
+        W32 = np.asarray(weights.W[k], PICTURE_DTYPE)
+        v = np.matmul(W32, v)
+        v += np.asarray(weights.b[k], PICTURE_DTYPE)[:, None]
+        if k < weights.layers - 1:
+            v = activate(v, names[k])
+    return v.reshape(len(v), rows, cols)
+
+
 def class_probability_grid(
     weights: Weights,
     activation: Activations,
@@ -459,18 +524,17 @@ def class_probability_grid(
     """Return P(class c) at every pixel centre of an image of ``space``, shape
     ``(rows, cols, k)``: :func:`probability_grid` for any output head.
 
-    The forward pass runs in :data:`PICTURE_DTYPE` as for :func:`probability_grid`, except
-    over the input plane the first layer, ``W₁x + b₁``, which is computed in float64 first: a
-    file's columns may lie far from 0 on their own small ranges (values near 10⁶ that vary by
-    a few units), where float32 keeps too few digits of ``x`` and of the nearly cancelling
-    ``W₁x`` and ``b₁``. The head returns float64 probabilities whose every row sums to 1.
+    The head's probabilities (float64, every row summing to 1) of :func:`class_logit_grid`'s
+    logits: the forward pass runs in :data:`PICTURE_DTYPE` as for :func:`probability_grid`,
+    except over the input plane the first layer, ``W₁x + b₁``, which is computed in float64
+    first: a file's columns may lie far from 0 on their own small ranges (values near 10⁶
+    that vary by a few units), where float32 keeps too few digits of ``x`` and of the nearly
+    cancelling ``W₁x`` and ``b₁``. A picture needs only the most probable class and its
+    probability: :meth:`nnviz.class_colors.ClassColormap.of_logits` colours the logits
+    directly, several times faster.
     """
-    low = weights.astype(PICTURE_DTYPE)
-    points = grid_points(x_range, y_range, shape)
-    if space.layer == 0:
-        z = points @ np.asarray(weights.W[0], np.float64).T + np.asarray(weights.b[0], np.float64)
-        points, space = z, HIDDEN_AFFINE
-    p = rest_class_probabilities(points.astype(PICTURE_DTYPE), low, activation, space, output)
+    planes = class_logit_grid(weights, activation, x_range, y_range, shape, space)
+    p = head(output).probabilities(planes.reshape(len(planes), -1).T)
     return p.reshape(*shape, p.shape[-1])
 
 

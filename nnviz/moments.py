@@ -4,7 +4,9 @@ A scene plays a run epoch by epoch; some epochs deserve more screen time than ot
 first epoch at which the boundary separates most of the data, the epoch from which a ReLU
 unit stays dead, the start of a long plateau of the loss. :func:`key_moments` finds them,
 :func:`clock_speed` turns them into per-epoch time weights and :func:`time_to_epoch` into knots
-a scene interpolates to map video time to epoch.
+a scene interpolates to map video time to epoch, and :func:`fit_clock` fits the same clock,
+slow motion included, into a given length of video (a long run sampled at the frame rate, a
+short one slowed down).
 
 Epochs are the indices of logged states: 0 is the initial state, ``run.epochs`` the last.
 """
@@ -22,12 +24,14 @@ from nnviz.run import Run
 
 __all__ = [
     "MOMENT_KINDS",
+    "MOMENT_SECONDS",
     "Moment",
     "class_accuracies_per_epoch",
     "class_majorities",
     "clock_speed",
     "dead_units",
     "first_separation",
+    "fit_clock",
     "key_moments",
     "plateaus",
     "time_to_epoch",
@@ -36,6 +40,11 @@ __all__ = [
 
 #: The kinds of :class:`Moment`, in the order moments of the same epoch are listed.
 MOMENT_KINDS: tuple[str, ...] = ("separation", "dead_unit", "plateau")
+
+#: Video seconds the slowed stretch around a lone moment lasts at the default timing (four
+#: epochs within 2 of the moment, three times slower, at 0.08 s an epoch): :func:`fit_clock`
+#: widens the stretch of a run it compresses until it lasts about this long again.
+MOMENT_SECONDS = 2 * 2.0 * 3.0 * 0.08
 
 
 @dataclass(frozen=True)
@@ -311,3 +320,79 @@ def time_to_epoch(weights: np.ndarray, seconds_per_epoch: float) -> tuple[np.nda
         raise ValueError("seconds_per_epoch and every weight must be positive")
     times = np.concatenate([[0.0], np.cumsum(weights * seconds_per_epoch)])
     return times, np.arange(len(weights) + 1, dtype=np.float64)
+
+
+def fit_clock(
+    moments: list[Moment],
+    epochs: int,
+    seconds: float,
+    slow_factor: float = 3.0,
+    radius: float = 2.0,
+    moment_seconds: float = MOMENT_SECONDS,
+    max_slow_share: float = 0.5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return knots mapping video time to epoch that play ``epochs`` epochs in exactly
+    ``seconds`` of video, slowed down ``slow_factor`` times around ``moments``.
+
+    The clock is :func:`clock_speed`'s, scaled to the length asked for: a long run is sampled
+    at whatever epochs the frames fall on (the clock is a real-valued epoch, never a frame per
+    logged state), a short one is slowed down. Near a moment the epochs still pass
+    ``slow_factor`` times slower than elsewhere. When the run is compressed so much that the
+    stretch around a lone moment (``2 * radius`` epochs) would last less than
+    ``moment_seconds``, the stretch is widened (a larger radius, never a smaller one) until
+    it lasts about ``moment_seconds`` or until the slowed epochs take ``max_slow_share`` of
+    the video, whichever comes first; the total stays ``seconds``.
+
+    Parameters
+    ----------
+    moments
+        Moments, e.g. from :func:`key_moments`.
+    epochs
+        Number of epochs ``E`` of the run, at least 1.
+    seconds
+        Video seconds from epoch 0 to epoch ``E``, positive.
+    slow_factor, radius
+        As for :func:`clock_speed`; ``radius`` is the smallest half-width used.
+    moment_seconds
+        Video seconds a lone moment's slowed stretch should last at least, where the share
+        allows.
+    max_slow_share
+        Largest share of ``seconds`` the widened stretches may take together.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``times`` and ``epochs`` of shape ``(E + 1,)``, strictly increasing, from ``(0, 0)``
+        to exactly ``(seconds, E)``, for ``np.interp(time, times, epochs)``.
+    """
+    if epochs < 1:
+        raise ValueError(f"need at least 1 epoch, got {epochs}")
+    if not seconds > 0 or not np.isfinite(seconds):
+        raise ValueError(f"seconds must be a positive number, got {seconds}")
+
+    def measured(r: float) -> tuple[np.ndarray, float, float]:
+        """The weights of half-width ``r``, the share of the video they slow down and the
+        seconds a lone moment's stretch lasts."""
+        weights = clock_speed(moments, epochs, slow_factor, r)
+        total = float(weights.sum())
+        share = float(weights[weights != 1.0].sum()) / total
+        return weights, share, 2 * r * slow_factor * seconds / total
+
+    weights, share, stretch = measured(radius)
+    if moments and slow_factor > 1 and stretch < moment_seconds and share < max_slow_share:
+
+        def fits(r: float) -> bool:
+            _, share, stretch = measured(r)
+            return share <= max_slow_share and stretch <= moment_seconds
+
+        low, high = radius, float(epochs)
+        if fits(high):
+            low = high
+        else:  # the widest half-width that still fits, to a small fraction of an epoch
+            while high - low > 1e-3:
+                middle = (low + high) / 2
+                low, high = (middle, high) if fits(middle) else (low, middle)
+        weights = measured(low)[0]
+    times, knots = time_to_epoch(weights, seconds / float(weights.sum()))
+    times[-1] = seconds  # the sum of the steps may miss it by a rounding error
+    return times, knots

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from nnviz.config import DATASETS, RunConfig, activation_file_name
 from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
-from nnviz.run import new_file_mode
+from nnviz.run import check_writable_target, new_file_mode
 from nnviz.view import axis_scales_for, check_axis_scales
 
 if TYPE_CHECKING:
@@ -30,27 +30,41 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DISK_FULL_ERRNOS",
+    "DURATION_LIMITS",
+    "GIF_COLORS",
+    "GIF_FRAME_RATES",
     "GIF_MAX_FPS",
     "GIF_MAX_WIDTH",
+    "GIF_SOURCE_ENCODER",
     "LAYOUT_HIDDEN",
+    "MAX_VIDEO_SECONDS",
+    "OUTPUT_KINDS",
     "QUALITIES",
+    "SECONDS_PER_EPOCH_LIMITS",
     "STORED_TEXT_SUFFIX",
     "PrivateCaches",
     "RenderError",
     "RunScene",
     "SceneClass",
     "SceneFile",
+    "check_out",
     "check_render",
+    "check_timing",
+    "check_video_length",
     "disk_full_message",
     "is_complete_svg",
     "manim_settings",
     "missing_latex",
+    "output_folder",
+    "place_file",
     "refuse_softmax_pictures",
     "render_run",
     "render_runs",
     "render_scene",
+    "run_output_name",
     "run_scene_class",
     "scene_classes_in",
+    "still_epoch",
     "to_gif",
 ]
 
@@ -74,8 +88,34 @@ STORED_TEXT_SUFFIX = ".nnviz-text.npz"
 MAX_TYPESET_FILE_BYTES = 4 * 2**20
 
 #: A blog GIF is at most this wide and this smooth.
-GIF_MAX_WIDTH = 720
+GIF_MAX_WIDTH = 640
 GIF_MAX_FPS = 30
+#: A GIF's frame rate at each quality: 10 at ``-ql`` (the default, as the README's GIF; a
+#: 20 s GIF then stays under 3 MB), Manim's own up to :data:`GIF_MAX_FPS` above.
+GIF_FRAME_RATES: dict[str, int] = {"l": 10, "m": GIF_MAX_FPS, "h": GIF_MAX_FPS, "k": GIF_MAX_FPS}
+#: Colours of a GIF's palette (made for each GIF): with ordered dithering no banding shows in
+#: the meshes' gradients, and the GIF is about half the size of one of 256 colours.
+GIF_COLORS = 112
+#: The movie a GIF is made from is encoded without loss (H.264 in RGB, quantiser 0) and thrown
+#: away: the lossy codec's noise, which changes every pixel of every frame a little, would
+#: cost the GIF a quarter more.
+GIF_SOURCE_ENCODER: dict[str, Any] = {
+    "video_codec": "libx264rgb",
+    "pixel_format": "rgb24",
+    "video_encoder_options": {"qp": "0", "preset": "veryfast"},
+}
+#: ``nnviz render --duration``: the video's length in seconds, from and to.
+DURATION_LIMITS: tuple[float, float] = (5.0, 600.0)
+#: ``nnviz render --seconds-per-epoch``: from and to.
+SECONDS_PER_EPOCH_LIMITS: tuple[float, float] = (0.001, 10.0)
+#: The longest training ``--seconds-per-epoch`` may make, in seconds of video.
+MAX_VIDEO_SECONDS = 600.0
+#: What each output format writes, for messages; its suffix.
+OUTPUT_KINDS: dict[str, tuple[str, str]] = {
+    "mp4": ("a video", ".mp4"),
+    "gif": ("a GIF", ".gif"),
+    "png": ("a still", ".png"),
+}
 #: The hidden widths each training layout can draw: the default layout has a view for every
 #: layer within the configuration's limits (``None``: any); the blog's three panels are planes
 #: of its one hidden layer of two units.
@@ -288,6 +328,89 @@ def _check_points(points: int, draw_points: int | None) -> None:
         raise RenderError(message)
 
 
+def check_timing(duration: float | None, seconds_per_epoch: float | None) -> None:
+    """Refuse a video length (``--duration``) or pace (``--seconds-per-epoch``) out of range,
+    or both at once.
+
+    Raises
+    ------
+    RenderError
+        With one line naming the flag.
+    """
+    if duration is not None and seconds_per_epoch is not None:
+        raise RenderError(
+            "--duration and --seconds-per-epoch exclude each other: give the video's length "
+            "or the pace of its epochs"
+        )
+    for flag, value, (low, high) in (
+        ("--duration", duration, DURATION_LIMITS),
+        ("--seconds-per-epoch", seconds_per_epoch, SECONDS_PER_EPOCH_LIMITS),
+    ):
+        if value is not None and not low <= value <= high:  # NaN is refused too
+            raise RenderError(f"{flag} must be {low:g} to {high:g} seconds, got {value:g}")
+
+
+def check_video_length(epochs: int, seconds_per_epoch: float | None) -> None:
+    """Refuse a ``--seconds-per-epoch`` that makes the training of a run of ``epochs`` epochs
+    longer than :data:`MAX_VIDEO_SECONDS` (call it once the run is trained or loaded).
+
+    Raises
+    ------
+    RenderError
+        With one line that suggests ``--duration``.
+    """
+    if seconds_per_epoch is not None and epochs * seconds_per_epoch > MAX_VIDEO_SECONDS:
+        raise RenderError(
+            f"--seconds-per-epoch {seconds_per_epoch:g} makes {epochs} epochs last "
+            f"{epochs * seconds_per_epoch:g} s, more than {MAX_VIDEO_SECONDS:g} s; give a "
+            "smaller one or --duration"
+        )
+
+
+def check_out(out: Path, output_format: str) -> None:
+    """Refuse ``out`` as the file of a render in ``output_format`` (``mp4``, ``gif`` or
+    ``png`` for a still) before any work: its suffix must be the format's, and it must be a
+    regular file or a new path in a writable folder (never a symbolic link, device, FIFO or
+    folder, which are not written through or replaced).
+
+    Raises
+    ------
+    RenderError
+        With one line naming ``out``.
+    """
+    from nnviz.run import RunFileError
+
+    what, suffix = OUTPUT_KINDS[output_format]
+    try:
+        check_writable_target(out, what)
+    except RunFileError as error:
+        raise RenderError(str(error)) from None
+    if out.suffix.lower() != suffix:
+        flag = "--still" if output_format == "png" else f"--format {output_format}"
+        raise RenderError(f"{out}: {what} ({flag}) is written to a {suffix} file")
+
+
+def still_epoch(value: float | str, epochs: int, flag: str = "--still") -> float:
+    """Return the epoch a still shows: ``value``, a number from 0 to ``epochs`` (the run's
+    last), or ``epochs`` for ``"final"``.
+
+    Raises
+    ------
+    ValueError
+        With one line (``the run has epochs 0 to 107; --still 200 is not one``).
+    """
+    if isinstance(value, str):
+        if value.strip().lower() == "final":
+            return float(epochs)
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError(f"{flag} takes an epoch or 'final', not {value!r}") from None
+    if not 0 <= value <= epochs:
+        raise ValueError(f"the run has epochs 0 to {epochs}; {flag} {value:g} is not one")
+    return float(value)
+
+
 class PrivateCaches:
     """One render's own Manim text, Tex and partial-movie folders, and an atomic final movie.
 
@@ -495,21 +618,17 @@ def manim_settings(
 ) -> dict[str, Any]:
     """Return the Manim configuration (for ``tempconfig``) of a render at ``quality``.
 
-    For ``output_format="gif"`` the movie is at most :data:`GIF_MAX_WIDTH` wide and
-    :data:`GIF_MAX_FPS` frames per second (:func:`render_scene` converts it).
+    For ``output_format="gif"`` the movie is at most :data:`GIF_MAX_WIDTH` wide, at the frame
+    rate of :data:`GIF_FRAME_RATES` and encoded without loss (:data:`GIF_SOURCE_ENCODER`;
+    :func:`render_scene` converts it). ``"png"`` writes the scene's last frame as an image.
     """
-    from manim.constants import QUALITIES as MANIM_QUALITIES
 
     if quality not in QUALITIES:
         raise ValueError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
-    if output_format not in ("mp4", "gif"):
-        raise ValueError(f"unknown format {output_format!r}; choose mp4 or gif")
-    size = MANIM_QUALITIES[QUALITIES[quality]]
-    width, height, fps = size["pixel_width"], size["pixel_height"], size["frame_rate"]
-    if output_format == "gif":
-        if width > GIF_MAX_WIDTH:
-            width, height = GIF_MAX_WIDTH, round(height * GIF_MAX_WIDTH / width / 2) * 2
-        fps = min(fps, GIF_MAX_FPS)
+    if output_format not in OUTPUT_KINDS:
+        choices = ", ".join(OUTPUT_KINDS)
+        raise ValueError(f"unknown format {output_format!r}; choose one of {choices}")
+    width, height, fps = output_size(quality, output_format)
     settings: dict[str, Any] = {
         "pixel_width": width,
         "pixel_height": height,
@@ -517,13 +636,52 @@ def manim_settings(
         "media_dir": str(media_dir),
         "disable_caching": True,
         "verbosity": "WARNING",
-        "format": "mp4",
+        "format": "png" if output_format == "png" else "mp4",
         # Encode finished animations while the next ones draw (as manim.cfg sets for scenes).
         "max_inflight_encoders": MAX_INFLIGHT_ENCODERS,
     }
+    if output_format == "gif":
+        settings.update(GIF_SOURCE_ENCODER)
     if output_name:
         settings["output_file"] = output_name
     return settings
+
+
+def output_size(quality: str, output_format: str) -> tuple[int, int, int]:
+    """Return the width and height in pixels and the frame rate of a render at ``quality``
+    (a key of :data:`QUALITIES`) in ``output_format``: Manim's, or for a GIF at most
+    :data:`GIF_MAX_WIDTH` wide (the height in proportion, even) at
+    :data:`GIF_FRAME_RATES`."""
+    from manim.constants import QUALITIES as MANIM_QUALITIES
+
+    size = MANIM_QUALITIES[QUALITIES[quality]]
+    width, height, fps = size["pixel_width"], size["pixel_height"], size["frame_rate"]
+    if output_format == "gif":
+        if width > GIF_MAX_WIDTH:
+            width, height = GIF_MAX_WIDTH, round(height * GIF_MAX_WIDTH / width / 2) * 2
+        fps = min(fps, GIF_FRAME_RATES[quality])
+    return int(width), int(height), int(fps)
+
+
+def output_folder(
+    quality: str,
+    output_format: str,
+    media_dir: str | os.PathLike[str] = "media",
+    module_name: str = "",
+) -> Path | None:
+    """Return the folder a render's file lands in by default, or ``None`` for an MP4, which
+    lands in Manim's own (``media/videos/<module>/480p15/``).
+
+    A GIF lands in ``media/videos/<module>/<width>x<height>_<fps>fps/`` (its real size, not
+    Manim's name for the height of the quality's movie), a still in
+    ``media/images/<module>/<width>x<height>/``.
+    """
+    width, height, fps = output_size(quality, output_format)
+    if output_format == "gif":
+        return Path(media_dir, "videos", module_name, f"{width}x{height}_{fps}fps")
+    if output_format == "png":
+        return Path(media_dir, "images", module_name, f"{width}x{height}")
+    return None
 
 
 @dataclass(frozen=True)
@@ -573,11 +731,17 @@ class RunScene:
     draw_points: int | None = None
     run_file: str | None = None
     axis_scales: str = "auto"
+    theme: str | None = None
+    duration: float | None = None
+    seconds_per_epoch: float | None = None
+    still: float | None = None
 
     def load(self) -> type[Scene]:
         """Return the scene class."""
         return run_scene_class(self.config, self.layout, self.draw_points, self.run_file,
-                               self.axis_scales)  # fmt: skip
+                               self.axis_scales, theme=self.theme, duration=self.duration,
+                               seconds_per_epoch=self.seconds_per_epoch,
+                               still=self.still)  # fmt: skip
 
 
 def render_scene(
@@ -589,31 +753,55 @@ def render_scene(
     report: Callable[[str], None] = lambda message: None,
     jobs: int = 1,
     input_file: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
 ) -> Path:
-    """Render a scene with Manim and return the path of the video (or GIF).
+    """Render a scene with Manim and return the path of the video, GIF or still.
 
     ``scene`` is a scene class or a :class:`~nnviz.parallel.SceneSource` (needed for
     ``jobs > 1`` when the class is not importable by its module and name). ``report``
     receives one line per step with its duration. With ``jobs > 1`` the scene is rendered by
     that many processes (:func:`nnviz.parallel.render_parallel`), to the same file.
     ``input_file`` is the scene file, which names the video's folder as with ``manim FILE``.
+    ``out`` is the file to write instead of the default path (check it with
+    :func:`check_out` first); it is replaced atomically.
 
-    For ``output_format="gif"`` the scene is rendered as an MP4 no wider than
-    :data:`GIF_MAX_WIDTH` at no more than :data:`GIF_MAX_FPS` frames per second, then converted
-    by :func:`to_gif` with a palette made for the clip: faster and far smaller than Manim's own
-    GIF writer at full size.
+    For ``output_format="gif"`` the scene is rendered as a movie without loss, no wider than
+    :data:`GIF_MAX_WIDTH` at :data:`GIF_FRAME_RATES`, in a private folder, then converted by
+    :func:`to_gif` with a palette made for the clip: faster and far smaller than Manim's own
+    GIF writer at full size. ``"png"`` writes the scene's last frame (a still), rendered by
+    one process. Both land in :func:`output_folder` unless ``out`` is given.
     """
     from manim import tempconfig
 
     from nnviz.parallel import render_parallel
 
     settings = manim_settings(quality, output_format, media_dir, output_name)
+    module_name = ""
     if input_file is not None:
         settings["input_file"] = str(input_file)
+        module_name = Path(input_file).stem
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
+    # A GIF's movie, a still, and any file for ``out`` are made in a private folder first.
+    private: Path | None = None
+    if output_format != "mp4" or out is not None:
+        private = Path(media_dir) / PrivateCaches.folder_name("-out")
+        settings["video_dir"] = settings["images_dir"] = str(private)
     started = time.perf_counter()
     try:
+        if private is not None:
+            private.mkdir(parents=True)
+        if output_format == "png":
+            scene_class = scene if isinstance(scene, type) else scene.load()
+            with tempconfig(settings):
+                instance = scene_class()
+                instance.render()
+                image = Path(instance.renderer.file_writer.image_file_path)
+            target = Path(out) if out is not None else _default_path(
+                quality, output_format, media_dir, module_name, image.stem)  # fmt: skip
+            place_file(image, target, OUTPUT_KINDS[output_format][0])
+            report(f"rendered {target.name} in {time.perf_counter() - started:.1f} s")
+            return target
         if jobs > 1:
             if isinstance(scene, type):
                 source: SceneSource = SceneClass(scene.__module__, scene.__qualname__)
@@ -628,28 +816,88 @@ def render_scene(
                 movie = Path(instance.renderer.file_writer.movie_file_path)
         report(f"rendered {movie.name} in {time.perf_counter() - started:.1f} s")
         if output_format == "mp4":
-            return movie
+            if out is None:
+                return movie
+            place_file(movie, Path(out), OUTPUT_KINDS[output_format][0])
+            return Path(out)
         started = time.perf_counter()
-        gif = to_gif(movie, movie.with_suffix(".gif"))
+        target = Path(out) if out is not None else _default_path(
+            quality, output_format, media_dir, module_name, movie.stem)  # fmt: skip
+        gif = to_gif(movie, target)
     except Exception as error:  # joining the ranges, the GIF, a scene not of nnviz's
         message = disk_full_message(error, media_dir)
         if message is None:
             raise
         raise RenderError(message) from error
+    finally:
+        if private is not None:
+            shutil.rmtree(private, ignore_errors=True)
     report(f"converted to {gif.name} in {time.perf_counter() - started:.1f} s")
     return gif
 
 
+def _default_path(
+    quality: str, output_format: str, media_dir: str | os.PathLike[str], module: str, stem: str
+) -> Path:
+    """Return the default path of a render's GIF or still named ``stem``."""
+    folder = output_folder(quality, output_format, media_dir, module)
+    assert folder is not None
+    return (folder / f"{stem}{OUTPUT_KINDS[output_format][1]}").absolute()  # as Manim's movies
+
+
+def place_file(source: Path, target: Path, what: str = "a file") -> Path:
+    """Move ``source`` to ``target`` atomically (renamed into place; copied to a temporary
+    file beside ``target`` first when they lie on different file systems), with the
+    permissions of the umask, and return ``target``.
+
+    ``target`` is checked again just before (a symbolic link, device, FIFO or folder that
+    appeared there since is refused, not replaced); its folder is made if needed.
+
+    Raises
+    ------
+    RenderError
+        When ``target`` is no longer a place to write ``what``.
+    """
+    from nnviz.run import RunFileError
+
+    try:
+        check_writable_target(target, what)
+    except RunFileError as error:
+        raise RenderError(str(error)) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(source, new_file_mode())
+    try:
+        os.replace(source, target)
+        return target
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise OSError(error.errno, error.strerror or str(error), str(target)) from error
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, temporary)
+        os.chmod(temporary, new_file_mode())
+        os.replace(temporary, target)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror or str(error), str(target)) from error
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return target
+
+
 def to_gif(movie: Path, gif: Path) -> Path:
-    """Convert ``movie`` to a looping GIF with a palette generated for it (two ffmpeg passes in
-    one filter graph); the GIF is written to a temporary file and renamed into place."""
+    """Convert ``movie`` to a looping GIF with a palette of :data:`GIF_COLORS` colours made
+    for it (``palettegen`` counting the pixels that change, ``paletteuse`` with ordered
+    dithering that redraws only the rectangle that changed; two passes in one filter graph);
+    the GIF is written to a temporary file beside ``gif`` and renamed into place."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise RenderError("ffmpeg is not installed; it is needed to make GIFs")
     graph = (
-        "split[a][b];[a]palettegen=max_colors=256:stats_mode=diff[p];"
+        f"split[a][b];[a]palettegen=max_colors={GIF_COLORS}:stats_mode=diff[p];"
         "[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
     )
+    gif.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{gif.stem}.", suffix=".gif", dir=gif.parent)
     os.close(fd)
     try:
@@ -694,35 +942,84 @@ def run_video_name(config: RunConfig) -> str:
     return name
 
 
+def run_output_name(
+    config: RunConfig,
+    layout: str = "default",
+    draw_points: int | None = None,
+    run_file: str | os.PathLike[str] | None = None,
+    theme: str | None = None,
+    still: float | None = None,
+    axis_scales: str = "auto",
+) -> str:
+    """Return the file name (without suffix) of a render of one run: :func:`run_video_name`
+    (or the run file's name), then ``_<layout>`` for a layout other than the default,
+    ``_<N>pts`` for a sample of N points, ``_equal`` or ``_per-axis`` for axis scales other
+    than those ``"auto"`` gives its data, ``_<theme>`` for a theme other than the default
+    (``theme`` ``None``: ``NNVIZ_THEME``'s), and ``_epoch<E>`` for a still of epoch E."""
+    from nnviz.theme import DEFAULT_THEME, active_theme
+
+    name = run_video_name(config) if run_file is None else Path(run_file).stem
+    if layout != "default":
+        name = f"{name}_{layout}"
+    if draw_points is not None:
+        name = f"{name}_{draw_points}pts"
+    scales = axis_scales_for(axis_scales, config.dataset)
+    if scales != axis_scales_for("auto", config.dataset):
+        name = f"{name}_{scales}"
+    theme_name = active_theme(theme).name
+    if theme_name != DEFAULT_THEME:
+        name = f"{name}_{theme_name}"
+    if still is not None:
+        name = f"{name}_epoch{still:g}"
+    return name
+
+
 def run_scene_class(
     config: RunConfig,
     layout: str = "default",
     draw_points: int | None = None,
     run_file: str | os.PathLike[str] | None = None,
     axis_scales: str = "auto",
+    *,
+    theme: str | None = None,
+    duration: float | None = None,
+    seconds_per_epoch: float | None = None,
+    still: float | str | None = None,
 ) -> type[SingleRunStory]:
     """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
     of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
     configuration is ``config``), in the panels of ``layout``, drawing ``draw_points`` points
-    (``None``: all), the input plane's axes scaled as ``axis_scales`` says."""
+    (``None``: all), the input plane's axes scaled as ``axis_scales`` says, in ``theme``
+    (``None``: ``NNVIZ_THEME``'s).
+
+    ``duration`` is the video's length in seconds (:attr:`TrainingPhase.phase_seconds
+    <nnviz.stories.training.TrainingPhase.phase_seconds>`); ``seconds_per_epoch`` its pace
+    instead, without the default limit of the length; ``None`` for both keeps the defaults.
+    ``still`` makes the scene a still of that epoch (a number or ``"final"``).
+    """
     check_axis_scales(axis_scales)
     from nnviz.stories.training import SingleRunStory
 
     names = activation_file_name(config.activation)
-    return type(
-        f"{names.capitalize().replace('-', '').replace('.', '_')}Run",
-        (SingleRunStory,),
-        {
-            "activation": config.activation,
-            "lr": config.lr,
-            "base_config": config,
-            "layout": layout,
-            "draw_points": draw_points,
-            "axis_scales": axis_scales,
-            "run_file": None if run_file is None else str(Path(run_file).absolute()),
-            "__module__": __name__,
-        },
-    )
+    settings: dict[str, Any] = {
+        "activation": config.activation,
+        "lr": config.lr,
+        "base_config": config,
+        "layout": layout,
+        "draw_points": draw_points,
+        "axis_scales": axis_scales,
+        "run_file": None if run_file is None else str(Path(run_file).absolute()),
+        "theme_name": theme,
+        "still": still,
+        "__module__": __name__,
+    }
+    if duration is not None:
+        settings["phase_seconds"] = duration
+    if seconds_per_epoch is not None:
+        settings["seconds_per_epoch"] = seconds_per_epoch
+        settings["max_phase_seconds"] = None  # a pace asked for is kept, however long the run
+    class_name = f"{names.capitalize().replace('-', '').replace('.', '_')}Run"
+    return type(class_name, (SingleRunStory,), settings)
 
 
 def render_run(
@@ -736,29 +1033,34 @@ def render_run(
     run_file: str | os.PathLike[str] | None = None,
     jobs: int = 1,
     axis_scales: str = "auto",
+    *,
+    theme: str | None = None,
+    duration: float | None = None,
+    seconds_per_epoch: float | None = None,
+    still: float | None = None,
+    out: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
     ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
-    ``"blog"``; the blog layout's files end in ``_blog``. ``draw_points`` draws a seeded sample
-    of that many points (see :func:`check_render`). ``axis_scales`` scales the input plane's
-    axes (:func:`nnviz.view.axis_scales_for`); a video whose scales are not those ``"auto"``
-    gives its data ends in ``_equal`` or ``_per-axis``. With ``run_file`` the scene shows that
-    run file (whose configuration is ``config``; load it with :func:`nnviz.run.load_run`
-    first) and is named after it (``my_run.mp4``); otherwise the cached run of ``config``,
-    trained if needed. ``jobs`` processes render it (:func:`render_scene`).
+    ``"blog"``. ``draw_points`` draws a seeded sample of that many points (see
+    :func:`check_render`). ``axis_scales`` scales the input plane's axes
+    (:func:`nnviz.view.axis_scales_for`). With ``run_file`` the scene shows that run file
+    (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and is
+    named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
+    needed. The file's name is :func:`run_output_name`'s. ``theme``, ``duration`` and
+    ``seconds_per_epoch`` are those of :func:`run_scene_class`. ``still`` renders the run at
+    that epoch (a number from 0 to its last) as a PNG instead of a video (``output_format``
+    is then ``"png"``). ``out`` is the file to write instead (:func:`check_out`). ``jobs``
+    processes render it (:func:`render_scene`).
     """
-    name = run_video_name(config) if run_file is None else Path(run_file).stem
-    if layout != "default":
-        name = f"{name}_{layout}"
-    if draw_points is not None:
-        name = f"{name}_{draw_points}pts"
-    scales = axis_scales_for(axis_scales, config.dataset)
-    if scales != axis_scales_for("auto", config.dataset):
-        name = f"{name}_{scales}"
+    name = run_output_name(config, layout, draw_points, run_file, theme, still, axis_scales)
     file = None if run_file is None else str(Path(run_file).absolute())
-    source = RunScene(config, layout, draw_points, file, axis_scales)
-    return render_scene(source, quality, output_format, media_dir, name, report, jobs)
+    source = RunScene(config, layout, draw_points, file, axis_scales, theme, duration,
+                      seconds_per_epoch, still)  # fmt: skip
+    if still is not None:
+        output_format = "png"
+    return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out)
 
 
 def render_runs(
@@ -771,6 +1073,10 @@ def render_runs(
     draw_points: int | None = None,
     jobs: int = 1,
     axis_scales: str = "auto",
+    *,
+    theme: str | None = None,
+    duration: float | None = None,
+    seconds_per_epoch: float | None = None,
 ) -> list[Path]:
     """Render several runs (as :func:`render_run`, each in one process), ``jobs`` at a time,
     and return their paths in the order of ``configs``; ``report`` hears of each as it ends.
@@ -790,7 +1096,8 @@ def render_runs(
         futures = {
             pool.submit(
                 render_run, config, quality, output_format, media_dir,
-                layout=layout, draw_points=draw_points, axis_scales=axis_scales,
+                layout=layout, draw_points=draw_points, axis_scales=axis_scales, theme=theme,
+                duration=duration, seconds_per_epoch=seconds_per_epoch,
             ): index
             for index, config in enumerate(configs)
         }  # fmt: skip

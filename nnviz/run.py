@@ -386,9 +386,10 @@ def save_run(run: Run, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def check_writable_target(path: Path) -> None:
-    """Refuse ``path`` as a run file to write unless it is a regular file or a new path in a
-    folder that exists (or can be made) and is writable; call it before expensive work.
+def check_writable_target(path: Path, what: str = "a run file") -> None:
+    """Refuse ``path`` as a file to write (``what``: a run file, a video, ...) unless it is a
+    regular file or a new path in a folder that exists (or can be made) and is writable; call
+    it before expensive work.
 
     Raises
     ------
@@ -409,7 +410,7 @@ def check_writable_target(path: Path) -> None:
             else "a device" if stat.S_ISCHR(status.st_mode) or stat.S_ISBLK(status.st_mode)
             else "not a regular file"
         )  # fmt: skip
-        raise RunFileError(f"{path}: is {kind}; a run file is written only to a regular file "
+        raise RunFileError(f"{path}: is {kind}; {what} is written only to a regular file "
                            "or a new path")  # fmt: skip
     folder = path.parent
     while not folder.exists() and folder != folder.parent:

@@ -1,7 +1,8 @@
 """Colours of every scene, in one place: a dark theme (default) and a light one.
 
 Choose with the environment variable ``NNVIZ_THEME`` (``dark`` or ``light``) when rendering, e.g.
-``NNVIZ_THEME=light manim -qh scenes/relu.py``. Colours are hex strings; nothing here imports
+``NNVIZ_THEME=light manim -qh scenes/relu.py``, with ``nnviz render --theme light``, or a scene's
+``theme_name``. Colours are hex strings; nothing here imports
 manim, so the picture's maths can use them in tests.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["THEMES", "Theme", "active_theme", "hex_to_rgb"]
+__all__ = ["DEFAULT_THEME", "THEMES", "Theme", "active_theme", "hex_to_rgb"]
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,29 @@ THEMES: dict[str, Theme] = {
 }
 
 
-def active_theme() -> Theme:
-    """Return the theme named by ``NNVIZ_THEME`` (default ``dark``).
+#: The theme used when none is asked for.
+DEFAULT_THEME = "dark"
+
+
+def active_theme(name: str | None = None) -> Theme:
+    """Return the theme ``name``, or when it is ``None`` the one named by ``NNVIZ_THEME``
+    (default :data:`DEFAULT_THEME`).
 
     Raises
     ------
     ValueError
-        When the variable names no theme.
+        When ``name`` or the variable names no theme.
     """
-    name = os.environ.get("NNVIZ_THEME", "dark").strip().lower() or "dark"
-    if name not in THEMES:
-        raise ValueError(f"NNVIZ_THEME={name!r} is not a theme; choose one of {', '.join(THEMES)}")
-    return THEMES[name]
+    if name is not None:
+        if name not in THEMES:
+            raise ValueError(f"{name!r} is not a theme; choose one of {', '.join(THEMES)}")
+        return THEMES[name]
+    chosen = os.environ.get("NNVIZ_THEME", DEFAULT_THEME).strip().lower() or DEFAULT_THEME
+    if chosen not in THEMES:
+        raise ValueError(
+            f"NNVIZ_THEME={chosen!r} is not a theme; choose one of {', '.join(THEMES)}"
+        )
+    return THEMES[chosen]
 
 
 def hex_to_rgb(color: str) -> np.ndarray:

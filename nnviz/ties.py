@@ -18,6 +18,14 @@ three classes tie to the grid's resolution rather than at the nearest cell.
 Only the cells where a pair's difference changes sign are visited, all at once with array
 operations, so the cost grows with the length of the lines rather than with the number of
 pairs times the number of pixels.
+
+The same tracing runs on the logits (:func:`logit_tie_lines`), the picture's fast path: the
+softmax is monotone in the logits' differences (``p_i > p_j`` exactly where ``z_i > z_j``),
+so ``z_i − z_j`` has the zero set of ``p_i − p_j`` and the deficits ``(z_i + z_j)/2 − z_d``
+have the signs of ``p_i − p_d`` on the tie, and the lines need no probabilities. Within a cell
+the two interpolate differently (linearly in the logits rather than in the probabilities):
+both are exact for a field linear in what they interpolate, and meet the true line to the
+grid's resolution.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["TieLines", "tie_lines"]
+__all__ = ["TieLines", "logit_tie_lines", "tie_lines"]
 
 
 @dataclass(frozen=True)
@@ -74,11 +82,56 @@ def tie_lines(
         The segments and the pair of classes along each, pair by pair in order.
     """
     p = np.asarray(probabilities, dtype=np.float64)
-    rows, cols, k = p.shape
+    return _trace(np.moveaxis(p, -1, 0), x_range, y_range)
+
+
+def logit_tie_lines(
+    planes: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> TieLines:
+    """Return where the two most probable classes tie, traced on the logits (no softmax).
+
+    :func:`tie_lines` on the logits: each pair's segments lie on the zero line of
+    ``z_i − z_j``, interpolated linearly along the cells' edges, and are cut where a third
+    class's logit passes the pair's mean logit.
+
+    Parameters
+    ----------
+    planes
+        The logits of ``k ≥ 2`` classes at the pixel centres of an image, class-major: shape
+        ``(k, rows, cols)``, row 0 at the top (:func:`nnviz.forward.class_logit_grid` of a
+        softmax output; for one sigmoid unit, whose classes tie where its logit is 0, the
+        planes ``(0, z)``, or :func:`nnviz.contour.level_segments` of ``z`` at level 0).
+    x_range, y_range
+        The extent of the image in data units (pixel centres half a pixel inside).
+
+    Returns
+    -------
+    TieLines
+        The segments and the pair of classes along each, pair by pair in order.
+    """
+    z = np.asarray(planes)
+    if z.ndim != 3 or len(z) < 2:
+        raise ValueError(f"logit planes of shape (k >= 2, rows, cols), not {z.shape}")
+    return _trace(z, x_range, y_range)
+
+
+#: The corners of a cell clockwise from its top left, as offsets of pixel centres (columns
+#: right, rows down); edge ``e`` runs from corner ``e`` to corner ``_NEXT[e]``: top, right,
+#: bottom, left.
+_CORNER_COL = np.array([0, 1, 1, 0])
+_CORNER_ROW = np.array([0, 0, 1, 1])
+_NEXT = np.array([1, 2, 3, 0])
+
+
+def _trace(
+    layers: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> TieLines:
+    """The tie lines of a field held class-major, ``layers`` of shape ``(k, rows, cols)``:
+    probabilities or logits."""
+    k, rows, cols = layers.shape
     if rows < 2 or cols < 2:
         return _empty()
     # The cells whose corners change sign, for every pair: flat index of the top-left corner.
-    layers = np.ascontiguousarray(np.moveaxis(p, -1, 0))  # each class's probabilities, contiguous
     found, found_pair = [], []
     pair_list = [(i, j) for i in range(k) for j in range(i + 1, k)]
     for index, (i, j) in enumerate(pair_list):
@@ -93,70 +146,77 @@ def tie_lines(
     if len(flat) == 0:
         return _empty()
     r, c = np.divmod(flat, cols - 1)
-    pairs = np.array(pair_list, dtype=np.intp)[pair]
-    i, j = pairs[:, 0], pairs[:, 1]
-    # Corners clockwise from the top left: their probabilities (4, n, k) and positions (4, n, 2).
-    corner_r = np.stack([r, r, r + 1, r + 1])
-    corner_c = np.stack([c, c + 1, c + 1, c])
-    P = p[corner_r, corner_c]
-    dx = (x_range[1] - x_range[0]) / cols
-    dy = (y_range[1] - y_range[0]) / rows
-    xy = np.stack([x_range[0] + dx * (corner_c + 0.5), y_range[1] - dy * (corner_r + 0.5)], -1)
-    cells = np.arange(len(r))
-    f = P[:, cells, i] - P[:, cells, j]  # (4, n)
-    # Edge e runs from corner e to corner e + 1: top, right, bottom, left.
-    f_next = np.roll(f, -1, axis=0)
-    crosses = (f > 0) != (f_next > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(crosses, f / (f - f_next), 0.0)[..., None]
-    points = xy + t * (np.roll(xy, -1, axis=0) - xy)  # (4, n, 2)
-    values = P + t * (np.roll(P, -1, axis=0) - P)  # (4, n, k)
+    pairs = np.array(pair_list, dtype=np.intp).reshape(-1, 2)
+    i, j = pairs[pair, 0], pairs[pair, 1]
+    # Every cell's corners (4, n) as flat pixel indices, and the pair's values there.
+    values = layers.reshape(k, -1)
+    corners = (r * cols + c) + (_CORNER_ROW * cols + _CORNER_COL)[:, None]
+    zi = values[i, corners].astype(np.float64)
+    zj = values[j, corners].astype(np.float64)
+    f = zi - zj
+    deficit = np.zeros((0, 4, len(f[0])))
+    if k > 2:
+        # Each other class's deficit (z_i + z_j)/2 − z_d at the corners, (k − 2, 4, n). A cell
+        # where one is negative at every corner is negative along all its edges: the pair is
+        # beaten there, and the cell is dropped before any line is traced through it.
+        others = np.array([[d for d in range(k) if d not in ij] for ij in pair_list])[pair]
+        deficit = (zi + zj) / 2 - values[others.T[:, None, :], corners]
+        live = ~(deficit < 0).all(axis=1).any(axis=0)
+        r, c, pair, f, deficit = r[live], c[live], pair[live], f[:, live], deficit[..., live]
     # A cell crossed on two edges holds one segment between them; on four (a saddle), two,
     # each cutting off a corner of the sign the centre (the mean of the corners) does not have.
+    positive = f > 0
+    crosses = positive != positive[_NEXT]
     two = crosses.sum(axis=0) == 2
+    cells = np.arange(len(pair))
     start_edge = np.argmax(crosses, axis=0)
     end_edge = 3 - np.argmax(crosses[::-1], axis=0)
     ends = [(start_edge[two], end_edge[two], cells[two])]
     saddle = ~two
-    centre_above = f[:, saddle].mean(axis=0) > 0
-    for corner in range(4):
-        cut = (f[corner, saddle] > 0) != centre_above
-        ends.append((np.full(cut.sum(), (corner - 1) % 4), np.full(cut.sum(), corner),
-                     cells[saddle][cut]))  # fmt: skip
+    if saddle.any():
+        centre_above = f[:, saddle].mean(axis=0) > 0
+        for corner in range(4):
+            cut = (f[corner, saddle] > 0) != centre_above
+            ends.append((np.full(cut.sum(), (corner - 1) % 4), np.full(cut.sum(), corner),
+                         cells[saddle][cut]))  # fmt: skip
     a = np.concatenate([e[0] for e in ends])
     b = np.concatenate([e[1] for e in ends])
     n = np.concatenate([e[2] for e in ends])
-    segments = np.stack([points[a, n], points[b, n]], axis=1)
-    kept = _keep_on_top(segments, values[a, n], values[b, n], i[n], j[n])
+    # Where each segment's ends cross their edges: the zero of f interpolated along the edge.
+    step = np.array([(x_range[1] - x_range[0]) / cols, (y_range[1] - y_range[0]) / rows])
+    origin = np.array([x_range[0], y_range[1]])
+    sides = []
+    for edge in (a, b):
+        f0, f1 = f[edge, n], f[_NEXT[edge], n]
+        t = f0 / (f0 - f1)  # the signs differ: never 0 / 0
+        col = c[n] + 0.5 + _CORNER_COL[edge] + t * (_CORNER_COL[_NEXT[edge]] - _CORNER_COL[edge])
+        row = r[n] + 0.5 + _CORNER_ROW[edge] + t * (_CORNER_ROW[_NEXT[edge]] - _CORNER_ROW[edge])
+        point = origin + np.stack([col, -row], axis=-1) * step
+        g0, g1 = deficit[:, edge, n], deficit[:, _NEXT[edge], n]
+        sides.append((point, g0 + t * (g1 - g0)))
+    segments = np.stack([sides[0][0], sides[1][0]], axis=1)
+    kept = _keep_on_top(segments, sides[0][1], sides[1][1])
     order = np.argsort(pair[n][kept], kind="stable")
-    return TieLines(segments[kept][order], pairs[n][kept][order])
+    return TieLines(segments[kept][order], pairs[pair[n][kept][order]])
 
 
-def _keep_on_top(
-    segments: np.ndarray, start: np.ndarray, end: np.ndarray, i: np.ndarray, j: np.ndarray
-) -> np.ndarray:
-    """Cut the tie ``segments`` of the pairs ``(i, j)`` in place to where both classes beat
-    every other class, and return which segments keep a length.
+def _keep_on_top(segments: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Cut the tie ``segments`` in place to where both classes of their pair beat every other
+    class, and return which segments keep a length.
 
-    ``start`` and ``end`` are every class's probability at the two ends, shape ``(M, k)``.
+    ``start`` and ``end`` are the deficits ``(v_i + v_j)/2 − v_d`` of the other classes ``d``
+    at the two ends, shape ``(k − 2, M)``; each is linear along the segment, and the segment
+    is kept where every one is at least 0.
     """
-    k = start.shape[1]
-    if k == 2:
+    if len(start) == 0:
         return np.ones(len(segments), dtype=bool)
-    rows = np.arange(len(segments))
-    low, high = np.zeros(len(segments)), np.ones(len(segments))
-    tie0 = (start[rows, i] + start[rows, j]) / 2
-    tie1 = (end[rows, i] + end[rows, j]) / 2
-    for d in range(k):
-        other = (i != d) & (j != d)
-        g0 = np.where(other, tie0 - start[:, d], 1.0)  # the deficit of class d at each end
-        g1 = np.where(other, tie1 - end[:, d], 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            turn = g0 / (g0 - g1)  # where g0 + t (g1 − g0) = 0
-        low = np.where((g0 < 0) & (g1 >= 0), np.maximum(low, turn), low)
-        high = np.where((g0 >= 0) & (g1 < 0), np.minimum(high, turn), high)
-        high = np.where((g0 < 0) & (g1 < 0), -1.0, high)  # below at both ends: nothing left
-    keep = high > low
+    with np.errstate(divide="ignore", invalid="ignore"):
+        turn = start / (start - end)  # where start + t (end − start) = 0
+    rising = (start < 0) & (end >= 0)
+    falling = (start >= 0) & (end < 0)
+    low = np.where(rising, turn, 0.0).max(axis=0)
+    high = np.where(falling, turn, 1.0).min(axis=0)
+    keep = (high > low) & ~((start < 0) & (end < 0)).any(axis=0)  # below at both ends: none
     step = segments[:, 1] - segments[:, 0]
     start_point = segments[:, 0].copy()
     segments[:, 0] = start_point + low[:, None] * step

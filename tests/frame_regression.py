@@ -62,12 +62,14 @@ def render_last_frame(scene_class: type[Scene], media_dir: Path) -> np.ndarray:
     return render_scene_last_frame(scene_class, media_dir)[1]
 
 
-def render_scene_last_frame(scene_class: type[Scene], media_dir: Path) -> tuple[Scene, np.ndarray]:
-    """Render the last frame as :func:`render_last_frame` does; return the scene too (its
-    mobjects as they were drawn) and the frame."""
+def render_scene_last_frame(
+    scene_class: type[Scene], media_dir: Path, width: int = WIDTH, height: int = HEIGHT
+) -> tuple[Scene, np.ndarray]:
+    """Render the last frame as :func:`render_last_frame` does (at ``width`` x ``height``
+    pixels); return the scene too (its mobjects as they were drawn) and the frame."""
     settings = {
-        "pixel_width": WIDTH,
-        "pixel_height": HEIGHT,
+        "pixel_width": width,
+        "pixel_height": height,
         "frame_rate": 15,
         "save_last_frame": True,
         "write_to_movie": False,

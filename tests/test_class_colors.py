@@ -1,5 +1,6 @@
 """The colours of k classes: the palette under simulated colour-vision deficiencies, the field
-coloured by its most probable class, the dots by their class (numbers by hand)."""
+coloured by its most probable class, the dots by their class (numbers by hand); the field's
+fast path from float32 logits against the float64 probabilities."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import itertools
 import numpy as np
 import pytest
 
+from nnviz import forward
+from nnviz.activations import sigmoid
 from nnviz.class_colors import (
     CLASS_PALETTE,
     OKABE_ITO,
@@ -16,7 +19,9 @@ from nnviz.class_colors import (
     confidence,
     point_colors,
 )
-from nnviz.heads import MAX_CLASSES
+from nnviz.colormap import LUT_SIZE
+from nnviz.forward import Weights
+from nnviz.heads import MAX_CLASSES, head
 from nnviz.theme import THEMES
 
 # Machado, Oliveira & Fernandes (2009), "A Physiologically-based Model for Simulation of Color
@@ -171,3 +176,95 @@ def test_dots_take_their_class_colour() -> None:
     assert point_colors(np.array([], dtype=int), class_palette(2)).shape == (0, 4)
     with pytest.raises(ValueError, match="labels must lie in 0 … 2"):
         point_colors(np.array([0, 3]), class_palette(3))
+
+
+def logit_field(classes: int, seed: int) -> np.ndarray:
+    """Float32 logits of a grid, class-major (k, 120, 150): smooth fields of every scale,
+    from near ties to differences of thousands, with stretches of exact ties."""
+    rng = np.random.default_rng(seed)
+    x, y = np.meshgrid(np.linspace(-1, 1, 150), np.linspace(-1, 1, 120))
+    planes = []
+    for _ in range(classes):
+        a, b, c, d = rng.normal(0, 1, 4)
+        planes.append(a * x + b * y + c * np.sin(3 * x * y + d))
+    z = np.array(planes) * np.geomspace(0.1, 3000.0, 150)  # each column its own scale
+    z[-1, :10] = z[0, :10]  # the last class ties with the first: class 0 wins there
+    return z.astype(np.float32)
+
+
+@pytest.mark.parametrize(("classes", "seed"), [(2, 0), (3, 1), (3, 2), (4, 3), (6, 4)])
+def test_float32_levels_are_the_float64_levels_to_one_step(classes: int, seed: int) -> None:
+    """The fast path (the top probability 1 / Σ exp(z_c − z_max) in float32) against the
+    float64 softmax of the same logits through :meth:`ClassColormap.levels`: the same class
+    at every pixel and the same level, or its neighbour where the exact level lies within
+    float32's rounding of a half step."""
+    cmap = ClassColormap.from_theme(THEMES["light"], classes)
+    z = logit_field(classes, seed)
+    exact = np.exp(z.astype(np.float64) - z.max(axis=0))
+    exact /= exact.sum(axis=0)
+    winner, level = cmap.levels(np.moveaxis(exact, 0, -1))
+    top, p_top = head("softmax").top_class(z)
+    assert p_top.dtype == np.float32
+    np.testing.assert_array_equal(top, winner)
+    fast = cmap.top_levels(p_top)
+    assert np.abs(fast.astype(int) - level).max() <= 1
+    # Off by one only where the exact level is within 10⁻³ of half-way between two steps
+    # (as 63.5 is where two classes tie above a third that is far below, p_top = 1/2 of 3).
+    steps = confidence(exact.max(axis=0), classes) * (LUT_SIZE - 1)
+    assert np.all(np.abs(steps % 1 - 0.5)[fast != level] < 1e-3)
+    assert np.mean(fast == level) > 0.95
+    # Nearly every level is reached, up to certainty, and the image is the table's.
+    assert len(np.unique(fast)) > 200 and fast.max() == LUT_SIZE - 1
+    image = cmap.of_logits(z)
+    assert image.shape == (120, 150, 4) and image.dtype == np.uint8
+    np.testing.assert_array_equal(image, cmap.table[top, fast])
+    np.testing.assert_array_equal(cmap.colors(top, p_top), image)
+
+
+def test_colours_of_logits_by_hand() -> None:
+    cmap = ClassColormap(["#FE0000", "#00FE00", "#0000FE"], "#000000")
+    # p = (1, 1, 4) / 6: s = (2/3 − 1/3)/(2/3) = 0.5, level 127; a tie goes to the lower
+    # class, p = (1/2, 1/2, 0): s = 0.25, level rint(63.5) = 64; equal logits: level 0.
+    z = np.array([[0.0, 0.0, np.log(4.0)], [5.0, 5.0, -800.0], [1.0, 1.0, 1.0]])
+    np.testing.assert_array_equal(
+        cmap.of_logits(z.T.astype(np.float32)), [[0, 0, 127, 255], [64, 0, 0, 255], [0, 0, 0, 255]]
+    )
+    # One sigmoid unit read as two classes: logit 0 is chance (class 0), ±∞-like is certain.
+    two = ClassColormap(["#FE0000", "#0000FE"], "#000000")
+    z1 = np.array([[0.0, 900.0, -900.0, np.log(3.0)]])  # σ(ln 3) = 3/4: s = 0.5
+    np.testing.assert_array_equal(
+        two.of_logits(z1, "sigmoid"),
+        [[0, 0, 0, 255], [0, 0, 254, 255], [254, 0, 0, 255], [0, 0, 127, 255]],
+    )
+    sigma = sigmoid(z1[0])
+    np.testing.assert_array_equal(
+        two.of_logits(z1, "sigmoid"), two(np.column_stack([1 - sigma, sigma]))
+    )
+
+
+def test_logits_must_match_the_classes() -> None:
+    cmap = ClassColormap.from_theme(THEMES["dark"], 3)
+    with pytest.raises(ValueError, match="2 logit planes for the 3 units"):
+        cmap.of_logits(np.zeros((2, 4, 4)))
+    with pytest.raises(ValueError, match="tells 2 classes apart, not 3"):
+        cmap.of_logits(np.zeros((1, 4, 4)), "sigmoid")
+
+
+@pytest.mark.parametrize("classes", [2, 3, 5])
+def test_a_network_field_coloured_from_its_logits(classes: int) -> None:
+    """The fast path of a picture (logit grid, colours of the logits) against the slow one
+    (probability grid, colours of the probabilities): the same class at every pixel, the same
+    level or its neighbour."""
+    rng = np.random.default_rng(classes)
+    w = Weights(rng.normal(0, 1.5, (8, 2)), rng.normal(0, 1, 8), rng.normal(0, 1, (2, 8)),
+                np.zeros(2), rng.normal(0, 4, (classes, 2)), rng.normal(0, 1, classes))  # fmt: skip
+    box, shape = ((-3.0, 3.0), (-2.0, 3.0)), (90, 110)
+    cmap = ClassColormap.from_theme(THEMES["dark"], classes)
+    slow = cmap(forward.class_probability_grid(w, "tanh", *box, shape))
+    fast = cmap.of_logits(forward.class_logit_grid(w, "tanh", *box, shape))
+    winner, level = cmap.levels(forward.class_probability_grid(w, "tanh", *box, shape))
+    assert len(np.unique(winner)) > 1
+    around = [cmap.table[winner, np.clip(level + step, 0, LUT_SIZE - 1)] for step in (-1, 0, 1)]
+    matches = np.any([(fast == colours).all(axis=-1) for colours in around], axis=0)
+    assert matches.all()
+    assert np.mean((fast == slow).all(axis=-1)) > 0.99

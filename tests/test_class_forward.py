@@ -140,3 +140,89 @@ def test_class_probability_grid_far_from_zero() -> None:
     logits = torch_spaces(forward.grid_points(*box, (12, 12)), w, ("tanh",))[-1]
     expected = torch.softmax(torch.from_numpy(logits), dim=-1).numpy().reshape(12, 12, 3)
     np.testing.assert_allclose(grid, expected, atol=1e-5)
+
+
+def planes_of(logits: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Logits of the pixels (rows · cols, k) as class-major planes (k, rows, cols)."""
+    return np.moveaxis(logits.reshape(*shape, -1), -1, 0)
+
+
+def within_float32(fast: np.ndarray, exact: np.ndarray) -> None:
+    """A float32 forward pass: off by a few units of float32 rounding of the largest logit."""
+    np.testing.assert_allclose(fast, exact, rtol=0, atol=1e-5 * (1 + np.abs(exact).max()))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_class_logit_grid_is_the_logits_at_the_pixel_centres(seed: int) -> None:
+    w, names, classes = random_case(seed)
+    box, shape = ((-3.0, 2.0), (-1.0, 2.5)), (13, 17)
+    planes = forward.class_logit_grid(w, names, *box, shape)
+    assert planes.shape == (classes, *shape) and planes.dtype == np.float32
+    exact = torch_spaces(forward.grid_points(*box, shape), w, names)[-1]
+    within_float32(planes, planes_of(exact, shape))
+
+
+def plane_case(seed: int) -> tuple[Weights, tuple[str, ...], int]:
+    """A random network (as :func:`random_case`) whose hidden layer ``plane`` has 2 units."""
+    rng = np.random.default_rng(1000 + seed)
+    depth = int(rng.integers(1, 4))
+    widths = [int(w) for w in rng.integers(1, 9, depth)]
+    plane = int(rng.integers(0, depth))
+    widths[plane] = 2
+    names = tuple(NAMES[int(i)] for i in rng.integers(0, len(NAMES), depth))
+    full = (2, *widths, int(rng.integers(2, 7)))
+    arrays = []
+    for k in range(len(full) - 1):
+        arrays += [rng.normal(0, 1.5, (full[k + 1], full[k])), rng.normal(0, 0.7, full[k + 1])]
+    return Weights(*arrays), names, plane + 1
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_class_logit_grid_of_a_hidden_plane_is_the_rest_of_the_network(seed: int) -> None:
+    """Over a hidden layer of two units, before and after its activation: the logits the rest
+    of the network gives at the view's pixel centres, as torch computes them from there."""
+    w, names, layer = plane_case(seed)
+    box, shape = ((-1.5, 2.0), (-1.2, 0.8)), (11, 14)
+    points = forward.grid_points(*box, shape)
+    rest = torch_network(w, names)[2 * layer - 1 :]  # after hidden layer `layer`'s affine output
+    for stage, modules in (("affine", rest), ("activation", rest[1:])):
+        v = torch.from_numpy(points)
+        with torch.no_grad():
+            for module in modules:
+                v = module(v)
+        space = Space(layer, stage)  # type: ignore[arg-type]
+        planes = forward.class_logit_grid(w, names, *box, shape, space)
+        within_float32(planes, planes_of(v.numpy(), shape))
+        np.testing.assert_allclose(
+            planes, planes_of(forward.rest_logits(points, w, names, space), shape),
+            rtol=0, atol=1e-5 * (1 + np.abs(planes).max()),
+        )  # fmt: skip
+
+
+def test_class_logit_grid_of_a_sigmoid_unit_is_the_probability_grid() -> None:
+    w, names, _ = random_case(5)
+    w = Weights(*w.arrays()[:-2], w.W[-1][:1], w.b[-1][:1])
+    box = ((-2.0, 2.0), (-2.0, 2.0))
+    planes = forward.class_logit_grid(w, names, *box, (6, 7))
+    assert planes.shape == (1, 6, 7)
+    one = forward.probability_grid(w, names, *box, (6, 7))
+    np.testing.assert_allclose(forward.sigmoid(planes[0]), one, atol=1e-6)
+
+
+def test_class_logit_grid_far_from_zero() -> None:
+    """Columns near 10⁶ that vary by a few units: the first layer in float64 keeps the logits
+    right to float32 rounding (a float32 x near 10⁶ is only good to 0.06)."""
+    rng = np.random.default_rng(11)
+    W1 = rng.normal(0, 1, (4, 2))
+    for centre in (np.array([1.0e6, -2.0e6]), np.array([3.0e8, 5.0])):
+        w = Weights(W1, -W1 @ centre, rng.normal(0, 2, (3, 4)), rng.normal(0, 1, 3))
+        box = ((centre[0] - 3, centre[0] + 3), (centre[1] - 3, centre[1] + 3))
+        planes = forward.class_logit_grid(w, "tanh", *box, (12, 12))
+        exact = torch_spaces(forward.grid_points(*box, (12, 12)), w, ("tanh",))[-1]
+        within_float32(planes, planes_of(exact, (12, 12)))
+
+
+def test_class_logit_grid_checks_the_layer() -> None:
+    w, names, _ = random_case(0)
+    with pytest.raises(ValueError, match="hidden layer"):
+        forward.class_logit_grid(w, names, (0.0, 1.0), (0.0, 1.0), (4, 4), Space(9))

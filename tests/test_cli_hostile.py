@@ -335,6 +335,144 @@ def test_the_drawing_limit_is_of_the_points_a_run_holds() -> None:
         rendering.check_render(RunConfig(samples=400), points=2500)
 
 
+# --- video length, stills, themes and --out (issue 20) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--duration", "2"], "--duration must be 5 to 600 seconds, got 2"),
+        (["--duration", "1e9"], "--duration must be 5 to 600 seconds, got 1e+09"),
+        (["--duration", "nan"], "--duration must be 5 to 600 seconds, got nan"),
+        (["--seconds-per-epoch", "0"], "--seconds-per-epoch must be 0.001 to 10 seconds, got 0"),
+        (["--seconds-per-epoch", "-1"], "--seconds-per-epoch must be 0.001 to 10 seconds"),
+        (["--duration", "20", "--seconds-per-epoch", "0.1"],
+         "--duration and --seconds-per-epoch exclude each other"),
+    ],
+)  # fmt: skip
+def test_render_refuses_a_video_length_out_of_range_before_training(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
+    one_line_error(*invoke("render", "--epochs", "2", *args), message)
+    assert not Path("media").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "exit_code"),
+    [
+        (["--still", "200"], "nnviz: the run has epochs 0 to 12; --still 200 is not one", 1),
+        (["--still", "-1"], "nnviz: the run has epochs 0 to 12; --still -1 is not one", 1),
+        (["--still", "12.5"], "nnviz: the run has epochs 0 to 12; --still 12.5 is not one", 1),
+        (["--still", "last"], "'last' is not an epoch (a number) or 'final'", 2),
+        (["--still", "inf"], "'inf' is not an epoch (a number) or 'final'", 2),
+        (["--still", "3", "--format", "gif"], "--still writes a PNG; drop --format", 2),
+    ],
+)
+def test_render_refuses_a_still_the_run_does_not_have_in_one_line(
+    short_run: Run, tmp_path: Path, args: list[str], message: str, exit_code: int
+) -> None:
+    """A still of an epoch the run file does not hold: one line, nothing rendered."""
+    path = save_run(short_run, tmp_path / "run.npz")
+    code, out, err = invoke("render", "--run", str(path), *args)
+    assert code == exit_code and err.count("\n") == 1 and message in err, err
+    assert "Traceback" not in out + err
+    assert not Path("media", "images").exists() and not Path("media", "videos").exists()
+
+
+def test_a_pace_that_makes_a_video_of_hours_is_refused() -> None:
+    rendering.check_video_length(200, 3.0)  # 600 s: the most
+    with pytest.raises(rendering.RenderError, match="makes 201 epochs last 603 s, more than"):
+        rendering.check_video_length(201, 3.0)
+
+
+def test_the_theme_is_in_the_file_name_unless_it_is_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NNVIZ_THEME", raising=False)
+    config = RunConfig()
+    assert rendering.run_output_name(config) == "relu_lr0.01"
+    assert rendering.run_output_name(config, theme="dark") == "relu_lr0.01"
+    assert rendering.run_output_name(config, theme="light") == "relu_lr0.01_light"
+    monkeypatch.setenv("NNVIZ_THEME", "light")  # the light video no longer replaces the dark
+    assert rendering.run_output_name(config) == "relu_lr0.01_light"
+    assert rendering.run_output_name(config, theme="dark") == "relu_lr0.01"
+    assert rendering.run_output_name(config, layout="blog", still=37.5) == (
+        "relu_lr0.01_blog_light_epoch37.5"
+    )
+    code, _, err = invoke("render", "--theme", "sepia")
+    assert code == 2 and "'sepia' is not one of 'dark', 'light'" in err
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("device", "/dev/null: is a device; a video is written only to a regular file"),
+        ("fifo", "video.mp4: is a FIFO; a video is written only"),
+        ("symlink", "video.mp4: is a symbolic link; a video is written only"),
+        ("folder", "out: is a folder; a video is written only"),
+        ("suffix", "video.gif: a video (--format mp4) is written to a .mp4 file"),
+        ("gif suffix", "video.mp4: a GIF (--format gif) is written to a .gif file"),
+        ("still suffix", "video.mp4: a still (--still) is written to a .png file"),
+        ("parent is a file", "video.mp4: cannot write"),
+    ],
+)
+def test_render_out_refuses_what_is_not_a_regular_file_before_training(
+    tmp_path: Path, kind: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nnviz.train
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained before refusing --out")
+
+    monkeypatch.setattr(nnviz.train, "train", no_training)
+    monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
+    target = tmp_path / "video.mp4"
+    extra: list[str] = []
+    if kind == "device":
+        target = Path("/dev/null")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "symlink":
+        (tmp_path / "real.mp4").write_bytes(b"precious")
+        target.symlink_to(tmp_path / "real.mp4")
+    elif kind == "folder":
+        target = tmp_path / "out"
+        target.mkdir()
+    elif kind == "suffix":
+        target = tmp_path / "video.gif"
+    elif kind == "gif suffix":
+        extra = ["--format", "gif"]
+    elif kind == "still suffix":
+        extra = ["--still", "final"]
+    elif kind == "parent is a file":
+        (tmp_path / "file").write_bytes(b"precious")
+        target = tmp_path / "file" / "video.mp4"
+    before = target.lstat().st_mode if target.exists() or target.is_symlink() else None
+    code, out, err = invoke("render", "--epochs", "2", "--out", str(target), *extra)
+    one_line_error(code, out, err, message)
+    if before is not None:
+        assert target.lstat().st_mode == before
+    if kind == "symlink":
+        assert (tmp_path / "real.mp4").read_bytes() == b"precious"
+    assert not Path("media").exists()  # refused before any training or drawing
+
+
+def test_out_and_still_are_of_one_run() -> None:
+    for args in (["--out", "x.mp4"], ["--still", "final"]):
+        code, _, err = invoke("render", "--seed-grid", *args)
+        assert code == 2 and "--seed-grid renders six" in err and err.count("\n") == 1
+
+
+def test_render_help_says_what_the_options_do() -> None:
+    code, out, _ = invoke("render", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "each hidden layer's view" in text and "the hidden space" not in text
+    assert "Length of the whole video" in text and "render shows no title card" in text
+    assert "--still" in text and "--theme" in text and "--out" in text
+
+
 # --- paths that are not regular files are refused before they are opened -------------------
 
 

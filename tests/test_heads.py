@@ -73,3 +73,49 @@ def test_class_accuracies_and_margin_by_hand() -> None:
     np.testing.assert_allclose(accuracies[[0, 2]], [2 / 3, 1.0])
     assert np.isnan(accuracies[1])
     np.testing.assert_allclose(head("softmax").margin(logits), [0.5, 0.7, 0.1, 0.4])
+
+
+def test_log_softmax_of_any_shape_equals_torchs() -> None:
+    """Computed class-major inside: the classes stay on the last axis of any shape (logits of
+    every epoch, (E, N, k); one point, (k,))."""
+    for shape in [(4, 7, 3), (5,), (0, 3), (9, 1)]:
+        z = RNG.normal(0, 5, size=shape)
+        expected = torch.log_softmax(torch.tensor(z), dim=-1).numpy()
+        result = log_softmax(z)
+        assert result.shape == z.shape
+        np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(softmax(z), np.exp(expected), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("classes", [2, 3, 6])
+def test_top_class_is_the_most_probable_class_and_its_probability(classes: int) -> None:
+    logits = RNG.normal(0, 4, size=(200, classes))
+    logits[:20] *= 300  # far apart: some probabilities underflow to 0
+    p = torch.softmax(torch.tensor(logits), dim=-1).numpy()
+    planes = np.ascontiguousarray(logits.T).reshape(classes, 10, 20)  # class-major, a grid
+    top, p_top = head("softmax").top_class(planes)
+    assert top.shape == p_top.shape == (10, 20) and p_top.dtype == np.float64
+    np.testing.assert_array_equal(top.ravel(), p.argmax(axis=1))
+    np.testing.assert_allclose(p_top.ravel(), p.max(axis=1), rtol=1e-13)
+    # float32 stays float32, to float32 rounding of the probability.
+    top32, p_top32 = head("softmax").top_class(planes.astype(np.float32))
+    assert p_top32.dtype == np.float32
+    exact = torch.softmax(torch.tensor(planes.astype(np.float32), dtype=torch.float64), dim=0)
+    np.testing.assert_array_equal(top32, exact.argmax(dim=0).numpy())
+    np.testing.assert_allclose(p_top32, exact.max(dim=0).values.numpy(), rtol=1e-6)
+
+
+def test_top_class_ties_and_the_sigmoid_unit_by_hand() -> None:
+    # Equal logits go to the lower class, as predict decides; 1 / (1 + e⁰ + e⁻¹⁰⁰⁰) = 1/2.
+    planes = np.array([[0.0, 2.0, 5.0], [0.0, 2.0, 1.0], [-1000.0, 2.0, 5.0]])
+    top, p_top = head("softmax").top_class(planes)
+    np.testing.assert_array_equal(top, [0, 0, 0])
+    np.testing.assert_allclose(p_top, [0.5, 1 / 3, 1 / (2 + np.exp(-4.0))], rtol=1e-15)
+    np.testing.assert_array_equal(top, head("softmax").predict(planes.T))
+    # One sigmoid unit: class 1 where z > 0 (0 goes to class 0), probability σ(|z|).
+    z = np.array([[-3.0, 0.0, 2.0, 800.0]])
+    top, p_top = head("sigmoid").top_class(z)
+    np.testing.assert_array_equal(top, [0, 0, 1, 1])
+    np.testing.assert_array_equal(top, head("sigmoid").predict(z.T))
+    sigma = torch.sigmoid(torch.tensor(z[0])).numpy()
+    np.testing.assert_allclose(p_top, np.maximum(sigma, 1 - sigma), rtol=1e-15)

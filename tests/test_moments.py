@@ -12,6 +12,7 @@ from nnviz.moments import (
     clock_speed,
     dead_units,
     first_separation,
+    fit_clock,
     key_moments,
     plateaus,
     time_to_epoch,
@@ -243,3 +244,113 @@ def test_dead_units_of_every_layer_match_a_per_epoch_loop() -> None:
     captions = [m.caption for m in key_moments(run) if m.kind == "dead_unit"]
     assert len(captions) == len(expected)
     assert all(" of layer " in caption for caption in captions)
+
+
+# --- the clock fitted into a length of video (fit_clock) ------------------------------------
+
+
+def test_fit_clock_plays_every_epoch_in_exactly_the_seconds_asked() -> None:
+    """Without moments the epochs share the time equally: 10 epochs in 5 s, 0.5 s each."""
+    times, epochs = fit_clock([], 10, 5.0)
+    np.testing.assert_allclose(times, np.arange(11) * 0.5)
+    np.testing.assert_array_equal(epochs, np.arange(11))
+    assert times[-1] == 5.0  # exactly, not a sum of rounded steps
+    with pytest.raises(ValueError):
+        fit_clock([], 0, 5.0)
+    with pytest.raises(ValueError):
+        fit_clock([], 10, 0.0)
+
+
+def test_a_short_run_is_slowed_down_and_its_moment_stays_three_times_slower() -> None:
+    """7 epochs in 16 s, a moment at epoch 3: steps 1 to 4 (midpoints 1.5 to 4.5, within 2
+    of 3) weigh 3, the other three 1, so 3 + 4 * 3 = 15 units of 16/15 s."""
+    times, epochs = fit_clock([Moment(3, "separation", "epoch 3: ...")], 7, 16.0)
+    unit = 16.0 / 15.0
+    np.testing.assert_allclose(np.diff(times), [unit, 3 * unit, 3 * unit, 3 * unit, 3 * unit,
+                                                unit, unit])  # fmt: skip
+    assert times[-1] == 16.0 and epochs[-1] == 7.0
+
+
+def test_a_long_run_is_sampled_at_the_frame_rate_and_its_moment_stays_visible() -> None:
+    """1600 epochs in 27 s at 15 fps: 405 frames, so frames fall between logged epochs and
+    skip most of them; the moment at epoch 800 still plays three times slower, over about a
+    second of video instead of the 0.2 s that 2 epochs on each side would take."""
+    moment = Moment(800, "separation", "epoch 800: ...")
+    times, epochs = fit_clock([moment], 1600, 27.0)
+    assert times[0] == 0.0 and times[-1] == 27.0 and epochs[-1] == 1600.0
+    assert np.all(np.diff(times) > 0)
+    frame_times = np.arange(0, 27.0, 1 / 15)
+    shown = np.interp(frame_times, times, epochs)
+    assert len(shown) == 405 and np.all(np.diff(shown) > 0)
+    assert np.mean(shown != np.round(shown)) > 0.9  # fractional epochs, read out as such
+    steps = np.diff(times)
+    ordinary, slow = steps.min(), steps.max()
+    assert slow == pytest.approx(3 * ordinary)
+    slowed = steps > 2 * ordinary
+    # The slowed steps surround the moment and take about a second (MOMENT_SECONDS, 0.96 s,
+    # rounded to whole steps), and are far fewer than half the video.
+    assert set(np.nonzero(slowed)[0]) >= {799, 800}
+    assert 0.9 <= steps[slowed].sum() <= 1.1
+
+
+def test_many_moments_keep_their_slow_motion_within_half_the_video() -> None:
+    """Forty moments in a 1000-epoch run squeezed into 20 s: widening each stretch to a second
+    would take the whole video, so they widen only until half of it is slow motion."""
+    moments = [Moment(25 * k, "separation", "...") for k in range(1, 41)]
+    times, _ = fit_clock(moments, 1000, 20.0)
+    steps = np.diff(times)
+    slowed = steps > 2 * steps.min()
+    assert steps.max() == pytest.approx(3 * steps.min())
+    assert steps[slowed].sum() <= 0.5 * 20.0 + 1e-9
+    assert steps[slowed].sum() >= 0.4 * 20.0  # widened, not left at 2 epochs a side
+    assert times[-1] == 20.0
+
+
+def test_the_default_pace_is_not_changed_by_fitting() -> None:
+    """Fitting a clock into the length the default pace gives changes nothing: the blog's runs
+    keep their timing."""
+    moments = [Moment(22, "plateau", "...", end=40), Moment(52, "separation", "...")]
+    weights = clock_speed(moments, 107)
+    expected_times, expected_epochs = time_to_epoch(weights, 0.08)
+    times, epochs = fit_clock(moments, 107, float(expected_times[-1]))
+    np.testing.assert_allclose(times, expected_times, rtol=1e-12)
+    np.testing.assert_array_equal(epochs, expected_epochs)
+
+
+def test_the_training_phase_fits_its_whole_length_to_the_frame() -> None:
+    """A phase of 6 s at 15 fps is 90 frames: the reveal (0.8 s, 12 frames), the conceal
+    (0.6 s, 9 frames) and a still hold of 1.5 s (22 whole frames) leave 47 for the clock."""
+    from nnviz.parallel import frames_of_play
+    from nnviz.stories.training import TrainingPhase
+
+    phase = TrainingPhase(phase_seconds=6.0)
+    times, epochs = phase.clock(27, [], 15.0, hold_frames=22)
+    assert frames_of_play(float(times[-1]), 15.0) == 90 - 12 - 9 - 22
+    assert epochs[-1] == 27.0
+    # A phase that leaves its final state on screen (clear=False) has no conceal to count.
+    times, _ = phase.clock(27, [], 15.0, hold_frames=22, clear=False)
+    assert frames_of_play(float(times[-1]), 15.0) == 90 - 12 - 22
+    with pytest.raises(ValueError, match=r"phase_seconds must be at least 3\.9 s"):
+        TrainingPhase(phase_seconds=3.0)
+
+
+def test_the_training_phase_keeps_the_default_pace_and_caps_long_runs() -> None:
+    """200 epochs at 0.08 s (16 s) stay as they are; 1000 epochs (80 s) are fitted into the
+    default 30 s of the phase (450 frames at 15 fps) unless the pace is asked for."""
+    from nnviz.parallel import frames_of_play
+    from nnviz.stories.training import DEFAULT_MAX_PHASE_SECONDS, TrainingPhase
+
+    assert DEFAULT_MAX_PHASE_SECONDS == 30.0
+    phase = TrainingPhase()
+    times, _ = phase.clock(200, [], 15.0, hold_frames=22)
+    assert times[-1] == pytest.approx(16.0)
+    times, epochs = phase.clock(1000, [], 15.0, hold_frames=22)
+    assert frames_of_play(float(times[-1]), 15.0) + 12 + 22 + 9 == 450
+    assert epochs[-1] == 1000.0
+    paced = TrainingPhase(seconds_per_epoch=0.08, max_phase_seconds=None)
+    times, _ = paced.clock(1000, [], 15.0, hold_frames=22)
+    assert times[-1] == pytest.approx(80.0)
+    # Key-moment captions stay on screen for 2 s of video at least: 25 epochs at the default
+    # pace, 1000 * 2 / (30 - 2.9) epochs in the capped one.
+    assert phase.caption_epochs(200) == 25.0
+    assert phase.caption_epochs(1000) == pytest.approx(2 * 1000 / 27.1)

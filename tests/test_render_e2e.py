@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from manim import tempconfig
+from PIL import Image
 
 from nnviz.cli import cli
+from nnviz.config import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.slow, pytest.mark.render]
@@ -82,5 +85,130 @@ def test_nnviz_render_makes_an_mp4_and_a_blog_gif(tmp_path: Path) -> None:
     assert gif.exit_code == 0, gif.stderr
     gif_path = Path(gif.stdout.strip())
     info = probe(gif_path)
-    assert gif_path.suffix == ".gif" and info["width"] <= 720 and info["fps"] <= 30
+    assert gif_path.suffix == ".gif" and info["width"] <= 640 and info["fps"] <= 30
     assert info["duration"] == pytest.approx(probe(mp4_path)["duration"], abs=0.2)
+
+
+def frame_count(path: Path) -> int:
+    """The frames of a video or GIF, counted by ffprobe decoding every one."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "stream=nb_read_frames", "-of", "csv=p=0", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return int(out.strip())
+
+
+def render(*args: str) -> Path:
+    result = CliRunner().invoke(cli, ["render", *args])
+    assert result.exit_code == 0, result.stderr
+    return Path(result.stdout.strip())
+
+
+def test_render_duration_gives_a_video_of_that_length_to_the_frame() -> None:
+    """--duration 6 at -ql (15 fps): 6 x 15 = 90 frames, whatever the run's epochs."""
+    path = render("--activation", "tanh", "--lr", "0.1", "--epochs", "5", "--duration", "6")
+    assert path.parent.name == "480p15" and path.suffix == ".mp4"
+    assert frame_count(path) == 90
+    assert probe(path)["duration"] == pytest.approx(6.0, abs=1 / 15)
+
+
+def test_render_seconds_per_epoch_paces_the_epochs(tmp_path: Path) -> None:
+    """4 epochs at 0.5 s, in a run without key moments: the reveal 0.8 s, training 2 s, the
+    hold 1.5 s and the conceal 0.6 s make 4.9 s, 73.5 frames at 15 fps, to a frame. --out
+    puts the video where it is asked and nowhere else."""
+    from nnviz.cache import cached_run
+    from nnviz.moments import key_moments
+
+    args = ["--activation", "tanh", "--lr", "0.001", "--epochs", "4"]
+    run = cached_run(RunConfig(activation="tanh", lr=0.001, max_epochs=4))
+    assert run.epochs == 4 and key_moments(run) == []  # nothing slowed down
+    target = tmp_path / "videos" / "paced.mp4"
+    path = render(*args, "--seconds-per-epoch", "0.5", "--out", str(target))
+    assert path == target and target.is_file()
+    assert abs(frame_count(target) - 4.9 * 15) <= 1
+    assert not Path("media", "videos").exists()  # nothing at the default path
+    assert not [p for p in Path("media").iterdir() if p.name.startswith(".")]
+
+
+def test_a_gif_lands_in_a_folder_named_by_its_real_size() -> None:
+    """The folder says what ffprobe reads: 640x360 at 10 fps at -ql; --duration 6 makes 60
+    frames; the movie it was made from is gone."""
+    path = render("--activation", "tanh", "--lr", "0.1", "--epochs", "5", "--duration", "6",
+                  "--format", "gif")  # fmt: skip
+    info = probe(path)
+    size = f"{info['width']}x{info['height']}_{info['fps']:g}fps"
+    assert path.parent.name == size == "640x360_10fps"
+    assert frame_count(path) == 60
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert not [p for p in Path("media").iterdir() if p.name.startswith(".")]
+
+
+def test_a_still_shows_the_epoch_it_was_asked_for(tmp_path: Path) -> None:
+    """--still 12 and --still final of the blog's ReLU run at lr 0.01 (107 epochs): each PNG
+    matches the training layout rendered at its epoch by the frame helper and not the other,
+    and the input plane's mesh shows the network's probability at that epoch through the
+    colour map."""
+    from manim import ValueTracker
+
+    from nnviz.cache import cached_run
+    from nnviz.colormap import DivergingColormap
+    from nnviz.forward import probabilities
+    from nnviz.mobjects.layout import TrainingLayout
+    from nnviz.moments import key_moments
+    from nnviz.stories.base import NNVizScene
+    from nnviz.theme import active_theme
+    from nnviz.trajectory import Trajectory
+    from tests.frame_regression import (
+        MEAN_TOLERANCE,
+        SHARE_TOLERANCE,
+        frame_difference,
+        render_scene_last_frame,
+    )
+
+    run = cached_run(RunConfig(activation="relu", lr=0.01))
+    assert run.epochs == 107
+    early = render("--activation", "relu", "--lr", "0.01", "--still", "12",
+                   "--out", str(tmp_path / "early.png"))  # fmt: skip
+    final = render("--activation", "relu", "--lr", "0.01", "--still", "final")
+    assert final == Path("media/images/854x480/relu_lr0.01_epoch107.png").absolute()
+    stills = {12.0: np.asarray(Image.open(early).convert("RGB")),
+              107.0: np.asarray(Image.open(final).convert("RGB"))}  # fmt: skip
+
+    def reference(epoch: float) -> np.ndarray:
+        class AtEpoch(NNVizScene):
+            def construct(self) -> None:
+                layout = TrainingLayout(Trajectory(run), ValueTracker(epoch), self.theme,
+                                        moments=key_moments(run))  # fmt: skip
+                self.add(layout)
+
+        return render_scene_last_frame(AtEpoch, tmp_path / "reference", 854, 480)[1]
+
+    references = {epoch: reference(epoch) for epoch in stills}
+    for epoch, still in stills.items():
+        assert still.shape == (480, 854, 3)
+        for other, frame in references.items():
+            mean, share = frame_difference(still, frame)
+            same = mean <= MEAN_TOLERANCE and share <= SHARE_TOLERANCE
+            assert same == (other == epoch), (epoch, other, mean, share)
+
+    # The mesh: the corner of the input plane where the two epochs' colours differ most.
+    theme = active_theme()
+    panel = TrainingLayout(Trajectory(run), ValueTracker(0.0), theme).input_panel
+    colours = DivergingColormap.from_theme(theme)
+    (x0, x1), (y0, y1) = panel.box
+    cx, cy = panel.viewport.centre
+    width, height = panel.viewport.width, panel.viewport.height
+    scale = 480 / 8.0
+    corners = [(fx, fy) for fx in (0.03, 0.97) for fy in (0.03, 0.97)]
+
+    def expected(epoch: float, fx: float, fy: float) -> np.ndarray:
+        point = np.array([[x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)]])
+        return colours(probabilities(point, run.weights(int(epoch)), "relu"))[0, :3].astype(int)
+
+    fx, fy = max(corners, key=lambda c: np.abs(expected(12, *c) - expected(107, *c)).max())
+    assert np.abs(expected(12, fx, fy) - expected(107, fx, fy)).max() > 40
+    col = round(854 / 2 + (cx - width / 2 + fx * width) * scale)
+    row = round(480 / 2 - (cy - height / 2 + fy * height) * scale)
+    for epoch, still in stills.items():
+        assert np.abs(still[row, col].astype(int) - expected(epoch, fx, fy)).max() <= 12, epoch

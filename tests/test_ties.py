@@ -1,5 +1,6 @@
-"""Tie lines on a grid of class probabilities, checked with torch as the oracle at the
-segments' points, by hand on symmetric fields, and against the 0.5 contour for two classes."""
+"""Tie lines on a grid of class probabilities or logits, checked with torch as the oracle at
+the segments' points, by hand on symmetric fields, against the 0.5 contour (the logits' zero
+contour) for two classes, and the two tracings against each other."""
 
 from __future__ import annotations
 
@@ -10,17 +11,32 @@ import torch
 from nnviz import forward
 from nnviz.contour import level_segments
 from nnviz.forward import Weights
-from nnviz.ties import tie_lines
+from nnviz.ties import TieLines, logit_tie_lines, tie_lines
+from nnviz.view import Box
 from tests.test_class_forward import random_case, torch_spaces
 
 BOX = ((-3.0, 3.0), (-2.5, 3.5))
 SHAPE = (180, 180)
 
 
-def oracle(points: np.ndarray, w: Weights, names: tuple[str, ...]) -> np.ndarray:
-    """P(class c) at ``points`` by torch, float64."""
+def oracle(
+    points: np.ndarray, w: Weights, names: tuple[str, ...], field: str = "probabilities"
+) -> np.ndarray:
+    """P(class c) at ``points`` by torch, float64 (or for ``field="logits"``, the logits)."""
     logits = torch_spaces(points, w, names)[-1]
+    if field == "logits":
+        return logits
     return torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
+
+
+def traced(
+    field: str, w: Weights, names: tuple[str, ...], box: Box, shape: tuple[int, int]
+) -> TieLines:
+    """The tie lines of the network's field on a grid, traced on its probabilities
+    (:func:`tie_lines`) or on its logits (:func:`logit_tie_lines`)."""
+    if field == "logits":
+        return logit_tie_lines(forward.class_logit_grid(w, names, *box, shape), *box)
+    return tie_lines(forward.class_probability_grid(w, names, *box, shape), *box)
 
 
 def canonical(segments: np.ndarray) -> np.ndarray:
@@ -92,22 +108,25 @@ def six_classes(seed: int) -> tuple[Weights, tuple[str, ...], int]:
 CASES = [("random", seed) for seed in range(12)] + [("six", seed) for seed in range(4)]
 
 
+@pytest.mark.parametrize("field", ["probabilities", "logits"])
 @pytest.mark.parametrize(("kind", "seed"), CASES)
-def test_tie_lines_are_where_the_top_two_classes_tie(kind: str, seed: int) -> None:
+def test_tie_lines_are_where_the_top_two_classes_tie(kind: str, seed: int, field: str) -> None:
+    """Traced on the probabilities, p_i − p_j is small at every segment's ends and middle;
+    traced on the logits, z_i − z_j (both: to the change between neighbouring pixels)."""
     w, names, k = random_case(seed) if kind == "random" else six_classes(seed)
-    p = forward.class_probability_grid(w, names, *BOX, SHAPE)
-    ties = tie_lines(p, *BOX)
+    ties = traced(field, w, names, BOX, SHAPE)
     # The oracle's field at the pixel centres, for the resolution of the grid: how much each
-    # difference p_i − p_j changes from one pixel centre to the next, near each point.
+    # difference p_i − p_j (or z_i − z_j) changes from one pixel centre to the next, near each
+    # point.
     centres = forward.grid_points(*BOX, SHAPE)
-    q = oracle(centres, w, names).reshape(*SHAPE, k)
+    q = oracle(centres, w, names, field).reshape(*SHAPE, k)
     if len(ties.segments) == 0:
         assert np.all(q.argmax(axis=-1) == q.argmax(axis=-1).flat[0])  # one class everywhere
         return
     # Ends and middles of every segment, by the oracle.
     points = np.concatenate([ties.segments[:, 0], ties.segments.mean(axis=1), ties.segments[:, 1]])
     pairs = np.tile(ties.pairs, (3, 1))
-    exact = oracle(points, w, names)
+    exact = oracle(points, w, names, field)
     rows = np.arange(len(points))
     pi, pj = exact[rows, pairs[:, 0]], exact[rows, pairs[:, 1]]
     local = LocalSteps(q, points)
@@ -209,3 +228,99 @@ def test_a_field_of_one_class_has_no_ties() -> None:
     p[..., [0, 1, 3]] = 0.1
     ties = tie_lines(p, (0.0, 1.0), (0.0, 1.0))
     assert ties.segments.shape == (0, 2, 2) and ties.pairs.shape == (0, 2)
+
+
+def test_linear_logits_are_traced_exactly() -> None:
+    # Logits a0 = x, a1 = −x, a2 = y: linear, so traced on the logits every line is exact,
+    # and so is its end, the triple point at the origin (on the probabilities, to a pixel).
+    box = ((-1.0, 1.0), (-1.0, 1.0))
+    x, y = forward.grid_points(*box, (100, 100)).T.reshape(2, 100, 100)
+    planes = np.array([x, -x, y]) * 4
+    ties = logit_tie_lines(planes, *box)
+    assert sorted({tuple(pair) for pair in ties.pairs.tolist()}) == [(0, 1), (0, 2), (1, 2)]
+    down = ties.of(0, 1)
+    np.testing.assert_allclose(down[..., 0], 0.0, atol=1e-12)
+    assert down[..., 1].max() == pytest.approx(0.0, abs=1e-12)
+    assert down[..., 1].min() == pytest.approx(-1.0 + 1 / 100)  # the outer pixel centres
+    for (i, j), sign in (((0, 2), 1.0), ((1, 2), -1.0)):
+        diagonal = ties.of(i, j)
+        np.testing.assert_allclose(diagonal[..., 1], sign * diagonal[..., 0], atol=1e-12)
+        assert np.all(sign * diagonal[..., 0] >= -1e-12)
+        length = np.linalg.norm(diagonal[:, 1] - diagonal[:, 0], axis=1).sum()
+        assert length == pytest.approx(np.sqrt(2) * (1 - 1 / 100), abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_two_classes_tie_on_the_zero_contour_of_their_logits(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    w = Weights(rng.normal(0, 1.5, (4, 2)), rng.normal(0, 1, 4), rng.normal(0, 1.5, (2, 4)),
+                rng.normal(0, 1, 2))  # fmt: skip
+    planes = forward.class_logit_grid(w, "tanh", *BOX, SHAPE)
+    ties = logit_tie_lines(planes, *BOX)
+    difference = planes[1].astype(np.float64) - planes[0]
+    zero = level_segments(difference, *BOX, level=0.0)
+    assert len(zero) > 0 and ties.segments.shape == zero.shape
+    np.testing.assert_allclose(canonical(ties.segments), canonical(zero), atol=1e-8)
+    # One sigmoid unit, as the planes (0, z): the zero contour of its logit.
+    one = Weights(*w.arrays()[:-2], w.W[-1][:1], w.b[-1][:1])
+    z = forward.class_logit_grid(one, "tanh", *BOX, SHAPE)[0]
+    sigmoid_ties = logit_tie_lines(np.stack([np.zeros_like(z), z]), *BOX)
+    np.testing.assert_allclose(
+        canonical(sigmoid_ties.segments),
+        canonical(level_segments(z.astype(np.float64), *BOX, level=0.0)),
+        atol=1e-8,
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_logit_tie_lines_are_pieces_of_the_zero_contours(seed: int) -> None:
+    w, names, _ = random_case(seed)
+    z = forward.class_logit_grid(w, names, *BOX, (90, 90)).astype(np.float64)
+    ties = logit_tie_lines(z, *BOX)
+    for pair in {tuple(pair) for pair in ties.pairs.tolist()}:
+        zero = level_segments(z[pair[0]] - z[pair[1]], *BOX, level=0.0)
+        ours = ties.of(*pair)
+        on = (distances(ours[:, 0], zero) < 1e-9) & (distances(ours[:, 1], zero) < 1e-9)
+        assert np.all(on.any(axis=1))
+
+
+@pytest.mark.parametrize(("kind", "seed"), CASES)
+def test_the_two_tracings_agree_to_the_grid(kind: str, seed: int) -> None:
+    """Traced on the logits or on the probabilities: the same pairs, and every end of either
+    within a pixel of the other's lines of the same pair."""
+    w, names, _ = random_case(seed) if kind == "random" else six_classes(seed)
+    shape = (90, 90)
+    logits = traced("logits", w, names, BOX, shape)
+    probabilities = traced("probabilities", w, names, BOX, shape)
+    pixel = float(np.hypot((BOX[0][1] - BOX[0][0]) / shape[1], (BOX[1][1] - BOX[1][0]) / shape[0]))
+    pairs = {tuple(pair) for pair in logits.pairs.tolist()}
+    assert pairs == {tuple(pair) for pair in probabilities.pairs.tolist()}
+    for pair in pairs:
+        for one, other in ((logits, probabilities), (probabilities, logits)):
+            ends = one.of(*pair).reshape(-1, 2)
+            assert distances(ends, other.of(*pair)).min(axis=1).max() <= pixel, pair
+
+
+def test_logit_planes_must_be_class_major() -> None:
+    with pytest.raises(ValueError, match=r"shape \(k >= 2, rows, cols\)"):
+        logit_tie_lines(np.zeros((5, 5)), (0.0, 1.0), (0.0, 1.0))
+    with pytest.raises(ValueError, match=r"not \(1, 5, 5\)"):
+        logit_tie_lines(np.zeros((1, 5, 5)), (0.0, 1.0), (0.0, 1.0))
+    ties = logit_tie_lines(np.zeros((3, 1, 5)), (0.0, 1.0), (0.0, 1.0))
+    assert ties.segments.shape == (0, 2, 2)
+
+
+def test_a_pair_that_ties_under_a_third_class_leaves_no_line() -> None:
+    # Classes 0 and 1 change places along x = 0, but class 2 is above both everywhere: the
+    # cells are dropped before tracing (logits) or the segments cut away (probabilities).
+    x = forward.grid_points((-1.0, 1.0), (-1.0, 1.0), (20, 30))[:, 0].reshape(20, 30)
+    planes = np.array([x, -x, np.full_like(x, 5.0)])
+    p = np.exp(planes) / np.exp(planes).sum(axis=0)
+    for ties in (logit_tie_lines(planes, (-1.0, 1.0), (-1.0, 1.0)),
+                 tie_lines(np.moveaxis(p, 0, -1), (-1.0, 1.0), (-1.0, 1.0))):  # fmt: skip
+        assert ties.segments.shape == (0, 2, 2) and ties.pairs.shape == (0, 2)
+    # Lowered below the pair near x = 0, class 2 leaves the tie there and only there.
+    planes[2] = 2 * np.abs(x) - 0.5
+    ties = logit_tie_lines(planes, (-1.0, 1.0), (-1.0, 1.0))
+    assert {tuple(pair) for pair in ties.pairs.tolist()} >= {(0, 1)}
+    np.testing.assert_allclose(ties.of(0, 1)[..., 0], 0.0, atol=1e-12)

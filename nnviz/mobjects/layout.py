@@ -293,6 +293,8 @@ class TrainingLayout(ClockedGroup):
         How the input plane scales its axes (:func:`nnviz.mobjects.panels.input_box`):
         ``"auto"`` (equal for a built-in data set, per axis for a CSV file's), ``"equal"`` or
         ``"per-axis"``.
+    caption_epochs
+        How many epochs a key moment's caption stays on screen after its moment.
     """
 
     PANEL = 4.4
@@ -311,6 +313,7 @@ class TrainingLayout(ClockedGroup):
         moments: Sequence[Moment] = (),
         layout: str = "default",
         axis_scales: AxisScales | str = "auto",
+        caption_epochs: float = 25.0,
     ) -> None:
         super().__init__()
         if layout not in LAYOUTS:
@@ -342,7 +345,8 @@ class TrainingLayout(ClockedGroup):
         self.legend = Group(key.move_to(self.LEGEND_CENTRE))
         if trajectory.run.has_test:
             self.legend.add(test_key(theme).next_to(self.legend, UP, 0.12))
-        self.captions = MomentCaptions(moments, clock, theme).move_to(self.CAPTION_CENTRE)
+        self.captions = MomentCaptions(moments, clock, theme, show_epochs=caption_epochs)
+        self.captions.move_to(self.CAPTION_CENTRE)
         self.live = (*row.panels, self.stats, self.loss_curve, self.stop_mark, self.captions)
         self.add(
             *row.panels,

@@ -110,10 +110,12 @@ class NNVizScene(Scene):
 
     #: The run configuration that the scene's runs start from.
     base_config: ClassVar[RunConfig] = RunConfig()
+    #: The theme (a name in :data:`nnviz.theme.THEMES`); ``None`` takes ``NNVIZ_THEME``'s.
+    theme_name: ClassVar[str | None] = None
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("camera_class", FastCamera)
-        self.theme: Theme = active_theme()
+        self.theme: Theme = active_theme(self.theme_name)
         config.background_color = self.theme.background
         reason = missing_latex()
         if reason is not None:  # one line instead of Manim's traceback from deep in MathTex
@@ -240,6 +242,18 @@ class NNVizScene(Scene):
 
             self.play(UpdateFromAlphaFunc(clock, follow), run_time=duration, rate_func=linear)
         clock.set_value(value_at(run_time))
+
+    def frames_of_wait(self, seconds: float) -> int:
+        """Return how many frames ``self.wait(seconds)`` adds to the movie now: a still wait
+        repeats one frame for whole frames of its time (Manim's ``freeze_current_frame``), a
+        wait with time-based updaters (a turning 3-D view) draws every frame of a play."""
+        rate = config.frame_rate
+        updating = (  # Manim's own test of a wait (Scene.should_update_mobjects)
+            self.always_update_mobjects
+            or bool(self.updaters)
+            or any(m.has_time_based_updater() for m in self.get_mobject_family_members())
+        )
+        return frames_of_play(seconds, rate) if updating else int(seconds / (1 / rate))
 
     def reveal(self, *mobjects: Mobject, run_time: float = 0.8) -> None:
         """Add ``mobjects`` and fade them in by lifting a curtain of the background colour.

@@ -15,6 +15,7 @@ from manim import (
     ValueTracker,
     VGroup,
     Write,
+    config,
 )
 
 from nnviz.activations import activation, display_name
@@ -26,21 +27,28 @@ from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import class_dots
 from nnviz.mobjects.typeset import typeset_once
-from nnviz.moments import clock_speed, key_moments, time_to_epoch
-from nnviz.rendering import RenderError, refuse_softmax_pictures
+from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_epoch
+from nnviz.parallel import frames_of_play
+from nnviz.rendering import RenderError, refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError, load_run
 from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.trajectory import Trajectory
 from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, data_box
 
 __all__ = [
+    "CAPTION_SECONDS",
+    "CONCEAL_SECONDS",
     "DATA_VIEW",
+    "DEFAULT_MAX_PHASE_SECONDS",
+    "MIN_CLOCK_SECONDS",
+    "REVEAL_SECONDS",
     "SingleRunStory",
     "TrainingPhase",
     "TrainingStory",
     "play_data",
     "play_run",
     "play_title",
+    "training_phase_of",
 ]
 
 
@@ -94,7 +102,7 @@ class TrainingStory(NNVizScene):
 
     def training_phase(self) -> TrainingPhase:
         """Return the training phase with this story's settings."""
-        return phase_from(self, TrainingPhase)
+        return training_phase_of(self)
 
     def show_training(self, trajectory: Trajectory) -> None:
         """One run: the panels, the read-out and the loss curve, driven by one clock."""
@@ -140,14 +148,37 @@ class TrainingStory(NNVizScene):
         self.wait(3.0)
 
 
+#: Seconds of the curtain lifted from a run's layout before its clock plays.
+REVEAL_SECONDS = 0.8
+#: Seconds of the curtain lowered over a run's layout at the end.
+CONCEAL_SECONDS = 0.6
+#: The least video time a training phase's :attr:`TrainingPhase.phase_seconds` leaves its clock.
+MIN_CLOCK_SECONDS = 1.0
+#: The longest a training phase plays at its seconds per epoch unless asked for more: a longer
+#: run (a 1000-epoch one would take 80 s) is fitted into it
+#: (:attr:`TrainingPhase.max_phase_seconds`).
+DEFAULT_MAX_PHASE_SECONDS = 30.0
+#: Video seconds a key moment's caption stays on screen at least (25 epochs at the default
+#: 0.08 s an epoch; more epochs when a run is compressed).
+CAPTION_SECONDS = 2.0
+
+
 @dataclass(frozen=True)
 class TrainingPhase:
     """The training phase of a story: one run's layout played on its epoch clock.
 
+    The phase reveals the layout (:data:`REVEAL_SECONDS`), plays the clock from epoch 0 to the
+    run's last, holds the final state (:attr:`hold_seconds`) and conceals the layout
+    (:data:`CONCEAL_SECONDS`). The clock maps video time to a real-valued epoch, so a frame
+    shows the network between two logged epochs when it falls between them (the epoch
+    read-out shows the fraction), and a long run is sampled at the frame rate, never a frame
+    per logged state.
+
     Attributes
     ----------
     seconds_per_epoch
-        Seconds of video per training epoch (outside the key moments).
+        Seconds of video per training epoch (outside the key moments), unless
+        :attr:`phase_seconds` is set or the phase would last longer than :attr:`max_phase_seconds`.
     hold_seconds
         Seconds the final state stays on screen.
     mesh_resolution
@@ -160,6 +191,15 @@ class TrainingPhase:
         How the input plane scales its axes (:func:`nnviz.view.axis_scales_for`): ``"auto"``
         (equal for a built-in data set, per axis for a CSV file's data or your own loop's),
         ``"equal"`` or ``"per-axis"``.
+    phase_seconds
+        Seconds of the whole phase (reveal, training, hold and conceal), exact to a frame;
+        ``None`` plays at :attr:`seconds_per_epoch`. The run's epochs are spread over the time
+        left (:func:`nnviz.moments.fit_clock`): a long run is compressed, a short one slowed
+        down, and the key moments keep their slow motion within it.
+    max_phase_seconds
+        With :attr:`phase_seconds` ``None``: the longest the phase may last at
+        :attr:`seconds_per_epoch`; a run that would take longer is fitted into it, as with
+        :attr:`phase_seconds`. ``None``: no limit.
     """
 
     seconds_per_epoch: float = 0.08
@@ -168,24 +208,132 @@ class TrainingPhase:
     highlight_moments: bool = True
     layout: str = "default"
     axis_scales: str = "auto"
+    phase_seconds: float | None = None
+    max_phase_seconds: float | None = DEFAULT_MAX_PHASE_SECONDS
 
     def __post_init__(self) -> None:
         check_axis_scales(self.axis_scales)
+        if not self.seconds_per_epoch > 0 or not np.isfinite(self.seconds_per_epoch):
+            raise ValueError(f"seconds_per_epoch must be positive, got {self.seconds_per_epoch}")
+        least = self.fixed_seconds + MIN_CLOCK_SECONDS
+        for name in ("phase_seconds", "max_phase_seconds"):
+            value = getattr(self, name)
+            if value is not None and not (least <= value < np.inf):
+                raise ValueError(
+                    f"{name} must be at least {least:g} s (the reveal, the hold and the "
+                    f"conceal take {self.fixed_seconds:g} s, training at least "
+                    f"{MIN_CLOCK_SECONDS:g} s), got {value}"
+                )
+
+    @property
+    def fixed_seconds(self) -> float:
+        """Seconds of the phase besides its clock: the reveal, the hold and the conceal."""
+        return REVEAL_SECONDS + self.hold_seconds + CONCEAL_SECONDS
+
+    def moments(self, run: Run) -> list[Moment]:
+        """Return the key moments the phase slows down for and captions (none when
+        :attr:`highlight_moments` is off)."""
+        return key_moments(run) if self.highlight_moments else []
+
+    def clock(
+        self,
+        epochs: int,
+        moments: list[Moment],
+        frame_rate: float,
+        hold_frames: int,
+        clear: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the knots ``(times, epochs)`` of the clock of a run of ``epochs`` epochs
+        (at least 1), for ``np.interp``: at :attr:`seconds_per_epoch`, or fitted so that the
+        whole phase lasts :attr:`phase_seconds` (or at most :attr:`max_phase_seconds`) at
+        ``frame_rate`` frames a second; ``hold_frames`` is the frames the hold adds to the
+        movie (:meth:`~nnviz.stories.base.NNVizScene.frames_of_wait`), and without ``clear``
+        the phase ends with the hold (no conceal)."""
+        fixed = frames_of_play(REVEAL_SECONDS, frame_rate) + hold_frames
+        if clear:
+            fixed += frames_of_play(CONCEAL_SECONDS, frame_rate)
+        limit = self.phase_seconds
+        if limit is None:
+            times, knots = time_to_epoch(clock_speed(moments, epochs), self.seconds_per_epoch)
+            total = fixed + frames_of_play(float(times[-1]), frame_rate)
+            limit = self.max_phase_seconds
+            if limit is None or total <= round(limit * frame_rate):
+                return times, knots
+        frames = round(limit * frame_rate) - fixed
+        # Half a frame short of ``frames`` frames: the play draws exactly ``frames`` of them
+        # (at 0, 1/rate, ...); the final epoch shows from the hold's first frame.
+        return fit_clock(moments, epochs, (frames - 0.5) / frame_rate)
+
+    def caption_epochs(self, epochs: int) -> float:
+        """Return how many epochs a key moment's caption stays on screen: 25, or the epochs
+        of :data:`CAPTION_SECONDS` on average when the run is played faster."""
+        if epochs < 1:
+            return 25.0
+        seconds = epochs * self.seconds_per_epoch
+        if self.phase_seconds is not None:
+            seconds = self.phase_seconds - self.fixed_seconds
+        elif self.max_phase_seconds is not None:
+            seconds = min(seconds, self.max_phase_seconds - self.fixed_seconds)
+        return max(25.0, CAPTION_SECONDS * epochs / seconds)
+
+    def make_layout(
+        self, scene: NNVizScene, trajectory: Trajectory, clock: ValueTracker
+    ) -> TrainingLayout:
+        """Return the run's layout on ``clock``, with its key moments' captions."""
+        run = trajectory.run
+        return TrainingLayout(trajectory, clock, scene.theme, self.mesh_resolution,
+                              self.moments(run), layout=self.layout, axis_scales=self.axis_scales,
+                              caption_epochs=self.caption_epochs(run.epochs))  # fmt: skip
 
     def play(self, scene: NNVizScene, trajectory: Trajectory, clear: bool = True) -> None:
-        """Play ``trajectory``'s run in ``scene`` (see :func:`play_run`); without ``clear``
-        its final state stays on screen."""
-        play_run(
-            scene,
-            trajectory,
-            self.seconds_per_epoch,
-            self.hold_seconds,
-            self.mesh_resolution,
-            self.highlight_moments,
-            self.layout,
-            self.axis_scales,
-            clear,
-        )
+        """Reveal the layout of ``trajectory``'s run, play its clock from epoch 0 to its last,
+        hold, and (with ``clear``) conceal it; without ``clear`` its final state stays on
+        screen.
+
+        With :attr:`highlight_moments` the clock slows down threefold around the run's key
+        moments (:func:`nnviz.moments.key_moments`) and their captions show.
+        """
+        run = trajectory.run
+        clock = ValueTracker(0.0)
+        layout = self.make_layout(scene, trajectory, clock)
+        scene.reveal(layout, run_time=REVEAL_SECONDS)
+        layout.start()
+        hold = self.hold_seconds
+        if run.epochs > 0:
+            rate = float(config.frame_rate)
+            times, epochs = self.clock(
+                run.epochs, self.moments(run), rate, scene.frames_of_wait(hold), clear
+            )
+            scene.play_clock(
+                clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
+            )
+        elif self.phase_seconds is not None:  # nothing to play: the initial state holds the time
+            hold = self.phase_seconds - REVEAL_SECONDS - (CONCEAL_SECONDS if clear else 0.0)
+        scene.wait(hold)
+        layout.stop()
+        if clear:
+            scene.conceal(layout, run_time=CONCEAL_SECONDS)
+
+    def show_still(self, scene: NNVizScene, trajectory: Trajectory, epoch: float) -> None:
+        """Add the layout of ``trajectory``'s run at ``epoch`` to ``scene``, as the phase's
+        video shows it at that epoch (the panels, the read-out, the loss curve up to the
+        epoch and the caption of a key moment shown then)."""
+        scene.add(self.make_layout(scene, trajectory, ValueTracker(float(epoch))))
+
+
+def training_phase_of(story: NNVizScene) -> TrainingPhase:
+    """Return the :class:`TrainingPhase` of ``story``'s settings (:func:`phase_from`).
+
+    Raises
+    ------
+    SystemExit
+        With one line when a setting is out of its range (a phase too short for its
+        parts).
+    """
+    try:
+        return phase_from(story, TrainingPhase)
+    except ValueError as error:
+        raise SystemExit(f"nnviz: {type(story).__name__}: {error}") from None
 
 
 def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None:
@@ -258,31 +406,14 @@ def play_run(
     layout_name: str = "default",
     axis_scales: str = "auto",
     clear: bool = True,
+    phase_seconds: float | None = None,
+    max_phase_seconds: float | None = DEFAULT_MAX_PHASE_SECONDS,
 ) -> None:
     """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, and (with
-    ``clear``) conceal it.
-
-    With ``highlight_moments`` the clock slows down threefold around the run's key moments
-    (:func:`nnviz.moments.key_moments`) and their captions show. ``layout_name`` is a name in
-    :data:`nnviz.mobjects.layout.LAYOUTS`; ``axis_scales`` says how the input plane scales its
-    axes (see :class:`TrainingPhase`).
-    """
-    run = trajectory.run
-    moments = key_moments(run) if highlight_moments else []
-    clock = ValueTracker(0.0)
-    layout = TrainingLayout(trajectory, clock, scene.theme, mesh_resolution, moments,
-                            layout=layout_name, axis_scales=axis_scales)  # fmt: skip
-    scene.reveal(layout, run_time=0.8)
-    layout.start()
-    if run.epochs > 0:
-        times, epochs = time_to_epoch(clock_speed(moments, run.epochs), seconds_per_epoch)
-        scene.play_clock(
-            clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
-        )
-    scene.wait(hold_seconds)
-    layout.stop()
-    if clear:
-        scene.conceal(layout, run_time=0.6)
+    ``clear``) conceal it: :meth:`TrainingPhase.play` of a phase with these settings."""
+    phase = TrainingPhase(seconds_per_epoch, hold_seconds, mesh_resolution, highlight_moments,
+                          layout_name, axis_scales, phase_seconds, max_phase_seconds)  # fmt: skip
+    phase.play(scene, trajectory, clear)
 
 
 class SingleRunStory(NNVizScene):
@@ -325,17 +456,30 @@ class SingleRunStory(NNVizScene):
     #: The run file to show (validated by :func:`nnviz.run.load_run`; a relative path is
     #: relative to the working directory); ``None`` takes the cached run of the settings above.
     run_file: ClassVar[str | None] = None
+    #: Show the run at this epoch as a still instead of playing it: a number from 0 to the
+    #: run's last epoch (a fraction shows the network between two logged epochs, as the video
+    #: does) or ``"final"``; render it as an image (``manim -s``, ``nnviz render --still``).
+    still: ClassVar[float | str | None] = None
 
     def construct(self) -> None:
+        phase = training_phase_of(self)
         if self.run_file is None:  # before any training, which draws exactly ``samples``
             self.check_points(self.base_config.samples)
         run = self.story_run()
         self.check_points(len(run.y))  # the points the run holds, whatever it says
         limit = self.draw_points if self.draw_points is not None else MAX_DRAWN_POINTS
+        drawn = drawn_sample(len(run.y), limit, run.config.seed)
+        trajectory = Trajectory(run, drawn=drawn)
+        if self.still is not None:
+            try:
+                epoch = still_epoch(self.still, run.epochs)
+            except ValueError as error:
+                raise SystemExit(f"nnviz: {error}") from None
+            phase.show_still(self, trajectory, epoch)
+            return
         if self.title:
             self.show_title(run.config)
-        drawn = drawn_sample(len(run.y), limit, run.config.seed)
-        phase_from(self, TrainingPhase).play(self, Trajectory(run, drawn=drawn))
+        phase.play(self, trajectory)
 
     def check_points(self, points: int) -> None:
         """Stop with one line when the run has more ``points`` than a video draws and
