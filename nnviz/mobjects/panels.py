@@ -35,7 +35,7 @@ from nnviz.mobjects.shapes import DOT_RADIUS, ClassDots, PlacedImage, Segments, 
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.regions import ClassScores, tie_segments
 from nnviz.theme import Theme
-from nnviz.ties import tie_lines
+from nnviz.ties import logit_tie_lines
 from nnviz.trajectory import FrameState, Trajectory
 from nnviz.view import (
     AxisScales,
@@ -197,6 +197,14 @@ class ProbabilityImage(PlacedImage):
             alpha = np.where(missing & (alpha >= 1.0), 0.0, alpha)
             self.pixel_array = self.painted = self.painted.copy()
             self.painted[..., 3] = np.rint(255 * np.clip(alpha, 0.0, 1.0)).astype(np.uint8)
+        return self
+
+    def paint_logits(self, planes: np.ndarray, colormap: ClassColormap, output: str) -> Self:
+        """Colour the image as :meth:`paint_classes` from the output logits held class-major,
+        ``(units, resolution, resolution)`` (:meth:`nnviz.class_colors.ClassColormap.of_logits`,
+        without a softmax)."""
+        self.levels = self.painted = None
+        self.pixel_array = colormap.of_logits(planes, output)
         return self
 
     def paint_classes(self, probabilities: np.ndarray, colormap: ClassColormap) -> Self:
@@ -384,12 +392,12 @@ class InputPlanePanel(Panel):
     def _refresh_classes(self, weights: forward.Weights, shape: tuple[int, int]) -> Self:
         """The field of a softmax output: its top class faded by confidence, and the ties."""
         assert self.class_colormap is not None
-        field = forward.class_probability_grid(
-            weights, self.trajectory.activation, self.box[0], self.box[1], shape,
-            output=self.head.name,
-        )  # fmt: skip
-        self.mesh.paint_classes(field, self.class_colormap)
-        segments = tie_lines(field, self.box[0], self.box[1]).segments
+        # The fast path: class-major logits, coloured and traced without a softmax.
+        logits = forward.class_logit_grid(
+            weights, self.trajectory.activation, self.box[0], self.box[1], shape
+        )
+        self.mesh.paint_logits(logits, self.class_colormap, self.head.name)
+        segments = logit_tie_lines(logits, self.box[0], self.box[1]).segments
         self.boundary.set_segments(_screen_segments(self.viewport, segments, self.box))
         return self
 
@@ -497,17 +505,16 @@ class HiddenSpacePanel(Panel):
         ties: for the last hidden layer's activations the exact edges of the argmax cells
         (:func:`nnviz.regions.tie_segments`), elsewhere the ties traced on the field."""
         assert self.class_colormap is not None
-        field = forward.class_probability_grid(
-            state.weights, self.trajectory.activation, box[0], box[1], shape, self.space,
-            self.head.name,
-        )  # fmt: skip
-        self.mesh.paint_classes(field, self.class_colormap)
+        logits = forward.class_logit_grid(
+            state.weights, self.trajectory.activation, box[0], box[1], shape, self.space
+        )
+        self.mesh.paint_logits(logits, self.class_colormap, self.head.name)
         if self.space.stage == "activation" and self.last_layer:
             scores = ClassScores.from_weights(state.weights, self.head.name)
             ties = tie_segments(scores, box)
             segments = np.array([t.points for t in ties]).reshape(-1, 2, 2)
         else:
-            segments = tie_lines(field, box[0], box[1]).segments
+            segments = logit_tie_lines(logits, box[0], box[1]).segments
         self.boundary.set_segments(_screen_segments(self.viewport, segments, box))
         points = state.layers[self.space.layer - 1][0 if self.space.stage == "affine" else 1]
         self._place_points(points, box, state.logits)
