@@ -253,7 +253,7 @@ def check_render(
     if layout not in LAYOUT_HIDDEN:
         raise RenderError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_HIDDEN)}")
     if config is not None:
-        refuse_softmax_pictures(config)
+        refuse_softmax_pictures(config, layout)
     drawable = LAYOUT_HIDDEN[layout]
     if config is not None and drawable is not None and config.hidden not in drawable:
         widths = " or ".join(",".join(map(str, w)) for w in drawable)
@@ -278,14 +278,25 @@ def check_render(
         raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
 
 
-def refuse_softmax_pictures(config: RunConfig) -> None:
-    """Refuse to draw a run of a softmax output or of more than two classes, whose pictures do
-    not exist yet (issue 21: training, the recorder, the run file and ``nnviz inspect`` take
-    such runs; the pictures come in the next step).
+def refuse_softmax_pictures(
+    config: RunConfig, layout: str = "default", story: str | None = None
+) -> None:
+    """Refuse to draw a run of a softmax output (or of more than two classes) where its
+    pictures do not exist yet (issue 21). The default training layout (``nnviz render``,
+    ``SingleRunStory``) draws them; the blog layout is the post's binary figure, and the
+    other stories come in a later step.
 
-    The one check to delete when they exist; it is called by :func:`check_render` (``nnviz
-    render``, before any training), by ``NNVizScene.run_for`` (every story, before training)
-    and by ``SingleRunStory.story_run`` (a run file a scene names).
+    Called by :func:`check_render` (``nnviz render``, before any training), by
+    ``NNVizScene.run_for`` (every story, before training) and by ``SingleRunStory.story_run``
+    (a run file a scene names).
+
+    Parameters
+    ----------
+    layout
+        The training layout (:data:`nnviz.mobjects.layout.LAYOUTS`).
+    story
+        What a story other than the training layout draws (``"the network diagram"``), or
+        ``None`` for the training layout.
 
     Raises
     ------
@@ -294,10 +305,16 @@ def refuse_softmax_pictures(config: RunConfig) -> None:
     """
     if config.output == "sigmoid" and config.classes == 2:
         return
-    raise RenderError(
-        f"the pictures of softmax outputs ({config.classes} classes) come in the next step; "
-        "nnviz train and inspect take such runs"
-    )
+    if story is not None:
+        raise RenderError(
+            f"{story} of softmax outputs ({config.classes} classes) comes in a later step; "
+            "nnviz render draws them in its default layout"
+        )
+    if layout == "blog":
+        raise RenderError(
+            "the blog layout is the post's binary figure; nnviz render draws softmax outputs "
+            "in its default layout"
+        )
 
 
 def _check_points(points: int, draw_points: int | None) -> None:

@@ -41,7 +41,8 @@ class FrameState:
     hidden
         The first hidden layer's activations of the data, ``(N, h_1)``.
     logits
-        Output logits of the data, shape ``(N,)``.
+        Output logits of the data: shape ``(N,)`` for one sigmoid unit, ``(N, k)`` for ``k``
+        softmax units (:mod:`nnviz.heads` turns them into probabilities and predictions).
     loss, accuracy
         Loss and accuracy of this state on the training points (every point without a test
         set).
@@ -144,7 +145,10 @@ class Trajectory:
             return self._last
         weights = self.weights_at(t)
         layers = tuple(forward.layer_outputs(self.X, weights, self.activation))
-        logits = layers[-1][1] @ weights.W[-1][0] + weights.b[-1][0]
+        if self.run.config.output_head.link == "sigmoid":
+            logits = layers[-1][1] @ weights.W[-1][0] + weights.b[-1][0]
+        else:  # one column per class, scored through the head
+            logits = layers[-1][1] @ weights.W[-1].T + weights.b[-1]
         self._last = self._with_metrics(t, weights, layers, logits)
         return self._last
 
@@ -158,10 +162,21 @@ class Trajectory:
         """The frame state of the drawn points, with the loss and accuracy of all of them."""
         if self.drawn is None:
             scored = logits
+        elif logits.ndim == 2:
+            scored = forward.output_logits(self.run.X, weights, self.activation)
         else:
             scored = forward.logits(self.run.X, weights, self.activation)
         y, test = self.run.y, self.run.test
-        if test is None:
+        if logits.ndim == 2:  # k softmax units: cross-entropy and argmax through the head
+            out = self.run.config.output_head
+            train = np.ones(len(y), dtype=bool) if test is None else ~test
+            loss = out.loss(scored[train], y[train])
+            accuracy = out.accuracy(scored[train], y[train])
+            test_loss = test_accuracy = None
+            if test is not None:
+                test_loss = out.loss(scored[test], y[test])
+                test_accuracy = out.accuracy(scored[test], y[test])
+        elif test is None:
             loss, accuracy = forward.bce_from_logits(scored, y), forward.accuracy(scored, y)
             test_loss = test_accuracy = None
         else:

@@ -41,6 +41,7 @@ SCENES: dict[str, str] = {
     "lift": "`scenes/lift.py`: the circles lifted into 3-D by three tanh units",
     "circles": "`scenes/circles.py`: two hidden units beside three on the circles",
     "deep": "`scenes/deep.py`: every hidden layer of a 2-8-8-2-1 network",
+    "spiral3": "`scenes/spiral3.py`: three classes, three convex regions in the last layer",
     "explainer": "`scenes/explainer.py`: the talk's last slide",
 }
 

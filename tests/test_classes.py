@@ -586,47 +586,55 @@ def test_a_csv_of_seven_labels_is_one_line(tmp_path: Path) -> None:
     assert code == 1 and not (tmp_path / "r.npz").exists()
 
 
-SOFTMAX_REFUSAL = (
-    "nnviz: the pictures of softmax outputs ({} classes) come in the next step; nnviz train "
-    "and inspect take such runs\n"
+BLOG_REFUSAL = (
+    "nnviz: the blog layout is the post's binary figure; nnviz render draws softmax outputs "
+    "in its default layout\n"
 )
 
 
 @pytest.mark.parametrize(
-    ("args", "classes"),
+    "args",
     [
-        (["--dataset", "blobs", "--classes", "3"], 3),
-        (["--dataset", "spiral", "--output", "softmax"], 2),
-        (["--dataset", "blobs", "--classes", "6", "--seed-grid"], 6),
+        ["--dataset", "blobs", "--classes", "3", "--layout", "blog"],
+        ["--dataset", "spiral", "--output", "softmax", "--layout", "blog"],
+        ["--dataset", "blobs", "--classes", "6", "--seed-grid", "--layout", "blog"],
     ],
 )
-def test_render_refuses_softmax_runs_in_one_line_before_training(
-    args: list[str], classes: int, monkeypatch: pytest.MonkeyPatch
+def test_render_refuses_the_blog_layout_of_softmax_runs_in_one_line_before_training(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The default layout draws softmax runs; the blog layout, the post's binary figure, is
+    refused in one line, before any training."""
     monkeypatch.delenv("NNVIZ_RUNS_DIR", raising=False)
     code, out, err = invoke("render", *args)
-    assert code == 1 and out == "" and err == SOFTMAX_REFUSAL.format(classes)
+    assert code == 1 and out == "" and err == BLOG_REFUSAL
     assert not Path("media").exists()  # nothing trained, nothing drawn
 
 
-def test_render_refuses_a_softmax_run_file_and_its_scenes_too(
+def test_render_refuses_a_softmax_run_file_in_the_blog_layout_and_other_stories_too(
     blobs_run: Run, tmp_path: Path
 ) -> None:
     from types import SimpleNamespace
 
     from nnviz.stories.base import NNVizScene
+    from nnviz.stories.network import NetworkStory
     from nnviz.stories.training import SingleRunStory
 
     path = save_run(blobs_run, tmp_path / "three.npz")
-    code, out, err = invoke("render", "--run", str(path))
-    assert code == 1 and out == "" and err == SOFTMAX_REFUSAL.format(3)
+    code, out, err = invoke("render", "--run", str(path), "--layout", "blog")
+    assert code == 1 and out == "" and err == BLOG_REFUSAL
     assert not Path("media").exists()
-    expected = SOFTMAX_REFUSAL.format(3).rstrip("\n")
-    with pytest.raises(SystemExit, match=expected.replace("(", r"\(").replace(")", r"\)")):
-        SingleRunStory.story_run(SimpleNamespace(run_file=str(path)))  # type: ignore[arg-type]
-    scene = SimpleNamespace(base_config=RunConfig(dataset="spiral", classes=4))
-    with pytest.raises(SystemExit, match=r"softmax outputs \(4 classes\) come in the next step"):
-        NNVizScene.run_for(scene, lr=0.1)  # type: ignore[arg-type]
+    scene = SimpleNamespace(run_file=str(path), layout="blog", softmax_story=None)
+    with pytest.raises(SystemExit, match=r"the blog layout is the post's binary figure"):
+        SingleRunStory.story_run(scene)  # type: ignore[arg-type]
+    scene = SimpleNamespace(run_file=str(path), layout="default", softmax_story=None)
+    assert SingleRunStory.story_run(scene).config == blobs_run.config  # type: ignore[arg-type]
+    diagram = SimpleNamespace(base_config=RunConfig(dataset="spiral", classes=4),
+                              softmax_story=NetworkStory.softmax_story)  # fmt: skip
+    with pytest.raises(
+        SystemExit, match=r"the network diagram of softmax outputs \(4 classes\) comes in a later"
+    ):
+        NNVizScene.run_for(diagram, lr=0.1)  # type: ignore[arg-type]
     assert not Path("media").exists()
 
 

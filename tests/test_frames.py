@@ -22,7 +22,7 @@ from tests.frame_regression import (
     smooth_tiles,
     tile_difference,
 )
-from tests.scenes.stills import DeepStill, LiftStill, MidTrainingStill, OrbitStill
+from tests.scenes.stills import DeepStill, LiftStill, MidTrainingStill, OrbitStill, SpiralStill
 
 pytestmark = pytest.mark.render
 
@@ -60,6 +60,17 @@ def test_mid_training_still(tmp_path: Path) -> None:
 def test_stills_of_other_networks(scene: type[Scene], tmp_path: Path) -> None:
     frame = render_last_frame(scene, tmp_path)
     assert_matches_control(frame, scene.__name__)
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_a_still_of_three_classes(
+    theme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A softmax run of three classes: fields by top class faded by confidence, ties, the
+    class legend; in both themes."""
+    monkeypatch.setenv("NNVIZ_THEME", theme)
+    frame = render_last_frame(SpiralStill, tmp_path)
+    assert_matches_control(frame, "SpiralStill" if theme == "dark" else "SpiralStillLight")
 
 
 def test_the_comparison_notices_a_different_epoch(tmp_path: Path) -> None:

@@ -23,9 +23,11 @@ from manim import (
 )
 from typing_extensions import Self
 
+from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.colormap import DivergingColormap
 from nnviz.formatting import fit_number
 from nnviz.mobjects.following import FollowsClock, set_shown
+from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment
@@ -35,6 +37,7 @@ from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
 __all__ = [
+    "ClassFieldLegend",
     "EpochReadout",
     "LossCurve",
     "MomentCaptions",
@@ -465,6 +468,60 @@ class ProbabilityLegend(Group):
         classes = class_legend(theme, font_size - 2, class_names)
         classes.next_to(title, UP, buff=0.08)
         self.add(bar, title, ticks, classes)
+
+
+class ClassFieldLegend(Group):
+    """The legend of a softmax output's field: every class in its colour (the field shows the
+    most probable class) and what the fading means, with a strip from unsure to sure.
+
+    Parameters
+    ----------
+    classes
+        How many classes (2 to 6, :func:`nnviz.class_colors.class_palette`).
+    class_names
+        The data's names of the classes, shown instead of ``class 0 … class k−1``.
+    """
+
+    def __init__(
+        self,
+        theme: Theme,
+        classes: int,
+        width: float = 1.9,
+        font_size: float = 15,
+        class_names: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__()
+        colors = class_palette(classes)
+        names = [f"class {k}" for k in range(classes)] if class_names is None else class_names
+        entries = [
+            VGroup(
+                Dot(radius=0.05, color=colors[k]),
+                typeset_once(
+                    Text, str(names[k]), font=theme.font, font_size=font_size - 2,
+                    color=theme.muted,
+                ),
+            ).arrange(RIGHT, buff=0.06)
+            for k in range(classes)
+        ]  # fmt: skip
+        rows = VGroup(*entries).arrange_in_grid(cols=min(3, classes), buff=(0.22, 0.08),
+                                                cell_alignment=LEFT)  # fmt: skip
+        if rows.width > width * 1.25:
+            rows.scale_to_fit_width(width * 1.25)
+        # The fading of class 0's colour, from unsure (background) to sure.
+        colormap = ClassColormap.from_theme(theme, classes, CLASS_FIELD_STRENGTH)
+        p = np.linspace(1.0 / classes, 1.0, 256)
+        probabilities = np.full((256, classes), 0.0)
+        probabilities[:, 0] = p
+        probabilities[:, 1:] = ((1.0 - p) / (classes - 1))[:, None]
+        strip = colormap(probabilities)[None, :, :].repeat(8, axis=0)
+        bar = ImageMobject(strip)
+        bar.stretch_to_fit_width(width * 0.6).stretch_to_fit_height(0.12)
+        pale = typeset_once(
+            Text, "pale: unsure", font=theme.font, font_size=font_size - 2, color=theme.muted
+        )
+        fading = Group(bar, pale).arrange(RIGHT, buff=0.1)
+        rows.next_to(fading, UP, buff=0.12)
+        self.add(fading, rows)
 
 
 class EpochReadout(FollowsClock, GlyphText):

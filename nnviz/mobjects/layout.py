@@ -15,6 +15,7 @@ from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
+    ClassFieldLegend,
     LossCurve,
     MomentCaptions,
     ProbabilityLegend,
@@ -334,8 +335,14 @@ class TrainingLayout(ClockedGroup):
             # right of the loss curve, which is empty when a run stops early.
             corner = self.LOSS_VIEW.corners()[1]  # upper right
             self.stop_mark.scale(0.8).move_to(corner - np.array([0.05, 0.08, 0.0]), UP + RIGHT)
-        names = trajectory.run.config.class_names
-        self.legend = Group(ProbabilityLegend(theme, class_names=names).move_to(self.LEGEND_CENTRE))
+        config = trajectory.run.config
+        names = config.class_names
+        key: Group = (
+            ProbabilityLegend(theme, class_names=names)
+            if config.output_head.link == "sigmoid"
+            else ClassFieldLegend(theme, config.classes, class_names=names)
+        )
+        self.legend = Group(key.move_to(self.LEGEND_CENTRE))
         if trajectory.run.has_test:
             self.legend.add(test_key(theme).next_to(self.legend, UP, 0.12))
         self.captions = MomentCaptions(moments, clock, theme, show_epochs=caption_epochs)

@@ -26,14 +26,17 @@ from manim import (
 from typing_extensions import Self
 
 from nnviz import forward
+from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText, place_range_labels
-from nnviz.mobjects.shapes import DOT_RADIUS, PlacedImage, Segments, class_dots
+from nnviz.mobjects.shapes import DOT_RADIUS, ClassDots, PlacedImage, Segments, class_dots
 from nnviz.mobjects.typeset import typeset_once
+from nnviz.regions import ClassScores, tie_segments
 from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
+from nnviz.ties import logit_tie_lines
+from nnviz.trajectory import FrameState, Trajectory
 from nnviz.view import (
     AxisScales,
     Box,
@@ -51,6 +54,7 @@ __all__ = [
     "BOUNDARY_LEVEL",
     "BOUNDARY_STROKE_WIDTH",
     "CAPTION_FONT_SIZE",
+    "CLASS_FIELD_STRENGTH",
     "FEATURE_NAME_FONT_SIZE",
     "FRAME_STROKE_WIDTH",
     "HIDDEN_CAPTION",
@@ -88,6 +92,12 @@ RANGE_LABEL_LENGTH = 6
 INPUT_CAPTION = "input space"
 HIDDEN_CAPTION = "hidden space"
 INPUT_AXIS_NAMES = ("x_1", "x_2")
+
+
+#: The share of a class's colour in a softmax field where the network is sure (the rest is
+#: the background), so that the dots, in their full colours, stand out of their own region as
+#: they do from the two-class mesh's darker tones.
+CLASS_FIELD_STRENGTH = 0.55
 
 
 #: The input plane's margin around the data, a share of its extent on either side.
@@ -189,6 +199,24 @@ class ProbabilityImage(PlacedImage):
             self.painted[..., 3] = np.rint(255 * np.clip(alpha, 0.0, 1.0)).astype(np.uint8)
         return self
 
+    def paint_logits(self, planes: np.ndarray, colormap: ClassColormap, output: str) -> Self:
+        """Colour the image as :meth:`paint_classes` from the output logits held class-major,
+        ``(units, resolution, resolution)`` (:meth:`nnviz.class_colors.ClassColormap.of_logits`,
+        without a softmax)."""
+        self.levels = self.painted = None
+        self.pixel_array = colormap.of_logits(planes, output)
+        return self
+
+    def paint_classes(self, probabilities: np.ndarray, colormap: ClassColormap) -> Self:
+        """Colour the image by each pixel's most probable class, faded by its confidence
+        (``probabilities`` of shape ``(resolution, resolution, k)``, through ``colormap``).
+
+        The camera draws such an image as any other (no one-channel index to upscale).
+        """
+        self.levels = self.painted = None
+        self.pixel_array = colormap(probabilities)
+        return self
+
 
 class Panel(FollowsClock, Group):
     """Frame, mesh, level line and one dot cloud per class inside a square viewport."""
@@ -216,12 +244,27 @@ class Panel(FollowsClock, Group):
         self.theme = theme
         self.mesh_resolution = mesh_resolution
         self.labels = np.asarray(trajectory.y)
+        config = trajectory.run.config
+        #: The output head, and for a softmax output the colour map of its class field.
+        self.head = config.output_head
+        self.class_colormap = (
+            ClassColormap.from_theme(theme, config.classes, CLASS_FIELD_STRENGTH)
+            if self.head.link == "softmax"
+            else None
+        )
         self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
         self.axes = Segments(
             stroke_color=theme.muted, stroke_width=AXES_STROKE_WIDTH, stroke_opacity=AXES_OPACITY
         )
         self.boundary = Segments(stroke_color=theme.boundary, stroke_width=BOUNDARY_STROKE_WIDTH)
-        self.dots = class_dots(self.labels, theme, dot_radius, hollow=trajectory.test)
+        if self.class_colormap is None:
+            self.dots = class_dots(self.labels, theme, dot_radius, hollow=trajectory.test)
+        else:  # the class palette of the field
+            colors = class_palette(config.classes)
+            self.dots = ClassDots(
+                self.labels, colors, dot_radius, hollow=trajectory.test,
+                stroke_color=theme.dot_outline,
+            )  # fmt: skip
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0]))
         self.frame_box.set_stroke(theme.muted, FRAME_STROKE_WIDTH)
@@ -277,8 +320,12 @@ class Panel(FollowsClock, Group):
         raise NotImplementedError
 
     def _place_points(self, points: np.ndarray, box: Box, logits: np.ndarray) -> None:
-        """Put the dots at ``points``; the points that ``logits`` misclassify go on top."""
-        wrong = (logits > 0) != (self.labels == 1)
+        """Put the dots at ``points``; the points that ``logits`` misclassify go on top (by
+        the head's prediction for ``k`` softmax units, shape ``(N, k)``)."""
+        if logits.ndim == 2:
+            wrong = self.head.predict(logits) != self.labels
+        else:
+            wrong = (logits > 0) != (self.labels == 1)
         self.dots.place(self.viewport.to_screen(points, box), on_top=wrong)
 
     def _place_axes(self, box: Box) -> None:
@@ -331,6 +378,8 @@ class InputPlanePanel(Panel):
         state = self.trajectory.state(self.clock.get_value())
         self._place_points(self.trajectory.X, self.box, state.logits)
         shape = (self.mesh_resolution, self.mesh_resolution)
+        if self.class_colormap is not None:
+            return self._refresh_classes(state.weights, shape)
         probabilities = forward.probability_grid(
             state.weights, self.trajectory.activation, self.box[0], self.box[1], shape
         )
@@ -339,6 +388,25 @@ class InputPlanePanel(Panel):
         screen = self.viewport.to_screen(segments.reshape(-1, 2), self.box)
         self.boundary.set_segments(screen[:, :2].reshape(-1, 2, 2))
         return self
+
+    def _refresh_classes(self, weights: forward.Weights, shape: tuple[int, int]) -> Self:
+        """The field of a softmax output: its top class faded by confidence, and the ties."""
+        assert self.class_colormap is not None
+        # The fast path: class-major logits, coloured and traced without a softmax.
+        logits = forward.class_logit_grid(
+            weights, self.trajectory.activation, self.box[0], self.box[1], shape
+        )
+        self.mesh.paint_logits(logits, self.class_colormap, self.head.name)
+        segments = logit_tie_lines(logits, self.box[0], self.box[1]).segments
+        self.boundary.set_segments(_screen_segments(self.viewport, segments, self.box))
+        return self
+
+
+def _screen_segments(viewport: Viewport, segments: np.ndarray, box: Box) -> np.ndarray:
+    """Return segments (M, 2, 2) of ``box``'s data units in scene coordinates, (M, 2, 2)."""
+    if len(segments) == 0:
+        return np.zeros((0, 2, 2))
+    return viewport.to_screen(segments.reshape(-1, 2), box)[:, :2].reshape(-1, 2, 2)
 
 
 class HiddenSpacePanel(Panel):
@@ -413,6 +481,8 @@ class HiddenSpacePanel(Panel):
         box = self.trajectory.view_box(self.space, state.t)
         shape = (self.mesh_resolution, self.mesh_resolution)
         activation = self.trajectory.activation
+        if self.class_colormap is not None:
+            return self._refresh_classes(state, box, shape)
         field = hidden_probability_grid(state.weights, box, shape, activation, self.space)
         covered = np.ones(shape, dtype=bool)
         if self.input_grid is not None:
@@ -424,6 +494,28 @@ class HiddenSpacePanel(Panel):
         else:
             self.mesh.paint(field)
         self.boundary.set_segments(self._boundary(state.weights, field, covered, box))
+        points = state.layers[self.space.layer - 1][0 if self.space.stage == "affine" else 1]
+        self._place_points(points, box, state.logits)
+        self._place_axes(box)
+        self._label_range(box)
+        return self
+
+    def _refresh_classes(self, state: FrameState, box: Box, shape: tuple[int, int]) -> Self:
+        """A softmax output's field over this space (top class faded by confidence) and its
+        ties: for the last hidden layer's activations the exact edges of the argmax cells
+        (:func:`nnviz.regions.tie_segments`), elsewhere the ties traced on the field."""
+        assert self.class_colormap is not None
+        logits = forward.class_logit_grid(
+            state.weights, self.trajectory.activation, box[0], box[1], shape, self.space
+        )
+        self.mesh.paint_logits(logits, self.class_colormap, self.head.name)
+        if self.space.stage == "activation" and self.last_layer:
+            scores = ClassScores.from_weights(state.weights, self.head.name)
+            ties = tie_segments(scores, box)
+            segments = np.array([t.points for t in ties]).reshape(-1, 2, 2)
+        else:
+            segments = logit_tie_lines(logits, box[0], box[1]).segments
+        self.boundary.set_segments(_screen_segments(self.viewport, segments, box))
         points = state.layers[self.space.layer - 1][0 if self.space.stage == "affine" else 1]
         self._place_points(points, box, state.logits)
         self._place_axes(box)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from manim import Mobject, ValueTracker, VMobject
+from manim import Mobject, ValueTracker, VGroup, VMobject
 from typing_extensions import Self
 
 from nnviz import forward
@@ -32,8 +32,9 @@ from nnviz.mobjects.panels import HiddenSpacePanel, Panel
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import Segments
 from nnviz.projection import PCAProjection, box_edges, orbit_rotation, plane_in_cube, project_orbit
+from nnviz.regions import ClassScores, argmax_intervals, tie_polygons
 from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
+from nnviz.trajectory import FrameState, Trajectory
 from nnviz.view import Box, Viewport
 
 __all__ = [
@@ -87,8 +88,15 @@ class NumberLinePanel(Panel):
         self.space = Space(layer, "activation")
         rng = np.random.default_rng(layer)
         labels = self.labels
-        # Class 0 in [0.08, 0.46], class 1 in [0.54, 0.92] of the panel's height.
-        self.heights = np.where(labels == 1, 0.54, 0.08) + 0.38 * rng.random(len(labels))
+        # Class 0 in [0.08, 0.46], class 1 in [0.54, 0.92] of the panel's height; k classes
+        # in k bands from the bottom up, the same share of each band.
+        classes = trajectory.run.config.classes
+        if classes == 2:
+            self.heights = np.where(labels == 1, 0.54, 0.08) + 0.38 * rng.random(len(labels))
+        else:
+            band = 1.0 / classes
+            self.heights = (labels + 0.1 + 0.8 * rng.random(len(labels))) * band
+        self.last_layer = layer == layers
         self.refresh()
 
     def refresh(self) -> Self:
@@ -97,6 +105,8 @@ class NumberLinePanel(Panel):
         box: Box = (x_range, (0.0, 1.0))
         values = np.linspace(*x_range, self.mesh_resolution + 1)
         centres = (values[:-1] + values[1:]) / 2
+        if self.class_colormap is not None:
+            return self._refresh_classes(state, x_range, centres)
         p = forward.rest_probability(centres[:, None], state.weights, self.trajectory.activation,
                                      self.space)  # fmt: skip
         field = np.tile(p, (self.mesh_resolution, 1))
@@ -107,6 +117,42 @@ class NumberLinePanel(Panel):
             self.boundary.set_segments(screen.reshape(-1, 2, 2))
         else:
             self.boundary.set_segments(np.zeros((0, 2, 2)))
+        h = state.layers[self.space.layer - 1][1][:, 0]
+        self._place_points(np.column_stack([h, self.heights]), box, state.logits)
+        axis = np.array([[[0.0, 0.0], [0.0, 1.0]]]) if x_range[0] < 0 < x_range[1] else None
+        self.axes.set_segments(
+            np.zeros((0, 2, 2)) if axis is None
+            else self.viewport.to_screen(axis.reshape(-1, 2), box)[:, :2].reshape(-1, 2, 2)
+        )  # fmt: skip
+        if self.show_labels:
+            self._label_x_range(x_range)
+        return self
+
+    def _refresh_classes(
+        self, state: FrameState, x_range: tuple[float, float], centres: np.ndarray
+    ) -> Self:
+        """A softmax output along the line: the top class faded by confidence, and where the
+        top class changes (for the last hidden layer the exact breaks of
+        :func:`nnviz.regions.argmax_intervals`, elsewhere between two pixels)."""
+        assert self.class_colormap is not None
+        box: Box = (x_range, (0.0, 1.0))
+        p = forward.rest_class_probabilities(centres[:, None], state.weights,
+                                             self.trajectory.activation, self.space,
+                                             self.head.name)  # fmt: skip
+        field = np.broadcast_to(p, (self.mesh_resolution, *p.shape))
+        self.mesh.paint_classes(field, self.class_colormap)
+        if self.last_layer:
+            scores = ClassScores.from_weights(state.weights, self.head.name)
+            breaks = argmax_intervals(scores, x_range)[0][1:-1]
+        else:
+            top = np.argmax(p, axis=-1)
+            changes = np.flatnonzero(top[1:] != top[:-1])
+            breaks = (centres[changes] + centres[changes + 1]) / 2
+        lines = np.zeros((len(breaks), 2, 2))
+        lines[:, :, 0] = breaks[:, None]
+        lines[:, 1, 1] = 1.0
+        screen = self.viewport.to_screen(lines.reshape(-1, 2), box)[:, :2]
+        self.boundary.set_segments(screen.reshape(-1, 2, 2))
         h = state.layers[self.space.layer - 1][1][:, 0]
         self._place_points(np.column_stack([h, self.heights]), box, state.logits)
         axis = np.array([[[0.0, 0.0], [0.0, 1.0]]]) if x_range[0] < 0 < x_range[1] else None
@@ -229,9 +275,18 @@ class OrbitPanel(Panel):
             GlyphText(f"h{k}", "h123", font_size=16, max_length=2, color=theme.muted)
             for k in (1, 2, 3)
         ]
+        #: For a softmax output, one translucent polygon per pair of classes: where they tie on
+        #: top (:func:`nnviz.regions.tie_polygons`).
+        classes = trajectory.run.config.classes
+        pairs = classes * (classes - 1) // 2 if self.class_colormap is not None else 0
+        self.tie_planes = VGroup(*(
+            VMobject(fill_color=theme.boundary, fill_opacity=0.18, stroke_color=theme.boundary,
+                     stroke_width=2.0)
+            for _ in range(pairs)
+        ))  # fmt: skip
         self.turned = 0.0
         self.remove(self.dots)
-        self.add(self.edges, self.plane, self.dots, *self.axis_labels)
+        self.add(self.edges, self.plane, self.tie_planes, self.dots, *self.axis_labels)
         self.refresh()
 
     def azimuth(self) -> float:
@@ -255,7 +310,10 @@ class OrbitPanel(Panel):
         to_screen = self._screen_map(cube, rotation)
         edges = box_edges(cube)
         self.edges.set_segments(to_screen(edges.reshape(-1, 3))[0].reshape(-1, 2, 2))
-        if self.last_layer:
+        if self.class_colormap is not None:
+            polygon = np.zeros((0, 3))
+            self._draw_ties(state, cube, to_screen)
+        elif self.last_layer:
             w, b = state.weights.W[-1][0], float(state.weights.b[-1][0])
             polygon = plane_in_cube(w, b, cube)
         else:
@@ -281,6 +339,32 @@ class OrbitPanel(Panel):
             point = to_screen(end[None])[0][0]
             label.place(np.array([point[0] + 0.05, point[1] + 0.05, 0.0]))
         return self
+
+    def _draw_ties(
+        self,
+        state: FrameState,
+        cube: tuple[tuple[float, float], ...],
+        to_screen: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    ) -> None:
+        """A softmax output: for the last hidden layer the planes where two classes tie on top,
+        clipped to the cube and to where they beat the others, projected as the points are;
+        for an earlier layer, the dots coloured by the network's probabilities, the mix
+        ``Σ p_c · colour of class c`` (no planes: the rest of the network bends the ties)."""
+        polygons: list[np.ndarray] = []
+        if self.last_layer:
+            scores = ClassScores.from_weights(state.weights, self.head.name)
+            polygons = [tie.points for tie in tie_polygons(scores, cube)]
+        else:
+            p = self.head.probabilities(state.logits)
+            self.dots.color_points(p @ self.dots.class_rgb)
+        for index, plane in enumerate(self.tie_planes):
+            if index < len(polygons):
+                corners = to_screen(polygons[index])[0]
+                plane.set_points_as_corners(np.column_stack(
+                    [np.vstack([corners, corners[:1]]), np.zeros(len(corners) + 1)]
+                ))  # fmt: skip
+            else:
+                plane.clear_points()
 
     def _screen_map(
         self, cube: tuple[tuple[float, float], ...], rotation: np.ndarray

@@ -105,6 +105,9 @@ class NNVizScene(Scene):
     Subclasses set :attr:`base_config` to change the data set, seed or training settings.
     """
 
+    #: What the story draws, named in the one-line refusal of a softmax run.
+    softmax_story: ClassVar[str | None] = "this story"
+
     #: The run configuration that the scene's runs start from.
     base_config: ClassVar[RunConfig] = RunConfig()
     #: The theme (a name in :data:`nnviz.theme.THEMES`); ``None`` takes ``NNVIZ_THEME``'s.
@@ -340,7 +343,7 @@ class NNVizScene(Scene):
         """
         config = self.base_config.replace(**changes)
         try:
-            refuse_softmax_pictures(config)
+            refuse_softmax_pictures(config, getattr(self, "layout", "default"), self.softmax_story)
         except RenderError as error:
             raise SystemExit(f"nnviz: {error}") from None
         return cached_run(config)

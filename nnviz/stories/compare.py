@@ -234,6 +234,9 @@ class CompareStory(NNVizScene):
     weights, advancing on one epoch clock (:class:`ComparePhase`). :attr:`base_config` sets the
     network (``hidden``), the data and the rest of the runs."""
 
+    #: What the story draws, named in the one-line refusal of a softmax run.
+    softmax_story: ClassVar[str | None] = "the comparison"
+
     #: Rows of the grid (one or two).
     activations: ClassVar[tuple[str | tuple[str, ...], ...]] = ("relu", "tanh")
     #: Columns of the grid (one to three).

@@ -71,6 +71,9 @@ class NetworkStory(NNVizScene):
     timing; :attr:`base_config` sets the rest of the run (epochs, target, seeds).
     """
 
+    #: What the story draws, named in the one-line refusal of a softmax run.
+    softmax_story: ClassVar[str | None] = "the network diagram"
+
     #: Width of each hidden layer of the run.
     hidden: ClassVar[tuple[int, ...]] = (2,)
     #: Hidden activation of the run: one for every layer, or one per layer.

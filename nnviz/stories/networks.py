@@ -117,6 +117,9 @@ class SideBySideStory(NNVizScene):
     """Networks on the same data, side by side on one epoch clock: what one can do and the
     other cannot. Subclasses set :attr:`runs` (a title and a configuration per network)."""
 
+    #: What the story draws, named in the one-line refusal of a softmax run.
+    softmax_story: ClassVar[str | None] = "the network diagram"
+
     #: ``(title, configuration)`` of each network, left to right.
     runs: ClassVar[tuple[tuple[str, RunConfig], ...]] = ()
     #: The question the scene answers, shown first.

@@ -59,6 +59,9 @@ class TrainingStory(NNVizScene):
     logged epochs the weights are interpolated (PCHIP) and the picture recomputed from them.
     """
 
+    #: What the story draws, named in the one-line refusal of a softmax run.
+    softmax_story: ClassVar[str | None] = "the three-learning-rate story"
+
     #: Hidden activation of the runs.
     activation: ClassVar[str] = "relu"
     #: Learning rates shown, one training segment each.
@@ -424,6 +427,9 @@ class SingleRunStory(NNVizScene):
             run_file = "my_run.npz"
     """
 
+    #: What the story draws, named in the one-line refusal of a softmax run.
+    softmax_story: ClassVar[str | None] = None
+
     #: Hidden activation of the run.
     activation: ClassVar[str] = "relu"
     #: Learning rate of the run.
@@ -495,7 +501,7 @@ class SingleRunStory(NNVizScene):
             return self.run_for(activation=self.activation, lr=self.lr)
         try:
             run = load_run(self.run_file)
-            refuse_softmax_pictures(run.config)
+            refuse_softmax_pictures(run.config, self.layout, self.softmax_story)
         except (RunFileError, RenderError) as error:  # one line instead of Manim's traceback
             raise SystemExit(f"nnviz: {error}") from None
         return run

@@ -114,3 +114,18 @@ class ShortOrbitRun(SingleRunStory):
     seconds_per_epoch = 0.5
     hold_seconds = 0.5
     highlight_moments = False
+
+
+class SpiralStill(NNVizScene):
+    """A three-armed spiral through a 2-8-2-3 tanh network with a softmax output: the input
+    plane and the last hidden plane coloured by the most probable class, faded by confidence,
+    with the ties between the top two classes; the first hidden layer as a projection."""
+
+    epoch = 24.5
+    softmax_story = None  # the training layout draws softmax outputs
+
+    def construct(self) -> None:
+        config = RunConfig(dataset="spiral", classes=3, hidden=(8, 2), activation="tanh",
+                           lr=0.03, max_epochs=40, target_loss=0.0)  # fmt: skip
+        trajectory = Trajectory(self.run_for(**config.to_dict()))
+        self.add(TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme))
