@@ -87,7 +87,8 @@ def _typeset(kind: type[TypesetT], text: str, options: dict[str, Any]) -> Typese
     if made is None:
         # Parsed from its SVG, not copied from Manim's in-process SVG cache: a copy's
         # id_to_vgroup_dict holds the cached original's groups, which are not the text's.
-        made = kind(text, **options, **({"use_svg_cache": False} if kind is MathTex else {}))
+        own: dict[str, Any] = {"use_svg_cache": False} if kind is MathTex else {}
+        made = kind(text, **options, **own)
         for part in made.get_family():  # the parsed SVG: read once, to make the outlines
             if isinstance(part, VMobjectFromSVGPath):
                 part.path_obj = None
