@@ -145,11 +145,15 @@ def test_render_run_refuses_a_damaged_file(tmp_path: Path) -> None:
 def test_a_scene_with_a_bad_run_file_stops_in_one_line(tmp_path: Path) -> None:
     from nnviz.stories.training import SingleRunStory
 
-    story = types.SimpleNamespace(run_file=str(tmp_path / "missing.npz"))
+    def story(run_file: Path) -> types.SimpleNamespace:
+        """The settings story_run reads, as a SingleRunStory has them."""
+        return types.SimpleNamespace(run_file=str(run_file), layout=SingleRunStory.layout,
+                                     softmax_story=SingleRunStory.softmax_story)  # fmt: skip
+
     with pytest.raises(SystemExit, match=r"^nnviz: .*missing.npz: no such run file$"):
-        SingleRunStory.story_run(story)  # type: ignore[arg-type]
+        SingleRunStory.story_run(story(tmp_path / "missing.npz"))  # type: ignore[arg-type]
     path = small_run_file(tmp_path / "mine.npz")
-    run = SingleRunStory.story_run(types.SimpleNamespace(run_file=str(path)))  # type: ignore[arg-type]
+    run = SingleRunStory.story_run(story(path))  # type: ignore[arg-type]
     np.testing.assert_array_equal(run.W[0], load_run(path).W[0])
 
 
