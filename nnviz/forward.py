@@ -414,12 +414,7 @@ def grid_points(
     Row 0 is the top of the image (largest y), as in an image array; pixel centres sit half
     a pixel inside the ranges.
     """
-    rows, cols = shape
-    dx = (x_range[1] - x_range[0]) / cols
-    dy = (y_range[1] - y_range[0]) / rows
-    xs = x_range[0] + dx * (np.arange(cols) + 0.5)
-    ys = y_range[1] - dy * (np.arange(rows) + 0.5)
-    gx, gy = np.meshgrid(xs, ys)
+    gx, gy = np.meshgrid(*_pixel_centres(x_range, y_range, shape))
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
