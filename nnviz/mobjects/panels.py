@@ -36,7 +36,7 @@ from nnviz.mobjects.typeset import typeset_once
 from nnviz.regions import ClassScores, tie_segments
 from nnviz.theme import Theme
 from nnviz.ties import logit_tie_lines
-from nnviz.trajectory import FrameState, Trajectory
+from nnviz.trajectory import Trajectory
 from nnviz.view import (
     AxisScales,
     Box,
@@ -379,17 +379,21 @@ class InputPlanePanel(Panel):
         self._place_points(self.trajectory.X, self.box, state.logits)
         shape = (self.mesh_resolution, self.mesh_resolution)
         if self.class_colormap is not None:
-            return self._refresh_classes(state.weights, shape)
+            self._paint_classes(state.weights, shape)
+        else:
+            self._paint_probability(state.weights, shape)
+        return self
+
+    def _paint_probability(self, weights: forward.Weights, shape: tuple[int, int]) -> None:
+        """One sigmoid output's field: P(class 1) through the colour map, and its 0.5 level."""
         probabilities = forward.probability_grid(
-            state.weights, self.trajectory.activation, self.box[0], self.box[1], shape
+            weights, self.trajectory.activation, self.box[0], self.box[1], shape
         )
         self.mesh.paint(probabilities)
         segments = level_segments(probabilities, self.box[0], self.box[1], BOUNDARY_LEVEL)
-        screen = self.viewport.to_screen(segments.reshape(-1, 2), self.box)
-        self.boundary.set_segments(screen[:, :2].reshape(-1, 2, 2))
-        return self
+        self.boundary.set_segments(_screen_segments(self.viewport, segments, self.box))
 
-    def _refresh_classes(self, weights: forward.Weights, shape: tuple[int, int]) -> Self:
+    def _paint_classes(self, weights: forward.Weights, shape: tuple[int, int]) -> None:
         """The field of a softmax output: its top class faded by confidence, and the ties."""
         assert self.class_colormap is not None
         # The fast path: class-major logits, coloured and traced without a softmax.
@@ -399,7 +403,6 @@ class InputPlanePanel(Panel):
         self.mesh.paint_logits(logits, self.class_colormap, self.head.name)
         segments = logit_tie_lines(logits, self.box[0], self.box[1]).segments
         self.boundary.set_segments(_screen_segments(self.viewport, segments, self.box))
-        return self
 
 
 def _screen_segments(viewport: Viewport, segments: np.ndarray, box: Box) -> np.ndarray:
@@ -480,47 +483,50 @@ class HiddenSpacePanel(Panel):
         state = self.trajectory.state(self.clock.get_value())
         box = self.trajectory.view_box(self.space, state.t)
         shape = (self.mesh_resolution, self.mesh_resolution)
-        activation = self.trajectory.activation
         if self.class_colormap is not None:
-            return self._refresh_classes(state, box, shape)
-        field = hidden_probability_grid(state.weights, box, shape, activation, self.space)
-        covered = np.ones(shape, dtype=bool)
-        if self.input_grid is not None:
-            # Where the grid lands only needs to be right to a pixel: single precision.
-            single = state.weights.astype(np.float32)
-            carried = forward.to_space(self.input_grid, single, activation, self.space)
-            covered = forward.coverage(carried, box, shape)
-            self.mesh.paint(field, soft_coverage(covered))
+            self._paint_classes(state.weights, box, shape)
         else:
-            self.mesh.paint(field)
-        self.boundary.set_segments(self._boundary(state.weights, field, covered, box))
+            self._paint_probability(state.weights, box, shape)
         points = state.layers[self.space.layer - 1][0 if self.space.stage == "affine" else 1]
         self._place_points(points, box, state.logits)
         self._place_axes(box)
         self._label_range(box)
         return self
 
-    def _refresh_classes(self, state: FrameState, box: Box, shape: tuple[int, int]) -> Self:
+    def _paint_probability(
+        self, weights: forward.Weights, box: Box, shape: tuple[int, int]
+    ) -> None:
+        """One sigmoid output's field over this space, shaded where the input grid lands, and
+        its 0.5 boundary."""
+        activation = self.trajectory.activation
+        field = hidden_probability_grid(weights, box, shape, activation, self.space)
+        covered = np.ones(shape, dtype=bool)
+        if self.input_grid is not None:
+            # Where the grid lands only needs to be right to a pixel: single precision.
+            single = weights.astype(np.float32)
+            carried = forward.to_space(self.input_grid, single, activation, self.space)
+            covered = forward.coverage(carried, box, shape)
+            self.mesh.paint(field, soft_coverage(covered))
+        else:
+            self.mesh.paint(field)
+        self.boundary.set_segments(self._boundary(weights, field, covered, box))
+
+    def _paint_classes(self, weights: forward.Weights, box: Box, shape: tuple[int, int]) -> None:
         """A softmax output's field over this space (top class faded by confidence) and its
         ties: for the last hidden layer's activations the exact edges of the argmax cells
         (:func:`nnviz.regions.tie_segments`), elsewhere the ties traced on the field."""
         assert self.class_colormap is not None
         logits = forward.class_logit_grid(
-            state.weights, self.trajectory.activation, box[0], box[1], shape, self.space
+            weights, self.trajectory.activation, box[0], box[1], shape, self.space
         )
         self.mesh.paint_logits(logits, self.class_colormap, self.head.name)
         if self.space.stage == "activation" and self.last_layer:
-            scores = ClassScores.from_weights(state.weights, self.head.name)
+            scores = ClassScores.from_weights(weights, self.head.name)
             ties = tie_segments(scores, box)
             segments = np.array([t.points for t in ties]).reshape(-1, 2, 2)
         else:
             segments = logit_tie_lines(logits, box[0], box[1]).segments
         self.boundary.set_segments(_screen_segments(self.viewport, segments, box))
-        points = state.layers[self.space.layer - 1][0 if self.space.stage == "affine" else 1]
-        self._place_points(points, box, state.logits)
-        self._place_axes(box)
-        self._label_range(box)
-        return self
 
     def _boundary(
         self, weights: forward.Weights, field: np.ndarray, covered: np.ndarray, box: Box
@@ -533,6 +539,4 @@ class HiddenSpacePanel(Panel):
         else:
             segments = level_segments(field, box[0], box[1], BOUNDARY_LEVEL)
             segments = covered_segments(segments, covered, box)
-        if len(segments) == 0:
-            return np.zeros((0, 2, 2))
-        return self.viewport.to_screen(segments.reshape(-1, 2), box)[:, :2].reshape(-1, 2, 2)
+        return _screen_segments(self.viewport, segments, box)

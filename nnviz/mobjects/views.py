@@ -106,17 +106,9 @@ class NumberLinePanel(Panel):
         values = np.linspace(*x_range, self.mesh_resolution + 1)
         centres = (values[:-1] + values[1:]) / 2
         if self.class_colormap is not None:
-            return self._refresh_classes(state, x_range, centres)
-        p = forward.rest_probability(centres[:, None], state.weights, self.trajectory.activation,
-                                     self.space)  # fmt: skip
-        field = np.tile(p, (self.mesh_resolution, 1))
-        self.mesh.paint(field)
-        crossings = level_segments(field, x_range, (0.0, 1.0), 0.5)
-        if len(crossings):
-            screen = self.viewport.to_screen(crossings.reshape(-1, 2), box)[:, :2]
-            self.boundary.set_segments(screen.reshape(-1, 2, 2))
+            self._paint_classes(state, x_range, centres)
         else:
-            self.boundary.set_segments(np.zeros((0, 2, 2)))
+            self._paint_probability(state, x_range, centres)
         h = state.layers[self.space.layer - 1][1][:, 0]
         self._place_points(np.column_stack([h, self.heights]), box, state.logits)
         axis = np.array([[[0.0, 0.0], [0.0, 1.0]]]) if x_range[0] < 0 < x_range[1] else None
@@ -128,9 +120,25 @@ class NumberLinePanel(Panel):
             self._label_x_range(x_range)
         return self
 
-    def _refresh_classes(
+    def _paint_probability(
         self, state: FrameState, x_range: tuple[float, float], centres: np.ndarray
-    ) -> Self:
+    ) -> None:
+        """One sigmoid output along the line: P(class 1), and where it crosses 0.5."""
+        box: Box = (x_range, (0.0, 1.0))
+        p = forward.rest_probability(centres[:, None], state.weights, self.trajectory.activation,
+                                     self.space)  # fmt: skip
+        field = np.tile(p, (self.mesh_resolution, 1))
+        self.mesh.paint(field)
+        crossings = level_segments(field, x_range, (0.0, 1.0), 0.5)
+        if len(crossings):
+            screen = self.viewport.to_screen(crossings.reshape(-1, 2), box)[:, :2]
+            self.boundary.set_segments(screen.reshape(-1, 2, 2))
+        else:
+            self.boundary.set_segments(np.zeros((0, 2, 2)))
+
+    def _paint_classes(
+        self, state: FrameState, x_range: tuple[float, float], centres: np.ndarray
+    ) -> None:
         """A softmax output along the line: the top class faded by confidence, and where the
         top class changes (for the last hidden layer the exact breaks of
         :func:`nnviz.regions.argmax_intervals`, elsewhere between two pixels)."""
@@ -153,16 +161,6 @@ class NumberLinePanel(Panel):
         lines[:, 1, 1] = 1.0
         screen = self.viewport.to_screen(lines.reshape(-1, 2), box)[:, :2]
         self.boundary.set_segments(screen.reshape(-1, 2, 2))
-        h = state.layers[self.space.layer - 1][1][:, 0]
-        self._place_points(np.column_stack([h, self.heights]), box, state.logits)
-        axis = np.array([[[0.0, 0.0], [0.0, 1.0]]]) if x_range[0] < 0 < x_range[1] else None
-        self.axes.set_segments(
-            np.zeros((0, 2, 2)) if axis is None
-            else self.viewport.to_screen(axis.reshape(-1, 2), box)[:, :2].reshape(-1, 2, 2)
-        )  # fmt: skip
-        if self.show_labels:
-            self._label_x_range(x_range)
-        return self
 
     def _label_x_range(self, x_range: tuple[float, float]) -> None:
         from nnviz.mobjects.readout import place_range_labels
