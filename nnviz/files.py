@@ -54,9 +54,9 @@ def file_kind(mode: int) -> str:
     return "a special file"
 
 
-def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result:
-    """Return the status of the regular file at ``path`` (following symbolic links), without
-    opening it.
+def check_regular_file(path: str | os.PathLike[str], follow_links: bool = True) -> os.stat_result:
+    """Return the status of the regular file at ``path`` (following symbolic links unless
+    ``follow_links`` is false, when a link is refused), without opening it.
 
     Raises
     ------
@@ -65,7 +65,7 @@ def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result:
         be examined.
     """
     try:
-        status = os.stat(path)
+        status = os.stat(path) if follow_links else os.lstat(path)
     except FileNotFoundError:
         raise FileRefusedError("no such file", missing=True) from None
     except OSError as error:
@@ -74,9 +74,12 @@ def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result:
     return status
 
 
-def open_regular_file(path: str | os.PathLike[str]) -> tuple[BinaryIO, os.stat_result]:
+def open_regular_file(
+    path: str | os.PathLike[str], follow_links: bool = True
+) -> tuple[BinaryIO, os.stat_result]:
     """Open the regular file at ``path`` for reading in binary; refuse anything else before
-    opening it.
+    opening it. Without ``follow_links`` a symbolic link is refused too (a file of a cache
+    folder, which nnviz only ever fills with files of its own).
 
     Returns
     -------
@@ -90,9 +93,11 @@ def open_regular_file(path: str | os.PathLike[str]) -> tuple[BinaryIO, os.stat_r
         When nothing is at ``path`` (``missing`` set), it is not a regular file (a folder, a
         FIFO, a device, a socket, or a symbolic link to one), or it cannot be opened.
     """
-    check_regular_file(path)
+    check_regular_file(path, follow_links)
     nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; the flags below are too
     flags = os.O_RDONLY | nonblocking | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)  # a link swapped in since it was examined
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:  # removed since it was examined

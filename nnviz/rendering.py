@@ -534,10 +534,9 @@ def is_complete_svg(path: Path) -> bool:
     that declares a document type is refused too: Pango and dvisvgm never write one, and its
     entities could make the XML parser expand text without bound."""
     try:
-        if not stat.S_ISREG(path.lstat().st_mode):  # not a link to anything else either
-            return False
-        file, _ = open_regular_file(path)  # a FIFO named *.svg would block open() forever
-    except (FileRefusedError, OSError):
+        # Not a FIFO named *.svg (open() would block forever), nor a link to anything.
+        file, _ = open_regular_file(path, follow_links=False)
+    except FileRefusedError:
         return False
     try:
         with file:
@@ -571,7 +570,7 @@ def _is_complete(path: Path) -> bool:
     if path.suffix == ".svg":
         return is_complete_svg(path)
     try:
-        return check_regular_file(path).st_size > 0
+        return check_regular_file(path, follow_links=False).st_size > 0
     except FileRefusedError:
         return False
 

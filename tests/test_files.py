@@ -26,6 +26,22 @@ def test_a_regular_file_and_a_link_to_one_open_for_blocking_reads(tmp_path: Path
     assert check_regular_file(link).st_size == 6
 
 
+def test_without_following_links_a_link_is_refused_and_its_target_untouched(
+    tmp_path: Path,
+) -> None:
+    """A cache folder's files are read without following links (nnviz writes none there)."""
+    path = tmp_path / "a.svg"
+    path.write_bytes(b"<svg/>")
+    link = tmp_path / "link.svg"
+    link.symlink_to(path)
+    for call in (open_regular_file, check_regular_file):
+        with pytest.raises(FileRefusedError, match=r"^not a regular file \(a symbolic link\)$"):
+            call(link, follow_links=False)
+    handle, status = open_regular_file(path, follow_links=False)
+    with handle:
+        assert handle.read() == b"<svg/>" and status.st_size == 6
+
+
 def test_what_is_missing_is_said_apart(tmp_path: Path) -> None:
     for call in (open_regular_file, check_regular_file):
         with pytest.raises(FileRefusedError) as caught:

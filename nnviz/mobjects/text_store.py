@@ -35,7 +35,6 @@ import json
 import math
 import os
 import secrets
-import stat
 import zipfile
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -57,6 +56,8 @@ from manim import (
 from manim.constants import CapStyleType, LineJointType
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.mobject.text.tex_mobject import MathTexPart
+
+from nnviz.files import FileRefusedError, open_regular_file
 
 __all__ = [
     "FORMAT",
@@ -318,9 +319,10 @@ def write_text(made: Mobject, path: Path) -> None:
 def _read_arrays(path: Path) -> tuple[np.ndarray, bytes]:
     """Return ``values`` and ``layout`` of the stored text at ``path``, checked."""
     try:
-        with open(path, "rb", opener=_regular_file_opener) as handle:
+        handle, _ = open_regular_file(path, follow_links=False)  # never a FIFO, nor a link
+        with handle:
             data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
+    except (FileRefusedError, OSError) as error:
         raise StoredTextError(f"cannot read ({error})") from None
     if len(data) > MAX_FILE_BYTES:
         raise StoredTextError("too large")
@@ -347,16 +349,6 @@ def _read_arrays(path: Path) -> tuple[np.ndarray, bytes]:
     if layout.dtype != np.uint8 or layout.ndim != 1:
         raise StoredTextError("layout must be bytes")
     return values, layout.tobytes()
-
-
-def _regular_file_opener(path: str, flags: int) -> int:
-    """Open ``path`` without blocking on a FIFO and without following a link, and refuse
-    anything but a regular file."""
-    descriptor = os.open(path, flags | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise OSError(f"{path}: not a regular file")
-    return descriptor
 
 
 class _Decoder:
