@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, NamedTuple
 
@@ -121,6 +122,14 @@ def default_target_loss(dataset: str) -> float:
     """Return the stop target a data set trains to by default: :data:`SEED_TARGET_LOSS` for
     the post's sample, 0 (no target: train every epoch) for any other data."""
     return SEED_TARGET_LOSS if dataset == "seed" else 0.0
+
+
+#: The fields whose ``None`` is resolved from another field: field -> (that field, the
+#: default it gives).
+_DEFAULTS_FROM: dict[str, tuple[str, Callable[[Any], object]]] = {
+    "target_loss": ("dataset", default_target_loss),
+    "output": ("classes", default_output),
+}
 
 
 class ConfigError(ValueError):
@@ -550,14 +559,14 @@ class RunConfig:
         of ``classes`` takes their output layer (:func:`default_output`) when this
         configuration has its classes' and no ``output`` is given.
         """
-        dataset = changes.get("dataset", self.dataset)
-        if (dataset != self.dataset and "target_loss" not in changes
-                and self.target_loss == default_target_loss(self.dataset)):  # fmt: skip
-            changes["target_loss"] = None
-        classes = changes.get("classes", self.classes)
-        if (classes != self.classes and "output" not in changes
-                and self.output == default_output(self.classes)):  # fmt: skip
-            changes["output"] = None
+        for name, (source, default) in _DEFAULTS_FROM.items():
+            changed = changes.get(source, getattr(self, source)) != getattr(self, source)
+            if (
+                changed
+                and name not in changes
+                and getattr(self, name) == default(getattr(self, source))
+            ):
+                changes[name] = None  # resolved again, from the new value
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
