@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from nnviz.recorder import Recorder
 
-__all__ = ["Recorder", "__version__"]
+from nnviz.version import __version__
 
-__version__ = "0.2.0"
+__all__ = ["Recorder", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

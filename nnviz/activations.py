@@ -1,11 +1,12 @@
 """The one table of hidden activations: what training, the maths and the pictures need of each.
 
-Adding an activation is one :class:`Activation` in :data:`ACTIVATION_REGISTRY` (and its name in
-:data:`nnviz.config.ACTIVATIONS`, which validates configurations without importing numpy; a
-test checks the two agree) plus its test against torch. An activation with a parameter
-(``leaky_relu``'s negative slope, :data:`nnviz.config.ACTIVATION_PARAMETERS`) is one function
-of the parameter in :data:`PARAMETERISED`; its registry entry is the one of the default, and
-:func:`activation` makes the entry of any other value (``leaky_relu:0.01``).
+Adding an activation is one :class:`Activation` in :data:`ACTIVATION_REGISTRY` plus its test
+against torch; :data:`ACTIVATIONS`, the names configurations accept, are its keys. An
+activation with a parameter (``leaky_relu``'s negative slope, :data:`ACTIVATION_PARAMETERS`)
+is one function of the parameter in :data:`PARAMETERISED`; its registry entry is the one of
+the default, and :func:`activation` makes the entry of any other value (``leaky_relu:0.01``).
+:func:`parse_activation` and :func:`activation_name` read and write such names for
+:mod:`nnviz.config`, which imports this module.
 """
 
 from __future__ import annotations
@@ -14,22 +15,124 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from nnviz.config import ACTIVATION_PARAMETERS, ACTIVATIONS, activation_name, parse_activation
+from nnviz.errors import ConfigError
+from nnviz.terminal import shown
 
 __all__ = [
+    "ACTIVATIONS",
+    "ACTIVATION_PARAMETERS",
     "ACTIVATION_REGISTRY",
     "LEAKY_SLOPE",
     "PARAMETERISED",
     "Activation",
+    "ActivationParameter",
     "activation",
+    "activation_name",
     "display_name",
     "leaky_relu",
+    "parse_activation",
     "sigmoid",
 ]
+
+
+class ActivationParameter(NamedTuple):
+    """The parameter of an activation, written after its name: ``leaky_relu:0.01``.
+
+    The bare name means :attr:`default` (run files written before the parameter could be
+    given say ``leaky_relu`` for the slope 0.1 they were trained with), and a configuration
+    stores the default as the bare name, so that its cache key is the one it always had.
+    """
+
+    #: What the parameter is, in words (``negative slope``).
+    description: str
+    #: Its value when the name has none.
+    default: float
+    #: It lies strictly between these two.
+    low: float
+    high: float
+
+
+#: The activations of :data:`ACTIVATION_REGISTRY` that take a parameter, and what it is. A
+#: leaky ReLU's negative slope lies between 0 (a ReLU) and 1 (the identity); nnviz's own
+#: default, 0.1, is large enough to see in a video, and ``leaky_relu:0.01`` is PyTorch's
+#: ``nn.LeakyReLU()``.
+ACTIVATION_PARAMETERS: dict[str, ActivationParameter] = {
+    "leaky_relu": ActivationParameter("negative slope", 0.1, 0.0, 1.0),
+}
+
+
+def parse_activation(name: object) -> tuple[str, float | None]:
+    """Return the registry name and the parameter of an activation as configurations write it:
+    ``tanh`` is ``("tanh", None)``, ``leaky_relu:0.01`` is ``("leaky_relu", 0.01)`` and the bare
+    ``leaky_relu`` is ``("leaky_relu", 0.1)``, its default (see :data:`ACTIVATION_PARAMETERS`).
+
+    Raises
+    ------
+    ConfigError
+        For a name that is not in :data:`ACTIVATIONS`, a parameter given to an activation
+        that takes none, or one that is not a number in its range; one line, for field
+        ``activation``.
+    """
+    if not isinstance(name, str):
+        raise ConfigError(
+            f"unknown activation {shown(name)}; choose one of {', '.join(ACTIVATIONS)}",
+            "activation",
+        )
+    base, colon, text = name.partition(":")
+    if base not in ACTIVATIONS:
+        raise ConfigError(
+            f"unknown activation {shown(name)}; choose one of {', '.join(ACTIVATIONS)}",
+            "activation",
+        )
+    parameter = ACTIVATION_PARAMETERS.get(base)
+    if parameter is None:
+        if colon:
+            raise ConfigError(
+                f"activation {shown(name)}: {base} takes no parameter; write {base}",
+                "activation",
+            )
+        return base, None
+    if not colon:
+        return base, parameter.default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not parameter.low < value < parameter.high:  # NaN and infinities fail too
+        raise ConfigError(
+            f"activation {shown(name)}: the {parameter.description} of {base} must be a "
+            f"number above {parameter.low:g} and below {parameter.high:g} ({base}:0.01)",
+            "activation",
+        )
+    return base, value
+
+
+def activation_name(base: str, value: float | None = None) -> str:
+    """Return how a configuration writes activation ``base`` with parameter ``value``: the
+    bare name for none or the default, else ``name:value`` with the shortest text that reads
+    back as the same float (``leaky_relu:0.01``).
+
+    Raises
+    ------
+    ConfigError
+        As :func:`parse_activation` does for the name written.
+    """
+    name = _written_name(base, value)
+    parse_activation(name)
+    return name
+
+
+def _written_name(base: str, value: float | None) -> str:
+    """The name :func:`activation_name` writes, not checked (the registry is built with it)."""
+    parameter = ACTIVATION_PARAMETERS.get(base)
+    if value is None or (parameter is not None and float(value) == parameter.default):
+        return base
+    return f"{base}:{float(value)!r}"
+
 
 #: nnviz's own negative slope of ``leaky_relu``: large enough to see in a video (PyTorch's
 #: default is 0.01, ``leaky_relu:0.01``).
@@ -114,10 +217,10 @@ def leaky_relu(slope: float) -> Activation:
         z = np.asarray(z)
         return np.maximum(z, slope * z)  # the slope is below 1; faster than np.where
 
-    shown = "" if slope == LEAKY_SLOPE else f" ({slope:g})"
+    shown_slope = "" if slope == LEAKY_SLOPE else f" ({slope:g})"
     formula = rf"a(z) = \max({slope:g}\, z,\, z)"
     return Activation(
-        activation_name("leaky_relu", slope), f"leaky ReLU{shown}", formula, formula, function,
+        _written_name("leaky_relu", slope), f"leaky ReLU{shown_slope}", formula, formula, function,
         ("LeakyReLU", {"negative_slope": slope}), parameter="negative_slope",
     )  # fmt: skip
 
@@ -146,6 +249,9 @@ ACTIVATION_REGISTRY: dict[str, Activation] = {
         leaky_relu(LEAKY_SLOPE),
     )
 }  # fmt: skip
+#: The names of the hidden activations, as configurations write them (a parameterised one
+#: may take its parameter after a colon: ``leaky_relu:0.01``).
+ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATION_REGISTRY)
 
 
 def display_name(names: str | tuple[str, ...]) -> str:
@@ -172,7 +278,7 @@ def activation(name: str) -> Activation:
     ------
     ValueError
         For a name that is not in the registry, listing the ones that are, or a parameter
-        out of its range (:func:`nnviz.config.parse_activation`).
+        out of its range (:func:`parse_activation`).
     """
     entry = ACTIVATION_REGISTRY.get(name)
     if entry is not None:

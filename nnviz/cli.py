@@ -12,11 +12,10 @@ from typing import Any, NoReturn
 import click
 from click.core import ParameterSource
 
+from nnviz.activations import ACTIVATIONS, parse_activation
 from nnviz.cache import cached_run, run_path, runs_dir_default
 from nnviz.config import (
-    ACTIVATIONS,
     BLOG_LEARNING_RATES,
-    DATASETS,
     EXTERNAL,
     INITS,
     MAX_EPOCHS,
@@ -28,9 +27,8 @@ from nnviz.config import (
     OPTIMIZERS,
     ConfigError,
     RunConfig,
-    parse_activation,
 )
-from nnviz.data import DATASET_SPECS
+from nnviz.data import DATASET_SPECS, DATASETS
 from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.heads import HEADS, MAX_CLASSES
 from nnviz.rendering import RenderError
@@ -713,7 +711,8 @@ def render(
     input plane with one scale for both axes for a built-in data set and each axis on its
     own range for your own data.
     """
-    from nnviz.rendering import check_out, check_render, check_timing, render_run
+    from nnviz.rendering import check_out, check_render, check_timing
+    from nnviz.run_videos import render_run
 
     context = click.get_current_context()
     check_timing(duration, seconds_per_epoch)
@@ -777,7 +776,7 @@ def render(
             run = cached_run(config, report=report)
         epochs.append(_checked_epochs(run, still, seconds_per_epoch))
     if len(configs) > 1 and jobs > 1:  # whole runs at once, one process each
-        from nnviz.rendering import render_runs
+        from nnviz.run_videos import render_runs
 
         click.echo(f"rendering {len(configs)} runs, {jobs} at a time ...", err=True)
         options.pop("out")

@@ -7,16 +7,20 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, NamedTuple
+from typing import Any
 
+from nnviz.activations import (
+    activation_name,
+    display_name,
+    parse_activation,
+)
+from nnviz.data import DATASET_SPECS, DATASETS
+from nnviz.errors import ConfigError
 from nnviz.heads import HEADS, MAX_CLASSES, OutputHead, head
-from nnviz.terminal import printable
+from nnviz.terminal import printable, shown
 
 __all__ = [
-    "ACTIVATIONS",
-    "ACTIVATION_PARAMETERS",
     "BLOG_LEARNING_RATES",
-    "DATASETS",
     "DATA_SOURCES",
     "EXTERNAL",
     "INITS",
@@ -32,46 +36,13 @@ __all__ = [
     "MAX_TEST_FRACTION",
     "OPTIMIZERS",
     "SEED_TARGET_LOSS",
-    "ActivationParameter",
     "ConfigError",
     "RunConfig",
     "activation_file_name",
-    "activation_name",
     "default_output",
     "default_target_loss",
-    "parse_activation",
 ]
 
-#: Names of the hidden activations; :data:`nnviz.activations.ACTIVATION_REGISTRY` defines them.
-ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear", "leaky_relu")
-
-
-class ActivationParameter(NamedTuple):
-    """The parameter of an activation, written after its name: ``leaky_relu:0.01``.
-
-    The bare name means :attr:`default` (run files written before the parameter could be
-    given say ``leaky_relu`` for the slope 0.1 they were trained with), and a configuration
-    stores the default as the bare name, so that its cache key is the one it always had.
-    """
-
-    #: What the parameter is, in words (``negative slope``).
-    description: str
-    #: Its value when the name has none.
-    default: float
-    #: It lies strictly between these two.
-    low: float
-    high: float
-
-
-#: The activations of :data:`ACTIVATIONS` that take a parameter, and what it is. A leaky ReLU's
-#: negative slope lies between 0 (a ReLU) and 1 (the identity); nnviz's own default, 0.1, is
-#: large enough to see in a video, and ``leaky_relu:0.01`` is PyTorch's ``nn.LeakyReLU()``.
-ACTIVATION_PARAMETERS: dict[str, ActivationParameter] = {
-    "leaky_relu": ActivationParameter("negative slope", 0.1, 0.0, 1.0),
-}
-#: Names of the built-in data sets; :data:`nnviz.data.DATASET_SPECS` defines them (and how many
-#: classes each can have).
-DATASETS: tuple[str, ...] = ("seed", "xor", "circles", "moons", "spiral", "blobs")
 #: A run's ``dataset`` and ``optimizer`` when it was trained outside nnviz (``nnviz.Recorder``).
 EXTERNAL = "external"
 #: Where else a run's points can come from: a CSV file (``data_file``), or the user's own
@@ -130,87 +101,6 @@ _DEFAULTS_FROM: dict[str, tuple[str, Callable[[Any], object]]] = {
     "target_loss": ("dataset", default_target_loss),
     "output": ("classes", default_output),
 }
-
-
-class ConfigError(ValueError):
-    """A run configuration value is invalid; the message is one line for the user.
-
-    Parameters
-    ----------
-    message
-        The message; when ``field`` is given it starts with the field's name.
-    field
-        The :class:`RunConfig` field at fault, if any (the CLI names its flag instead).
-    """
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def parse_activation(name: object) -> tuple[str, float | None]:
-    """Return the registry name and the parameter of an activation as configurations write it:
-    ``tanh`` is ``("tanh", None)``, ``leaky_relu:0.01`` is ``("leaky_relu", 0.01)`` and the bare
-    ``leaky_relu`` is ``("leaky_relu", 0.1)``, its default (see :data:`ACTIVATION_PARAMETERS`).
-
-    Raises
-    ------
-    ConfigError
-        For a name that is not in :data:`ACTIVATIONS`, a parameter given to an activation
-        that takes none, or one that is not a number in its range; one line, for field
-        ``activation``.
-    """
-    if not isinstance(name, str):
-        raise ConfigError(
-            f"unknown activation {_shown(name)}; choose one of {', '.join(ACTIVATIONS)}",
-            "activation",
-        )
-    base, colon, text = name.partition(":")
-    if base not in ACTIVATIONS:
-        raise ConfigError(
-            f"unknown activation {_shown(name)}; choose one of {', '.join(ACTIVATIONS)}",
-            "activation",
-        )
-    parameter = ACTIVATION_PARAMETERS.get(base)
-    if parameter is None:
-        if colon:
-            raise ConfigError(
-                f"activation {_shown(name)}: {base} takes no parameter; write {base}",
-                "activation",
-            )
-        return base, None
-    if not colon:
-        return base, parameter.default
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not parameter.low < value < parameter.high:  # NaN and infinities fail too
-        raise ConfigError(
-            f"activation {_shown(name)}: the {parameter.description} of {base} must be a "
-            f"number above {parameter.low:g} and below {parameter.high:g} ({base}:0.01)",
-            "activation",
-        )
-    return base, value
-
-
-def activation_name(base: str, value: float | None = None) -> str:
-    """Return how a configuration writes activation ``base`` with parameter ``value``: the
-    bare name for none or the default, else ``name:value`` with the shortest text that reads
-    back as the same float (``leaky_relu:0.01``).
-
-    Raises
-    ------
-    ConfigError
-        As :func:`parse_activation` does for the name written.
-    """
-    parameter = ACTIVATION_PARAMETERS.get(base)
-    if value is None or (parameter is not None and float(value) == parameter.default):
-        name = base
-    else:
-        name = f"{base}:{float(value)!r}"
-    parse_activation(name)
-    return name
 
 
 def activation_file_name(activation: str | tuple[str, ...]) -> str:
@@ -327,15 +217,14 @@ class RunConfig:
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS + DATA_SOURCES:
             raise ConfigError(
-                f"unknown dataset {_shown(self.dataset)}; choose one of {', '.join(DATASETS)}",
+                f"unknown dataset {shown(self.dataset)}; choose one of {', '.join(DATASETS)}",
                 "dataset",
             )
         self._check_data_source()
         self._check_classes()
         if self.optimizer not in (*OPTIMIZERS, EXTERNAL):
             raise ConfigError(
-                f"unknown optimizer {_shown(self.optimizer)}; choose one of "
-                f"{', '.join(OPTIMIZERS)}",
+                f"unknown optimizer {shown(self.optimizer)}; choose one of {', '.join(OPTIMIZERS)}",
                 "optimizer",
             )
         _check_positive("test_fraction", self.test_fraction, allow_zero=True,
@@ -350,14 +239,14 @@ class RunConfig:
         _check_positive("l1", self.l1, allow_zero=True, maximum=MAX_PENALTY)
         if not isinstance(self.standardize, bool):
             raise ConfigError(
-                f"standardize must be true or false, got {_shown(self.standardize)}",
+                f"standardize must be true or false, got {shown(self.standardize)}",
                 "standardize",
             )
         self._normalise_network()
         self._check_output()
         if self.init not in INITS:
             raise ConfigError(
-                f"unknown init {_shown(self.init)}; choose one of {', '.join(INITS)}", "init"
+                f"unknown init {shown(self.init)}; choose one of {', '.join(INITS)}", "init"
             )
         _check_int("samples", self.samples, minimum=2, maximum=MAX_SAMPLES)
         if self.dataset in DATASETS and self.samples < self.classes:
@@ -399,7 +288,7 @@ class RunConfig:
                 value = tuple(value)
             what = "two names" if name == "feature_names" else "names"
             if not isinstance(value, tuple) or (name == "feature_names" and len(value) != 2):
-                raise ConfigError(f"{name} must be {what}, got {_shown(value)}", name)
+                raise ConfigError(f"{name} must be {what}, got {shown(value)}", name)
             if len(value) > 64:  # checked against the output layer later; not a huge list
                 raise ConfigError(f"{name} holds {len(value)} names, far too many", name)
             for item in value:
@@ -407,7 +296,7 @@ class RunConfig:
                     raise ConfigError(f"{name} must be {what}, each non-empty", name)
                 if len(item) > MAX_NAME_CHARS or not item.isprintable():
                     raise ConfigError(
-                        f"{name}: {_shown(item)} is not a name of at most {MAX_NAME_CHARS} "
+                        f"{name}: {shown(item)} is not a name of at most {MAX_NAME_CHARS} "
                         "printable characters",
                         name,
                     )
@@ -434,8 +323,6 @@ class RunConfig:
                 "class_names",
             )
         if self.dataset in DATASETS:
-            from nnviz.data import DATASET_SPECS  # here: nnviz.data imports config
-
             low, high = DATASET_SPECS[self.dataset].classes
             if not low <= self.classes <= high:
                 takers = [name for name, spec in DATASET_SPECS.items() if spec.classes[1] > 2]
@@ -453,7 +340,7 @@ class RunConfig:
             object.__setattr__(self, "output", default_output(self.classes))
         if not isinstance(self.output, str) or self.output not in HEADS:
             raise ConfigError(
-                f"unknown output {_shown(self.output)}; choose one of {', '.join(HEADS)}",
+                f"unknown output {shown(self.output)}; choose one of {', '.join(HEADS)}",
                 "output",
             )
         chosen = HEADS[self.output]
@@ -485,7 +372,7 @@ class RunConfig:
             _check_int("hidden", width, minimum=1)
             if width > MAX_LAYER_WIDTH:
                 raise ConfigError(
-                    f"hidden layers of {_shown(width)} units are too wide to draw; "
+                    f"hidden layers of {shown(width)} units are too wide to draw; "
                     f"nnviz draws 1 to {MAX_LAYER_WIDTH}",
                     "hidden",
                 )
@@ -528,8 +415,6 @@ class RunConfig:
         """Return the network in words, as title cards show it: ``2 inputs → 2 hidden neurons
         (ReLU) → 1 sigmoid output``, or ``2 inputs → hidden layers 4, 4, 2 (ReLU/tanh ×2) → 1
         sigmoid output``."""
-        from nnviz.activations import display_name  # here: nnviz.activations imports config
-
         if len(self.hidden) == 1:
             width = self.hidden[0]
             layers = f"{width} hidden neuron{'s' if width > 1 else ''}"
@@ -624,33 +509,24 @@ def _count_range(low: int, high: int) -> str:
     return f"{low}" if low == high else f"{low} to {high}"
 
 
-def _shown(value: object) -> str:
-    """``repr(value)``, cut to one short line (values may come from a hostile run file)."""
-    try:
-        text = repr(value)
-    except RecursionError:
-        text = f"<deeply nested {type(value).__name__}>"
-    return text if len(text) <= 40 else f"{text[:37]}..."
-
-
 def _check_int(name: str, value: object, *, minimum: int, maximum: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be a whole number, got {_shown(value)}", name)
+        raise ConfigError(f"{name} must be a whole number, got {shown(value)}", name)
     if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {_shown(value)}", name)
+        raise ConfigError(f"{name} must be at least {minimum}, got {shown(value)}", name)
     if maximum is not None and value > maximum:
-        raise ConfigError(f"{name} must be at most {maximum}, got {_shown(value)}", name)
+        raise ConfigError(f"{name} must be at most {maximum}, got {shown(value)}", name)
 
 
 def _check_positive(
     name: str, value: object, *, allow_zero: bool = False, maximum: float = math.inf
 ) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be a number, got {_shown(value)}", name)
+        raise ConfigError(f"{name} must be a number, got {shown(value)}", name)
     try:
         value = float(value)
     except OverflowError:
-        raise ConfigError(f"{name} must be finite, got {_shown(value)}", name) from None
+        raise ConfigError(f"{name} must be finite, got {shown(value)}", name) from None
     if not math.isfinite(value):
         raise ConfigError(f"{name} must be finite, got {value}", name)
     if value < 0 or (value == 0 and not allow_zero):

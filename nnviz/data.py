@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.config import DATASETS
 from nnviz.heads import MAX_CLASSES
 
 __all__ = [
+    "DATASETS",
     "DATASET_SPECS",
     "MAX_DRAWN_POINTS",
     "DatasetSpec",
@@ -228,7 +228,7 @@ def _blobs(rng: np.random.Generator, counts: tuple[int, ...], sigma: float) -> n
     return points + rng.normal(0.0, sigma, size=points.shape)
 
 
-#: The registry of built-in data sets, by name (the names are :data:`nnviz.config.DATASETS`).
+#: The registry of built-in data sets, by name.
 DATASET_SPECS: dict[str, DatasetSpec] = {
     "seed": DatasetSpec(
         _blog_gaussians, 0.5, 12345, "class 1 around (0, 0), class 0 around (−1, −1) and (1, 1)"
@@ -243,6 +243,8 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
         _class_first(_blobs), 0.3, 0, "Gaussian clusters on a circle", classes=(2, MAX_CLASSES)
     ),
 }
+#: Names of the built-in data sets (:mod:`nnviz.config` validates ``dataset`` against them).
+DATASETS: tuple[str, ...] = tuple(DATASET_SPECS)
 
 
 def data_seed_of(dataset: str, data_seed: int | None) -> int:

@@ -282,7 +282,8 @@ def render_parallel(
     """
     from manim import config, tempconfig
 
-    from nnviz.rendering import PrivateCaches, RenderError
+    from nnviz.errors import RenderError
+    from nnviz.manim_adapter.caches import PrivateCaches
 
     started = time.perf_counter()
     scene_class = source.load()

@@ -42,10 +42,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnviz.activations import ACTIVATION_REGISTRY
-from nnviz.config import (
+from nnviz.activations import (
     ACTIVATION_PARAMETERS,
+    ACTIVATION_REGISTRY,
     ACTIVATIONS,
+    activation_name,
+)
+from nnviz.config import (
     EXTERNAL,
     MAX_EPOCHS,
     MAX_HIDDEN_LAYERS,
@@ -54,7 +57,6 @@ from nnviz.config import (
     MAX_TEST_FRACTION,
     ConfigError,
     RunConfig,
-    activation_name,
 )
 from nnviz.data import classes_without_points
 from nnviz.heads import MAX_CLASSES

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import functools
 import os
 import secrets
 import shutil
-import stat
 import subprocess
 import tempfile
 import time
@@ -17,16 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnviz.config import DATASETS, RunConfig, activation_file_name
-from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
+from nnviz.config import RunConfig
+from nnviz.errors import RenderError
+from nnviz.manim_adapter.caches import PrivateCaches
 from nnviz.run import check_writable_target, new_file_mode
-from nnviz.view import axis_scales_for, check_axis_scales
 
 if TYPE_CHECKING:
     from manim import Scene
 
     from nnviz.parallel import SceneSource
-    from nnviz.stories.training import SingleRunStory
 
 __all__ = [
     "DISK_FULL_ERRNOS",
@@ -41,10 +38,7 @@ __all__ = [
     "OUTPUT_KINDS",
     "QUALITIES",
     "SECONDS_PER_EPOCH_LIMITS",
-    "STORED_TEXT_SUFFIX",
-    "PrivateCaches",
     "RenderError",
-    "RunScene",
     "SceneClass",
     "SceneFile",
     "check_out",
@@ -52,17 +46,12 @@ __all__ = [
     "check_timing",
     "check_video_length",
     "disk_full_message",
-    "is_complete_svg",
     "manim_settings",
     "missing_latex",
     "output_folder",
     "place_file",
     "refuse_softmax_pictures",
-    "render_run",
-    "render_runs",
     "render_scene",
-    "run_output_name",
-    "run_scene_class",
     "scene_classes_in",
     "still_epoch",
     "to_gif",
@@ -80,12 +69,6 @@ QUALITIES: dict[str, str] = {
 #: noise for some scenes, nothing at ``-ql`` (the README's Performance section has the runs).
 MAX_INFLIGHT_ENCODERS = 4
 
-#: The suffix of a text stored by :mod:`nnviz.mobjects.typeset` in Manim's text folder; the
-#: private caches take and give these files as they do Manim's SVGs.
-STORED_TEXT_SUFFIX = ".nnviz-text.npz"
-#: Largest typeset file (SVG or stored text) a render takes from the shared folders; a
-#: caption's SVG is a few kB, a long formula's some 100 kB.
-MAX_TYPESET_FILE_BYTES = 4 * 2**20
 
 #: A blog GIF is at most this wide and this smooth.
 GIF_MAX_WIDTH = 640
@@ -123,10 +106,6 @@ LAYOUT_HIDDEN: dict[str, tuple[tuple[int, ...], ...] | None] = {
     "default": None,
     "blog": ((2,),),
 }
-
-
-class RenderError(RuntimeError):
-    """A render cannot succeed (a missing tool, an unwritable folder); the message is one line."""
 
 
 #: The errors of a full disk: no space left on the device, or the user's disk quota reached.
@@ -411,204 +390,6 @@ def still_epoch(value: float | str, epochs: int, flag: str = "--still") -> float
     return float(value)
 
 
-class PrivateCaches:
-    """One render's own Manim text, Tex and partial-movie folders, and an atomic final movie.
-
-    Manim shares ``media/texts`` and ``media/Tex`` between renders and writes and deletes files
-    there without locks, so two renders at once in one folder break each other (a text's SVG
-    vanishes, LaTeX's intermediate files are cleaned away mid-compile); two renders of the same
-    scene also write the same partial movie files and the same final movie. With this, each
-    render works in ``<media_dir>/.nnviz-render-<pid>-<token>/``: it starts with hard links to
-    the shared SVGs (so nothing is compiled twice), publishes new SVGs to the shared folders
-    with atomic links when it ends, writes the final movie to a temporary file renamed into
-    place, and removes its folder, also after Ctrl-C (so no partial movie files stay behind).
-
-    Call :meth:`open` before the scene is constructed (Manim plans its output paths then),
-    :meth:`attach` with the scene's file writer, and :meth:`close` after rendering.
-    """
-
-    PREFIX = ".nnviz-render-"
-
-    def __init__(self) -> None:
-        self.root: Path | None = None
-        self.shared: dict[str, Path] = {}
-        self.private: dict[str, Path] = {}
-        self.partial_movie_dir = ""
-
-    @classmethod
-    def folder_name(cls, suffix: str = "") -> str:
-        """Return a new name for a folder of this process's render, in the form that
-        :func:`_remove_dead_renders` reads (the process id after :attr:`PREFIX`)."""
-        return f"{cls.PREFIX}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
-
-    def open(self) -> PrivateCaches:
-        """Create the private folders and point Manim's configuration at them."""
-        from manim import config
-
-        media = Path(config.get_dir("media_dir"))
-        _remove_dead_renders(media)
-        self.root = media / self.folder_name()
-        try:
-            for key in ("text_dir", "tex_dir"):
-                shared = Path(config.get_dir(key))
-                private = self.root / key
-                private.mkdir(parents=True)
-                for stored in _cached_files(shared):
-                    if _is_complete(stored):  # an incomplete one is typeset again, not parsed
-                        _link_or_copy(stored, private / stored.name)
-                self.shared[key], self.private[key] = shared, private
-                config[key] = str(private)
-            self.partial_movie_dir = config.partial_movie_dir
-            config.partial_movie_dir = str(self.root / "partial_movie_files")
-        except BaseException:  # a full disk, Ctrl-C: no folder left behind, Manim's own again
-            self.close()
-            raise
-        return self
-
-    def attach(self, file_writer: Any) -> None:
-        """Make ``file_writer`` write its final movie to a temporary file and rename it."""
-        combine = file_writer.combine_files
-
-        def combine_atomically(input_files: Any, output_file: Path, *args: Any, **kw: Any) -> None:
-            output_file = Path(output_file)
-            output_file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = output_file.with_name(
-                f".{output_file.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{output_file.suffix}"
-            )
-            try:
-                combine(input_files, temporary, *args, **kw)
-                os.replace(temporary, output_file)
-            finally:
-                temporary.unlink(missing_ok=True)
-
-        file_writer.combine_files = combine_atomically
-
-    def close(self) -> None:
-        """Publish new SVGs, restore Manim's configuration and remove the private folders."""
-        from manim import config
-
-        if self.root is None:
-            return
-        for key, private in self.private.items():
-            shared = self.shared[key]
-            try:
-                shared.mkdir(parents=True, exist_ok=True)
-                for stored in _cached_files(private):
-                    # Only whole files go out (an interrupted typesetting leaves a cut one).
-                    # A file this render wrote replaces the shared one, which was missing,
-                    # cut, or refused (a foreign or planted file is typeset again).
-                    if _is_complete(stored) and not _same_file(stored, shared / stored.name):
-                        _publish(stored, shared / stored.name)
-            except OSError:
-                pass  # a cache that cannot be filled only costs time
-            if config[key] == str(private):
-                config[key] = str(shared)
-        if config.partial_movie_dir == str(self.root / "partial_movie_files"):
-            config.partial_movie_dir = self.partial_movie_dir
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.root = None
-
-
-def _same_file(path: Path, other: Path) -> bool:
-    """Return whether ``path`` and ``other`` are one file (a link this render made)."""
-    try:
-        return os.path.samefile(path, other)
-    except OSError:
-        return False
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        pass
-    except OSError:
-        with contextlib.suppress(OSError):
-            shutil.copyfile(source, target)
-
-
-def is_complete_svg(path: Path) -> bool:
-    """Return whether ``path`` is a whole SVG file: not empty, and its end closes the ``svg``
-    element. A typesetting cut short (Ctrl-C, a crash) leaves an empty or truncated file,
-    which Manim would take for a cached text and fail to parse ("no element found"). A file
-    that declares a document type is refused too: Pango and dvisvgm never write one, and its
-    entities could make the XML parser expand text without bound."""
-    try:
-        # Not a FIFO named *.svg (open() would block forever), nor a link to anything.
-        file, _ = open_regular_file(path, follow_links=False)
-    except FileRefusedError:
-        return False
-    try:
-        with file:
-            head = file.read(1024)
-            size = file.seek(0, os.SEEK_END)
-            file.seek(max(0, size - 64))
-            return size > 0 and b"</svg>" in file.read() and b"<!DOCTYPE" not in head.upper()
-    except OSError:
-        return False
-
-
-def _cached_files(folder: Path) -> list[Path]:
-    """Return the typeset files in ``folder``: Manim's SVGs and nnviz's stored texts
-    (:mod:`nnviz.mobjects.typeset`), each a regular file (not a link, FIFO or device, which
-    could block a render or point anywhere) of at most :data:`MAX_TYPESET_FILE_BYTES`."""
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in [*folder.glob("*.svg"), *folder.glob(f"*{STORED_TEXT_SUFFIX}")]:
-        try:
-            status = path.lstat()
-        except OSError:
-            continue
-        if stat.S_ISREG(status.st_mode) and status.st_size <= MAX_TYPESET_FILE_BYTES:
-            found.append(path)
-    return found
-
-
-def _is_complete(path: Path) -> bool:
-    """Return whether ``path`` is a whole typeset file (a stored text is written whole)."""
-    if path.suffix == ".svg":
-        return is_complete_svg(path)
-    try:
-        return check_regular_file(path, follow_links=False).st_size > 0
-    except FileRefusedError:
-        return False
-
-
-def _publish(source: Path, target: Path) -> None:
-    """Put ``source`` at ``target`` atomically, replacing what is there (a link, or a copy,
-    renamed into place)."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        try:
-            os.link(source, temporary)
-        except OSError:
-            shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _remove_dead_renders(media: Path) -> None:
-    """Remove the private folders of renders that were killed (their process is gone)."""
-    try:
-        entries = list(media.glob(f"{PrivateCaches.PREFIX}*"))
-    except OSError:
-        return
-    for entry in entries:
-        pid_text = entry.name[len(PrivateCaches.PREFIX) :].split("-", 1)[0]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            with contextlib.suppress(OSError):
-                if time.time() - entry.stat().st_mtime > 60:
-                    shutil.rmtree(entry, ignore_errors=True)
-        except OSError:
-            continue
-
-
 def manim_settings(
     quality: str = "l",
     output_format: str = "mp4",
@@ -719,28 +500,6 @@ def scene_classes_in(path: Path) -> list[type[Scene]]:
     from manim.utils.module_ops import scene_classes_from_file
 
     return list(scene_classes_from_file(path, require_single_scene=False, full_list=True))
-
-
-@dataclass(frozen=True)
-class RunScene:
-    """The scene of one run that ``nnviz render`` renders (:func:`run_scene_class`)."""
-
-    config: RunConfig
-    layout: str = "default"
-    draw_points: int | None = None
-    run_file: str | None = None
-    axis_scales: str = "auto"
-    theme: str | None = None
-    duration: float | None = None
-    seconds_per_epoch: float | None = None
-    still: float | None = None
-
-    def load(self) -> type[Scene]:
-        """Return the scene class."""
-        return run_scene_class(self.config, self.layout, self.draw_points, self.run_file,
-                               self.axis_scales, theme=self.theme, duration=self.duration,
-                               seconds_per_epoch=self.seconds_per_epoch,
-                               still=self.still)  # fmt: skip
 
 
 def render_scene(
@@ -917,191 +676,3 @@ def to_gif(movie: Path, gif: Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return gif
-
-
-def run_video_name(config: RunConfig) -> str:
-    """Return the video file's name (without suffix) of one run: ``relu_lr0.01`` for the post's
-    settings, with the data set, the widths and the optimizer when they differ, and a short
-    digest of the configuration when anything else does, so that two different runs never
-    share a file."""
-    name = f"{activation_file_name(config.activation)}_lr{config.lr:g}"
-    if config.hidden != (2,):
-        name = f"{name}_h{'-'.join(map(str, config.hidden))}"
-    if config.dataset != "seed":
-        name = f"{config.dataset}_{name}"
-    if config.optimizer != "adam":
-        name = f"{name}_{config.optimizer}"
-    if config.dataset in DATASETS:
-        shown = ("dataset", "activation", "hidden", "lr", "optimizer")
-        plain = config == RunConfig(**{key: getattr(config, key) for key in shown})
-    else:  # a file's data: the digest tells two files apart
-        plain = False
-    if not plain:
-        name = f"{name}_{config.key().rsplit('-', 1)[-1][:6]}"
-    return name
-
-
-def run_output_name(
-    config: RunConfig,
-    layout: str = "default",
-    draw_points: int | None = None,
-    run_file: str | os.PathLike[str] | None = None,
-    theme: str | None = None,
-    still: float | None = None,
-    axis_scales: str = "auto",
-) -> str:
-    """Return the file name (without suffix) of a render of one run: :func:`run_video_name`
-    (or the run file's name), then ``_<layout>`` for a layout other than the default,
-    ``_<N>pts`` for a sample of N points, ``_equal`` or ``_per-axis`` for axis scales other
-    than those ``"auto"`` gives its data, ``_<theme>`` for a theme other than the default
-    (``theme`` ``None``: ``NNVIZ_THEME``'s), and ``_epoch<E>`` for a still of epoch E."""
-    from nnviz.theme import DEFAULT_THEME, active_theme
-
-    name = run_video_name(config) if run_file is None else Path(run_file).stem
-    if layout != "default":
-        name = f"{name}_{layout}"
-    if draw_points is not None:
-        name = f"{name}_{draw_points}pts"
-    scales = axis_scales_for(axis_scales, config.dataset)
-    if scales != axis_scales_for("auto", config.dataset):
-        name = f"{name}_{scales}"
-    theme_name = active_theme(theme).name
-    if theme_name != DEFAULT_THEME:
-        name = f"{name}_{theme_name}"
-    if still is not None:
-        name = f"{name}_epoch{still:g}"
-    return name
-
-
-def run_scene_class(
-    config: RunConfig,
-    layout: str = "default",
-    draw_points: int | None = None,
-    run_file: str | os.PathLike[str] | None = None,
-    axis_scales: str = "auto",
-    *,
-    theme: str | None = None,
-    duration: float | None = None,
-    seconds_per_epoch: float | None = None,
-    still: float | str | None = None,
-) -> type[SingleRunStory]:
-    """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
-    of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
-    configuration is ``config``), in the panels of ``layout``, drawing ``draw_points`` points
-    (``None``: all), the input plane's axes scaled as ``axis_scales`` says, in ``theme``
-    (``None``: ``NNVIZ_THEME``'s).
-
-    ``duration`` is the video's length in seconds (:attr:`TrainingPhase.phase_seconds
-    <nnviz.stories.training.TrainingPhase.phase_seconds>`); ``seconds_per_epoch`` its pace
-    instead, without the default limit of the length; ``None`` for both keeps the defaults.
-    ``still`` makes the scene a still of that epoch (a number or ``"final"``).
-    """
-    check_axis_scales(axis_scales)
-    from nnviz.stories.training import SingleRunStory
-
-    names = activation_file_name(config.activation)
-    settings: dict[str, Any] = {
-        "activation": config.activation,
-        "lr": config.lr,
-        "base_config": config,
-        "layout": layout,
-        "draw_points": draw_points,
-        "axis_scales": axis_scales,
-        "run_file": None if run_file is None else str(Path(run_file).absolute()),
-        "theme_name": theme,
-        "still": still,
-        "__module__": __name__,
-    }
-    if duration is not None:
-        settings["phase_seconds"] = duration
-    if seconds_per_epoch is not None:
-        settings["seconds_per_epoch"] = seconds_per_epoch
-        settings["max_phase_seconds"] = None  # a pace asked for is kept, however long the run
-    class_name = f"{names.capitalize().replace('-', '').replace('.', '_')}Run"
-    return type(class_name, (SingleRunStory,), settings)
-
-
-def render_run(
-    config: RunConfig,
-    quality: str = "l",
-    output_format: str = "mp4",
-    media_dir: str | os.PathLike[str] = "media",
-    report: Callable[[str], None] = lambda message: None,
-    layout: str = "default",
-    draw_points: int | None = None,
-    run_file: str | os.PathLike[str] | None = None,
-    jobs: int = 1,
-    axis_scales: str = "auto",
-    *,
-    theme: str | None = None,
-    duration: float | None = None,
-    seconds_per_epoch: float | None = None,
-    still: float | None = None,
-    out: str | os.PathLike[str] | None = None,
-) -> Path:
-    """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
-
-    ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
-    ``"blog"``. ``draw_points`` draws a seeded sample of that many points (see
-    :func:`check_render`). ``axis_scales`` scales the input plane's axes
-    (:func:`nnviz.view.axis_scales_for`). With ``run_file`` the scene shows that run file
-    (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and is
-    named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
-    needed. The file's name is :func:`run_output_name`'s. ``theme``, ``duration`` and
-    ``seconds_per_epoch`` are those of :func:`run_scene_class`. ``still`` renders the run at
-    that epoch (a number from 0 to its last) as a PNG instead of a video (``output_format``
-    is then ``"png"``). ``out`` is the file to write instead (:func:`check_out`). ``jobs``
-    processes render it (:func:`render_scene`).
-    """
-    name = run_output_name(config, layout, draw_points, run_file, theme, still, axis_scales)
-    file = None if run_file is None else str(Path(run_file).absolute())
-    source = RunScene(config, layout, draw_points, file, axis_scales, theme, duration,
-                      seconds_per_epoch, still)  # fmt: skip
-    if still is not None:
-        output_format = "png"
-    return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out)
-
-
-def render_runs(
-    configs: list[RunConfig],
-    quality: str = "l",
-    output_format: str = "mp4",
-    media_dir: str | os.PathLike[str] = "media",
-    report: Callable[[str], None] = lambda message: None,
-    layout: str = "default",
-    draw_points: int | None = None,
-    jobs: int = 1,
-    axis_scales: str = "auto",
-    *,
-    theme: str | None = None,
-    duration: float | None = None,
-    seconds_per_epoch: float | None = None,
-) -> list[Path]:
-    """Render several runs (as :func:`render_run`, each in one process), ``jobs`` at a time,
-    and return their paths in the order of ``configs``; ``report`` hears of each as it ends.
-
-    Train the runs first (:func:`nnviz.cache.cached_run`): processes that train the same
-    cache at once would each train it.
-    """
-    from concurrent.futures import as_completed
-
-    from nnviz.parallel import process_pool
-
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got {jobs}")
-    started = time.perf_counter()
-    paths: dict[int, Path] = {}
-    with process_pool(min(jobs, len(configs))) as pool:
-        futures = {
-            pool.submit(
-                render_run, config, quality, output_format, media_dir,
-                layout=layout, draw_points=draw_points, axis_scales=axis_scales, theme=theme,
-                duration=duration, seconds_per_epoch=seconds_per_epoch,
-            ): index
-            for index, config in enumerate(configs)
-        }  # fmt: skip
-        for future in as_completed(futures):
-            path = future.result()
-            paths[futures[future]] = path
-            report(f"rendered {path.name} at {time.perf_counter() - started:.1f} s")
-    return [paths[index] for index in range(len(configs))]

@@ -64,6 +64,7 @@ from nnviz.data import held_out_count
 from nnviz.files import FileRefusedError, open_regular_file
 from nnviz.forward import FirstLayersByName, Weights
 from nnviz.terminal import printable
+from nnviz.version import __version__
 
 __all__ = [
     "MAX_CONFIG_CHARS",
@@ -330,8 +331,6 @@ class Run(FirstLayersByName):
 
     def metadata(self) -> dict[str, Any]:
         """Return the JSON document stored under ``config`` in the run file."""
-        from nnviz import __version__
-
         return {
             "schema": self.schema,
             "config": self.config.to_dict(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["printable"]
+__all__ = ["printable", "shown"]
 
 
 def printable(text: object) -> str:
@@ -19,3 +19,12 @@ def printable(text: object) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, cut to one short line (values may come from a hostile run file)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<deeply nested {type(value).__name__}>"
+    return text if len(text) <= 40 else f"{text[:37]}..."

@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from nnviz.config import DATASETS
+from nnviz.data import DATASETS
 
 __all__ = [
     "AXIS_SCALES",

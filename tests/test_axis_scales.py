@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nnviz import deform as dm
-from nnviz.config import DATASETS
+from nnviz.data import DATASETS
 from nnviz.deform_view import (
     OrbitCamera,
     PlaneCamera,

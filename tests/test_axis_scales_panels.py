@@ -303,7 +303,7 @@ def test_render_refuses_an_unknown_setting_in_one_line() -> None:
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Record what ``nnviz render`` would render instead of rendering it: the scene class's
     settings and the video's name."""
-    from nnviz import rendering
+    from nnviz import run_videos
 
     calls: list[dict[str, Any]] = []
 
@@ -313,7 +313,7 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         calls.append({"name": output_name, "axis_scales": story.axis_scales})
         return Path(f"{output_name}.mp4")
 
-    monkeypatch.setattr(rendering, "render_scene", render_scene)
+    monkeypatch.setattr(run_videos, "render_scene", render_scene)
     return calls
 
 
@@ -345,7 +345,7 @@ def test_render_passes_the_setting_and_names_a_video_that_is_not_the_default(
 
 def rendered_name(data: str) -> str:
     """The video name of the run these tests render with the default scales."""
-    from nnviz.rendering import run_video_name
+    from nnviz.run_videos import run_video_name
 
     if data == "csv":
         csv = read_csv_data(WINE)

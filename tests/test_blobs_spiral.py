@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnviz.config import DATASETS, ConfigError, RunConfig
-from nnviz.data import DATASET_SPECS, class_counts, make_dataset, split_test
+from nnviz.config import ConfigError, RunConfig
+from nnviz.data import DATASET_SPECS, DATASETS, class_counts, make_dataset, split_test
 from nnviz.heads import MAX_CLASSES
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -134,7 +134,7 @@ def test_a_deep_network_trains_and_inspects_in_the_command_lines_own_words(
 
 
 def test_video_names_tell_runs_apart() -> None:
-    from nnviz.rendering import run_video_name
+    from nnviz.run_videos import run_video_name
 
     assert run_video_name(RunConfig()) == "relu_lr0.01"
     assert run_video_name(RunConfig(dataset="circles", hidden=(3,), activation="tanh",

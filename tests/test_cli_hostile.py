@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import nnviz.rendering as rendering
+import nnviz.run_videos as run_videos
 from nnviz.cli import cli
 from nnviz.config import RunConfig
 from nnviz.run import Run, save_run
@@ -222,7 +223,17 @@ def test_sigterm_exits_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip
-    time.sleep(5)  # imports and the first epochs
+    # Wait until the command catches SIGTERM (Linux shows the caught signals' mask in
+    # /proc/PID/status), however slow its imports are on a busy machine, then a little more
+    # for the first epochs.
+    status = Path(f"/proc/{process.pid}/status")
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        caught = next(line for line in status.read_text().splitlines() if line.startswith("SigCgt"))
+        if int(caught.split()[1], 16) & (1 << (signal.SIGTERM - 1)):
+            break
+        time.sleep(0.1)
+    time.sleep(1.0)
     assert process.poll() is None
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
@@ -391,13 +402,13 @@ def test_the_theme_is_in_the_file_name_unless_it_is_the_default(
 ) -> None:
     monkeypatch.delenv("NNVIZ_THEME", raising=False)
     config = RunConfig()
-    assert rendering.run_output_name(config) == "relu_lr0.01"
-    assert rendering.run_output_name(config, theme="dark") == "relu_lr0.01"
-    assert rendering.run_output_name(config, theme="light") == "relu_lr0.01_light"
+    assert run_videos.run_output_name(config) == "relu_lr0.01"
+    assert run_videos.run_output_name(config, theme="dark") == "relu_lr0.01"
+    assert run_videos.run_output_name(config, theme="light") == "relu_lr0.01_light"
     monkeypatch.setenv("NNVIZ_THEME", "light")  # the light video no longer replaces the dark
-    assert rendering.run_output_name(config) == "relu_lr0.01_light"
-    assert rendering.run_output_name(config, theme="dark") == "relu_lr0.01"
-    assert rendering.run_output_name(config, layout="blog", still=37.5) == (
+    assert run_videos.run_output_name(config) == "relu_lr0.01_light"
+    assert run_videos.run_output_name(config, theme="dark") == "relu_lr0.01"
+    assert run_videos.run_output_name(config, layout="blog", still=37.5) == (
         "relu_lr0.01_blog_light_epoch37.5"
     )
     code, _, err = invoke("render", "--theme", "sepia")

@@ -136,7 +136,7 @@ def test_cache_keys_of_existing_configurations_do_not_change() -> None:
 
 
 def test_a_slope_is_its_own_configuration_and_file_name() -> None:
-    from nnviz.rendering import run_scene_class, run_video_name
+    from nnviz.run_videos import run_scene_class, run_video_name
 
     config = RunConfig(activation="leaky_relu:0.01")
     assert config != RunConfig(activation="leaky_relu")

@@ -3,8 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnviz.config import DATASETS
-from nnviz.data import DATASET_SPECS, make_dataset
+from nnviz.data import DATASET_SPECS, DATASETS, make_dataset
 
 
 @pytest.mark.parametrize("name", DATASETS)

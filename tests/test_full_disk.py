@@ -25,12 +25,9 @@ from pathlib import Path
 import pytest
 from manim import config, tempconfig
 
-from nnviz.rendering import (
-    DISK_PROBE_BYTES,
-    STORED_TEXT_SUFFIX,
-    PrivateCaches,
-    disk_full_message,
-)
+from nnviz.manim_adapter.caches import PrivateCaches
+from nnviz.mobjects.text_store import STORED_TEXT_SUFFIX
+from nnviz.rendering import DISK_PROBE_BYTES, disk_full_message
 
 REPO = Path(__file__).resolve().parents[1]
 

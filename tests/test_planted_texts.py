@@ -16,8 +16,7 @@ import pytest
 from manim import Text
 from PIL import Image
 
-from nnviz.mobjects.text_store import read_text
-from nnviz.rendering import STORED_TEXT_SUFFIX
+from nnviz.mobjects.text_store import STORED_TEXT_SUFFIX, read_text
 from tests.conftest import REPO
 from tests.frame_regression import frame_difference
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from manim import config, tempconfig
 
-from nnviz.rendering import PrivateCaches, is_complete_svg
+from nnviz.manim_adapter.caches import PrivateCaches, is_complete_svg
 
 WHOLE = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>\n'
 CUT = WHOLE[: len(WHOLE) // 2]
@@ -52,7 +52,7 @@ def test_cut_files_are_neither_taken_nor_given(tmp_path: Path) -> None:
 
 
 def test_stored_texts_are_taken_and_given_as_svgs_are(tmp_path: Path) -> None:
-    from nnviz.rendering import STORED_TEXT_SUFFIX
+    from nnviz.mobjects.text_store import STORED_TEXT_SUFFIX
 
     shared = tmp_path / "texts"
     shared.mkdir()

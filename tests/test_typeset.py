@@ -13,8 +13,8 @@ import pytest
 from manim import MathTex, Text, tempconfig
 
 from nnviz.mobjects import typeset
+from nnviz.mobjects.text_store import STORED_TEXT_SUFFIX as CACHE_SUFFIX
 from nnviz.mobjects.typeset import typeset_once
-from nnviz.rendering import STORED_TEXT_SUFFIX as CACHE_SUFFIX
 
 OPTIONS = {"font_size": 22, "color": "#E0E0E0"}
 

@@ -63,10 +63,15 @@ __all__ = [
     "FORMAT",
     "MAX_FILE_BYTES",
     "SCHEMA",
+    "STORED_TEXT_SUFFIX",
     "StoredTextError",
     "read_text",
     "write_text",
 ]
+
+#: The suffix of a file of this format, as :mod:`nnviz.mobjects.typeset` stores texts in
+#: Manim's text folder; the private caches take and give these files as they do Manim's SVGs.
+STORED_TEXT_SUFFIX = ".nnviz-text.npz"
 
 #: The version of the stored form, written into every file; another version is refused.
 FORMAT = 2

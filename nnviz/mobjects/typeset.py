@@ -32,8 +32,13 @@ import numpy as np
 from manim import MathTex, Mobject, Text, config
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
-from nnviz.mobjects.text_store import FORMAT, StoredTextError, read_text, write_text
-from nnviz.rendering import STORED_TEXT_SUFFIX
+from nnviz.mobjects.text_store import (
+    FORMAT,
+    STORED_TEXT_SUFFIX,
+    StoredTextError,
+    read_text,
+    write_text,
+)
 
 __all__ = ["typeset_once"]
 

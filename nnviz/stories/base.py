@@ -29,17 +29,12 @@ from manim.utils.iterables import list_update
 
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
+from nnviz.manim_adapter.caches import PrivateCaches
 from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.curtain import Glide, curtains
 from nnviz.mobjects.following import FollowsClock
 from nnviz.parallel import frames_of_play
-from nnviz.rendering import (
-    PrivateCaches,
-    RenderError,
-    disk_full_message,
-    missing_latex,
-    refuse_softmax_pictures,
-)
+from nnviz.rendering import RenderError, disk_full_message, missing_latex, refuse_softmax_pictures
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 

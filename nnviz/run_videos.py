@@ -1,0 +1,245 @@
+"""The video of one run, as ``nnviz render`` makes it: the scene class of a run (a
+:class:`~nnviz.stories.training.SingleRunStory` with the run's settings), its file's name, and
+rendering one run or several through :mod:`nnviz.rendering`.
+
+This module sits above the stories and the rendering: :mod:`nnviz.rendering` renders any scene
+it is given and knows no story.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nnviz.config import RunConfig, activation_file_name
+from nnviz.data import DATASETS
+from nnviz.rendering import render_scene
+from nnviz.view import axis_scales_for, check_axis_scales
+
+if TYPE_CHECKING:
+    from manim import Scene
+
+    from nnviz.stories.training import SingleRunStory
+
+__all__ = [
+    "RunScene",
+    "render_run",
+    "render_runs",
+    "run_output_name",
+    "run_scene_class",
+    "run_video_name",
+]
+
+
+@dataclass(frozen=True)
+class RunScene:
+    """The scene of one run that ``nnviz render`` renders (:func:`run_scene_class`)."""
+
+    config: RunConfig
+    layout: str = "default"
+    draw_points: int | None = None
+    run_file: str | None = None
+    axis_scales: str = "auto"
+    theme: str | None = None
+    duration: float | None = None
+    seconds_per_epoch: float | None = None
+    still: float | None = None
+
+    def load(self) -> type[Scene]:
+        """Return the scene class."""
+        return run_scene_class(self.config, self.layout, self.draw_points, self.run_file,
+                               self.axis_scales, theme=self.theme, duration=self.duration,
+                               seconds_per_epoch=self.seconds_per_epoch,
+                               still=self.still)  # fmt: skip
+
+
+def run_video_name(config: RunConfig) -> str:
+    """Return the video file's name (without suffix) of one run: ``relu_lr0.01`` for the post's
+    settings, with the data set, the widths and the optimizer when they differ, and a short
+    digest of the configuration when anything else does, so that two different runs never
+    share a file."""
+    name = f"{activation_file_name(config.activation)}_lr{config.lr:g}"
+    if config.hidden != (2,):
+        name = f"{name}_h{'-'.join(map(str, config.hidden))}"
+    if config.dataset != "seed":
+        name = f"{config.dataset}_{name}"
+    if config.optimizer != "adam":
+        name = f"{name}_{config.optimizer}"
+    if config.dataset in DATASETS:
+        shown = ("dataset", "activation", "hidden", "lr", "optimizer")
+        plain = config == RunConfig(**{key: getattr(config, key) for key in shown})
+    else:  # a file's data: the digest tells two files apart
+        plain = False
+    if not plain:
+        name = f"{name}_{config.key().rsplit('-', 1)[-1][:6]}"
+    return name
+
+
+def run_output_name(
+    config: RunConfig,
+    layout: str = "default",
+    draw_points: int | None = None,
+    run_file: str | os.PathLike[str] | None = None,
+    theme: str | None = None,
+    still: float | None = None,
+    axis_scales: str = "auto",
+) -> str:
+    """Return the file name (without suffix) of a render of one run: :func:`run_video_name`
+    (or the run file's name), then ``_<layout>`` for a layout other than the default,
+    ``_<N>pts`` for a sample of N points, ``_equal`` or ``_per-axis`` for axis scales other
+    than those ``"auto"`` gives its data, ``_<theme>`` for a theme other than the default
+    (``theme`` ``None``: ``NNVIZ_THEME``'s), and ``_epoch<E>`` for a still of epoch E."""
+    from nnviz.theme import DEFAULT_THEME, active_theme
+
+    name = run_video_name(config) if run_file is None else Path(run_file).stem
+    if layout != "default":
+        name = f"{name}_{layout}"
+    if draw_points is not None:
+        name = f"{name}_{draw_points}pts"
+    scales = axis_scales_for(axis_scales, config.dataset)
+    if scales != axis_scales_for("auto", config.dataset):
+        name = f"{name}_{scales}"
+    theme_name = active_theme(theme).name
+    if theme_name != DEFAULT_THEME:
+        name = f"{name}_{theme_name}"
+    if still is not None:
+        name = f"{name}_epoch{still:g}"
+    return name
+
+
+def run_scene_class(
+    config: RunConfig,
+    layout: str = "default",
+    draw_points: int | None = None,
+    run_file: str | os.PathLike[str] | None = None,
+    axis_scales: str = "auto",
+    *,
+    theme: str | None = None,
+    duration: float | None = None,
+    seconds_per_epoch: float | None = None,
+    still: float | str | None = None,
+) -> type[SingleRunStory]:
+    """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
+    of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
+    configuration is ``config``), in the panels of ``layout``, drawing ``draw_points`` points
+    (``None``: all), the input plane's axes scaled as ``axis_scales`` says, in ``theme``
+    (``None``: ``NNVIZ_THEME``'s).
+
+    ``duration`` is the video's length in seconds (:attr:`TrainingPhase.phase_seconds
+    <nnviz.stories.training.TrainingPhase.phase_seconds>`); ``seconds_per_epoch`` its pace
+    instead, without the default limit of the length; ``None`` for both keeps the defaults.
+    ``still`` makes the scene a still of that epoch (a number or ``"final"``).
+    """
+    check_axis_scales(axis_scales)
+    from nnviz.stories.training import SingleRunStory
+
+    names = activation_file_name(config.activation)
+    settings: dict[str, Any] = {
+        "activation": config.activation,
+        "lr": config.lr,
+        "base_config": config,
+        "layout": layout,
+        "draw_points": draw_points,
+        "axis_scales": axis_scales,
+        "run_file": None if run_file is None else str(Path(run_file).absolute()),
+        "theme_name": theme,
+        "still": still,
+        "__module__": __name__,
+    }
+    if duration is not None:
+        settings["phase_seconds"] = duration
+    if seconds_per_epoch is not None:
+        settings["seconds_per_epoch"] = seconds_per_epoch
+        settings["max_phase_seconds"] = None  # a pace asked for is kept, however long the run
+    class_name = f"{names.capitalize().replace('-', '').replace('.', '_')}Run"
+    return type(class_name, (SingleRunStory,), settings)
+
+
+def render_run(
+    config: RunConfig,
+    quality: str = "l",
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+    report: Callable[[str], None] = lambda message: None,
+    layout: str = "default",
+    draw_points: int | None = None,
+    run_file: str | os.PathLike[str] | None = None,
+    jobs: int = 1,
+    axis_scales: str = "auto",
+    *,
+    theme: str | None = None,
+    duration: float | None = None,
+    seconds_per_epoch: float | None = None,
+    still: float | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
+
+    ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
+    ``"blog"``. ``draw_points`` draws a seeded sample of that many points (see
+    :func:`check_render`). ``axis_scales`` scales the input plane's axes
+    (:func:`nnviz.view.axis_scales_for`). With ``run_file`` the scene shows that run file
+    (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and is
+    named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
+    needed. The file's name is :func:`run_output_name`'s. ``theme``, ``duration`` and
+    ``seconds_per_epoch`` are those of :func:`run_scene_class`. ``still`` renders the run at
+    that epoch (a number from 0 to its last) as a PNG instead of a video (``output_format``
+    is then ``"png"``). ``out`` is the file to write instead (:func:`check_out`). ``jobs``
+    processes render it (:func:`render_scene`).
+    """
+    name = run_output_name(config, layout, draw_points, run_file, theme, still, axis_scales)
+    file = None if run_file is None else str(Path(run_file).absolute())
+    source = RunScene(config, layout, draw_points, file, axis_scales, theme, duration,
+                      seconds_per_epoch, still)  # fmt: skip
+    if still is not None:
+        output_format = "png"
+    return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out)
+
+
+def render_runs(
+    configs: list[RunConfig],
+    quality: str = "l",
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+    report: Callable[[str], None] = lambda message: None,
+    layout: str = "default",
+    draw_points: int | None = None,
+    jobs: int = 1,
+    axis_scales: str = "auto",
+    *,
+    theme: str | None = None,
+    duration: float | None = None,
+    seconds_per_epoch: float | None = None,
+) -> list[Path]:
+    """Render several runs (as :func:`render_run`, each in one process), ``jobs`` at a time,
+    and return their paths in the order of ``configs``; ``report`` hears of each as it ends.
+
+    Train the runs first (:func:`nnviz.cache.cached_run`): processes that train the same
+    cache at once would each train it.
+    """
+    from concurrent.futures import as_completed
+
+    from nnviz.parallel import process_pool
+
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    started = time.perf_counter()
+    paths: dict[int, Path] = {}
+    with process_pool(min(jobs, len(configs))) as pool:
+        futures = {
+            pool.submit(
+                render_run, config, quality, output_format, media_dir,
+                layout=layout, draw_points=draw_points, axis_scales=axis_scales, theme=theme,
+                duration=duration, seconds_per_epoch=seconds_per_epoch,
+            ): index
+            for index, config in enumerate(configs)
+        }  # fmt: skip
+        for future in as_completed(futures):
+            path = future.result()
+            paths[futures[future]] = path
+            report(f"rendered {path.name} at {time.perf_counter() - started:.1f} s")
+    return [paths[index] for index in range(len(configs))]
