@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nnviz.atomic_files import remove_stale_temporaries
 from nnviz.config import EXTERNAL, RunConfig
-from nnviz.run import Run, RunFileError, load_run, remove_stale_temporaries, save_run
+from nnviz.run import Run, RunFileError
+from nnviz.run_file import load_run, save_run
 
 if TYPE_CHECKING:
     from nnviz.train import ProgressCallback

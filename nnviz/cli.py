@@ -13,6 +13,7 @@ import click
 from click.core import ParameterSource
 
 from nnviz.activations import ACTIVATIONS, parse_activation
+from nnviz.atomic_files import check_writable_target
 from nnviz.cache import cached_run, run_path, runs_dir_default
 from nnviz.config import (
     BLOG_LEARNING_RATES,
@@ -32,7 +33,8 @@ from nnviz.data import DATASET_SPECS, DATASETS
 from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.heads import HEADS, MAX_CLASSES
 from nnviz.rendering import RenderError
-from nnviz.run import Run, RunFileError, check_writable_target, load_run, save_run
+from nnviz.run import Run, RunFileError
+from nnviz.run_file import load_run, save_run
 from nnviz.terminal import printable
 from nnviz.theme import THEMES
 from nnviz.view import AXIS_SCALES

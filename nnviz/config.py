@@ -61,7 +61,7 @@ MAX_HIDDEN_LAYERS = 3
 MAX_LAYER_WIDTH = 8
 
 #: Upper limits of a run: far beyond what a picture of a small network needs, small enough that
-#: a run trains in memory and its run file stays under :data:`nnviz.run.MAX_RUN_DATA_BYTES`.
+#: a run trains in memory and its run file stays under :data:`nnviz.run_file.MAX_RUN_DATA_BYTES`.
 MAX_SAMPLES = 100_000
 MAX_EPOCHS = 10_000
 #: Every seeding API used (torch, NumPy's generators and its legacy ``np.random.seed``, which

@@ -7,7 +7,9 @@ stories all raise these.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "RenderError"]
+from nnviz.terminal import printable
+
+__all__ = ["ConfigError", "RenderError", "RunFileError"]
 
 
 class ConfigError(ValueError):
@@ -29,3 +31,14 @@ class ConfigError(ValueError):
 
 class RenderError(RuntimeError):
     """A render cannot succeed (a missing tool, an unwritable folder); the message is one line."""
+
+
+class RunFileError(ValueError):
+    """A run file is missing, damaged or not a run file; the message is one line.
+
+    Whatever of the file (or of its path) the message quotes, it reaches the user escaped
+    (:func:`nnviz.terminal.printable`): no control character, no second line.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))

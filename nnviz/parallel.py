@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from nnviz.run import new_file_mode
+from nnviz.atomic_files import new_file_mode
 
 if TYPE_CHECKING:
     from manim import Scene

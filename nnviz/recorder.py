@@ -48,6 +48,7 @@ from nnviz.activations import (
     ACTIVATIONS,
     activation_name,
 )
+from nnviz.atomic_files import check_writable_target
 from nnviz.config import (
     EXTERNAL,
     MAX_EPOCHS,
@@ -60,7 +61,8 @@ from nnviz.config import (
 )
 from nnviz.data import classes_without_points
 from nnviz.heads import MAX_CLASSES
-from nnviz.run import MAX_LOG_EVERY, UNITS, Run, check_writable_target, save_run
+from nnviz.run import MAX_LOG_EVERY, UNITS, Run
+from nnviz.run_file import save_run
 from nnviz.train import activation_module, logit_metrics
 
 __all__ = ["FINAL_LINKS", "Recorder", "ends_in_sigmoid", "final_link", "model_architecture"]
@@ -570,7 +572,7 @@ class Recorder:
                             "external", test, unit=self.unit, every=self.every)  # fmt: skip
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the run file to ``path`` (atomically; see :func:`nnviz.run.save_run`) and
+        """Write the run file to ``path`` (atomically; see :func:`nnviz.run_file.save_run`) and
         return its path."""
         target = Path(path)
         check_writable_target(target)

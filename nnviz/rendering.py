@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nnviz.atomic_files import check_writable_target, new_file_mode
 from nnviz.config import RunConfig
 from nnviz.errors import RenderError
 from nnviz.manim_adapter.caches import PrivateCaches
-from nnviz.run import check_writable_target, new_file_mode
 
 if TYPE_CHECKING:
     from manim import Scene

@@ -183,7 +183,7 @@ def render_run(
     ``"blog"``. ``draw_points`` draws a seeded sample of that many points (see
     :func:`check_render`). ``axis_scales`` scales the input plane's axes
     (:func:`nnviz.view.axis_scales_for`). With ``run_file`` the scene shows that run file
-    (whose configuration is ``config``; load it with :func:`nnviz.run.load_run` first) and is
+    (whose configuration is ``config``; load it with :func:`nnviz.run_file.load_run` first) and is
     named after it (``my_run.mp4``); otherwise the cached run of ``config``, trained if
     needed. The file's name is :func:`run_output_name`'s. ``theme``, ``duration`` and
     ``seconds_per_epoch`` are those of :func:`run_scene_class`. ``still`` renders the run at

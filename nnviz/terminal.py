@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["printable", "shown"]
+__all__ = ["brief", "printable", "shown"]
 
 
 def printable(text: object) -> str:
@@ -28,3 +28,11 @@ def shown(value: object) -> str:
     except RecursionError:
         text = f"<deeply nested {type(value).__name__}>"
     return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def brief(value: object, limit: int = 60) -> str:
+    """``value`` as one short printable line: whitespace runs become one space, other
+    characters that are not printable their escapes (messages of numpy or zipfile about a
+    damaged file quote its bytes)."""
+    text = printable(" ".join(str(value).split()))
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."

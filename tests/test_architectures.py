@@ -11,7 +11,7 @@ import torch
 from nnviz import forward
 from nnviz.config import ConfigError, RunConfig
 from nnviz.forward import Space, Weights
-from nnviz.run import load_run, save_run
+from nnviz.run_file import load_run, save_run
 from nnviz.train import train
 from nnviz.trajectory import Trajectory
 

@@ -26,7 +26,8 @@ from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.mobjects.shapes import ClassDots
-from nnviz.run import Run, save_run
+from nnviz.run import Run
+from nnviz.run_file import save_run
 from nnviz.stories.base import phase_from
 from nnviz.stories.compare import ComparePhase, range_key
 from nnviz.stories.network import NetworkPhase

@@ -16,7 +16,8 @@ from nnviz import Recorder
 from nnviz.config import LATER_FIELDS, ConfigError, RunConfig, default_output
 from nnviz.forward import Weights, layer_outputs
 from nnviz.heads import head
-from nnviz.run import SCHEMA_VERSION, Run, RunFileError, load_run, save_run
+from nnviz.run import SCHEMA_VERSION, Run, RunFileError
+from nnviz.run_file import load_run, save_run
 from nnviz.train import build_model, load_points, train
 
 # --- the configuration: which output, how many classes -------------------------------------
@@ -345,10 +346,10 @@ def test_a_schema_3_file_is_refused_by_a_reader_of_schema_2_in_one_line(
     blobs_run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What nnviz before schema 3 says of a softmax run (its own check: the schemas it reads)."""
-    import nnviz.run as run_module
+    import nnviz.run_file as run_file_module
 
     path, _ = _three_class_file(blobs_run, tmp_path)
-    monkeypatch.setattr(run_module, "READABLE_SCHEMAS", (1, 2))
+    monkeypatch.setattr(run_file_module, "READABLE_SCHEMAS", (1, 2))
     with pytest.raises(RunFileError, match="run file schema 3 is not supported"):
         load_run(path)
 

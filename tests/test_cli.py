@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from nnviz.cli import cli
 from nnviz.config import RunConfig
-from nnviz.run import load_run
+from nnviz.run_file import load_run
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -19,7 +19,8 @@ import nnviz.rendering as rendering
 import nnviz.run_videos as run_videos
 from nnviz.cli import cli
 from nnviz.config import RunConfig
-from nnviz.run import Run, save_run
+from nnviz.run import Run
+from nnviz.run_file import save_run
 from tests.timeouts import no_hang
 
 REPO = Path(__file__).resolve().parents[1]

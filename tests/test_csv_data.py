@@ -25,7 +25,7 @@ from nnviz.csv_data import (
     check_test_split,
     read_csv_data,
 )
-from nnviz.run import load_run
+from nnviz.run_file import load_run
 from nnviz.train import load_points
 
 REPO = Path(__file__).resolve().parents[1]

@@ -236,7 +236,7 @@ def test_a_run_file_of_nnviz_0_1_still_renders(tmp_path: Path) -> None:
     from nnviz.colormap import DivergingColormap
     from nnviz.forward import probabilities
     from nnviz.mobjects.layout import TrainingLayout
-    from nnviz.run import load_run
+    from nnviz.run_file import load_run
     from nnviz.stories.base import NNVizScene
     from nnviz.trajectory import Trajectory
 

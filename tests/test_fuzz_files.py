@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 
 from nnviz.config import MAX_NAME_CHARS, RunConfig
 from nnviz.csv_data import MAX_FEATURE_MAGNITUDE, MIN_ROWS, CSVData, CSVDataError, read_csv_data
-from nnviz.run import Run, RunFileError, load_run, save_run
+from nnviz.run import Run, RunFileError
+from nnviz.run_file import load_run, save_run
 from tests.timeouts import no_hang
 
 

@@ -14,7 +14,8 @@ from torch import nn
 from nnviz import forward
 from nnviz.config import RunConfig
 from nnviz.data import make_dataset, split_test
-from nnviz.run import Run, RunFileError, load_run, save_run
+from nnviz.run import Run, RunFileError
+from nnviz.run_file import load_run, save_run
 from nnviz.train import build_model, train
 from nnviz.trajectory import Trajectory
 

@@ -21,15 +21,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nnviz"
 FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "foundations: no nnviz import but these",
-        frozenset({"version", "errors", "terminal", "files", "heads", "theme", "contour",
-                   "projection", "ties"}),
+        frozenset({"version", "errors", "terminal", "files", "atomic_files", "npz_reader",
+                   "heads", "theme", "contour", "projection", "ties"}),
     ),
     ("registries: activations, data sets, colours", frozenset({"activations", "data", "colormap"})),
     ("the run's description", frozenset({"config", "class_colors", "view", "formatting"})),
     (
         "the numpy core: maths of runs and pictures",
-        frozenset({"forward", "csv_data", "regions", "deform", "run", "deform_view",
-                   "trajectory", "moments"}),
+        frozenset({"forward", "csv_data", "regions", "deform", "run", "run_file",
+                   "deform_view", "trajectory", "moments"}),
     ),
     ("training (torch lives here only)", frozenset({"train", "recorder", "cache"})),
     ("building blocks (Manim mobjects)", frozenset({"mobjects.*"})),

@@ -17,7 +17,7 @@ from PIL import Image
 
 from nnviz.class_colors import class_palette
 from nnviz.cli import cli
-from nnviz.run import load_run
+from nnviz.run_file import load_run
 
 REPO = Path(__file__).resolve().parents[1]
 

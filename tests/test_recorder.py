@@ -14,7 +14,7 @@ from torch import nn
 from nnviz import Recorder
 from nnviz.cache import cached_run
 from nnviz.config import EXTERNAL, RunConfig
-from nnviz.run import load_run
+from nnviz.run_file import load_run
 from nnviz.train import build_model, load_points, train
 
 

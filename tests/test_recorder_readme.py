@@ -20,7 +20,7 @@ from torch import nn
 from nnviz import Recorder
 from nnviz.cli import cli
 from nnviz.formatting import training_label
-from nnviz.run import load_run
+from nnviz.run_file import load_run
 
 REPO = Path(__file__).resolve().parents[1]
 

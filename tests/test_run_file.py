@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import nnviz.run as run_module
-from nnviz.run import Run, RunFileError, load_run, save_run
+from nnviz.run import Run, RunFileError
+from nnviz.run_file import load_run, save_run
 
 
 def test_round_trip_and_plain_numpy_load(short_run: Run, tmp_path: Path) -> None:

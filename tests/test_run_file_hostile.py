@@ -18,17 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nnviz.run as run_module
+import nnviz.run_file as run_module
+from nnviz.atomic_files import remove_stale_temporaries
 from nnviz.config import RunConfig
-from nnviz.run import (
-    MAX_RUN_DATA_BYTES,
-    REQUIRED_CONFIG_KEYS,
-    Run,
-    RunFileError,
-    load_run,
-    remove_stale_temporaries,
-    save_run,
-)
+from nnviz.run import Run, RunFileError
+from nnviz.run_file import MAX_RUN_DATA_BYTES, REQUIRED_CONFIG_KEYS, load_run, save_run
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -30,7 +30,8 @@ from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_epoch
 from nnviz.parallel import frames_of_play
 from nnviz.rendering import RenderError, refuse_softmax_pictures, still_epoch
-from nnviz.run import Run, RunFileError, load_run
+from nnviz.run import Run, RunFileError
+from nnviz.run_file import load_run
 from nnviz.stories.base import NNVizScene, phase_from
 from nnviz.trajectory import Trajectory
 from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, data_box
@@ -453,7 +454,7 @@ class SingleRunStory(NNVizScene):
     #: Draw a seeded sample of this many points (``None``: all of them, at most
     #: :data:`nnviz.data.MAX_DRAWN_POINTS`); training and the loss use every point.
     draw_points: ClassVar[int | None] = None
-    #: The run file to show (validated by :func:`nnviz.run.load_run`; a relative path is
+    #: The run file to show (validated by :func:`nnviz.run_file.load_run`; a relative path is
     #: relative to the working directory); ``None`` takes the cached run of the settings above.
     run_file: ClassVar[str | None] = None
     #: Show the run at this epoch as a still instead of playing it: a number from 0 to the
