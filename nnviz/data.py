@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import numpy as np
 
-from nnviz.config import DATASETS
+from nnviz.config import DATASETS, EXTERNAL, RunConfig
 from nnviz.heads import MAX_CLASSES
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "DatasetSpec",
     "class_counts",
     "classes_without_points",
+    "data_description",
     "data_seed_of",
     "drawn_sample",
     "held_out_count",
@@ -243,6 +245,20 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
         _class_first(_blobs), 0.3, 0, "Gaussian clusters on a circle", classes=(2, MAX_CLASSES)
     ),
 }
+
+
+def data_description(config: RunConfig) -> str:
+    """Return one line on where ``config``'s points come from, for a caption: a built-in data
+    set's :attr:`DatasetSpec.description`, ``the rows of iris.csv, petal width (cm) against
+    petal length (cm)`` for a CSV file's data (its name without the folder, and its columns
+    when the file names them), or ``the points of your own training loop``."""
+    if config.dataset == EXTERNAL:
+        return "the points of your own training loop"
+    if config.dataset != "csv":
+        return DATASET_SPECS[config.dataset].description
+    line = f"the rows of {PurePath(str(config.data_file)).name}"
+    names = config.feature_names
+    return line if names is None else f"{line}, {names[1]} against {names[0]}"
 
 
 def data_seed_of(dataset: str, data_seed: int | None) -> int:
