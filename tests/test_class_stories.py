@@ -22,7 +22,7 @@ from nnviz.run import Run
 from nnviz.stories.base import NNVizScene
 from nnviz.stories.compare import CompareStory, RunTile, classes_note
 from nnviz.stories.explainer import ExplainerStory
-from nnviz.stories.training import TrainingStory, play_data_of
+from nnviz.stories.training import TrainingStory, final_states_heading, play_data_of
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -65,6 +65,8 @@ def test_the_pictures_colours_follow_the_output_head() -> None:
         assert picture_class_colors(theme, 3, "softmax") == THREE_COLOURS
     assert count_word(3) == "three" and count_word(12) == "12"
     assert rates_words(1) == "learning rate" and rates_words(2) == "two learning rates"
+    assert final_states_heading("tanh", 3) == "tanh: three learning rates, final states"
+    assert final_states_heading("tanh", 1) == "tanh: final state"
 
 
 def torch_logits(run: Run, epoch: int, x: np.ndarray) -> torch.Tensor:

@@ -248,7 +248,9 @@ class ComparePhase:
 class CompareStory(NNVizScene):
     """Runs of one network — activations × learning rates — from the same data and initial
     weights, advancing on one epoch clock (:class:`ComparePhase`). :attr:`base_config` sets the
-    network (``hidden``), the data and the rest of the runs."""
+    network (``hidden``), the data and the rest of the runs; a softmax output of 2 to 6
+    classes (``RunConfig(dataset="spiral", classes=3, hidden=(8, 2))``) is drawn by its most
+    probable class, with the classes' legend."""
 
     #: What the story draws, named in the one-line refusal of a softmax run: none, the grid
     #: draws softmax runs of 2 to 6 classes (fields by most probable class, a class legend).

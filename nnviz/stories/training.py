@@ -48,6 +48,7 @@ __all__ = [
     "SingleRunStory",
     "TrainingPhase",
     "TrainingStory",
+    "final_states_heading",
     "play_data",
     "play_data_of",
     "play_run",
@@ -56,11 +57,24 @@ __all__ = [
 ]
 
 
+def final_states_heading(name: str, runs: int) -> str:
+    """Return the heading of the final states of ``runs`` runs of the activation ``name``:
+    ``tanh: three learning rates, final states`` (``tanh: final state`` for one run)."""
+    if runs == 1:
+        return f"{name}: final state"
+    return f"{name}: {rates_words(runs)}, final states"
+
+
 class TrainingStory(NNVizScene):
-    """How a 2-2-1 network learns the blog's data, at three learning rates.
+    """How a network (the post's 2-2-1 by default, :attr:`base_config`) learns its data, at
+    three learning rates: the data, each run's training layout, then the final states side
+    by side.
 
     Subclasses set :attr:`activation`. Every panel is driven by one epoch tracker; between
     logged epochs the weights are interpolated (PCHIP) and the picture recomputed from them.
+    A softmax run of 2 to 6 classes (``RunConfig(dataset="spiral", classes=3, ...)``, or a
+    CSV file's labels) is drawn by its most probable class in the default layout; the blog
+    layout, the post's binary figure, refuses it in one line.
     """
 
     #: What the story draws, named in the one-line refusal of a softmax run: none, it draws
@@ -119,8 +133,7 @@ class TrainingStory(NNVizScene):
         theme = self.theme
         heading = typeset_once(
             Text,
-            f"{activation(self.activation).display}: {rates_words(len(trajectories))}, "
-            "final states",
+            final_states_heading(activation(self.activation).display, len(trajectories)),
             font=theme.font,
             font_size=30,
             color=theme.foreground,
