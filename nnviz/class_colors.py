@@ -31,6 +31,7 @@ __all__ = [
     "class_palette",
     "confidence",
     "palette_rgb",
+    "picture_class_colors",
     "point_colors",
 ]
 
@@ -81,6 +82,16 @@ def class_palette(classes: int) -> tuple[str, ...]:
     if not 2 <= classes <= len(CLASS_PALETTE):
         raise ValueError(f"nnviz colours 2 to {len(CLASS_PALETTE)} classes, not {classes}")
     return CLASS_PALETTE[:classes]
+
+
+def picture_class_colors(theme: Theme, classes: int, output: str) -> tuple[str, ...]:
+    """Return the colours a run's pictures give its ``classes`` classes: the theme's two
+    (:attr:`nnviz.theme.Theme.class_colors`, the two-class pictures' own) for a sigmoid
+    output, the :func:`class_palette` of ``classes`` for a softmax one, as the panels colour
+    their dots and fields (``output`` names a head of :data:`nnviz.heads.HEADS`)."""
+    if head(output).link == "sigmoid":
+        return tuple(theme.class_colors)
+    return class_palette(classes)
 
 
 def palette_rgb(colors: Sequence[str]) -> np.ndarray:

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import PurePath
 from typing import Any
 
 from nnviz.activations import (
@@ -39,6 +40,7 @@ __all__ = [
     "ConfigError",
     "RunConfig",
     "activation_file_name",
+    "data_description",
     "default_output",
     "default_target_loss",
 ]
@@ -534,3 +536,17 @@ def _check_positive(
         raise ConfigError(f"{name} must be {bound}, got {value:g}", name)
     if value > maximum:
         raise ConfigError(f"{name} must be at most {maximum:g}, got {value:g}", name)
+
+
+def data_description(config: RunConfig) -> str:
+    """Return one line on where ``config``'s points come from, for a caption: a built-in data
+    set's :attr:`DatasetSpec.description`, ``the rows of iris.csv, petal width (cm) against
+    petal length (cm)`` for a CSV file's data (its name without the folder, and its columns
+    when the file names them), or ``the points of your own training loop``."""
+    if config.dataset == EXTERNAL:
+        return "the points of your own training loop"
+    if config.dataset != "csv":
+        return DATASET_SPECS[config.dataset].description
+    line = f"the rows of {PurePath(str(config.data_file)).name}"
+    names = config.feature_names
+    return line if names is None else f"{line}, {names[1]} against {names[0]}"

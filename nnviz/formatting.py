@@ -11,9 +11,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OPTIMIZER_NAMES",
+    "count_word",
     "fit_number",
     "format_rate",
     "range_decimals",
+    "rates_words",
     "training_details",
     "training_label",
 ]
@@ -25,6 +27,19 @@ OPTIMIZER_NAMES: dict[str, str] = {
     "momentum": "SGD + momentum 0.9",
     "rmsprop": "RMSprop",
 }
+
+#: Small counts in words, as headings and captions say them.
+_COUNT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def count_word(count: int) -> str:
+    """Return ``count`` in words from zero to nine (``three``), in digits above."""
+    return _COUNT_WORDS[count] if 0 <= count < len(_COUNT_WORDS) else str(count)
+
+
+def rates_words(count: int) -> str:
+    """Return ``three learning rates`` (``learning rate`` for one), as headings say it."""
+    return "learning rate" if count == 1 else f"{count_word(count)} learning rates"
 
 
 def fit_number(value: float, width: int, decimals: int = 1) -> str:

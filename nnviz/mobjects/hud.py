@@ -410,20 +410,27 @@ class MomentCaptions(FollowsClock, VGroup):
 
 
 def class_legend(
-    theme: Theme, font_size: float = 13, class_names: Sequence[str] | None = None
+    theme: Theme,
+    font_size: float = 13,
+    class_names: Sequence[str] | None = None,
+    colors: Sequence[str] | None = None,
 ) -> VGroup:
     """Return ``● class 0   ● class 1`` in the theme's class colours, or the data's own
-    ``class_names`` (a CSV file's labels) instead of ``class 0``, ``class 1``."""
-    names = [f"class {k}" for k in (0, 1)] if class_names is None else list(class_names)
+    ``class_names`` (a CSV file's labels) instead of ``class 0``, ``class 1``; with
+    ``colors``, one entry per colour (``k`` classes, :func:`nnviz.class_colors.class_palette`)
+    in one row."""
+    colors = theme.class_colors if colors is None else tuple(colors)
+    classes = range(len(colors))
+    names = [f"class {k}" for k in classes] if class_names is None else list(class_names)
     return VGroup(
         *(
             VGroup(
-                Dot(radius=0.05, color=theme.class_colors[k]),
+                Dot(radius=0.05, color=colors[k]),
                 typeset_once(
                     Text, names[k], font=theme.font, font_size=font_size, color=theme.muted
                 ),
             ).arrange(RIGHT, buff=0.06)
-            for k in (0, 1)
+            for k in classes
         )
     ).arrange(RIGHT, buff=0.25)
 

@@ -10,10 +10,10 @@ from manim import DOWN, LEFT, UP, Group, Text, ValueTracker, VGroup
 from typing_extensions import Self
 
 from nnviz.activations import display_name
-from nnviz.config import BLOG_LEARNING_RATES
-from nnviz.formatting import fit_number, range_decimals
+from nnviz.config import BLOG_LEARNING_RATES, RunConfig
+from nnviz.formatting import fit_number, range_decimals, rates_words
 from nnviz.mobjects.following import updater
-from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
+from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend, StopMark
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.readout import GlyphText
 from nnviz.stories.base import NNVizScene, linear_clock, phase_from
@@ -21,7 +21,7 @@ from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, axis_scales_for, check_axis_scales
 
-__all__ = ["ComparePhase", "CompareStory", "RunTile", "range_key"]
+__all__ = ["ComparePhase", "CompareStory", "RunTile", "classes_note", "grid_legend", "range_key"]
 
 
 class RunTile(Group):
@@ -91,9 +91,6 @@ class RunTile(Group):
         return self
 
 
-_COUNTS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-
-
 def range_key(box: Box, names: tuple[str, ...] | None) -> tuple[str, ...]:
     """Return the lines that give a grid of input planes' ranges, once for all its tiles
     (which share the data, so the box, and have no range labels of their own) when each axis
@@ -114,6 +111,26 @@ def range_key(box: Box, names: tuple[str, ...] | None) -> tuple[str, ...]:
         f"up: {y_name}",
         span(y0, y1),
     )
+
+
+def classes_note(config: RunConfig) -> str:
+    """Return what the grid's subtitle says of the classes: nothing for the post's two classes
+    of one sigmoid output, ``3 classes, cross-entropy loss · `` for a softmax output (the
+    tiles' ``loss`` is then the cross-entropy of all the classes, their ``acc`` the share of
+    points whose most probable class is their own)."""
+    if config.output_head.link == "sigmoid":
+        return ""
+    return f"{config.classes} classes, cross-entropy loss · "
+
+
+def grid_legend(theme: Theme, config: RunConfig) -> Group:
+    """Return the legend of a grid's fields: the probability bar of a sigmoid output
+    (:class:`~nnviz.mobjects.hud.ProbabilityLegend`), or the classes and their fading of a
+    softmax one (:class:`~nnviz.mobjects.hud.ClassFieldLegend`), with the data's class
+    names."""
+    if config.output_head.link == "sigmoid":
+        return ProbabilityLegend(theme, width=1.5, class_names=config.class_names)
+    return ClassFieldLegend(theme, config.classes, width=1.5, class_names=config.class_names)
 
 
 @dataclass(frozen=True)
@@ -163,9 +180,7 @@ class ComparePhase:
         """Return the grid's heading, e.g. ``ReLU and tanh × three learning rates``."""
         names = [display_name(name) for name in self.activations]
         rows = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        count = len(self.learning_rates)
-        columns = "learning rate" if count == 1 else f"{_COUNTS[count]} learning rates"
-        return f"{rows} × {columns}"
+        return f"{rows} × {rates_words(len(self.learning_rates))}"
 
     def play(self, scene: NNVizScene) -> None:
         """Reveal the grid of ``scene``'s runs (:meth:`NNVizScene.run_for` with each activation
@@ -176,7 +191,8 @@ class ComparePhase:
         heading = Text(self.heading(), font=theme.font, font_size=30,
                        color=theme.foreground).to_corner(UP + LEFT, buff=0.3)  # fmt: skip
         subtitle = Text(
-            f"network {widths} · same data, same initial weights, one epoch clock",
+            f"network {widths} · {classes_note(scene.base_config)}same data, same initial "
+            "weights, one epoch clock",
             font=theme.font,
             font_size=18,
             color=theme.muted,
@@ -214,7 +230,7 @@ class ComparePhase:
             key.scale_to_fit_width(min(key.width, room))
             key.next_to(labels[0], DOWN, buff=0.45).align_to(np.array([-7.0, 0, 0]), LEFT)
             labels.add(key)
-        legend = ProbabilityLegend(theme, width=1.5).to_corner(DOWN + LEFT, buff=0.25)
+        legend = grid_legend(theme, config).to_corner(DOWN + LEFT, buff=0.25)
         limit = max(tile.trajectory.epochs for tile in tiles)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
 
@@ -232,10 +248,13 @@ class ComparePhase:
 class CompareStory(NNVizScene):
     """Runs of one network — activations × learning rates — from the same data and initial
     weights, advancing on one epoch clock (:class:`ComparePhase`). :attr:`base_config` sets the
-    network (``hidden``), the data and the rest of the runs."""
+    network (``hidden``), the data and the rest of the runs; a softmax output of 2 to 6
+    classes (``RunConfig(dataset="spiral", classes=3, hidden=(8, 2))``) is drawn by its most
+    probable class, with the classes' legend."""
 
-    #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = "the comparison"
+    #: What the story draws, named in the one-line refusal of a softmax run: none, the grid
+    #: draws softmax runs of 2 to 6 classes (fields by most probable class, a class legend).
+    softmax_story: ClassVar[str | None] = None
 
     #: Rows of the grid (one or two).
     activations: ClassVar[tuple[str | tuple[str, ...], ...]] = ("relu", "tanh")

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from manim import DOWN, UP, Scene, Text, VGroup, config
 
 from nnviz.config import BLOG_LEARNING_RATES
-from nnviz.data import DATASET_SPECS
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.stories.base import NNVizScene
 from nnviz.stories.compare import ComparePhase
 from nnviz.stories.network import NetworkPhase
-from nnviz.stories.training import TrainingPhase, play_data, play_title
+from nnviz.stories.training import TrainingPhase, play_data_of, play_title
 from nnviz.stories.transform import DeformationPhase
 from nnviz.trajectory import Trajectory
 from nnviz.view import axis_scales_for
@@ -96,8 +95,7 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
         self.pause()
         self.show_phase(0)
         scales = axis_scales_for(self.training.axis_scales, run.config.dataset)
-        play_data(self, run.X, run.y, DATASET_SPECS[run.config.dataset].description,
-                  scales=scales, clear=False)  # fmt: skip
+        play_data_of(self, run.config, run.X, run.y, scales=scales, clear=False)
         self.pause()
         self.show_phase(1)
         self.network.play(self, Trajectory(run))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,13 +20,14 @@ from manim import (
 )
 
 from nnviz.activations import activation, display_name
-from nnviz.config import BLOG_LEARNING_RATES, EXTERNAL, RunConfig
-from nnviz.data import DATASET_SPECS, MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
-from nnviz.formatting import training_label
-from nnviz.mobjects.hud import class_legend, run_outcome
+from nnviz.class_colors import picture_class_colors
+from nnviz.config import BLOG_LEARNING_RATES, EXTERNAL, RunConfig, data_description
+from nnviz.data import MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
+from nnviz.formatting import count_word, rates_words, training_label
+from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
-from nnviz.mobjects.shapes import class_dots
+from nnviz.mobjects.shapes import ClassDots
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_epoch
 from nnviz.parallel import frames_of_play
@@ -39,6 +41,7 @@ from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, dat
 __all__ = [
     "CAPTION_SECONDS",
     "CONCEAL_SECONDS",
+    "DATA_CAPTION_WIDTH",
     "DATA_VIEW",
     "DEFAULT_MAX_PHASE_SECONDS",
     "MIN_CLOCK_SECONDS",
@@ -46,22 +49,38 @@ __all__ = [
     "SingleRunStory",
     "TrainingPhase",
     "TrainingStory",
+    "final_states_heading",
     "play_data",
+    "play_data_of",
     "play_run",
     "play_title",
     "training_phase_of",
 ]
 
 
+def final_states_heading(name: str, runs: int) -> str:
+    """Return the heading of the final states of ``runs`` runs of the activation ``name``:
+    ``tanh: three learning rates, final states`` (``tanh: final state`` for one run)."""
+    if runs == 1:
+        return f"{name}: final state"
+    return f"{name}: {rates_words(runs)}, final states"
+
+
 class TrainingStory(NNVizScene):
-    """How a 2-2-1 network learns the blog's data, at three learning rates.
+    """How a network (the post's 2-2-1 by default, :attr:`base_config`) learns its data, at
+    three learning rates: the data, each run's training layout, then the final states side
+    by side.
 
     Subclasses set :attr:`activation`. Every panel is driven by one epoch tracker; between
     logged epochs the weights are interpolated (PCHIP) and the picture recomputed from them.
+    A softmax run of 2 to 6 classes (``RunConfig(dataset="spiral", classes=3, ...)``, or a
+    CSV file's labels) is drawn by its most probable class in the default layout; the blog
+    layout, the post's binary figure, refuses it in one line.
     """
 
-    #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = "the three-learning-rate story"
+    #: What the story draws, named in the one-line refusal of a softmax run: none, it draws
+    #: softmax runs of 2 to 6 classes in its default layout (the blog layout refuses them).
+    softmax_story: ClassVar[str | None] = None
 
     #: Hidden activation of the runs.
     activation: ClassVar[str] = "relu"
@@ -99,7 +118,7 @@ class TrainingStory(NNVizScene):
     def show_data(self, X: np.ndarray, y: np.ndarray) -> None:
         """The data set alone, in the input plane's place."""
         scales = axis_scales_for(self.axis_scales, self.base_config.dataset)
-        play_data(self, X, y, DATASET_SPECS[self.base_config.dataset].description, scales=scales)
+        play_data_of(self, self.base_config, X, y, scales=scales)
 
     def training_phase(self) -> TrainingPhase:
         """Return the training phase with this story's settings."""
@@ -110,11 +129,12 @@ class TrainingStory(NNVizScene):
         self.training_phase().play(self, trajectory)
 
     def show_comparison(self, trajectories: list[Trajectory]) -> None:
-        """The three runs side by side at their final states."""
+        """The three runs side by side at their final states (with the classes' legend under
+        them for a softmax output)."""
         theme = self.theme
         heading = typeset_once(
             Text,
-            f"{activation(self.activation).display}: three learning rates, final states",
+            final_states_heading(activation(self.activation).display, len(trajectories)),
             font=theme.font,
             font_size=30,
             color=theme.foreground,
@@ -144,7 +164,18 @@ class TrainingStory(NNVizScene):
                 line_spacing=0.8,
             )
             summary.next_to(panel.frame_box, DOWN, buff=0.5)
+            # A long axis name (a CSV file's column) would run into it: 0.2 below it then
+            # (the built-in x₁ leaves 0.21, so the post's columns stay where they were).
+            below_name = panel.axis_names.get_bottom()[1] - 0.2
+            if len(panel.axis_names) and summary.get_top()[1] > below_name:
+                summary.shift((below_name - summary.get_top()[1]) * UP)
             columns.add(Group(panel, summary))
+        config = trajectories[0].run.config
+        if config.output_head.link == "softmax":  # the classes' colours, under the columns
+            columns.add(
+                ClassFieldLegend(theme, config.classes, class_names=config.class_names)
+                .to_edge(DOWN, buff=0.25)
+            )  # fmt: skip
         self.reveal(heading, columns, run_time=1.2)
         self.wait(3.0)
 
@@ -361,6 +392,8 @@ def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None
 
 #: Where the data phase draws the points: the input plane's place in the training layout.
 DATA_VIEW = Viewport((0.0, 0.3), 6.0, 6.0)
+#: The widest the data phase's caption and legend are drawn, in scene units.
+DATA_CAPTION_WIDTH = 13.5
 
 
 def play_data(
@@ -371,30 +404,59 @@ def play_data(
     test: np.ndarray | None = None,
     scales: Scales = "equal",
     clear: bool = True,
+    colors: Sequence[str] | None = None,
+    class_names: Sequence[str] | None = None,
 ) -> None:
     """Play the data phase: the points ``X`` coloured by their labels ``y`` (the ``test``
     ones hollow), a caption with ``description`` and the class legend, then (with ``clear``)
     fade them out. ``scales`` places them as the input plane would
-    (:func:`nnviz.view.data_box`)."""
+    (:func:`nnviz.view.data_box`).
+
+    ``colors`` are the classes' colours, one per class (the theme's two by default; ``k``
+    classes take :func:`nnviz.class_colors.picture_class_colors`), and ``class_names`` the
+    legend's names of the classes (a CSV file's labels; ``class 0``, ``class 1``, … without).
+    """
     theme = scene.theme
+    palette = tuple(theme.class_colors if colors is None else colors)
     box = data_box(X, scales, margin=0.1)
     screen = DATA_VIEW.to_screen(X, box)
-    dots = class_dots(y, theme, radius=0.05, hollow=test)
+    dots = ClassDots(y, palette, radius=0.05, hollow=test, stroke_color=theme.dot_outline)
     dots.place(screen)
     held_out = "" if test is None else f" ({int(np.sum(test))} hollow ones held out for testing)"
     caption = typeset_once(
         Text,
-        f"{len(X)} points in two classes: {description}{held_out}",
+        f"{len(X)} points in {count_word(len(palette))} classes: {description}{held_out}",
         font=theme.font,
         font_size=22,
         color=theme.foreground,
-    ).to_edge(DOWN, buff=0.5)
-    legend = class_legend(theme).next_to(caption, UP, buff=0.3)
+    )
+    caption.scale_to_fit_width(min(caption.width, DATA_CAPTION_WIDTH)).to_edge(DOWN, buff=0.5)
+    legend = class_legend(theme, class_names=class_names, colors=palette)
+    legend.scale_to_fit_width(min(legend.width, DATA_CAPTION_WIDTH))
+    legend.next_to(caption, UP, buff=0.3)
     scene.fade_in(dots, run_time=0.8)
     scene.fade_in(caption, legend, run_time=0.6)
     scene.wait(1.5)
     if clear:
         scene.fade_out(dots, caption, legend, run_time=0.5)
+
+
+def play_data_of(
+    scene: NNVizScene,
+    config: RunConfig,
+    X: np.ndarray,
+    y: np.ndarray,
+    test: np.ndarray | None = None,
+    scales: Scales = "equal",
+    clear: bool = True,
+) -> None:
+    """Play the data phase (:func:`play_data`) of the points ``X``, ``y`` of a run of
+    ``config``: described by :func:`nnviz.data.data_description` (a built-in data set's line,
+    or a CSV file's name and columns), in the colours its pictures give its classes
+    (:func:`nnviz.class_colors.picture_class_colors`) and with its class names."""
+    colors = picture_class_colors(scene.theme, config.classes, config.output_head.name)
+    play_data(scene, X, y, data_description(config), test=test, scales=scales, clear=clear,
+              colors=colors, class_names=config.class_names)  # fmt: skip
 
 
 def play_run(
