@@ -32,6 +32,8 @@ import numpy as np
 from nnviz import forward
 from nnviz.contour import level_segments
 from nnviz.forward import Activations, Weights
+from nnviz.heads import head
+from nnviz.ties import logit_tie_lines
 
 __all__ = [
     "MAX_DRAWN_WIDTH",
@@ -254,18 +256,29 @@ def deform_lines(
 
 
 def pull_back_boundary(
-    weights: Weights, activation: Activations, box: Box, resolution: int | tuple[int, int]
+    weights: Weights,
+    activation: Activations,
+    box: Box,
+    resolution: int | tuple[int, int],
+    output: str = "sigmoid",
 ) -> np.ndarray:
-    """Return the output line ``w·h + b = 0`` pulled back to the input plane, as segments.
+    """Return the output's boundary in the last hidden space pulled back to the input plane,
+    as segments.
 
-    The pull-back is the set of inputs whose hidden image lies on the output line, i.e. where
-    the logit ``W2 a(W1 x + b1) + b2`` is zero. That is exactly the network's decision
-    boundary, the 0.5 contour of its probability, so it is traced with
-    :func:`nnviz.contour.level_segments` at level 0 on the logits sampled at the pixel centres
-    of :func:`nnviz.forward.grid_points`. Tracing the logit rather than the probability keeps
-    the linear interpolation inside each cell exact wherever the logit is linear (a linear
-    activation, or ReLU away from its kinks); elsewhere an end point is off the true boundary by
-    at most one pixel.
+    The pull-back is the set of inputs whose hidden image lies on the boundary of the last
+    hidden space, which is exactly the network's decision boundary; the output head
+    (:mod:`nnviz.heads`) says what that boundary is:
+
+    - one sigmoid unit (``boundary == "level"``): the line ``w·h + b = 0``, i.e. where the
+      logit ``W2 a(W1 x + b1) + b2`` is zero, the 0.5 contour of the probability. It is
+      traced with :func:`nnviz.contour.level_segments` at level 0 on the logits sampled at
+      the pixel centres of :func:`nnviz.forward.grid_points`. Tracing the logit rather than
+      the probability keeps the linear interpolation inside each cell exact wherever the
+      logit is linear (a linear activation, or ReLU away from its kinks); elsewhere an end
+      point is off the true boundary by at most one pixel.
+    - ``k`` softmax units (``boundary == "ties"``): where the two largest logits tie, traced
+      on the same pixel centres by :func:`nnviz.ties.logit_tie_lines` (each pair's zero line
+      of ``z_i − z_j``, cut where a third class passes them), exact in the same way.
 
     Parameters
     ----------
@@ -277,6 +290,8 @@ def pull_back_boundary(
         ``((x_min, x_max), (y_min, y_max))`` in input units.
     resolution
         Sampling grid as ``(rows, cols)``, or one number for a square grid.
+    output
+        The output head's name (:data:`nnviz.heads.HEADS`).
 
     Returns
     -------
@@ -286,6 +301,9 @@ def pull_back_boundary(
     shape = (resolution, resolution) if isinstance(resolution, int) else tuple(resolution)
     rows, cols = int(shape[0]), int(shape[1])
     x_range, y_range = box
+    if head(output).boundary == "ties":
+        planes = forward.class_logit_grid(weights, activation, x_range, y_range, (rows, cols))
+        return logit_tie_lines(planes, x_range, y_range).segments
     points = forward.grid_points(x_range, y_range, (rows, cols))
     values = forward.logits(points, weights, activation).reshape(rows, cols)
     return level_segments(values, x_range, y_range, level=0.0)

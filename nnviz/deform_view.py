@@ -39,8 +39,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz import deform as dm
+from nnviz import forward
 from nnviz.forward import Activations, Weights
+from nnviz.heads import head
 from nnviz.projection import orbit_rotation
+from nnviz.regions import (
+    Cell,
+    ClassScores,
+    argmax_cells,
+    argmax_intervals,
+    tie_polygons,
+    tie_segments,
+)
 from nnviz.view import Box, square_box_around
 
 __all__ = [
@@ -50,8 +60,12 @@ __all__ = [
     "drawing_dimensions",
     "embed",
     "hypercube_edges",
+    "last_space_regions",
+    "last_space_tie_planes",
+    "last_space_ties",
     "make_camera",
     "output_on_plane",
+    "predicted_classes",
     "stage_end_points",
 ]
 
@@ -348,3 +362,84 @@ def output_on_plane(weights: Weights) -> Weights:
     padded = np.zeros((W.shape[0], 2))
     padded[:, : W.shape[1]] = W
     return Weights(np.eye(2), np.zeros(2), padded, b)
+
+
+# --- k classes: the last hidden space cut into regions ------------------------------------------
+
+
+def _last_scores(weights: Weights, output: str, width: int) -> ClassScores:
+    """The class scores of the last hidden layer (:class:`nnviz.regions.ClassScores`), checked
+    to be functions of a layer of ``width`` units."""
+    scores = ClassScores.from_weights(weights, output)
+    if scores.width != width:
+        raise ValueError(f"a last hidden layer of {scores.width} units, not {width}")
+    return scores
+
+
+def last_space_regions(weights: Weights, output: str, box: Box) -> list[Cell]:
+    """Return where each class wins in the last hidden space as the plane shows it, inside
+    ``box``: the argmax cells of the output head's class scores ``w_c·h + b_c``.
+
+    A last hidden layer of 2 units gives the exact convex polygons of
+    :func:`nnviz.regions.argmax_cells`; one of 1 unit lies on the plane's first axis, and its
+    intervals (:func:`nnviz.regions.argmax_intervals`) become strips across the box's height.
+    For one sigmoid unit the two cells are the sides of its line ``w·h + b = 0``.
+
+    Parameters
+    ----------
+    weights
+        The network's weights; its last hidden layer has 1 or 2 units.
+    output
+        The output head's name (:data:`nnviz.heads.HEADS`).
+    box
+        The view box in the last hidden space.
+
+    Returns
+    -------
+    list[Cell]
+        One cell per class that wins somewhere in the box, corners counter-clockwise.
+    """
+    width = int(np.asarray(weights.W[-1]).shape[1])
+    if width == 2:
+        return argmax_cells(_last_scores(weights, output, 2), box)
+    breaks, labels = argmax_intervals(_last_scores(weights, output, 1), box[0])
+    (y0, y1) = box[1]
+    return [
+        Cell(int(c), np.array([[a, y0], [b, y0], [b, y1], [a, y1]], dtype=np.float64))
+        for a, b, c in zip(breaks[:-1], breaks[1:], labels, strict=True)
+    ]
+
+
+def last_space_ties(weights: Weights, output: str, box: Box) -> np.ndarray:
+    """Return where the two most probable classes tie in the last hidden space (1 or 2 units)
+    as the plane shows it, inside ``box``: segments ``(M, 2, 2)``, the edges between the cells
+    of :func:`last_space_regions` (:func:`nnviz.regions.tie_segments`; for 1 unit the lines
+    across the box at the breaks of :func:`nnviz.regions.argmax_intervals`)."""
+    width = int(np.asarray(weights.W[-1]).shape[1])
+    if width == 2:
+        ties = tie_segments(_last_scores(weights, output, 2), box)
+        return np.array([tie.points for tie in ties], dtype=np.float64).reshape(-1, 2, 2)
+    inner = argmax_intervals(_last_scores(weights, output, 1), box[0])[0][1:-1]
+    (y0, y1) = box[1]
+    segments = np.empty((len(inner), 2, 2))
+    segments[:, :, 0] = inner[:, None]
+    segments[:, 0, 1], segments[:, 1, 1] = y0, y1
+    return segments
+
+
+def last_space_tie_planes(
+    weights: Weights, output: str, cube: tuple[tuple[float, float], ...]
+) -> list[np.ndarray]:
+    """Return where two classes tie on top in a last hidden space of 3 units, inside ``cube``:
+    convex polygons ``(M, 3)`` (:func:`nnviz.regions.tie_polygons`), the faces between the
+    classes' regions."""
+    return [tie.points for tie in tie_polygons(_last_scores(weights, output, 3), cube)]
+
+
+def predicted_classes(
+    points: np.ndarray, weights: Weights, activation: Activations, output: str
+) -> np.ndarray:
+    """Return the class the network predicts at each input point (N, 2), shape ``(N,)``, as
+    the output head decides (:meth:`nnviz.heads.OutputHead.predict`)."""
+    logits = forward.output_logits(np.asarray(points, np.float64), weights, activation)
+    return head(output).predict(logits)

@@ -25,6 +25,7 @@ from manim import (
     MathTex,
     Mobject,
     Rectangle,
+    Text,
     ValueTracker,
     VGroup,
     VMobject,
@@ -34,20 +35,30 @@ from typing_extensions import Self
 from nnviz import deform as dm
 from nnviz import forward
 from nnviz.activations import ACTIVATION_REGISTRY
+from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.colormap import DivergingColormap
 from nnviz.deform_view import (
     drawing_dimensions,
     embed,
     hypercube_edges,
+    last_space_regions,
+    last_space_tie_planes,
+    last_space_ties,
     make_camera,
     output_on_plane,
+    predicted_classes,
     stage_end_points,
 )
 from nnviz.forward import Activations, Weights
+from nnviz.heads import head
 from nnviz.mobjects.following import FollowsClock, updater
-from nnviz.mobjects.panels import ProbabilityImage, hidden_probability_grid
+from nnviz.mobjects.panels import (
+    CLASS_FIELD_STRENGTH,
+    ProbabilityImage,
+    hidden_probability_grid,
+)
 from nnviz.mobjects.readout import GlyphText, place_range_labels
-from nnviz.mobjects.shapes import Segments, class_dots, segment_points
+from nnviz.mobjects.shapes import ClassDots, Segments, class_dots, segment_points
 from nnviz.projection import plane_in_cube
 from nnviz.theme import Theme
 from nnviz.view import Box, Scales, Viewport, axis_segments, clip_polygon, data_box
@@ -141,7 +152,7 @@ class DeformationPanel(FollowsClock, Group):
     Parameters
     ----------
     X, y
-        The data and its labels (0 or 1).
+        The data and its labels (``0 … k−1``).
     weights
         Weights of a network whose hidden layers have at most 3 units
         (:data:`nnviz.deform.MAX_DRAWN_WIDTH`).
@@ -172,6 +183,16 @@ class DeformationPanel(FollowsClock, Group):
         data's own range (:func:`nnviz.view.per_axis_box`, the camera's margin), with the grid
         over that box, and from there each axis's range interpolated on its own to the first
         hidden space's square (:mod:`nnviz.deform_view`). Hidden spaces are square either way.
+    output
+        The output head's name (:data:`nnviz.heads.HEADS`). One sigmoid unit: a grey grid, the
+        output's line (or plane) and its probability. ``k`` softmax units: the grid's lines
+        coloured by the class the network gives their points, the last hidden space cut into
+        the classes' regions (:func:`nnviz.deform_view.last_space_regions`, or the planes
+        where two classes tie in 3-D) and the input plane coloured by the top class, faded
+        where the network is unsure.
+    feature_names
+        The input's two column names (a CSV file's), which name the view's axes instead of
+        ``x₁`` and ``x₂``; ``None`` for those.
     """
 
     #: The margin of the view around the data at ``s = 0`` with per-axis scales.
@@ -194,6 +215,8 @@ class DeformationPanel(FollowsClock, Group):
         dot_radius: float = 0.05,
         test: np.ndarray | None = None,
         axis_scales: Scales = "equal",
+        output: str = "sigmoid",
+        feature_names: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.widths = dm.space_widths(weights)
@@ -220,8 +243,16 @@ class DeformationPanel(FollowsClock, Group):
         self.camera = make_camera(ends, self.widths, input_view)
         self.grid_box = data_box(self.X, axis_scales, margin=grid_margin)
         self.lines = dm.grid_lines(self.grid_box, grid_count, grid_samples)
+        #: The output head; for a softmax output, its classes' colours and field's colour map.
+        self.head = head(output)
+        self.classes = 2 if self.head.link == "sigmoid" else int(weights.W[-1].shape[0])
+        self.class_colormap = (
+            ClassColormap.from_theme(theme, self.classes, CLASS_FIELD_STRENGTH)
+            if self.head.link == "softmax"
+            else None
+        )
         self.boundary_input = dm.pull_back_boundary(
-            weights, activation, self.grid_box, boundary_resolution
+            weights, activation, self.grid_box, boundary_resolution, output
         )
         # Everything that moves, deformed together once per frame.
         self._sources = np.concatenate(
@@ -244,13 +275,44 @@ class DeformationPanel(FollowsClock, Group):
                                      stroke_color=theme.boundary, stroke_width=2.0)  # fmt: skip
         self.axes = Segments(stroke_color=theme.foreground, stroke_width=1.6, stroke_opacity=0.55)
         self.grid = Polylines(stroke_color=theme.muted, stroke_width=1.1, stroke_opacity=0.55)
+        #: For a softmax output, the grid in one path per class: each piece of a grid line in
+        #: the colour of the class the network gives its midpoint (in the input plane).
+        self.class_grids: list[Polylines] = []
+        self._piece_classes = np.zeros(0, dtype=np.intp)
+        #: For a softmax output, each class's region of a last hidden space of 1 or 2 units
+        #: (filled by :meth:`paint_hidden_probability`), and the planes where two classes tie
+        #: on top in one of 3 units (drawn at every frame, as visible as :attr:`plane_fade`).
+        self.regions = VGroup()
+        self.tie_planes = VGroup()
+        if self.class_colormap is not None:
+            colors = class_palette(self.classes)
+            self.class_grids = [
+                Polylines(stroke_color=color, stroke_width=1.1, stroke_opacity=0.6)
+                for color in colors
+            ]
+            middles = polyline_segments(self.lines).mean(axis=1)
+            self._piece_classes = predicted_classes(middles, weights, activation, output)
+            self.regions = VGroup(
+                *(VMobject(fill_color=color, fill_opacity=0.3, stroke_width=0) for color in colors)
+            )
+            self.regions.set_z_index(-1)  # under the grid, as the shading
+            pairs = self.classes * (self.classes - 1) // 2 if self.widths[-1] == 3 else 0
+            self.tie_planes = VGroup(*(
+                VMobject(fill_color=theme.boundary, fill_opacity=0.18,
+                         stroke_color=theme.boundary, stroke_width=2.0)
+                for _ in range(pairs)
+            ))  # fmt: skip
         # Drawn over the dots; round caps: where the activation folds the boundary to a point,
         # it shows as a dot.
         self.boundary = Segments(stroke_color=theme.boundary, stroke_width=4.5)
         self.boundary.cap_style = CapStyleType.ROUND
         self.range_square = Segments(stroke_color=theme.accent, stroke_width=2.0)
         self.range_square.set_stroke(opacity=0.6)
-        self.dots = class_dots(self.labels, theme, dot_radius, hollow=test)
+        if self.class_colormap is None:
+            self.dots = class_dots(self.labels, theme, dot_radius, hollow=test)
+        else:  # the class palette, as the regions and the field
+            self.dots = ClassDots(self.labels, class_palette(self.classes), dot_radius,
+                                  hollow=test, stroke_color=theme.dot_outline)  # fmt: skip
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         labels: list[Mobject]
@@ -259,8 +321,7 @@ class DeformationPanel(FollowsClock, Group):
             self.range_labels = [
                 GlyphText(font_size=16, max_length=6, color=theme.muted) for _ in range(4)
             ]
-            x_name = MathTex("x_1 \\to h_1", font_size=26, color=theme.muted)
-            y_name = MathTex("x_2 \\to h_2", font_size=26, color=theme.muted)
+            x_name, y_name = _axis_names(feature_names, theme)
             x_name.next_to(self.frame_box, DOWN, buff=0.12)
             y_name.rotate(np.pi / 2).next_to(self.frame_box, LEFT, buff=0.2)
             self.axis_names = VGroup(x_name, y_name)
@@ -277,8 +338,10 @@ class DeformationPanel(FollowsClock, Group):
         self.add(
             self.axes,
             self.grid,
+            *self.class_grids,
             self.range_square,
             self.output_plane,
+            self.tie_planes,
             self.dots,
             self.boundary,
             self.frame_box,
@@ -332,8 +395,13 @@ class DeformationPanel(FollowsClock, Group):
         box = self.box_at(s)
         moved = embed(dm.deform(self._sources, self.weights, self.activation, s), self.dimensions)
         flat, depth = self.camera.project(moved, s)
-        grid = flat[: self._grid_end].reshape(*self.lines.shape[:2], 2)
-        self.grid.set_pieces(self._to_screen(clip_segments(polyline_segments(grid), box), box))
+        grid = polyline_segments(flat[: self._grid_end].reshape(*self.lines.shape[:2], 2))
+        if self.class_grids:
+            for c, part in enumerate(self.class_grids):
+                pieces = grid[self._piece_classes == c]
+                part.set_pieces(self._to_screen(clip_segments(pieces, box), box))
+        else:
+            self.grid.set_pieces(self._to_screen(clip_segments(grid, box), box))
         data = slice(self._grid_end, self._data_end)
         screen = self.viewport.to_screen(flat[data], box)
         if self.dimensions == 3:
@@ -355,11 +423,16 @@ class DeformationPanel(FollowsClock, Group):
     def paint_hidden_probability(self) -> Self:
         """Prepare the output in the last hidden space, at ``s = 3 L``: for 1 or 2 units the
         view's shading with the output probability σ(w·h + b) and the output's line
-        w·h + b = 0 (:attr:`output_line`); for 3 units nothing: its plane
-        (:attr:`output_plane`) is drawn at every frame as visible as :attr:`plane_fade` says."""
+        w·h + b = 0 (:attr:`output_line`), or for a softmax output each class's region
+        (:attr:`regions`) and the ties between them (:attr:`output_line`); for 3 units
+        nothing: its plane (:attr:`output_plane`, or the :attr:`tie_planes`) is drawn at every
+        frame as visible as :attr:`plane_fade` says."""
         if self.widths[-1] == 3:
             return self
         box = self.box_at(float(dm.STAGES * self.hidden_layers))
+        if self.class_colormap is not None:
+            self._paint_regions(box)
+            return self
         shape = (self.mesh_resolution, self.mesh_resolution)
         plane = output_on_plane(self.weights)
         self.shading.paint(hidden_probability_grid(plane, box, shape))
@@ -372,20 +445,40 @@ class DeformationPanel(FollowsClock, Group):
 
     def hidden_output(self) -> list[Mobject]:
         """The parts that show the output in the last hidden space (after
-        :meth:`paint_hidden_probability`): the shading and the line; nothing in 3-D, where
-        the plane fades in with :attr:`plane_fade`."""
+        :meth:`paint_hidden_probability`): the shading (or the classes' regions) and the
+        line (or the ties); nothing in 3-D, where the planes fade in with :attr:`plane_fade`."""
         if self.widths[-1] == 3:
             return []
-        return [self.shading, self.output_line]
+        fill = self.shading if self.class_colormap is None else self.regions
+        return [fill, self.output_line]
 
     def paint_input_probability(self) -> Self:
-        """Shade the view at ``s = 0`` with the network's probability in the input plane."""
+        """Shade the view at ``s = 0`` with the network's probability in the input plane (for a
+        softmax output, the most probable class, faded where the network is unsure)."""
         box = self.camera.input_box()
         shape = (self.mesh_resolution, self.mesh_resolution)
+        if self.class_colormap is not None:
+            logits = forward.class_logit_grid(self.weights, self.activation, box[0], box[1], shape)
+            self.shading.paint_logits(logits, self.class_colormap, self.head.name)
+            return self
         self.shading.paint(
             forward.probability_grid(self.weights, self.activation, box[0], box[1], shape)
         )
         return self
+
+    def _paint_regions(self, box: Box) -> None:
+        """Fill each class's region of the last hidden space (1 or 2 units) in ``box`` and
+        draw the ties between them."""
+        regions = last_space_regions(self.weights, self.head.name, box)
+        cells = {cell.label: cell.polygon for cell in regions}
+        for c, region in enumerate(self.regions):
+            if c in cells:
+                corners = np.vstack([cells[c], cells[c][:1]])
+                region.set_points_as_corners(self.viewport.to_screen(corners, box))
+            else:
+                region.clear_points()
+        ties = last_space_ties(self.weights, self.head.name, box)
+        self.output_line.set_segments(self._to_screen(ties, box))
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -410,7 +503,11 @@ class DeformationPanel(FollowsClock, Group):
         self.range_square.set_segments(self._project_segments(edges, s, box))
 
     def _place_plane(self, s: float, data: np.ndarray) -> None:
-        """Draw the output's plane at ``s`` around ``data``, the moved points (N, 3)."""
+        """Draw the output's plane at ``s`` around ``data``, the moved points (N, 3) (for a
+        softmax output, the planes where two classes tie on top)."""
+        if self.class_colormap is not None:
+            self._place_tie_planes(s, data)
+            return
         fade = float(self.plane_fade.get_value())
         if fade <= 0.0 or self.widths[-1] != 3:
             self.output_plane.clear_points()
@@ -428,6 +525,26 @@ class DeformationPanel(FollowsClock, Group):
             return
         corners = np.vstack([corners, corners[:1]])
         self.output_plane.set_points_as_corners(self.viewport.to_screen(corners, box))
+
+    def _place_tie_planes(self, s: float, data: np.ndarray) -> None:
+        """Draw the planes where two classes tie on top at ``s``, in the box around ``data``."""
+        fade = float(self.plane_fade.get_value())
+        polygons: list[np.ndarray] = []
+        if fade > 0.0 and self.widths[-1] == 3:
+            low, high = data.min(axis=0), data.max(axis=0)
+            cube = tuple((float(low[k]), float(high[k])) for k in range(3))
+            polygons = last_space_tie_planes(self.weights, self.head.name, cube)
+        box = self.box_at(s)
+        for index, plane in enumerate(self.tie_planes):
+            corners = np.zeros((0, 2))
+            if index < len(polygons):
+                corners = clip_polygon(self.camera.project(polygons[index], s)[0], box)
+            if len(corners) < 3:
+                plane.clear_points()
+                continue
+            plane.set_fill(opacity=0.18 * fade).set_stroke(opacity=fade)
+            corners = np.vstack([corners, corners[:1]])
+            plane.set_points_as_corners(self.viewport.to_screen(corners, box))
 
     def _place_axes(self, s: float, box: Box) -> None:
         if self.dimensions == 2:
@@ -463,6 +580,20 @@ class DeformationPanel(FollowsClock, Group):
             tip.set_text(f"h{k + 1}")
             point = inside[0, 1] if len(inside) else flat[0]
             tip.place(self.viewport.to_screen(point[None], box)[0])
+
+
+def _axis_names(feature_names: tuple[str, str] | None, theme: Theme) -> tuple[VMobject, VMobject]:
+    """The names of the plane's two axes, ``x₁ → h₁`` and ``x₂ → h₂`` (LaTeX), or with a CSV
+    file's column names, ``<name> → h₁`` in the theme's font."""
+    if feature_names is None:
+        return (
+            MathTex("x_1 \\to h_1", font_size=26, color=theme.muted),
+            MathTex("x_2 \\to h_2", font_size=26, color=theme.muted),
+        )
+    return (
+        Text(f"{feature_names[0]} → h₁", font=theme.font, font_size=18, color=theme.muted),
+        Text(f"{feature_names[1]} → h₂", font=theme.font, font_size=18, color=theme.muted),
+    )
 
 
 def _shrunk(box: Box, share: float) -> Box:

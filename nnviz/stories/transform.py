@@ -8,6 +8,13 @@ in a 3-unit space, a threshold on a 1-unit line) and its probability appear; the
 runs backwards and the boundary, carried along with the plane, becomes the network's curved
 decision boundary in the input plane.
 
+With ``k`` softmax output units (2 to 6 classes) the last hidden space is cut instead into
+the classes' regions, where each class's score ``w_c·h + b_c`` is the largest: convex
+polygons in the plane (strips on a 1-unit line), with planes where two classes tie in 3-D. The
+grid's lines are coloured by the class the network gives their points, and the input plane at
+the end by its most probable class, pale where it is unsure; the legend names the classes. The
+output head (:mod:`nnviz.heads`) says which picture a run gets.
+
 Networks whose spaces have at most 2 units are drawn in the plane; one with a 3-unit layer is
 drawn in 3-D, by a camera that looks down at the plane and tilts and rocks while the points have
 a third coordinate (:mod:`nnviz.deform_view`). :func:`refusal` names, in one line and before any
@@ -34,6 +41,7 @@ from manim import (
     Text,
     ValueTracker,
     VGroup,
+    VMobject,
     smooth,
 )
 
@@ -41,8 +49,10 @@ from nnviz import deform as dm
 from nnviz import forward
 from nnviz.activations import activation as lookup
 from nnviz.activations import display_name
+from nnviz.heads import head
 from nnviz.mobjects.following import updater
 from nnviz.mobjects.grid import DeformationPanel
+from nnviz.mobjects.hud import ClassFieldLegend
 from nnviz.mobjects.shapes import Segments
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene, phase_from
@@ -50,6 +60,7 @@ from nnviz.theme import Theme
 from nnviz.view import Viewport, axis_scales_for, check_axis_scales
 
 __all__ = [
+    "CLASS_NOTES",
     "NOTES",
     "STAGE_FORMULAS",
     "DeformationPhase",
@@ -57,7 +68,9 @@ __all__ = [
     "RunTexts",
     "StageProgress",
     "refusal",
+    "run_notes",
     "stage_formulas",
+    "weight_tex",
 ]
 
 
@@ -180,6 +193,8 @@ class RunTexts:
         Each hidden layer's activation formula, shown with its activation stage.
     notes
         What the hidden space, the way back and the input plane show.
+    legend
+        The classes' colours and names, for a softmax output; ``None`` for one sigmoid unit.
     """
 
     heading: VGroup
@@ -189,6 +204,7 @@ class RunTexts:
     formulas: list[Mobject]
     activations: list[Mobject]
     notes: list[Mobject]
+    legend: Mobject | None = None
 
     def stage(self, k: int) -> list[Mobject]:
         """The texts shown during stage ``k`` (1 to ``3 L``)."""
@@ -216,6 +232,34 @@ NOTES: dict[int, tuple[str, str, str]] = {
         "input plane: the network's probability;\nthe boundary is where it is 0.5",
     ),
 }
+
+
+#: What the last hidden space, the way back and the input plane show for a softmax output,
+#: by the last hidden layer's width.
+CLASS_NOTES: dict[int, tuple[str, str, str]] = {
+    1: (
+        "hidden space: one affine score per class;\nthe largest cuts the line into stretches",
+        "backwards: the breaks between classes,\ncarried along, become the boundaries",
+        "input plane: the most probable class,\npale where the network is unsure",
+    ),
+    2: (
+        "hidden space: one affine score per class;\nthe largest cuts the plane into regions",
+        "backwards: the regions' edges, carried\nalong, become the decision boundaries",
+        "input plane: the most probable class,\npale where the network is unsure",
+    ),
+    3: (
+        "hidden space: the planes where two classes'\nscores tie cut the bent sheet",
+        "backwards: the cuts, carried along,\nbecome the decision boundaries",
+        "input plane: the most probable class,\npale where the network is unsure",
+    ),
+}
+
+
+def run_notes(output: str, width: int) -> tuple[str, str, str]:
+    """Return the three notes of a run (hidden space, way back, input plane) whose output head
+    is ``output`` and whose last hidden layer has ``width`` units: :data:`NOTES` when the head
+    separates two classes by one level, :data:`CLASS_NOTES` when by the ties of the top two."""
+    return (NOTES if head(output).boundary == "level" else CLASS_NOTES)[width]
 
 
 #: Width of the input space of the story's data sets (points in the plane).
@@ -295,6 +339,8 @@ class DeformationPhase:
             mesh_resolution=self.mesh_resolution,
             test=run.test,
             axis_scales=axis_scales_for(self.axis_scales, run.config.dataset),
+            output=run.config.output_head.name,
+            feature_names=_feature_names(run),
         )
 
     def play(self, scene: NNVizScene, run: Run, clear: bool = True) -> None:
@@ -325,7 +371,8 @@ class DeformationPhase:
         # Forward: the plane through every layer's three stages.
         panel.start()
         texts.progress.start()
-        scene.reveal(texts.heading, panel, *parameters, texts.progress, run_time=0.8)
+        legend = [] if texts.legend is None else [texts.legend]
+        scene.reveal(texts.heading, panel, *parameters, texts.progress, *legend, run_time=0.8)
         scene.wait(0.5)
         shown: list[Mobject] = []
         for k in range(1, last + 1):
@@ -343,18 +390,20 @@ class DeformationPhase:
         # The output in the last hidden space; the boundary, carried along, lies on it.
         panel.paint_hidden_probability()
         panel.show_boundary()
-        shading, line = (panel.shading, panel.output_line) if panel.widths[-1] < 3 else (None, None)
+        output = panel.hidden_output()  # the shading (or regions) and the line (or ties)
         appear: list[Any] = [FadeIn(texts.notes[0])]
-        if shading is not None and line is not None:
-            appear += [FadeIn(shading), Create(line)]
+        if output:
+            fill, line = output
+            assert isinstance(line, VMobject)  # a Segments
+            appear += [FadeIn(fill), Create(line)]
         else:
             appear.append(panel.plane_fade.animate.set_value(1.0))
         scene.play(*appear, run_time=1.0)
         scene.wait(0.8)
 
         # Backwards: the boundary, carried along with the plane, bends into the input plane.
-        if shading is not None and line is not None:
-            scene.play(FadeOut(shading), FadeOut(line), run_time=0.5)
+        if output:
+            scene.play(*map(FadeOut, output), run_time=0.5)
         else:
             scene.play(panel.plane_fade.animate.set_value(0.0), run_time=0.5)
         shown = self._swap(scene, [*shown, texts.notes[0]], [*shown, texts.notes[1]])
@@ -438,8 +487,23 @@ class DeformationPhase:
                 tex(formula, -0.75, 38, theme.foreground) for formula in stage_formulas(widths)
             ],
             activations=[tex(lookup(a).short_formula, -1.5, 34, theme.muted) for a in names],
-            notes=[text(note, -2.6, 22, theme.foreground) for note in NOTES[widths[-1]]],
+            notes=[
+                text(note, -2.6, 22, theme.foreground)
+                for note in run_notes(config.output_head.name, widths[-1])
+            ],
+            legend=self._legend(run, theme),
         )
+
+    def _legend(self, run: Run, theme: Theme) -> Mobject | None:
+        """The classes' colours and names (the CSV file's, where the run has them) at the foot
+        of the text column, for a softmax output; ``None`` for one sigmoid unit."""
+        config = run.config
+        if config.output_head.link != "softmax":
+            return None
+        legend = ClassFieldLegend(theme, config.classes, class_names=config.class_names)
+        if legend.width > self.column_width:
+            legend.scale_to_fit_width(self.column_width)
+        return legend.move_to((self.column_left + legend.width / 2, -3.45, 0.0))
 
     def _swap(self, scene: NNVizScene, old: list[Mobject], new: list[Mobject]) -> list[Mobject]:
         """Fade out what of ``old`` is not in ``new``, then fade in the rest of ``new``."""
@@ -462,7 +526,7 @@ class DeformationStory(NNVizScene):
     """
 
     #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = "the deformation"
+    softmax_story: ClassVar[str | None] = None
 
     #: Hidden activations shown, one after the other.
     activations: ClassVar[tuple[str, ...]] = ("relu", "tanh")
@@ -520,12 +584,32 @@ def refusal(widths: tuple[int, ...]) -> str | None:
     return dm.too_wide_message(widths)
 
 
-def _weights_tex(W: np.ndarray, b: np.ndarray, layer: int = 1) -> str:
-    """Return ``W_layer`` and ``b_layer`` as LaTeX matrices with two decimals."""
+def _feature_names(run: Run) -> tuple[str, str] | None:
+    """The input's two column names, when the run has them (a CSV file's data)."""
+    names = run.config.feature_names
+    return None if names is None else (str(names[0]), str(names[1]))
 
-    def number(value: float) -> str:
+
+def weight_tex(value: float) -> str:
+    """Return one weight as LaTeX: two decimals from 0.1 up (``1.45``, ``-0.12``), and two
+    significant figures below (``0.0041``, ``-0.00012``; ``4.1\\cdot10^{-6}`` below 0.0001),
+    so that a small weight does not read as zero; exactly zero is ``0.00``."""
+    magnitude = abs(value)
+    if magnitude >= 0.095 or magnitude == 0.0 or not np.isfinite(value):
         return f"{value:.2f}".replace("-0.00", "0.00")
+    if magnitude >= 0.0001:
+        decimals = 1 - int(np.floor(np.log10(magnitude)))
+        text = f"{value:.{decimals}f}"
+        if abs(float(text)) >= 10.0 ** (2 - decimals):  # rounded up to a third digit
+            text = f"{value:.{decimals - 1}f}"
+        return text
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return rf"{mantissa}\cdot10^{{{int(exponent)}}}"
 
+
+def _weights_tex(W: np.ndarray, b: np.ndarray, layer: int = 1) -> str:
+    """Return ``W_layer`` and ``b_layer`` as LaTeX matrices (:func:`weight_tex`)."""
+    number = weight_tex
     rows = r" \\ ".join(" & ".join(number(v) for v in row) for row in W)
     bias = r" \\ ".join(number(v) for v in b)
     return (
