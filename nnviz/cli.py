@@ -30,9 +30,9 @@ from nnviz.config import (
     RunConfig,
 )
 from nnviz.data import DATASET_SPECS, DATASETS
+from nnviz.errors import RenderError
 from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.heads import HEADS, MAX_CLASSES
-from nnviz.rendering import RenderError
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run, save_run
 from nnviz.terminal import printable
@@ -713,7 +713,7 @@ def render(
     input plane with one scale for both axes for a built-in data set and each axis on its
     own range for your own data.
     """
-    from nnviz.rendering import check_out, check_render, check_timing
+    from nnviz.render_checks import check_out, check_render, check_timing
     from nnviz.run_videos import render_run
 
     context = click.get_current_context()
@@ -798,7 +798,7 @@ def _checked_epochs(
 ) -> float | None:
     """Refuse a ``--still`` epoch the run does not have, or a ``--seconds-per-epoch`` that
     makes its video too long, in one line; return the still's epoch (``None``: a video)."""
-    from nnviz.rendering import check_video_length, still_epoch
+    from nnviz.render_checks import check_video_length, still_epoch
 
     check_video_length(run.epochs, seconds_per_epoch)
     if still is None:
@@ -845,7 +845,8 @@ def manim(
     is the one manim writes, frame for frame, at the same path. Run it from the folder
     whose manim.cfg applies (the repository root for scenes/*.py). Prints the video's path.
     """
-    from nnviz.rendering import SceneFile, check_render, render_scene, scene_classes_in
+    from nnviz.render_checks import check_render
+    from nnviz.rendering import SceneFile, render_scene, scene_classes_in
 
     if scene_file.suffix != ".py":
         raise RenderError(f"{scene_file}: not a Python scene file")

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import nnviz.rendering as rendering
+import nnviz.gif as gif
+import nnviz.render_checks as render_checks
 import nnviz.run_videos as run_videos
 from nnviz.cli import cli
 from nnviz.config import RunConfig
@@ -142,11 +143,11 @@ def test_a_deeply_nested_cached_config_is_retrained_not_fatal(short_run: Run) ->
 
 
 def _without(tool: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    which = rendering.shutil.which
+    which = render_checks.shutil.which
     monkeypatch.setattr(
-        rendering.shutil, "which", lambda name: None if name == tool else which(name)
+        render_checks.shutil, "which", lambda name: None if name == tool else which(name)
     )
-    rendering.missing_latex.cache_clear()
+    render_checks.missing_latex.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -165,7 +166,7 @@ def test_render_checks_tools_before_training(
     try:
         one_line_error(*invoke("render", "--epochs", "2", *args), message)
     finally:
-        rendering.missing_latex.cache_clear()
+        render_checks.missing_latex.cache_clear()
     assert not Path("media").exists()  # nothing trained, nothing rendered
 
 
@@ -244,13 +245,13 @@ def test_sigterm_exits_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_a_failing_gif_conversion_is_one_error_naming_the_gif(tmp_path: Path) -> None:
-    if rendering.shutil.which("ffmpeg") is None:
+    if render_checks.shutil.which("ffmpeg") is None:
         pytest.skip("needs ffmpeg")
     movie = tmp_path / "clip.mp4"
     movie.write_bytes(b"not a movie")
     message = r"clip\.gif: ffmpeg could not convert"
-    with pytest.raises(rendering.RenderError, match=message) as caught:
-        rendering.to_gif(movie, tmp_path / "clip.gif")
+    with pytest.raises(render_checks.RenderError, match=message) as caught:
+        gif.to_gif(movie, tmp_path / "clip.gif")
     assert "\n" not in str(caught.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
 
@@ -343,8 +344,8 @@ def test_render_refuses_a_run_file_of_more_points_than_it_says(
 
 
 def test_the_drawing_limit_is_of_the_points_a_run_holds() -> None:
-    with pytest.raises(rendering.RenderError, match="the run has 2500 points"):
-        rendering.check_render(RunConfig(samples=400), points=2500)
+    with pytest.raises(render_checks.RenderError, match="the run has 2500 points"):
+        render_checks.check_render(RunConfig(samples=400), points=2500)
 
 
 # --- video length, stills, themes and --out (issue 20) --------------------------------------
@@ -393,9 +394,9 @@ def test_render_refuses_a_still_the_run_does_not_have_in_one_line(
 
 
 def test_a_pace_that_makes_a_video_of_hours_is_refused() -> None:
-    rendering.check_video_length(200, 3.0)  # 600 s: the most
-    with pytest.raises(rendering.RenderError, match="makes 201 epochs last 603 s, more than"):
-        rendering.check_video_length(201, 3.0)
+    render_checks.check_video_length(200, 3.0)  # 600 s: the most
+    with pytest.raises(render_checks.RenderError, match="makes 201 epochs last 603 s, more than"):
+        render_checks.check_video_length(201, 3.0)
 
 
 def test_the_theme_is_in_the_file_name_unless_it_is_the_default(

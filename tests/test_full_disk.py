@@ -27,7 +27,7 @@ from manim import config, tempconfig
 
 from nnviz.manim_adapter.caches import PrivateCaches
 from nnviz.mobjects.text_store import STORED_TEXT_SUFFIX
-from nnviz.rendering import DISK_PROBE_BYTES, disk_full_message
+from nnviz.render_checks import DISK_PROBE_BYTES, disk_full_message
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -34,7 +34,10 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     ("training (torch lives here only)", frozenset({"train", "recorder", "cache"})),
     ("building blocks (Manim mobjects)", frozenset({"mobjects.*"})),
     ("the adapter to Manim's machinery", frozenset({"manim_adapter.*"})),
-    ("rendering any scene", frozenset({"rendering", "parallel"})),
+    (
+        "rendering any scene",
+        frozenset({"render_checks", "gif", "rendering", "parallel"}),
+    ),
     ("stories", frozenset({"stories.*"})),
     ("a run's video, the command line, the package", frozenset({"run_videos", "cli", "__init__"})),
 )  # fmt: skip

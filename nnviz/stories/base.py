@@ -29,12 +29,13 @@ from manim.utils.iterables import list_update
 
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
+from nnviz.errors import RenderError
 from nnviz.manim_adapter.caches import PrivateCaches
 from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.curtain import Glide, curtains
 from nnviz.mobjects.following import FollowsClock
 from nnviz.parallel import frames_of_play
-from nnviz.rendering import RenderError, disk_full_message, missing_latex, refuse_softmax_pictures
+from nnviz.render_checks import disk_full_message, missing_latex, refuse_softmax_pictures
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
@@ -131,7 +132,7 @@ class NNVizScene(Scene):
         """Render as Manim does, then publish new text and Tex to the shared caches and remove
         this render's private folders (also when interrupted). On a full disk the render
         stops with one line (``SystemExit``) instead of the error it met, which may be far
-        from the write that failed (see :func:`~nnviz.rendering.disk_full_message`)."""
+        from the write that failed (see :func:`~nnviz.render_checks.disk_full_message`)."""
         try:
             with _one_line_on_a_full_disk(self._private_caches):
                 return super().render(preview)
@@ -334,7 +335,7 @@ class NNVizScene(Scene):
         ------
         SystemExit
             With one line, before any training, for a run whose pictures do not exist yet
-            (:func:`nnviz.rendering.refuse_softmax_pictures`).
+            (:func:`nnviz.render_checks.refuse_softmax_pictures`).
         """
         config = self.base_config.replace(**changes)
         try:

@@ -23,6 +23,7 @@ from nnviz.activations import activation, display_name
 from nnviz.class_colors import picture_class_colors
 from nnviz.config import BLOG_LEARNING_RATES, EXTERNAL, RunConfig, data_description
 from nnviz.data import MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
+from nnviz.errors import RenderError
 from nnviz.formatting import count_word, rates_words, training_label
 from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
@@ -31,7 +32,7 @@ from nnviz.mobjects.shapes import ClassDots
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_epoch
 from nnviz.parallel import frames_of_play
-from nnviz.rendering import RenderError, refuse_softmax_pictures, still_epoch
+from nnviz.render_checks import refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run
 from nnviz.stories.base import NNVizScene, phase_from
@@ -558,7 +559,7 @@ class SingleRunStory(NNVizScene):
         ------
         SystemExit
             With one line when :attr:`run_file` is not a valid run file, or holds a run whose
-            pictures do not exist yet (:func:`nnviz.rendering.refuse_softmax_pictures`).
+            pictures do not exist yet (:func:`nnviz.render_checks.refuse_softmax_pictures`).
         """
         if self.run_file is None:
             return self.run_for(activation=self.activation, lr=self.lr)
