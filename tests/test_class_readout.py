@@ -182,8 +182,7 @@ def test_majority_captions_name_the_datas_own_classes(spiral3: Run) -> None:
     shares[3:, 0] = shares[5:, 2] = shares[30:, 1] = 1.0
     moments = class_majority_moments(run, shares)
     assert [m.caption for m in moments] == [
-        "epochs 3–5: Iris-setosa and Iris-virginica now hold most of their points in their "
-        "regions",
+        "epochs 3–5: Iris-setosa and Iris-virginica now hold most of their points in their regions",
         "epoch 30: Iris-versicolor now holds most of its points in its region",
     ]
     assert [[m.caption[a:b] for a, b in m.spans] for m in moments] == [
