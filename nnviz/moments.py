@@ -20,10 +20,12 @@ import numpy as np
 
 from nnviz import forward
 from nnviz.activations import activation
+from nnviz.formatting import short_name
 from nnviz.heads import head
 from nnviz.run import Run
 
 __all__ = [
+    "CAPTION_NAME_CHARS",
     "MOMENT_KINDS",
     "MOMENT_SECONDS",
     "Moment",
@@ -45,6 +47,11 @@ __all__ = [
 
 #: The kinds of :class:`Moment`, in the order moments of the same epoch are listed.
 MOMENT_KINDS: tuple[str, ...] = ("separation", "dead_unit", "plateau", "class_majority")
+
+#: Characters a class majority's caption gives the names of its classes together: one name
+#: up to 40 (whole), two up to 20 each, … (:func:`nnviz.formatting.short_name`), at least 7
+#: (``class 0``) each.
+CAPTION_NAME_CHARS = 40
 
 #: Video seconds the slowed stretch around a lone moment lasts at the default timing (four
 #: epochs within 2 of the moment, three times slower, at 0.08 s an epoch): :func:`fit_clock`
@@ -261,7 +268,7 @@ def run_class_accuracies(run: Run) -> np.ndarray:
         last = forward.layer_outputs_per_epoch(X, run.W, run.b, config.activations, epochs)[-1][1]
         W, b = run.W[-1][epochs], run.b[-1][epochs]  # (e, units, width), (e, units)
         logits = np.einsum("enh,euh->enu", last, W) + b[:, None, :]
-        parts.append(class_accuracies_per_epoch(logits, y, config.output, config.classes))
+        parts.append(class_accuracies_per_epoch(logits, y, config.output_head.name, config.classes))
     return np.concatenate(parts)
 
 
@@ -275,9 +282,11 @@ def class_majority_moments(
     at its first class and holds every later one that reaches its majority at most ``window``
     epochs after it, so classes that sort themselves out together share one caption instead
     of a flood. A group's moment is at its last class's epoch, when every class it names
-    holds its majority: ``epoch 37: versicolor now holds most of its points in its region``,
-    ``epochs 9–12: setosa and virginica now hold most of their points in their regions``
-    (``already`` at epoch 0). A class that never holds a majority has no moment.
+    holds its majority: ``epoch 37: most points of versicolor now lie in its region``,
+    ``epochs 9–12: most points of setosa and virginica now lie in their regions``
+    (``already`` at epoch 0). A class that never holds a majority has no moment. The names
+    share :data:`CAPTION_NAME_CHARS` characters, so a caption of many long names stays
+    short.
 
     Parameters
     ----------
@@ -310,18 +319,17 @@ def _majority_moment(run: Run, group: list[tuple[int, int]], names: tuple[str, .
         when = run.count_text(last)
     else:
         when = f"{run.unit}s {first * run.every}–{last * run.every}"
-    caption = f"{when}: "
+    caption = f"{when}: most points of "
     spans = []
+    limit = max(7, CAPTION_NAME_CHARS // len(group))
     for index, (_, c) in enumerate(group):
         if index > 0:
             caption += " and " if index == len(group) - 1 else ", "
-        spans.append((len(caption), len(caption) + len(names[c])))
-        caption += names[c]
+        name = short_name(names[c], limit)
+        spans.append((len(caption), len(caption) + len(name)))
+        caption += name
     adverb = "already" if last == 0 else "now"
-    if len(group) == 1:
-        caption += f" {adverb} holds most of its points in its region"
-    else:
-        caption += f" {adverb} hold most of their points in their regions"
+    caption += f" {adverb} lie in {'its region' if len(group) == 1 else 'their regions'}"
     classes = tuple(c for _, c in group)
     return Moment(last, "class_majority", caption, classes=classes, spans=tuple(spans))
 

@@ -103,10 +103,7 @@ def test_the_frame_state_holds_each_classs_accuracy_between_epochs(spiral3: Run)
         np.testing.assert_allclose(state.class_accuracies, expected, atol=1e-12)
     # A drawn sample of the points does not change them: they are of every training point.
     sampled = Trajectory(spiral3, drawn=np.arange(0, 240, 5)).state(12.4)
-    np.testing.assert_array_equal(
-        sampled.class_accuracies,  # type: ignore[arg-type]
-        trajectory.state(12.4).class_accuracies,  # type: ignore[arg-type]
-    )
+    np.testing.assert_array_equal(sampled.class_accuracies, trajectory.state(12.4).class_accuracies)
 
 
 def test_a_sigmoid_run_has_no_class_read_out_and_no_majority_moments() -> None:
@@ -157,9 +154,9 @@ def test_majority_moments_group_by_hand(spiral3: Run) -> None:
     shares[23, 2] = 0.5  # exactly one half is not yet most
     moments = class_majority_moments(spiral3, shares, window=10)
     assert [(m.epoch, m.classes) for m in moments] == [(0, (1,)), (26, (0, 2))]
-    assert moments[0].caption == "epoch 0: class 1 already holds most of its points in its region"
+    assert moments[0].caption == "epoch 0: most points of class 1 already lie in its region"
     assert moments[1].caption == (
-        "epochs 20–26: class 0 and class 2 now hold most of their points in their regions"
+        "epochs 20–26: most points of class 0 and class 2 now lie in their regions"
     )
     for moment in moments:
         names = [moment.caption[a:b] for a, b in moment.spans]
@@ -182,8 +179,8 @@ def test_majority_captions_name_the_datas_own_classes(spiral3: Run) -> None:
     shares[3:, 0] = shares[5:, 2] = shares[30:, 1] = 1.0
     moments = class_majority_moments(run, shares)
     assert [m.caption for m in moments] == [
-        "epochs 3–5: Iris-setosa and Iris-virginica now hold most of their points in their regions",
-        "epoch 30: Iris-versicolor now holds most of its points in its region",
+        "epochs 3–5: most points of Iris-setosa and Iris-virginica now lie in their regions",
+        "epoch 30: most points of Iris-versicolor now lie in its region",
     ]
     assert [[m.caption[a:b] for a, b in m.spans] for m in moments] == [
         ["Iris-setosa", "Iris-virginica"],
@@ -191,7 +188,11 @@ def test_majority_captions_name_the_datas_own_classes(spiral3: Run) -> None:
     ]
     shares[4:, 1] = 1.0
     three = class_majority_moments(run, shares)
-    assert three[0].caption.startswith("epochs 3–5: Iris-setosa, Iris-versicolor and Iris-vi")
+    # Three names share the room: at most 40 // 3 = 13 characters each.
+    assert three[0].caption == (
+        "epochs 3–5: most points of Iris-setosa, Iris-versico… and Iris-virgini… now lie in "
+        "their regions"
+    )
 
 
 def test_short_names() -> None:
@@ -201,3 +202,22 @@ def test_short_names() -> None:
     assert len(short_name("x" * 40, 12)) == 12
     with pytest.raises(ValueError, match="at least 2"):
         short_name("abc", 1)
+
+
+def test_many_long_names_share_a_captions_room(spiral3: Run) -> None:
+    from dataclasses import replace
+
+    names = ("Atlantic long-finned pilot whale", "Orca", "Short-beaked common dolphin")
+    run = replace(spiral3, config=spiral3.config.replace(class_names=names))
+    shares = np.zeros((41, 3))
+    shares[7:, 1] = 1.0
+    (alone,) = class_majority_moments(run, shares)
+    shares[4:, 0] = shares[6:, 2] = 1.0
+    (together,) = class_majority_moments(run, shares)
+    assert alone.caption == "epoch 7: most points of Orca now lie in its region"
+    # Three names, in the order they reach their majority: 40 // 3 = 13 characters each.
+    assert [together.caption[a:b] for a, b in together.spans] == [
+        "Atlantic lon…",
+        "Short-beaked…",
+        "Orca",
+    ]
