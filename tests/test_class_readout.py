@@ -221,3 +221,156 @@ def test_many_long_names_share_a_captions_room(spiral3: Run) -> None:
         "Short-beaked…",
         "Orca",
     ]
+
+
+# --- the pictures ------------------------------------------------------------------------------
+
+
+def long_names_run(test_fraction: float) -> Run:
+    """Six blobs with long names (40 characters and less) through a 2-2-6 network (the
+    layout of two panels, whose labels come lowest), a few epochs."""
+    names = ("Atlantic long-finned pilot whale (Globic)", "Short-beaked common dolphin",
+             "Harbour porpoise (Phocoena phocoena)", "Risso's dolphin", "Orca",
+             "Striped dolphin of the Mediterranean")  # fmt: skip
+    config = RunConfig(dataset="blobs", classes=6, samples=240, max_epochs=4, target_loss=0.0,
+                       test_fraction=test_fraction)  # fmt: skip
+    run = train(config)
+    from dataclasses import replace
+
+    return replace(run, config=run.config.replace(class_names=tuple(n[:40] for n in names)))
+
+
+def boxes_apart(a: object, b: object, gap: float = 0.02) -> bool:
+    """Whether the bounding boxes of two mobjects are at least ``gap`` apart on some axis."""
+    (ax0, ay0, _), (ax1, ay1, _) = a.get_corner([-1, -1, 0]), a.get_corner([1, 1, 0])  # type: ignore[attr-defined]
+    (bx0, by0, _), (bx1, by1, _) = b.get_corner([-1, -1, 0]), b.get_corner([1, 1, 0])  # type: ignore[attr-defined]
+    return bool(ax1 + gap <= bx0 or bx1 + gap <= ax0 or ay1 + gap <= by0 or by1 + gap <= ay0)
+
+
+@pytest.mark.parametrize("case", ["spiral3", "long6", "long6_test"])
+def test_the_class_read_out_fits_beside_everything_else(
+    case: str, request: pytest.FixtureRequest
+) -> None:
+    """Numbers at their widest (100.0 %), long names: the read-out stays in the frame, its
+    entries apart, and clear of the loss curve, the captions, the panels and the legend."""
+    from manim import ValueTracker, config
+
+    from nnviz.mobjects.layout import TrainingLayout
+    from nnviz.moments import Moment
+    from nnviz.theme import THEMES
+
+    if case == "spiral3":
+        run = request.getfixturevalue("spiral3")
+    else:
+        run = long_names_run(0.25 if case.endswith("test") else 0.0)
+    k = run.config.classes
+    moment = Moment(1, "class_majority", "epochs 0–1: most points of " + ", ".join(
+        f"class {c}" for c in range(k)) + " now lie in their regions",
+        classes=tuple(range(k)), spans=tuple((0, 1) for _ in range(k)))  # fmt: skip
+    layout = TrainingLayout(Trajectory(run), ValueTracker(1.0), THEMES["dark"], 32, [moment],
+                            class_readout=True)  # fmt: skip
+    block = layout.class_accuracies
+    assert block is not None
+    for number in block.numbers:
+        number.set_text("100.0%")
+    half_w, half_h = config.frame_width / 2, config.frame_height / 2
+    left, bottom, _ = block.get_corner([-1, -1, 0])
+    right, top, _ = block.get_corner([1, 1, 0])
+    assert -half_w < left and right < half_w - 0.1 and -half_h + 0.1 < bottom and top < half_h
+    # Entries apart: each name before its number, each column before the next.
+    for c in range(k):
+        assert boxes_apart(block.names[c], block.numbers[c])
+        assert boxes_apart(block.dots[c], block.names[c])
+        for other in range(c + 1, k):
+            for a in (block.dots[c], block.names[c], block.numbers[c]):
+                for b in (block.dots[other], block.names[other], block.numbers[other]):
+                    assert boxes_apart(a, b, gap=0.0)
+    others = [layout.loss_curve, layout.captions, *layout.legend, *layout.panels, layout.stats]
+    for part in others:
+        assert boxes_apart(block, part), part
+    for panel in layout.panels:
+        assert boxes_apart(layout.legend, panel) and boxes_apart(layout.captions, panel)
+    assert boxes_apart(layout.captions, layout.legend)
+    assert boxes_apart(layout.captions, layout.loss_curve, gap=0.0)
+
+
+def test_the_read_out_shows_the_states_accuracies_and_declares_the_rest_static(
+    spiral3: Run,
+) -> None:
+    from manim import ValueTracker
+
+    from nnviz.mobjects.hud import ClassAccuracies
+    from nnviz.theme import THEMES
+
+    trajectory = Trajectory(spiral3)
+    clock = ValueTracker(12.4)
+    block = ClassAccuracies(trajectory, clock, THEMES["light"])
+    expected = torch_class_accuracies(spiral3, trajectory.weights_at(12.4))
+    assert [n.text for n in block.numbers] == [f"{a:>6.1%}" for a in expected]
+    assert block.title.original_text == "train accuracy by class"  # a quarter is held out
+    clock.set_value(40.0)
+    block.refresh()
+    expected = torch_class_accuracies(spiral3, spiral3.weights(40))
+    assert [n.text for n in block.numbers] == [f"{a:>6.1%}" for a in expected]
+    static = {id(m) for part in block.static_parts() for m in part.get_family()}
+    assert not any(id(m) in static for n in block.numbers for m in n.get_family())
+    assert [n.original_text for n in block.names] == ["class 0", "class 1", "class 2"]
+
+
+def test_held_out_points_and_their_key_take_the_class_palette(spiral3: Run) -> None:
+    from manim import ManimColor, ValueTracker
+
+    from nnviz.class_colors import class_palette
+    from nnviz.mobjects.layout import TrainingLayout, test_key
+    from nnviz.theme import THEMES
+
+    palette = np.array([ManimColor(c).to_rgb() for c in class_palette(3)])
+    for theme in THEMES.values():
+        key = test_key(theme, classes=3)
+        dots = key[0]
+        np.testing.assert_allclose(dots.draw_rgb[np.argsort(dots.draw_order)], palette)
+        assert dots.hollow is not None and dots.hollow.all()
+        # The two-class key keeps the theme's own two colours.
+        two = test_key(theme)[0]
+        np.testing.assert_allclose(
+            two.class_rgb, [ManimColor(c).to_rgb() for c in theme.class_colors]
+        )
+        for readout in (True, False):
+            layout = TrainingLayout(Trajectory(spiral3), ValueTracker(3.0), theme, 32,
+                                    class_readout=readout)  # fmt: skip
+            # The panels' test points: hollow, in the class palette.
+            for panel in layout.panels:
+                np.testing.assert_allclose(panel.dots.class_rgb, palette)
+                np.testing.assert_array_equal(panel.dots.hollow, spiral3.test)
+            keys = [m for m in layout.legend.get_family() if hasattr(m, "hollow")]
+            assert len(keys) == 1 and len(keys[0].labels) == 3
+            np.testing.assert_allclose(keys[0].class_rgb, palette)
+
+
+def test_a_majority_caption_writes_its_classes_in_their_colours(spiral3: Run) -> None:
+    from manim import ManimColor, ValueTracker
+
+    from nnviz.class_colors import class_palette
+    from nnviz.mobjects.hud import MomentCaptions
+    from nnviz.theme import THEMES
+
+    theme = THEMES["dark"]
+    shares = np.zeros((41, 3))
+    shares[4:, 2] = shares[6:, 0] = 1.0
+    (moment,) = class_majority_moments(spiral3, shares)
+    assert (
+        moment.caption == "epochs 4–6: most points of class 2 and class 0 now lie in their regions"
+    )
+    palette = class_palette(3)
+    captions = MomentCaptions([moment], ValueTracker(6.0), theme, class_colors=palette)
+    glyphs = captions[0].submobjects
+    visible = [i for i, ch in enumerate(moment.caption) if not ch.isspace()]
+    assert len(glyphs) == len(visible)
+    expected = [theme.accent] * len(visible)
+    for c, (start, stop) in zip(moment.classes, moment.spans, strict=True):
+        for n, index in enumerate(visible):
+            if start <= index < stop:
+                expected[n] = palette[c]
+    got = [g.get_fill_color().to_hex().upper() for g in glyphs]
+    assert got == [ManimColor(e).to_hex().upper() for e in expected]
+    assert got.count(ManimColor(palette[2]).to_hex().upper()) == len("class2")
