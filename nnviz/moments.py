@@ -280,9 +280,10 @@ def class_majority_moments(
 
     Classes are taken in the order they reach their majority (ties by class); a group starts
     at its first class and holds every later one that reaches its majority at most ``window``
-    epochs after it, so classes that sort themselves out together share one caption instead
-    of a flood. A group's moment is at its last class's epoch, when every class it names
-    holds its majority: ``epoch 37: most points of versicolor now lie in its region``,
+    epochs after it while the group's classes still hold theirs, so classes that sort
+    themselves out together share one caption instead of a flood. A group's moment is at its
+    last class's epoch, when every class it names holds its majority:
+    ``epoch 37: most points of versicolor now lie in its region``,
     ``epochs 9–12: most points of setosa and virginica now lie in their regions``
     (``already`` at epoch 0). A class that never holds a majority has no moment. The names
     share :data:`CAPTION_NAME_CHARS` characters, so a caption of many long names stays
@@ -302,10 +303,14 @@ def class_majority_moments(
         raise ValueError(f"window must be at least 0, got {window}")
     shares = run_class_accuracies(run) if accuracies is None else accuracies
     reached = [(epoch, c) for c, epoch in enumerate(class_majorities(shares)) if epoch is not None]
+    holds = np.asarray(shares, dtype=np.float64) > 0.5  # NaN compares False
     groups: list[list[tuple[int, int]]] = []
     for epoch, c in sorted(reached):
-        if groups and epoch - groups[-1][0][0] <= window:
-            groups[-1].append((epoch, c))
+        group = groups[-1] if groups else []
+        # Joined only while every class of the group still holds its majority then: the
+        # caption, at the group's last epoch, is true when it appears.
+        if group and epoch - group[0][0] <= window and all(holds[epoch, m] for _, m in group):
+            group.append((epoch, c))
         else:
             groups.append([(epoch, c)])
     names = class_names(run)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from manim import Mobject
 
 from nnviz.config import RunConfig
 from nnviz.formatting import short_name
@@ -142,6 +143,9 @@ def test_majority_moments_fall_on_torchs_first_epoch_above_half(
     for moment in grouped:
         epochs = [first[c] for c in moment.classes]
         assert moment.epoch == max(epochs) and max(epochs) - min(epochs) <= 10
+        # Every class it names holds most of its points at the moment (torch says so).
+        shares = torch_class_accuracies(run, run.weights(moment.epoch))
+        assert all(shares[c] > 0.5 for c in moment.classes)
 
 
 def test_majority_moments_group_by_hand(spiral3: Run) -> None:
@@ -163,6 +167,14 @@ def test_majority_moments_group_by_hand(spiral3: Run) -> None:
         assert names == [f"class {c}" for c in moment.classes]
     # A narrower window keeps them apart; a class that never passes one half has no moment.
     assert [m.epoch for m in class_majority_moments(spiral3, shares, window=5)] == [0, 20, 26]
+    # A class that has lost its majority again by a later class's epoch is not named there.
+    lost = shares.copy()
+    lost[24:, 0] = 0.4
+    assert [(m.epoch, m.classes) for m in class_majority_moments(spiral3, lost)] == [
+        (0, (1,)),
+        (20, (0,)),
+        (26, (2,)),
+    ]
     shares[:, 2] = 0.5
     assert [m.classes for m in class_majority_moments(spiral3, shares)] == [(1,), (0,)]
     with pytest.raises(ValueError, match="window"):
@@ -240,10 +252,11 @@ def long_names_run(test_fraction: float) -> Run:
     return replace(run, config=run.config.replace(class_names=tuple(n[:40] for n in names)))
 
 
-def boxes_apart(a: object, b: object, gap: float = 0.02) -> bool:
+def boxes_apart(a: Mobject, b: Mobject, gap: float = 0.02) -> bool:
     """Whether the bounding boxes of two mobjects are at least ``gap`` apart on some axis."""
-    (ax0, ay0, _), (ax1, ay1, _) = a.get_corner([-1, -1, 0]), a.get_corner([1, 1, 0])  # type: ignore[attr-defined]
-    (bx0, by0, _), (bx1, by1, _) = b.get_corner([-1, -1, 0]), b.get_corner([1, 1, 0])  # type: ignore[attr-defined]
+    low, high = np.array([-1.0, -1.0, 0.0]), np.array([1.0, 1.0, 0.0])
+    (ax0, ay0, _), (ax1, ay1, _) = a.get_corner(low), a.get_corner(high)
+    (bx0, by0, _), (bx1, by1, _) = b.get_corner(low), b.get_corner(high)
     return bool(ax1 + gap <= bx0 or bx1 + gap <= ax0 or ay1 + gap <= by0 or by1 + gap <= ay0)
 
 
@@ -274,8 +287,8 @@ def test_the_class_read_out_fits_beside_everything_else(
     for number in block.numbers:
         number.set_text("100.0%")
     half_w, half_h = config.frame_width / 2, config.frame_height / 2
-    left, bottom, _ = block.get_corner([-1, -1, 0])
-    right, top, _ = block.get_corner([1, 1, 0])
+    left, bottom, _ = block.get_corner(np.array([-1.0, -1.0, 0.0]))
+    right, top, _ = block.get_corner(np.array([1.0, 1.0, 0.0]))
     assert -half_w < left and right < half_w - 0.1 and -half_h + 0.1 < bottom and top < half_h
     # Entries apart: each name before its number, each column before the next.
     for c in range(k):
@@ -322,16 +335,19 @@ def test_held_out_points_and_their_key_take_the_class_palette(spiral3: Run) -> N
 
     from nnviz.class_colors import class_palette
     from nnviz.mobjects.layout import TrainingLayout, test_key
+    from nnviz.mobjects.shapes import ClassDots
     from nnviz.theme import THEMES
 
     palette = np.array([ManimColor(c).to_rgb() for c in class_palette(3)])
     for theme in THEMES.values():
         key = test_key(theme, classes=3)
         dots = key[0]
+        assert isinstance(dots, ClassDots)
         np.testing.assert_allclose(dots.draw_rgb[np.argsort(dots.draw_order)], palette)
         assert dots.hollow is not None and dots.hollow.all()
         # The two-class key keeps the theme's own two colours.
         two = test_key(theme)[0]
+        assert isinstance(two, ClassDots)
         np.testing.assert_allclose(
             two.class_rgb, [ManimColor(c).to_rgb() for c in theme.class_colors]
         )
@@ -342,7 +358,7 @@ def test_held_out_points_and_their_key_take_the_class_palette(spiral3: Run) -> N
             for panel in layout.panels:
                 np.testing.assert_allclose(panel.dots.class_rgb, palette)
                 np.testing.assert_array_equal(panel.dots.hollow, spiral3.test)
-            keys = [m for m in layout.legend.get_family() if hasattr(m, "hollow")]
+            keys = [m for m in layout.legend.get_family() if isinstance(m, ClassDots)]
             assert len(keys) == 1 and len(keys[0].labels) == 3
             np.testing.assert_allclose(keys[0].class_rgb, palette)
 
