@@ -16,6 +16,7 @@ __all__ = [
     "format_rate",
     "range_decimals",
     "rates_words",
+    "short_name",
     "training_details",
     "training_label",
 ]
@@ -126,3 +127,19 @@ def training_details(config: RunConfig) -> str:
     if config.l1:
         parts.append(f"L1 {format_rate(config.l1)}")
     return " · ".join(parts)
+
+
+def short_name(name: str, limit: int) -> str:
+    """Return ``name`` in at most ``limit`` characters: whole when it fits, else its first
+    ``limit - 1`` characters (trailing spaces dropped) and an ellipsis, ``Iris-versi…``.
+
+    Raises
+    ------
+    ValueError
+        For a ``limit`` below 2 (no room for a letter and the ellipsis).
+    """
+    if limit < 2:
+        raise ValueError(f"limit must be at least 2, got {limit}")
+    if len(name) <= limit:
+        return name
+    return name[: limit - 1].rstrip() + "…"

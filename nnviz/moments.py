@@ -2,7 +2,8 @@
 
 A scene plays a run epoch by epoch; some epochs deserve more screen time than others: the
 first epoch at which the boundary separates most of the data, the epoch from which a ReLU
-unit stays dead, the start of a long plateau of the loss. :func:`key_moments` finds them,
+unit stays dead, the start of a long plateau of the loss, and in a run of ``k`` softmax classes
+the epoch each class first holds most of its own points. :func:`key_moments` finds them,
 :func:`clock_speed` turns them into per-epoch time weights and :func:`time_to_epoch` into knots
 a scene interpolates to map video time to epoch, and :func:`fit_clock` fits the same clock,
 slow motion included, into a given length of video (a long run sampled at the frame rate, a
@@ -19,27 +20,38 @@ import numpy as np
 
 from nnviz import forward
 from nnviz.activations import activation
+from nnviz.formatting import short_name
 from nnviz.heads import head
 from nnviz.run import Run
 
 __all__ = [
+    "CAPTION_NAME_CHARS",
     "MOMENT_KINDS",
     "MOMENT_SECONDS",
     "Moment",
     "class_accuracies_per_epoch",
     "class_majorities",
+    "class_majority_moments",
+    "class_names",
     "clock_speed",
     "dead_units",
     "first_separation",
     "fit_clock",
     "key_moments",
     "plateaus",
+    "run_class_accuracies",
+    "shows_classes",
     "time_to_epoch",
     "unit_name",
 ]
 
 #: The kinds of :class:`Moment`, in the order moments of the same epoch are listed.
-MOMENT_KINDS: tuple[str, ...] = ("separation", "dead_unit", "plateau")
+MOMENT_KINDS: tuple[str, ...] = ("separation", "dead_unit", "plateau", "class_majority")
+
+#: Characters a class majority's caption gives the names of its classes together: one name
+#: up to 40 (whole), two up to 20 each, … (:func:`nnviz.formatting.short_name`), at least 7
+#: (``class 0``) each.
+CAPTION_NAME_CHARS = 40
 
 #: Video seconds the slowed stretch around a lone moment lasts at the default timing (four
 #: epochs within 2 of the moment, three times slower, at 0.08 s an epoch): :func:`fit_clock`
@@ -56,22 +68,31 @@ class Moment:
     epoch
         The epoch the moment happens at (for a plateau, the epoch it starts at).
     kind
-        ``"separation"``, ``"dead_unit"`` or ``"plateau"``.
+        ``"separation"``, ``"dead_unit"``, ``"plateau"`` or ``"class_majority"``.
     caption
         A one-line caption for the video, starting with the epoch (in the run's unit:
         ``step 1200`` for a run logged every 10 steps).
     end
         For a plateau, the epoch it ends at; ``None`` for the other kinds.
+    classes
+        For a class majority, the classes it names, in the caption's order; empty otherwise.
+    spans
+        Where each of :attr:`classes`' names stands in :attr:`caption`, ``(start, stop)``
+        as for slicing it (a picture colours each name in its class's colour).
     """
 
     epoch: int
     kind: str
     caption: str
     end: int | None = None
+    classes: tuple[int, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in MOMENT_KINDS:
             raise ValueError(f"unknown moment kind {self.kind!r}; use one of {MOMENT_KINDS}")
+        if len(self.spans) != len(self.classes):
+            raise ValueError("a moment needs one caption span per class it names")
 
 
 def first_separation(run: Run, threshold: float = 0.8) -> int | None:
@@ -164,11 +185,17 @@ def plateaus(run: Run, window: int = 10, tolerance: float = 1e-3) -> list[tuple[
 
 
 def key_moments(
-    run: Run, threshold: float = 0.8, window: int = 10, tolerance: float = 1e-3
+    run: Run,
+    threshold: float = 0.8,
+    window: int = 10,
+    tolerance: float = 1e-3,
+    majority_window: float = 10.0,
 ) -> list[Moment]:
     """Return the run's key moments, sorted by epoch (ties in the order of :data:`MOMENT_KINDS`).
 
-    Captions number hidden units from 1, like the panels' ``h_1, h_2``.
+    Captions number hidden units from 1, like the panels' ``h_1, h_2``. A run whose pictures
+    show its classes (:func:`shows_classes`: a softmax output) also has the epochs at which
+    its classes first hold most of their own points (:func:`class_majority_moments`).
 
     Parameters
     ----------
@@ -178,6 +205,9 @@ def key_moments(
         Accuracy of the separation moment, see :func:`first_separation`.
     window, tolerance
         Plateau definition, see :func:`plateaus`.
+    majority_window
+        Classes that reach their majority within this many epochs of each other share one
+        moment (:func:`class_majority_moments`).
     """
     moments = []
     separation = first_separation(run, threshold)
@@ -199,7 +229,114 @@ def key_moments(
     for start, end in plateaus(run, window, tolerance):
         span = f"{run.unit}s {start * run.every}–{end * run.every}"
         moments.append(Moment(start, "plateau", f"{span}: the loss plateaus", end=end))
+    if shows_classes(run):
+        moments.extend(class_majority_moments(run, window=majority_window))
     return sorted(moments, key=lambda m: (m.epoch, MOMENT_KINDS.index(m.kind)))
+
+
+def shows_classes(run: Run) -> bool:
+    """Whether the run's pictures show each class on its own: a softmax output, of 2 to
+    :data:`nnviz.heads.MAX_CLASSES` classes (the class palette, the class legend, each class's
+    accuracy and the epochs the classes first hold most of their points). One sigmoid unit's
+    two classes keep the two-class pictures."""
+    return run.config.output_head.link == "softmax"
+
+
+def class_names(run: Run) -> tuple[str, ...]:
+    """Return the names of the run's classes: the data's own (a CSV file's labels), else
+    ``class 0``, ``class 1``, …"""
+    names = run.config.class_names
+    if names is not None:
+        return tuple(names)
+    return tuple(f"class {c}" for c in range(run.config.classes))
+
+
+def run_class_accuracies(run: Run) -> np.ndarray:
+    """Return each class's accuracy on the run's training points (every point without a test
+    set, as the read-out's accuracy) at every logged epoch, shape ``(E + 1, k)``: the share of
+    its own points that the network predicts as it (:func:`class_accuracies_per_epoch`).
+
+    The logits come from stacked forward passes over chunks of epochs
+    (:func:`nnviz.forward.epoch_chunks`), so a large data set stays in bounded memory.
+    """
+    train = run.train_mask
+    X, y = run.X[train], run.y[train]
+    config = run.config
+    chunks = forward.epoch_chunks(len(run.loss), len(X), max(run.hidden_widths))
+    parts = []
+    for epochs in chunks:
+        last = forward.layer_outputs_per_epoch(X, run.W, run.b, config.activations, epochs)[-1][1]
+        W, b = run.W[-1][epochs], run.b[-1][epochs]  # (e, units, width), (e, units)
+        logits = np.einsum("enh,euh->enu", last, W) + b[:, None, :]
+        parts.append(class_accuracies_per_epoch(logits, y, config.output_head.name, config.classes))
+    return np.concatenate(parts)
+
+
+def class_majority_moments(
+    run: Run, accuracies: np.ndarray | None = None, window: float = 10.0
+) -> list[Moment]:
+    """Return the moments at which the run's classes first hold most of their own points
+    (:func:`class_majorities` of :func:`run_class_accuracies`), one caption per group.
+
+    Classes are taken in the order they reach their majority (ties by class); a group starts
+    at its first class and holds every later one that reaches its majority at most ``window``
+    epochs after it while the group's classes still hold theirs, so classes that sort
+    themselves out together share one caption instead of a flood. A group's moment is at its
+    last class's epoch, when every class it names holds its majority:
+    ``epoch 37: most points of versicolor now lie in its region``,
+    ``epochs 9–12: most points of setosa and virginica now lie in their regions``
+    (``already`` at epoch 0). A class that never holds a majority has no moment. The names
+    share :data:`CAPTION_NAME_CHARS` characters, so a caption of many long names stays
+    short.
+
+    Parameters
+    ----------
+    run
+        The logged run.
+    accuracies
+        Its classes' accuracies, shape ``(E + 1, k)``; by default
+        :func:`run_class_accuracies`.
+    window
+        Epochs within which classes share a moment; 0 gives every epoch its own.
+    """
+    if window < 0:
+        raise ValueError(f"window must be at least 0, got {window}")
+    shares = run_class_accuracies(run) if accuracies is None else accuracies
+    reached = [(epoch, c) for c, epoch in enumerate(class_majorities(shares)) if epoch is not None]
+    holds = np.asarray(shares, dtype=np.float64) > 0.5  # NaN compares False
+    groups: list[list[tuple[int, int]]] = []
+    for epoch, c in sorted(reached):
+        group = groups[-1] if groups else []
+        # Joined only while every class of the group still holds its majority then: the
+        # caption, at the group's last epoch, is true when it appears.
+        if group and epoch - group[0][0] <= window and all(holds[epoch, m] for _, m in group):
+            group.append((epoch, c))
+        else:
+            groups.append([(epoch, c)])
+    names = class_names(run)
+    return [_majority_moment(run, group, names) for group in groups]
+
+
+def _majority_moment(run: Run, group: list[tuple[int, int]], names: tuple[str, ...]) -> Moment:
+    """The moment of one group of ``(epoch, class)`` reaching their majorities together."""
+    first, last = group[0][0], group[-1][0]
+    if first == last:
+        when = run.count_text(last)
+    else:
+        when = f"{run.unit}s {first * run.every}–{last * run.every}"
+    caption = f"{when}: most points of "
+    spans = []
+    limit = max(7, CAPTION_NAME_CHARS // len(group))
+    for index, (_, c) in enumerate(group):
+        if index > 0:
+            caption += " and " if index == len(group) - 1 else ", "
+        name = short_name(names[c], limit)
+        spans.append((len(caption), len(caption) + len(name)))
+        caption += name
+    adverb = "already" if last == 0 else "now"
+    caption += f" {adverb} lie in {'its region' if len(group) == 1 else 'their regions'}"
+    classes = tuple(c for _, c in group)
+    return Moment(last, "class_majority", caption, classes=classes, spans=tuple(spans))
 
 
 def class_accuracies_per_epoch(

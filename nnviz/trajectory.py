@@ -50,6 +50,10 @@ class FrameState:
         Loss and accuracy on the held-out test points; ``None`` without a test set.
     hidden_range
         The smoothed view box of the hidden space, ``((h1_min, h1_max), (h2_min, h2_max))``.
+    class_accuracies
+        For ``k`` softmax units, each class's accuracy on the training points, shape ``(k,)``
+        (NaN for a class without training points), computed like :attr:`accuracy` from this
+        state's weights; ``None`` for one sigmoid unit.
     """
 
     t: float
@@ -63,6 +67,7 @@ class FrameState:
     hidden_range: tuple[Range, Range]
     test_loss: float | None = None
     test_accuracy: float | None = None
+    class_accuracies: np.ndarray | None = None
 
 
 class Trajectory:
@@ -167,11 +172,13 @@ class Trajectory:
         else:
             scored = forward.logits(self.run.X, weights, self.activation)
         y, test = self.run.y, self.run.test
+        classes = None
         if logits.ndim == 2:  # k softmax units: cross-entropy and argmax through the head
             out = self.run.config.output_head
             train = np.ones(len(y), dtype=bool) if test is None else ~test
             loss = out.loss(scored[train], y[train])
             accuracy = out.accuracy(scored[train], y[train])
+            classes = out.class_accuracies(scored[train], y[train], self.run.config.classes)
             test_loss = test_accuracy = None
             if test is not None:
                 test_loss = out.loss(scored[test], y[test])
@@ -197,6 +204,7 @@ class Trajectory:
             hidden_range=self.hidden_view(t),
             test_loss=test_loss,
             test_accuracy=test_accuracy,
+            class_accuracies=classes,
         )
 
     def hidden_view(self, t: float) -> tuple[Range, Range]:

@@ -22,7 +22,14 @@ from tests.frame_regression import (
     smooth_tiles,
     tile_difference,
 )
-from tests.scenes.stills import DeepStill, LiftStill, MidTrainingStill, OrbitStill, SpiralStill
+from tests.scenes.stills import (
+    ClassReadoutStill,
+    DeepStill,
+    LiftStill,
+    MidTrainingStill,
+    OrbitStill,
+    SpiralStill,
+)
 
 pytestmark = pytest.mark.render
 
@@ -71,6 +78,18 @@ def test_a_still_of_three_classes(
     monkeypatch.setenv("NNVIZ_THEME", theme)
     frame = render_last_frame(SpiralStill, tmp_path)
     assert_matches_control(frame, "SpiralStill" if theme == "dark" else "SpiralStillLight")
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_a_still_of_each_classs_accuracy(
+    theme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The training phase's still of a softmax run with a test set: each class's accuracy,
+    a class-majority caption in the classes' colours, held-out points in the class palette."""
+    monkeypatch.setenv("NNVIZ_THEME", theme)
+    frame = render_last_frame(ClassReadoutStill, tmp_path)
+    name = "ClassReadoutStill" if theme == "dark" else "ClassReadoutStillLight"
+    assert_matches_control(frame, name)
 
 
 def test_the_comparison_notices_a_different_epoch(tmp_path: Path) -> None:

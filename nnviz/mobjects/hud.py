@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,18 +26,19 @@ from typing_extensions import Self
 
 from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.colormap import DivergingColormap
-from nnviz.formatting import fit_number
+from nnviz.formatting import fit_number, short_name
 from nnviz.mobjects.following import FollowsClock, set_shown
 from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.typeset import typeset_once
-from nnviz.moments import Moment
+from nnviz.moments import Moment, class_names
 from nnviz.run import Run
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
 __all__ = [
+    "ClassAccuracies",
     "ClassFieldLegend",
     "EpochReadout",
     "LossCurve",
@@ -45,6 +47,7 @@ __all__ = [
     "StatsReadout",
     "StopMark",
     "class_legend",
+    "color_names",
     "epoch_width",
     "final_loss_text",
     "format_epoch",
@@ -372,6 +375,11 @@ class MomentCaptions(FollowsClock, VGroup):
         Colours and font.
     show_epochs
         How many epochs a caption stays on screen after its moment.
+    class_colors
+        The colours of the run's classes: the classes a moment names (a class majority,
+        :attr:`nnviz.moments.Moment.classes`) are written in them.
+    max_width
+        A caption wider than this is scaled down to it; ``None``: no limit.
     """
 
     def __init__(
@@ -381,14 +389,21 @@ class MomentCaptions(FollowsClock, VGroup):
         theme: Theme,
         show_epochs: float = 25.0,
         font_size: float = 18,
+        class_colors: Sequence[str] | None = None,
+        max_width: float | None = None,
     ) -> None:
         self.moments = list(moments)
         self.clock = clock
         self.show_epochs = show_epochs
-        captions = [
-            typeset_once(Text, m.caption, font=theme.font, font_size=font_size, color=theme.accent)
-            for m in self.moments
-        ]
+        captions = []
+        for moment in self.moments:
+            caption = typeset_once(Text, moment.caption, font=theme.font, font_size=font_size,
+                                   color=theme.accent)  # fmt: skip
+            if class_colors is not None:
+                color_names(caption, moment, class_colors)
+            if max_width is not None and caption.width > max_width:
+                caption.scale_to_fit_width(max_width)
+            captions.append(caption)
         super().__init__(*captions)
         self.refresh()
 
@@ -407,6 +422,19 @@ class MomentCaptions(FollowsClock, VGroup):
         for index, caption in enumerate(self.submobjects):
             set_shown(caption, index == shown)
         return self
+
+
+def color_names(caption: Text, moment: Moment, class_colors: Sequence[str]) -> Text:
+    """Write the class names of ``moment``'s caption (:attr:`nnviz.moments.Moment.spans`) in
+    their classes' colours; ``caption`` is the typeset :attr:`~nnviz.moments.Moment.caption`,
+    one glyph per character that is not a space."""
+    text = moment.caption
+    glyph_index = np.cumsum([not ch.isspace() for ch in text]) - 1  # each character's glyph
+    for c, (start, stop) in zip(moment.classes, moment.spans, strict=True):
+        for index in range(start, stop):
+            if not text[index].isspace():
+                caption.submobjects[glyph_index[index]].set_fill(class_colors[c])
+    return caption
 
 
 def class_legend(
@@ -487,6 +515,9 @@ class ClassFieldLegend(Group):
         How many classes (2 to 6, :func:`nnviz.class_colors.class_palette`).
     class_names
         The data's names of the classes, shown instead of ``class 0 … class k−1``.
+    show_classes
+        Name the classes; without, only the strip (a :class:`ClassAccuracies` beside it names
+        them).
     """
 
     def __init__(
@@ -496,6 +527,7 @@ class ClassFieldLegend(Group):
         width: float = 1.9,
         font_size: float = 15,
         class_names: Sequence[str] | None = None,
+        show_classes: bool = True,
     ) -> None:
         super().__init__()
         colors = class_palette(classes)
@@ -528,7 +560,9 @@ class ClassFieldLegend(Group):
         )
         fading = Group(bar, pale).arrange(RIGHT, buff=0.1)
         rows.next_to(fading, UP, buff=0.12)
-        self.add(fading, rows)
+        self.add(fading)
+        if show_classes:
+            self.add(rows)
 
 
 class EpochReadout(FollowsClock, GlyphText):
@@ -573,3 +607,141 @@ class EpochReadout(FollowsClock, GlyphText):
         """Put the end of the read-out's widest text at ``right`` and its baseline at
         ``baseline``."""
         return self.place(np.array([right - self.max_length * self.advance, baseline, 0.0]))
+
+
+class ClassAccuracies(FollowsClock, VGroup):
+    """Each class's accuracy at the clock's epoch: ``● setosa 100.0%  ● versicolor  92.3%``,
+    the classes in their colours, under a title (``accuracy by class``; ``train accuracy by
+    class`` when a test set is held out, as the read-out's ``train`` line).
+
+    The share of each class's own training points that the network at the clock's epoch
+    predicts as it (:attr:`nnviz.trajectory.FrameState.class_accuracies`): computed from the
+    interpolated weights between logged epochs, as the read-out's accuracy is. A class without
+    training points shows ``-``. The entries stand in a grid of at most three columns (two
+    rows of three for six classes), each column's numbers aligned; names longer than fit
+    end in an ellipsis (:func:`nnviz.formatting.short_name`).
+
+    Parameters
+    ----------
+    trajectory
+        A run of ``k`` softmax classes.
+    clock
+        The epoch tracker.
+    theme
+        Colours and font.
+    max_width
+        The widest the block may be: names are shortened until it fits.
+    font_size
+        Font size of the names and numbers (the title's is one larger).
+    """
+
+    #: Characters of a number: ``100.0%``.
+    NUMBER = 6
+    #: The longest names tried, in characters, until the block fits its width.
+    NAME_LIMITS = (16, 14, 12, 10, 8, 6)
+    #: Scene units: a dot's radius, the gaps after a dot and after a name, between columns
+    #: and between rows' centres, and below the title.
+    DOT, AFTER_DOT, AFTER_NAME, COLUMN_GAP, ROW, BELOW_TITLE = 0.05, 0.07, 0.08, 0.25, 0.22, 0.08
+
+    def __init__(
+        self,
+        trajectory: Trajectory,
+        clock: ValueTracker,
+        theme: Theme,
+        max_width: float = 6.0,
+        font_size: float = 13,
+    ) -> None:
+        super().__init__()
+        self.trajectory = trajectory
+        self.clock = clock
+        run = trajectory.run
+        k = run.config.classes
+        self.classes = k
+        # As few rows of at most three entries as k needs, filled evenly (2 + 2 for four).
+        self.columns = math.ceil(k / math.ceil(k / 3))
+        words = "train accuracy by class" if run.has_test else "accuracy by class"
+        self.title = typeset_once(Text, words, font=theme.font, font_size=font_size + 1,
+                                  color=theme.muted)  # fmt: skip
+        self.numbers = [
+            GlyphText("", "0123456789.%-", font_size, max_length=self.NUMBER,
+                      color=theme.foreground)
+            for _ in range(k)
+        ]  # fmt: skip
+        colors = class_palette(k)
+        self.dots = VGroup(*(Dot(radius=self.DOT, color=colors[c]) for c in range(k)))
+        full = class_names(run)
+        for limit in self.NAME_LIMITS:
+            self.names = VGroup(
+                *(
+                    typeset_once(Text, short_name(name, limit), font=theme.font,
+                                 font_size=font_size, color=theme.muted)
+                    for name in full
+                )
+            )  # fmt: skip
+            if self.grid_width <= max_width:
+                break
+        self.add(self.title, self.dots, self.names, *self.numbers)
+        self.place(np.array([0.0, 0.0, 0.0]))
+        self.refresh()
+
+    def _column_names(self, column: int) -> float:
+        """The width of the widest name in ``column``."""
+        return max(n.width for n in self.names[column :: self.columns])
+
+    def _column_width(self, column: int) -> float:
+        number = self.NUMBER * self.numbers[0].advance
+        return 2 * self.DOT + self.AFTER_DOT + self._column_names(column) + self.AFTER_NAME + number
+
+    @property
+    def grid_width(self) -> float:
+        """The width of the entries' grid."""
+        columns = range(min(self.columns, self.classes))
+        widths = [self._column_width(c) for c in columns]
+        return sum(widths) + self.COLUMN_GAP * (len(widths) - 1)
+
+    @property
+    def block_width(self) -> float:
+        """The width of the block: the grid's, or the title's when it is wider."""
+        return max(self.grid_width, self.title.width)
+
+    @property
+    def block_height(self) -> float:
+        """The height of the block, from the title's top to the last row's bottom."""
+        rows = -(-self.classes // self.columns)
+        return self.title.height + self.BELOW_TITLE + rows * self.ROW
+
+    def place(self, corner: np.ndarray) -> Self:
+        """Put the block's upper left corner at ``corner`` (the numbers are laid out anew)."""
+        left, top = float(corner[0]), float(corner[1])
+        self.title.move_to(np.array([left, top, 0.0]), UP + LEFT)
+        first_row = top - self.title.height - self.BELOW_TITLE - self.ROW / 2
+        half_digit = self.numbers[0].glyph_middle("0")  # a row's numbers centred on its dot
+        x = left
+        lefts = []
+        for column in range(self.columns):
+            lefts.append(x)
+            x += self._column_width(column) + self.COLUMN_GAP
+        for c in range(self.classes):
+            row, column = divmod(c, self.columns)
+            y = first_row - row * self.ROW
+            x = lefts[column]
+            self.dots[c].move_to(np.array([x + self.DOT, y, 0.0]))
+            name_left = x + 2 * self.DOT + self.AFTER_DOT
+            self.names[c].move_to(np.array([name_left, y, 0.0]), LEFT)
+            number_left = name_left + self._column_names(column) + self.AFTER_NAME
+            self.numbers[c].place(np.array([number_left, y - half_digit, 0.0]))
+        return self
+
+    def static_parts(self) -> list[Mobject]:
+        """The title, the dots and the names never change."""
+        return [self.title, self.dots, self.names]
+
+    def refresh(self) -> Self:
+        """Show each class's accuracy at the clock's epoch."""
+        shares = self.trajectory.state(self.clock.get_value()).class_accuracies
+        if shares is None:
+            raise ValueError("each class's accuracy needs a run of softmax classes")
+        for number, share in zip(self.numbers, shares, strict=True):
+            text = "-" if np.isnan(share) else f"{share:.1%}"
+            number.set_text(f"{text:>{self.NUMBER}}")
+        return self

@@ -11,10 +11,12 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, MathTex, Mobject, Text, V
 from typing_extensions import Self
 
 from nnviz.activations import display_name
+from nnviz.class_colors import class_palette
 from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
+    ClassAccuracies,
     ClassFieldLegend,
     LossCurve,
     MomentCaptions,
@@ -23,9 +25,9 @@ from nnviz.mobjects.hud import (
     StopMark,
 )
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel, Panel
-from nnviz.mobjects.shapes import class_dots
+from nnviz.mobjects.shapes import ClassDots, class_dots
 from nnviz.mobjects.typeset import typeset_once
-from nnviz.moments import Moment
+from nnviz.moments import Moment, shows_classes
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import AxisScales, Viewport
@@ -90,10 +92,18 @@ def heading_and_stats(
     return heading, stats
 
 
-def test_key(theme: Theme, font_size: float = 13) -> VGroup:
-    """``○ test points``: a hollow dot of each class and what hollow means."""
-    dots = class_dots(np.array([0, 1]), theme, 0.05, hollow=np.array([True, True]))
-    dots.place(np.array([[0.0, 0.0, 0.0], [0.15, 0.0, 0.0]]))
+def test_key(theme: Theme, font_size: float = 13, classes: int | None = None) -> VGroup:
+    """``○ test points``: a hollow dot of each class and what hollow means; in the theme's
+    two class colours, or with ``classes`` in the colours of that many classes
+    (:func:`nnviz.class_colors.class_palette`, as the points of a softmax run are drawn)."""
+    if classes is None:
+        dots = class_dots(np.array([0, 1]), theme, 0.05, hollow=np.array([True, True]))
+    else:
+        dots = ClassDots(np.arange(classes), class_palette(classes), 0.05,
+                         hollow=np.ones(classes, dtype=bool),
+                         stroke_color=theme.dot_outline)  # fmt: skip
+    count = len(dots.labels)
+    dots.place(np.column_stack([0.15 * np.arange(count), np.zeros(count), np.zeros(count)]))
     name = Text("held-out test points", font=theme.font, font_size=font_size, color=theme.muted)
     return VGroup(dots, name.next_to(dots, RIGHT, buff=0.1))
 
@@ -274,6 +284,12 @@ class TrainingLayout(ClockedGroup):
     """One run on one clock: its panels (see :data:`LAYOUTS`), heading, epoch/loss/accuracy
     read-out (top), loss curve, key-moment captions and legend (bottom).
 
+    A run of softmax classes (:func:`nnviz.moments.shows_classes`) writes the classes its key
+    moments name in their colours, draws held-out points in its classes' colours, and with
+    ``class_readout`` has each class's accuracy at the bottom right
+    (:class:`~nnviz.mobjects.hud.ClassAccuracies`, which is then the classes' legend) above
+    the field's strip from unsure to sure, and a shorter loss curve that leaves room for it.
+
     Parameters
     ----------
     trajectory
@@ -295,6 +311,13 @@ class TrainingLayout(ClockedGroup):
         ``"per-axis"``.
     caption_epochs
         How many epochs a key moment's caption stays on screen after its moment.
+    class_readout
+        For a softmax run, each class's accuracy at the bottom right
+        (:class:`~nnviz.mobjects.hud.ClassAccuracies`, which then names the classes) with a
+        shorter loss curve; without it (the block's default, a still of the field), the
+        classes' legend there. The training phase asks for it
+        (:attr:`nnviz.stories.training.TrainingPhase.class_readout`). Nothing changes for one
+        sigmoid unit.
     """
 
     PANEL = 4.4
@@ -303,6 +326,13 @@ class TrainingLayout(ClockedGroup):
     LOSS_VIEW = Viewport((-0.9, -3.2), 8.6, 0.8)
     LEGEND_CENTRE = np.array([5.75, -3.05, 0.0])
     CAPTION_CENTRE = np.array([-0.9, -2.6, 0.0])
+    #: A softmax run's loss curve, captions (and their widest) and the right end of its
+    #: class read-out, whose legend strip's centre is at :data:`CLASS_STRIP_Y`.
+    CLASS_LOSS_VIEW = Viewport((-2.5, -3.2), 5.4, 0.8)
+    CLASS_CAPTION_CENTRE = np.array([-3.1, -2.6, 0.0])
+    CLASS_CAPTION_WIDTH = 7.8
+    CLASS_RIGHT = 6.95
+    CLASS_STRIP_Y = -3.72
 
     def __init__(
         self,
@@ -314,6 +344,7 @@ class TrainingLayout(ClockedGroup):
         layout: str = "default",
         axis_scales: AxisScales | str = "auto",
         caption_epochs: float = 25.0,
+        class_readout: bool = False,
     ) -> None:
         super().__init__()
         if layout not in LAYOUTS:
@@ -324,7 +355,10 @@ class TrainingLayout(ClockedGroup):
         self.input_panel = row.panels[0]
         self.hidden_panel = row.panels[-1]
         self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
-        self.loss_curve = LossCurve(trajectory, clock, self.LOSS_VIEW, theme)
+        run = trajectory.run
+        readout = class_readout and shows_classes(run)
+        loss_view = self.CLASS_LOSS_VIEW if readout else self.LOSS_VIEW
+        self.loss_curve = LossCurve(trajectory, clock, loss_view, theme)
         self.mapping = Group(*row.decorations)
         # Just above the panels' captions, whatever their height.
         captions_top = max(p.caption.get_top()[1] for p in row.panels)
@@ -333,21 +367,36 @@ class TrainingLayout(ClockedGroup):
         if self.stats.has_test:
             # The read-out's test line takes the stop mark's place: the mark goes to the top
             # right of the loss curve, which is empty when a run stops early.
-            corner = self.LOSS_VIEW.corners()[1]  # upper right
+            corner = loss_view.corners()[1]  # upper right
             self.stop_mark.scale(0.8).move_to(corner - np.array([0.05, 0.08, 0.0]), UP + RIGHT)
-        config = trajectory.run.config
-        names = config.class_names
-        key: Group = (
-            ProbabilityLegend(theme, class_names=names)
-            if config.output_head.link == "sigmoid"
-            else ClassFieldLegend(theme, config.classes, class_names=names)
-        )
-        self.legend = Group(key.move_to(self.LEGEND_CENTRE))
-        if trajectory.run.has_test:
-            self.legend.add(test_key(theme).next_to(self.legend, UP, 0.12))
-        self.captions = MomentCaptions(moments, clock, theme, show_epochs=caption_epochs)
-        self.captions.move_to(self.CAPTION_CENTRE)
-        self.live = (*row.panels, self.stats, self.loss_curve, self.stop_mark, self.captions)
+        #: Each class's accuracy (a softmax run with ``class_readout``), else ``None``.
+        self.class_accuracies: ClassAccuracies | None = None
+        config = run.config
+        if readout:
+            self.legend = self._class_legend(trajectory, clock, theme)
+        else:
+            names = config.class_names
+            key: Group = (
+                ProbabilityLegend(theme, class_names=names)
+                if config.output_head.link == "sigmoid"
+                else ClassFieldLegend(theme, config.classes, class_names=names)
+            )
+            self.legend = Group(key.move_to(self.LEGEND_CENTRE))
+            if run.has_test:
+                classes = None if config.output_head.link == "sigmoid" else config.classes
+                self.legend.add(test_key(theme, classes=classes).next_to(self.legend, UP, 0.12))
+        if shows_classes(run):  # the classes a moment names in their colours
+            self.captions = MomentCaptions(
+                moments, clock, theme, show_epochs=caption_epochs,
+                class_colors=class_palette(config.classes),
+                max_width=self.CLASS_CAPTION_WIDTH if readout else loss_view.width,
+            )  # fmt: skip
+        else:
+            self.captions = MomentCaptions(moments, clock, theme, show_epochs=caption_epochs)
+        self.captions.move_to(self.CLASS_CAPTION_CENTRE if readout else self.CAPTION_CENTRE)
+        parts = () if self.class_accuracies is None else (self.class_accuracies,)
+        self.live = (*row.panels, self.stats, self.loss_curve, self.stop_mark, self.captions,
+                     *parts)  # fmt: skip
         self.add(
             *row.panels,
             self.heading,
@@ -356,8 +405,29 @@ class TrainingLayout(ClockedGroup):
             self.mapping,
             self.stop_mark,
             self.legend,
+            *parts,
             self.captions,
         )
+
+    def _class_legend(self, trajectory: Trajectory, clock: ValueTracker, theme: Theme) -> Group:
+        """Place a softmax run's class read-out (:attr:`class_accuracies`) at the bottom right,
+        above the field's strip, and the test key above it; return the static legend (the
+        strip and the key)."""
+        config = trajectory.run.config
+        right = self.CLASS_RIGHT
+        strip = ClassFieldLegend(theme, config.classes, class_names=config.class_names,
+                                 show_classes=False)  # fmt: skip
+        readout = ClassAccuracies(trajectory, clock, theme)
+        self.class_accuracies = readout
+        left = right - max(readout.block_width, strip.width)
+        strip.move_to(np.array([left, self.CLASS_STRIP_Y, 0.0]), LEFT)
+        top = strip.get_top()[1] + 0.12 + readout.block_height
+        readout.place(np.array([left, top, 0.0]))
+        legend = Group(strip)
+        if trajectory.run.has_test:
+            key = test_key(theme, classes=config.classes)
+            legend.add(key.move_to(np.array([left, top + 0.1, 0.0]), DOWN + LEFT))
+        return legend
 
     def static_parts(self) -> list[Mobject]:
         """Heading, decorations and legend never change."""

@@ -135,6 +135,12 @@ class GlyphText(VGroup):
         current, self.text = self.text, None
         return self.set_text(current or "")
 
+    def glyph_middle(self, char: str) -> float:
+        """Return the height of the middle of ``char``'s glyph above the baseline (to centre a
+        text of such glyphs on a point)."""
+        heights = self._glyphs[char][:, 1]
+        return float(heights.max() + heights.min()) / 2
+
     @property
     def text_width(self) -> float:
         """Width of the current text's cells."""

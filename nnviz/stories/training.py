@@ -45,6 +45,7 @@ __all__ = [
     "DATA_CAPTION_WIDTH",
     "DATA_VIEW",
     "DEFAULT_MAX_PHASE_SECONDS",
+    "MAJORITY_WINDOW",
     "MIN_CLOCK_SECONDS",
     "REVEAL_SECONDS",
     "SingleRunStory",
@@ -194,6 +195,10 @@ DEFAULT_MAX_PHASE_SECONDS = 30.0
 #: Video seconds a key moment's caption stays on screen at least (25 epochs at the default
 #: 0.08 s an epoch; more epochs when a run is compressed).
 CAPTION_SECONDS = 2.0
+#: Classes that first hold most of their own points within this share of a caption's epochs
+#: on screen of each other (10 epochs of 25) share one caption
+#: (:func:`nnviz.moments.class_majority_moments`): a few at once, not a flood.
+MAJORITY_WINDOW = 0.4
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,9 @@ class TrainingPhase:
         With :attr:`phase_seconds` ``None``: the longest the phase may last at
         :attr:`seconds_per_epoch`; a run that would take longer is fitted into it, as with
         :attr:`phase_seconds`. ``None``: no limit.
+    class_readout
+        For a softmax run, each class's accuracy beside the loss curve
+        (:class:`nnviz.mobjects.hud.ClassAccuracies`); off: the classes' legend only.
     """
 
     seconds_per_epoch: float = 0.08
@@ -243,6 +251,7 @@ class TrainingPhase:
     axis_scales: str = "auto"
     phase_seconds: float | None = None
     max_phase_seconds: float | None = DEFAULT_MAX_PHASE_SECONDS
+    class_readout: bool = True
 
     def __post_init__(self) -> None:
         check_axis_scales(self.axis_scales)
@@ -265,8 +274,13 @@ class TrainingPhase:
 
     def moments(self, run: Run) -> list[Moment]:
         """Return the key moments the phase slows down for and captions (none when
-        :attr:`highlight_moments` is off)."""
-        return key_moments(run) if self.highlight_moments else []
+        :attr:`highlight_moments` is off). Classes that first hold most of their points
+        within :data:`MAJORITY_WINDOW` of a caption's time on screen of each other share one
+        caption."""
+        if not self.highlight_moments:
+            return []
+        window = MAJORITY_WINDOW * self.caption_epochs(run.epochs)
+        return key_moments(run, majority_window=window)
 
     def clock(
         self,
@@ -316,7 +330,8 @@ class TrainingPhase:
         run = trajectory.run
         return TrainingLayout(trajectory, clock, scene.theme, self.mesh_resolution,
                               self.moments(run), layout=self.layout, axis_scales=self.axis_scales,
-                              caption_epochs=self.caption_epochs(run.epochs))  # fmt: skip
+                              caption_epochs=self.caption_epochs(run.epochs),
+                              class_readout=self.class_readout)  # fmt: skip
 
     def play(self, scene: NNVizScene, trajectory: Trajectory, clear: bool = True) -> None:
         """Reveal the layout of ``trajectory``'s run, play its clock from epoch 0 to its last,

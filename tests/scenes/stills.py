@@ -129,3 +129,19 @@ class SpiralStill(NNVizScene):
                            lr=0.03, max_epochs=40, target_loss=0.0)  # fmt: skip
         trajectory = Trajectory(self.run_for(**config.to_dict()))
         self.add(TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme))
+
+
+class ClassReadoutStill(NNVizScene):
+    """The training phase's still of a three-armed spiral with a fifth held out: each class's
+    accuracy beside the loss curve, the caption of the classes' first majorities in their
+    colours, the held-out points and their key in the class palette."""
+
+    epoch = 24.5
+    softmax_story = None  # the training layout draws softmax outputs
+
+    def construct(self) -> None:
+        config = RunConfig(dataset="spiral", classes=3, hidden=(8, 2), activation="tanh",
+                           lr=0.03, max_epochs=40, target_loss=0.0,
+                           test_fraction=0.2)  # fmt: skip
+        trajectory = Trajectory(self.run_for(**config.to_dict()))
+        TrainingPhase(mesh_resolution=90).show_still(self, trajectory, self.epoch)
