@@ -5,7 +5,8 @@ for w < 0) and as wide as ``|w|`` (:func:`link_width`); each bias is a ring arou
 coloured and sized by the same rule. Every hidden neuron's activation over the input plane is
 drawn as an image (:class:`ActivationColormap`, one scale per layer), as TensorFlow Playground
 does: beside the neuron for the post's 2-2-1 network, as the neuron itself for any other. The
-formula, with the live weights where they fit, is a :class:`WeightReadout`.
+formula, with the live weights where they fit, is a :class:`WeightReadout`. A softmax output
+has one node per class in its class colour, named by the run's class names.
 
 Every block recomputes itself from :meth:`nnviz.trajectory.Trajectory.state` of one shared
 clock; per frame only points, pixels, stroke widths and colours of existing mobjects change.
@@ -216,6 +217,11 @@ class NetworkGraph(FollowsClock, Group):
     TensorFlow Playground draws it: columns spread over :attr:`region`, each hidden neuron a
     square that is its own heatmap, the bias a square ring around it, sizes shrunk to fit
     the tallest column.
+
+    A softmax output of k classes has k output nodes, ``p_0 … p_{k−1}``, each outlined and
+    tinted in its class colour (:func:`nnviz.class_colors.class_palette`) with its class
+    name beside it (:attr:`class_labels`, the run's names: a CSV file's labels); the links
+    and rings into them follow ``W_{L+1}`` and ``b_{L+1}`` as every other layer's do.
 
     Parameters
     ----------
@@ -768,6 +774,10 @@ class NetworkLayout(ClockedGroup):
     the probability mesh over the input plane (right) with its colour legend (bottom right) and
     the formula (bottom left), with the live weights where :class:`WeightReadout` shows them.
     A network without live weights gets the whole left side down to its one-line formula.
+    A softmax output of k classes: the input plane shows the top class faded by confidence
+    with the ties, the legend every class by name (:class:`~nnviz.mobjects.hud.ClassFieldLegend`),
+    and the diagram leaves room right of its output nodes for their class names and their
+    live weights (:meth:`WeightReadout.place_outputs`).
 
     Parameters
     ----------
