@@ -5,13 +5,16 @@ for w < 0) and as wide as ``|w|`` (:func:`link_width`); each bias is a ring arou
 coloured and sized by the same rule. Every hidden neuron's activation over the input plane is
 drawn as an image (:class:`ActivationColormap`, one scale per layer), as TensorFlow Playground
 does: beside the neuron for the post's 2-2-1 network, as the neuron itself for any other. The
-formula, with the live weights where they fit, is a :class:`WeightReadout`.
+formula, with the live weights where they fit, is a :class:`WeightReadout`. A softmax output
+has one node per class in its class colour, named by the run's class names.
 
 Every block recomputes itself from :meth:`nnviz.trajectory.Trajectory.state` of one shared
 clock; per frame only points, pixels, stroke widths and colours of existing mobjects change.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from manim import (
@@ -29,14 +32,17 @@ from manim import (
     Text,
     ValueTracker,
     VGroup,
+    VMobject,
+    interpolate_color,
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 from typing_extensions import Self
 
 from nnviz import forward
 from nnviz.activations import activation as lookup
+from nnviz.class_colors import class_palette
 from nnviz.mobjects.following import FollowsClock
-from nnviz.mobjects.hud import ProbabilityLegend
+from nnviz.mobjects.hud import ClassFieldLegend, ProbabilityLegend
 from nnviz.mobjects.layout import ClockedGroup, heading_and_stats
 from nnviz.mobjects.panels import InputPlanePanel, input_box
 from nnviz.mobjects.readout import GlyphText
@@ -54,6 +60,7 @@ __all__ = [
     "NetworkLayout",
     "WeightReadout",
     "activation_scale",
+    "class_names",
     "format_number",
     "general_formula",
     "link_width",
@@ -172,6 +179,15 @@ class ActivationColormap:
         return out.reshape(*np.shape(values), 4)
 
 
+def class_names(trajectory: Trajectory) -> tuple[str, ...]:
+    """Return the name of every class of a run: its data's own (a CSV file's labels), else
+    ``class 0 … class k−1``."""
+    config = trajectory.run.config
+    if config.class_names is not None:
+        return tuple(config.class_names)
+    return tuple(f"class {c}" for c in range(config.classes))
+
+
 def neuron_activation_grids(
     weights: forward.Weights, activation: str, points: np.ndarray, shape: tuple[int, int]
 ) -> np.ndarray:
@@ -202,6 +218,11 @@ class NetworkGraph(FollowsClock, Group):
     square that is its own heatmap, the bias a square ring around it, sizes shrunk to fit
     the tallest column.
 
+    A softmax output of k classes has k output nodes, ``p_0 … p_{k−1}``, each outlined and
+    tinted in its class colour (:func:`nnviz.class_colors.class_palette`) with its class
+    name beside it (:attr:`class_labels`, the run's names: a CSV file's labels); the links
+    and rings into them follow ``W_{L+1}`` and ``b_{L+1}`` as every other layer's do.
+
     Parameters
     ----------
     trajectory
@@ -231,6 +252,8 @@ class NetworkGraph(FollowsClock, Group):
     SQUARE_GAP = 0.35
     #: Room above the nodes for the column titles, below them for the colour bars.
     TITLE_ROOM, BAR_ROOM = 0.6, 0.55
+    #: The widest a class name beside a softmax output node may be (a longer one is scaled).
+    CLASS_LABEL_WIDTH = 1.3
 
     def __init__(
         self,
@@ -254,8 +277,13 @@ class NetworkGraph(FollowsClock, Group):
         self.colors = (ManimColor(theme.negative), ManimColor(theme.positive))
         hidden = tuple(int(w) for w in trajectory.run.hidden_widths)
         self.hidden_widths = hidden
-        self.widths = (2, *hidden, 1)
-        self.classic = hidden == (2,)
+        config = trajectory.run.config
+        #: Whether the output is a softmax of one unit per class (else one sigmoid unit).
+        self.softmax = config.output_head.link == "softmax"
+        #: The name of every class, as the run names them (a CSV file's labels).
+        self.class_names = class_names(trajectory)
+        self.widths = (2, *hidden, config.output_units)
+        self.classic = hidden == (2,) and not self.softmax
         self.colormaps = [
             ActivationColormap.for_run(trajectory, theme, layer) for layer in range(len(hidden))
         ]
@@ -301,6 +329,8 @@ class NetworkGraph(FollowsClock, Group):
             )
         )
         self.frames = frames
+        #: Each softmax output's class name beside its node, in its class colour.
+        self.class_labels = self._class_labels() if self.softmax else VGroup()
         self.add(
             self.links,
             *self.heatmaps,
@@ -310,6 +340,7 @@ class NetworkGraph(FollowsClock, Group):
             *self.rings,
             self.labels,
             self.bars,
+            self.class_labels,
         )
         self.refresh()
 
@@ -370,12 +401,16 @@ class NetworkGraph(FollowsClock, Group):
         self.side = side
         radius = min(self.NODE_RADIUS, 0.45 * side + 0.05)
         self.ring_gap = min(self.RING_GAP, 0.1 * side + 0.01)
+        if self.softmax:  # k output nodes with their rings, a column as tall as the squares'
+            radius = min(radius, pitch / 2 - self.ring_gap - 0.04)
         xs = np.linspace(x0 + radius, x1 - radius - self.ring_gap, len(self.widths))
         cy = (top + bottom) / 2
         self.positions = []
         self.shapes = []
         for k, width in enumerate(self.widths):
             step = max(pitch, 2 * radius + 0.5) if k in (0, len(self.widths) - 1) else pitch
+            if width > 1:  # a tall output column (k classes) stays inside the region
+                step = min(step, (room - 2 * radius) / (width - 1))
             ys = cy + (np.arange(width) - (width - 1) / 2) * -step
             self.positions.append([np.array([xs[k], y, 0.0]) for y in ys])
             round_node = k in (0, len(self.widths) - 1)
@@ -387,7 +422,7 @@ class NetworkGraph(FollowsClock, Group):
         ends = [*self.positions[0], *self.positions[-1]]
         self.nodes = VGroup(*(self._circle(p, radius) for p in ends))
         size = 34 * radius / self.NODE_RADIUS
-        names = ("x_1", "x_2", r"\hat{y}")
+        names = ("x_1", "x_2", *self.output_names())
         self.labels = VGroup(
             *(
                 MathTex(name, font_size=size, color=theme.foreground).move_to(p)
@@ -413,6 +448,43 @@ class NetworkGraph(FollowsClock, Group):
                 bar.scale_to_fit_width(0.85 * spacing)
             self.bars.add(bar.move_to(np.array([x, bottom - self.BAR_ROOM / 2, 0.0])))
         self.heatmap_labels = titles
+        if self.softmax:
+            self._colour_outputs()
+
+    def output_names(self) -> tuple[str, ...]:
+        """Return the LaTeX names of the output nodes: ``ŷ`` for one sigmoid output, else
+        ``p_c`` for class ``c`` (numbered as the legend numbers the classes, from 0)."""
+        if not self.softmax:
+            return (r"\hat{y}",)
+        return tuple(f"p_{{{c}}}" for c in range(self.widths[-1]))
+
+    @property
+    def output_nodes(self) -> list[VMobject]:
+        """The output nodes, top to bottom (one per class for a softmax output)."""
+        return list(self.nodes[-self.widths[-1] :])
+
+    def _colour_outputs(self) -> None:
+        """Outline and tint each softmax output node in its class colour."""
+        colors = class_palette(self.widths[-1])
+        for node, color in zip(self.output_nodes, colors, strict=True):
+            node.set_stroke(color, 3.0).set_fill(
+                interpolate_color(ManimColor(self.theme.background), ManimColor(color), 0.3),
+                opacity=1.0,
+            )
+
+    def _class_labels(self) -> VGroup:
+        """Each softmax output's class name right of its node (and ring), in its class colour,
+        no wider than :attr:`CLASS_LABEL_WIDTH`."""
+        colors = class_palette(self.widths[-1])
+        labels = VGroup()
+        for c, point in enumerate(self.positions[-1]):
+            label = Text(self.class_names[c], font=self.theme.font, font_size=16, color=colors[c])
+            if label.width > self.CLASS_LABEL_WIDTH:
+                label.scale_to_fit_width(self.CLASS_LABEL_WIDTH)
+            _, size = self.shapes[-1][c]
+            left = point[0] + size + self.ring_gap + 0.15
+            labels.add(label.move_to(np.array([left, point[1], 0.0]), aligned_edge=LEFT))
+        return labels
 
     def _circle(self, point: np.ndarray, radius: float) -> Circle:
         return (
@@ -492,16 +564,26 @@ class NetworkGraph(FollowsClock, Group):
         return Group(bar, outline, low, high)
 
 
-def general_formula(activations: tuple[str, ...]) -> tuple[str, str]:
+#: A softmax output's probability of class ``c``, as the formulas show it.
+SOFTMAX_TEX = r"p_c = e^{z_c} \big/ {\textstyle\sum_j} e^{z_j}"
+
+
+def general_formula(activations: tuple[str, ...], output: str = "sigmoid") -> tuple[str, str]:
     """Return the LaTeX of a network's formula and of its activations, e.g.
     ``\\hat{y} = \\sigma(W_3\\, a_2(W_2\\, a_1(W_1 x + b_1) + b_2) + b_3)`` and
-    ``a_1 = a_2 = \\text{ReLU},\\ a_3 = …`` (equal neighbours share one name)."""
+    ``a_1 = a_2 = \\text{ReLU},\\ a_3 = …`` (equal neighbours share one name).
+
+    For a softmax ``output`` the formula is each class's probability,
+    ``p_c = e^{z_c} / Σ_j e^{z_j}`` of the outputs ``z = W_3\\, a_2(…) + b_3``."""
     inner = "W_1 x + b_1"
     for k in range(1, len(activations)):
         inner = rf"W_{{{k + 1}}}\, a_{{{k}}}({inner}) + b_{{{k + 1}}}"
     last = len(activations)
     end = last + 1
-    formula = rf"\hat{{y}} = \sigma\big(W_{{{end}}}\, a_{{{last}}}({inner}) + b_{{{end}}}\big),"
+    if output == "softmax":
+        formula = rf"{SOFTMAX_TEX},\ z = W_{{{end}}}\, a_{{{last}}}({inner}) + b_{{{end}}},"
+    else:
+        formula = rf"\hat{{y}} = \sigma\big(W_{{{end}}}\, a_{{{last}}}({inner}) + b_{{{end}}}\big),"
     groups: list[list[int]] = []
     for k, name in enumerate(activations):
         if groups and activations[groups[-1][0]] == name:
@@ -527,6 +609,11 @@ class WeightReadout(FollowsClock, VGroup):
     ``ŷ = σ(W₃ a₂(W₂ a₁(W₁x + b₁) + b₂) + b₃)`` and each layer's activation: dozens of
     live numbers could not be read, and the diagram's links show the same weights.
 
+    A softmax output of k classes shows ``p_c = e^{z_c} / Σ_j e^{z_j}`` with
+    ``z_c = w_c·a(W₁x + b₁) + b_c`` (or the general ``z``); its live weights into each output
+    node, ``w_c`` and ``b_c``, are one row per class (:attr:`output_rows`, placed beside the
+    nodes by :meth:`place_outputs`), and only ``W₁`` and ``b₁`` stay in the bottom line.
+
     Parameters
     ----------
     trajectory
@@ -551,6 +638,8 @@ class WeightReadout(FollowsClock, VGroup):
     LIVE_WIDTH = 2
     #: The widest a general formula may be (scene units); a longer one is scaled down.
     MAX_WIDTH = 8.4
+    #: Size of the numbers beside a softmax output's nodes (k rows in the diagram's room).
+    OUTPUT_FONT_SIZE = 16
 
     def __init__(
         self, trajectory: Trajectory, clock: ValueTracker, theme: Theme, font_size: float = 20
@@ -559,30 +648,43 @@ class WeightReadout(FollowsClock, VGroup):
         self.trajectory = trajectory
         self.clock = clock
         widths = tuple(trajectory.run.hidden_widths)
+        output = trajectory.run.config.output_head.link
+        #: Whether the output is a softmax (one unit per class).
+        self.softmax = output == "softmax"
         #: Whether the live weights are shown (one hidden layer of at most LIVE_WIDTH units).
         self.live = len(widths) == 1 and widths[0] <= self.LIVE_WIDTH
         if self.live:
             activation = lookup(trajectory.activations[0]).display
-            parts = (
-                r"\hat{y} = \sigma\big(w_2 \cdot a(W_1 x + b_1) + b_2\big),",
-                rf"\quad a = \text{{{activation}}}",
+            head = (
+                rf"{SOFTMAX_TEX},\quad z_c = w_c \cdot a(W_1 x + b_1) + b_c,"
+                if self.softmax
+                else r"\hat{y} = \sigma\big(w_2 \cdot a(W_1 x + b_1) + b_2\big),"
             )
+            parts: tuple[str, str] = (head, rf"\quad a = \text{{{activation}}}")
         else:
-            parts = general_formula(trajectory.activations)
+            parts = general_formula(trajectory.activations, output)
         self.formula = MathTex(*parts, font_size=34 if self.live else 30, color=theme.foreground)
         if self.formula.width > self.MAX_WIDTH:
             self.formula.scale_to_fit_width(self.MAX_WIDTH)
         self.formula[1].set_color(theme.muted)
-        names = self.NAMES if self.live else ()
+        names = (self.NAMES[:2] if self.softmax else self.NAMES) if self.live else ()
         self.names = {key: MathTex(tex, font_size=30, color=theme.muted) for key, tex in names}
         self.rows: dict[str, list[GlyphText]] = {}
         for key, texts in self.texts().items():
             longest = max(len(text) for text in texts) + 2  # room for a number of 10 or more
+            size = self.OUTPUT_FONT_SIZE if key == "out" else font_size
             self.rows[key] = [
-                GlyphText("", self.ALPHABET, font_size, max_length=longest, color=theme.foreground)
+                GlyphText("", self.ALPHABET, size, max_length=longest, color=theme.foreground)
                 for _ in texts
             ]
+        #: One row ``[ w_c ]  b_c`` per class, the weights into output node ``c`` (softmax).
+        self.output_rows = self.rows.pop("out", [])
+        #: The names over the output rows' columns, ``w_c`` and ``b_c``.
+        self.output_names = VGroup(
+            *(MathTex(tex, font_size=26, color=theme.muted) for tex in ("w_c", "b_c"))
+        ) if self.output_rows else VGroup()  # fmt: skip
         self.add(self.formula, *self.names.values(), *(g for r in self.rows.values() for g in r))
+        self.add(*self.output_rows, self.output_names)
         self.refresh()
 
     def arrange_at(self, left: float, top: float, gap: float = 0.4, row_gap: float = 0.36) -> Self:
@@ -607,23 +709,47 @@ class WeightReadout(FollowsClock, VGroup):
             x = start + max(len(row.text or "") for row in rows) * rows[0].advance + gap
         return self
 
+    def place_outputs(self, left: float, ys: Sequence[float]) -> Self:
+        """Put the output rows (softmax) in a column whose left edge is ``left``, row ``c``
+        centred on height ``ys[c]`` (its output node's), under the names ``w_c`` and ``b_c``."""
+        if not self.output_rows:
+            return self
+        row = self.output_rows[0]
+        digit = row._glyphs["0"]
+        digit_half = (digit[:, 1].max() + digit[:, 1].min()) / 2
+        for glyphs, y in zip(self.output_rows, ys, strict=True):
+            glyphs.place(np.array([left, y - digit_half, 0.0]))
+        # The text is "[ w … ] b": w_c over the bracket, b_c over the last number.
+        text = row.text or ""
+        split = text.index("]") + 1
+        number = len(text) - split
+        w_name, b_name = self.output_names
+        above = max(ys) + 0.42
+        w_name.move_to(np.array([left + split * row.advance / 2, above, 0.0]))
+        b_name.move_to(np.array([left + (split + number / 2) * row.advance, above, 0.0]))
+        return self
+
     def texts(self) -> dict[str, list[str]]:
-        """Return the rows shown for the clock's epoch: ``W1``, ``b1``, ``W2`` and ``b2`` (none
-        for a network whose weights are not shown live)."""
+        """Return the rows shown for the clock's epoch: ``W1``, ``b1``, ``W2`` and ``b2``; for
+        a softmax output ``W1``, ``b1`` and ``out`` (one ``[ w_c ]  b_c`` per class); none for
+        a network whose weights are not shown live."""
         if not self.live:
             return {}
         w = self.trajectory.state(self.clock.get_value()).weights
-        return {
-            "W1": matrix_rows(w.W1),
-            "b1": matrix_rows(w.b1[:, None]),
-            "W2": matrix_rows(w.W2),
-            "b2": [format_number(float(w.b2[0]))],
-        }
+        first = {"W1": matrix_rows(w.W1), "b1": matrix_rows(w.b1[:, None])}
+        if self.softmax:
+            out = [
+                f"{matrix_rows(row)[0]} {format_number(float(bias))}"
+                for row, bias in zip(w.W2, w.b2, strict=True)
+            ]
+            return {**first, "out": out}
+        return {**first, "W2": matrix_rows(w.W2), "b2": [format_number(float(w.b2[0]))]}
 
     def refresh(self) -> Self:
         """Show the weights of the clock's epoch."""
+        rows = {**self.rows, "out": self.output_rows}
         for key, texts in self.texts().items():
-            for row, text in zip(self.rows[key], texts, strict=True):
+            for row, text in zip(rows[key], texts, strict=True):
                 row.set_text(text)
         return self
 
@@ -648,6 +774,10 @@ class NetworkLayout(ClockedGroup):
     the probability mesh over the input plane (right) with its colour legend (bottom right) and
     the formula (bottom left), with the live weights where :class:`WeightReadout` shows them.
     A network without live weights gets the whole left side down to its one-line formula.
+    A softmax output of k classes: the input plane shows the top class faded by confidence
+    with the ties, the legend every class by name (:class:`~nnviz.mobjects.hud.ClassFieldLegend`),
+    and the diagram leaves room right of its output nodes for their class names and their
+    live weights (:meth:`WeightReadout.place_outputs`).
 
     Parameters
     ----------
@@ -670,6 +800,10 @@ class NetworkLayout(ClockedGroup):
     #: Where another network with live weights is drawn: the weights take the bottom row, the
     #: link legend the right of the diagram.
     SHALLOW_REGION: Box = ((-6.7, -0.9), (-2.05, 2.95))
+    #: A softmax output's network: its class names right of the output nodes, and, with live
+    #: weights, the weights into each output node right of them.
+    SOFTMAX_LIVE_REGION: Box = ((-6.7, -2.6), (-2.05, 2.95))
+    SOFTMAX_DEEP_REGION: Box = ((-6.7, 0.4), (-2.95, 2.95))
 
     def __init__(
         self,
@@ -687,14 +821,21 @@ class NetworkLayout(ClockedGroup):
             clock,
             self.INPUT_VIEW,
             theme,
-            caption="the output ŷ over the input plane",
+            caption=(
+                "the top class over the input plane"
+                if trajectory.run.config.output_head.link == "softmax"
+                else "the output ŷ over the input plane"
+            ),
             mesh_resolution=mesh_resolution,
             axis_scales=axis_scales,
         )
         self.weights = WeightReadout(trajectory, clock, theme)
+        softmax = self.weights.softmax
         region = NetworkGraph.REGION if self.weights.live else self.DEEP_REGION
         if self.weights.live and trajectory.run.hidden_widths != (2,):
             region = self.SHALLOW_REGION
+        if softmax:
+            region = self.SOFTMAX_LIVE_REGION if self.weights.live else self.SOFTMAX_DEEP_REGION
         self.diagram = NetworkGraph(
             trajectory,
             clock,
@@ -705,8 +846,21 @@ class NetworkLayout(ClockedGroup):
         )
         self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
         self.weights.arrange_at(left=-6.7, top=-2.4 if self.weights.live else -3.2)
+        if self.weights.output_rows:
+            labels = self.diagram.class_labels
+            self.weights.place_outputs(
+                labels.get_right()[0] + 0.3, [float(p[1]) for p in self.diagram.positions[-1]]
+            )
         self.legend = self._legend(theme) if self.diagram.classic else self._link_legend(theme)
-        self.mesh_legend = ProbabilityLegend(theme).move_to(np.array([5.95, -3.0, 0.0]))
+        names = trajectory.run.config.class_names
+        key: Group = (
+            ClassFieldLegend(theme, trajectory.run.config.classes, class_names=names)
+            if softmax
+            else ProbabilityLegend(theme, class_names=names)
+        )
+        self.mesh_legend = key.move_to(np.array([5.95, -3.0, 0.0]))
+        if softmax:  # as wide as its classes need: its right edge inside the frame's
+            self.mesh_legend.move_to(np.array([6.95, -3.0, 0.0]), aligned_edge=RIGHT)
         self.live = (self.input_panel, self.diagram, self.stats, self.weights)
         self.add(
             self.diagram,
@@ -743,7 +897,8 @@ class NetworkLayout(ClockedGroup):
         """Link colours and widths: below the input plane beside the probability legend, or
         right of a diagram that leaves room (the columns carry their own heatmap scales)."""
         (_, right), (bottom, top) = self.diagram.region
-        x, y = (2.45, -2.55) if right > 0 else (right + 0.35, (top + bottom) / 2 + 0.5)
+        beside = right <= 0 and not self.diagram.softmax  # class names take that room
+        x, y = (right + 0.35, (top + bottom) / 2 + 0.5) if beside else (2.45, -2.55)
         rows = sign_rows(theme, x, y, row_gap=0.3)
         note = Text("width ∝ |weight|", font=theme.font, font_size=16, color=theme.muted)
         ring = Text("ring = bias", font=theme.font, font_size=16, color=theme.muted)

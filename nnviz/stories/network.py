@@ -71,8 +71,8 @@ class NetworkStory(NNVizScene):
     timing; :attr:`base_config` sets the rest of the run (epochs, target, seeds).
     """
 
-    #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = "the network diagram"
+    #: ``None``: the story draws softmax outputs of 2 to 6 classes too (never refused).
+    softmax_story: ClassVar[str | None] = None
 
     #: Width of each hidden layer of the run.
     hidden: ClassVar[tuple[int, ...]] = (2,)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Mobject, Text, ValueTracker
+from manim import DOWN, LEFT, UP, Group, Mobject, Text, ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.mobjects.following import updater
-from nnviz.mobjects.hud import EpochReadout, ProbabilityLegend, StopMark
+from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend, StopMark
 from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
 from nnviz.mobjects.readout import GlyphText
@@ -117,8 +117,8 @@ class SideBySideStory(NNVizScene):
     """Networks on the same data, side by side on one epoch clock: what one can do and the
     other cannot. Subclasses set :attr:`runs` (a title and a configuration per network)."""
 
-    #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = "the network diagram"
+    #: ``None``: the story draws softmax outputs of 2 to 6 classes too (never refused).
+    softmax_story: ClassVar[str | None] = None
 
     #: ``(title, configuration)`` of each network, left to right.
     runs: ClassVar[tuple[tuple[str, RunConfig], ...]] = ()
@@ -146,7 +146,7 @@ class SideBySideStory(NNVizScene):
                           self.mesh_resolution, self.axis_scales)
             for k, (title, config) in enumerate(self.runs)
         ]  # fmt: skip
-        legend = ProbabilityLegend(theme, width=1.5).to_edge(DOWN, buff=0.25)
+        legend = self.legend(rows[0].trajectory.run.config).to_edge(DOWN, buff=0.25)
         limit = max(row.trajectory.epochs for row in rows)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
         self.reveal(heading, epoch, legend, *rows, run_time=1.0)
@@ -158,3 +158,12 @@ class SideBySideStory(NNVizScene):
         epoch.clear_updaters()
         for row in rows:
             row.stop()
+
+    def legend(self, config: RunConfig) -> Group:
+        """Return the meshes' legend for runs of ``config``'s output and classes: the bar of
+        P(class 1) for one sigmoid output, every class in its colour for a softmax; the
+        classes by the data's names (a CSV file's labels) where it has them."""
+        names = config.class_names
+        if config.output_head.link == "softmax":
+            return ClassFieldLegend(self.theme, config.classes, width=1.5, class_names=names)
+        return ProbabilityLegend(self.theme, width=1.5, class_names=names)
