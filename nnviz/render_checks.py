@@ -213,13 +213,9 @@ def check_render(
         raise RenderError(f"{media_dir}: cannot write videos there ({folder} is not writable)")
 
 
-def refuse_softmax_pictures(
-    config: RunConfig, layout: str = "default", story: str | None = None
-) -> None:
-    """Refuse to draw a run of a softmax output (or of more than two classes) where its
-    pictures do not exist yet (issue 21). The default training layout (``nnviz render``,
-    ``SingleRunStory``) draws them; the blog layout is the post's binary figure, and the
-    other stories come in a later step.
+def refuse_softmax_pictures(config: RunConfig, layout: str = "default") -> None:
+    """Refuse to draw a run of a softmax output (or of more than two classes) in the blog
+    layout, the post's binary figure; every other layout and story draws k classes.
 
     Called by :func:`check_render` (``nnviz render``, before any training), by
     ``NNVizScene.run_for`` (every story, before training) and by ``SingleRunStory.story_run``
@@ -229,9 +225,6 @@ def refuse_softmax_pictures(
     ----------
     layout
         The training layout (:data:`nnviz.mobjects.layout.LAYOUTS`).
-    story
-        What a story other than the training layout draws (``"the network diagram"``), or
-        ``None`` for the training layout.
 
     Raises
     ------
@@ -240,11 +233,6 @@ def refuse_softmax_pictures(
     """
     if config.output == "sigmoid" and config.classes == 2:
         return
-    if story is not None:
-        raise RenderError(
-            f"{story} of softmax outputs ({config.classes} classes) comes in a later step; "
-            "nnviz render draws them in its default layout"
-        )
     if layout == "blog":
         raise RenderError(
             "the blog layout is the post's binary figure; nnviz render draws softmax outputs "

@@ -20,12 +20,12 @@ from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH, InputPlanePanel
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene
 from nnviz.stories.compare import CompareStory, RunTile, classes_note
-from nnviz.stories.explainer import ExplainerStory
 from nnviz.stories.training import TrainingStory, final_states_heading, play_data_of
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 from tests.frame_regression import HEIGHT, WIDTH, render_last_frame, render_scene_last_frame
+from tests.scenes.stills import ShortExplainer
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 #: Okabe–Ito's orange, sky blue and bluish green: the colours of classes 0, 1 and 2.
@@ -251,13 +251,25 @@ class BlogSpiral3(ShortSpiral3Training):
     layout = "blog"
 
 
-class TalkSpiral3(ExplainerStory):
-    base_config = SPIRAL3
+class TalkSpiral3(ShortExplainer):
+    """The talk cut short, of three spiral arms through a 2-3-2-3 tanh network (the
+    deformation draws spaces of up to three units)."""
+
+    base_config = SPIRAL3.replace(hidden=(3, 2))
+    activation = "tanh"
 
 
 @pytest.mark.render
-def test_the_blog_layout_and_the_talk_still_refuse_three_classes(tmp_path: Path) -> None:
+def test_the_blog_layout_still_refuses_three_classes(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="blog layout is the post's binary figure"):
         render_last_frame(BlogSpiral3, tmp_path)
-    with pytest.raises(SystemExit, match="the talk of softmax outputs"):
-        render_last_frame(TalkSpiral3, tmp_path)
+
+
+@pytest.mark.render
+def test_the_talk_of_three_classes_ends_on_the_grid_of_class_fields(tmp_path: Path) -> None:
+    """Every phase plays a softmax run; the last slide is the grid (ReLU and tanh at the three
+    learning rates), each plane the colour of torch's most probable class."""
+    scene, frame = render_scene_last_frame(TalkSpiral3, tmp_path)
+    assert_fields_are_class_colours(scene, frame, panels=6)
+    texts = [m.text for m in scene.get_mobject_family_members() if isinstance(m, Text)]
+    assert {"class0", "class1", "class2", "pale:unsure"} <= set(texts)

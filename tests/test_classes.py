@@ -612,34 +612,27 @@ def test_render_refuses_the_blog_layout_of_softmax_runs_in_one_line_before_train
     assert not Path("media").exists()  # nothing trained, nothing drawn
 
 
-def test_render_refuses_a_softmax_run_file_in_the_blog_layout_and_other_stories_too(
+def test_render_refuses_a_softmax_run_file_in_the_blog_layout_only(
     blobs_run: Run, tmp_path: Path
 ) -> None:
     from types import SimpleNamespace
 
     from nnviz.stories.base import NNVizScene
-    from nnviz.stories.network import NetworkStory
-    from nnviz.stories.networks import SideBySideStory
     from nnviz.stories.training import SingleRunStory
 
     path = save_run(blobs_run, tmp_path / "three.npz")
     code, out, err = invoke("render", "--run", str(path), "--layout", "blog")
     assert code == 1 and out == "" and err == BLOG_REFUSAL
     assert not Path("media").exists()
-    scene = SimpleNamespace(run_file=str(path), layout="blog", softmax_story=None)
+    scene = SimpleNamespace(run_file=str(path), layout="blog")
     with pytest.raises(SystemExit, match=r"the blog layout is the post's binary figure"):
         SingleRunStory.story_run(scene)  # type: ignore[arg-type]
-    scene = SimpleNamespace(run_file=str(path), layout="default", softmax_story=None)
+    scene = SimpleNamespace(run_file=str(path), layout="default")
     assert SingleRunStory.story_run(scene).config == blobs_run.config  # type: ignore[arg-type]
-    # A story that does not draw softmax outputs yet names itself in its one-line refusal;
-    # the network diagrams draw them (no refusal).
-    story = SimpleNamespace(base_config=RunConfig(dataset="spiral", classes=4),
-                            softmax_story="the deformation")  # fmt: skip
-    with pytest.raises(
-        SystemExit, match=r"the deformation of softmax outputs \(4 classes\) comes in a later"
-    ):
+    # Every story's runs are checked before training: a story in the blog layout refuses.
+    story = SimpleNamespace(base_config=RunConfig(dataset="spiral", classes=4), layout="blog")
+    with pytest.raises(SystemExit, match=r"the blog layout is the post's binary figure"):
         NNVizScene.run_for(story, lr=0.1)  # type: ignore[arg-type]
-    assert NetworkStory.softmax_story is None and SideBySideStory.softmax_story is None
     assert not Path("media").exists()
 
 

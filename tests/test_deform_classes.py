@@ -21,7 +21,7 @@ from nnviz.deform_view import (
 )
 from nnviz.forward import Weights
 from nnviz.mobjects.grid import DeformationPanel, polyline_segments
-from nnviz.stories.transform import CLASS_NOTES, NOTES, DeformationStory, run_notes, weight_tex
+from nnviz.stories.transform import CLASS_NOTES, NOTES, run_notes, weight_tex
 from nnviz.theme import THEMES
 from nnviz.view import Viewport
 
@@ -246,7 +246,6 @@ def test_a_3_unit_last_layer_draws_its_tie_planes_as_they_fade_in() -> None:
 
 
 def test_the_story_draws_softmax_runs_and_its_notes_ask_the_head() -> None:
-    assert DeformationStory.softmax_story is None
     assert run_notes("sigmoid", 2) == NOTES[2]
     assert run_notes("softmax", 2) == CLASS_NOTES[2]
     assert run_notes("softmax", 3) == CLASS_NOTES[3]

@@ -101,9 +101,6 @@ class NNVizScene(Scene):
     Subclasses set :attr:`base_config` to change the data set, seed or training settings.
     """
 
-    #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = "this story"
-
     #: The run configuration that the scene's runs start from.
     base_config: ClassVar[RunConfig] = RunConfig()
     #: The theme (a name in :data:`nnviz.theme.THEMES`); ``None`` takes ``NNVIZ_THEME``'s.
@@ -334,12 +331,12 @@ class NNVizScene(Scene):
         Raises
         ------
         SystemExit
-            With one line, before any training, for a run whose pictures do not exist yet
+            With one line, before any training, for a softmax run in the blog layout
             (:func:`nnviz.render_checks.refuse_softmax_pictures`).
         """
         config = self.base_config.replace(**changes)
         try:
-            refuse_softmax_pictures(config, getattr(self, "layout", "default"), self.softmax_story)
+            refuse_softmax_pictures(config, getattr(self, "layout", "default"))
         except RenderError as error:
             raise SystemExit(f"nnviz: {error}") from None
         return cached_run(config)

@@ -252,10 +252,6 @@ class CompareStory(NNVizScene):
     classes (``RunConfig(dataset="spiral", classes=3, hidden=(8, 2))``) is drawn by its most
     probable class, with the classes' legend."""
 
-    #: What the story draws, named in the one-line refusal of a softmax run: none, the grid
-    #: draws softmax runs of 2 to 6 classes (fields by most probable class, a class legend).
-    softmax_story: ClassVar[str | None] = None
-
     #: Rows of the grid (one or two).
     activations: ClassVar[tuple[str | tuple[str, ...], ...]] = ("relu", "tanh")
     #: Columns of the grid (one to three).

@@ -65,9 +65,6 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
     replaces one to change it, e.g. ``training = TrainingPhase(seconds_per_epoch=0.02)``.
     """
 
-    #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = "the talk"
-
     #: Hidden activation of the network, deformation and training phases.
     activation: ClassVar[str] = "relu"
     #: Learning rate of the network and deformation phases.

@@ -71,9 +71,6 @@ class NetworkStory(NNVizScene):
     timing; :attr:`base_config` sets the rest of the run (epochs, target, seeds).
     """
 
-    #: ``None``: the story draws softmax outputs of 2 to 6 classes too (never refused).
-    softmax_story: ClassVar[str | None] = None
-
     #: Width of each hidden layer of the run.
     hidden: ClassVar[tuple[int, ...]] = (2,)
     #: Hidden activation of the run: one for every layer, or one per layer.

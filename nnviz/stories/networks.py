@@ -117,9 +117,6 @@ class SideBySideStory(NNVizScene):
     """Networks on the same data, side by side on one epoch clock: what one can do and the
     other cannot. Subclasses set :attr:`runs` (a title and a configuration per network)."""
 
-    #: ``None``: the story draws softmax outputs of 2 to 6 classes too (never refused).
-    softmax_story: ClassVar[str | None] = None
-
     #: ``(title, configuration)`` of each network, left to right.
     runs: ClassVar[tuple[tuple[str, RunConfig], ...]] = ()
     #: The question the scene answers, shown first.

@@ -80,10 +80,6 @@ class TrainingStory(NNVizScene):
     layout, the post's binary figure, refuses it in one line.
     """
 
-    #: What the story draws, named in the one-line refusal of a softmax run: none, it draws
-    #: softmax runs of 2 to 6 classes in its default layout (the blog layout refuses them).
-    softmax_story: ClassVar[str | None] = None
-
     #: Hidden activation of the runs.
     activation: ClassVar[str] = "relu"
     #: Learning rates shown, one training segment each.
@@ -506,9 +502,6 @@ class SingleRunStory(NNVizScene):
             run_file = "my_run.npz"
     """
 
-    #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = None
-
     #: Hidden activation of the run.
     activation: ClassVar[str] = "relu"
     #: Learning rate of the run.
@@ -573,14 +566,14 @@ class SingleRunStory(NNVizScene):
         Raises
         ------
         SystemExit
-            With one line when :attr:`run_file` is not a valid run file, or holds a run whose
-            pictures do not exist yet (:func:`nnviz.render_checks.refuse_softmax_pictures`).
+            With one line when :attr:`run_file` is not a valid run file, or holds a softmax run
+            for the blog layout (:func:`nnviz.render_checks.refuse_softmax_pictures`).
         """
         if self.run_file is None:
             return self.run_for(activation=self.activation, lr=self.lr)
         try:
             run = load_run(self.run_file)
-            refuse_softmax_pictures(run.config, self.layout, self.softmax_story)
+            refuse_softmax_pictures(run.config, self.layout)
         except (RunFileError, RenderError) as error:  # one line instead of Manim's traceback
             raise SystemExit(f"nnviz: {error}") from None
         return run

@@ -525,9 +525,6 @@ class DeformationStory(NNVizScene):
     phase's fields (``view``, ``column_left``, …) the same way.
     """
 
-    #: What the story draws, named in the one-line refusal of a softmax run.
-    softmax_story: ClassVar[str | None] = None
-
     #: Hidden activations shown, one after the other.
     activations: ClassVar[tuple[str, ...]] = ("relu", "tanh")
     #: Learning rate of the runs (other settings from :attr:`base_config`).

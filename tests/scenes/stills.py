@@ -122,7 +122,6 @@ class SpiralStill(NNVizScene):
     with the ties between the top two classes; the first hidden layer as a projection."""
 
     epoch = 24.5
-    softmax_story = None  # the training layout draws softmax outputs
 
     def construct(self) -> None:
         config = RunConfig(dataset="spiral", classes=3, hidden=(8, 2), activation="tanh",
@@ -137,7 +136,6 @@ class ClassReadoutStill(NNVizScene):
     colours, the held-out points and their key in the class palette."""
 
     epoch = 24.5
-    softmax_story = None  # the training layout draws softmax outputs
 
     def construct(self) -> None:
         config = RunConfig(dataset="spiral", classes=3, hidden=(8, 2), activation="tanh",
