@@ -30,6 +30,7 @@ from manim.utils.iterables import list_update
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.manim_adapter.caches import PrivateCaches
+from nnviz.manim_adapter.pillow import read_arrays_in_manims_camera_as_pillow_12
 from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.curtain import Glide, curtains
 from nnviz.mobjects.following import FollowsClock
@@ -110,6 +111,8 @@ class NNVizScene(Scene):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("camera_class", FastCamera)
+        # Manim 0.22 draws a turned image on a frame Pillow 13 refuses to make (the adapter).
+        read_arrays_in_manims_camera_as_pillow_12()
         self.theme: Theme = active_theme(self.theme_name)
         config.background_color = self.theme.background
         reason = missing_latex()
