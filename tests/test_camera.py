@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from manim import DOWN, RIGHT, UP, Camera, ImageMobject, Scene, Square, tempconfig
 
+from nnviz.manim_adapter.pillow import read_arrays_in_manims_camera_as_pillow_12
 from nnviz.mobjects.camera import FastCamera, axis_aligned_rectangle, blend_into
 
 pytestmark = pytest.mark.render
@@ -36,6 +37,8 @@ def test_axis_aligned_rectangle() -> None:
 
 
 def render_with(camera_class: type[Camera], rotate: bool, media: Path) -> np.ndarray:
+    # Manim draws a turned image on a frame Pillow 13 refuses to make, as NNVizScene does.
+    read_arrays_in_manims_camera_as_pillow_12()
     rng = np.random.default_rng(0)
     pixels = np.zeros((20, 30, 4), dtype=np.uint8)
     pixels[..., :3] = rng.integers(0, 255, (20, 30, 3))

@@ -31,6 +31,7 @@ from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.errors import RenderError
 from nnviz.manim_adapter.caches import PrivateCaches
+from nnviz.manim_adapter.pillow import read_arrays_in_manims_camera_as_pillow_12
 from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.curtain import Glide, curtains
 from nnviz.mobjects.following import FollowsClock
@@ -108,6 +109,8 @@ class NNVizScene(Scene):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("camera_class", FastCamera)
+        # Manim 0.22 draws a turned image on a frame Pillow 13 refuses to make (the adapter).
+        read_arrays_in_manims_camera_as_pillow_12()
         self.theme: Theme = active_theme(self.theme_name)
         config.background_color = self.theme.background
         reason = missing_latex()
