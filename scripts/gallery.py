@@ -42,6 +42,7 @@ SCENES: dict[str, str] = {
     "circles": "`scenes/circles.py`: two hidden units beside three on the circles",
     "deep": "`scenes/deep.py`: every hidden layer of a 2-8-8-2-1 network",
     "spiral3": "`scenes/spiral3.py`: three classes, three convex regions in the last layer",
+    "deform3": "`scenes/deform3.py`: three classes as a deformation of the plane",
     "explainer": "`scenes/explainer.py`: the talk's last slide",
 }
 
@@ -60,6 +61,10 @@ RENDERS: dict[str, tuple[list[str], str]] = {
     "render-wine": (
         ["--data", "examples/wine.csv"],
         "`--data examples/wine.csv`: each axis its own scale",
+    ),
+    "render-iris": (
+        ["--data", "examples/iris.csv", "--hidden", "4,2", "--epochs", "200"],
+        "`--data examples/iris.csv --hidden 4,2`: three species, each class's accuracy",
     ),
     "render-test": (["--test-fraction", "0.25"], "`--test-fraction 0.25`: test points hollow"),
     "render-leaky": (
