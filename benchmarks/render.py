@@ -4,6 +4,7 @@ Run from the repository root::
 
     python benchmarks/render.py [--quality l|h] [--runs 3] [--seconds 10] [--scenes relu,deep]
                                 [--jobs 1,2] [--profile] [--mpl-mesh M] [--mpl-single-draw]
+                                [--classes-only]
 
 First the full-scene rows (``full_scenes``): ``manim -q<l|h>`` renders ``scenes/relu.py``
 (ReluTraining) and ``scenes/deep.py`` (DeepSpiral, the general architecture's story) as
@@ -42,6 +43,16 @@ The parts, one job each, sit beside this script and import each other as sibling
 qualities, Manim's encoder settings), ``nnviz_clip``, ``mpl_clip`` and ``floor_clip`` (the three
 variants of the clip), ``full_scenes`` (the scene files), ``report`` (machine, versions, output
 checks, tables); this file parses the options and interleaves the runs.
+
+Last, two classes against three (``CLASS_PAIR``, issue 21): the default layout's panels (as
+``nnviz render`` and ``SingleRunStory`` draw them: the input plane, the 8-unit layer's
+projection, the last hidden plane) of a two-arm spiral learned by a 2-8-2-1 with a sigmoid
+output and of a three-arm spiral learned by a 2-8-2-3 with a softmax, over the same clip,
+``--runs`` runs each in alternating order after an untimed warm-up of both. The table gives
+each one's median and fastest seconds per frame, of drawing and encoding the frames and of
+the whole ``scene.render()`` (with building the panels before the first frame and joining
+the encoder after the last), and the ratios three/two of all four. ``--classes-only``
+measures only these two.
 
 ``--profile`` first renders the nnviz clip once under cProfile and prints the top 25 entries by
 cumulative time (and the top 15 by own time), then runs the benchmark as usual.
@@ -84,6 +95,7 @@ from nnviz_clip import profile_nnviz, render_nnviz
 from report import (
     Measurement,
     print_architectures,
+    print_classes,
     print_machine,
     print_table,
     probe,
@@ -91,6 +103,7 @@ from report import (
 )
 from settings import (
     ARCHITECTURES,
+    CLASS_PAIR,
     QUALITIES,
     REPO,
     RUN_CONFIG,
@@ -160,6 +173,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--mpl-single-draw",
         action="store_true",
         help="skip FuncAnimation.save's unused extra draw per frame (default: stock behaviour)",
+    )
+    parser.add_argument(
+        "--classes-only",
+        action="store_true",
+        help="measure only two classes against three (no scenes, no clip variants)",
     )
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -272,6 +290,41 @@ def measure_clip(
     return results
 
 
+def measure_classes(settings: Settings, warm: Settings, runs: int, root: Path) -> list[Measurement]:
+    """Time the two-class and the three-class render of :data:`CLASS_PAIR` through the
+    default layout's panels, ``runs`` runs each, the order alternating from run to run (after
+    an untimed warm-up of each), so that a change of the machine's speed falls on both."""
+    cache_dir = root / "cache"
+    pair = [(config, cached_run(config, runs_dir=RUNS_DIR)) for config in CLASS_PAIR]
+    for _, class_run in pair:
+        render_nnviz(class_run, warm, root / "warm-classes", cache_dir, layer_views=True)
+    names = [f"{c.dataset} {'-'.join(map(str, c.widths))} {c.output_head.name}" for c in CLASS_PAIR]
+    measurements = [Measurement(name, extra={"play": []}) for name in names]
+    for index in range(runs):
+        order = [0, 1] if index % 2 == 0 else [1, 0]
+        for which in order:
+            workdir = root / f"classes-{index}-{which}"
+            gc.collect()
+            result = render_nnviz(pair[which][1], settings, workdir, cache_dir, layer_views=True)
+            measurements[which].seconds.append(result.seconds)
+            measurements[which].extra["play"].append(result.play)
+            shutil.rmtree(workdir)
+        print(f"classes run {index + 1}/{runs} done", file=sys.stderr, flush=True)
+    return measurements
+
+
+def main_classes(args: argparse.Namespace) -> int:
+    """``--classes-only``: measure and print only two classes against three."""
+    settings = make_settings(args.quality, args.seconds)
+    with tempfile.TemporaryDirectory(prefix="nnviz-bench-") as root_name:
+        root = Path(root_name)
+        warm = replace(settings, seconds=min(settings.seconds, 4 / settings.fps))
+        classes = measure_classes(settings, warm, args.runs, root)
+    print_machine(settings, args.runs)
+    print_classes(classes, settings.frames)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the tables; the last line holds the clip's two ratios."""
     try:
@@ -285,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
     args = parse_args(argv)
     os.chdir(REPO)
+    if args.classes_only:
+        return main_classes(args)
     run = cached_run(RUN_CONFIG, runs_dir=RUNS_DIR)
     settings = make_settings(args.quality, args.seconds)
     meshes = MPL_MESHES if args.mpl_mesh == "both" else (args.mpl_mesh,)
@@ -304,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             scene_root.mkdir()
             rows, x264 = measure_scenes(args.scenes, commands, settings, args.runs, scene_root)
         clip = measure_clip(run, settings, warm, meshes, single_draw, args.runs, root)
+        classes = measure_classes(settings, warm, args.runs, root)
 
     print_machine(settings, args.runs)
     if args.scenes:
@@ -313,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(settings, clip.nnviz, list(clip.mpl.values()), clip.floor, clip.checks,
                 clip.encoders, single_draw, len(run.X))  # fmt: skip
     print_architectures(clip.views, settings.frames)
+    print_classes(classes, settings.frames)
     frames = settings.frames
     best_mpl = min(clip.mpl.values(), key=lambda m: m.median(frames))
     ratio_mpl = clip.nnviz.median(frames) / best_mpl.median(frames)

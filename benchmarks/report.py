@@ -24,6 +24,7 @@ __all__ = [
     "differing_options",
     "ffmpeg_version",
     "print_architectures",
+    "print_classes",
     "print_machine",
     "print_table",
     "probe",
@@ -179,6 +180,39 @@ def print_architectures(views: list[Measurement], frames: int) -> None:
         median = measurement.median(frames)
         print(f"  {measurement.name:<24}{median:>10.4f} s/frame  x{median / reference:.2f} "
               f"of {views[0].name}")  # fmt: skip
+    print()
+
+
+def print_classes(pair: list[Measurement], frames: int, limit: float = 1.3) -> None:
+    """Print the per-frame cost of the two-class and the three-class render and their ratio.
+
+    Two measures, each as the median and the fastest run (a machine shared with other work
+    slows some runs several times over: the fastest run is the steadier measure): ``frames``,
+    the time of drawing and encoding the frames (the ``play`` part of each measurement's
+    ``extra``), and ``render``, all of ``scene.render()`` (building the panels before the first
+    frame and joining the encoder after the last too), both over the frame count.
+    """
+    print("two classes against three, the default layout's panels (issue 21: at most "
+          f"x{limit:g}), seconds per frame:")  # fmt: skip
+    header = ("frames", "render")
+    print(f"  {'network':<28}" + "".join(f"{h + ' med':>12}{h + ' min':>12}" for h in header))
+
+    def columns(measurement: Measurement) -> list[list[float]]:
+        play = [s / frames for s in measurement.extra["play"]]
+        return [play, measurement.per_frame(frames)]
+
+    two, three = (columns(m) for m in pair)
+    for measurement, values in zip(pair, (two, three), strict=True):
+        cells = "".join(f"{statistics.median(v):>12.4f}{min(v):>12.4f}" for v in values)
+        print(f"  {measurement.name:<28}{cells}")
+    ratios = [
+        r
+        for a, b in zip(three, two, strict=True)
+        for r in (statistics.median(a) / statistics.median(b), min(a) / min(b))
+    ]
+    verdict = "within" if max(ratios) <= limit else "above"
+    cells = "".join(f"{r:>11.2f}x" for r in ratios)
+    print(f"  {'3 classes / 2 classes':<28}{cells}  ({verdict} x{limit:g})")
     print()
 
 

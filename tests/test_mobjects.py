@@ -226,3 +226,17 @@ def test_updaters_with_stored_signatures_get_dt_as_before() -> None:
     mobject.add_updater(updater(lambda m: seen.append(("plain", None))))
     mobject.update(0.25)
     assert seen == [("timed", 0.25), ("plain", None)]
+
+
+def test_a_moving_dot_cloud_keeps_one_radius() -> None:
+    """The radius read from the points is the one given, wherever the dots are: rounding
+    noise of the positions does not make each frame's dots a new style for the camera."""
+    rng = np.random.default_rng(5)
+    cloud = DotCloud(np.zeros((3, 2)), radius=0.045)
+    radii = set()
+    for _ in range(200):
+        cloud.move_dots(rng.uniform(-7.0, 7.0, (3, 2)))
+        radii.add(cloud.centres_and_radius()[1])
+    assert radii == {0.045}
+    cloud.scale(2.0)  # a Manim transformation is still honoured
+    assert cloud.centres_and_radius()[1] == 0.09

@@ -5,6 +5,12 @@
   milliseconds at 1080p. Images that are not rotated need neither: they are resized to their
   on-screen rectangle and only the pixels they cover are blended. Other images take Manim's
   path.
+- **Opaque images.** Pillow resizes an RGBA image by premultiplying its colours by alpha,
+  resizing, and dividing again: two conversions of every pixel, which change nothing in an
+  opaque image (the class field of a softmax output,
+  :meth:`~nnviz.mobjects.panels.ProbabilityImage.paint_logits`). The upright path resizes
+  such an image's bytes as ``RGBX`` instead (:func:`resize_opaque`): the same pixels (the
+  tests check it), in about 0.6 of the time at 1080p.
 - **Probability meshes.** An opaque :class:`~nnviz.mobjects.panels.ProbabilityImage` keeps the
   colour-map index of its pixels; the camera upscales that one channel and looks the colours
   up, instead of upscaling four (about twice as fast). Bilinear interpolation of the index is
@@ -55,6 +61,7 @@ __all__ = [
     "axis_aligned_rectangle",
     "blend_into",
     "is_invisible",
+    "resize_opaque",
 ]
 
 
@@ -101,6 +108,28 @@ def blend_into(frame: np.ndarray, image: np.ndarray, left: int, top: int) -> Non
     rgb = (source[..., :3] * a + target[..., :3] * b * (1 - a)) / safe
     target[..., :3] = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
     target[..., 3:4] = np.clip(np.rint(out_alpha * 255), 0, 255).astype(np.uint8)
+
+
+def resize_opaque(source: np.ndarray, size: tuple[int, int], resample: int) -> np.ndarray:
+    """Return the opaque RGBA image ``source`` resized to ``size`` (width, height): the pixels
+    of Pillow's ``Image.fromarray(source).resize(size, resample)``, read-only.
+
+    Pillow resizes RGBA through premultiplied alpha (two conversions of every pixel), which is
+    the identity where alpha is 255 everywhere. Read as ``RGBX``, the bytes are resized as
+    they are; the fourth byte, resampled from 255s only (weights that sum to one), stays 255.
+
+    Parameters
+    ----------
+    source
+        C-contiguous uint8 RGBA pixels, shape (rows, cols, 4), every alpha 255.
+    size
+        The width and height to resize to.
+    resample
+        Pillow's resampling filter.
+    """
+    rows, cols = source.shape[:2]
+    image = Image.frombuffer("RGBX", (cols, rows), source, "raw", "RGBX", 0, 1)
+    return np.asarray(image.resize(size, resample=resample))
 
 
 @dataclass(frozen=True)
@@ -420,7 +449,12 @@ class FastCamera(Camera):
             blend_into(pixel_array, np.asarray(image.convert("RGBA")), left, top)
             return
         source = np.ascontiguousarray(image_mobject.get_pixel_array(), dtype=np.uint8)
+        resample = image_mobject.resampling_algorithm
+        if source.shape[-1] == 4 and source.shape[1::-1] != size and source[..., 3].min() == 255:
+            # An opaque image (a class field): resized without the alpha conversions.
+            blend_into(pixel_array, resize_opaque(source, size, resample), left, top)
+            return
         image = Image.fromarray(source)
         if image.size != size:
-            image = image.resize(size, resample=image_mobject.resampling_algorithm)
+            image = image.resize(size, resample=resample)
         blend_into(pixel_array, np.asarray(image), left, top)

@@ -15,6 +15,7 @@ from nnviz.view import Viewport
 
 __all__ = [
     "DOT_RADIUS",
+    "RADIUS_DECIMALS",
     "ClassDots",
     "DotCloud",
     "PlacedImage",
@@ -27,6 +28,8 @@ __all__ = [
 
 #: Radius of a data point's dot, in scene units.
 DOT_RADIUS = 0.045
+#: Decimals of a dot cloud's radius read from its points (:meth:`DotCloud.centres_and_radius`).
+RADIUS_DECIMALS = 12
 
 # A unit circle as four cubic Bézier curves (kappa = 4/3 (sqrt 2 - 1)).
 _KAPPA = 0.5522847498307936
@@ -99,12 +102,16 @@ class DotCloud(VMobject):
         """Return the dots' centres (N, 3) and radius, read from the points.
 
         Read from the points, not stored, so that any Manim transformation of the cloud
-        (shift, scale, an animation's interpolation) is honoured.
+        (shift, scale, an animation's interpolation) is honoured. The radius is rounded to
+        :data:`RADIUS_DECIMALS` decimals: read from a dot that moves, it carries rounding
+        noise of the dot's position (about 10⁻¹⁵), which would make every frame's dots a new
+        style to the camera (a new set of sprites, :class:`nnviz.mobjects.camera.DotSprites`);
+        10⁻¹² scene units is 10⁻¹⁰ of a pixel at 1080p, far below Cairo's 1/256 of a pixel.
         """
         circles = self.points.reshape(-1, len(_TEMPLATE), 3)
         centres = circles.mean(axis=1)
         radius = float(np.linalg.norm(circles[0, 0] - centres[0])) if len(circles) else 0.0
-        return centres, radius
+        return centres, round(radius, RADIUS_DECIMALS)
 
 
 class Segments(VMobject):
