@@ -16,6 +16,7 @@ from nnviz.config import EXTERNAL, RunConfig
 from nnviz.data import held_out_count
 from nnviz.errors import RunFileError
 from nnviz.forward import FirstLayersByName, Weights
+from nnviz.stop_reasons import STOP_REASONS, StopReason
 from nnviz.terminal import brief
 from nnviz.version import __version__
 
@@ -24,7 +25,6 @@ __all__ = [
     "MAX_LOG_EVERY",
     "SCHEMA_VERSION",
     "SIGMOID_SCHEMA",
-    "STOP_REASONS",
     "TEST_KEYS",
     "UNITS",
     "Run",
@@ -36,8 +36,6 @@ SCHEMA_VERSION = 3
 #: The schema of a run of one sigmoid output (two classes): it holds nothing that schema 2
 #: lacks, and is written as schema 2, so that nnviz versions before schema 3 read it.
 SIGMOID_SCHEMA = 2
-#: Why training stopped; ``external`` for a run recorded from the user's own loop.
-STOP_REASONS: tuple[str, ...] = ("target_loss", "max_epochs", "diverged", "external")
 #: The logs every run holds besides its weights.
 LOG_KEYS = ("loss", "accuracy", "X", "y")
 #: The arrays of a run with a test set, and only of such a run.
@@ -213,15 +211,20 @@ class Run(FirstLayersByName):
                         test_accuracy=self.test_accuracy)  # fmt: skip
         return {**layers, **logs}
 
+    @property
+    def stop(self) -> StopReason:
+        """What the run's stop reason says (:data:`nnviz.stop_reasons.STOP_REASONS`)."""
+        return STOP_REASONS[self.stop_reason]
+
+    def stop_words(self, text: str) -> str:
+        """Return ``text``, one of :attr:`stop`'s texts, filled in with this run's values."""
+        return text.format(epochs=self.epochs, count=self.count_text(self.epochs),
+                           span=self.span_text(), limit=self.config.max_epochs,
+                           target=self.config.target_loss, loss=float(self.loss[-1]))  # fmt: skip
+
     def describe_stop(self) -> str:
         """Return a short sentence saying why training stopped."""
-        if self.stop_reason == "target_loss":
-            return f"loss ≤ {self.config.target_loss:g} at epoch {self.epochs}"
-        if self.stop_reason == "diverged":
-            return f"diverged (loss blew up or became NaN); kept the finite epochs 0-{self.epochs}"
-        if self.stop_reason == "external":
-            return f"recorded from your own training loop, {self.span_text()}"
-        return f"reached the {self.config.max_epochs}-epoch limit"
+        return self.stop_words(self.stop.sentence)
 
     @property
     def schema(self) -> int:

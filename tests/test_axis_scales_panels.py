@@ -21,7 +21,7 @@ from nnviz.colormap import DivergingColormap
 from nnviz.config import RunConfig
 from nnviz.csv_data import read_csv_data
 from nnviz.forward import HIDDEN_AFFINE, Weights
-from nnviz.mobjects.diagram import NetworkLayout
+from nnviz.mobjects.diagram.layout import NetworkLayout
 from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel

@@ -97,7 +97,7 @@ def test_a_tile_and_a_caption_give_torchs_cross_entropy_and_accuracy(spiral3: Ru
     accuracy = float((logits.argmax(-1) == labels).double().mean())
     tile = RunTile(Trajectory(spiral3), ValueTracker(float(epoch)), Viewport((0, 0), 2.5, 2.5),
                    THEMES["dark"], mesh_resolution=20)  # fmt: skip
-    assert tile.readout.text == f"loss {loss:.4f}  acc {accuracy:.1%}"
+    assert tile.status.readout.text == f"loss {loss:.4f}  acc {accuracy:.1%}"
     assert run_outcome(spiral3).splitlines()[1:] == [f"loss {loss:.4f}", f"accuracy {accuracy:.1%}"]
     assert classes_note(SPIRAL3) == "3 classes, cross-entropy loss · "
     assert classes_note(RunConfig()) == ""

@@ -56,12 +56,12 @@ def test_a_tile_freezes_at_its_last_epoch_and_reports_its_numbers() -> None:
     clock = ValueTracker(float(run.epochs))
     tile = RunTile(Trajectory(run), clock, Viewport((0, 0), 2.5, 2.5), THEME, mesh_resolution=30)
     final = tile.panel.mesh.pixel_array.copy()
-    assert tile.readout.text == f"loss {run.loss[-1]:.4f}  acc {run.accuracy[-1]:.1%}"
+    assert tile.status.readout.text == f"loss {run.loss[-1]:.4f}  acc {run.accuracy[-1]:.1%}"
     tile.start()
     clock.set_value(run.epochs + 40.0)
     tile.update()
     np.testing.assert_array_equal(tile.panel.mesh.pixel_array, final)
-    assert tile.stop_mark.get_fill_opacity() == 1
+    assert tile.status.stop_mark.get_fill_opacity() == 1
 
 
 def test_moment_captions_show_the_latest_recent_moment() -> None:

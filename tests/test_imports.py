@@ -22,7 +22,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "foundations: no nnviz import but these",
         frozenset({"version", "errors", "terminal", "files", "atomic_files", "npz_reader",
-                   "heads", "theme", "contour", "projection", "ties"}),
+                   "heads", "theme", "contour", "projection", "ties", "stop_reasons"}),
     ),
     ("registries: activations, data sets, colours", frozenset({"activations", "data", "colormap"})),
     ("the run's description", frozenset({"config", "class_colors", "view", "formatting"})),

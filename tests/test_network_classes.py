@@ -14,7 +14,9 @@ import pytest
 from manim import Mobject, Scene, Text, ValueTracker, tempconfig
 
 from nnviz.config import RunConfig
-from nnviz.mobjects.diagram import NetworkGraph, NetworkLayout, general_formula
+from nnviz.mobjects.diagram.formula import general_formula
+from nnviz.mobjects.diagram.graph import NetworkGraph
+from nnviz.mobjects.diagram.layout import NetworkLayout
 from nnviz.run import Run
 from nnviz.stories.network import NetworkStory
 from nnviz.stories.networks import SideBySideStory

@@ -15,15 +15,11 @@ import torch
 from manim import Scene, ValueTracker, tempconfig
 from scipy.interpolate import PchipInterpolator
 
-from nnviz.mobjects.diagram import (
-    LINK_WIDTH_PER_UNIT,
-    LINK_WIDTH_RANGE,
-    NetworkGraph,
-    NetworkLayout,
-    WeightReadout,
-    link_width,
-    matrix_rows,
-)
+from nnviz.mobjects.diagram.formula import matrix_rows
+from nnviz.mobjects.diagram.geometry import LINK_WIDTH_PER_UNIT, LINK_WIDTH_RANGE, link_width
+from nnviz.mobjects.diagram.graph import NetworkGraph
+from nnviz.mobjects.diagram.layout import NetworkLayout
+from nnviz.mobjects.diagram.weight_readout import WeightReadout
 from nnviz.run import Run
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.trajectory import Trajectory
@@ -402,7 +398,7 @@ def test_layout_fits_the_frame_and_nothing_overlaps(hidden: tuple[int, ...]) -> 
 
 
 def test_general_formula_names_every_layer() -> None:
-    from nnviz.mobjects.diagram import general_formula
+    from nnviz.mobjects.diagram.formula import general_formula
 
     formula, names = general_formula(("leaky_relu", "leaky_relu", "tanh"))
     assert formula.startswith(r"\hat{y} = \sigma\big(W_{4}\, a_{3}(W_{3}\, a_{2}(W_{2}\, a_{1}(")

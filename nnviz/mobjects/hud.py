@@ -229,7 +229,7 @@ class LossCurve(FollowsClock, VGroup):
                 color=theme.muted,
             ).next_to(dr, np.array([0, -1, 0]), 0.08),
         )
-        if run.stop_reason == "external" or not run.config.has_target:  # no target line
+        if not (run.stop.draws_target and run.config.has_target):  # no target line
             target_line.set_stroke(opacity=0.0)
             labels.remove(labels[1])
         self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
@@ -304,36 +304,19 @@ class LossCurve(FollowsClock, VGroup):
 def final_loss_text(run: Run) -> str:
     """Return what the loss curve prints at its end: the final loss, and whether it reached
     the run's target (``0.2617 ≤ target`` or ``0.5692, target not reached``)."""
-    loss = float(run.loss[-1])
-    if run.stop_reason == "diverged":
-        return f"{loss:.3g}, diverged"
-    if run.stop_reason == "target_loss":
-        return f"{loss:.4f} ≤ target"
-    if run.stop_reason == "external" or not run.config.has_target:
-        return f"{loss:.4f}"
-    return f"{loss:.4f}, target not reached"
+    return run.stop_words(run.stop.final_text(run.config.has_target))
 
 
 def stop_text(run: Run) -> str:
     """Return ``stopped at epoch k: loss ≤ 0.263`` (or why else it stopped), or ``""`` for a
     run that used all its epochs."""
-    if run.stop_reason == "target_loss":
-        return f"stopped at {run.count_text(run.epochs)}: loss ≤ {run.config.target_loss:g}"
-    if run.stop_reason == "diverged":
-        return f"stopped at {run.count_text(run.epochs)}: diverged"
-    return ""
+    return run.stop_words(run.stop.mark)
 
 
 def run_outcome(run: Run) -> str:
     """Return three short lines on how a run ended: its last epoch, its final loss against the
     target (:func:`final_loss_text`) and its accuracy."""
-    if run.stop_reason == "max_epochs":
-        end = f"ran all {run.span_text()}"
-    elif run.stop_reason == "external":
-        end = f"recorded {run.span_text()}"
-    else:
-        verb = "stopped" if run.stop_reason == "target_loss" else "diverged"
-        end = f"{verb} at {run.count_text(run.epochs)}"
+    end = run.stop_words(run.stop.ending)
     return f"{end}\nloss {final_loss_text(run)}\naccuracy {run.accuracy[-1]:.1%}"
 
 
@@ -352,7 +335,7 @@ class StopMark(FollowsClock, Text):
         super().__init__(stop_text(run) or " ", font=theme.font, color=theme.accent, **kwargs)
         self.trajectory = trajectory
         self.clock = clock
-        self.early = bool(stop_text(run))
+        self.early = run.stop.early
         self.refresh()
 
     def refresh(self) -> Self:

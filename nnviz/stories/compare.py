@@ -12,10 +12,9 @@ from typing_extensions import Self
 from nnviz.activations import display_name
 from nnviz.config import BLOG_LEARNING_RATES, RunConfig
 from nnviz.formatting import fit_number, range_decimals, rates_words
-from nnviz.mobjects.following import updater
-from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend, StopMark
+from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.panels import InputPlanePanel
-from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.run_status import RunStatus
 from nnviz.stories.base import NNVizScene, linear_clock, phase_from
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -25,7 +24,8 @@ __all__ = ["ComparePhase", "CompareStory", "RunTile", "classes_note", "grid_lege
 
 
 class RunTile(Group):
-    """One run in a grid: its input plane, loss and accuracy, and a stop mark.
+    """One run in a grid: its input plane, and its loss, accuracy and stop mark below
+    (:class:`~nnviz.mobjects.run_status.RunStatus`).
 
     Parameters
     ----------
@@ -44,8 +44,6 @@ class RunTile(Group):
         tile has no range labels (:func:`range_key` gives them once for the grid).
     """
 
-    ALPHABET = "0123456789.-% lossacuryt"
-
     def __init__(
         self,
         trajectory: Trajectory,
@@ -61,32 +59,22 @@ class RunTile(Group):
         self.panel = InputPlanePanel(trajectory, clock, viewport, theme, caption="",
                                      labels=False, mesh_resolution=mesh_resolution,
                                      dot_radius=0.03, axis_scales=axis_scales)  # fmt: skip
-        self.readout = GlyphText("", self.ALPHABET, font_size=15, max_length=24,
-                                 color=theme.foreground)  # fmt: skip
         bottom = viewport.centre[1] - viewport.height / 2
         left = viewport.centre[0] - viewport.width / 2
-        self.readout.place(np.array([left, bottom - 0.26, 0.0]))
-        self.stop_mark = StopMark(trajectory, clock, theme, font_size=14)
-        self.stop_mark.move_to(np.array([viewport.centre[0], bottom - 0.5, 0.0]))
-        self.add(self.panel, self.readout, self.stop_mark)
-        self.refresh()
-
-    def refresh(self) -> Self:
-        """Show the loss and accuracy at the clock's epoch."""
-        state = self.trajectory.state(self.clock.get_value())
-        self.readout.set_text(f"loss {state.loss:.4f}  acc {state.accuracy:.1%}")
-        return self
+        self.status = RunStatus(trajectory, clock, theme, font_size=15, mark_size=14).place(
+            np.array([left, bottom - 0.26, 0.0]), np.array([viewport.centre[0], bottom - 0.5, 0.0])
+        )
+        self.add(self.panel, self.status)
 
     def start(self) -> Self:
         """Follow the clock."""
         self.panel.start()
-        self.stop_mark.start()
-        self.add_updater(updater(lambda tile: tile.refresh()))
-        return self.refresh()
+        self.status.start()
+        return self
 
     def stop(self) -> Self:
         """Freeze."""
-        for part in (self, self.panel, self.stop_mark):
+        for part in (self.panel, self.status):
             part.clear_updaters()
         return self
 

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from manim import ValueTracker
 
-from nnviz.mobjects.diagram import NetworkLayout
+from nnviz.mobjects.diagram.layout import NetworkLayout
 from nnviz.stories.base import NNVizScene, linear_clock, phase_from
 from nnviz.trajectory import Trajectory
 from nnviz.view import check_axis_scales

@@ -8,11 +8,10 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Group, Mobject, Text, ValueTracker
 
 from nnviz.config import RunConfig
-from nnviz.mobjects.following import updater
-from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend, StopMark
+from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
-from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.run_status import RunStatus
 from nnviz.mobjects.views import layer_view
 from nnviz.stories.base import NNVizScene, linear_clock
 from nnviz.theme import Theme
@@ -24,7 +23,8 @@ __all__ = ["NetworkColumn", "SideBySideStory"]
 
 class NetworkColumn(ClockedGroup):
     """One network in its part of the frame: a title, its input plane and a view of every
-    hidden layer side by side, loss and accuracy, on a shared clock.
+    hidden layer side by side, loss, accuracy and stop mark
+    (:class:`~nnviz.mobjects.run_status.RunStatus`), on a shared clock.
 
     Parameters
     ----------
@@ -44,7 +44,6 @@ class NetworkColumn(ClockedGroup):
         How the input plane scales its axes (:func:`nnviz.mobjects.panels.input_box`).
     """
 
-    ALPHABET = "0123456789.-% lossacuryt"
     CENTRE_Y = 0.2
 
     def __init__(
@@ -81,32 +80,14 @@ class NetworkColumn(ClockedGroup):
         self.title = Text(title, font=theme.font, font_size=20, color=theme.foreground,
                           line_spacing=0.8)  # fmt: skip
         self.title.move_to(np.array([middle, y + size / 2 + 1.05, 0.0]))
-        self.readout = GlyphText("", self.ALPHABET, font_size=16, max_length=24,
-                                 color=theme.foreground)  # fmt: skip
-        self.readout.place(np.array([middle - 12 * self.readout.advance, y - size / 2 - 0.85, 0]))
-        self.stop_mark = StopMark(trajectory, clock, theme, font_size=15)
-        self.stop_mark.move_to(np.array([middle, y - size / 2 - 1.2, 0.0]))
-        self.live = (*self.panels, self.stop_mark)
-        self.add(*self.panels, self.title, self.readout, self.stop_mark)
+        self.status = RunStatus(trajectory, clock, theme, font_size=16, mark_size=15)
+        self.status.place(
+            np.array([middle - self.status.half_width, y - size / 2 - 0.85, 0]),
+            np.array([middle, y - size / 2 - 1.2, 0.0]),
+        )
+        self.live = (*self.panels, self.status)
+        self.add(*self.panels, self.title, self.status)
         self.refresh()
-
-    def refresh(self) -> NetworkColumn:
-        """Show the loss and accuracy at the clock's epoch."""
-        state = self.trajectory.state(self.clock.get_value())
-        self.readout.set_text(f"loss {state.loss:.4f}  acc {state.accuracy:.1%}")
-        return self
-
-    def start(self) -> NetworkColumn:
-        """Follow the clock."""
-        super().start()
-        self.add_updater(updater(lambda column: column.refresh()))
-        return self.refresh()
-
-    def stop(self) -> NetworkColumn:
-        """Freeze."""
-        super().stop()
-        self.clear_updaters()
-        return self
 
     def static_parts(self) -> list[Mobject]:
         """The title never changes."""
