@@ -1,4 +1,5 @@
-"""Make manim-slides 5.7 work with manim 0.22, which it predates. Imported only with manim-slides.
+"""Make manim-slides 5.7 work with manim 0.22, which it predates (imported only with
+manim-slides, by :mod:`nnviz.stories.explainer`): three patches of Manim's ``ManimConfig`` class.
 
 manim-slides' ``Slide`` uses three configuration values that manim 0.22 no longer has:
 
@@ -11,8 +12,10 @@ manim-slides' ``Slide`` uses three configuration values that manim 0.22 no longe
   option (and the flag that set it). A property that reads False and ignores writes means
   "do not flush", the old default.
 
-Both patches apply only when manim lacks what manim-slides expects, so a fixed manim or
-manim-slides makes them no-ops.
+The patches apply only when manim lacks what manim-slides expects, so a fixed manim or
+manim-slides makes them no-ops; ``tests/test_manim_adapter.py`` checks what each rests on
+(manim-slides still writes these values, manim's ``max_files_cached`` setter still refuses
+infinity).
 """
 
 from __future__ import annotations
