@@ -25,7 +25,12 @@ from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
 from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.following import FollowsClock
 
-__all__ = ["AdaptedScene", "drawn"]
+__all__ = ["SHOULD_UPDATE_MOBJECTS_DIGEST", "AdaptedScene", "drawn"]
+
+#: :func:`~nnviz.manim_adapter.replaces.source_digest` of Manim's
+#: ``Scene.should_update_mobjects``, whose test of a wait :meth:`AdaptedScene.frames_of_wait`
+#: repeats (a wait with a stop condition, ``wait_until``, nnviz never plays).
+SHOULD_UPDATE_MOBJECTS_DIGEST = "bf6cad81f018ce2c"
 
 
 def drawn(mobjects: Sequence[Mobject]) -> list[Mobject]:
@@ -173,7 +178,7 @@ class AdaptedScene(Scene):
         repeats one frame for whole frames of its time (Manim's ``freeze_current_frame``), a
         wait with time-based updaters (a turning 3-D view) draws every frame of a play."""
         rate = config.frame_rate
-        updating = (  # as Manim's Scene.should_update_mobjects
+        updating = (  # as Manim's Scene.should_update_mobjects (SHOULD_UPDATE_MOBJECTS_DIGEST)
             self.always_update_mobjects
             or bool(self.updaters)
             or any(m.has_time_based_updater() for m in self.get_mobject_family_members())

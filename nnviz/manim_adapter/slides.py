@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from nnviz.manim_adapter.replaces import replaces
+
 __all__ = ["patch_manim_config"]
 
 
@@ -37,6 +39,10 @@ def patch_manim_config() -> None:
     if not getattr(cached.fset, "_nnviz_accepts_infinity", False):
         original = cached.fset
 
+        @replaces(
+            original,
+            because="manim-slides writes float('inf') for 'no limit', which Manim 0.22 spells -1",
+        )
         def accept_infinity(self: ManimConfig, value: Any) -> None:
             if isinstance(value, float) and math.isinf(value) and value > 0:
                 value = -1

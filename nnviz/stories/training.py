@@ -290,8 +290,8 @@ class TrainingPhase:
         (at least 1), for ``np.interp``: at :attr:`seconds_per_epoch`, or fitted so that the
         whole phase lasts :attr:`phase_seconds` (or at most :attr:`max_phase_seconds`) at
         ``frame_rate`` frames a second; ``hold_frames`` is the frames the hold adds to the
-        movie (:meth:`~nnviz.stories.base.NNVizScene.frames_of_wait`), and without ``clear``
-        the phase ends with the hold (no conceal)."""
+        movie (:meth:`~nnviz.manim_adapter.scene.AdaptedScene.frames_of_wait`), and without
+        ``clear`` the phase ends with the hold (no conceal)."""
         fixed = frames_of_play(REVEAL_SECONDS, frame_rate) + hold_frames
         if clear:
             fixed += frames_of_play(CONCEAL_SECONDS, frame_rate)
