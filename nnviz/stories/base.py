@@ -112,10 +112,11 @@ class NNVizScene(AdaptedScene):
 
     @contextmanager
     def rendering(self) -> Iterator[None]:
-        """Render as Manim does, then publish new text and Tex to the shared caches and remove
-        this render's private folders (also when interrupted). On a full disk the render
-        stops with one line (``SystemExit``) instead of the error it met, which may be far
-        from the write that failed (see :func:`~nnviz.render_checks.disk_full_message`)."""
+        """What a render runs inside (the adapter's hook): after it, publish new text and Tex
+        to the shared caches and remove this render's private folders (also when
+        interrupted). On a full disk the render stops with one line (``SystemExit``) instead
+        of the error it met, which may be far from the write that failed (see
+        :func:`~nnviz.render_checks.disk_full_message`)."""
         try:
             with _one_line_on_a_full_disk(self._private_caches):
                 yield
