@@ -15,11 +15,12 @@ joins them without re-encoding. A parallel render does the same work in ``jobs``
 
 The joined movie has the frames of a serial render, frame for frame, when skipping an
 animation leaves the scene in the state drawing it would: true of every nnviz scene (its
-updaters follow the epoch clock, and :meth:`nnviz.stories.base.NNVizScene.update_to_time`
-advances time-driven ones by the frames' time in both cases) and of most Manim scenes; a scene
-whose updaters count the calls or read ``dt`` without that care may differ (as with Manim's own
-``-n``). Long training plays are cut into chunks (:data:`nnviz.stories.base.CLOCK_CHUNK_SECONDS`)
-so that the ranges can balance.
+updaters follow the epoch clock, and the adapter's scene
+(:meth:`nnviz.manim_adapter.scene.AdaptedScene.update_to_time`) advances time-driven ones by
+the frames' time in both cases) and of most Manim scenes; a scene whose updaters count the
+calls or read ``dt`` without that care may differ (as with Manim's own ``-n``). Long training
+plays are cut into chunks (:data:`nnviz.stories.base.CLOCK_CHUNK_SECONDS`) so that the ranges
+can balance.
 
 Each process imports Manim and builds the scene again, so ``jobs`` processes cost a few
 seconds of start-up each, and the plan one scene set-up; on 2 cores the gain is small (see the
@@ -42,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from nnviz.atomic_files import new_file_mode
+from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
 
 if TYPE_CHECKING:
     from manim import Scene
@@ -51,7 +53,6 @@ __all__ = [
     "Play",
     "SceneSource",
     "default_jobs",
-    "frames_of_play",
     "join_movies",
     "plan_plays",
     "process_pool",
@@ -96,12 +97,6 @@ class Play:
     def cost(self) -> float:
         """Return the work of rendering it, in drawn frames."""
         return self.frames * (STILL_FRAME_COST if self.still else 1.0)
-
-
-def frames_of_play(run_time: float, frame_rate: float) -> int:
-    """Return how many frames Manim draws for a play of ``run_time`` seconds (its frame times
-    are ``numpy.arange(0, run_time, 1 / frame_rate)``)."""
-    return len(np.arange(0, run_time, 1 / frame_rate))
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -191,26 +186,25 @@ def plan_plays(scene_class: type[Scene]) -> tuple[list[Play], Path]:
     """
     from manim import config, tempconfig
 
+    from nnviz.manim_adapter.plays import call_after_each_play
+
     plays: list[Play] = []
     with tempconfig({"from_animation_number": 2**31 - 1, "upto_animation_number": -1}):
         scene = scene_class()
-        renderer = scene.renderer
-        original_play = renderer.play
         frame_rate = float(config.frame_rate)
 
-        def recording_play(scene_: Scene, *args: Any, **kwargs: Any) -> None:
-            original_play(scene_, *args, **kwargs)
-            still = bool(scene_.is_current_animation_frozen_frame())
-            seconds = float(scene_.duration)
+        def record(played: Scene) -> None:
+            still = bool(played.is_current_animation_frozen_frame())
+            seconds = float(played.duration)
             if still:
-                frames = int(seconds / (1 / frame_rate))  # as Manim's freeze_current_frame
+                frames = frames_of_still_wait(seconds, frame_rate)
             else:
                 frames = frames_of_play(seconds, frame_rate)
             plays.append(Play(seconds, frames, still))
 
-        renderer.play = recording_play  # type: ignore[method-assign]
+        call_after_each_play(scene, record)
         scene.render()
-        movie = Path(renderer.file_writer.movie_file_path)
+        movie = Path(scene.renderer.file_writer.movie_file_path)
     return plays, movie
 
 

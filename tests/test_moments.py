@@ -320,7 +320,7 @@ def test_the_default_pace_is_not_changed_by_fitting() -> None:
 def test_the_training_phase_fits_its_whole_length_to_the_frame() -> None:
     """A phase of 6 s at 15 fps is 90 frames: the reveal (0.8 s, 12 frames), the conceal
     (0.6 s, 9 frames) and a still hold of 1.5 s (22 whole frames) leave 47 for the clock."""
-    from nnviz.parallel import frames_of_play
+    from nnviz.manim_adapter.timing import frames_of_play
     from nnviz.stories.training import TrainingPhase
 
     phase = TrainingPhase(phase_seconds=6.0)
@@ -337,7 +337,7 @@ def test_the_training_phase_fits_its_whole_length_to_the_frame() -> None:
 def test_the_training_phase_keeps_the_default_pace_and_caps_long_runs() -> None:
     """200 epochs at 0.08 s (16 s) stay as they are; 1000 epochs (80 s) are fitted into the
     default 30 s of the phase (450 frames at 15 fps) unless the pace is asked for."""
-    from nnviz.parallel import frames_of_play
+    from nnviz.manim_adapter.timing import frames_of_play
     from nnviz.stories.training import DEFAULT_MAX_PHASE_SECONDS, TrainingPhase
 
     assert DEFAULT_MAX_PHASE_SECONDS == 30.0

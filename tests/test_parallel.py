@@ -74,7 +74,8 @@ def test_the_clock_plays_in_chunks_of_whole_frames() -> None:
     whose frames add up to those of one play of T seconds."""
     from manim import tempconfig
 
-    from nnviz.parallel import frames_of_play, plan_plays
+    from nnviz.manim_adapter.timing import frames_of_play
+    from nnviz.parallel import plan_plays
     from nnviz.stories.base import CLOCK_CHUNK_SECONDS
     from tests.scenes.stills import ShortRun
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
+from nnviz.manim_adapter.replaces import replaces
 from nnviz.mobjects.text_store import STORED_TEXT_SUFFIX
 
 __all__ = ["MAX_TYPESET_FILE_BYTES", "PrivateCaches", "is_complete_svg"]
@@ -83,8 +84,15 @@ class PrivateCaches:
 
     def attach(self, file_writer: Any) -> None:
         """Make ``file_writer`` write its final movie to a temporary file and rename it."""
+        from manim.scene.scene_file_writer import SceneFileWriter
+
         combine = file_writer.combine_files
 
+        @replaces(
+            SceneFileWriter.combine_files,
+            because="the final movie is written to a temporary file renamed into place, so "
+            "two renders of one scene never write one file and a killed render leaves none",
+        )
         def combine_atomically(input_files: Any, output_file: Path, *args: Any, **kw: Any) -> None:
             output_file = Path(output_file)
             output_file.parent.mkdir(parents=True, exist_ok=True)

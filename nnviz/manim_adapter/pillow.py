@@ -13,8 +13,8 @@ Pillow 13 refuses it: ``ValueError: Invalid mode for data type`` from the first 
 :mod:`PIL.Image`, a view of it whose ``fromarray`` is :func:`fromarray_as_pillow_12`: Pillow's
 own ``fromarray``, and where Pillow 13 refuses a mode of another data type, what Pillow 12 did
 (read the array's bytes in that mode). The frame is then transparent black, as before; on
-Pillow 12 nothing changes. :class:`~nnviz.stories.base.NNVizScene` calls it when a scene is
-made. When a Manim release makes that frame some other way, this module can go.
+Pillow 12 nothing changes. :class:`~nnviz.manim_adapter.scene.AdaptedScene` calls it when a scene
+is made. When a Manim release makes that frame some other way, this module can go.
 """
 
 from __future__ import annotations

@@ -25,6 +25,13 @@ a planted file can do is show wrong glyphs; everything else is refused with
 :data:`SCHEMA` names the attributes of the installed Manim's texts; ``tests/test_text_store``
 compares it with real ``Text`` and ``MathTex`` objects, so a Manim release that changes them
 fails the test suite (and until then only stops texts from being stored).
+
+The stored form is a data format of Manim's objects, not a use of their internals: a text's
+instance attributes (``vars(mobject)``) written whole as Manim's ``Text`` and ``MathTex`` leave
+them, and given back whole. One of them has a private name (``SVGMobject._font_size``, the
+size behind the public ``font_size``); nnviz neither reads nor sets it by meaning, it only
+copies it with the rest, and the test above fails when the installed Manim's attributes change.
+That is why this module stays with the building blocks, outside :mod:`nnviz.manim_adapter`.
 """
 
 from __future__ import annotations

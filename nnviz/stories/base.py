@@ -1,9 +1,10 @@
-"""What every nnviz scene shares: the fast camera, the theme and the run cache."""
+"""What every nnviz scene shares: the theme, the private caches, the epoch clock and the run
+cache, on Manim's scene as the adapter changes it (:mod:`nnviz.manim_adapter.scene`)."""
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -15,27 +16,19 @@ from manim import (
     FadeOut,
     FullScreenRectangle,
     Mobject,
-    PMobject,
-    Scene,
     UpdateFromAlphaFunc,
     ValueTracker,
-    VMobject,
     config,
     linear,
 )
-from manim.mobject.types.image_mobject import AbstractImageMobject
-from manim.utils.family import extract_mobject_family_members
-from manim.utils.iterables import list_update
 
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.errors import RenderError
 from nnviz.manim_adapter.caches import PrivateCaches
-from nnviz.manim_adapter.pillow import read_arrays_in_manims_camera_as_pillow_12
-from nnviz.mobjects.camera import FastCamera
+from nnviz.manim_adapter.scene import AdaptedScene
+from nnviz.manim_adapter.timing import frames_of_play
 from nnviz.mobjects.curtain import Glide, curtains
-from nnviz.mobjects.following import FollowsClock
-from nnviz.parallel import frames_of_play
 from nnviz.render_checks import disk_full_message, missing_latex, refuse_softmax_pictures
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
@@ -87,17 +80,10 @@ def _one_line_on_a_full_disk(caches: PrivateCaches) -> Iterator[None]:
         raise SystemExit(f"nnviz: {message}") from error
 
 
-def _drawn(mobjects: Sequence[Mobject]) -> list[Mobject]:
-    """The ``mobjects`` that draw something (not a clock's tracker or an empty group): the
-    camera draws vectorized, image and point-cloud mobjects."""
-    kinds = (VMobject, AbstractImageMobject, PMobject)
-    return [
-        m for m in mobjects if any(isinstance(p, kinds) for p in m.family_members_with_points())
-    ]
-
-
-class NNVizScene(Scene):
-    """A Scene with nnviz's camera (fast upright images) and theme.
+class NNVizScene(AdaptedScene):
+    """A Scene with nnviz's theme, private caches and epoch clock; Manim's machinery as the
+    adapter changes it (:class:`~nnviz.manim_adapter.scene.AdaptedScene`: the fast camera,
+    static parts drawn once, time by whole frames).
 
     Subclasses set :attr:`base_config` to change the data set, seed or training settings.
     """
@@ -108,11 +94,7 @@ class NNVizScene(Scene):
     theme_name: ClassVar[str | None] = None
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("camera_class", FastCamera)
-        # Manim 0.22 draws a turned image on a frame Pillow 13 refuses to make (the adapter).
-        read_arrays_in_manims_camera_as_pillow_12()
         self.theme: Theme = active_theme(self.theme_name)
-        config.background_color = self.theme.background
         reason = missing_latex()
         if reason is not None:  # one line instead of Manim's traceback from deep in MathTex
             raise SystemExit(f"nnviz: {reason}")
@@ -122,94 +104,24 @@ class NNVizScene(Scene):
             self._private_caches.open()
             weakref.finalize(self, self._private_caches.close)
             try:
-                super().__init__(**kwargs)
+                super().__init__(background_color=self.theme.background, **kwargs)
             except BaseException:
                 self._private_caches.close()
                 raise
         self._private_caches.attach(self.renderer.file_writer)
 
-    def render(self, preview: bool = False) -> bool:
-        """Render as Manim does, then publish new text and Tex to the shared caches and remove
-        this render's private folders (also when interrupted). On a full disk the render
-        stops with one line (``SystemExit``) instead of the error it met, which may be far
-        from the write that failed (see :func:`~nnviz.render_checks.disk_full_message`)."""
+    @contextmanager
+    def rendering(self) -> Iterator[None]:
+        """What a render runs inside (the adapter's hook): after it, publish new text and Tex
+        to the shared caches and remove this render's private folders (also when
+        interrupted). On a full disk the render stops with one line (``SystemExit``) instead
+        of the error it met, which may be far from the write that failed (see
+        :func:`~nnviz.render_checks.disk_full_message`)."""
         try:
             with _one_line_on_a_full_disk(self._private_caches):
-                return super().render(preview)
+                yield
         finally:
             self._private_caches.close()
-
-    def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
-        """Manim's moving mobjects, less the parts our blocks declare static.
-
-        Manim redraws, on every frame, every mobject from the first one that has an updater
-        onwards, so the static captions, labels and legends inside a block that follows the
-        clock cost milliseconds a frame. A block
-        (:class:`~nnviz.mobjects.following.FollowsClock`) declares the parts that never change
-        in ``static_parts()``; they go into Manim's static background image, drawn once (see
-        :meth:`get_moving_and_static_mobjects`).
-        """
-        moving = super().get_moving_mobjects(*animations)
-        animated = {id(m) for a in animations for m in a.mobject.get_family()}
-        frozen: set[int] = set()
-        for mobject in self.get_mobject_family_members():
-            if isinstance(mobject, FollowsClock):
-                for part in mobject.static_parts():
-                    frozen.update(id(m) for m in part.get_family())
-        return [m for m in moving if id(m) not in frozen or id(m) in animated]
-
-    def get_moving_and_static_mobjects(
-        self, animations: Iterable[Animation]
-    ) -> tuple[list[Mobject], list[Mobject]]:
-        """Split the mobjects into those drawn every frame and the static ones.
-
-        Manim's own split takes the whole family of every moving mobject, and a block that
-        follows the clock moves, so its static parts would be drawn on every frame again. Here
-        the moving list holds the moving leaves (and moving mobjects with points of their own),
-        in Manim's drawing order, so that a static part inside a moving block stays in the
-        background image. A leaf without points now (an empty glyph slot) stays in the list:
-        the camera draws it once it has points.
-        """
-        animations = list(animations)
-        everything = list_update(self.mobjects, self.foreground_mobjects)
-        z_index = self.renderer.camera.use_z_index
-        members = extract_mobject_family_members(everything, use_z_index=z_index)
-        moving_ids = {id(m) for m in self.get_moving_mobjects(*animations)}
-        moving = [
-            m for m in members if id(m) in moving_ids and (not m.submobjects or m.has_points())
-        ]
-        drawn_moving = {id(m) for m in extract_mobject_family_members(moving)}
-        static = [
-            m
-            for m in extract_mobject_family_members(
-                everything, use_z_index=z_index, only_those_with_points=True
-            )
-            if id(m) not in drawn_moving
-        ]
-        return moving, static
-
-    def update_to_time(self, t: float) -> None:
-        """Advance the current animations to ``t`` and the updaters by the video time passed.
-
-        Manim hands updaters ``t - last_t``, which is 0 for the first frame of every play, and
-        the whole run time at once when it skips a play (``-n``, or a parallel render's
-        process before its range): a view that turns with the video's time would then stand
-        still for a frame per play and turn differently in a skipped play. Here every drawn
-        frame advances the video by one frame's time, and a skipped play by its frames' time,
-        so the state after any play is the same whether it was drawn or skipped.
-        """
-        step = 1 / config.frame_rate
-        if self.renderer.skip_animations:
-            dt = frames_of_play(self.duration, config.frame_rate) * step
-        else:
-            dt = step
-        self.last_t = t
-        for animation in self.animations or ():
-            animation.update_mobjects(dt)
-            animation.interpolate(t / animation.run_time)
-        self.update_mobjects(dt)
-        self.update_meshes(dt)
-        self.update_self(dt)
 
     def play_clock(
         self, clock: ValueTracker, run_time: float, value_at: Callable[[float], float]
@@ -239,18 +151,6 @@ class NNVizScene(Scene):
             self.play(UpdateFromAlphaFunc(clock, follow), run_time=duration, rate_func=linear)
         clock.set_value(value_at(run_time))
 
-    def frames_of_wait(self, seconds: float) -> int:
-        """Return how many frames ``self.wait(seconds)`` adds to the movie now: a still wait
-        repeats one frame for whole frames of its time (Manim's ``freeze_current_frame``), a
-        wait with time-based updaters (a turning 3-D view) draws every frame of a play."""
-        rate = config.frame_rate
-        updating = (  # Manim's own test of a wait (Scene.should_update_mobjects)
-            self.always_update_mobjects
-            or bool(self.updaters)
-            or any(m.has_time_based_updater() for m in self.get_mobject_family_members())
-        )
-        return frames_of_play(seconds, rate) if updating else int(seconds / (1 / rate))
-
     def reveal(self, *mobjects: Mobject, run_time: float = 0.8) -> None:
         """Add ``mobjects`` and fade them in by lifting a curtain of the background colour.
 
@@ -263,7 +163,7 @@ class NNVizScene(Scene):
 
     def conceal(self, *mobjects: Mobject, run_time: float = 0.6) -> None:
         """Fade ``mobjects`` out by lowering the curtain, then remove them."""
-        self._remember_shown(mobjects)
+        self.remember_shown(mobjects)
         curtain = self._curtain(opacity=1.0)
         self.play(FadeIn(curtain), run_time=run_time)
         self.remove(*mobjects, curtain)
@@ -295,7 +195,7 @@ class NNVizScene(Scene):
     ) -> None:
         """Fade ``mobjects`` out, as ``FadeOut`` does, by lowering curtains of the background's
         colour over them (see :meth:`fade_in`), then remove them."""
-        self._remember_shown(mobjects)
+        self.remember_shown(mobjects)
         cover = curtains(mobjects, self.theme.background, 1.0)
         self.play(FadeIn(cover), *along, run_time=run_time)
         self.remove(*mobjects, cover)
@@ -304,24 +204,6 @@ class NNVizScene(Scene):
         """Fade out everything on screen (by the curtain, see :meth:`conceal`)."""
         if self.mobjects:
             self.conceal(*self.mobjects, run_time=run_time)
-
-    def _remember_shown(self, hidden: Sequence[Mobject]) -> None:
-        """Remember what is on screen when ``hidden`` leaves it empty: the still of the
-        scene so far (see :meth:`tear_down`)."""
-        leaving = {id(m) for m in hidden}
-        shown = _drawn(self.mobjects)
-        if shown and all(id(m) in leaving for m in shown):
-            self._last_shown = shown
-
-    def tear_down(self) -> None:
-        """Manim's hook after :meth:`construct`: for a still (``manim -s``, a scene's last
-        frame) of a story that ends by fading everything out, put back what was on screen
-        before that last fade, so the still shows the story's final state, not a blank
-        screen. A video's frames are not touched (they are written by then)."""
-        super().tear_down()
-        shown = getattr(self, "_last_shown", None)
-        if config.save_last_frame and not _drawn(self.mobjects) and shown:
-            self.add(*shown)
 
     def _curtain(self, opacity: float) -> FullScreenRectangle:
         return FullScreenRectangle(

@@ -35,7 +35,7 @@ else:
 
 
 if SlideBase is not None:
-    from nnviz.stories.slides_compat import patch_manim_config
+    from nnviz.manim_adapter.slides import patch_manim_config
 
     patch_manim_config()
 

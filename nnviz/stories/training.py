@@ -25,13 +25,13 @@ from nnviz.config import BLOG_LEARNING_RATES, EXTERNAL, RunConfig, data_descript
 from nnviz.data import MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
 from nnviz.errors import RenderError
 from nnviz.formatting import count_word, rates_words, training_label
+from nnviz.manim_adapter.timing import frames_of_play
 from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import ClassDots
 from nnviz.mobjects.typeset import typeset_once
 from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_epoch
-from nnviz.parallel import frames_of_play
 from nnviz.render_checks import refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run
@@ -290,8 +290,8 @@ class TrainingPhase:
         (at least 1), for ``np.interp``: at :attr:`seconds_per_epoch`, or fitted so that the
         whole phase lasts :attr:`phase_seconds` (or at most :attr:`max_phase_seconds`) at
         ``frame_rate`` frames a second; ``hold_frames`` is the frames the hold adds to the
-        movie (:meth:`~nnviz.stories.base.NNVizScene.frames_of_wait`), and without ``clear``
-        the phase ends with the hold (no conceal)."""
+        movie (:meth:`~nnviz.manim_adapter.scene.AdaptedScene.frames_of_wait`), and without
+        ``clear`` the phase ends with the hold (no conceal)."""
         fixed = frames_of_play(REVEAL_SECONDS, frame_rate) + hold_frames
         if clear:
             fixed += frames_of_play(CONCEAL_SECONDS, frame_rate)

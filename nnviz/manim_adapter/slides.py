@@ -1,4 +1,5 @@
-"""Make manim-slides 5.7 work with manim 0.22, which it predates. Imported only with manim-slides.
+"""Make manim-slides 5.7 work with manim 0.22, which it predates (imported only with
+manim-slides, by :mod:`nnviz.stories.explainer`): three patches of Manim's ``ManimConfig`` class.
 
 manim-slides' ``Slide`` uses three configuration values that manim 0.22 no longer has:
 
@@ -11,14 +12,18 @@ manim-slides' ``Slide`` uses three configuration values that manim 0.22 no longe
   option (and the flag that set it). A property that reads False and ignores writes means
   "do not flush", the old default.
 
-Both patches apply only when manim lacks what manim-slides expects, so a fixed manim or
-manim-slides makes them no-ops.
+The patches apply only when manim lacks what manim-slides expects, so a fixed manim or
+manim-slides makes them no-ops; ``tests/test_manim_adapter.py`` checks what each rests on
+(manim-slides still writes these values, manim's ``max_files_cached`` setter still refuses
+infinity).
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any
+
+from nnviz.manim_adapter.replaces import replaces
 
 __all__ = ["patch_manim_config"]
 
@@ -34,6 +39,10 @@ def patch_manim_config() -> None:
     if not getattr(cached.fset, "_nnviz_accepts_infinity", False):
         original = cached.fset
 
+        @replaces(
+            original,
+            because="manim-slides writes float('inf') for 'no limit', which Manim 0.22 spells -1",
+        )
         def accept_infinity(self: ManimConfig, value: Any) -> None:
             if isinstance(value, float) and math.isinf(value) and value > 0:
                 value = -1
