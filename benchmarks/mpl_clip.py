@@ -27,7 +27,7 @@ from manim.mobject.text.text_mobject import TEXT2SVG_ADJUSTMENT_FACTOR, TEXT_MOB
 from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.formatting import fit_number
-from nnviz.mobjects.camera import FastCamera
+from nnviz.manim_adapter.camera import FastCamera
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import (
     AXES_OPACITY,

@@ -13,7 +13,7 @@ from typing import Any
 
 from manim import ValueTracker, linear, tempconfig
 
-from nnviz.mobjects.camera import FastCamera
+from nnviz.manim_adapter.camera import FastCamera
 from nnviz.mobjects.layout import TrainingLayout, layer_panels
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.run import Run

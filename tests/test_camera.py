@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from manim import DOWN, RIGHT, UP, Camera, ImageMobject, Scene, Square, tempconfig
 
+from nnviz.manim_adapter.camera import FastCamera, axis_aligned_rectangle, blend_into
 from nnviz.manim_adapter.pillow import read_arrays_in_manims_camera_as_pillow_12
-from nnviz.mobjects.camera import FastCamera, axis_aligned_rectangle, blend_into
 
 pytestmark = pytest.mark.render
 
@@ -143,7 +143,7 @@ def test_mesh_palette_path_matches_the_rgba_path(tmp_path: Path) -> None:
 
 
 def test_a_dot_sprite_is_centred_at_its_phase() -> None:
-    from nnviz.mobjects.camera import DotSprites, DotStyle
+    from nnviz.manim_adapter.camera import DotSprites, DotStyle
 
     style = DotStyle(0.21, 0.19, 0.2, True, (1.0, 1.0, 1.0, 1.0), (0.2, 0.6, 1.0, 0.85))
     sprites = DotSprites(style, 60.0, -60.0)
@@ -161,7 +161,7 @@ def test_a_dot_sprite_is_centred_at_its_phase() -> None:
 
 
 def render_class_dots(media: Path, by_sprites: bool) -> np.ndarray:
-    from nnviz.mobjects.camera import DotSprites
+    from nnviz.manim_adapter.camera import DotSprites
     from nnviz.mobjects.shapes import ClassDots
 
     rng = np.random.default_rng(3)
@@ -249,7 +249,7 @@ def render_texts(camera_class: type[Camera], media: Path) -> np.ndarray:
 def test_hidden_vmobjects_are_skipped_without_changing_a_pixel(tmp_path: Path) -> None:
     from manim import Text
 
-    from nnviz.mobjects.camera import is_invisible
+    from nnviz.manim_adapter.camera import is_invisible
 
     stock = render_texts(Camera, tmp_path)
     fast = render_texts(FastCamera, tmp_path)
@@ -314,7 +314,7 @@ def test_opaque_images_are_resized_as_pillow_resizes_rgba() -> None:
     growing and shrinking, with colours from 0 to 255."""
     from PIL import Image
 
-    from nnviz.mobjects.camera import resize_opaque
+    from nnviz.manim_adapter.camera import resize_opaque
 
     rng = np.random.default_rng(7)
     for rows, cols, size in [(60, 60, (500, 500)), (37, 91, (45, 300)), (151, 151, (90, 120))]:

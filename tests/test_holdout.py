@@ -160,7 +160,7 @@ def test_the_readout_shows_the_test_line(held_out: Run) -> None:
 
 
 def test_a_hollow_dot_shows_the_background_at_its_centre(tmp_path: Path) -> None:
-    from nnviz.mobjects.camera import FastCamera
+    from nnviz.manim_adapter.camera import FastCamera
     from nnviz.mobjects.shapes import ClassDots
 
     class Dots(Scene):

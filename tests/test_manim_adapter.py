@@ -38,18 +38,16 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 
 from nnviz.manim_adapter.caches import PrivateCaches
+from nnviz.manim_adapter.camera import FastCamera
 from nnviz.manim_adapter.plays import call_after_each_play
 from nnviz.manim_adapter.replaces import Replacement, replacement_of, source_digest
 from nnviz.manim_adapter.scene import SHOULD_UPDATE_MOBJECTS_DIGEST, AdaptedScene
 from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
-from nnviz.mobjects.camera import FastCamera
 
 PACKAGE = Path(__file__).resolve().parents[1] / "nnviz"
 
 #: Modules outside the adapter that still touch Manim's machinery, each with the reason.
-KNOWN_EXCEPTIONS = {
-    "mobjects/camera.py": "FastCamera subclasses Manim's Camera: moved in the next step",
-}
+KNOWN_EXCEPTIONS: dict[str, str] = {}
 
 #: Manim's machinery: what only the adapter subclasses.
 MACHINERY = frozenset(
@@ -127,6 +125,35 @@ def test_a_copied_body_was_copied_from_the_installed_manims_method(name: str) ->
     replacement = replacement_of(vars(AdaptedScene)[name])
     assert replacement is not None
     assert source_digest(replacement.manim_method) == replacement.copied_digest
+
+
+def _camera_overrides() -> list[str]:
+    return sorted(n for n in vars(FastCamera) if callable(getattr(Camera, n, None)))
+
+
+def test_the_fast_camera_overrides_what_it_should() -> None:
+    assert _camera_overrides() == ["display_image_mobject", "display_vectorized"]
+
+
+@pytest.mark.parametrize("name", _camera_overrides())
+def test_every_camera_override_is_marked_takes_manims_parameters_and_its_copy_is_current(
+    name: str,
+) -> None:
+    """Manim's method changed: compare it with the override's body, carry the change over
+    where it applies, and write the new digest next to the override."""
+    replacement = replacement_of(vars(FastCamera)[name])
+    assert isinstance(replacement, Replacement), f"FastCamera.{name} is not marked"
+    assert replacement.manim_method is getattr(Camera, name)
+    assert len(replacement.because) > 20
+    assert _parameters(vars(FastCamera)[name]) == _parameters(getattr(Camera, name))
+    if replacement.copied_digest is not None:
+        assert source_digest(replacement.manim_method) == replacement.copied_digest
+
+
+def test_manims_camera_draws_vectorized_mobjects_and_images_through_these_methods() -> None:
+    source = inspect.getsource(Camera)
+    assert "self.display_vectorized(" in source
+    assert "self.display_image_mobject(" in source
 
 
 def test_the_copied_bodies_are_those_of_update_to_time_and_the_split() -> None:

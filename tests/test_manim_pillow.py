@@ -78,7 +78,7 @@ def check_turned_image(frame: np.ndarray) -> None:
 def test_a_turned_image_is_drawn_with_the_adapter(
     camera: type[Camera] | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nnviz.mobjects.camera import FastCamera  # draws turned images through Manim's path
+    from nnviz.manim_adapter.camera import FastCamera  # draws turned images through Manim's path
 
     without_the_adapter(monkeypatch)
     read_arrays_in_manims_camera_as_pillow_12()

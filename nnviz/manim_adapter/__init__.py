@@ -6,12 +6,15 @@ belongs here; the building blocks below it (:mod:`nnviz.mobjects`) use Manim's p
 API only, and the floors above use this package. Every override is marked with what it
 replaces and why (:mod:`~nnviz.manim_adapter.replaces`), and ``tests/test_manim_adapter.py``
 checks each against the installed Manim, and that nothing outside this package does any of
-the above (the fast camera, :mod:`nnviz.mobjects.camera`, is the one module still to move).
+the above.
 
 - :mod:`~nnviz.manim_adapter.scene`: :class:`~nnviz.manim_adapter.scene.AdaptedScene`, Manim's
   ``Scene`` with nnviz's overrides (the fast camera made with the scene's background, static
   parts drawn once, time by whole frames, stills of the final state); the scene classes of
   :mod:`nnviz.stories` build on it.
+- :mod:`~nnviz.manim_adapter.camera`: :class:`~nnviz.manim_adapter.camera.FastCamera`,
+  Manim's Cairo camera with fast paths for upright images, dot clouds, read-out glyphs and
+  straight segments.
 - :mod:`~nnviz.manim_adapter.timing`: how many frames Manim writes for a play and a still wait.
 - :mod:`~nnviz.manim_adapter.plays`: a call after each animation a scene plays (the plan of
   a parallel render).

@@ -2,7 +2,7 @@
 
 :meth:`manim.camera.camera.Camera.display_image_mobject` draws an image that is not upright
 (turned or sheared: every image with Manim's own camera; with
-:class:`~nnviz.mobjects.camera.FastCamera`, which draws upright images itself, only those)
+:class:`~nnviz.manim_adapter.camera.FastCamera`, which draws upright images itself, only those)
 through a perspective transform and pastes the result into a transparent frame-sized image,
 which it makes with ``Image.fromarray(np.zeros((pixel_height, pixel_width)), mode="RGBA")``:
 a float64 array whose bytes are read as RGBA pixels. Pillow deprecated a ``mode`` that changes

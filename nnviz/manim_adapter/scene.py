@@ -19,10 +19,10 @@ from manim.utils.color import ParsableManimColor
 from manim.utils.family import extract_mobject_family_members
 from manim.utils.iterables import list_update
 
+from nnviz.manim_adapter.camera import FastCamera
 from nnviz.manim_adapter.pillow import read_arrays_in_manims_camera_as_pillow_12
 from nnviz.manim_adapter.replaces import replaces
 from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
-from nnviz.mobjects.camera import FastCamera
 from nnviz.mobjects.following import FollowsClock
 
 __all__ = ["SHOULD_UPDATE_MOBJECTS_DIGEST", "AdaptedScene", "drawn"]
@@ -53,7 +53,7 @@ class AdaptedScene(Scene):
         to the camera, not written into Manim's global configuration.
     **kwargs
         As for :class:`manim.Scene`; ``camera_class`` defaults to
-        :class:`~nnviz.mobjects.camera.FastCamera`.
+        :class:`~nnviz.manim_adapter.camera.FastCamera`.
     """
 
     @replaces(

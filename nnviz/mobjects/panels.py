@@ -163,7 +163,7 @@ class ProbabilityImage(PlacedImage):
 
     It also keeps the colour-map index of every pixel, and the pixel array it painted: while
     the two match (no animation has changed the pixels), the camera upscales the one-channel
-    index instead of the RGBA array (see :mod:`nnviz.mobjects.camera`).
+    index instead of the RGBA array (see :mod:`nnviz.manim_adapter.camera`).
 
     Parameters
     ----------

@@ -53,7 +53,7 @@ class GlyphSlot(VMobject):
 
     :attr:`glyph` is the glyph's shared points and :attr:`written` the array
     :meth:`GlyphText.set_text` wrote; while ``points`` is still that array, the camera may draw
-    the glyph's path built once, translated (see :mod:`nnviz.mobjects.camera`).
+    the glyph's path built once, translated (see :mod:`nnviz.manim_adapter.camera`).
     """
 
     def __init__(self, **kwargs: Any) -> None:

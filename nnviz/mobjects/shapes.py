@@ -105,7 +105,7 @@ class DotCloud(VMobject):
         (shift, scale, an animation's interpolation) is honoured. The radius is rounded to
         :data:`RADIUS_DECIMALS` decimals: read from a dot that moves, it carries rounding
         noise of the dot's position (about 10⁻¹⁵), which would make every frame's dots a new
-        style to the camera (a new set of sprites, :class:`nnviz.mobjects.camera.DotSprites`);
+        style to the camera (a new set of sprites, :class:`nnviz.manim_adapter.camera.DotSprites`);
         10⁻¹² scene units is 10⁻¹⁰ of a pixel at 1080p, far below Cairo's 1/256 of a pixel.
         """
         circles = self.points.reshape(-1, len(_TEMPLATE), 3)
@@ -138,7 +138,7 @@ class ClassDots(DotCloud):
     the others, in that same order. Each dot has a thin outline and a slightly transparent
     fill, so that density reads where dots overlap.
 
-    The per-dot colours are drawn by :class:`nnviz.mobjects.camera.FastCamera`, the camera of
+    The per-dot colours are drawn by :class:`nnviz.manim_adapter.camera.FastCamera`, the camera of
     every nnviz scene.
 
     Parameters

@@ -50,6 +50,7 @@ from manim.mobject.types.image_mobject import AbstractImageMobject
 from PIL import Image
 from typing_extensions import Self
 
+from nnviz.manim_adapter.replaces import replaces
 from nnviz.mobjects.panels import ProbabilityImage
 from nnviz.mobjects.readout import GlyphSlot
 from nnviz.mobjects.shapes import ClassDots, DotCloud, Segments
@@ -293,6 +294,13 @@ def is_invisible(vmobject: VMobject) -> bool:
 class FastCamera(Camera):
     """Manim's Cairo camera with the fast paths described in the module docstring."""
 
+    @replaces(
+        Camera.display_vectorized,
+        because="nnviz's dot clouds, straight segments and read-out glyphs are drawn by fast "
+        "paths, and every other path is set from the Cairo path built while its points stay "
+        "the same; the rest of the body is Manim's (background stroke, fill, stroke)",
+        copied_digest="581ba5b6f50f1db5",
+    )
     def display_vectorized(self, vmobject: VMobject, ctx: cairo.Context) -> Self:
         if is_invisible(vmobject):  # fill and strokes all transparent: nothing to draw
             return self
@@ -424,6 +432,12 @@ class FastCamera(Camera):
             line_to(x1, y1)
         self.apply_stroke(ctx, segments)
 
+    @replaces(
+        Camera.display_image_mobject,
+        because="an upright image is resized to its on-screen rectangle and blended where it "
+        "lies (probability meshes through their colour index, opaque ones as RGBX) instead of "
+        "a perspective transform of a frame-sized image; any other image takes Manim's method",
+    )
     def display_image_mobject(self, image_mobject: AbstractImageMobject, pixel_array: Any) -> None:
         corners = self.points_to_subpixel_coords(image_mobject, image_mobject.points)
         rectangle = axis_aligned_rectangle(corners)
