@@ -33,6 +33,7 @@ from nnviz.data import DATASET_SPECS, DATASETS
 from nnviz.errors import RenderError
 from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.heads import HEADS, MAX_CLASSES
+from nnviz.layouts import LAYOUT_SPECS
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run, save_run
 from nnviz.terminal import printable
@@ -64,9 +65,6 @@ _NOT_YOUR_LOOPS: frozenset[str] = frozenset(
     {"seed", "lr", "batch_size", "target_loss", "init", "adam_epsilon", "weight_decay", "l1"}
 )
 
-#: The layouts of ``nnviz render --layout`` (the keys of ``nnviz.mobjects.layout.LAYOUTS``,
-#: written out so that ``--help`` does not import Manim; a test checks they agree).
-LAYOUT_NAMES: tuple[str, ...] = ("default", "blog")
 
 #: The built-in data sets that draw more than two classes (``--classes``).
 _MANY_CLASS_DATASETS: tuple[str, ...] = tuple(
@@ -616,11 +614,10 @@ def inspect(run_file: Path) -> None:
 )
 @click.option(
     "--layout",
-    type=click.Choice(LAYOUT_NAMES),
+    type=click.Choice(list(LAYOUT_SPECS)),
     default="default",
     show_default=True,
-    help="default: the input plane and each hidden layer's view; blog: the post's three "
-    "panels (input, W1x + b1, activation) of a network of one hidden layer of 2 units.",
+    help="; ".join(f"{name}: {spec.shows}" for name, spec in LAYOUT_SPECS.items()) + ".",
 )
 @click.option(
     "--duration",

@@ -16,11 +16,11 @@ from pathlib import Path
 from nnviz.atomic_files import check_writable_target
 from nnviz.config import RunConfig
 from nnviz.errors import RenderError, RunFileError
+from nnviz.layouts import LAYOUT_SPECS
 
 __all__ = [
     "DISK_FULL_ERRNOS",
     "DURATION_LIMITS",
-    "LAYOUT_HIDDEN",
     "MAX_VIDEO_SECONDS",
     "OUTPUT_KINDS",
     "SECONDS_PER_EPOCH_LIMITS",
@@ -51,15 +51,6 @@ OUTPUT_KINDS: dict[str, tuple[str, str]] = {
     "mp4": ("a video", ".mp4"),
     "gif": ("a GIF", ".gif"),
     "png": ("a still", ".png"),
-}
-
-
-#: The hidden widths each training layout can draw: the default layout has a view for every
-#: layer within the configuration's limits (``None``: any); the blog's three panels are planes
-#: of its one hidden layer of two units.
-LAYOUT_HIDDEN: dict[str, tuple[tuple[int, ...], ...] | None] = {
-    "default": None,
-    "blog": ((2,),),
 }
 
 
@@ -185,11 +176,11 @@ def check_render(
         :func:`refuse_softmax_pictures`), LaTeX is missing, ffmpeg is missing for a GIF, or
         ``media_dir`` cannot be written.
     """
-    if layout not in LAYOUT_HIDDEN:
-        raise RenderError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_HIDDEN)}")
+    if layout not in LAYOUT_SPECS:
+        raise RenderError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_SPECS)}")
     if config is not None:
         refuse_softmax_pictures(config, layout)
-    drawable = LAYOUT_HIDDEN[layout]
+    drawable = LAYOUT_SPECS[layout].hidden
     if config is not None and drawable is not None and config.hidden not in drawable:
         widths = " or ".join(",".join(map(str, w)) for w in drawable)
         shown = ",".join(map(str, config.hidden))
@@ -224,7 +215,7 @@ def refuse_softmax_pictures(config: RunConfig, layout: str = "default") -> None:
     Parameters
     ----------
     layout
-        The training layout (:data:`nnviz.mobjects.layout.LAYOUTS`).
+        The training layout (:data:`nnviz.layouts.LAYOUT_SPECS`).
 
     Raises
     ------

@@ -179,7 +179,7 @@ def render_run(
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
-    ``layout`` names the panels (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` or
+    ``layout`` names the panels (:data:`nnviz.layouts.LAYOUT_SPECS`): ``"default"`` or
     ``"blog"``. ``draw_points`` draws a seeded sample of that many points (see
     :func:`check_render`). ``axis_scales`` scales the input plane's axes
     (:func:`nnviz.view.axis_scales_for`). With ``run_file`` the scene shows that run file

@@ -25,7 +25,10 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
                    "heads", "theme", "contour", "projection", "ties", "stop_reasons"}),
     ),
     ("registries: activations, data sets, colours", frozenset({"activations", "data", "colormap"})),
-    ("the run's description", frozenset({"config", "class_colors", "view", "formatting"})),
+    (
+        "the run's description",
+        frozenset({"config", "layouts", "class_colors", "view", "formatting"}),
+    ),
     (
         "the numpy core: maths of runs and pictures",
         frozenset({"forward", "csv_data", "regions", "deform", "run", "run_file",

@@ -12,7 +12,7 @@ from manim import ValueTracker
 from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE, INPUT, Space, Weights
-from nnviz.mobjects.layout import LAYOUTS, TrainingLayout
+from nnviz.mobjects.layout import PANEL_BUILDERS, TrainingLayout
 from nnviz.mobjects.panels import HiddenSpacePanel, input_box
 from nnviz.run import Run
 from nnviz.theme import THEMES
@@ -169,7 +169,7 @@ def test_blog_layout_has_three_panels_on_one_clock(short_run: Run) -> None:
                             layout="blog")  # fmt: skip
     spaces = [getattr(p, "space", INPUT) for p in layout.panels]
     assert spaces == [INPUT, HIDDEN_AFFINE, HIDDEN]
-    assert set(LAYOUTS) == {"default", "blog"}
+    assert set(PANEL_BUILDERS) == {"default", "blog"}
     layout.start()
     before = [p.dots.points.copy() for p in layout.panels[1:]]
     clock.set_value(9.0)
@@ -180,7 +180,7 @@ def test_blog_layout_has_three_panels_on_one_clock(short_run: Run) -> None:
         TrainingLayout(Trajectory(short_run), clock, THEME, layout="poster")
 
 
-def test_the_cli_offers_the_layouts_there_are() -> None:
-    from nnviz.cli import LAYOUT_NAMES
+def test_every_layout_of_the_table_has_its_panels() -> None:
+    from nnviz.layouts import LAYOUT_SPECS
 
-    assert set(LAYOUT_NAMES) == set(LAYOUTS)
+    assert list(PANEL_BUILDERS) == list(LAYOUT_SPECS)

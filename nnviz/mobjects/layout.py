@@ -33,7 +33,7 @@ from nnviz.trajectory import Trajectory
 from nnviz.view import AxisScales, Viewport
 
 __all__ = [
-    "LAYOUTS",
+    "PANEL_BUILDERS",
     "ClockedGroup",
     "PanelRow",
     "TrainingLayout",
@@ -272,16 +272,17 @@ BLOG_PANEL = 3.7
 BLOG_CENTRES_X = (-4.55, 0.0, 4.55)
 BLOG_CENTRE_Y = 0.3
 
-#: The training layouts by name (``nnviz render --layout``): each takes the trajectory, the
-#: clock, the theme, the mesh resolution and the input plane's axis scales.
-LAYOUTS: dict[str, Callable[[Trajectory, ValueTracker, Theme, int, str], PanelRow]] = {
+#: The panels of each training layout of :data:`nnviz.layouts.LAYOUT_SPECS`, by its name:
+#: each builder takes the trajectory, the clock, the theme, the mesh resolution and the input
+#: plane's axis scales.
+PANEL_BUILDERS: dict[str, Callable[[Trajectory, ValueTracker, Theme, int, str], PanelRow]] = {
     "default": layer_panels,
     "blog": blog_panels,
 }
 
 
 class TrainingLayout(ClockedGroup):
-    """One run on one clock: its panels (see :data:`LAYOUTS`), heading, epoch/loss/accuracy
+    """One run on one clock: its panels (see :data:`PANEL_BUILDERS`), heading, epoch/loss/accuracy
     read-out (top), loss curve, key-moment captions and legend (bottom).
 
     A run of softmax classes (:func:`nnviz.moments.shows_classes`) writes the classes its key
@@ -303,7 +304,7 @@ class TrainingLayout(ClockedGroup):
     moments
         Key moments of the run to caption (see :mod:`nnviz.moments`).
     layout
-        A name in :data:`LAYOUTS`: ``"default"`` (input plane and hidden space) or ``"blog"``
+        A name in :data:`PANEL_BUILDERS`: ``"default"`` (input plane and hidden space) or ``"blog"``
         (the post's three panels).
     axis_scales
         How the input plane scales its axes (:func:`nnviz.mobjects.panels.input_box`):
@@ -347,10 +348,12 @@ class TrainingLayout(ClockedGroup):
         class_readout: bool = False,
     ) -> None:
         super().__init__()
-        if layout not in LAYOUTS:
-            raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+        if layout not in PANEL_BUILDERS:
+            raise ValueError(
+                f"unknown layout {layout!r}; choose one of {', '.join(PANEL_BUILDERS)}"
+            )
         self.clock = clock
-        row = LAYOUTS[layout](trajectory, clock, theme, mesh_resolution, axis_scales)
+        row = PANEL_BUILDERS[layout](trajectory, clock, theme, mesh_resolution, axis_scales)
         self.panels = row.panels
         self.input_panel = row.panels[0]
         self.hidden_panel = row.panels[-1]
