@@ -135,26 +135,25 @@ def run_scene_class(
     ``still`` makes the scene a still of that epoch (a number or ``"final"``).
     """
     check_axis_scales(axis_scales)
-    from nnviz.stories.training import SingleRunStory
+    from nnviz.stories.training import SingleRunStory, TrainingPhase
 
     names = activation_file_name(config.activation)
+    pace: dict[str, Any] = {}
+    if duration is not None:
+        pace["phase_seconds"] = duration
+    if seconds_per_epoch is not None:  # a pace asked for is kept, however long the run
+        pace.update(seconds_per_epoch=seconds_per_epoch, max_phase_seconds=None)
     settings: dict[str, Any] = {
         "activation": config.activation,
         "lr": config.lr,
         "base_config": config,
-        "layout": layout,
+        "training": TrainingPhase(layout=layout, axis_scales=axis_scales, **pace),
         "draw_points": draw_points,
-        "axis_scales": axis_scales,
         "run_file": None if run_file is None else str(Path(run_file).absolute()),
         "theme_name": theme,
         "still": still,
         "__module__": __name__,
     }
-    if duration is not None:
-        settings["phase_seconds"] = duration
-    if seconds_per_epoch is not None:
-        settings["seconds_per_epoch"] = seconds_per_epoch
-        settings["max_phase_seconds"] = None  # a pace asked for is kept, however long the run
     class_name = f"{names.capitalize().replace('-', '').replace('.', '_')}Run"
     return type(class_name, (SingleRunStory,), settings)
 

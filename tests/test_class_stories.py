@@ -19,8 +19,13 @@ from nnviz.mobjects.hud import run_outcome
 from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH, InputPlanePanel
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene
-from nnviz.stories.compare import CompareStory, RunTile, classes_note
-from nnviz.stories.training import TrainingStory, final_states_heading, play_data_of
+from nnviz.stories.compare import ComparePhase, CompareStory, RunTile, classes_note
+from nnviz.stories.training import (
+    TrainingPhase,
+    TrainingStory,
+    final_states_heading,
+    play_data_of,
+)
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -112,20 +117,16 @@ class ShortSpiral3Training(TrainingStory):
     base_config = SPIRAL3
     activation = "tanh"
     learning_rates = (0.1, 0.03)
-    seconds_per_epoch = 0.05
-    hold_seconds = 0.2
-    mesh_resolution = 60
-    highlight_moments = False
+    training = TrainingPhase(seconds_per_epoch=0.05, hold_seconds=0.2, mesh_resolution=60,
+                             highlight_moments=False)  # fmt: skip
 
 
 class ShortSpiral3Compare(CompareStory):
     """The grid of three spiral arms cut short: ReLU and tanh at two learning rates."""
 
     base_config = SPIRAL3
-    learning_rates = (0.1, 0.03)
-    seconds_per_epoch = 0.05
-    hold_seconds = 0.2
-    mesh_resolution = 60
+    comparison = ComparePhase(learning_rates=(0.1, 0.03), seconds_per_epoch=0.05,
+                              hold_seconds=0.2, mesh_resolution=60)  # fmt: skip
 
 
 class LightSpiral3Compare(ShortSpiral3Compare):

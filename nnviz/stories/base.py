@@ -5,8 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from manim import (
@@ -40,18 +39,12 @@ from nnviz.render_checks import disk_full_message, missing_latex, refuse_softmax
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-__all__ = ["CLOCK_CHUNK_SECONDS", "NNVizScene", "linear_clock", "phase_from"]
+__all__ = ["CLOCK_CHUNK_SECONDS", "NNVizScene", "Phase", "check_phases", "linear_clock"]
 
 #: The longest animation an epoch clock is played in: a longer play is cut into chunks of
 #: whole frames (the same frames at the same times), so that a parallel render (``--jobs``),
 #: which splits a scene between its animations, can give each process an even share.
 CLOCK_CHUNK_SECONDS = 2.0
-
-
-PhaseT = TypeVar("PhaseT", bound="DataclassInstance")
 
 
 def linear_clock(epochs: float, seconds_per_epoch: float) -> tuple[float, Callable[[float], float]]:
@@ -61,14 +54,31 @@ def linear_clock(epochs: float, seconds_per_epoch: float) -> tuple[float, Callab
     return run_time, lambda seconds: epochs * seconds / run_time
 
 
-def phase_from(story: object, phase_type: type[PhaseT]) -> PhaseT:
-    """Return the phase ``phase_type`` (a dataclass of a phase's settings) of a story: each
-    field is the story's attribute of the same name where it has one (a class attribute a
-    subclass may override), else the phase's default."""
-    settings = {
-        f.name: getattr(story, f.name) for f in fields(phase_type) if hasattr(story, f.name)
-    }
-    return phase_type(**settings)
+class Phase(Protocol):
+    """A phase of a story: a frozen dataclass of its settings (a story's class attribute,
+    e.g. ``training = TrainingPhase(seconds_per_epoch=0.03)``) that plays itself on a scene."""
+
+    def check(self) -> None:
+        """Raise :class:`ValueError` in one line when a setting is out of its range."""
+
+
+def check_phases(story: NNVizScene, *names: str) -> None:
+    """Check the phases ``names`` (class attributes) of ``story`` before anything plays.
+
+    A phase checks its settings when it plays, not when it is made: a scene file's phase is
+    made when Manim imports the file, where an error would reach the user as Manim's
+    traceback. Here it is one line.
+
+    Raises
+    ------
+    SystemExit
+        ``nnviz: <Story>.<name>: <what is wrong>``, for the first phase out of range.
+    """
+    for name in names:
+        try:
+            getattr(story, name).check()
+        except ValueError as error:
+            raise SystemExit(f"nnviz: {type(story).__name__}.{name}: {error}") from None
 
 
 @contextmanager
@@ -328,8 +338,9 @@ class NNVizScene(Scene):
             fill_color=self.theme.background, fill_opacity=opacity, stroke_width=0
         )
 
-    def run_for(self, **changes: Any) -> Run:
-        """Return the cached run of :attr:`base_config` with ``changes``, training it if needed.
+    def run_for(self, *, layout: str = "default", **changes: Any) -> Run:
+        """Return the cached run of :attr:`base_config` with ``changes``, training it if needed,
+        for pictures in the training ``layout`` (:data:`nnviz.mobjects.layout.LAYOUTS`).
 
         Raises
         ------
@@ -339,7 +350,7 @@ class NNVizScene(Scene):
         """
         config = self.base_config.replace(**changes)
         try:
-            refuse_softmax_pictures(config, getattr(self, "layout", "default"))
+            refuse_softmax_pictures(config, layout)
         except RenderError as error:
             raise SystemExit(f"nnviz: {error}") from None
         return cached_run(config)
