@@ -125,9 +125,10 @@ def run_scene_class(
 ) -> type[SingleRunStory]:
     """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
     of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
-    configuration is ``config``), in the panels of ``layout``, drawing ``draw_points`` points
-    (``None``: all), the input plane's axes scaled as ``axis_scales`` says, in ``theme``
-    (``None``: ``NNVIZ_THEME``'s).
+    configuration is ``config``), drawing ``draw_points`` points (``None``: all), in ``theme``
+    (``None``: ``NNVIZ_THEME``'s), whose training phase
+    (:class:`~nnviz.stories.training.TrainingPhase`) has the panels of ``layout`` and the
+    input plane's axes scaled as ``axis_scales`` says.
 
     ``duration`` is the video's length in seconds (:attr:`TrainingPhase.phase_seconds
     <nnviz.stories.training.TrainingPhase.phase_seconds>`); ``seconds_per_epoch`` its pace

@@ -137,7 +137,7 @@ def grid_legend(theme: Theme, config: RunConfig) -> Group:
 class ComparePhase:
     """The comparison phase of a story: a grid of runs (activations × learning rates) from the
     same data and initial weights, advancing on one epoch clock; runs that stop early freeze
-    and say so.
+    and say so. The settings are checked when it plays (:meth:`check`).
 
     Attributes
     ----------

@@ -19,7 +19,8 @@ __all__ = ["NetworkPhase", "NetworkStory"]
 @dataclass(frozen=True)
 class NetworkPhase:
     """The network phase of a story: reveal a run's :class:`NetworkLayout`, hold its initial
-    state, play its training on one clock, hold the final state.
+    state, play its training on one clock, hold the final state. The settings are checked
+    when it plays (:meth:`check`).
 
     Attributes
     ----------

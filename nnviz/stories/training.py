@@ -94,7 +94,8 @@ class TrainingPhase:
     (:data:`CONCEAL_SECONDS`). The clock maps video time to a real-valued epoch, so a frame
     shows the network between two logged epochs when it falls between them (the epoch
     read-out shows the fraction), and a long run is sampled at the frame rate, never a frame
-    per logged state.
+    per logged state. The settings are checked when the phase plays (:meth:`check`; a story
+    checks its phase when it starts, :func:`~nnviz.stories.base.check_phases`).
 
     Attributes
     ----------

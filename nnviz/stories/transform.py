@@ -271,7 +271,7 @@ DEFAULT_VIEW = Viewport((-2.85, -0.35), 6.5, 6.5)
 @dataclass(frozen=True)
 class DeformationPhase:
     """The deformation of one run as a phase another story can play: the settings and
-    :meth:`play`.
+    :meth:`play`, which checks them first (:meth:`check`).
 
     Attributes
     ----------
