@@ -374,3 +374,19 @@ def test_render_run_takes_the_setting(
     result = CliRunner().invoke(cli, ["render", "--run", str(path), "--axis-scales", "equal"])
     assert result.exit_code == 0, result.stderr
     assert rendered == [{"name": "wine_equal", "axis_scales": "equal"}]
+
+
+def test_a_phase_s_setting_written_on_the_story_is_refused_in_one_line() -> None:
+    """The old way (a class attribute of the phase's setting) would be ignored: refused."""
+
+    class Old(SingleRunStory):
+        axis_scales = "equal"
+
+    scene = Old.__new__(Old)
+    scene.run_for = lambda **_: pytest.fail("trained before refusing")  # type: ignore[method-assign]
+    with pytest.raises(SystemExit) as refused:
+        Old.construct(scene)
+    assert str(refused.value) == (
+        "nnviz: Old.axis_scales: a setting of the training phase; "
+        "write training = TrainingPhase(axis_scales=...)"
+    )

@@ -4,6 +4,7 @@ colours; the blog layout still refuses k classes."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -249,7 +250,7 @@ def test_the_data_phase_of_a_csv_file_colours_its_three_classes(tmp_path: Path) 
 
 
 class BlogSpiral3(ShortSpiral3Training):
-    layout = "blog"
+    training = dataclasses.replace(ShortSpiral3Training.training, layout="blog")
 
 
 class TalkSpiral3(ShortExplainer):

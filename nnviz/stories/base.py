@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -58,6 +59,8 @@ class Phase(Protocol):
     """A phase of a story: a frozen dataclass of its settings (a story's class attribute,
     e.g. ``training = TrainingPhase(seconds_per_epoch=0.03)``) that plays itself on a scene."""
 
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
     def check(self) -> None:
         """Raise :class:`ValueError` in one line when a setting is out of its range."""
 
@@ -69,16 +72,32 @@ def check_phases(story: NNVizScene, *names: str) -> None:
     made when Manim imports the file, where an error would reach the user as Manim's
     traceback. Here it is one line.
 
+    A story's class attribute named like a field of one of its phases (``seconds_per_epoch =
+    0.05`` where ``training = TrainingPhase(seconds_per_epoch=0.05)`` is meant) would be
+    ignored: it is refused, unless the story class that first declares the phase has a
+    setting of that name of its own (the talk's ``learning_rates``).
+
     Raises
     ------
     SystemExit
-        ``nnviz: <Story>.<name>: <what is wrong>``, for the first phase out of range.
+        ``nnviz: <Story>.<name>: <what is wrong>``, for the first phase out of range or
+        setting misplaced.
     """
+    story_class = type(story)
     for name in names:
+        phase = getattr(story, name)
+        declared_by = next(c for c in reversed(story_class.__mro__) if name in vars(c))
+        for field in fields(phase):
+            if hasattr(story_class, field.name) and not hasattr(declared_by, field.name):
+                kind = type(phase).__name__
+                raise SystemExit(
+                    f"nnviz: {story_class.__name__}.{field.name}: a setting of the {name} "
+                    f"phase; write {name} = {kind}({field.name}=...)"
+                )
         try:
-            getattr(story, name).check()
+            phase.check()
         except ValueError as error:
-            raise SystemExit(f"nnviz: {type(story).__name__}.{name}: {error}") from None
+            raise SystemExit(f"nnviz: {story_class.__name__}.{name}: {error}") from None
 
 
 @contextmanager
