@@ -170,7 +170,7 @@ def make_settings(quality: str, seconds: float) -> Settings:
         seconds=seconds,
         frame_width=frame_width,
         frame_height=frame_height,
-        mesh_resolution=TrainingStory.mesh_resolution,
+        mesh_resolution=TrainingStory.training.mesh_resolution,
     )
 
 

@@ -125,9 +125,10 @@ def run_scene_class(
 ) -> type[SingleRunStory]:
     """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
     of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
-    configuration is ``config``), in the panels of ``layout``, drawing ``draw_points`` points
-    (``None``: all), the input plane's axes scaled as ``axis_scales`` says, in ``theme``
-    (``None``: ``NNVIZ_THEME``'s).
+    configuration is ``config``), drawing ``draw_points`` points (``None``: all), in ``theme``
+    (``None``: ``NNVIZ_THEME``'s), whose training phase
+    (:class:`~nnviz.stories.training.TrainingPhase`) has the panels of ``layout`` and the
+    input plane's axes scaled as ``axis_scales`` says.
 
     ``duration`` is the video's length in seconds (:attr:`TrainingPhase.phase_seconds
     <nnviz.stories.training.TrainingPhase.phase_seconds>`); ``seconds_per_epoch`` its pace
@@ -135,26 +136,25 @@ def run_scene_class(
     ``still`` makes the scene a still of that epoch (a number or ``"final"``).
     """
     check_axis_scales(axis_scales)
-    from nnviz.stories.training import SingleRunStory
+    from nnviz.stories.training import SingleRunStory, TrainingPhase
 
     names = activation_file_name(config.activation)
+    pace: dict[str, Any] = {}
+    if duration is not None:
+        pace["phase_seconds"] = duration
+    if seconds_per_epoch is not None:  # a pace asked for is kept, however long the run
+        pace.update(seconds_per_epoch=seconds_per_epoch, max_phase_seconds=None)
     settings: dict[str, Any] = {
         "activation": config.activation,
         "lr": config.lr,
         "base_config": config,
-        "layout": layout,
+        "training": TrainingPhase(layout=layout, axis_scales=axis_scales, **pace),
         "draw_points": draw_points,
-        "axis_scales": axis_scales,
         "run_file": None if run_file is None else str(Path(run_file).absolute()),
         "theme_name": theme,
         "still": still,
         "__module__": __name__,
     }
-    if duration is not None:
-        settings["phase_seconds"] = duration
-    if seconds_per_epoch is not None:
-        settings["seconds_per_epoch"] = seconds_per_epoch
-        settings["max_phase_seconds"] = None  # a pace asked for is kept, however long the run
     class_name = f"{names.capitalize().replace('-', '').replace('.', '_')}Run"
     return type(class_name, (SingleRunStory,), settings)
 

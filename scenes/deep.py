@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nnviz.config import RunConfig
-from nnviz.stories.training import SingleRunStory
+from nnviz.stories.training import SingleRunStory, TrainingPhase
 
 
 class DeepSpiral(SingleRunStory):
@@ -14,5 +14,5 @@ class DeepSpiral(SingleRunStory):
     base_config = RunConfig(dataset="spiral", hidden=(8, 8, 2), max_epochs=400, target_loss=0.1)
     activation = ("leaky_relu", "leaky_relu", "tanh")
     lr = 0.01
-    seconds_per_epoch = 0.1
+    training = TrainingPhase(seconds_per_epoch=0.1)
     title = "A deep network untangles the spiral"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nnviz.config import RunConfig
-from nnviz.stories.network import NetworkStory
+from nnviz.stories.network import NetworkPhase, NetworkStory
 
 
 class DeepNetworkDiagram(NetworkStory):
@@ -16,4 +16,4 @@ class DeepNetworkDiagram(NetworkStory):
     activation = ("leaky_relu", "leaky_relu", "tanh")
     dataset = "spiral"
     lr = 0.01
-    seconds_per_epoch = 0.1
+    network = NetworkPhase(seconds_per_epoch=0.1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nnviz.config import RunConfig
-from nnviz.stories.training import SingleRunStory
+from nnviz.stories.training import SingleRunStory, TrainingPhase
 
 
 class ThreeArmedSpiral(SingleRunStory):
@@ -17,5 +17,5 @@ class ThreeArmedSpiral(SingleRunStory):
                             batch_size=None, max_epochs=600, target_loss=0.0)  # fmt: skip
     activation = "tanh"
     lr = 0.03
-    seconds_per_epoch = 0.03
+    training = TrainingPhase(seconds_per_epoch=0.03)
     title = "Three classes: a spiral of three arms"

@@ -28,7 +28,6 @@ from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.mobjects.shapes import ClassDots
 from nnviz.run import Run
 from nnviz.run_file import save_run
-from nnviz.stories.base import phase_from
 from nnviz.stories.compare import ComparePhase, range_key
 from nnviz.stories.network import NetworkPhase
 from nnviz.stories.training import SingleRunStory, TrainingPhase
@@ -274,15 +273,25 @@ def test_every_phase_takes_the_setting_and_refuses_an_unknown_one(phase: Any) ->
     assert phase().axis_scales == "auto"
     assert phase(axis_scales="per-axis").axis_scales == "per-axis"
     with pytest.raises(ValueError, match="unknown axis scales 'square'"):
-        phase(axis_scales="square")
+        phase(axis_scales="square").check()
 
 
-def test_a_story_class_setting_reaches_its_phase() -> None:
+def test_a_story_s_phase_setting_is_refused_in_one_line_when_it_starts() -> None:
     class Equal(SingleRunStory):
-        axis_scales = "equal"
+        training = TrainingPhase(axis_scales="equal")
 
-    assert phase_from(Equal, TrainingPhase).axis_scales == "equal"
-    assert phase_from(SingleRunStory, TrainingPhase).axis_scales == "auto"
+    class Square(SingleRunStory):
+        training = TrainingPhase(axis_scales="square")
+
+    assert Equal.training.axis_scales == "equal"
+    assert SingleRunStory.training.axis_scales == "auto"
+    scene = Square.__new__(Square)
+    scene.run_for = lambda **_: pytest.fail("trained before refusing")  # type: ignore[method-assign]
+    with pytest.raises(SystemExit) as refused:
+        Square.construct(scene)
+    assert str(refused.value) == (
+        "nnviz: Square.training: unknown axis scales 'square'; choose one of auto, equal, per-axis"
+    )
 
 
 def test_render_help_says_what_auto_does() -> None:
@@ -311,7 +320,7 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     def render_scene(scene: Any, quality: str, output_format: str, media_dir: Any,
                      output_name: str, *args: Any, **kwargs: Any) -> Path:  # fmt: skip
         story = scene.load()
-        calls.append({"name": output_name, "axis_scales": story.axis_scales})
+        calls.append({"name": output_name, "axis_scales": story.training.axis_scales})
         return Path(f"{output_name}.mp4")
 
     monkeypatch.setattr(run_videos, "render_scene", render_scene)
@@ -365,3 +374,19 @@ def test_render_run_takes_the_setting(
     result = CliRunner().invoke(cli, ["render", "--run", str(path), "--axis-scales", "equal"])
     assert result.exit_code == 0, result.stderr
     assert rendered == [{"name": "wine_equal", "axis_scales": "equal"}]
+
+
+def test_a_phase_s_setting_written_on_the_story_is_refused_in_one_line() -> None:
+    """The old way (a class attribute of the phase's setting) would be ignored: refused."""
+
+    class Old(SingleRunStory):
+        axis_scales = "equal"
+
+    scene = Old.__new__(Old)
+    scene.run_for = lambda **_: pytest.fail("trained before refusing")  # type: ignore[method-assign]
+    with pytest.raises(SystemExit) as refused:
+        Old.construct(scene)
+    assert str(refused.value) == (
+        "nnviz: Old.axis_scales: a setting of the training phase; "
+        "write training = TrainingPhase(axis_scales=...)"
+    )

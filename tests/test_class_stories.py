@@ -4,6 +4,7 @@ colours; the blog layout still refuses k classes."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,13 @@ from nnviz.mobjects.hud import run_outcome
 from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH, InputPlanePanel
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene
-from nnviz.stories.compare import CompareStory, RunTile, classes_note
-from nnviz.stories.training import TrainingStory, final_states_heading, play_data_of
+from nnviz.stories.compare import ComparePhase, CompareStory, RunTile, classes_note
+from nnviz.stories.training import (
+    TrainingPhase,
+    TrainingStory,
+    final_states_heading,
+    play_data_of,
+)
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -112,20 +118,16 @@ class ShortSpiral3Training(TrainingStory):
     base_config = SPIRAL3
     activation = "tanh"
     learning_rates = (0.1, 0.03)
-    seconds_per_epoch = 0.05
-    hold_seconds = 0.2
-    mesh_resolution = 60
-    highlight_moments = False
+    training = TrainingPhase(seconds_per_epoch=0.05, hold_seconds=0.2, mesh_resolution=60,
+                             highlight_moments=False)  # fmt: skip
 
 
 class ShortSpiral3Compare(CompareStory):
     """The grid of three spiral arms cut short: ReLU and tanh at two learning rates."""
 
     base_config = SPIRAL3
-    learning_rates = (0.1, 0.03)
-    seconds_per_epoch = 0.05
-    hold_seconds = 0.2
-    mesh_resolution = 60
+    comparison = ComparePhase(learning_rates=(0.1, 0.03), seconds_per_epoch=0.05,
+                              hold_seconds=0.2, mesh_resolution=60)  # fmt: skip
 
 
 class LightSpiral3Compare(ShortSpiral3Compare):
@@ -248,7 +250,7 @@ def test_the_data_phase_of_a_csv_file_colours_its_three_classes(tmp_path: Path) 
 
 
 class BlogSpiral3(ShortSpiral3Training):
-    layout = "blog"
+    training = dataclasses.replace(ShortSpiral3Training.training, layout="blog")
 
 
 class TalkSpiral3(ShortExplainer):

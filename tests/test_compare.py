@@ -84,6 +84,6 @@ def test_the_comparison_heading_names_its_rows_and_columns() -> None:
         "tanh × learning rate"
     )
     with pytest.raises(ValueError, match="rows"):
-        ComparePhase(activations=("relu", "tanh", "sigmoid"))
+        ComparePhase(activations=("relu", "tanh", "sigmoid")).check()
     with pytest.raises(ValueError, match="columns"):
-        ComparePhase(learning_rates=(0.1, 0.03, 0.01, 0.001))
+        ComparePhase(learning_rates=(0.1, 0.03, 0.01, 0.001)).check()

@@ -19,13 +19,12 @@ pytestmark = pytest.mark.slow
 
 TINY_SCENE = """
 from nnviz.config import RunConfig
-from nnviz.stories.training import SingleRunStory
+from nnviz.stories.training import SingleRunStory, TrainingPhase
 
 
 class TinyRun(SingleRunStory):
     base_config = RunConfig(max_epochs=3, target_loss=0.0)
-    seconds_per_epoch = 0.2
-    hold_seconds = 0.2
+    training = TrainingPhase(seconds_per_epoch=0.2, hold_seconds=0.2)
 """
 
 

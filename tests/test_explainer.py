@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import tempconfig
+from manim import RIGHT, config, tempconfig
 
+from nnviz.manim_adapter.slides import slides_installed
 from nnviz.stories import explainer
+from nnviz.stories.base import NNVizScene
 from tests.frame_regression import assert_matches_control, render_last_frame
 from tests.scenes.stills import ShortExplainer
 
@@ -26,7 +28,7 @@ EXPECTED_SLIDES = 1 + len(explainer.PHASES)
 @pytest.mark.slow
 def test_with_manim_slides_each_phase_is_a_slide(tmp_path: Path) -> None:
     pytest.importorskip("manim_slides", reason="the slides extra is installed by make test")
-    assert explainer.SLIDES_AVAILABLE
+    assert slides_installed()
     from manim_slides import Slide
 
     assert issubclass(ShortExplainer, Slide)
@@ -71,10 +73,10 @@ def test_without_manim_slides_it_is_a_plain_scene(tmp_path: Path) -> None:
         sys.modules["manim_slides"] = None  # import manim_slides now raises ImportError
         sys.path.insert(0, {str(REPO)!r})
         from manim import Scene, tempconfig
-        from nnviz.stories import explainer
+        from nnviz.manim_adapter.slides import slides_installed
         from tests.scenes.stills import ShortExplainer
-        assert not explainer.SLIDES_AVAILABLE
-        assert [b.__name__ for b in explainer.ExplainerStory.__mro__].count("Slide") == 0
+        assert not slides_installed()
+        assert [b.__name__ for b in ShortExplainer.__mro__].count("Slide") == 0
         settings = {{"pixel_width": 320, "pixel_height": 180, "frame_rate": 10,
                     "media_dir": {str(tmp_path)!r}, "verbosity": "ERROR",
                     "progress_bar": "none", "disable_caching": True}}
@@ -117,3 +119,81 @@ def test_the_talk_composes_phases_each_with_its_own_settings() -> None:
     # Each phase keeps its own timing: the network scene's lead, the comparison's mesh.
     assert story.network.lead_seconds == NetworkPhase().lead_seconds
     assert story.training.seconds_per_epoch != TrainingPhase().seconds_per_epoch
+
+
+def test_importing_the_talk_chooses_no_base_and_patches_nothing() -> None:
+    """The library's talk is a plain scene; importing it neither imports manim-slides nor
+    patches Manim's configuration (a fresh interpreter, manim-slides installed or not)."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(REPO)!r})
+        from manim._config.utils import ManimConfig
+        before = dict(vars(ManimConfig))
+        from nnviz.stories.explainer import ExplainerStory
+        from nnviz.manim_adapter.slides import is_slide
+        assert "manim_slides" not in sys.modules
+        assert dict(vars(ManimConfig)) == before
+        assert [b.__name__ for b in ExplainerStory.__mro__].count("Slide") == 0
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_the_scene_file_makes_the_talk_a_slide_when_manim_slides_is_installed() -> None:
+    """``scenes/explainer.py`` holds one scene, ``Explainer``: a Slide with manim-slides (made
+    there, with Manim's configuration adapted), the plain talk without."""
+    from manim.utils.module_ops import scene_classes_from_file
+
+    from nnviz.stories.explainer import ExplainerStory
+
+    scenes = scene_classes_from_file(REPO / "scenes" / "explainer.py", full_list=True)
+    assert isinstance(scenes, list) and [scene.__name__ for scene in scenes] == ["Explainer"]
+    talk = scenes[0]
+    assert issubclass(talk, ExplainerStory)
+    if slides_installed():
+        from manim._config.utils import ManimConfig
+        from manim_slides import Slide
+
+        assert issubclass(talk, Slide) and talk.__doc__ == talk.__mro__[1].__doc__
+        assert hasattr(ManimConfig, "write_to_movie")  # patch_manim_config was applied
+    else:
+        assert talk.__mro__[1] is ExplainerStory
+
+
+class _ManyAnimations(NNVizScene):
+    """More animations than Manim keeps partial movies of (100), in two slides."""
+
+    def construct(self) -> None:
+        from manim import Square
+
+        square = Square()
+        self.add(square)
+        for index in range(110):
+            self.play(square.animate.shift(0.01 * (-1) ** index * RIGHT), run_time=0.1)
+            if index == 54:
+                self.next_slide()  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_a_presentation_of_more_than_a_hundred_animations_keeps_every_slides_movies(
+    tmp_path: Path,
+) -> None:
+    """Manim takes its limit of kept partial movies when the scene is made; manim-slides lifts
+    it only around the render, so the first slides' movies were gone when it joined them."""
+    pytest.importorskip("manim_slides", reason="the slides extra is installed by make test")
+    from nnviz.manim_adapter.slides import as_slides
+
+    settings = {"pixel_width": 64, "pixel_height": 36, "frame_rate": 10,
+                "media_dir": str(tmp_path / "media"), "verbosity": "ERROR",
+                "progress_bar": "none", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings):
+        before = config.max_files_cached
+        assert before != -1  # Manim's limit applies, or the test proves nothing
+        as_slides(_ManyAnimations)(output_folder=tmp_path / "slides").render()
+        assert config.max_files_cached == before  # the lifted limit was undone
+    slides = json.loads((tmp_path / "slides" / "_ManyAnimations.json").read_text())["slides"]
+    assert len(slides) == 2
+    for slide in slides:
+        assert Path(slide["file"]).is_file()

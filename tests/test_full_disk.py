@@ -33,13 +33,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 TINY_SCENE = """
 from nnviz.config import RunConfig
-from nnviz.stories.training import SingleRunStory
+from nnviz.stories.training import SingleRunStory, TrainingPhase
 
 
 class TinyRun(SingleRunStory):
     base_config = RunConfig(max_epochs=3, target_loss=0.0)
-    seconds_per_epoch = 0.2
-    hold_seconds = 0.2
+    training = TrainingPhase(seconds_per_epoch=0.2, hold_seconds=0.2)
 """
 
 #: ``nnviz render`` of a run as small as TinyRun's.

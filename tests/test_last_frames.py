@@ -24,7 +24,7 @@ class FinalStateOfShortRun(NNVizScene):
         run = self.run_for(**ShortRun.base_config.to_dict())
         trajectory = Trajectory(run)
         layout = TrainingLayout(trajectory, ValueTracker(float(run.epochs)), self.theme,
-                                ShortRun.mesh_resolution, [])  # fmt: skip
+                                ShortRun.training.mesh_resolution, [])  # fmt: skip
         self.add(layout)
 
 

@@ -331,7 +331,7 @@ def test_the_training_phase_fits_its_whole_length_to_the_frame() -> None:
     times, _ = phase.clock(27, [], 15.0, hold_frames=22, clear=False)
     assert frames_of_play(float(times[-1]), 15.0) == 90 - 12 - 22
     with pytest.raises(ValueError, match=r"phase_seconds must be at least 3\.9 s"):
-        TrainingPhase(phase_seconds=3.0)
+        TrainingPhase(phase_seconds=3.0).check()
 
 
 def test_the_training_phase_keeps_the_default_pace_and_caps_long_runs() -> None:

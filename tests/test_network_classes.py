@@ -18,7 +18,7 @@ from nnviz.mobjects.diagram.formula import general_formula
 from nnviz.mobjects.diagram.graph import NetworkGraph
 from nnviz.mobjects.diagram.layout import NetworkLayout
 from nnviz.run import Run
-from nnviz.stories.network import NetworkStory
+from nnviz.stories.network import NetworkPhase, NetworkStory
 from nnviz.stories.networks import SideBySideStory
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.trajectory import Trajectory
@@ -238,11 +238,8 @@ class ThreeClassDiagram(NetworkStory):
     activation = "tanh"
     dataset = "spiral"
     lr = 0.03
-    seconds_per_epoch = 0.05
-    lead_seconds = 0.2
-    hold_seconds = 0.2
-    mesh_resolution = 80
-    heatmap_resolution = 40
+    network = NetworkPhase(seconds_per_epoch=0.05, lead_seconds=0.2, hold_seconds=0.2,
+                           mesh_resolution=80, heatmap_resolution=40)  # fmt: skip
 
 
 def screen_pixel(point: np.ndarray, width: int, height: int) -> tuple[int, int]:

@@ -205,8 +205,9 @@ def test_scene_lasts_its_reveal_lead_training_and_hold() -> None:
         scene.render()
         run = scene.run_for(activation=scene_class.activation, lr=scene_class.lr)
         # The reveal (0.8 s), the lead, one clock tick per epoch, the hold.
-        expected = (0.8 + scene_class.lead_seconds + run.epochs * scene_class.seconds_per_epoch
-                    + scene_class.hold_seconds)  # fmt: skip
+        phase = scene_class.network
+        expected = (0.8 + phase.lead_seconds + run.epochs * phase.seconds_per_epoch
+                    + phase.hold_seconds)  # fmt: skip
         assert scene.renderer.time == pytest.approx(expected, abs=2 / 15)
 
 
@@ -418,23 +419,22 @@ def test_the_deep_scene_is_its_own_file_and_reads_its_architecture() -> None:
     assert scene.activation == ("leaky_relu", "leaky_relu", "tanh")
 
 
-def test_the_story_builds_its_phase_from_its_settings() -> None:
+def test_the_story_plays_its_phase_with_the_phase_s_settings(short_run: Run) -> None:
     import dataclasses
 
     from nnviz.stories.network import NetworkPhase, NetworkStory
 
     class Slow(NetworkStory):
-        seconds_per_epoch = 0.3
-        hold_seconds = 0.25
-        heatmap_resolution = 40
+        network = NetworkPhase(seconds_per_epoch=0.3, hold_seconds=0.25, heatmap_resolution=40)
 
-    phase = Slow.network_phase(Slow.__new__(Slow))
-    assert phase == NetworkPhase(
-        seconds_per_epoch=0.3,
-        lead_seconds=NetworkStory.lead_seconds,
-        hold_seconds=0.25,
-        mesh_resolution=NetworkStory.mesh_resolution,
-        heatmap_resolution=40,
-    )
+    played: list[NetworkPhase] = []
+    scene = Slow.__new__(Slow)
+    scene.run_for = lambda **_: short_run  # type: ignore[method-assign]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(NetworkPhase, "play", lambda phase, *_: played.append(phase))
+        Slow.construct(scene)
+    assert played == [NetworkPhase(seconds_per_epoch=0.3, lead_seconds=1.5, hold_seconds=0.25,
+                                   mesh_resolution=160, heatmap_resolution=40)]  # fmt: skip
+    assert NetworkStory.network == NetworkPhase()
     with pytest.raises(dataclasses.FrozenInstanceError):
-        phase.hold_seconds = 1.0  # type: ignore[misc]
+        Slow.network.hold_seconds = 1.0  # type: ignore[misc]

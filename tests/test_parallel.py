@@ -83,7 +83,7 @@ def test_the_clock_plays_in_chunks_of_whole_frames() -> None:
         plays, _ = plan_plays(ShortRun)
     chunks = [play for play in plays if not play.still and play.seconds < CLOCK_CHUNK_SECONDS]
     epochs = ShortRun.base_config.max_epochs
-    training = frames_of_play(epochs * ShortRun.seconds_per_epoch, 15)
+    training = frames_of_play(epochs * ShortRun.training.seconds_per_epoch, 15)
     # the reveal (0.8 s) and conceal (0.6 s) plays are the only other short animations
     clock_frames = sum(p.frames for p in chunks) - frames_of_play(0.8, 15) - frames_of_play(0.6, 15)
     assert clock_frames == training

@@ -147,7 +147,7 @@ def test_a_scene_with_a_bad_run_file_stops_in_one_line(tmp_path: Path) -> None:
 
     def story(run_file: Path) -> types.SimpleNamespace:
         """The settings story_run reads, as a SingleRunStory has them."""
-        return types.SimpleNamespace(run_file=str(run_file), layout=SingleRunStory.layout)
+        return types.SimpleNamespace(run_file=str(run_file), training=SingleRunStory.training)
 
     with pytest.raises(SystemExit, match=r"^nnviz: .*missing.npz: no such run file$"):
         SingleRunStory.story_run(story(tmp_path / "missing.npz"))  # type: ignore[arg-type]

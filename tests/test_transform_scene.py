@@ -190,18 +190,20 @@ def test_clip_segments_cuts_at_the_box_edges() -> None:
 
 
 def test_the_epoch_setting_picks_the_weights(short_run: Run) -> None:
+    from nnviz.stories.transform import DeformationPhase
+
     class Default(DeformationStory):
         pass
 
     class Early(DeformationStory):
-        epoch = 5
+        deformation = DeformationPhase(epoch=5)
 
     class Late(DeformationStory):
-        epoch = 10_000
+        deformation = DeformationPhase(epoch=10_000)
 
-    assert Default.weights_epoch(Default.__new__(Default), short_run) == short_run.epochs
-    assert Early.weights_epoch(Early.__new__(Early), short_run) == 5
-    assert Late.weights_epoch(Late.__new__(Late), short_run) == short_run.epochs
+    assert Default.deformation.weights_epoch(short_run) == short_run.epochs
+    assert Early.deformation.weights_epoch(short_run) == 5
+    assert Late.deformation.weights_epoch(short_run) == short_run.epochs
     assert DeformationStory.base_config == RunConfig()
 
 
@@ -224,21 +226,24 @@ def test_last_frame_of_the_deformation_video(tmp_path: Path) -> None:
 # --- the phase and the refusal -----------------------------------------------------------------
 
 
-def test_the_story_builds_its_phase_from_its_class_attributes() -> None:
+def test_the_story_plays_each_run_with_its_phase(short_run: Run) -> None:
     from nnviz.stories.transform import DeformationPhase
 
     class Slow(DeformationStory):
-        stage_seconds = (3.0, 2.0, 3.0)
-        hold_seconds = 4.0
-        grid_count = 11
-        epoch = 7
+        activations = ("tanh",)
+        deformation = DeformationPhase(stage_seconds=(3.0, 2.0, 3.0), hold_seconds=4.0,
+                                       grid_count=11, epoch=7)  # fmt: skip
 
-    phase = Slow.phase(Slow.__new__(Slow))
-    assert phase == DeformationPhase(
-        stage_seconds=(3.0, 2.0, 3.0), hold_seconds=4.0, grid_count=11, epoch=7
-    )
+    played: list[DeformationPhase] = []
+    scene = Slow.__new__(Slow)
+    scene.run_for = lambda **_: short_run  # type: ignore[method-assign]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DeformationPhase, "play", lambda phase, *_: played.append(phase))
+        Slow.construct(scene)
+    assert played == [DeformationPhase(stage_seconds=(3.0, 2.0, 3.0), hold_seconds=4.0,
+                                       grid_count=11, epoch=7)]  # fmt: skip
     with pytest.raises(AttributeError):
-        phase.epoch = 3  # type: ignore[misc]
+        Slow.deformation.epoch = 3  # type: ignore[misc]
 
 
 def test_a_too_wide_network_is_refused_in_one_line_before_training() -> None:

@@ -1,5 +1,27 @@
-"""Make manim-slides 5.7 work with manim 0.22, which it predates (imported only with
-manim-slides, by :mod:`nnviz.stories.explainer`): three patches of Manim's ``ManimConfig`` class.
+"""A story as a manim-slides presentation, made where a scene file asks for it, and what
+manim-slides 5.7 needs of manim 0.22, which it predates.
+
+The library never chooses a story's base classes when it is imported: a scene file makes the
+presentation explicitly, ::
+
+    @slides_when_installed
+    class Explainer(ExplainerStory):
+        ...
+
+which is the story combined with :class:`manim_slides.Slide` when manim-slides is installed
+(``pip install 'nnviz[slides]'``), and the plain story otherwise (:func:`as_slides`). A story
+asks :func:`is_slide` at run time whether it is playing as slides.
+
+**The segment cache.** Manim's ``Scene.__init__`` takes ``config.max_files_cached`` (100) into
+its file writer's settings, and the file writer removes the oldest partial movies beyond it
+when a render ends. ``Slide.render`` lifts the limit only around ``Scene.render``, after the
+writer was made: a talk of more than 100 animations lost its first partial movies before
+manim-slides joined them into slides (``FileNotFoundError: ... uncached_00000.mp4``). A
+presentation is therefore made with the limit lifted (:func:`as_slides`), the one write of
+the global config here, undone as soon as the scene is made.
+
+**Three patches of Manim's ``ManimConfig`` class** (:func:`patch_manim_config`, applied when a
+presentation is made):
 
 manim-slides' ``Slide`` uses three configuration values that manim 0.22 no longer has:
 
@@ -21,11 +43,75 @@ infinity).
 from __future__ import annotations
 
 import math
-from typing import Any
+import sys
+from typing import Any, TypeVar, cast
+
+from manim import Scene, config
 
 from nnviz.manim_adapter.replaces import replaces
 
-__all__ = ["patch_manim_config"]
+__all__ = [
+    "as_slides",
+    "is_slide",
+    "patch_manim_config",
+    "slides_installed",
+    "slides_when_installed",
+]
+
+SceneT = TypeVar("SceneT", bound=type[Scene])
+
+
+def slides_installed() -> bool:
+    """Return whether manim-slides can be imported."""
+    try:
+        import manim_slides  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def as_slides(story: SceneT) -> SceneT:
+    """Return ``story`` as a presentation: a subclass of ``story`` and
+    :class:`manim_slides.Slide` of the same name, module and docstring (so that Manim finds it
+    in the scene file under the story's name and ``manim-slides render file.py Name`` writes
+    ``Name.json``), after adapting Manim's configuration to manim-slides
+    (:func:`patch_manim_config`). Its scenes are made without a limit on the partial movies
+    kept (see the module docstring), so that every slide's movies are still there to join.
+
+    Raises
+    ------
+    ImportError
+        When manim-slides is not installed.
+    """
+    from manim_slides.slide import Slide
+
+    patch_manim_config()
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kept = config.max_files_cached
+        config.max_files_cached = -1  # no limit: Scene.__init__ gives it to the file writer
+        try:
+            super(presentation, self).__init__(*args, **kwargs)
+        finally:
+            config.max_files_cached = kept
+
+    attributes = {"__module__": story.__module__, "__qualname__": story.__qualname__,
+                  "__doc__": story.__doc__, "__init__": __init__}  # fmt: skip
+    presentation: type[Any] = type(story.__name__, (story, Slide), attributes)
+    return cast(SceneT, presentation)
+
+
+def slides_when_installed(story: SceneT) -> SceneT:
+    """Return ``story`` as a presentation (:func:`as_slides`) when manim-slides is installed,
+    else ``story`` itself, which then plays straight through as a plain Manim scene."""
+    return as_slides(story) if slides_installed() else story
+
+
+def is_slide(scene: Scene) -> bool:
+    """Return whether ``scene`` is a :class:`manim_slides.Slide`, without importing
+    manim-slides: a scene can only be one once ``manim_slides.slide`` is imported."""
+    module = sys.modules.get("manim_slides.slide")
+    return module is not None and isinstance(scene, module.Slide)
 
 
 def patch_manim_config() -> None:

@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from manim import (
@@ -33,18 +33,12 @@ from nnviz.render_checks import disk_full_message, missing_latex, refuse_softmax
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-__all__ = ["CLOCK_CHUNK_SECONDS", "NNVizScene", "linear_clock", "phase_from"]
+__all__ = ["CLOCK_CHUNK_SECONDS", "NNVizScene", "Phase", "check_phases", "linear_clock"]
 
 #: The longest animation an epoch clock is played in: a longer play is cut into chunks of
 #: whole frames (the same frames at the same times), so that a parallel render (``--jobs``),
 #: which splits a scene between its animations, can give each process an even share.
 CLOCK_CHUNK_SECONDS = 2.0
-
-
-PhaseT = TypeVar("PhaseT", bound="DataclassInstance")
 
 
 def linear_clock(epochs: float, seconds_per_epoch: float) -> tuple[float, Callable[[float], float]]:
@@ -54,14 +48,49 @@ def linear_clock(epochs: float, seconds_per_epoch: float) -> tuple[float, Callab
     return run_time, lambda seconds: epochs * seconds / run_time
 
 
-def phase_from(story: object, phase_type: type[PhaseT]) -> PhaseT:
-    """Return the phase ``phase_type`` (a dataclass of a phase's settings) of a story: each
-    field is the story's attribute of the same name where it has one (a class attribute a
-    subclass may override), else the phase's default."""
-    settings = {
-        f.name: getattr(story, f.name) for f in fields(phase_type) if hasattr(story, f.name)
-    }
-    return phase_type(**settings)
+class Phase(Protocol):
+    """A phase of a story: a frozen dataclass of its settings (a story's class attribute,
+    e.g. ``training = TrainingPhase(seconds_per_epoch=0.03)``) that plays itself on a scene."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def check(self) -> None:
+        """Raise :class:`ValueError` in one line when a setting is out of its range."""
+
+
+def check_phases(story: NNVizScene, *names: str) -> None:
+    """Check the phases ``names`` (class attributes) of ``story`` before anything plays.
+
+    A phase checks its settings when it plays, not when it is made: a scene file's phase is
+    made when Manim imports the file, where an error would reach the user as Manim's
+    traceback. Here it is one line.
+
+    A story's class attribute named like a field of one of its phases (``seconds_per_epoch =
+    0.05`` where ``training = TrainingPhase(seconds_per_epoch=0.05)`` is meant) would be
+    ignored: it is refused, unless the story class that first declares the phase has a
+    setting of that name of its own (the talk's ``learning_rates``).
+
+    Raises
+    ------
+    SystemExit
+        ``nnviz: <Story>.<name>: <what is wrong>``, for the first phase out of range or
+        setting misplaced.
+    """
+    story_class = type(story)
+    for name in names:
+        phase = getattr(story, name)
+        declared_by = next(c for c in reversed(story_class.__mro__) if name in vars(c))
+        for field in fields(phase):
+            if hasattr(story_class, field.name) and not hasattr(declared_by, field.name):
+                kind = type(phase).__name__
+                raise SystemExit(
+                    f"nnviz: {story_class.__name__}.{field.name}: a setting of the {name} "
+                    f"phase; write {name} = {kind}({field.name}=...)"
+                )
+        try:
+            phase.check()
+        except ValueError as error:
+            raise SystemExit(f"nnviz: {story_class.__name__}.{name}: {error}") from None
 
 
 @contextmanager
@@ -210,8 +239,9 @@ class NNVizScene(AdaptedScene):
             fill_color=self.theme.background, fill_opacity=opacity, stroke_width=0
         )
 
-    def run_for(self, **changes: Any) -> Run:
-        """Return the cached run of :attr:`base_config` with ``changes``, training it if needed.
+    def run_for(self, *, layout: str = "default", **changes: Any) -> Run:
+        """Return the cached run of :attr:`base_config` with ``changes``, training it if needed,
+        for pictures in the training ``layout`` (:data:`nnviz.mobjects.layout.LAYOUTS`).
 
         Raises
         ------
@@ -221,7 +251,7 @@ class NNVizScene(AdaptedScene):
         """
         config = self.base_config.replace(**changes)
         try:
-            refuse_softmax_pictures(config, getattr(self, "layout", "default"))
+            refuse_softmax_pictures(config, layout)
         except RenderError as error:
             raise SystemExit(f"nnviz: {error}") from None
         return cached_run(config)

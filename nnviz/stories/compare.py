@@ -15,7 +15,7 @@ from nnviz.formatting import fit_number, range_decimals, rates_words
 from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.run_status import RunStatus
-from nnviz.stories.base import NNVizScene, linear_clock, phase_from
+from nnviz.stories.base import NNVizScene, check_phases, linear_clock
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, axis_scales_for, check_axis_scales
@@ -125,7 +125,7 @@ def grid_legend(theme: Theme, config: RunConfig) -> Group:
 class ComparePhase:
     """The comparison phase of a story: a grid of runs (activations × learning rates) from the
     same data and initial weights, advancing on one epoch clock; runs that stop early freeze
-    and say so.
+    and say so. The settings are checked when it plays (:meth:`check`).
 
     Attributes
     ----------
@@ -157,7 +157,8 @@ class ComparePhase:
     COLUMN_SPACING: ClassVar[float] = 3.9
     ROW_CENTRES: ClassVar[tuple[float, ...]] = (1.25, -2.05)
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
+        """Raise :class:`ValueError` in one line when a setting is out of its range."""
         check_axis_scales(self.axis_scales)
         if not 1 <= len(self.activations) <= len(self.ROW_CENTRES):
             raise ValueError(f"the grid has 1 to {len(self.ROW_CENTRES)} rows of activations")
@@ -173,6 +174,7 @@ class ComparePhase:
     def play(self, scene: NNVizScene) -> None:
         """Reveal the grid of ``scene``'s runs (:meth:`NNVizScene.run_for` with each activation
         and learning rate) and play them on one clock, then hold the final states."""
+        self.check()
         theme = scene.theme
         clock = ValueTracker(0.0)
         widths = " → ".join(map(str, scene.base_config.widths))
@@ -238,29 +240,20 @@ class CompareStory(NNVizScene):
     weights, advancing on one epoch clock (:class:`ComparePhase`). :attr:`base_config` sets the
     network (``hidden``), the data and the rest of the runs; a softmax output of 2 to 6
     classes (``RunConfig(dataset="spiral", classes=3, hidden=(8, 2))``) is drawn by its most
-    probable class, with the classes' legend."""
+    probable class, with the classes' legend.
 
-    #: Rows of the grid (one or two).
-    activations: ClassVar[tuple[str | tuple[str, ...], ...]] = ("relu", "tanh")
-    #: Columns of the grid (one to three).
-    learning_rates: ClassVar[tuple[float, ...]] = BLOG_LEARNING_RATES
-    #: Seconds of video per epoch.
-    seconds_per_epoch: ClassVar[float] = 0.08
-    #: Seconds the final states stay on screen.
-    hold_seconds: ClassVar[float] = 3.0
-    #: Pixels along each side of every mesh.
-    mesh_resolution: ClassVar[int] = 120
-    #: How the input planes scale their axes: ``"auto"``, ``"equal"`` or ``"per-axis"``
-    #: (:class:`ComparePhase`).
-    axis_scales: ClassVar[str] = "auto"
+    Subclasses set the grid in :attr:`comparison`, e.g.
+    ``comparison = ComparePhase(activations=("tanh",), learning_rates=(0.1, 0.01))``.
+    """
+
+    #: The grid: its rows (one or two activations), columns (one to three learning rates),
+    #: timing, mesh resolution and axis scales.
+    comparison: ClassVar[ComparePhase] = ComparePhase()
 
     def construct(self) -> None:
+        check_phases(self, "comparison")
         self.show_grid()
-
-    def compare_phase(self) -> ComparePhase:
-        """Return the comparison phase with this story's settings."""
-        return phase_from(self, ComparePhase)
 
     def show_grid(self) -> None:
         """Reveal the grid of runs and play them on one clock, then hold the final states."""
-        self.compare_phase().play(self)
+        self.comparison.play(self)

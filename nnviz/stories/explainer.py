@@ -1,21 +1,23 @@
 """A talk in one scene: data, network, what the hidden layer does, training, comparison.
 
-When manim-slides is installed (``pip install 'nnviz[slides]'``), :class:`ExplainerStory` is
-also a :class:`manim_slides.Slide` and pauses after every phase, so
-``manim-slides render scenes/explainer.py Explainer`` followed by ``manim-slides Explainer``
-(or ``manim-slides convert Explainer talk.html``, an HTML page) presents it. Without
-manim-slides it is a plain Scene and plays straight through.
+:class:`ExplainerStory` is a plain nnviz scene that pauses after every phase. A scene file
+makes it a presentation explicitly, with :func:`nnviz.manim_adapter.slides.slides_when_installed`
+(or :func:`~nnviz.manim_adapter.slides.as_slides`): combined with :class:`manim_slides.Slide`, every
+pause ends a slide, so ``manim-slides render scenes/explainer.py Explainer`` followed by
+``manim-slides Explainer`` (or ``manim-slides convert Explainer talk.html``, an HTML page)
+presents it. As a plain scene it plays straight through.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 from manim import DOWN, UP, Scene, Text, VGroup, config
 
 from nnviz.config import BLOG_LEARNING_RATES
+from nnviz.manim_adapter.slides import is_slide
 from nnviz.mobjects.typeset import typeset_once
-from nnviz.stories.base import NNVizScene
+from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.stories.compare import ComparePhase
 from nnviz.stories.network import NetworkPhase
 from nnviz.stories.training import TrainingPhase, play_data_of, play_title
@@ -23,24 +25,7 @@ from nnviz.stories.transform import DeformationPhase
 from nnviz.trajectory import Trajectory
 from nnviz.view import axis_scales_for
 
-__all__ = ["PHASES", "SLIDES_AVAILABLE", "ExplainerStory"]
-
-if TYPE_CHECKING:
-    SlideBase: Any = object
-else:
-    try:
-        from manim_slides import Slide as SlideBase
-    except ImportError:  # manim-slides is optional: the talk is then a plain Scene
-        SlideBase = None
-
-
-if SlideBase is not None:
-    from nnviz.manim_adapter.slides import patch_manim_config
-
-    patch_manim_config()
-
-#: True when manim-slides could be imported: the explainer is then a Slide.
-SLIDES_AVAILABLE: bool = SlideBase is not None
+__all__ = ["PHASES", "ExplainerStory"]
 
 #: The titles of the talk's phases, in order.
 PHASES: tuple[str, ...] = (
@@ -51,14 +36,11 @@ PHASES: tuple[str, ...] = (
     "The whole experiment",
 )
 
-_BASES: tuple[type, ...] = (NNVizScene,)
-if SLIDES_AVAILABLE:
-    _BASES = (*_BASES, SlideBase)
 
-
-class ExplainerStory(*_BASES):  # type: ignore[misc]
-    """The talk: every phase starts with its title and ends with a pause (a new slide) on its
-    content, which fades out only after the pause, when the next phase begins.
+class ExplainerStory(NNVizScene):
+    """The talk: every phase starts with its title and ends with a pause (a new slide, when
+    the talk is made a presentation, see :mod:`nnviz.manim_adapter.slides`) on its content, which
+    fades out only after the pause, when the next phase begins.
 
     The phases are the other stories' building blocks, each with its own settings
     (:attr:`network`, :attr:`deformation`, :attr:`training`, :attr:`comparison`); a subclass
@@ -87,27 +69,28 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
     )
 
     def construct(self) -> None:
+        check_phases(self, "network", "deformation", "training", "comparison")
         run = self.run_for(activation=self.activation, lr=self.lr)
         play_title(self, run.config, clear=False)
-        self.pause()
+        self.end_phase()
         self.show_phase(0)
         scales = axis_scales_for(self.training.axis_scales, run.config.dataset)
         play_data_of(self, run.config, run.X, run.y, scales=scales, clear=False)
-        self.pause()
+        self.end_phase()
         self.show_phase(1)
         self.network.play(self, Trajectory(run))
-        self.pause()
+        self.end_phase()
         self.show_phase(2)
         self.deformation.play(self, run, clear=False)
-        self.pause()
+        self.end_phase()
         self.show_phase(3)
         for index, lr in enumerate(self.learning_rates):
             trajectory = Trajectory(self.run_for(activation=self.activation, lr=lr))
             self.training.play(self, trajectory, clear=index < len(self.learning_rates) - 1)
-        self.pause()
+        self.end_phase()
         self.show_phase(4)
         self.comparison.play(self)
-        self.pause()
+        self.end_phase()
 
     def show_phase(self, index: int) -> None:
         """Clear the screen (the last slide's content, after its pause) and show the title
@@ -124,14 +107,14 @@ class ExplainerStory(*_BASES):  # type: ignore[misc]
         self.wait(self.title_seconds)
         self.fade_out(card, run_time=0.4)
 
-    def render(self, preview: bool = False) -> None:
+    def render(self, preview: bool = False) -> bool:
         """Render; as slides only when a movie is written (``-s`` and dry runs make none)."""
-        if SLIDES_AVAILABLE and (config.save_last_frame or config.dry_run):
-            Scene.render(self, preview)
-            return
-        super().render(preview)
+        if is_slide(self) and (config.save_last_frame or config.dry_run):
+            return Scene.render(self, preview)
+        return super().render(preview)
 
-    def pause(self) -> None:
-        """End a phase: a new slide under manim-slides, nothing in a plain Scene."""
-        if SLIDES_AVAILABLE:
-            self.next_slide()
+    def end_phase(self) -> None:
+        """End a phase: a new slide when the talk is a :class:`manim_slides.Slide`, nothing
+        in a plain scene."""
+        if is_slide(self):
+            self.next_slide()  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from typing import ClassVar
 from manim import ValueTracker
 
 from nnviz.mobjects.diagram.layout import NetworkLayout
-from nnviz.stories.base import NNVizScene, linear_clock, phase_from
+from nnviz.stories.base import NNVizScene, check_phases, linear_clock
 from nnviz.trajectory import Trajectory
 from nnviz.view import check_axis_scales
 
@@ -19,7 +19,8 @@ __all__ = ["NetworkPhase", "NetworkStory"]
 @dataclass(frozen=True)
 class NetworkPhase:
     """The network phase of a story: reveal a run's :class:`NetworkLayout`, hold its initial
-    state, play its training on one clock, hold the final state.
+    state, play its training on one clock, hold the final state. The settings are checked
+    when it plays (:meth:`check`).
 
     Attributes
     ----------
@@ -46,11 +47,13 @@ class NetworkPhase:
     heatmap_resolution: int = 100
     axis_scales: str = "auto"
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
+        """Raise :class:`ValueError` in one line when a setting is out of its range."""
         check_axis_scales(self.axis_scales)
 
     def play(self, scene: NNVizScene, trajectory: Trajectory) -> None:
         """Reveal the network of ``trajectory``'s run in ``scene`` and play its training."""
+        self.check()
         clock = ValueTracker(0.0)
         layout = NetworkLayout(trajectory, clock, scene.theme, self.mesh_resolution,
                                self.heatmap_resolution, self.axis_scales)  # fmt: skip
@@ -67,8 +70,9 @@ class NetworkStory(NNVizScene):
     at each neuron, each hidden neuron's activation over the input plane, the probability mesh
     and the formula (with the live weights where they fit), all driven by one epoch clock.
 
-    Subclasses set :attr:`hidden`, :attr:`activation`, :attr:`dataset`, :attr:`lr` or the
-    timing; :attr:`base_config` sets the rest of the run (epochs, target, seeds).
+    Subclasses set :attr:`hidden`, :attr:`activation`, :attr:`dataset`, :attr:`lr`, or the
+    timing and resolutions in :attr:`network` (``network = NetworkPhase(seconds_per_epoch=0.2)``);
+    :attr:`base_config` sets the rest of the run (epochs, target, seeds).
     """
 
     #: Width of each hidden layer of the run.
@@ -79,30 +83,16 @@ class NetworkStory(NNVizScene):
     dataset: ClassVar[str] = "seed"
     #: Learning rate of the run.
     lr: ClassVar[float] = 0.01
-    #: Seconds of video per training epoch (200 epochs take 20 s).
-    seconds_per_epoch: ClassVar[float] = 0.1
-    #: Seconds the initial state stays on screen before the clock starts.
-    lead_seconds: ClassVar[float] = 1.5
-    #: Seconds the final state stays on screen.
-    hold_seconds: ClassVar[float] = 2.5
-    #: Pixels along each side of the probability mesh.
-    mesh_resolution: ClassVar[int] = 160
-    #: Pixels along each side of each hidden neuron's heatmap.
-    heatmap_resolution: ClassVar[int] = 100
-    #: How the input plane scales its axes: ``"auto"``, ``"equal"`` or ``"per-axis"``
-    #: (:class:`NetworkPhase`).
-    axis_scales: ClassVar[str] = "auto"
+    #: The network phase: its timing (200 epochs take 20 s), resolutions and axis scales.
+    network: ClassVar[NetworkPhase] = NetworkPhase()
 
     def construct(self) -> None:
+        check_phases(self, "network")
         run = self.run_for(
             hidden=self.hidden, activation=self.activation, dataset=self.dataset, lr=self.lr
         )
-        self.network_phase().play(self, Trajectory(run))
-
-    def network_phase(self) -> NetworkPhase:
-        """Return the :class:`NetworkPhase` of this scene's timing and resolutions."""
-        return phase_from(self, NetworkPhase)
+        self.show_network(Trajectory(run))
 
     def show_network(self, trajectory: Trajectory) -> None:
         """Reveal the network of ``trajectory``'s run and play its training on one clock."""
-        self.network_phase().play(self, trajectory)
+        self.network.play(self, trajectory)

@@ -35,7 +35,7 @@ from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_e
 from nnviz.render_checks import refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run
-from nnviz.stories.base import NNVizScene, phase_from
+from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.trajectory import Trajectory
 from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, data_box
 
@@ -54,9 +54,7 @@ __all__ = [
     "final_states_heading",
     "play_data",
     "play_data_of",
-    "play_run",
     "play_title",
-    "training_phase_of",
 ]
 
 
@@ -66,116 +64,6 @@ def final_states_heading(name: str, runs: int) -> str:
     if runs == 1:
         return f"{name}: final state"
     return f"{name}: {rates_words(runs)}, final states"
-
-
-class TrainingStory(NNVizScene):
-    """How a network (the post's 2-2-1 by default, :attr:`base_config`) learns its data, at
-    three learning rates: the data, each run's training layout, then the final states side
-    by side.
-
-    Subclasses set :attr:`activation`. Every panel is driven by one epoch tracker; between
-    logged epochs the weights are interpolated (PCHIP) and the picture recomputed from them.
-    A softmax run of 2 to 6 classes (``RunConfig(dataset="spiral", classes=3, ...)``, or a
-    CSV file's labels) is drawn by its most probable class in the default layout; the blog
-    layout, the post's binary figure, refuses it in one line.
-    """
-
-    #: Hidden activation of the runs.
-    activation: ClassVar[str] = "relu"
-    #: Learning rates shown, one training segment each.
-    learning_rates: ClassVar[tuple[float, ...]] = BLOG_LEARNING_RATES
-    #: Seconds of video per training epoch (200 epochs take 16 s).
-    seconds_per_epoch: ClassVar[float] = 0.08
-    #: Seconds the final state of each run stays on screen.
-    hold_seconds: ClassVar[float] = 1.5
-    #: Pixels along each side of the probability meshes.
-    mesh_resolution: ClassVar[int] = 180
-    #: Slow the clock down and show a caption at the runs' key moments.
-    highlight_moments: ClassVar[bool] = True
-    #: The panels of each run (:data:`nnviz.mobjects.layout.LAYOUTS`): ``"default"`` (input
-    #: plane and hidden space) or ``"blog"`` (the post's three panels).
-    layout: ClassVar[str] = "default"
-    #: How the input plane scales its axes: ``"auto"`` (one scale for both for a built-in data
-    #: set, each axis its own range for a CSV file's data), ``"equal"`` or ``"per-axis"``.
-    axis_scales: ClassVar[str] = "auto"
-
-    def construct(self) -> None:
-        runs = [self.run_for(activation=self.activation, lr=lr) for lr in self.learning_rates]
-        self.show_title()
-        self.show_data(runs[0].X, runs[0].y)
-        for run in runs:
-            self.show_training(Trajectory(run))
-        self.show_comparison([Trajectory(run) for run in runs])
-
-    # --- phases --------------------------------------------------------------------------------
-
-    def show_title(self) -> None:
-        """The question, the activation and its formula."""
-        play_title(self, self.base_config.replace(activation=self.activation))
-
-    def show_data(self, X: np.ndarray, y: np.ndarray) -> None:
-        """The data set alone, in the input plane's place."""
-        scales = axis_scales_for(self.axis_scales, self.base_config.dataset)
-        play_data_of(self, self.base_config, X, y, scales=scales)
-
-    def training_phase(self) -> TrainingPhase:
-        """Return the training phase with this story's settings."""
-        return training_phase_of(self)
-
-    def show_training(self, trajectory: Trajectory) -> None:
-        """One run: the panels, the read-out and the loss curve, driven by one clock."""
-        self.training_phase().play(self, trajectory)
-
-    def show_comparison(self, trajectories: list[Trajectory]) -> None:
-        """The three runs side by side at their final states (with the classes' legend under
-        them for a softmax output)."""
-        theme = self.theme
-        heading = typeset_once(
-            Text,
-            final_states_heading(activation(self.activation).display, len(trajectories)),
-            font=theme.font,
-            font_size=30,
-            color=theme.foreground,
-        )
-        heading.to_edge(UP, buff=0.35)
-        columns = Group()
-        size = 3.5
-        for index, trajectory in enumerate(trajectories):
-            run = trajectory.run
-            clock = ValueTracker(float(run.epochs))
-            centre = ((index - (len(trajectories) - 1) / 2) * 4.55, 0.25)
-            panel = InputPlanePanel(
-                trajectory,
-                clock,
-                Viewport(centre, size, size),
-                theme,
-                caption=f"learning rate {run.config.lr:g}",
-                mesh_resolution=self.mesh_resolution,
-                axis_scales=self.axis_scales,
-            )
-            summary = typeset_once(
-                Text,
-                run_outcome(run),
-                font=theme.font,
-                font_size=18,
-                color=theme.foreground,
-                line_spacing=0.8,
-            )
-            summary.next_to(panel.frame_box, DOWN, buff=0.5)
-            # A long axis name (a CSV file's column) would run into it: 0.2 below it then
-            # (the built-in x₁ leaves 0.21, so the post's columns stay where they were).
-            below_name = panel.axis_names.get_bottom()[1] - 0.2
-            if len(panel.axis_names) and summary.get_top()[1] > below_name:
-                summary.shift((below_name - summary.get_top()[1]) * UP)
-            columns.add(Group(panel, summary))
-        config = trajectories[0].run.config
-        if config.output_head.link == "softmax":  # the classes' colours, under the columns
-            columns.add(
-                ClassFieldLegend(theme, config.classes, class_names=config.class_names)
-                .to_edge(DOWN, buff=0.25)
-            )  # fmt: skip
-        self.reveal(heading, columns, run_time=1.2)
-        self.wait(3.0)
 
 
 #: Seconds of the curtain lifted from a run's layout before its clock plays.
@@ -206,7 +94,8 @@ class TrainingPhase:
     (:data:`CONCEAL_SECONDS`). The clock maps video time to a real-valued epoch, so a frame
     shows the network between two logged epochs when it falls between them (the epoch
     read-out shows the fraction), and a long run is sampled at the frame rate, never a frame
-    per logged state.
+    per logged state. The settings are checked when the phase plays (:meth:`check`; a story
+    checks its phase when it starts, :func:`~nnviz.stories.base.check_phases`).
 
     Attributes
     ----------
@@ -220,7 +109,7 @@ class TrainingPhase:
     highlight_moments
         Slow the clock down and show a caption at the run's key moments.
     layout
-        The panels, a name in :data:`nnviz.mobjects.layout.LAYOUTS`.
+        The panels, a name in :data:`nnviz.layouts.LAYOUT_SPECS`.
     axis_scales
         How the input plane scales its axes (:func:`nnviz.view.axis_scales_for`): ``"auto"``
         (equal for a built-in data set, per axis for a CSV file's data or your own loop's),
@@ -249,7 +138,8 @@ class TrainingPhase:
     max_phase_seconds: float | None = DEFAULT_MAX_PHASE_SECONDS
     class_readout: bool = True
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
+        """Raise :class:`ValueError` in one line when a setting is out of its range."""
         check_axis_scales(self.axis_scales)
         if not self.seconds_per_epoch > 0 or not np.isfinite(self.seconds_per_epoch):
             raise ValueError(f"seconds_per_epoch must be positive, got {self.seconds_per_epoch}")
@@ -337,6 +227,7 @@ class TrainingPhase:
         With :attr:`highlight_moments` the clock slows down threefold around the run's key
         moments (:func:`nnviz.moments.key_moments`) and their captions show.
         """
+        self.check()
         run = trajectory.run
         clock = ValueTracker(0.0)
         layout = self.make_layout(scene, trajectory, clock)
@@ -362,22 +253,8 @@ class TrainingPhase:
         """Add the layout of ``trajectory``'s run at ``epoch`` to ``scene``, as the phase's
         video shows it at that epoch (the panels, the read-out, the loss curve up to the
         epoch and the caption of a key moment shown then)."""
+        self.check()
         scene.add(self.make_layout(scene, trajectory, ValueTracker(float(epoch))))
-
-
-def training_phase_of(story: NNVizScene) -> TrainingPhase:
-    """Return the :class:`TrainingPhase` of ``story``'s settings (:func:`phase_from`).
-
-    Raises
-    ------
-    SystemExit
-        With one line when a setting is out of its range (a phase too short for its
-        parts).
-    """
-    try:
-        return phase_from(story, TrainingPhase)
-    except ValueError as error:
-        raise SystemExit(f"nnviz: {type(story).__name__}: {error}") from None
 
 
 def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None:
@@ -471,24 +348,106 @@ def play_data_of(
               colors=colors, class_names=config.class_names)  # fmt: skip
 
 
-def play_run(
-    scene: NNVizScene,
-    trajectory: Trajectory,
-    seconds_per_epoch: float,
-    hold_seconds: float,
-    mesh_resolution: int,
-    highlight_moments: bool = True,
-    layout_name: str = "default",
-    axis_scales: str = "auto",
-    clear: bool = True,
-    phase_seconds: float | None = None,
-    max_phase_seconds: float | None = DEFAULT_MAX_PHASE_SECONDS,
-) -> None:
-    """Reveal the layout of one run, play its clock from epoch 0 to its last, hold, and (with
-    ``clear``) conceal it: :meth:`TrainingPhase.play` of a phase with these settings."""
-    phase = TrainingPhase(seconds_per_epoch, hold_seconds, mesh_resolution, highlight_moments,
-                          layout_name, axis_scales, phase_seconds, max_phase_seconds)  # fmt: skip
-    phase.play(scene, trajectory, clear)
+class TrainingStory(NNVizScene):
+    """How a network (the post's 2-2-1 by default, :attr:`base_config`) learns its data, at
+    three learning rates: the data, each run's training layout, then the final states side
+    by side.
+
+    Subclasses set :attr:`activation` and :attr:`learning_rates`, and the timing, meshes and
+    panels of each run in :attr:`training` (``training = TrainingPhase(layout="blog")``).
+    Every panel is driven by one epoch tracker; between logged epochs the weights are
+    interpolated (PCHIP) and the picture recomputed from them. A softmax run of 2 to 6 classes
+    (``RunConfig(dataset="spiral", classes=3, ...)``, or a CSV file's labels) is drawn by its
+    most probable class in the default layout; the blog layout, the post's binary figure,
+    refuses it in one line.
+    """
+
+    #: Hidden activation of the runs.
+    activation: ClassVar[str] = "relu"
+    #: Learning rates shown, one training segment each.
+    learning_rates: ClassVar[tuple[float, ...]] = BLOG_LEARNING_RATES
+    #: The training phase of each run (200 epochs take 16 s); its mesh resolution and axis
+    #: scales are also the final states'.
+    training: ClassVar[TrainingPhase] = TrainingPhase()
+
+    def construct(self) -> None:
+        check_phases(self, "training")
+        layout = self.training.layout
+        runs = [
+            self.run_for(layout=layout, activation=self.activation, lr=lr)
+            for lr in self.learning_rates
+        ]
+        self.show_title()
+        self.show_data(runs[0].X, runs[0].y)
+        for run in runs:
+            self.show_training(Trajectory(run))
+        self.show_comparison([Trajectory(run) for run in runs])
+
+    # --- phases --------------------------------------------------------------------------------
+
+    def show_title(self) -> None:
+        """The question, the activation and its formula."""
+        play_title(self, self.base_config.replace(activation=self.activation))
+
+    def show_data(self, X: np.ndarray, y: np.ndarray) -> None:
+        """The data set alone, in the input plane's place."""
+        scales = axis_scales_for(self.training.axis_scales, self.base_config.dataset)
+        play_data_of(self, self.base_config, X, y, scales=scales)
+
+    def show_training(self, trajectory: Trajectory) -> None:
+        """One run: the panels, the read-out and the loss curve, driven by one clock."""
+        self.training.play(self, trajectory)
+
+    def show_comparison(self, trajectories: list[Trajectory]) -> None:
+        """The three runs side by side at their final states (with the classes' legend under
+        them for a softmax output)."""
+        theme = self.theme
+        heading = typeset_once(
+            Text,
+            final_states_heading(activation(self.activation).display, len(trajectories)),
+            font=theme.font,
+            font_size=30,
+            color=theme.foreground,
+        )
+        heading.to_edge(UP, buff=0.35)
+        columns = Group()
+        size = 3.5
+        for index, trajectory in enumerate(trajectories):
+            run = trajectory.run
+            clock = ValueTracker(float(run.epochs))
+            centre = ((index - (len(trajectories) - 1) / 2) * 4.55, 0.25)
+            panel = InputPlanePanel(
+                trajectory,
+                clock,
+                Viewport(centre, size, size),
+                theme,
+                caption=f"learning rate {run.config.lr:g}",
+                mesh_resolution=self.training.mesh_resolution,
+                axis_scales=self.training.axis_scales,
+            )
+            summary = typeset_once(
+                Text,
+                run_outcome(run),
+                font=theme.font,
+                font_size=18,
+                color=theme.foreground,
+                line_spacing=0.8,
+            )
+            summary.next_to(panel.frame_box, DOWN, buff=0.5)
+            # A long axis name (a CSV file's column) would run into it: 0.2 below it then
+            # (the built-in x₁ leaves 0.21, so the post's columns stay where they were).
+            below_name = panel.axis_names.get_bottom()[1] - 0.2
+            if len(panel.axis_names) and summary.get_top()[1] > below_name:
+                summary.shift((below_name - summary.get_top()[1]) * UP)
+            columns.add(Group(panel, summary))
+        config = trajectories[0].run.config
+        if config.output_head.link == "softmax":  # the classes' colours, under the columns
+            columns.add(
+                ClassFieldLegend(theme, config.classes, class_names=config.class_names)
+                .to_edge(DOWN, buff=0.25)
+            )  # fmt: skip
+        self.reveal(heading, columns, run_time=1.2)
+        self.wait(3.0)
 
 
 class SingleRunStory(NNVizScene):
@@ -500,26 +459,16 @@ class SingleRunStory(NNVizScene):
 
         class MyRun(SingleRunStory):
             run_file = "my_run.npz"
+            training = TrainingPhase(seconds_per_epoch=0.05)
     """
 
     #: Hidden activation of the run.
     activation: ClassVar[str] = "relu"
     #: Learning rate of the run.
     lr: ClassVar[float] = 0.01
-    #: Seconds of video per training epoch.
-    seconds_per_epoch: ClassVar[float] = 0.08
-    #: Seconds the final state stays on screen.
-    hold_seconds: ClassVar[float] = 1.5
-    #: Pixels along each side of the probability meshes.
-    mesh_resolution: ClassVar[int] = 180
-    #: Slow the clock down and show a caption at the run's key moments.
-    highlight_moments: ClassVar[bool] = True
-    #: The panels (:data:`nnviz.mobjects.layout.LAYOUTS`).
-    layout: ClassVar[str] = "default"
-    #: How the input plane scales its axes: ``"auto"`` (one scale for both for a built-in data
-    #: set, each axis its own range for a CSV file's data or your own loop's), ``"equal"`` or
-    #: ``"per-axis"`` (``nnviz render --axis-scales``).
-    axis_scales: ClassVar[str] = "auto"
+    #: The training phase: timing, meshes, key moments, panels (``layout``) and axis scales
+    #: (``nnviz render --layout``, ``--axis-scales``, ``--duration``, ``--seconds-per-epoch``).
+    training: ClassVar[TrainingPhase] = TrainingPhase()
     #: A title card shown first (none when empty), with the network under it.
     title: ClassVar[str] = ""
     #: Draw a seeded sample of this many points (``None``: all of them, at most
@@ -534,7 +483,8 @@ class SingleRunStory(NNVizScene):
     still: ClassVar[float | str | None] = None
 
     def construct(self) -> None:
-        phase = training_phase_of(self)
+        check_phases(self, "training")
+        phase = self.training
         if self.run_file is None:  # before any training, which draws exactly ``samples``
             self.check_points(self.base_config.samples)
         run = self.story_run()
@@ -570,10 +520,10 @@ class SingleRunStory(NNVizScene):
             for the blog layout (:func:`nnviz.render_checks.refuse_softmax_pictures`).
         """
         if self.run_file is None:
-            return self.run_for(activation=self.activation, lr=self.lr)
+            return self.run_for(layout=self.training.layout, activation=self.activation, lr=self.lr)
         try:
             run = load_run(self.run_file)
-            refuse_softmax_pictures(run.config, self.layout)
+            refuse_softmax_pictures(run.config, self.training.layout)
         except (RunFileError, RenderError) as error:  # one line instead of Manim's traceback
             raise SystemExit(f"nnviz: {error}") from None
         return run

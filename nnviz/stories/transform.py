@@ -55,7 +55,7 @@ from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.hud import ClassFieldLegend
 from nnviz.mobjects.shapes import Segments
 from nnviz.run import Run
-from nnviz.stories.base import NNVizScene, phase_from
+from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.theme import Theme
 from nnviz.view import Viewport, axis_scales_for, check_axis_scales
 
@@ -271,7 +271,7 @@ DEFAULT_VIEW = Viewport((-2.85, -0.35), 6.5, 6.5)
 @dataclass(frozen=True)
 class DeformationPhase:
     """The deformation of one run as a phase another story can play: the settings and
-    :meth:`play`.
+    :meth:`play`, which checks them first (:meth:`check`).
 
     Attributes
     ----------
@@ -317,7 +317,8 @@ class DeformationPhase:
     column_width: float = 5.4
     axis_scales: str = "auto"
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
+        """Raise :class:`ValueError` in one line when a setting is out of its range."""
         check_axis_scales(self.axis_scales)
 
     def weights_epoch(self, run: Run) -> int:
@@ -355,6 +356,7 @@ class DeformationPhase:
             With one line saying why, when ``run``'s network is not one the scene can draw
             (see :func:`refusal`).
         """
+        self.check()
         message = refusal((int(run.X.shape[1]), *run.hidden_widths))
         if message is not None:
             raise SystemExit(message)
@@ -520,37 +522,20 @@ class DeformationPhase:
 class DeformationStory(NNVizScene):
     """The trained hidden layer of each activation as a movie of the plane, there and back.
 
-    Settings are class attributes; subclass to change them. Each run is played by a
-    :class:`DeformationPhase` built from them (:meth:`phase`); a subclass may set any of the
-    phase's fields (``view``, ``column_left``, …) the same way.
+    Subclasses set :attr:`activations` and :attr:`lr` (the runs), and the movie of each run
+    in :attr:`deformation` (its timing, grid, epoch, view, …), e.g.
+    ``deformation = DeformationPhase(epoch=20, hold_seconds=2.0)``.
     """
 
     #: Hidden activations shown, one after the other.
     activations: ClassVar[tuple[str, ...]] = ("relu", "tanh")
     #: Learning rate of the runs (other settings from :attr:`base_config`).
     lr: ClassVar[float] = 0.01
-    #: Epoch whose weights are shown; ``None`` for the last epoch of each run.
-    epoch: ClassVar[int | None] = None
-    #: Grid lines in each direction, and samples along each line.
-    grid_count: ClassVar[int] = 25
-    grid_samples: ClassVar[int] = 100
-    #: Seconds of each forward stage.
-    stage_seconds: ClassVar[tuple[float, float, float]] = (1.6, 1.0, 1.6)
-    #: Seconds of each stage on the way back.
-    back_seconds: ClassVar[float] = 1.3
-    #: Seconds of stillness after each forward stage.
-    pause_seconds: ClassVar[float] = 0.3
-    #: Seconds of a caption change (old out, then new in).
-    swap_seconds: ClassVar[float] = 0.3
-    #: Seconds the end of each run stays on screen.
-    hold_seconds: ClassVar[float] = 1.0
-    #: Pixels along each side of the probability shading.
-    mesh_resolution: ClassVar[int] = 160
-    #: How the input plane scales its axes: ``"auto"``, ``"equal"`` or ``"per-axis"``
-    #: (:class:`DeformationPhase`).
-    axis_scales: ClassVar[str] = "auto"
+    #: The phase that plays each run.
+    deformation: ClassVar[DeformationPhase] = DeformationPhase()
 
     def construct(self) -> None:
+        check_phases(self, "deformation")
         for a in self.activations:  # refuse before any training
             config = self.base_config.replace(activation=a, lr=self.lr)
             message = refusal((INPUT_WIDTH, *config.hidden))
@@ -560,18 +545,10 @@ class DeformationStory(NNVizScene):
         for index, run in enumerate(runs):
             self.show_run(run, clear=index < len(runs) - 1)
 
-    def phase(self) -> DeformationPhase:
-        """The phase that plays each run, from the class attributes."""
-        return phase_from(self, DeformationPhase)
-
-    def weights_epoch(self, run: Run) -> int:
-        """The epoch whose weights are shown: :attr:`epoch`, at most the run's last."""
-        return self.phase().weights_epoch(run)
-
     def show_run(self, run: Run, clear: bool = True) -> None:
         """One activation: forward through the three stages, the output, and back
         (:meth:`DeformationPhase.play`)."""
-        self.phase().play(self, run, clear)
+        self.deformation.play(self, run, clear)
 
 
 def refusal(widths: tuple[int, ...]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from manim import ValueTracker
 
 from nnviz.config import RunConfig
+from nnviz.manim_adapter.slides import slides_when_installed
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.stories.base import NNVizScene
 from nnviz.stories.compare import ComparePhase
@@ -31,10 +32,10 @@ class ShortTraining(TrainingStory):
 
     base_config = RunConfig(max_epochs=12)
     learning_rates = (0.1,)
-    seconds_per_epoch = 0.1
-    hold_seconds = 0.5
+    training = TrainingPhase(seconds_per_epoch=0.1, hold_seconds=0.5)
 
 
+@slides_when_installed
 class ShortExplainer(ExplainerStory):
     """The talk cut short: 4-epoch runs, quick phases."""
 
@@ -98,9 +99,7 @@ class ShortRun(SingleRunStory):
     base_config = RunConfig(activation="relu", lr=0.1, max_epochs=8, target_loss=0.0)
     activation = "relu"
     lr = 0.1
-    seconds_per_epoch = 0.4
-    hold_seconds = 0.4
-    highlight_moments = False
+    training = TrainingPhase(seconds_per_epoch=0.4, hold_seconds=0.4, highlight_moments=False)
 
 
 class ShortOrbitRun(SingleRunStory):
@@ -111,9 +110,7 @@ class ShortOrbitRun(SingleRunStory):
                             max_epochs=6, target_loss=0.0)  # fmt: skip
     activation = "tanh"
     lr = 0.03
-    seconds_per_epoch = 0.5
-    hold_seconds = 0.5
-    highlight_moments = False
+    training = TrainingPhase(seconds_per_epoch=0.5, hold_seconds=0.5, highlight_moments=False)
 
 
 class SpiralStill(NNVizScene):
