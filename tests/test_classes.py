@@ -618,21 +618,21 @@ def test_render_refuses_a_softmax_run_file_in_the_blog_layout_only(
     from types import SimpleNamespace
 
     from nnviz.stories.base import NNVizScene
-    from nnviz.stories.training import SingleRunStory
+    from nnviz.stories.training import SingleRunStory, TrainingPhase
 
     path = save_run(blobs_run, tmp_path / "three.npz")
     code, out, err = invoke("render", "--run", str(path), "--layout", "blog")
     assert code == 1 and out == "" and err == BLOG_REFUSAL
     assert not Path("media").exists()
-    scene = SimpleNamespace(run_file=str(path), layout="blog")
+    scene = SimpleNamespace(run_file=str(path), training=TrainingPhase(layout="blog"))
     with pytest.raises(SystemExit, match=r"the blog layout is the post's binary figure"):
         SingleRunStory.story_run(scene)  # type: ignore[arg-type]
-    scene = SimpleNamespace(run_file=str(path), layout="default")
+    scene = SimpleNamespace(run_file=str(path), training=TrainingPhase())
     assert SingleRunStory.story_run(scene).config == blobs_run.config  # type: ignore[arg-type]
     # Every story's runs are checked before training: a story in the blog layout refuses.
-    story = SimpleNamespace(base_config=RunConfig(dataset="spiral", classes=4), layout="blog")
+    story = SimpleNamespace(base_config=RunConfig(dataset="spiral", classes=4))
     with pytest.raises(SystemExit, match=r"the blog layout is the post's binary figure"):
-        NNVizScene.run_for(story, lr=0.1)  # type: ignore[arg-type]
+        NNVizScene.run_for(story, layout="blog", lr=0.1)  # type: ignore[arg-type]
     assert not Path("media").exists()
 
 
