@@ -544,3 +544,14 @@ def test_the_check_lets_the_public_api_pass(source: str, tmp_path: Path) -> None
     module = tmp_path / "module.py"
     module.write_text(source)
     assert list(_violations(module, _own_private_names([module]))) == []
+
+
+def test_a_presentations_render_is_marked_and_takes_scenes_parameters() -> None:
+    pytest.importorskip("manim_slides", reason="the slides extra is installed by make test")
+    from nnviz.manim_adapter.slides import as_slides
+
+    presentation = as_slides(AdaptedScene)
+    replacement = replacement_of(vars(presentation)["render"])
+    assert isinstance(replacement, Replacement)
+    assert replacement.manim_method is Scene.render
+    assert _parameters(vars(presentation)["render"]) == _parameters(Scene.render)

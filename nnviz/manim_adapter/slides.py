@@ -95,8 +95,19 @@ def as_slides(story: SceneT) -> SceneT:
         finally:
             config.max_files_cached = kept
 
+    @replaces(
+        Scene.render,
+        because="manim-slides cuts slides from the movie Manim writes; a still (-s) or a dry "
+        "run writes none, so the presentation then renders as the story alone would",
+    )
+    def render(self: Any, preview: bool = False) -> Any:
+        if config.save_last_frame or config.dry_run:
+            return Scene.render(self, preview)
+        return super(presentation, self).render(preview)
+
     attributes = {"__module__": story.__module__, "__qualname__": story.__qualname__,
-                  "__doc__": story.__doc__, "__init__": __init__}  # fmt: skip
+                  "__doc__": story.__doc__, "__init__": __init__,
+                  "render": render}  # fmt: skip
     presentation: type[Any] = type(story.__name__, (story, Slide), attributes)
     return cast(SceneT, presentation)
 

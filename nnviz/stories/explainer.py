@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from manim import DOWN, UP, Scene, Text, VGroup, config
+from manim import DOWN, UP, Text, VGroup
 
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.manim_adapter.slides import is_slide
@@ -106,12 +106,6 @@ class ExplainerStory(NNVizScene):
         self.fade_in(card, shift=0.2 * UP, run_time=0.6)
         self.wait(self.title_seconds)
         self.fade_out(card, run_time=0.4)
-
-    def render(self, preview: bool = False) -> bool:
-        """Render; as slides only when a movie is written (``-s`` and dry runs make none)."""
-        if is_slide(self) and (config.save_last_frame or config.dry_run):
-            return Scene.render(self, preview)
-        return super().render(preview)
 
     def end_phase(self) -> None:
         """End a phase: a new slide when the talk is a :class:`manim_slides.Slide`, nothing
