@@ -38,7 +38,6 @@ from manim import (
     FadeOut,
     MathTex,
     Mobject,
-    Text,
     ValueTracker,
     VGroup,
     VMobject,
@@ -54,6 +53,7 @@ from nnviz.mobjects.following import updater
 from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.hud import ClassFieldLegend
 from nnviz.mobjects.shapes import Segments
+from nnviz.mobjects.typeset import theme_text
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.theme import Theme
@@ -150,7 +150,7 @@ class StageProgress(VGroup):
         else:
             names = [(f"layer {k + 1}", (k + 0.5) * dm.STAGES * step) for k in range(hidden_layers)]
         labels = [
-            Text(name, font=theme.font, font_size=18, color=theme.muted).move_to(self._at(x, -0.3))
+            theme_text(theme, name, font_size=18, color=theme.muted).move_to(self._at(x, -0.3))
             for name, x in names
         ]
         super().__init__(track, ticks, self.fill, *labels)
@@ -442,11 +442,11 @@ class DeformationPhase:
         else:
             shape = "-".join(map(str, config.widths))
             heading = f"{name} hidden layer{'s' if layers > 1 else ''} of a {shape} network"
-        title = Text(heading, font=theme.font, font_size=34, color=theme.foreground)
+        title = theme_text(theme, heading, font_size=34, color=theme.foreground)
         title.to_corner(UL, buff=0.3)
-        subtitle = Text(
+        subtitle = theme_text(
+            theme,
             f"trained weights · epoch {epoch} · learning rate {config.lr:g}",
-            font=theme.font,
             font_size=20,
             color=theme.muted,
         )
@@ -464,7 +464,7 @@ class DeformationPhase:
 
         def text(content: str, y: float, size: float, color: str) -> Mobject:
             return place(
-                Text(content, font=theme.font, font_size=size, color=color, line_spacing=0.9), y
+                theme_text(theme, content, font_size=size, color=color, line_spacing=0.9), y
             )
 
         def tex(content: str, y: float, size: float, color: str) -> Mobject:
