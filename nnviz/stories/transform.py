@@ -62,40 +62,14 @@ from nnviz.view import Viewport, axis_scales_for, check_axis_scales
 __all__ = [
     "CLASS_NOTES",
     "NOTES",
-    "STAGE_FORMULAS",
     "DeformationPhase",
     "DeformationStory",
     "RunTexts",
     "StageProgress",
     "refusal",
     "run_notes",
-    "stage_formulas",
     "weight_tex",
 ]
-
-
-def stage_formulas(widths: tuple[int, ...]) -> tuple[str, ...]:
-    """Return the formula of every stage (MathTex) of a movie through spaces of ``widths``
-    (input first): :data:`STAGE_FORMULAS` for one hidden layer of 2 units. A linear map that
-    changes the width says how the smaller space is embedded, ``(x, 0)``."""
-    layers = len(widths) - 1
-    formulas: list[str] = []
-    for k in range(1, layers + 1):
-        source = "x" if k == 1 else f"h_{{{k - 1}}}"
-        image = f"W_{{{k}}} {source}"
-        start = rf"({source}, 0)" if widths[k - 1] < widths[k] else source
-        end = rf"({image}, 0)" if widths[k - 1] > widths[k] else image
-        a = "a" if layers == 1 else f"a_{{{k}}}"
-        formulas += [
-            rf"{start} \;\mapsto\; (1-t)\,{start} + t\,{end}",
-            rf"{image} \;\mapsto\; {image} + t\,b_{{{k}}}",
-            rf"z \;\mapsto\; (1-t)\,z + t\,{a}(z)",
-        ]
-    return tuple(formulas)
-
-
-#: The formula of each stage of a one-hidden-layer network of 2 units, for MathTex.
-STAGE_FORMULAS: tuple[str, ...] = stage_formulas((2, 2))
 
 
 class StageProgress(VGroup):
@@ -146,7 +120,7 @@ class StageProgress(VGroup):
         )
         self.fill = Segments(stroke_color=theme.accent, stroke_width=6)
         if hidden_layers == 1:
-            names = [(name, (k + 0.5) * step) for k, name in enumerate(("W₁x", "+ b₁", "a(z)"))]
+            names = [(name, (k + 0.5) * step) for k, name in enumerate(dm.stage_labels())]
         else:
             names = [(f"layer {k + 1}", (k + 0.5) * dm.STAGES * step) for k in range(hidden_layers)]
         labels = [
@@ -486,7 +460,7 @@ class DeformationPhase:
                 for k, caption in enumerate(dm.stage_names(layers), start=1)
             ],
             formulas=[
-                tex(formula, -0.75, 38, theme.foreground) for formula in stage_formulas(widths)
+                tex(formula, -0.75, 38, theme.foreground) for formula in dm.stage_formulas(widths)
             ],
             activations=[tex(lookup(a).short_formula, -1.5, 34, theme.muted) for a in names],
             notes=[
