@@ -27,6 +27,8 @@ lines drawn by a scene are just densely sampled points.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from nnviz import forward
@@ -38,8 +40,11 @@ from nnviz.ties import logit_tie_lines
 __all__ = [
     "MAX_DRAWN_WIDTH",
     "STAGES",
+    "STAGE_FORMULAS",
     "STAGE_NAMES",
+    "STAGE_WORDS",
     "Box",
+    "StageWords",
     "apply_stage",
     "deform",
     "deform_lines",
@@ -48,6 +53,8 @@ __all__ = [
     "pull_back_boundary",
     "space_widths",
     "stage_count",
+    "stage_formulas",
+    "stage_labels",
     "stage_name",
     "stage_names",
     "stage_of",
@@ -56,8 +63,37 @@ __all__ = [
 
 #: Stages of each hidden layer (linear map, shift, activation); ``s`` lies in ``[0, 3 L]``.
 STAGES = 3
-#: Caption of each stage of a one-hidden-layer network, in order.
-STAGE_NAMES: tuple[str, ...] = ("linear map W₁x", "shift + b₁", "activation a(z)")
+
+
+@dataclass(frozen=True)
+class StageWords:
+    """How one stage of a hidden layer is written, in templates of the layer's symbols:
+    ``{W}`` its linear image ``W_k`` of its input, ``{b}`` its bias ``b_k``, ``{a}`` its
+    activation (``a``, or ``a_k`` in a network of several layers), ``{start}`` and ``{end}``
+    the linear map's ends (with ``, 0`` where the width changes).
+
+    Attributes
+    ----------
+    caption
+        The stage's caption, Unicode text.
+    label
+        Its name on the stage bar of a one-layer network, Unicode text.
+    formula
+        Its map, TeX.
+    """
+
+    caption: str
+    label: str
+    formula: str
+
+
+#: The three stages of a hidden layer, in order: the one table of their captions, bar labels
+#: and formulas (:func:`stage_names`, :func:`stage_labels`, :func:`stage_formulas`).
+STAGE_WORDS: tuple[StageWords, ...] = (
+    StageWords("linear map {W}", "{W}", r"{start} \;\mapsto\; (1-t)\,{start} + t\,{end}"),
+    StageWords("shift + {b}", "+ {b}", r"{W} \;\mapsto\; {W} + t\,{b}"),
+    StageWords("activation {a}(z)", "{a}(z)", r"z \;\mapsto\; (1-t)\,z + t\,{a}(z)"),
+)
 #: The widest space the deformation can draw (a 3-D view).
 MAX_DRAWN_WIDTH = 3
 
@@ -92,24 +128,60 @@ def layer_and_kind(stage: int) -> tuple[int, int]:
     return (stage - 1) // STAGES + 1, (stage - 1) % STAGES + 1
 
 
+def _symbols(k: int, widths: tuple[int, ...], tex: bool) -> dict[str, str]:
+    """Return the symbols of layer ``k`` (from 1) of a movie through spaces of ``widths``
+    (input first) for the templates of :data:`STAGE_WORDS`: in TeX, or in Unicode text."""
+
+    def sub(n: int) -> str:
+        return f"_{{{n}}}" if tex else str(n).translate(_SUBSCRIPTS)
+
+    source = "x" if k == 1 else f"h{sub(k - 1)}"
+    image = f"W{sub(k)} {source}" if tex else f"W{sub(k)}{source}"
+    return {
+        "W": image,
+        "b": f"b{sub(k)}",
+        "a": "a" if len(widths) == 2 else f"a{sub(k)}",
+        "start": f"({source}, 0)" if widths[k - 1] < widths[k] else source,
+        "end": f"({image}, 0)" if widths[k - 1] > widths[k] else image,
+    }
+
+
 def stage_names(hidden_layers: int = 1) -> tuple[str, ...]:
     """Return the caption of every stage of a network with ``hidden_layers`` hidden layers.
 
     One hidden layer gives :data:`STAGE_NAMES`; more prefix each caption with its layer, as in
     ``"layer 2: linear map W₂h₁"``.
     """
-    if hidden_layers == 1:
-        return STAGE_NAMES
+    widths = (0,) * (hidden_layers + 1)  # a caption does not show a change of width
     names: list[str] = []
     for k in range(1, hidden_layers + 1):
-        sub, prev = str(k).translate(_SUBSCRIPTS), str(k - 1).translate(_SUBSCRIPTS)
-        source = "x" if k == 1 else f"h{prev}"
-        names += [
-            f"layer {k}: linear map W{sub}{source}",
-            f"layer {k}: shift + b{sub}",
-            f"layer {k}: activation a{sub}(z)",
-        ]
+        symbols = _symbols(k, widths, tex=False)
+        prefix = "" if hidden_layers == 1 else f"layer {k}: "
+        names += [prefix + words.caption.format(**symbols) for words in STAGE_WORDS]
     return tuple(names)
+
+
+def stage_labels() -> tuple[str, ...]:
+    """Return the names of the three stages on the stage bar of a one-hidden-layer network
+    (``W₁x``, ``+ b₁``, ``a(z)``)."""
+    return tuple(words.label.format(**_symbols(1, (0, 0), tex=False)) for words in STAGE_WORDS)
+
+
+def stage_formulas(widths: tuple[int, ...]) -> tuple[str, ...]:
+    """Return the formula of every stage (TeX) of a movie through spaces of ``widths`` (input
+    first): :data:`STAGE_FORMULAS` for one hidden layer of 2 units. A linear map that changes
+    the width says how the smaller space is embedded, ``(x, 0)``."""
+    return tuple(
+        words.formula.format(**_symbols(k, widths, tex=True))
+        for k in range(1, len(widths))
+        for words in STAGE_WORDS
+    )
+
+
+#: Caption of each stage of a one-hidden-layer network, in order.
+STAGE_NAMES: tuple[str, ...] = stage_names(1)
+#: The formula of each stage of a one-hidden-layer network of 2 units, TeX.
+STAGE_FORMULAS: tuple[str, ...] = stage_formulas((2, 2))
 
 
 def stage_name(s: float, hidden_layers: int = 1) -> str:

@@ -128,6 +128,7 @@ def test_stage_names_and_clamping() -> None:
     assert dm.stage_name(0.5, hidden_layers=2) == "layer 1: linear map W₁x"
     assert dm.stage_name(6.0, hidden_layers=2) == "layer 2: activation a₂(z)"
     assert len(dm.stage_names(3)) == 9
+    assert dm.stage_labels() == ("W₁x", "+ b₁", "a(z)")  # the stage bar's, from the same table
     w = weights_2x2(np.random.default_rng(4))
     x = np.array([[0.3, -0.4]])
     np.testing.assert_array_equal(dm.deform(x, w, "tanh", 3.7), dm.deform(x, w, "tanh", 3.0))

@@ -357,7 +357,7 @@ def test_the_range_of_a_bounded_layer_is_its_cube() -> None:
 
 
 def test_stage_formulas_say_how_a_change_of_width_embeds() -> None:
-    from nnviz.stories.transform import STAGE_FORMULAS, stage_formulas
+    from nnviz.deform import STAGE_FORMULAS, stage_formulas
 
     assert STAGE_FORMULAS == (
         r"x \;\mapsto\; (1-t)\,x + t\,W_{1} x",

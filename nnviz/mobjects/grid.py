@@ -25,7 +25,6 @@ from manim import (
     MathTex,
     Mobject,
     Rectangle,
-    Text,
     ValueTracker,
     VGroup,
     VMobject,
@@ -59,6 +58,7 @@ from nnviz.mobjects.panels import (
 )
 from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import ClassDots, Segments, class_dots, segment_points
+from nnviz.mobjects.typeset import theme_text
 from nnviz.projection import plane_in_cube
 from nnviz.theme import Theme
 from nnviz.view import Box, Scales, Viewport, axis_segments, clip_polygon, data_box
@@ -591,8 +591,8 @@ def _axis_names(feature_names: tuple[str, str] | None, theme: Theme) -> tuple[VM
             MathTex("x_2 \\to h_2", font_size=26, color=theme.muted),
         )
     return (
-        Text(f"{feature_names[0]} → h₁", font=theme.font, font_size=18, color=theme.muted),
-        Text(f"{feature_names[1]} → h₂", font=theme.font, font_size=18, color=theme.muted),
+        theme_text(theme, f"{feature_names[0]} → h₁", font_size=18, color=theme.muted),
+        theme_text(theme, f"{feature_names[1]} → h₂", font_size=18, color=theme.muted),
     )
 
 

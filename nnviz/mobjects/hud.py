@@ -30,7 +30,7 @@ from nnviz.formatting import fit_number, short_name
 from nnviz.mobjects.following import FollowsClock, set_shown
 from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH
 from nnviz.mobjects.readout import GlyphText
-from nnviz.mobjects.typeset import typeset_once
+from nnviz.mobjects.typeset import theme_text
 from nnviz.moments import Moment, class_names
 from nnviz.run import Run
 from nnviz.theme import Theme
@@ -208,25 +208,17 @@ class LossCurve(FollowsClock, VGroup):
         # The target is labelled left of the axis, as a tick, so that nothing at the curve's
         # right end (the legend, the final loss) can run into it.
         labels = VGroup(
-            typeset_once(
-                Text, "loss", font=theme.font, font_size=font_size, color=theme.muted
-            ).next_to(ul, LEFT, 0.1),
-            typeset_once(
-                Text,
-                f"target {target:g}",
-                font=theme.font,
-                font_size=font_size - 2,
-                color=theme.muted,
+            theme_text(theme, "loss", font_size=font_size, color=theme.muted).next_to(
+                ul, LEFT, 0.1
+            ),
+            theme_text(
+                theme, f"target {target:g}", font_size=font_size - 2, color=theme.muted
             ).next_to(target_ends[0], LEFT, 0.1),
-            typeset_once(
-                Text, "0", font=theme.font, font_size=font_size, color=theme.muted
-            ).next_to(dl, np.array([0, -1, 0]), 0.08),
-            typeset_once(
-                Text,
-                f"{run.unit} {run.count_limit}",
-                font=theme.font,
-                font_size=font_size,
-                color=theme.muted,
+            theme_text(theme, "0", font_size=font_size, color=theme.muted).next_to(
+                dl, np.array([0, -1, 0]), 0.08
+            ),
+            theme_text(
+                theme, f"{run.unit} {run.count_limit}", font_size=font_size, color=theme.muted
             ).next_to(dr, np.array([0, -1, 0]), 0.08),
         )
         if not (run.stop.draws_target and run.config.has_target):  # no target line
@@ -234,10 +226,9 @@ class LossCurve(FollowsClock, VGroup):
             labels.remove(labels[1])
         self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
         self.marker = Dot(radius=0.05, color=theme.accent)
-        self.final = typeset_once(Text,
-            final_loss_text(trajectory.run), font=theme.font, font_size=font_size - 2,
-            color=theme.accent,
-        )  # fmt: skip
+        self.final = theme_text(
+            theme, final_loss_text(trajectory.run), font_size=font_size - 2, color=theme.accent
+        )
         self._place_final()
         self.frame_parts: list[Mobject] = [axes, target_line, labels]
         # With a test set, its loss as a second, quieter curve, and a key naming both.
@@ -246,11 +237,9 @@ class LossCurve(FollowsClock, VGroup):
             self.test_trace = VMobject(stroke_color=theme.foreground, stroke_width=2.0,
                                        stroke_opacity=0.55)  # fmt: skip
             key = VGroup(
-                typeset_once(
-                    Text, "train", font=theme.font, font_size=font_size - 2, color=theme.accent
-                ),
-                typeset_once(
-                    Text, "test", font=theme.font, font_size=font_size - 2, color=theme.foreground
+                theme_text(theme, "train", font_size=font_size - 2, color=theme.accent),
+                theme_text(
+                    theme, "test", font_size=font_size - 2, color=theme.foreground
                 ).set_opacity(0.7),
             ).arrange(RIGHT, buff=0.2)
             key.next_to(ul, RIGHT, buff=0.15).align_to(ul, UP)
@@ -380,8 +369,7 @@ class MomentCaptions(FollowsClock, VGroup):
         self.show_epochs = show_epochs
         captions = []
         for moment in self.moments:
-            caption = typeset_once(Text, moment.caption, font=theme.font, font_size=font_size,
-                                   color=theme.accent)  # fmt: skip
+            caption = theme_text(theme, moment.caption, font_size=font_size, color=theme.accent)
             if class_colors is not None:
                 color_names(caption, moment, class_colors)
             if max_width is not None and caption.width > max_width:
@@ -437,9 +425,7 @@ def class_legend(
         *(
             VGroup(
                 Dot(radius=0.05, color=colors[k]),
-                typeset_once(
-                    Text, names[k], font=theme.font, font_size=font_size, color=theme.muted
-                ),
+                theme_text(theme, names[k], font_size=font_size, color=theme.muted),
             ).arrange(RIGHT, buff=0.06)
             for k in classes
         )
@@ -469,15 +455,11 @@ class ProbabilityLegend(Group):
         bar = ImageMobject(strip)
         bar.stretch_to_fit_width(width).stretch_to_fit_height(0.16)
         positive = "class 1" if class_names is None else class_names[1]
-        title = typeset_once(
-            Text, f"P({positive})", font=theme.font, font_size=font_size, color=theme.muted
-        )
+        title = theme_text(theme, f"P({positive})", font_size=font_size, color=theme.muted)
         title.next_to(bar, UP, buff=0.08)
         ticks = VGroup(
             *(
-                typeset_once(
-                    Text, label, font=theme.font, font_size=font_size - 2, color=theme.muted
-                ).next_to(
+                theme_text(theme, label, font_size=font_size - 2, color=theme.muted).next_to(
                     bar.get_corner(DOWN + LEFT) + np.array([width * at, 0.0, 0.0]), DOWN, buff=0.06
                 )
                 for label, at in (("0", 0.0), ("0.5", 0.5), ("1", 1.0))
@@ -518,10 +500,7 @@ class ClassFieldLegend(Group):
         entries = [
             VGroup(
                 Dot(radius=0.05, color=colors[k]),
-                typeset_once(
-                    Text, str(names[k]), font=theme.font, font_size=font_size - 2,
-                    color=theme.muted,
-                ),
+                theme_text(theme, str(names[k]), font_size=font_size - 2, color=theme.muted),
             ).arrange(RIGHT, buff=0.06)
             for k in range(classes)
         ]  # fmt: skip
@@ -538,9 +517,7 @@ class ClassFieldLegend(Group):
         strip = colormap(probabilities)[None, :, :].repeat(8, axis=0)
         bar = ImageMobject(strip)
         bar.stretch_to_fit_width(width * 0.6).stretch_to_fit_height(0.12)
-        pale = typeset_once(
-            Text, "pale: unsure", font=theme.font, font_size=font_size - 2, color=theme.muted
-        )
+        pale = theme_text(theme, "pale: unsure", font_size=font_size - 2, color=theme.muted)
         fading = Group(bar, pale).arrange(RIGHT, buff=0.1)
         rows.next_to(fading, UP, buff=0.12)
         self.add(fading)
@@ -643,8 +620,7 @@ class ClassAccuracies(FollowsClock, VGroup):
         # As few rows of at most three entries as k needs, filled evenly (2 + 2 for four).
         self.columns = math.ceil(k / math.ceil(k / 3))
         words = "train accuracy by class" if run.has_test else "accuracy by class"
-        self.title = typeset_once(Text, words, font=theme.font, font_size=font_size + 1,
-                                  color=theme.muted)  # fmt: skip
+        self.title = theme_text(theme, words, font_size=font_size + 1, color=theme.muted)
         self.numbers = [
             GlyphText("", "0123456789.%-", font_size, max_length=self.NUMBER,
                       color=theme.foreground)
@@ -656,8 +632,8 @@ class ClassAccuracies(FollowsClock, VGroup):
         for limit in self.NAME_LIMITS:
             self.names = VGroup(
                 *(
-                    typeset_once(Text, short_name(name, limit), font=theme.font,
-                                 font_size=font_size, color=theme.muted)
+                    theme_text(theme, short_name(name, limit), font_size=font_size,
+                               color=theme.muted)
                     for name in full
                 )
             )  # fmt: skip

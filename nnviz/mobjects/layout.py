@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, MathTex, Mobject, Text, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, MathTex, Mobject, ValueTracker, VGroup
 from typing_extensions import Self
 
 from nnviz.activations import display_name
@@ -26,7 +26,7 @@ from nnviz.mobjects.hud import (
 )
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel, Panel
 from nnviz.mobjects.shapes import ClassDots, class_dots
-from nnviz.mobjects.typeset import typeset_once
+from nnviz.mobjects.typeset import theme_text
 from nnviz.moments import Moment, shows_classes
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -62,10 +62,9 @@ def heading_and_stats(
         if config.optimizer == "external"
         else f"learning rate {format_rate(config.lr)}"
     )
-    title = typeset_once(
-        Text,
+    title = theme_text(
+        theme,
         f"{network}{display_name(config.activation)} · {rate}",
-        font=theme.font,
         font_size=28,
         color=theme.foreground,
     ).to_corner(UP + LEFT, buff=0.3)
@@ -85,7 +84,7 @@ def heading_and_stats(
         sample = f"showing {len(trajectory.drawn)} of {len(trajectory.run.y)} points"
         details = f"{details} · {sample}" if details else sample
     if details:
-        line = Text(details, font=theme.font, font_size=17, color=theme.muted)
+        line = theme_text(theme, details, font_size=17, color=theme.muted)
         if line.width > room:
             line.scale_to_fit_width(room)
         heading.add(line.next_to(title, DOWN, buff=0.1, aligned_edge=LEFT))
@@ -104,7 +103,7 @@ def test_key(theme: Theme, font_size: float = 13, classes: int | None = None) ->
                          stroke_color=theme.dot_outline)  # fmt: skip
     count = len(dots.labels)
     dots.place(np.column_stack([0.15 * np.arange(count), np.zeros(count), np.zeros(count)]))
-    name = Text("held-out test points", font=theme.font, font_size=font_size, color=theme.muted)
+    name = theme_text(theme, "held-out test points", font_size=font_size, color=theme.muted)
     return VGroup(dots, name.next_to(dots, RIGHT, buff=0.1))
 
 

@@ -18,7 +18,6 @@ from manim import (
     MathTex,
     Mobject,
     Rectangle,
-    Text,
     ValueTracker,
     VGroup,
     VMobject,
@@ -32,7 +31,7 @@ from nnviz.contour import level_segments
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import DOT_RADIUS, ClassDots, PlacedImage, Segments, class_dots
-from nnviz.mobjects.typeset import typeset_once
+from nnviz.mobjects.typeset import theme_text, typeset_once
 from nnviz.regions import ClassScores, tie_segments
 from nnviz.theme import Theme
 from nnviz.ties import logit_tie_lines
@@ -152,8 +151,7 @@ def _axis_name_mobjects(names: tuple[str, str], theme: Theme) -> tuple[VMobject,
             for name in names
         )
         return x_tex, y_tex
-    x_name, y_name = (typeset_once(Text, name, font=theme.font,
-                                   font_size=FEATURE_NAME_FONT_SIZE, color=theme.muted)
+    x_name, y_name = (theme_text(theme, name, font_size=FEATURE_NAME_FONT_SIZE, color=theme.muted)
                       for name in names)  # fmt: skip
     return x_name, y_name.rotate(np.pi / 2)
 
@@ -271,9 +269,7 @@ class Panel(FollowsClock, Group):
         # A caption of several lines is centred line by line.
         self.caption = VGroup(
             *(
-                typeset_once(
-                    Text, line, font=theme.font, font_size=caption_size, color=theme.foreground
-                )
+                theme_text(theme, line, font_size=caption_size, color=theme.foreground)
                 for line in caption.split("\n")
                 if line
             )

@@ -15,6 +15,9 @@ name; deleting the text folder (``media/texts``) clears both. Files are written 
 temporary file renamed into place), and a file that is not a valid stored text of the
 expected class (damaged, foreign, planted) is typeset again and replaced; nothing in it is
 ever executed.
+
+:func:`theme_text` is the one way a building block or a story writes words: a ``Text`` in its
+theme's font, typeset once.
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ from nnviz.mobjects.text_store import (
     read_text,
     write_text,
 )
+from nnviz.theme import Theme
 
-__all__ = ["typeset_once"]
+__all__ = ["theme_text", "typeset_once"]
 
 TypesetT = TypeVar("TypesetT", Text, MathTex)
 
@@ -123,3 +127,23 @@ def typeset_once(kind: type[TypesetT], text: str, **options: Any) -> TypesetT:
         _TYPESET[key] = (made, shared)
     first, shared = _TYPESET[key]
     return cast(TypesetT, copy.deepcopy(first, dict(shared)))
+
+
+def theme_text(theme: Theme, text: str, font_size: float, color: Any, **options: Any) -> Text:
+    """Return ``Text(text, font=theme.font, font_size=font_size, color=color, **options)``,
+    typeset once (:func:`typeset_once`): every text on screen in the theme's font.
+
+    Parameters
+    ----------
+    theme
+        The scene's theme; its font is the text's.
+    text
+        The words, lines split by ``"\\n"``.
+    font_size
+        Manim's font size.
+    color
+        The text's colour (a theme colour, or a class colour).
+    **options
+        Further hashable options of :class:`manim.Text` (``line_spacing``, …).
+    """
+    return typeset_once(Text, text, font=theme.font, font_size=font_size, color=color, **options)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Group, Text, ValueTracker, VGroup
+from manim import DOWN, LEFT, UP, Group, ValueTracker, VGroup
 from typing_extensions import Self
 
 from nnviz.activations import display_name
@@ -15,6 +15,7 @@ from nnviz.formatting import fit_number, range_decimals, rates_words
 from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.run_status import RunStatus
+from nnviz.mobjects.typeset import theme_text
 from nnviz.stories.base import NNVizScene, check_phases, linear_clock
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -178,12 +179,12 @@ class ComparePhase:
         theme = scene.theme
         clock = ValueTracker(0.0)
         widths = " → ".join(map(str, scene.base_config.widths))
-        heading = Text(self.heading(), font=theme.font, font_size=30,
-                       color=theme.foreground).to_corner(UP + LEFT, buff=0.3)  # fmt: skip
-        subtitle = Text(
+        heading = theme_text(theme, self.heading(), font_size=30, color=theme.foreground)
+        heading.to_corner(UP + LEFT, buff=0.3)
+        subtitle = theme_text(
+            theme,
             f"network {widths} · {classes_note(scene.base_config)}same data, same initial "
             "weights, one epoch clock",
-            font=theme.font,
             font_size=18,
             color=theme.muted,
         ).next_to(heading, DOWN, buff=0.08, aligned_edge=LEFT)
@@ -193,7 +194,7 @@ class ComparePhase:
         for row, name in enumerate(self.activations):
             centre_y = self.ROW_CENTRES[row]
             words = display_name(name).replace("/", "/\n")  # one layer's name a line
-            label = Text(words, font=theme.font, font_size=24, color=theme.foreground)
+            label = theme_text(theme, words, font_size=24, color=theme.foreground)
             label.scale_to_fit_width(min(label.width, 1.9))
             centre_x = max(-6.35, -7.0 + label.width / 2)  # a long name kept inside the frame
             labels.add(label.move_to(np.array([centre_x, centre_y, 0.0])))
@@ -204,16 +205,19 @@ class ComparePhase:
                 tiles.append(RunTile(Trajectory(run), clock, view, theme, self.mesh_resolution,
                                      self.axis_scales))  # fmt: skip
                 if row == 0:
+                    rate = theme_text(
+                        theme, f"learning rate {lr:g}", font_size=20, color=theme.foreground
+                    )
                     labels.add(
-                        Text(f"learning rate {lr:g}", font=theme.font, font_size=20,
-                             color=theme.foreground)
-                        .move_to(np.array([centre_x + x_offset, centre_y + self.TILE / 2 + 0.2, 0]))
-                    )  # fmt: skip
+                        rate.move_to(
+                            np.array([centre_x + x_offset, centre_y + self.TILE / 2 + 0.2, 0])
+                        )
+                    )
         config = tiles[0].trajectory.run.config
         if axis_scales_for(self.axis_scales, config.dataset) == "per-axis":
             # The tiles share the data, so their box: its ranges once, in the names' column.
             key = VGroup(
-                *(Text(line, font=theme.font, font_size=14, color=theme.muted)
+                *(theme_text(theme, line, font_size=14, color=theme.muted)
                   for line in range_key(tiles[0].panel.box, config.feature_names))
             ).arrange(DOWN, buff=0.1, aligned_edge=LEFT)  # fmt: skip
             room = tiles[0].panel.frame_box.get_left()[0] + 7.0 - 0.25

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from manim import DOWN, UP, Text, VGroup
+from manim import DOWN, UP, VGroup
 
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.manim_adapter.slides import is_slide
-from nnviz.mobjects.typeset import typeset_once
+from nnviz.mobjects.typeset import theme_text
 from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.stories.compare import ComparePhase
 from nnviz.stories.network import NetworkPhase
@@ -98,10 +98,8 @@ class ExplainerStory(NNVizScene):
         self.clear_screen()
         theme = self.theme
         card = VGroup(
-            typeset_once(Text, f"{index + 1} / {len(PHASES)}", font=theme.font,
-                         font_size=24, color=theme.muted),
-            typeset_once(Text, PHASES[index], font=theme.font, font_size=44,
-                         color=theme.foreground),
+            theme_text(theme, f"{index + 1} / {len(PHASES)}", font_size=24, color=theme.muted),
+            theme_text(theme, PHASES[index], font_size=44, color=theme.foreground),
         ).arrange(DOWN, buff=0.25)  # fmt: skip
         self.fade_in(card, shift=0.2 * UP, run_time=0.6)
         self.wait(self.title_seconds)

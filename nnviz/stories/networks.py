@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Group, Mobject, Text, ValueTracker
+from manim import DOWN, LEFT, UP, Group, Mobject, ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
 from nnviz.mobjects.run_status import RunStatus
+from nnviz.mobjects.typeset import theme_text
 from nnviz.mobjects.views import layer_view
 from nnviz.stories.base import NNVizScene, linear_clock
 from nnviz.theme import Theme
@@ -77,8 +78,9 @@ class NetworkColumn(ClockedGroup):
             self.panels.append(layer_view(trajectory, clock, views[layer], theme, layer,
                                           **options))  # fmt: skip
         middle = (x_range[0] + x_range[1]) / 2
-        self.title = Text(title, font=theme.font, font_size=20, color=theme.foreground,
-                          line_spacing=0.8)  # fmt: skip
+        self.title = theme_text(
+            theme, title, font_size=20, color=theme.foreground, line_spacing=0.8
+        )
         self.title.move_to(np.array([middle, y + size / 2 + 1.05, 0.0]))
         self.status = RunStatus(trajectory, clock, theme, font_size=16, mark_size=15)
         self.status.place(
@@ -115,7 +117,7 @@ class SideBySideStory(NNVizScene):
     def construct(self) -> None:
         theme = self.theme
         clock = ValueTracker(0.0)
-        heading = Text(self.heading, font=theme.font, font_size=28, color=theme.foreground)
+        heading = theme_text(theme, self.heading, font_size=28, color=theme.foreground)
         heading.to_corner(UP + LEFT, buff=0.3)
         share = 2 * 7.11 / len(self.runs)
         rows = [

@@ -12,7 +12,6 @@ from manim import (
     UP,
     Group,
     MathTex,
-    Text,
     ValueTracker,
     VGroup,
     Write,
@@ -30,7 +29,7 @@ from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import ClassDots
-from nnviz.mobjects.typeset import typeset_once
+from nnviz.mobjects.typeset import theme_text, typeset_once
 from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_epoch
 from nnviz.render_checks import refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError
@@ -261,12 +260,8 @@ def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None
     """Play the title card: the question, the network of ``config`` in words and the formula
     of its first hidden layer's activation; with ``clear`` it fades out at the end."""
     theme = scene.theme
-    title = typeset_once(
-        Text, "How a neural network learns", font=theme.font, font_size=48, color=theme.foreground
-    )
-    subtitle = typeset_once(
-        Text, config.network_sentence(), font=theme.font, font_size=26, color=theme.muted
-    )
+    title = theme_text(theme, "How a neural network learns", font_size=48, color=theme.foreground)
+    subtitle = theme_text(theme, config.network_sentence(), font_size=26, color=theme.muted)
     subtitle.scale_to_fit_width(min(subtitle.width, 13.0))
     formula = typeset_once(
         MathTex, activation(config.activations[0]).formula, font_size=48, color=theme.accent
@@ -312,10 +307,9 @@ def play_data(
     dots = ClassDots(y, palette, radius=0.05, hollow=test, stroke_color=theme.dot_outline)
     dots.place(screen)
     held_out = "" if test is None else f" ({int(np.sum(test))} hollow ones held out for testing)"
-    caption = typeset_once(
-        Text,
+    caption = theme_text(
+        theme,
         f"{len(X)} points in {count_word(len(palette))} classes: {description}{held_out}",
-        font=theme.font,
         font_size=22,
         color=theme.foreground,
     )
@@ -402,10 +396,9 @@ class TrainingStory(NNVizScene):
         """The three runs side by side at their final states (with the classes' legend under
         them for a softmax output)."""
         theme = self.theme
-        heading = typeset_once(
-            Text,
+        heading = theme_text(
+            theme,
             final_states_heading(activation(self.activation).display, len(trajectories)),
-            font=theme.font,
             font_size=30,
             color=theme.foreground,
         )
@@ -425,13 +418,8 @@ class TrainingStory(NNVizScene):
                 mesh_resolution=self.training.mesh_resolution,
                 axis_scales=self.training.axis_scales,
             )
-            summary = typeset_once(
-                Text,
-                run_outcome(run),
-                font=theme.font,
-                font_size=18,
-                color=theme.foreground,
-                line_spacing=0.8,
+            summary = theme_text(
+                theme, run_outcome(run), font_size=18, color=theme.foreground, line_spacing=0.8
             )
             summary.next_to(panel.frame_box, DOWN, buff=0.5)
             # A long axis name (a CSV file's column) would run into it: 0.2 below it then
@@ -531,16 +519,13 @@ class SingleRunStory(NNVizScene):
     def show_title(self, config: RunConfig) -> None:
         """The title card: :attr:`title` and the network, layer by layer."""
         theme = self.theme
-        title = typeset_once(
-            Text, self.title, font=theme.font, font_size=44, color=theme.foreground
-        )
+        title = theme_text(theme, self.title, font_size=44, color=theme.foreground)
         widths = " → ".join(map(str, config.widths))
         names = display_name(config.activation)
         data = "your data" if config.dataset == EXTERNAL else f"{config.dataset} data"
-        subtitle = typeset_once(
-            Text,
+        subtitle = theme_text(
+            theme,
             f"{data} · network {widths} ({names}) · {training_label(config)}",
-            font=theme.font,
             font_size=24,
             color=theme.muted,
         )

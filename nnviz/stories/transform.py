@@ -38,7 +38,6 @@ from manim import (
     FadeOut,
     MathTex,
     Mobject,
-    Text,
     ValueTracker,
     VGroup,
     VMobject,
@@ -54,6 +53,7 @@ from nnviz.mobjects.following import updater
 from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.hud import ClassFieldLegend
 from nnviz.mobjects.shapes import Segments
+from nnviz.mobjects.typeset import theme_text
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.theme import Theme
@@ -62,40 +62,14 @@ from nnviz.view import Viewport, axis_scales_for, check_axis_scales
 __all__ = [
     "CLASS_NOTES",
     "NOTES",
-    "STAGE_FORMULAS",
     "DeformationPhase",
     "DeformationStory",
     "RunTexts",
     "StageProgress",
     "refusal",
     "run_notes",
-    "stage_formulas",
     "weight_tex",
 ]
-
-
-def stage_formulas(widths: tuple[int, ...]) -> tuple[str, ...]:
-    """Return the formula of every stage (MathTex) of a movie through spaces of ``widths``
-    (input first): :data:`STAGE_FORMULAS` for one hidden layer of 2 units. A linear map that
-    changes the width says how the smaller space is embedded, ``(x, 0)``."""
-    layers = len(widths) - 1
-    formulas: list[str] = []
-    for k in range(1, layers + 1):
-        source = "x" if k == 1 else f"h_{{{k - 1}}}"
-        image = f"W_{{{k}}} {source}"
-        start = rf"({source}, 0)" if widths[k - 1] < widths[k] else source
-        end = rf"({image}, 0)" if widths[k - 1] > widths[k] else image
-        a = "a" if layers == 1 else f"a_{{{k}}}"
-        formulas += [
-            rf"{start} \;\mapsto\; (1-t)\,{start} + t\,{end}",
-            rf"{image} \;\mapsto\; {image} + t\,b_{{{k}}}",
-            rf"z \;\mapsto\; (1-t)\,z + t\,{a}(z)",
-        ]
-    return tuple(formulas)
-
-
-#: The formula of each stage of a one-hidden-layer network of 2 units, for MathTex.
-STAGE_FORMULAS: tuple[str, ...] = stage_formulas((2, 2))
 
 
 class StageProgress(VGroup):
@@ -146,11 +120,11 @@ class StageProgress(VGroup):
         )
         self.fill = Segments(stroke_color=theme.accent, stroke_width=6)
         if hidden_layers == 1:
-            names = [(name, (k + 0.5) * step) for k, name in enumerate(("W₁x", "+ b₁", "a(z)"))]
+            names = [(name, (k + 0.5) * step) for k, name in enumerate(dm.stage_labels())]
         else:
             names = [(f"layer {k + 1}", (k + 0.5) * dm.STAGES * step) for k in range(hidden_layers)]
         labels = [
-            Text(name, font=theme.font, font_size=18, color=theme.muted).move_to(self._at(x, -0.3))
+            theme_text(theme, name, font_size=18, color=theme.muted).move_to(self._at(x, -0.3))
             for name, x in names
         ]
         super().__init__(track, ticks, self.fill, *labels)
@@ -442,11 +416,11 @@ class DeformationPhase:
         else:
             shape = "-".join(map(str, config.widths))
             heading = f"{name} hidden layer{'s' if layers > 1 else ''} of a {shape} network"
-        title = Text(heading, font=theme.font, font_size=34, color=theme.foreground)
+        title = theme_text(theme, heading, font_size=34, color=theme.foreground)
         title.to_corner(UL, buff=0.3)
-        subtitle = Text(
+        subtitle = theme_text(
+            theme,
             f"trained weights · epoch {epoch} · learning rate {config.lr:g}",
-            font=theme.font,
             font_size=20,
             color=theme.muted,
         )
@@ -464,7 +438,7 @@ class DeformationPhase:
 
         def text(content: str, y: float, size: float, color: str) -> Mobject:
             return place(
-                Text(content, font=theme.font, font_size=size, color=color, line_spacing=0.9), y
+                theme_text(theme, content, font_size=size, color=color, line_spacing=0.9), y
             )
 
         def tex(content: str, y: float, size: float, color: str) -> Mobject:
@@ -486,7 +460,7 @@ class DeformationPhase:
                 for k, caption in enumerate(dm.stage_names(layers), start=1)
             ],
             formulas=[
-                tex(formula, -0.75, 38, theme.foreground) for formula in stage_formulas(widths)
+                tex(formula, -0.75, 38, theme.foreground) for formula in dm.stage_formulas(widths)
             ],
             activations=[tex(lookup(a).short_formula, -1.5, 34, theme.muted) for a in names],
             notes=[

@@ -28,7 +28,6 @@ from manim import (
     ManimColor,
     MathTex,
     Rectangle,
-    Text,
     ValueTracker,
     VGroup,
     VMobject,
@@ -55,6 +54,7 @@ from nnviz.mobjects.diagram.geometry import (
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.panels import input_box
 from nnviz.mobjects.shapes import PlacedImage
+from nnviz.mobjects.typeset import theme_text
 from nnviz.moments import class_names
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -264,7 +264,7 @@ class NetworkGraph(FollowsClock, Group):
             x = float(xs[layer + 1])
             title = VGroup(
                 *(
-                    Text(words, font=theme.font, font_size=16, color=theme.muted)
+                    theme_text(theme, words, font_size=16, color=theme.muted)
                     for words in (f"layer {layer + 1}", lookup(name).display)
                 )
             ).arrange(DOWN, buff=0.08)
@@ -306,7 +306,7 @@ class NetworkGraph(FollowsClock, Group):
         colors = class_palette(self.widths[-1])
         labels = VGroup()
         for c, point in enumerate(self.positions[-1]):
-            label = Text(self.class_names[c], font=self.theme.font, font_size=16, color=colors[c])
+            label = theme_text(self.theme, self.class_names[c], font_size=16, color=colors[c])
             if label.width > self.CLASS_LABEL_WIDTH:
                 label.scale_to_fit_width(self.CLASS_LABEL_WIDTH)
             _, size = self.shapes[-1][c]
@@ -368,13 +368,10 @@ class NetworkGraph(FollowsClock, Group):
         bar.points = Viewport((0.0, 0.0), width, 0.16).corners()
         bar.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
         outline = Rectangle(width=width, height=0.16).set_stroke(theme.muted, 1.0)
-        low = Text(
-            f"{ends[0]:.2g}".replace("-", "−"),
-            font=theme.font,
-            font_size=font_size,
-            color=theme.muted,
+        low = theme_text(
+            theme, f"{ends[0]:.2g}".replace("-", "−"), font_size=font_size, color=theme.muted
         )
-        high = Text(f"{ends[1]:.2g}", font=theme.font, font_size=font_size, color=theme.muted)
+        high = theme_text(theme, f"{ends[1]:.2g}", font_size=font_size, color=theme.muted)
         low.next_to(outline, LEFT, buff=0.1)
         high.next_to(outline, RIGHT, buff=0.1)
         return Group(bar, outline, low, high)

@@ -4,7 +4,7 @@ the formula with the weights, and the legends go."""
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Group, Line, Text, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Group, Line, ValueTracker, VGroup
 
 from nnviz.mobjects.diagram.geometry import (
     classic_legend_anchors,
@@ -16,6 +16,7 @@ from nnviz.mobjects.diagram.weight_readout import WeightReadout
 from nnviz.mobjects.hud import ClassFieldLegend, ProbabilityLegend
 from nnviz.mobjects.layout import ClockedGroup, heading_and_stats
 from nnviz.mobjects.panels import InputPlanePanel
+from nnviz.mobjects.typeset import theme_text
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import AxisScales, Viewport
@@ -32,7 +33,7 @@ def sign_rows(theme: Theme, x: float, y: float, row_gap: float) -> VGroup:
     ):
         sample = Line(np.array([x, 0, 0]), np.array([x + 0.5, 0, 0]))
         sample.set_stroke(color, 4.0).shift((y - row_gap * k) * UP)
-        text = Text(words, font=theme.font, font_size=16, color=theme.muted)
+        text = theme_text(theme, words, font_size=16, color=theme.muted)
         text.next_to(sample, RIGHT, buff=0.12)
         rows.add(VGroup(sample, text))
     return rows
@@ -133,13 +134,11 @@ class NetworkLayout(ClockedGroup):
         diagram = self.diagram
         (x, y), scale_left = classic_legend_anchors(diagram.heatmap_views)
         rows = sign_rows(theme, x, y, row_gap=0.32)
-        note = Text(
-            "width ∝ |weight|, ring = bias", font=theme.font, font_size=16, color=theme.muted
-        )
+        note = theme_text(theme, "width ∝ |weight|, ring = bias", font_size=16, color=theme.muted)
         note.next_to(rows, DOWN, buff=0.14, aligned_edge=LEFT)
         scale = diagram.scale_legend()
         scale.move_to(np.array([*scale_left, 0.0]), aligned_edge=LEFT)
-        caption = Text("activation", font=theme.font, font_size=16, color=theme.muted)
+        caption = theme_text(theme, "activation", font_size=16, color=theme.muted)
         caption.next_to(scale, UP, buff=0.1, aligned_edge=LEFT)
         return Group(rows, note, scale, caption)
 
@@ -148,8 +147,8 @@ class NetworkLayout(ClockedGroup):
         right of a diagram that leaves room (the columns carry their own heatmap scales)."""
         x, y = link_legend_anchor(self.diagram.region, self.diagram.softmax)
         rows = sign_rows(theme, x, y, row_gap=0.3)
-        note = Text("width ∝ |weight|", font=theme.font, font_size=16, color=theme.muted)
-        ring = Text("ring = bias", font=theme.font, font_size=16, color=theme.muted)
+        note = theme_text(theme, "width ∝ |weight|", font_size=16, color=theme.muted)
+        ring = theme_text(theme, "ring = bias", font_size=16, color=theme.muted)
         note.next_to(rows, DOWN, buff=0.12, aligned_edge=LEFT)
         ring.next_to(note, DOWN, buff=0.1, aligned_edge=LEFT)
         return VGroup(rows, note, ring)
