@@ -14,6 +14,7 @@ from typing import Any
 from manim import ValueTracker, linear, tempconfig
 
 from nnviz.manim_adapter.camera import FastCamera
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.layout import TrainingLayout, layer_panels
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.run import Run
@@ -70,10 +71,12 @@ class TwoPanelClip(NNVizScene):
             input_view, hidden_view = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
             panels = [
                 InputPlanePanel(
-                    trajectory, clock, input_view, self.theme, mesh_resolution=resolution
+                    PanelContext(trajectory, clock, input_view, self.theme),
+                    mesh_resolution=resolution,
                 ),
                 HiddenSpacePanel(
-                    trajectory, clock, hidden_view, self.theme, mesh_resolution=resolution
+                    PanelContext(trajectory, clock, hidden_view, self.theme),
+                    mesh_resolution=resolution,
                 ),
             ]
         self.add(*panels)

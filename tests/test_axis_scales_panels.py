@@ -21,6 +21,7 @@ from nnviz.colormap import DivergingColormap
 from nnviz.config import RunConfig
 from nnviz.csv_data import read_csv_data
 from nnviz.forward import HIDDEN_AFFINE, Weights
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.diagram.layout import NetworkLayout
 from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.layout import TrainingLayout
@@ -95,7 +96,7 @@ def in_data_order(cloud: ClassDots) -> np.ndarray:
 
 
 def test_a_csv_files_input_plane_spans_each_columns_range(wine_run: Run) -> None:
-    panel = InputPlanePanel(Trajectory(wine_run), ValueTracker(3.0), VIEW, THEME,
+    panel = InputPlanePanel(PanelContext(Trajectory(wine_run), ValueTracker(3.0), VIEW, THEME),
                             mesh_resolution=30)  # fmt: skip
     np.testing.assert_allclose(np.ravel(panel.box), np.ravel(WINE_BOX), rtol=1e-12)
     # The range labels give each axis its own range: x min, x max, y min, y max.
@@ -116,7 +117,9 @@ def test_a_csv_files_input_plane_spans_each_columns_range(wine_run: Run) -> None
 def test_the_mesh_pixel_at_a_data_point_shows_its_probability(wine_run: Run, t: float) -> None:
     n = 60
     trajectory = Trajectory(wine_run)
-    panel = InputPlanePanel(trajectory, ValueTracker(t), VIEW, THEME, mesh_resolution=n)
+    panel = InputPlanePanel(
+        PanelContext(trajectory, ValueTracker(t), VIEW, THEME), mesh_resolution=n
+    )
     weights = trajectory.weights_at(t)
     cmap = DivergingColormap.from_theme(THEME)
     pixels = panel.mesh.pixel_array
@@ -140,11 +143,11 @@ def test_the_mesh_pixel_at_a_data_point_shows_its_probability(wine_run: Run, t: 
 def test_built_in_data_keeps_one_scale_and_either_can_be_forced(
     short_run: Run, wine_run: Run
 ) -> None:
-    built_in = InputPlanePanel(Trajectory(short_run), ValueTracker(0.0), VIEW, THEME,
+    built_in = InputPlanePanel(PanelContext(Trajectory(short_run), ValueTracker(0.0), VIEW, THEME),
                                mesh_resolution=16)  # fmt: skip
     (a, b), (c, d) = built_in.box
     assert b - a == pytest.approx(d - c)
-    forced = InputPlanePanel(Trajectory(short_run), ValueTracker(0.0), VIEW, THEME,
+    forced = InputPlanePanel(PanelContext(Trajectory(short_run), ValueTracker(0.0), VIEW, THEME),
                              mesh_resolution=16, axis_scales="per-axis")  # fmt: skip
     (a, b), (c, d) = forced.box
     low, high = short_run.X.min(axis=0), short_run.X.max(axis=0)

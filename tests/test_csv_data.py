@@ -25,6 +25,7 @@ from nnviz.csv_data import (
     check_test_split,
     read_csv_data,
 )
+from nnviz.mobjects.context import PanelContext
 from nnviz.run_file import load_run
 from nnviz.train import load_points
 
@@ -469,8 +470,10 @@ def test_the_input_plane_and_the_legend_show_the_files_names(tmp_path: Path) -> 
     assert invoke("train", "--data", str(SAMPLE), "--epochs", "3", "--out", str(out))[0] == 0
     trajectory = Trajectory(load_run(out))
     theme = THEMES["dark"]
-    panel = InputPlanePanel(trajectory, ValueTracker(1.0), Viewport((0, 0), 4, 4), theme,
-                            mesh_resolution=20)  # fmt: skip
+    panel = InputPlanePanel(
+        PanelContext(trajectory, ValueTracker(1.0), Viewport((0, 0), 4, 4), theme),
+        mesh_resolution=20,
+    )
     names = list(panel.axis_names)
     assert all(isinstance(name, Text) for name in names)
     assert [name.text for name in names] == ["billlength(mm)", "billdepth(mm)"]  # Text drops spaces
@@ -481,8 +484,15 @@ def test_the_input_plane_and_the_legend_show_the_files_names(tmp_path: Path) -> 
     # Built-in data keeps its LaTeX axis names and "class 0", "class 1".
     plain = [m.text for m in ProbabilityLegend(theme).get_family() if isinstance(m, Text)]
     assert "P(class1)" in plain and "class0" in plain
-    built_in = InputPlanePanel(Trajectory(load_run(_built_in_run(tmp_path))), ValueTracker(0.0),
-                               Viewport((0, 0), 4, 4), theme, mesh_resolution=20)  # fmt: skip
+    built_in = InputPlanePanel(
+        PanelContext(
+            Trajectory(load_run(_built_in_run(tmp_path))),
+            ValueTracker(0.0),
+            Viewport((0, 0), 4, 4),
+            theme,
+        ),
+        mesh_resolution=20,
+    )
     assert all(isinstance(name, MathTex) for name in built_in.axis_names)
 
 

@@ -8,6 +8,7 @@ import torch
 from manim import ValueTracker
 
 from nnviz.colormap import DivergingColormap
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import ClassDots, DotCloud, circle_template
@@ -67,7 +68,9 @@ def unmap(view: Viewport, points: np.ndarray, box) -> np.ndarray:  # type: ignor
 @pytest.mark.parametrize("t", [0.0, 5.5, 12.0])
 def test_input_mesh_pixels_are_the_colour_map_of_the_probability(short_run: Run, t: float) -> None:
     trajectory = Trajectory(short_run)
-    panel = InputPlanePanel(trajectory, ValueTracker(t), VIEW, THEME, mesh_resolution=50)
+    panel = InputPlanePanel(
+        PanelContext(trajectory, ValueTracker(t), VIEW, THEME), mesh_resolution=50
+    )
     _, probability = torch_network(trajectory.weights_at(t), "relu")
     (x0, x1), (y0, y1) = panel.box
     cmap = DivergingColormap.from_theme(THEME)
@@ -80,7 +83,9 @@ def test_input_mesh_pixels_are_the_colour_map_of_the_probability(short_run: Run,
 
 def test_input_boundary_lies_on_probability_one_half(short_run: Run) -> None:
     trajectory = Trajectory(short_run)
-    panel = InputPlanePanel(trajectory, ValueTracker(12.0), VIEW, THEME, mesh_resolution=120)
+    panel = InputPlanePanel(
+        PanelContext(trajectory, ValueTracker(12.0), VIEW, THEME), mesh_resolution=120
+    )
     _, probability = torch_network(trajectory.weights_at(12.0), "relu")
     ends = panel.boundary.points.reshape(-1, 4, 3)[:, [0, 3], :].reshape(-1, 3)
     assert len(ends) > 20
@@ -98,7 +103,9 @@ def test_hidden_dots_sit_at_the_hidden_activations(
     run = request.getfixturevalue(fixture)
     trajectory = Trajectory(run)
     t = 7.25
-    panel = HiddenSpacePanel(trajectory, ValueTracker(t), VIEW, THEME, mesh_resolution=40)
+    panel = HiddenSpacePanel(
+        PanelContext(trajectory, ValueTracker(t), VIEW, THEME), mesh_resolution=40
+    )
     hidden, _ = torch_network(trajectory.weights_at(t), activation)
     box = trajectory.hidden_view(t)
     # The shading: pixel (row, col) shows sigma(w.h + b) at the pixel's centre in hidden space.
@@ -123,21 +130,26 @@ def test_hidden_dots_sit_at_the_hidden_activations(
 
 
 def test_input_dots_are_the_data(short_run: Run) -> None:
-    panel = InputPlanePanel(Trajectory(short_run), ValueTracker(0), VIEW, THEME, mesh_resolution=20)
+    panel = InputPlanePanel(
+        PanelContext(Trajectory(short_run), ValueTracker(0), VIEW, THEME), mesh_resolution=20
+    )
     centres = unmap(VIEW, in_data_order(panel.dots), panel.box)
     np.testing.assert_allclose(centres, short_run.X, atol=1e-9)
 
 
 def test_panels_follow_the_clock(short_run: Run) -> None:
     clock = ValueTracker(0.0)
-    panel = HiddenSpacePanel(Trajectory(short_run), clock, VIEW, THEME, mesh_resolution=20)
+    panel = HiddenSpacePanel(
+        PanelContext(Trajectory(short_run), clock, VIEW, THEME), mesh_resolution=20
+    )
     panel.start()
     before = panel.dots.points.copy()
     clock.set_value(10.0)
     panel.update()
     assert not np.allclose(before, panel.dots.points)
-    expected = HiddenSpacePanel(Trajectory(short_run), ValueTracker(10.0), VIEW, THEME,
-                                mesh_resolution=20)  # fmt: skip
+    expected = HiddenSpacePanel(
+        PanelContext(Trajectory(short_run), ValueTracker(10.0), VIEW, THEME), mesh_resolution=20
+    )
     np.testing.assert_array_equal(panel.dots.points, expected.dots.points)
 
 
@@ -170,7 +182,7 @@ def test_class_dots_interleave_the_classes_the_same_way_on_every_frame(
 ) -> None:
     run = short_tanh_run
     clock = ValueTracker(0.0)
-    panel = HiddenSpacePanel(Trajectory(run), clock, VIEW, THEME, mesh_resolution=20)
+    panel = HiddenSpacePanel(PanelContext(Trajectory(run), clock, VIEW, THEME), mesh_resolution=20)
     dots = panel.dots
     drawn = dots.draw_labels
     assert np.array_equal(drawn, run.y[dots.draw_order])

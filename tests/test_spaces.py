@@ -12,6 +12,7 @@ from manim import ValueTracker
 from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE, INPUT, Space, Weights
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.layout import PANEL_BUILDERS, TrainingLayout
 from nnviz.mobjects.panels import HiddenSpacePanel, input_box
 from nnviz.run import Run
@@ -94,8 +95,12 @@ def test_affine_panel_shows_the_data_and_the_carried_grid_truthfully(
     run: Run = request.getfixturevalue(fixture)
     trajectory = Trajectory(run)
     w = trajectory.weights_at(t)
-    panel = HiddenSpacePanel(trajectory, ValueTracker(t), VIEW, THEME, space=HIDDEN_AFFINE,
-                             shading="grid", mesh_resolution=60)  # fmt: skip
+    panel = HiddenSpacePanel(
+        PanelContext(trajectory, ValueTracker(t), VIEW, THEME),
+        space=HIDDEN_AFFINE,
+        shading="grid",
+        mesh_resolution=60,
+    )
     first, last = layers(w)
     act = TORCH[run.config.activation]
     box = trajectory.view_box(HIDDEN_AFFINE, t)
@@ -141,8 +146,12 @@ def test_affine_panel_shows_the_data_and_the_carried_grid_truthfully(
 
 def test_activation_panel_dots_sit_at_the_activations(short_tanh_run: Run) -> None:
     trajectory = Trajectory(short_tanh_run)
-    panel = HiddenSpacePanel(trajectory, ValueTracker(4.25), VIEW, THEME, space=HIDDEN,
-                             shading="grid", mesh_resolution=40)  # fmt: skip
+    panel = HiddenSpacePanel(
+        PanelContext(trajectory, ValueTracker(4.25), VIEW, THEME),
+        space=HIDDEN,
+        shading="grid",
+        mesh_resolution=40,
+    )
     first, _ = layers(trajectory.weights_at(4.25))
     with torch.no_grad():
         h = torch.tanh(first(torch.from_numpy(short_tanh_run.X))).numpy()

@@ -16,6 +16,7 @@ from manim import ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE, Space
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.panels import HiddenSpacePanel
 from nnviz.stories.base import NNVizScene
 from nnviz.theme import active_theme, hex_to_rgb
@@ -35,8 +36,14 @@ def panel_scene(space: Space) -> type[NNVizScene]:
             run = self.run_for(**CONFIG.to_dict())
             trajectory = Trajectory(run)
             clock = ValueTracker(float(run.epochs))
-            self.add(HiddenSpacePanel(trajectory, clock, VIEW, self.theme, space=space,
-                                      shading="grid", labels=False))  # fmt: skip
+            self.add(
+                HiddenSpacePanel(
+                    PanelContext(trajectory, clock, VIEW, self.theme),
+                    space=space,
+                    shading="grid",
+                    labels=False,
+                )
+            )
 
     return FinalHiddenSpace
 

@@ -14,6 +14,7 @@ from nnviz.activations import display_name
 from nnviz.class_colors import class_palette
 from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
     ClassAccuracies,
@@ -171,10 +172,11 @@ def layer_panels(
     if widths != (2,):
         return _general_row(trajectory, clock, theme, mesh_resolution, axis_scales)
     views = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
-    input_panel = InputPlanePanel(trajectory, clock, views[0], theme,
+    context = PanelContext(trajectory, clock, views[0], theme)
+    input_panel = InputPlanePanel(context,
                                   mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
-    hidden_panel = HiddenSpacePanel(trajectory, clock, views[1], theme,
+    hidden_panel = HiddenSpacePanel(context.with_viewport(views[1]),
                                     mesh_resolution=mesh_resolution)  # fmt: skip
     centre_y = views[0].centre[1]
     mapping = VGroup(
@@ -229,12 +231,13 @@ def _general_row(
     if small:
         options.update(caption_size=16, dot_radius=0.035)
     caption = "input space" if layers < 2 else "input space\n2 inputs"
+    context = PanelContext(trajectory, clock, viewports[0], theme)
     panels: list[Panel] = [
-        InputPlanePanel(trajectory, clock, viewports[0], theme, caption=caption,
+        InputPlanePanel(context, caption=caption,
                         axis_scales=axis_scales, **options)
     ]  # fmt: skip
     for layer in range(1, layers + 1):
-        panels.append(layer_view(trajectory, clock, viewports[layer], theme, layer, **options))
+        panels.append(layer_view(context.with_viewport(viewports[layer]), layer, **options))
     top = viewports[0].centre[1] + viewports[0].height / 2
     return PanelRow(tuple(panels), (), top)
 
@@ -252,14 +255,15 @@ def blog_panels(
     plane's axes, and so the grid that is carried (the hidden spaces' views stay square)."""
     size, y = BLOG_PANEL, BLOG_CENTRE_Y
     views = [Viewport((x, y), size, size) for x in BLOG_CENTRES_X]
-    input_panel = InputPlanePanel(trajectory, clock, views[0], theme, caption="input layer: x",
+    context = PanelContext(trajectory, clock, views[0], theme)
+    input_panel = InputPlanePanel(context, caption="input layer: x",
                                   mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
-    affine = HiddenSpacePanel(trajectory, clock, views[1], theme,
+    affine = HiddenSpacePanel(context.with_viewport(views[1]),
                               caption="hidden layer: z = W₁x + b₁", space=HIDDEN_AFFINE,
                               shading="grid", mesh_resolution=mesh_resolution,
                               axis_scales=axis_scales)  # fmt: skip
-    activation = HiddenSpacePanel(trajectory, clock, views[2], theme,
+    activation = HiddenSpacePanel(context.with_viewport(views[2]),
                                   caption="activation: h = a(z)", space=HIDDEN,
                                   shading="grid", mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip

@@ -18,7 +18,6 @@ from manim import (
     MathTex,
     Mobject,
     Rectangle,
-    ValueTracker,
     VGroup,
     VMobject,
 )
@@ -28,6 +27,7 @@ from nnviz import forward
 from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText, place_range_labels
 from nnviz.mobjects.shapes import DOT_RADIUS, ClassDots, PlacedImage, Segments, class_dots
@@ -217,14 +217,15 @@ class ProbabilityImage(PlacedImage):
 
 
 class Panel(FollowsClock, Group):
-    """Frame, mesh, level line and one dot cloud per class inside a square viewport."""
+    """Frame, mesh, level line and one dot cloud per class inside a square viewport.
+
+    Built from a :class:`~nnviz.mobjects.context.PanelContext`, kept as :attr:`context` and
+    by its parts (:attr:`trajectory`, :attr:`clock`, :attr:`viewport`, :attr:`theme`).
+    """
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
+        context: PanelContext,
         caption: str,
         axis_names: tuple[str, str],
         mesh_resolution: int = 160,
@@ -234,10 +235,13 @@ class Panel(FollowsClock, Group):
         caption_size: float = CAPTION_FONT_SIZE,
     ) -> None:
         super().__init__()
+        trajectory, viewport, theme = context.trajectory, context.viewport, context.theme
         self.show_labels = labels
         self.y_labels = y_labels
+        #: What the panel is built from, and its four parts by name.
+        self.context = context
         self.trajectory = trajectory
-        self.clock = clock
+        self.clock = context.clock
         self.viewport = viewport
         self.theme = theme
         self.mesh_resolution = mesh_resolution
@@ -349,19 +353,16 @@ class InputPlanePanel(Panel):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
+        context: PanelContext,
         caption: str = INPUT_CAPTION,
         box: Box | None = None,
         axis_scales: AxisScales | str = "auto",
         **kwargs: Any,
     ) -> None:
-        names = trajectory.run.config.feature_names
+        names = context.trajectory.run.config.feature_names
         axis_names = INPUT_AXIS_NAMES if names is None else FeatureNames(names)
-        super().__init__(trajectory, clock, viewport, theme, caption, axis_names, **kwargs)
-        self.box = input_box(trajectory, axis_scales) if box is None else box
+        super().__init__(context, caption, axis_names, **kwargs)
+        self.box = input_box(context.trajectory, axis_scales) if box is None else box
         self._place_axes(self.box)
         self._label_range(self.box)
         self.refresh()
@@ -438,10 +439,7 @@ class HiddenSpacePanel(Panel):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
+        context: PanelContext,
         caption: str = HIDDEN_CAPTION,
         space: forward.Space = forward.HIDDEN,
         shading: str = "field",
@@ -449,7 +447,7 @@ class HiddenSpacePanel(Panel):
         axis_scales: AxisScales | str = "auto",
         **kwargs: Any,
     ) -> None:
-        widths = trajectory.run.hidden_widths
+        widths = context.trajectory.run.hidden_widths
         if not 1 <= space.layer <= len(widths):
             raise ValueError(f"a hidden-space panel shows a hidden layer, 1 to {len(widths)}")
         if widths[space.layer - 1] != 2:
@@ -463,13 +461,13 @@ class HiddenSpacePanel(Panel):
         names = self.AXIS_NAMES[space.stage]
         if space.layer > 1:  # h^{(2)}_1 for the second hidden layer
             names = tuple(n.replace("_", f"^{{({space.layer})}}_") for n in names)  # type: ignore[assignment]
-        super().__init__(trajectory, clock, viewport, theme, caption, names, **kwargs)
+        super().__init__(context, caption, names, **kwargs)
         self.last_layer = space.layer == len(widths)
         self.space = space
         self.shading = shading
         self.grid_samples = grid_samples
         # The input plane's grid (the post's grid over the data's range), carried along.
-        box, samples = input_box(trajectory, axis_scales), (grid_samples, grid_samples)
+        box, samples = input_box(context.trajectory, axis_scales), (grid_samples, grid_samples)
         self.input_grid = (
             forward.grid_points(box[0], box[1], samples) if shading == "grid" else None
         )

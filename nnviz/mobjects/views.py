@@ -20,22 +20,22 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from manim import Mobject, ValueTracker, VGroup, VMobject
+from manim import Mobject, VGroup, VMobject
 from typing_extensions import Self
 
 from nnviz import forward
 from nnviz.activations import sigmoid
 from nnviz.contour import level_segments
 from nnviz.forward import Space
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.following import updater
 from nnviz.mobjects.panels import HiddenSpacePanel, Panel
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import Segments
 from nnviz.projection import PCAProjection, box_edges, orbit_rotation, plane_in_cube, project_orbit
 from nnviz.regions import ClassScores, argmax_intervals, tie_polygons
-from nnviz.theme import Theme
 from nnviz.trajectory import FrameState, Trajectory
-from nnviz.view import Box, Viewport
+from nnviz.view import Box
 
 __all__ = [
     "VIEWS",
@@ -72,19 +72,16 @@ class NumberLinePanel(Panel):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
+        context: PanelContext,
         layer: int = 1,
         **kwargs: Any,
     ) -> None:
+        trajectory = context.trajectory
         layers = len(trajectory.run.hidden_widths)
         kwargs.setdefault("caption", _layer_caption(layer, layers, "one unit"))
         kwargs.setdefault("y_labels", "right")
         caption = kwargs.pop("caption")
-        super().__init__(trajectory, clock, viewport, theme, caption,
-                         (_subscripted("h", layer, 1), r"\text{class}"), **kwargs)  # fmt: skip
+        super().__init__(context, caption, (_subscripted("h", layer, 1), r"\text{class}"), **kwargs)
         self.space = Space(layer, "activation")
         rng = np.random.default_rng(layer)
         labels = self.labels
@@ -192,13 +189,11 @@ class ProjectionPanel(Panel):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
+        context: PanelContext,
         layer: int = 1,
         **kwargs: Any,
     ) -> None:
+        trajectory = context.trajectory
         layers = len(trajectory.run.hidden_widths)
         width = trajectory.run.hidden_widths[layer - 1]
         self.projection = fit_layer_projection(trajectory, layer)
@@ -210,8 +205,7 @@ class ProjectionPanel(Panel):
         )
         caption = kwargs.pop("caption", _layer_caption(layer, layers, what))
         kwargs.setdefault("y_labels", "right")
-        super().__init__(trajectory, clock, viewport, theme, caption,
-                         (r"\text{PC}_1", r"\text{PC}_2"), **kwargs)  # fmt: skip
+        super().__init__(context, caption, (r"\text{PC}_1", r"\text{PC}_2"), **kwargs)
         self.space = Space(layer, "activation")
         self.remove(self.mesh)  # no probability field: nothing to draw, not even transparent
         self.refresh()
@@ -251,18 +245,16 @@ class OrbitPanel(Panel):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
+        context: PanelContext,
         layer: int = 1,
         **kwargs: Any,
     ) -> None:
+        trajectory, theme = context.trajectory, context.theme
         layers = len(trajectory.run.hidden_widths)
         what = "3 units, in 3-D" if layer == layers else "3 units in 3-D, coloured by ŷ"
         caption = kwargs.pop("caption", _layer_caption(layer, layers, what))
         kwargs["labels"] = False  # the corners of a turning cube have no fixed ranges
-        super().__init__(trajectory, clock, viewport, theme, caption, ("", ""), **kwargs)
+        super().__init__(context, caption, ("", ""), **kwargs)
         self.space = Space(layer, "activation")
         self.last_layer = layer == layers
         self.remove(self.mesh)  # no probability field: nothing to draw, not even transparent
@@ -383,17 +375,14 @@ class OrbitPanel(Panel):
         return [self.caption]
 
 
-def _plane_view(
-    trajectory: Trajectory, clock: ValueTracker, viewport: Viewport, theme: Theme,
-    layer: int, **kwargs: Any,
-) -> Panel:  # fmt: skip
-    layers = len(trajectory.run.hidden_widths)
+def _plane_view(context: PanelContext, layer: int, **kwargs: Any) -> Panel:
+    layers = len(context.trajectory.run.hidden_widths)
     kwargs.setdefault("caption", _layer_caption(layer, layers, "2 units"))
-    return HiddenSpacePanel(trajectory, clock, viewport, theme, space=Space(layer), **kwargs)
+    return HiddenSpacePanel(context, space=Space(layer), **kwargs)
 
 
 #: The view of a hidden layer by its width: ``(smallest, largest width, name, maker)``; a maker
-#: takes ``(trajectory, clock, viewport, theme, layer, **panel options)``.
+#: takes ``(context, layer, **panel options)``, the context a :class:`PanelContext`.
 VIEWS: tuple[tuple[int, int, str, Callable[..., Panel]], ...] = (
     (1, 1, "number line", NumberLinePanel),
     (2, 2, "plane", _plane_view),
@@ -411,16 +400,13 @@ def view_name(width: int) -> str:
 
 
 def layer_view(
-    trajectory: Trajectory,
-    clock: ValueTracker,
-    viewport: Viewport,
-    theme: Theme,
+    context: PanelContext,
     layer: int,
     **kwargs: Any,
 ) -> Panel:
     """Return the view of hidden layer ``layer`` (1-based) chosen by its width."""
-    width = trajectory.run.hidden_widths[layer - 1]
+    width = context.trajectory.run.hidden_widths[layer - 1]
     for low, high, _, maker in VIEWS:
         if low <= width <= high:
-            return maker(trajectory, clock, viewport, theme, layer, **kwargs)
+            return maker(context, layer, **kwargs)
     raise ValueError(f"no view draws a hidden layer of {width} units")

@@ -12,6 +12,7 @@ from typing_extensions import Self
 from nnviz.activations import display_name
 from nnviz.config import BLOG_LEARNING_RATES, RunConfig
 from nnviz.formatting import fit_number, range_decimals, rates_words
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.run_status import RunStatus
@@ -57,7 +58,7 @@ class RunTile(Group):
         super().__init__()
         self.trajectory = trajectory
         self.clock = clock
-        self.panel = InputPlanePanel(trajectory, clock, viewport, theme, caption="",
+        self.panel = InputPlanePanel(PanelContext(trajectory, clock, viewport, theme), caption="",
                                      labels=False, mesh_resolution=mesh_resolution,
                                      dot_radius=0.03, axis_scales=axis_scales)  # fmt: skip
         bottom = viewport.centre[1] - viewport.height / 2

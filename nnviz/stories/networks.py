@@ -8,6 +8,7 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Group, Mobject, ValueTracker
 
 from nnviz.config import RunConfig
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
@@ -70,13 +71,13 @@ class NetworkColumn(ClockedGroup):
         views = [Viewport((first + k * (size + gap), y), size, size) for k in range(layers + 1)]
         options: dict[str, Any] = {"mesh_resolution": mesh_resolution, "dot_radius": 0.03,
                                    "caption_size": 16}  # fmt: skip
+        context = PanelContext(trajectory, clock, views[0], theme)
         self.panels: list[Panel] = [
-            InputPlanePanel(trajectory, clock, views[0], theme, caption="input space",
+            InputPlanePanel(context, caption="input space",
                             axis_scales=axis_scales, **options)
         ]  # fmt: skip
         for layer in range(1, layers + 1):
-            self.panels.append(layer_view(trajectory, clock, views[layer], theme, layer,
-                                          **options))  # fmt: skip
+            self.panels.append(layer_view(context.with_viewport(views[layer]), layer, **options))
         middle = (x_range[0] + x_range[1]) / 2
         self.title = theme_text(
             theme, title, font_size=20, color=theme.foreground, line_spacing=0.8

@@ -25,6 +25,7 @@ from nnviz.data import MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
 from nnviz.errors import RenderError
 from nnviz.formatting import count_word, rates_words, training_label
 from nnviz.manim_adapter.timing import frames_of_play
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
@@ -410,10 +411,7 @@ class TrainingStory(NNVizScene):
             clock = ValueTracker(float(run.epochs))
             centre = ((index - (len(trajectories) - 1) / 2) * 4.55, 0.25)
             panel = InputPlanePanel(
-                trajectory,
-                clock,
-                Viewport(centre, size, size),
-                theme,
+                PanelContext(trajectory, clock, Viewport(centre, size, size), theme),
                 caption=f"learning rate {run.config.lr:g}",
                 mesh_resolution=self.training.mesh_resolution,
                 axis_scales=self.training.axis_scales,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Group, Line, ValueTracker, VGroup
 
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.diagram.geometry import (
     classic_legend_anchors,
     diagram_region,
@@ -78,10 +79,7 @@ class NetworkLayout(ClockedGroup):
         super().__init__()
         self.clock = clock
         self.input_panel = InputPlanePanel(
-            trajectory,
-            clock,
-            self.INPUT_VIEW,
-            theme,
+            PanelContext(trajectory, clock, self.INPUT_VIEW, theme),
             caption=(
                 "the top class over the input plane"
                 if trajectory.run.config.output_head.link == "softmax"
