@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,8 @@ def test_with_manim_slides_each_phase_is_a_slide(tmp_path: Path) -> None:
     settings = {"pixel_width": 320, "pixel_height": 180, "frame_rate": 10,
                 "media_dir": str(tmp_path / "media"), "verbosity": "ERROR",
                 "progress_bar": "none", "disable_caching": True}  # fmt: skip
+    if os.environ.get("NNVIZ_TEST_TEX_DIR"):  # the session's LaTeX output
+        settings["tex_dir"] = os.environ["NNVIZ_TEST_TEX_DIR"]
     with tempconfig(settings):
         ShortExplainer(output_folder=tmp_path / "slides").render()
     slides = json.loads((tmp_path / "slides" / "ShortExplainer.json").read_text())["slides"]
@@ -80,6 +83,8 @@ def test_without_manim_slides_it_is_a_plain_scene(tmp_path: Path) -> None:
         settings = {{"pixel_width": 320, "pixel_height": 180, "frame_rate": 10,
                     "media_dir": {str(tmp_path)!r}, "verbosity": "ERROR",
                     "progress_bar": "none", "disable_caching": True}}
+        if {os.environ.get("NNVIZ_TEST_TEX_DIR")!r}:  # the session's LaTeX output
+            settings["tex_dir"] = {os.environ.get("NNVIZ_TEST_TEX_DIR")!r}
         with tempconfig(settings):
             scene = ShortExplainer()
             scene.render()
