@@ -210,12 +210,19 @@ class TrainingPhase:
         return max(25.0, CAPTION_SECONDS * epochs / seconds)
 
     def make_layout(
-        self, scene: NNVizScene, trajectory: Trajectory, clock: ValueTracker
+        self,
+        scene: NNVizScene,
+        trajectory: Trajectory,
+        clock: ValueTracker,
+        moments: list[Moment] | None = None,
     ) -> TrainingLayout:
-        """Return the run's layout on ``clock``, with its key moments' captions."""
+        """Return the run's layout on ``clock``, with the captions of its key moments
+        (``moments``, or :meth:`moments` of the run when not given)."""
         run = trajectory.run
+        if moments is None:
+            moments = self.moments(run)
         return TrainingLayout(trajectory, clock, scene.theme, self.mesh_resolution,
-                              self.moments(run), layout=self.layout, axis_scales=self.axis_scales,
+                              moments, layout=self.layout, axis_scales=self.axis_scales,
                               caption_epochs=self.caption_epochs(run.epochs),
                               class_readout=self.class_readout)  # fmt: skip
 
@@ -230,15 +237,14 @@ class TrainingPhase:
         self.check()
         run = trajectory.run
         clock = ValueTracker(0.0)
-        layout = self.make_layout(scene, trajectory, clock)
+        moments = self.moments(run)  # once: the captions and the clock's slow motion share them
+        layout = self.make_layout(scene, trajectory, clock, moments)
         scene.reveal(layout, run_time=REVEAL_SECONDS)
         layout.start()
         hold = self.hold_seconds
         if run.epochs > 0:
             rate = float(config.frame_rate)
-            times, epochs = self.clock(
-                run.epochs, self.moments(run), rate, scene.frames_of_wait(hold), clear
-            )
+            times, epochs = self.clock(run.epochs, moments, rate, scene.frames_of_wait(hold), clear)
             scene.play_clock(
                 clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
             )
