@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,13 @@ from nnviz.config import (
 )
 from nnviz.data import DATASET_SPECS, DATASETS
 from nnviz.errors import RenderError
+from nnviz.figure_grid import (
+    DEFAULT_FIGURE_WIDTH,
+    FIGURE_WIDTH_LIMITS,
+    MAX_FIGURE_EPOCHS,
+    parse_figure_epochs,
+)
+from nnviz.figure_grid import figure_epochs as figure_epochs_of
 from nnviz.files import FileRefusedError, check_regular_file
 from nnviz.heads import HEADS, MAX_CLASSES
 from nnviz.layouts import LAYOUT_SPECS
@@ -207,6 +215,16 @@ def _jobs_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """Add the options shared by every command that describes a run."""
+    return _run_options_with("--epochs")(function)
+
+
+def _run_options_with(epochs_flag: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of :func:`_run_options`, the run's length named ``epochs_flag``
+    (``nnviz figure`` takes ``--epochs`` for the epochs it shows, and ``--max-epochs``)."""
+    return functools.partial(_add_run_options, epochs_flag=epochs_flag)
+
+
+def _add_run_options(function: Callable[..., Any], epochs_flag: str) -> Callable[..., Any]:
     options = [
         click.option(
             "--dataset",
@@ -281,7 +299,7 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             f"{MAX_HIDDEN_LAYERS} layers of 1 to {MAX_LAYER_WIDTH} units.",
         ),
         click.option(
-            "--epochs",
+            epochs_flag,
             "max_epochs",
             type=int,
             default=200,
@@ -804,6 +822,149 @@ def _checked_epochs(
         return still_epoch(still, run.epochs)
     except ValueError as error:
         raise RenderError(str(error)) from None
+
+
+class FigureEpochs(click.ParamType):
+    """``0,10,50,final``: the epochs a figure shows, a row each, in this order."""
+
+    name = "epochs"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_figure_epochs(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+#: The options of ``nnviz figure`` that say how to draw, not which run: the only ones
+#: ``--run FILE`` takes.
+_FIGURE_ONLY: frozenset[str] = frozenset(
+    {"figure_epochs", "width", "out", "theme", "axis_scales", "draw_points", "run_file"}
+)
+
+
+@cli.command()
+@_network_options
+@click.option(
+    "--epochs",
+    "figure_epochs",
+    type=FigureEpochs(),
+    required=True,
+    help=f"The epochs to show, a row each, top to bottom: whole numbers or 'final' (the "
+    f"run's last), such as 0,10,50,final; 1 to {MAX_FIGURE_EPOCHS}. The run's length is "
+    "--max-epochs.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    metavar="PATH.png|PATH.pdf",
+    help="The file to write; its suffix says the format: .png, or .pdf (one page holding the "
+    "same image, not vector paths). A regular file (replaced atomically) or a new path.",
+)
+@click.option(
+    "--width",
+    type=click.IntRange(*FIGURE_WIDTH_LIMITS),
+    default=DEFAULT_FIGURE_WIDTH,
+    show_default=True,
+    help="Width of the figure in pixels; its height follows from its rows.",
+)
+@click.option(
+    "--theme",
+    type=click.Choice(THEME_NAMES),
+    default=None,
+    help="Colours [default: $NNVIZ_THEME, else dark].",
+)
+@click.option(
+    "--axis-scales",
+    type=click.Choice(AXIS_SCALES),
+    default="auto",
+    show_default=True,
+    help="How the input plane scales its two axes, as for nnviz render.",
+)
+@click.option(
+    "--draw-points",
+    type=int,
+    default=None,
+    help="Draw a seeded sample of this many points (needed above 2000 points).",
+)
+@click.option(
+    "--run",
+    "run_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Draw this run file instead of a run of the options; it is validated first, and "
+    "the options that describe a run are refused with it.",
+)
+@_run_options_with("--max-epochs")
+def figure(
+    activation: str,
+    lr: float,
+    figure_epochs: tuple[float | str, ...],
+    out: Path,
+    width: int,
+    theme: str | None,
+    axis_scales: str,
+    draw_points: int | None,
+    run_file: Path | None,
+    **values: Any,
+) -> None:
+    """Draw one run at a few epochs as a figure of small multiples and print its path.
+
+    Each epoch is a row: the input plane and every hidden layer's view, as the training
+    video draws them at that epoch, labelled with the epoch, the loss and the accuracy; the
+    video's legend is under the rows. The run is trained and cached on first use (its
+    length is --max-epochs), or read from --run FILE. An epoch past the run's last is
+    refused before any drawing.
+    """
+    from nnviz.figures import render_figure
+    from nnviz.render_checks import check_figure_out, check_render
+
+    context = click.get_current_context()
+    check_figure_out(out)
+
+    def report(message: str) -> None:
+        click.echo(message, err=True)
+
+    if run_file is not None:
+        given = [
+            param.opts[0]
+            for param in context.command.params
+            if param.name not in _FIGURE_ONLY
+            and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT
+        ]
+        if given:
+            raise click.UsageError(
+                f"--run draws the run its file holds; drop {', '.join(given)}", context
+            )
+        run = load_run(run_file)
+        config = run.config
+        check_render(config, "png", draw_points=draw_points, points=len(run.y))
+    else:
+        try:
+            config = _config(activation=activation, lr=lr, **values)
+        except ConfigError as error:
+            if error.field == "max_epochs":  # this command's flag of the run's length
+                raise ConfigError("--max-epochs" + str(error)[len("max_epochs") :]) from None
+            raise
+        check_render(config, "png", draw_points=draw_points)
+        check_writable_target(run_path(config))
+        if not run_path(config).is_file():
+            with _training_progress(config.max_epochs) as progress:
+                run = cached_run(config, progress=progress, report=report)
+        else:
+            run = cached_run(config, report=report)
+    try:
+        figure_epochs_of(figure_epochs, run.epochs, run.unit)
+    except ValueError as error:
+        raise RenderError(str(error)) from None
+    what = printable(run_file) if run_file is not None else f"{config.dataset} {config.label()}"
+    click.echo(f"drawing {what} at {len(figure_epochs)} epochs ...", err=True)
+    path = render_figure(config, figure_epochs, out, width, run_file, axis_scales, theme=theme,
+                         draw_points=draw_points, report=report)  # fmt: skip
+    click.echo(path)
 
 
 @cli.command()

@@ -24,6 +24,7 @@ __all__ = [
     "MAX_VIDEO_SECONDS",
     "OUTPUT_KINDS",
     "SECONDS_PER_EPOCH_LIMITS",
+    "check_figure_out",
     "check_out",
     "check_render",
     "check_timing",
@@ -301,6 +302,28 @@ def check_out(out: Path, output_format: str) -> None:
     if out.suffix.lower() != suffix:
         flag = "--still" if output_format == "png" else f"--format {output_format}"
         raise RenderError(f"{out}: {what} ({flag}) is written to a {suffix} file")
+
+
+def check_figure_out(out: Path) -> None:
+    """Refuse ``out`` as a figure's file before any work: its suffix must be one of
+    :data:`nnviz.figure_grid.FIGURE_FORMATS` (it says the format), and it must be a regular
+    file or a new path in a writable folder, as for :func:`check_out`.
+
+    Raises
+    ------
+    RenderError
+        With one line naming ``out``.
+    """
+    from nnviz.figure_grid import figure_format
+
+    try:
+        figure_format(out)
+    except ValueError as error:
+        raise RenderError(str(error)) from None
+    try:
+        check_writable_target(out, "a figure")
+    except RunFileError as error:
+        raise RenderError(str(error)) from None
 
 
 def still_epoch(value: float | str, epochs: int, flag: str = "--still") -> float:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "QUALITIES",
+    "FrameSize",
     "SceneClass",
     "SceneFile",
     "manim_settings",
@@ -128,6 +129,26 @@ def output_folder(
 
 
 @dataclass(frozen=True)
+class FrameSize:
+    """A still's own size, instead of its quality's: pixels, and the scene units they show
+    (a figure's frame is as tall as its rows, :mod:`nnviz.figures`)."""
+
+    pixel_width: int
+    pixel_height: int
+    frame_width: float
+    frame_height: float
+
+    def settings(self) -> dict[str, Any]:
+        """Return Manim's settings (for ``tempconfig``) of this size."""
+        return {
+            "pixel_width": self.pixel_width,
+            "pixel_height": self.pixel_height,
+            "frame_width": self.frame_width,
+            "frame_height": self.frame_height,
+        }
+
+
+@dataclass(frozen=True)
 class SceneClass:
     """A scene class that a new process imports by its module and name."""
 
@@ -175,6 +196,7 @@ def render_scene(
     jobs: int = 1,
     input_file: str | os.PathLike[str] | None = None,
     out: str | os.PathLike[str] | None = None,
+    size: FrameSize | None = None,
 ) -> Path:
     """Render a scene with Manim and return the path of the video, GIF or still.
 
@@ -190,13 +212,18 @@ def render_scene(
     :data:`GIF_MAX_WIDTH` at :data:`GIF_FRAME_RATES`, in a private folder, then converted by
     :func:`to_gif` with a palette made for the clip: faster and far smaller than Manim's own
     GIF writer at full size. ``"png"`` writes the scene's last frame (a still), rendered by
-    one process. Both land in :func:`output_folder` unless ``out`` is given.
+    one process. Both land in :func:`output_folder` unless ``out`` is given. ``size``
+    gives a still its own pixels and frame instead of the quality's.
     """
     from manim import tempconfig
 
     from nnviz.parallel import render_parallel
 
     settings = manim_settings(quality, output_format, media_dir, output_name)
+    if size is not None:
+        if output_format != "png":
+            raise ValueError("a size of its own is a still's (output_format 'png')")
+        settings.update(size.settings())
     module_name = ""
     if input_file is not None:
         settings["input_file"] = str(input_file)

@@ -12,6 +12,7 @@ from typing_extensions import Self
 
 from nnviz.activations import display_name
 from nnviz.class_colors import class_palette
+from nnviz.config import RunConfig
 from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.context import PanelContext
@@ -40,11 +41,25 @@ __all__ = [
     "TrainingLayout",
     "blog_panels",
     "heading_and_stats",
+    "heading_text",
     "layer_panels",
     "row_viewports",
     "scaled_mesh_resolution",
     "test_key",
 ]
+
+
+def heading_text(config: RunConfig) -> str:
+    """Return a run's heading: ``ReLU · learning rate 0.01``, with the network's widths first
+    when it is not the post's 2-2-1 (``2-8-2-3 ReLU · learning rate 0.01``) and how it was
+    trained for a run of one's own loop."""
+    network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
+    rate = (
+        training_label(config)
+        if config.optimizer == "external"
+        else f"learning rate {format_rate(config.lr)}"
+    )
+    return f"{network}{display_name(config.activation)} · {rate}"
 
 
 def heading_and_stats(
@@ -57,18 +72,8 @@ def heading_and_stats(
     sample of the points drawn instead of all of them are named on a smaller line below the
     heading."""
     config = trajectory.run.config
-    network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
-    rate = (
-        training_label(config)
-        if config.optimizer == "external"
-        else f"learning rate {format_rate(config.lr)}"
-    )
-    title = theme_text(
-        theme,
-        f"{network}{display_name(config.activation)} · {rate}",
-        font_size=28,
-        color=theme.foreground,
-    ).to_corner(UP + LEFT, buff=0.3)
+    title = theme_text(theme, heading_text(config), font_size=28, color=theme.foreground)
+    title.to_corner(UP + LEFT, buff=0.3)
     stats = StatsReadout(trajectory, clock, theme, font_size=20)
     stats_left = 6.8 - stats.line_width
     room = stats_left - 0.4 - title.get_left()[0]
