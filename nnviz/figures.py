@@ -21,7 +21,13 @@ from nnviz.rendering import FrameSize, place_file, render_scene
 from nnviz.stories.figure import FigurePhase, FigureStory
 from nnviz.view import check_axis_scales
 
-__all__ = ["PDF_PAGE_INCHES", "figure_scene_class", "figure_size", "render_figure"]
+__all__ = [
+    "PDF_PAGE_INCHES",
+    "figure_scene_class",
+    "figure_size",
+    "render_figure",
+    "save_figure",
+]
 
 #: A PDF figure's width on the page, in inches (a page's text width): its pixels per inch
 #: are the figure's width in pixels over this.
@@ -64,6 +70,21 @@ def figure_scene_class(
     return type(f"{name}Figure", (FigureStory,), settings)
 
 
+def save_figure(still: Path, target: Path, kind: str) -> Path:
+    """Put the rendered PNG ``still`` at ``target`` as ``kind`` (``"PNG"``: moved there;
+    ``"PDF"``: one page holding the image, :data:`PDF_PAGE_INCHES` wide), atomically, and
+    return ``target``."""
+    if kind == "PNG":
+        return place_file(still, target, "a figure")
+    from PIL import Image
+
+    with Image.open(still) as image:
+        page = image.convert("RGB")
+    resolution = page.width / PDF_PAGE_INCHES
+    write_atomically(target, lambda handle: page.save(handle, "PDF", resolution=resolution))
+    return target
+
+
 def render_figure(
     config: RunConfig,
     epochs: Sequence[float | str],
@@ -94,14 +115,6 @@ def render_figure(
     try:
         still = render_scene(scene, "l", "png", media_dir, target.stem, report,
                              out=private / "figure.png", size=size)  # fmt: skip
-        if kind == "PNG":
-            return place_file(still, target, "a figure")
-        from PIL import Image
-
-        with Image.open(still) as image:
-            page = image.convert("RGB")
-        resolution = size.pixel_width / PDF_PAGE_INCHES
-        write_atomically(target, lambda handle: page.save(handle, "PDF", resolution=resolution))
-        return target
+        return save_figure(still, target, kind)
     finally:
         shutil.rmtree(private, ignore_errors=True)

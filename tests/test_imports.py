@@ -27,7 +27,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     ("registries: activations, data sets, colours", frozenset({"activations", "data", "colormap"})),
     (
         "the run's description",
-        frozenset({"config", "layouts", "class_colors", "view", "formatting"}),
+        frozenset({"config", "layouts", "class_colors", "view", "formatting", "figure_grid"}),
     ),
     (
         "the numpy core: maths of runs and pictures",
@@ -42,7 +42,10 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset({"render_checks", "gif", "rendering", "parallel"}),
     ),
     ("stories", frozenset({"stories.*"})),
-    ("a run's video, the command line, the package", frozenset({"run_videos", "cli", "__init__"})),
+    (
+        "a run's video and figure, the command line, the package",
+        frozenset({"run_videos", "figures", "cli", "__init__"}),
+    ),
 )  # fmt: skip
 
 #: The only modules that import torch.
