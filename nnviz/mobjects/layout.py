@@ -376,9 +376,17 @@ class TrainingLayout(ClockedGroup):
         self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
         run = trajectory.run
         readout = class_readout and shows_classes(run)
-        # The dots' scale takes the right of the loss curve's place, as the class read-out does.
-        short = readout or marks.point_loss
-        loss_view = self.CLASS_LOSS_VIEW if short else self.LOSS_VIEW
+        short = readout or marks.point_loss  # the loss curve leaves room at its right
+        #: Each class's accuracy (a softmax run with ``class_readout``), else ``None``.
+        self.class_accuracies: ClassAccuracies | None = None
+        #: The scale of the dots' sizes (with :attr:`PanelMarks.point_loss
+        #: <nnviz.mobjects.context.PanelMarks.point_loss>`), or ``None``.
+        self.point_legend: PointLossLegend | None = None
+        if marks.point_loss:
+            self.point_legend = PointLossLegend(theme, self.input_panel.dots.radius)
+        if readout:
+            class_legend = self._class_legend(trajectory, clock, theme)
+        loss_view = self._loss_view(readout)
         self.loss_curve = LossCurve(trajectory, clock, loss_view, theme)
         self.mapping = Group(*row.decorations)
         # Just above the panels' captions, whatever their height.
@@ -390,11 +398,9 @@ class TrainingLayout(ClockedGroup):
             # right of the loss curve, which is empty when a run stops early.
             corner = loss_view.corners()[1]  # upper right
             self.stop_mark.scale(0.8).move_to(corner - np.array([0.05, 0.08, 0.0]), UP + RIGHT)
-        #: Each class's accuracy (a softmax run with ``class_readout``), else ``None``.
-        self.class_accuracies: ClassAccuracies | None = None
         config = run.config
         if readout:
-            self.legend = self._class_legend(trajectory, clock, theme)
+            self.legend = class_legend
         else:
             names = config.class_names
             key: Group = (
@@ -406,11 +412,7 @@ class TrainingLayout(ClockedGroup):
             if run.has_test:
                 classes = None if config.output_head.link == "sigmoid" else config.classes
                 self.legend.add(test_key(theme, classes=classes).next_to(self.legend, UP, 0.12))
-        #: The scale of the dots' sizes (with :attr:`PanelMarks.point_loss
-        #: <nnviz.mobjects.context.PanelMarks.point_loss>`), or ``None``.
-        self.point_legend: PointLossLegend | None = None
-        if marks.point_loss:  # right of the shortened loss curve
-            self.point_legend = PointLossLegend(theme, self.input_panel.dots.radius)
+        if self.point_legend is not None:  # right of the shortened loss curve
             left = loss_view.centre[0] + loss_view.width / 2 + self.POINT_LEGEND_GAP
             self.point_legend.move_to(np.array([left, self.POINT_LEGEND_Y, 0.0]), LEFT)
             self.legend.add(self.point_legend)
@@ -457,11 +459,26 @@ class TrainingLayout(ClockedGroup):
         strip.move_to(np.array([left, self.CLASS_STRIP_Y, 0.0]), LEFT)
         top = strip.get_top()[1] + 0.12 + readout.block_height
         readout.place(np.array([left, top, 0.0]))
+        self._readout_left = left
         legend = Group(strip)
         if trajectory.run.has_test:
             key = test_key(theme, classes=config.classes)
             legend.add(key.move_to(np.array([left, top + 0.1, 0.0]), DOWN + LEFT))
         return legend
+
+    def _loss_view(self, readout: bool) -> Viewport:
+        """The loss curve's place: the whole width (:attr:`LOSS_VIEW`), or shortened
+        (:attr:`CLASS_LOSS_VIEW`) for the class read-out or the dots' scale at its right, and
+        shorter still for both, ending where the scale leaves room before the read-out."""
+        if self.point_legend is None:
+            return self.CLASS_LOSS_VIEW if readout else self.LOSS_VIEW
+        if not readout:
+            return self.CLASS_LOSS_VIEW
+        view = self.CLASS_LOSS_VIEW
+        left = view.centre[0] - view.width / 2
+        right = self._readout_left - 2 * self.POINT_LEGEND_GAP - self.point_legend.width
+        right = max(right, left + 1.5)
+        return Viewport(((left + right) / 2, view.centre[1]), right - left, view.height)
 
     def set_trail_clock(self, trail_clock: TrailClock | None) -> Self:
         """Draw the panels' trails (:attr:`PanelMarks.trails
