@@ -68,7 +68,7 @@ def test_a_sigmoid_runs_dots_are_sized_by_torchs_binary_cross_entropy(short_run:
     logits = torch_logits(short_run, epoch)[:, 0]
     y = torch.from_numpy(short_run.y.astype(np.float64))
     bce = torch.nn.functional.binary_cross_entropy(torch.sigmoid(logits), y, reduction="none")
-    wrong = ((logits > 0).numpy() != (short_run.y == 1))
+    wrong = (logits > 0).numpy() != (short_run.y == 1)
     context = PanelContext(Trajectory(short_run), ValueTracker(float(epoch)), VIEW, THEME,
                            PanelMarks(point_loss=True))  # fmt: skip
     for panel in (InputPlanePanel(context), HiddenSpacePanel(context)):
