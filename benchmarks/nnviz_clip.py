@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from manim import ValueTracker, linear, tempconfig
+from manim import ValueTracker, config, linear, tempconfig
 
 from nnviz.manim_adapter.camera import FastCamera
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import NO_MARKS, PanelContext, PanelMarks
 from nnviz.mobjects.layout import TrainingLayout, layer_panels
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene
+from nnviz.trails import TrailClock
 from nnviz.trajectory import Trajectory
 
 from settings import EPOCHS, Settings
@@ -45,9 +46,12 @@ class TwoPanelClip(NNVizScene):
         seconds: float,
         mesh_resolution: int,
         layer_views: bool = False,
+        marks: PanelMarks = NO_MARKS,
         **kwargs: Any,
     ) -> None:
         self.bench_run = run
+        #: The panels' marks (dots sized by their loss, trails, a discretised mesh).
+        self.marks = marks
         #: Draw the default layout's panels (a view of every hidden layer) instead of the two
         #: panels of the 2-2-1 training video.
         self.layer_views = layer_views
@@ -71,15 +75,19 @@ class TwoPanelClip(NNVizScene):
             input_view, hidden_view = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
             panels = [
                 InputPlanePanel(
-                    PanelContext(trajectory, clock, input_view, self.theme),
+                    PanelContext(trajectory, clock, input_view, self.theme, self.marks),
                     mesh_resolution=resolution,
                 ),
                 HiddenSpacePanel(
-                    PanelContext(trajectory, clock, hidden_view, self.theme),
+                    PanelContext(trajectory, clock, hidden_view, self.theme, self.marks),
                     mesh_resolution=resolution,
                 ),
             ]
         self.add(*panels)
+        if self.marks.trails:  # through the frames of the clip's linear clock
+            trail = TrailClock.uniform(EPOCHS, self.clip_seconds, config.frame_rate)
+            for panel in panels:
+                panel.set_trail_clock(trail)
         for panel in panels:
             panel.start()
         self.play_started = time.perf_counter()
@@ -127,7 +135,12 @@ class NNVizRender:
 
 
 def render_nnviz(
-    run: Run, settings: Settings, workdir: Path, cache_dir: Path, layer_views: bool = False
+    run: Run,
+    settings: Settings,
+    workdir: Path,
+    cache_dir: Path,
+    layer_views: bool = False,
+    marks: PanelMarks = NO_MARKS,
 ) -> NNVizRender:
     """Render the clip with Manim in-process and time ``scene.render()``.
 
@@ -138,7 +151,7 @@ def render_nnviz(
         encoding the frames) and finish (joining the encoder, writing the final movie).
     """
     with tempconfig(manim_settings(settings, workdir, cache_dir)):
-        scene = TwoPanelClip(run, settings.seconds, settings.mesh_resolution, layer_views)
+        scene = TwoPanelClip(run, settings.seconds, settings.mesh_resolution, layer_views, marks)
         start = time.perf_counter()
         scene.render()
         end = time.perf_counter()

@@ -64,6 +64,9 @@ _RENDER_ONLY: frozenset[str] = frozenset(
         "still",
         "theme",
         "out",
+        "point_loss",
+        "trails",
+        "discretize",
     }
 )
 
@@ -698,6 +701,24 @@ def inspect(run_file: Path) -> None:
     "of a run of the options; it is validated first, and the options that describe a run "
     "are refused with it.",
 )
+@click.option(
+    "--point-loss",
+    is_flag=True,
+    help="Size each dot by its point's loss (cross-entropy) at the frame's epoch, in five "
+    "steps a legend names, and ring the misclassified points, in every panel.",
+)
+@click.option(
+    "--trails",
+    is_flag=True,
+    help="Draw short fading trails of the points' positions on the frames before, in every "
+    "hidden layer's view, so that motion reads in a still.",
+)
+@click.option(
+    "--discretize",
+    is_flag=True,
+    help="Paint the meshes in the classes' colours only, without shading by probability "
+    "(TensorFlow Playground's 'discretize output').",
+)
 @_jobs_option
 @_run_options
 def render(
@@ -716,6 +737,9 @@ def render(
     axis_scales: str,
     run_file: Path | None,
     jobs: int,
+    point_loss: bool,
+    trails: bool,
+    discretize: bool,
     **values: Any,
 ) -> None:
     """Render one run's training and print the file's path.
@@ -729,7 +753,7 @@ def render(
     own range for your own data.
     """
     from nnviz.render_checks import check_out, check_render, check_timing
-    from nnviz.run_videos import render_run
+    from nnviz.run_videos import MARKS, render_run
 
     context = click.get_current_context()
     check_timing(duration, seconds_per_epoch)
@@ -749,6 +773,9 @@ def render(
         "duration": duration,
         "seconds_per_epoch": seconds_per_epoch,
         "out": out,
+        "marks": tuple(
+            name for name, on in zip(MARKS, (point_loss, trails, discretize), strict=True) if on
+        ),
     }
 
     def report(message: str) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from nnviz.stories.training import SingleRunStory
 
 __all__ = [
+    "MARKS",
     "RunScene",
     "render_run",
     "render_runs",
@@ -33,6 +34,16 @@ __all__ = [
     "run_scene_class",
     "run_video_name",
 ]
+
+
+#: The marks a render can add to its pictures: each a setting of the training phase
+#: (:class:`~nnviz.stories.training.TrainingPhase`), turned on by ``nnviz render``'s flag of
+#: the same name (``--point-loss``), and what the file's name says of it.
+MARKS: dict[str, str] = {
+    "point_loss": "pointloss",
+    "trails": "trails",
+    "discretize": "discrete",
+}
 
 
 @dataclass(frozen=True)
@@ -48,13 +59,14 @@ class RunScene:
     duration: float | None = None
     seconds_per_epoch: float | None = None
     still: float | None = None
+    marks: tuple[str, ...] = ()
 
     def load(self) -> type[Scene]:
         """Return the scene class."""
         return run_scene_class(self.config, self.layout, self.draw_points, self.run_file,
                                self.axis_scales, theme=self.theme, duration=self.duration,
                                seconds_per_epoch=self.seconds_per_epoch,
-                               still=self.still)  # fmt: skip
+                               still=self.still, marks=self.marks)  # fmt: skip
 
 
 def run_video_name(config: RunConfig) -> str:
@@ -87,12 +99,14 @@ def run_output_name(
     theme: str | None = None,
     still: float | None = None,
     axis_scales: str = "auto",
+    marks: tuple[str, ...] = (),
 ) -> str:
     """Return the file name (without suffix) of a render of one run: :func:`run_video_name`
     (or the run file's name), then ``_<layout>`` for a layout other than the default,
     ``_<N>pts`` for a sample of N points, ``_equal`` or ``_per-axis`` for axis scales other
     than those ``"auto"`` gives its data, ``_<theme>`` for a theme other than the default
-    (``theme`` ``None``: ``NNVIZ_THEME``'s), and ``_epoch<E>`` for a still of epoch E."""
+    (``theme`` ``None``: ``NNVIZ_THEME``'s), ``_pointloss``, ``_trails`` and ``_discrete``
+    for the ``marks`` asked for (:data:`MARKS`), and ``_epoch<E>`` for a still of epoch E."""
     from nnviz.theme import DEFAULT_THEME, active_theme
 
     name = run_video_name(config) if run_file is None else Path(run_file).stem
@@ -106,6 +120,9 @@ def run_output_name(
     theme_name = active_theme(theme).name
     if theme_name != DEFAULT_THEME:
         name = f"{name}_{theme_name}"
+    for mark, word in MARKS.items():
+        if mark in marks:
+            name = f"{name}_{word}"
     if still is not None:
         name = f"{name}_epoch{still:g}"
     return name
@@ -122,6 +139,7 @@ def run_scene_class(
     duration: float | None = None,
     seconds_per_epoch: float | None = None,
     still: float | str | None = None,
+    marks: tuple[str, ...] = (),
 ) -> type[SingleRunStory]:
     """Return the scene class of one run: a :class:`~nnviz.stories.training.SingleRunStory`
     of ``config``'s cached run (trained if needed) or of the run file ``run_file`` (whose
@@ -133,9 +151,13 @@ def run_scene_class(
     ``duration`` is the video's length in seconds (:attr:`TrainingPhase.phase_seconds
     <nnviz.stories.training.TrainingPhase.phase_seconds>`); ``seconds_per_epoch`` its pace
     instead, without the default limit of the length; ``None`` for both keeps the defaults.
-    ``still`` makes the scene a still of that epoch (a number or ``"final"``).
+    ``still`` makes the scene a still of that epoch (a number or ``"final"``). ``marks``
+    names the training phase's marks to turn on (keys of :data:`MARKS`).
     """
     check_axis_scales(axis_scales)
+    unknown = sorted(set(marks) - set(MARKS))
+    if unknown:
+        raise ValueError(f"unknown marks {', '.join(unknown)}; choose from {', '.join(MARKS)}")
     from nnviz.stories.training import SingleRunStory, TrainingPhase
 
     names = activation_file_name(config.activation)
@@ -148,7 +170,9 @@ def run_scene_class(
         "activation": config.activation,
         "lr": config.lr,
         "base_config": config,
-        "training": TrainingPhase(layout=layout, axis_scales=axis_scales, **pace),
+        "training": TrainingPhase(
+            layout=layout, axis_scales=axis_scales, **pace, **dict.fromkeys(marks, True)
+        ),
         "draw_points": draw_points,
         "run_file": None if run_file is None else str(Path(run_file).absolute()),
         "theme_name": theme,
@@ -176,6 +200,7 @@ def render_run(
     seconds_per_epoch: float | None = None,
     still: float | None = None,
     out: str | os.PathLike[str] | None = None,
+    marks: tuple[str, ...] = (),
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
@@ -189,12 +214,14 @@ def render_run(
     ``seconds_per_epoch`` are those of :func:`run_scene_class`. ``still`` renders the run at
     that epoch (a number from 0 to its last) as a PNG instead of a video (``output_format``
     is then ``"png"``). ``out`` is the file to write instead (:func:`check_out`). ``jobs``
-    processes render it (:func:`render_scene`).
+    processes render it (:func:`render_scene`). ``marks`` turns on the training phase's
+    marks (:data:`MARKS`).
     """
-    name = run_output_name(config, layout, draw_points, run_file, theme, still, axis_scales)
+    name = run_output_name(config, layout, draw_points, run_file, theme, still, axis_scales,
+                           marks)  # fmt: skip
     file = None if run_file is None else str(Path(run_file).absolute())
     source = RunScene(config, layout, draw_points, file, axis_scales, theme, duration,
-                      seconds_per_epoch, still)  # fmt: skip
+                      seconds_per_epoch, still, marks)  # fmt: skip
     if still is not None:
         output_format = "png"
     return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out)
@@ -214,6 +241,7 @@ def render_runs(
     theme: str | None = None,
     duration: float | None = None,
     seconds_per_epoch: float | None = None,
+    marks: tuple[str, ...] = (),
 ) -> list[Path]:
     """Render several runs (as :func:`render_run`, each in one process), ``jobs`` at a time,
     and return their paths in the order of ``configs``; ``report`` hears of each as it ends.
@@ -234,7 +262,7 @@ def render_runs(
             pool.submit(
                 render_run, config, quality, output_format, media_dir,
                 layout=layout, draw_points=draw_points, axis_scales=axis_scales, theme=theme,
-                duration=duration, seconds_per_epoch=seconds_per_epoch,
+                duration=duration, seconds_per_epoch=seconds_per_epoch, marks=marks,
             ): index
             for index, config in enumerate(configs)
         }  # fmt: skip

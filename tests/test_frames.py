@@ -28,6 +28,7 @@ from tests.scenes.stills import (
     LiftStill,
     MidTrainingStill,
     OrbitStill,
+    PointLossTrailsStill,
     SpiralStill,
 )
 
@@ -61,6 +62,12 @@ def test_last_frame_of_each_scene(path: str, name: str, tmp_path: Path) -> None:
 def test_mid_training_still(tmp_path: Path) -> None:
     frame = render_last_frame(MidTrainingStill, tmp_path)
     assert_matches_control(frame, "MidTrainingStill")
+
+
+def test_a_still_with_point_loss_and_trails(tmp_path: Path) -> None:
+    """Dots sized by their loss, rings on the misclassified, trails in the hidden space."""
+    frame = render_last_frame(PointLossTrailsStill, tmp_path)
+    assert_matches_control(frame, "PointLossTrailsStill")
 
 
 @pytest.mark.parametrize("scene", [OrbitStill, DeepStill, LiftStill], ids=lambda s: s.__name__)

@@ -22,7 +22,8 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "foundations: no nnviz import but these",
         frozenset({"version", "errors", "terminal", "files", "atomic_files", "npz_reader",
-                   "heads", "theme", "contour", "projection", "ties", "stop_reasons"}),
+                   "heads", "theme", "contour", "projection", "ties", "stop_reasons",
+                   "point_loss"}),
     ),
     ("registries: activations, data sets, colours", frozenset({"activations", "data", "colormap"})),
     (
@@ -32,7 +33,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "the numpy core: maths of runs and pictures",
         frozenset({"forward", "csv_data", "regions", "deform", "run", "run_file",
-                   "deform_view", "trajectory", "moments"}),
+                   "deform_view", "trajectory", "moments", "trails"}),
     ),
     ("training (torch lives here only)", frozenset({"train", "recorder", "cache"})),
     ("building blocks (Manim mobjects)", frozenset({"mobjects.*"})),

@@ -45,7 +45,7 @@ from typing import Any
 
 import cairo
 import numpy as np
-from manim import Camera, VMobject
+from manim import Camera, ManimColor, VMobject
 from manim.mobject.types.image_mobject import AbstractImageMobject
 from PIL import Image
 from typing_extensions import Self
@@ -147,6 +147,17 @@ class DotStyle:
     fill: tuple[float, ...]
     #: Radius of a hollow dot's hole (a test point), 0 for a filled dot.
     hole: float = 0.0
+    #: A ring around the dot (a misclassified point): the radius of its middle (0: none),
+    #: its width and its colour (BGRA in [0, 1]).
+    mark: float = 0.0
+    mark_width: float = 0.0
+    mark_rgba: tuple[float, ...] = ()
+
+    @property
+    def extent(self) -> float:
+        """The largest distance from the centre that the dot paints, in scene units."""
+        body = self.outer if self.ring else self.radius
+        return max(body, self.mark + self.mark_width / 2 if self.mark > 0 else 0.0, 0.0)
 
 
 class DotSprites:
@@ -171,15 +182,14 @@ class DotSprites:
     PHASES = 16
     #: Clouds with more colours than this are drawn dot by dot.
     MAX_STYLES = 8
-    #: Styles kept by a camera before its cache is emptied.
-    CACHED_STYLES = 32
+    #: Styles kept by a camera before its cache is emptied (a cloud of dots sized by their
+    #: loss and ringed has up to classes × sizes × 2 of them, :mod:`nnviz.point_loss`).
+    CACHED_STYLES = 96
 
     def __init__(self, style: DotStyle, x_scale: float, y_scale: float) -> None:
         self.style = style
         self.x_scale, self.y_scale = x_scale, y_scale
-        extent = max(style.outer if style.ring else style.radius, 0.0) * max(
-            abs(x_scale), abs(y_scale)
-        )
+        extent = style.extent * max(abs(x_scale), abs(y_scale))
         #: Pixels from a sprite's corner to the centre of a dot at phase 0.
         self.half = math.ceil(extent) + 2
         self.size = 2 * self.half + 2
@@ -238,6 +248,12 @@ def _dot_path(ctx: cairo.Context, x: float, y: float, style: DotStyle) -> None:
         ctx.arc_negative(x, y, hole_outer, tau, 0.0)
     ctx.set_source_rgba(*style.fill)
     ctx.fill()
+    if style.mark > 0:
+        ctx.arc(x, y, style.mark + style.mark_width / 2, 0.0, tau)
+        ctx.new_sub_path()
+        ctx.arc_negative(x, y, max(style.mark - style.mark_width / 2, 0.0), tau, 0.0)
+        ctx.set_source_rgba(*style.mark_rgba)
+        ctx.fill()
 
 
 def _paint_sprites(
@@ -395,6 +411,12 @@ class FastCamera(Camera):
         which = np.asarray(which).ravel()
         hollow = cloud.draw_hollow if isinstance(cloud, ClassDots) else None
         hole = radius * ClassDots.HOLE
+        if isinstance(cloud, ClassDots) and (
+            cloud.point_scale is not None or cloud.point_ringed is not None
+        ):
+            base = DotStyle(outer, inner, radius, ring, stroke, (), hole)
+            self._draw_marked_dots(ctx, cloud, centres, base, palette, which, hollow)
+            return
         # A style per colour, and per colour of a hollow dot (a test point) when there are any.
         colours = [tuple(f) for f in palette.tolist()]
         styles = [DotStyle(outer, inner, radius, ring, stroke, f) for f in colours]
@@ -409,6 +431,52 @@ class FastCamera(Camera):
         # outline where dots overlap.
         for (x, y), index in zip(centres[:, :2].tolist(), which.tolist(), strict=True):
             _dot_path(ctx, x, y, styles[index])
+
+    def _draw_marked_dots(
+        self,
+        ctx: cairo.Context,
+        cloud: ClassDots,
+        centres: np.ndarray,
+        base: DotStyle,
+        palette: np.ndarray,
+        which: np.ndarray,
+        hollow: np.ndarray | None,
+    ) -> None:
+        """Draw dots of their own sizes and rings (:meth:`ClassDots.mark_points`): a style per
+        colour, hollowness, size and ring that occurs, as sprites while the colours are few
+        (the sizes are a few levels, :mod:`nnviz.point_loss`), else dot by dot."""
+        count = len(centres)
+        scale = cloud.draw_scale
+        ringed = cloud.draw_ringed
+        holes = np.zeros(count, dtype=bool) if hollow is None else np.asarray(hollow, dtype=bool)
+        factors = np.ones(count) if scale is None else np.asarray(scale, dtype=np.float64)
+        rings = np.zeros(count, dtype=bool) if ringed is None else np.asarray(ringed, dtype=bool)
+        sizes, size_index = np.unique(factors, return_inverse=True)
+        keys = np.column_stack([which, holes, size_index.ravel(), rings]).astype(np.int64)
+        kinds, index = np.unique(keys, axis=0, return_inverse=True)
+        half_outline = base.outer - base.radius
+        gap = base.radius * ClassDots.RING_GAP
+        width = ClassDots.RING_WIDTH * self.cairo_line_width_multiple
+        ring_rgb = ManimColor(cloud.ring_color).to_rgb()[::-1]
+        ring_rgba = (*ring_rgb, float(base.stroke[3]))  # as opaque as the outline (fades)
+        styles = []
+        for colour, is_hollow, size, is_ringed in kinds.tolist():
+            radius = base.radius * float(sizes[size])
+            styles.append(DotStyle(
+                radius + half_outline, max(radius - half_outline, 0.0), radius, base.ring,
+                base.stroke, tuple(palette[colour].tolist()),
+                radius * ClassDots.HOLE if is_hollow else 0.0,
+                radius + gap if is_ringed else 0.0, width if is_ringed else 0.0,
+                ring_rgba if is_ringed else (),
+            ))  # fmt: skip
+        index = np.asarray(index).ravel()
+        colours = len(palette) * (2 if hollow is not None else 1)
+        if colours <= DotSprites.MAX_STYLES:
+            sprites = [self._dot_sprites(ctx, style) for style in styles]
+            _paint_sprites(ctx, centres, sprites, index)
+            return
+        for (x, y), k in zip(centres[:, :2].tolist(), index.tolist(), strict=True):
+            _dot_path(ctx, x, y, styles[k])
 
     def _dot_sprites(self, ctx: cairo.Context, style: DotStyle) -> DotSprites:
         """Return the sprites of one dot style at the context's scale (kept for reuse)."""

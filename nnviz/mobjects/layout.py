@@ -15,7 +15,7 @@ from nnviz.class_colors import class_palette
 from nnviz.config import RunConfig
 from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import NO_MARKS, PanelContext, PanelMarks
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
     ClassAccuracies,
@@ -27,10 +27,12 @@ from nnviz.mobjects.hud import (
     StopMark,
 )
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel, Panel
+from nnviz.mobjects.point_legend import PointLossLegend
 from nnviz.mobjects.shapes import ClassDots, class_dots
 from nnviz.mobjects.typeset import theme_text
 from nnviz.moments import Moment, shows_classes
 from nnviz.theme import Theme
+from nnviz.trails import TrailClock
 from nnviz.trajectory import Trajectory
 from nnviz.view import AxisScales, Viewport
 
@@ -165,6 +167,7 @@ def layer_panels(
     theme: Theme,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
+    marks: PanelMarks = NO_MARKS,
 ) -> PanelRow:
     """nnviz's own layout: the input plane (its axes scaled as ``axis_scales`` says, see
     :func:`nnviz.mobjects.panels.input_box`) and a view of every hidden layer, chosen by its
@@ -175,9 +178,9 @@ def layer_panels(
     probability over the whole view, joined by an arrow ``h = a(W₁x + b₁)``."""
     widths = trajectory.run.hidden_widths
     if widths != (2,):
-        return _general_row(trajectory, clock, theme, mesh_resolution, axis_scales)
+        return _general_row(trajectory, clock, theme, mesh_resolution, axis_scales, marks)
     views = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
-    context = PanelContext(trajectory, clock, views[0], theme)
+    context = PanelContext(trajectory, clock, views[0], theme, marks)
     input_panel = InputPlanePanel(context,
                                   mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
@@ -224,6 +227,7 @@ def _general_row(
     theme: Theme,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
+    marks: PanelMarks = NO_MARKS,
 ) -> PanelRow:
     from nnviz.mobjects.views import layer_view
 
@@ -236,7 +240,7 @@ def _general_row(
     if small:
         options.update(caption_size=16, dot_radius=0.035)
     caption = "input space" if layers < 2 else "input space\n2 inputs"
-    context = PanelContext(trajectory, clock, viewports[0], theme)
+    context = PanelContext(trajectory, clock, viewports[0], theme, marks)
     panels: list[Panel] = [
         InputPlanePanel(context, caption=caption,
                         axis_scales=axis_scales, **options)
@@ -253,6 +257,7 @@ def blog_panels(
     theme: Theme,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
+    marks: PanelMarks = NO_MARKS,
 ) -> PanelRow:
     """The post's layout: "Input layer", "Hidden layer" (the affine output W₁x + b₁, before the
     activation) and "Activation", each with the points and the input plane's grid carried into
@@ -260,7 +265,7 @@ def blog_panels(
     plane's axes, and so the grid that is carried (the hidden spaces' views stay square)."""
     size, y = BLOG_PANEL, BLOG_CENTRE_Y
     views = [Viewport((x, y), size, size) for x in BLOG_CENTRES_X]
-    context = PanelContext(trajectory, clock, views[0], theme)
+    context = PanelContext(trajectory, clock, views[0], theme, marks)
     input_panel = InputPlanePanel(context, caption="input layer: x",
                                   mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
@@ -281,9 +286,10 @@ BLOG_CENTRES_X = (-4.55, 0.0, 4.55)
 BLOG_CENTRE_Y = 0.3
 
 #: The panels of each training layout of :data:`nnviz.layouts.LAYOUT_SPECS`, by its name:
-#: each builder takes the trajectory, the clock, the theme, the mesh resolution and the input
-#: plane's axis scales.
-PANEL_BUILDERS: dict[str, Callable[[Trajectory, ValueTracker, Theme, int, str], PanelRow]] = {
+#: each builder takes the trajectory, the clock, the theme, the mesh resolution, the input
+#: plane's axis scales and (keyword ``marks``) the panels' marks
+#: (:class:`~nnviz.mobjects.context.PanelMarks`).
+PANEL_BUILDERS: dict[str, Callable[..., PanelRow]] = {
     "default": layer_panels,
     "blog": blog_panels,
 }
@@ -342,6 +348,10 @@ class TrainingLayout(ClockedGroup):
     CLASS_CAPTION_WIDTH = 7.8
     CLASS_RIGHT = 6.95
     CLASS_STRIP_Y = -3.72
+    #: The dots' scale (:class:`~nnviz.mobjects.point_legend.PointLossLegend`): its gap from
+    #: the shortened loss curve and the height of its centre.
+    POINT_LEGEND_GAP = 0.55
+    POINT_LEGEND_Y = -3.15
 
     def __init__(
         self,
@@ -354,6 +364,8 @@ class TrainingLayout(ClockedGroup):
         axis_scales: AxisScales | str = "auto",
         caption_epochs: float = 25.0,
         class_readout: bool = False,
+        marks: PanelMarks = NO_MARKS,
+        trail_clock: TrailClock | None = None,
     ) -> None:
         super().__init__()
         if layout not in PANEL_BUILDERS:
@@ -361,14 +373,25 @@ class TrainingLayout(ClockedGroup):
                 f"unknown layout {layout!r}; choose one of {', '.join(PANEL_BUILDERS)}"
             )
         self.clock = clock
-        row = PANEL_BUILDERS[layout](trajectory, clock, theme, mesh_resolution, axis_scales)
+        row = PANEL_BUILDERS[layout](trajectory, clock, theme, mesh_resolution, axis_scales,
+                                     marks=marks)  # fmt: skip
         self.panels = row.panels
         self.input_panel = row.panels[0]
         self.hidden_panel = row.panels[-1]
         self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
         run = trajectory.run
         readout = class_readout and shows_classes(run)
-        loss_view = self.CLASS_LOSS_VIEW if readout else self.LOSS_VIEW
+        short = readout or marks.point_loss  # the loss curve leaves room at its right
+        #: Each class's accuracy (a softmax run with ``class_readout``), else ``None``.
+        self.class_accuracies: ClassAccuracies | None = None
+        #: The scale of the dots' sizes (with :attr:`PanelMarks.point_loss
+        #: <nnviz.mobjects.context.PanelMarks.point_loss>`), or ``None``.
+        self.point_legend: PointLossLegend | None = None
+        if marks.point_loss:
+            self.point_legend = PointLossLegend(theme, self.input_panel.dots.radius)
+        if readout:
+            class_legend = self._class_legend(trajectory, clock, theme)
+        loss_view = self._loss_view(readout)
         self.loss_curve = LossCurve(trajectory, clock, loss_view, theme)
         self.mapping = Group(*row.decorations)
         # Just above the panels' captions, whatever their height.
@@ -380,11 +403,9 @@ class TrainingLayout(ClockedGroup):
             # right of the loss curve, which is empty when a run stops early.
             corner = loss_view.corners()[1]  # upper right
             self.stop_mark.scale(0.8).move_to(corner - np.array([0.05, 0.08, 0.0]), UP + RIGHT)
-        #: Each class's accuracy (a softmax run with ``class_readout``), else ``None``.
-        self.class_accuracies: ClassAccuracies | None = None
         config = run.config
         if readout:
-            self.legend = self._class_legend(trajectory, clock, theme)
+            self.legend = class_legend
         else:
             names = config.class_names
             key: Group = (
@@ -396,15 +417,22 @@ class TrainingLayout(ClockedGroup):
             if run.has_test:
                 classes = None if config.output_head.link == "sigmoid" else config.classes
                 self.legend.add(test_key(theme, classes=classes).next_to(self.legend, UP, 0.12))
+        if self.point_legend is not None:  # right of the shortened loss curve
+            left = loss_view.centre[0] + loss_view.width / 2 + self.POINT_LEGEND_GAP
+            self.point_legend.move_to(np.array([left, self.POINT_LEGEND_Y, 0.0]), LEFT)
+            self.legend.add(self.point_legend)
         if shows_classes(run):  # the classes a moment names in their colours
             self.captions = MomentCaptions(
                 moments, clock, theme, show_epochs=caption_epochs,
                 class_colors=class_palette(config.classes),
-                max_width=self.CLASS_CAPTION_WIDTH if readout else loss_view.width,
+                max_width=self.CLASS_CAPTION_WIDTH if short else loss_view.width,
             )  # fmt: skip
+        elif short:
+            self.captions = MomentCaptions(moments, clock, theme, show_epochs=caption_epochs,
+                                           max_width=self.CLASS_CAPTION_WIDTH)  # fmt: skip
         else:
             self.captions = MomentCaptions(moments, clock, theme, show_epochs=caption_epochs)
-        self.captions.move_to(self.CLASS_CAPTION_CENTRE if readout else self.CAPTION_CENTRE)
+        self.captions.move_to(self.CLASS_CAPTION_CENTRE if short else self.CAPTION_CENTRE)
         parts = () if self.class_accuracies is None else (self.class_accuracies,)
         self.live = (*row.panels, self.stats, self.loss_curve, self.stop_mark, self.captions,
                      *parts)  # fmt: skip
@@ -419,6 +447,8 @@ class TrainingLayout(ClockedGroup):
             *parts,
             self.captions,
         )
+        if trail_clock is not None:
+            self.set_trail_clock(trail_clock)
 
     def _class_legend(self, trajectory: Trajectory, clock: ValueTracker, theme: Theme) -> Group:
         """Place a softmax run's class read-out (:attr:`class_accuracies`) at the bottom right,
@@ -434,11 +464,34 @@ class TrainingLayout(ClockedGroup):
         strip.move_to(np.array([left, self.CLASS_STRIP_Y, 0.0]), LEFT)
         top = strip.get_top()[1] + 0.12 + readout.block_height
         readout.place(np.array([left, top, 0.0]))
+        self._readout_left = left
         legend = Group(strip)
         if trajectory.run.has_test:
             key = test_key(theme, classes=config.classes)
             legend.add(key.move_to(np.array([left, top + 0.1, 0.0]), DOWN + LEFT))
         return legend
+
+    def _loss_view(self, readout: bool) -> Viewport:
+        """The loss curve's place: the whole width (:attr:`LOSS_VIEW`), or shortened
+        (:attr:`CLASS_LOSS_VIEW`) for the class read-out or the dots' scale at its right, and
+        shorter still for both, ending where the scale leaves room before the read-out."""
+        if self.point_legend is None:
+            return self.CLASS_LOSS_VIEW if readout else self.LOSS_VIEW
+        if not readout:
+            return self.CLASS_LOSS_VIEW
+        view = self.CLASS_LOSS_VIEW
+        left = view.centre[0] - view.width / 2
+        right = self._readout_left - 2 * self.POINT_LEGEND_GAP - self.point_legend.width
+        right = max(right, left + 1.5)
+        return Viewport(((left + right) / 2, view.centre[1]), right - left, view.height)
+
+    def set_trail_clock(self, trail_clock: TrailClock | None) -> Self:
+        """Draw the panels' trails (:attr:`PanelMarks.trails
+        <nnviz.mobjects.context.PanelMarks.trails>`) through the epochs of ``trail_clock``,
+        the video's clock (:class:`nnviz.trails.TrailClock`)."""
+        for panel in self.panels:
+            panel.set_trail_clock(trail_clock)
+        return self
 
     def static_parts(self) -> list[Mobject]:
         """Heading, decorations and legend never change."""

@@ -27,14 +27,24 @@ from nnviz import forward
 from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
+from nnviz.heads import head
 from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText, place_range_labels
-from nnviz.mobjects.shapes import DOT_RADIUS, ClassDots, PlacedImage, Segments, class_dots
+from nnviz.mobjects.shapes import (
+    DOT_RADIUS,
+    ClassDots,
+    PlacedImage,
+    Segments,
+    Trails,
+    class_dots,
+)
 from nnviz.mobjects.typeset import theme_text, typeset_once
+from nnviz.point_loss import radius_factors
 from nnviz.regions import ClassScores, tie_segments
 from nnviz.theme import Theme
 from nnviz.ties import logit_tie_lines
+from nnviz.trails import TRAIL_STEPS, TrailClock, trail_positions
 from nnviz.trajectory import Trajectory
 from nnviz.view import (
     AxisScales,
@@ -180,6 +190,10 @@ class ProbabilityImage(PlacedImage):
         self.colormap: DivergingColormap = colormap
         self.levels: np.ndarray | None = None
         self.painted: np.ndarray | None = None
+        #: Paint the classes' colours only, no shading (TensorFlow Playground's "discretize
+        #: output"): a probability of class 1 above :data:`BOUNDARY_LEVEL` is the colour map's
+        #: class-1 end, any other its class-0 end; a class field's top class at full strength.
+        self.discrete = False
 
     def paint(self, probabilities: np.ndarray, opacity: np.ndarray | None = None) -> Self:
         """Colour the image with ``probabilities`` (shape ``(resolution, resolution)``).
@@ -188,6 +202,8 @@ class ProbabilityImage(PlacedImage):
         transparent.
         """
         missing = np.isnan(probabilities)
+        if self.discrete:  # NaN stays NaN (and transparent)
+            probabilities = np.where(missing, np.nan, probabilities > BOUNDARY_LEVEL)
         self.levels = self.colormap.index(np.where(missing, 0.5, probabilities))
         self.pixel_array = self.painted = self.colormap.table[self.levels]
         if opacity is not None or missing.any():
@@ -202,7 +218,11 @@ class ProbabilityImage(PlacedImage):
         ``(units, resolution, resolution)`` (:meth:`nnviz.class_colors.ClassColormap.of_logits`,
         without a softmax)."""
         self.levels = self.painted = None
-        self.pixel_array = colormap.of_logits(planes, output)
+        if self.discrete:
+            top, _ = head(output).top_class(planes)
+            self.pixel_array = colormap.colors(top, np.ones(top.shape))
+        else:
+            self.pixel_array = colormap.of_logits(planes, output)
         return self
 
     def paint_classes(self, probabilities: np.ndarray, colormap: ClassColormap) -> Self:
@@ -212,7 +232,11 @@ class ProbabilityImage(PlacedImage):
         The camera draws such an image as any other (no one-channel index to upscale).
         """
         self.levels = self.painted = None
-        self.pixel_array = colormap(probabilities)
+        if self.discrete:
+            top = np.argmax(probabilities, axis=-1)
+            self.pixel_array = colormap.colors(top, np.ones(top.shape))
+        else:
+            self.pixel_array = colormap(probabilities)
         return self
 
 
@@ -255,6 +279,9 @@ class Panel(FollowsClock, Group):
             else None
         )
         self.mesh = ProbabilityImage(viewport, mesh_resolution, DivergingColormap.from_theme(theme))
+        #: The marks asked for: dots sized by loss and ringed, trails, a discretised mesh.
+        self.marks = context.marks
+        self.mesh.discrete = context.marks.discretize
         self.axes = Segments(
             stroke_color=theme.muted, stroke_width=AXES_STROKE_WIDTH, stroke_opacity=AXES_OPACITY
         )
@@ -267,6 +294,11 @@ class Panel(FollowsClock, Group):
                 self.labels, colors, dot_radius, hollow=trajectory.test,
                 stroke_color=theme.dot_outline,
             )  # fmt: skip
+        #: The points' trails (a hidden space with :attr:`PanelMarks.trails
+        #: <nnviz.mobjects.context.PanelMarks.trails>`; :meth:`add_trails`), or ``None``, and
+        #: the epochs they go through (:meth:`set_trail_clock`).
+        self.trails: Trails | None = None
+        self.trail_clock: TrailClock | None = None
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0]))
         self.frame_box.set_stroke(theme.muted, FRAME_STROKE_WIDTH)
@@ -322,11 +354,64 @@ class Panel(FollowsClock, Group):
     def _place_points(self, points: np.ndarray, box: Box, logits: np.ndarray) -> None:
         """Put the dots at ``points``; the points that ``logits`` misclassify go on top (by
         the head's prediction for ``k`` softmax units, shape ``(N, k)``)."""
-        if logits.ndim == 2:
-            wrong = self.head.predict(logits) != self.labels
-        else:
-            wrong = (logits > 0) != (self.labels == 1)
+        wrong = self._misclassified(logits)
+        self._mark_points(logits, wrong)
         self.dots.place(self.viewport.to_screen(points, box), on_top=wrong)
+
+    def _misclassified(self, logits: np.ndarray) -> np.ndarray:
+        """Which points ``logits`` misclassify, shape (N,)."""
+        if logits.ndim == 2:
+            return np.asarray(self.head.predict(logits) != self.labels)
+        return np.asarray((logits > 0) != (self.labels == 1))
+
+    def _mark_points(self, logits: np.ndarray, wrong: np.ndarray) -> None:
+        """With :attr:`PanelMarks.point_loss <nnviz.mobjects.context.PanelMarks.point_loss>`,
+        size each dot by its point's cross-entropy (:func:`nnviz.point_loss.radius_factors`)
+        and ring the misclassified ones."""
+        if self.marks.point_loss:
+            losses = self.head.point_losses(logits, self.labels)
+            self.dots.mark_points(radius_factors(losses), wrong, self.theme.foreground)
+
+    def add_trails(self, steps: int = TRAIL_STEPS) -> None:
+        """Add the points' trails of ``steps`` segments under the dots (a hidden space's views
+        call it; only with :attr:`PanelMarks.trails
+        <nnviz.mobjects.context.PanelMarks.trails>`). They show once :meth:`set_trail_clock`
+        says which epochs they go through."""
+        if not self.marks.trails:
+            return
+        self.trails = Trails(self.labels, self.dots.class_rgb, steps)
+        self.insert(self.submobjects.index(self.dots), self.trails)
+
+    def set_trail_clock(self, trail_clock: TrailClock | None) -> Self:
+        """Draw the trails through the epochs of ``trail_clock`` (the video's clock; ``None``:
+        no trail yet) from now on; a panel without trails ignores it."""
+        self.trail_clock = trail_clock
+        if self.trails is not None:
+            self.refresh()
+        return self
+
+    def _trail_positions(self, space: forward.Space, t: float) -> np.ndarray | None:
+        """The points' positions in ``space`` on the trail of epoch ``t``, newest first,
+        shape (steps + 1, N, width); ``None`` without trails."""
+        if self.trails is None or self.trail_clock is None:
+            return None
+        epochs = self.trail_clock.epochs_before(t)
+        return trail_positions(self.trajectory, space, epochs)
+
+    def _draw_trails(self, positions: np.ndarray | None, box: Box) -> None:
+        """Draw the trails through ``positions`` (steps + 1, N, 2) of ``box``'s data units,
+        kept inside the box (``None``: no trail)."""
+        if self.trails is None:
+            return
+        if positions is None:
+            self.trails.set_positions(np.zeros((self.trails.steps + 1, len(self.labels), 2)))
+            return
+        (x0, x1), (y0, y1) = box
+        inside = np.stack(
+            [np.clip(positions[..., 0], x0, x1), np.clip(positions[..., 1], y0, y1)], axis=-1
+        )
+        screen = self.viewport.to_screen(inside.reshape(-1, 2), box)[:, :2]
+        self.trails.set_positions(screen.reshape(*positions.shape[:2], 2))
 
     def _place_axes(self, box: Box) -> None:
         segments = axis_segments(box)
@@ -471,6 +556,7 @@ class HiddenSpacePanel(Panel):
         self.input_grid = (
             forward.grid_points(box[0], box[1], samples) if shading == "grid" else None
         )
+        self.add_trails()
         self.refresh()
 
     def refresh(self) -> Self:
@@ -483,6 +569,7 @@ class HiddenSpacePanel(Panel):
             self._paint_probability(state.weights, box, shape)
         points = state.layers[self.space.layer - 1][0 if self.space.stage == "affine" else 1]
         self._place_points(points, box, state.logits)
+        self._draw_trails(self._trail_positions(self.space, state.t), box)
         self._place_axes(box)
         self._label_range(box)
         return self

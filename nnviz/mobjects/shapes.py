@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from manim import ImageMobject, ManimColor, VMobject
+from manim import ImageMobject, ManimColor, VGroup, VMobject
 from manim.constants import RESAMPLING_ALGORITHMS
 from typing_extensions import Self
 
@@ -20,6 +20,7 @@ __all__ = [
     "DotCloud",
     "PlacedImage",
     "Segments",
+    "Trails",
     "circle_template",
     "class_dots",
     "dot_cloud_points",
@@ -128,6 +129,57 @@ class Segments(VMobject):
         return self
 
 
+class Trails(VGroup):
+    """Short fading trails of moving points: from each point's position back through its
+    earlier ones, in its class's colour, more transparent the older the step.
+
+    One :class:`Segments` per class and step (drawn by the camera's fast path for straight
+    segments), so ``classes × steps`` paths whatever the number of points.
+
+    Parameters
+    ----------
+    labels
+        The class of every point, shape (N,).
+    class_rgb
+        The colour of each class, RGB in [0, 1], shape (k, 3).
+    steps
+        Segments of a trail (its positions are ``steps + 1``).
+    """
+
+    #: Opacity of a trail's newest segment; the oldest fades to a share ``1 / steps`` of it.
+    OPACITY = 0.6
+    #: Stroke width of a trail (Manim's stroke units).
+    WIDTH = 1.6
+
+    def __init__(self, labels: np.ndarray, class_rgb: np.ndarray, steps: int) -> None:
+        super().__init__()
+        self.labels = np.asarray(labels)
+        self.steps = steps
+        self.members = [np.flatnonzero(self.labels == c) for c in range(len(class_rgb))]
+        #: The segments of class ``c`` and step ``j`` (0 newest) are ``self.parts[c][j]``.
+        self.parts = [
+            [
+                Segments(
+                    stroke_color=ManimColor.from_rgb(tuple(rgb)),
+                    stroke_width=self.WIDTH,
+                    stroke_opacity=self.OPACITY * (steps - j) / steps,
+                )
+                for j in range(steps)
+            ]
+            for rgb in np.asarray(class_rgb, dtype=np.float64)
+        ]
+        self.add(*(part for per_class in self.parts for part in per_class))
+
+    def set_positions(self, positions: np.ndarray) -> Self:
+        """Draw the trails through ``positions``, shape (steps + 1, N, 2 or 3), scene
+        coordinates, newest first."""
+        for members, per_class in zip(self.members, self.parts, strict=True):
+            for j, part in enumerate(per_class):
+                ends = np.stack([positions[j, members], positions[j + 1, members]], axis=1)
+                part.set_segments(ends)
+        return self
+
+
 class ClassDots(DotCloud):
     """The data's dots of every class in one cloud, so that no class hides another.
 
@@ -158,6 +210,10 @@ class ClassDots(DotCloud):
 
     #: The hole of a hollow dot, as a share of its radius.
     HOLE = 0.5
+    #: A ringed dot's ring (:meth:`mark_points`): its gap from the dot's edge, a share of the
+    #: cloud's radius, and its width (Manim's stroke units).
+    RING_GAP = 0.45
+    RING_WIDTH = 1.6
     #: Opacity of a dot's fill (the outline is opaque).
     FILL_OPACITY = 0.85
     #: Stroke width of a dot's outline (Manim's stroke units).
@@ -181,6 +237,12 @@ class ClassDots(DotCloud):
         self.class_rgb = np.array([ManimColor(c).to_rgb() for c in class_colors])
         #: Per-point colours (RGB in [0, 1], data order) replacing the class colours, or None.
         self.point_rgb: np.ndarray | None = None
+        #: Per-point radius factors (data order; a few values, :mod:`nnviz.point_loss`), or None.
+        self.point_scale: np.ndarray | None = None
+        #: Which points are ringed (data order; the misclassified ones), or None.
+        self.point_ringed: np.ndarray | None = None
+        #: The colour of a ring (:meth:`mark_points`).
+        self.ring_color = "#FFFFFF"
         kwargs.setdefault("fill_opacity", self.FILL_OPACITY)
         kwargs.setdefault("stroke_width", self.OUTLINE_WIDTH)
         super().__init__(
@@ -214,6 +276,29 @@ class ClassDots(DotCloud):
         ``None`` restores the class colours."""
         self.point_rgb = None if rgb is None else np.asarray(rgb, dtype=np.float64)
         return self
+
+    def mark_points(
+        self, scale: np.ndarray | None, ringed: np.ndarray | None, ring_color: str | None = None
+    ) -> Self:
+        """Draw point ``i`` at ``scale[i]`` times the radius, ringed where ``ringed[i]`` (both
+        in data order; ``None``: every dot at the radius, none ringed), the rings in
+        ``ring_color``. The camera draws each distinct scale as its own dot style, so give
+        few distinct values (:func:`nnviz.point_loss.radius_factors`)."""
+        self.point_scale = None if scale is None else np.asarray(scale, dtype=np.float64)
+        self.point_ringed = None if ringed is None else np.asarray(ringed, dtype=bool)
+        if ring_color is not None:
+            self.ring_color = ring_color
+        return self
+
+    @property
+    def draw_scale(self) -> np.ndarray | None:
+        """Each dot's radius factor, in drawing order (``None``: all 1)."""
+        return None if self.point_scale is None else self.point_scale[self.draw_order]
+
+    @property
+    def draw_ringed(self) -> np.ndarray | None:
+        """Which dots are ringed, in drawing order (``None``: none)."""
+        return None if self.point_ringed is None else self.point_ringed[self.draw_order]
 
     @property
     def draw_hollow(self) -> np.ndarray | None:

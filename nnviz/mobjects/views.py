@@ -94,6 +94,7 @@ class NumberLinePanel(Panel):
             band = 1.0 / classes
             self.heights = (labels + 0.1 + 0.8 * rng.random(len(labels))) * band
         self.last_layer = layer == layers
+        self.add_trails()
         self.refresh()
 
     def refresh(self) -> Self:
@@ -108,6 +109,11 @@ class NumberLinePanel(Panel):
             self._paint_probability(state, x_range, centres)
         h = state.layers[self.space.layer - 1][1][:, 0]
         self._place_points(np.column_stack([h, self.heights]), box, state.logits)
+        trail = self._trail_positions(self.space, state.t)
+        if trail is not None:  # along the line, each point at its own height
+            heights = np.broadcast_to(self.heights, trail.shape[:2])
+            trail = np.stack([trail[..., 0], heights], axis=-1)
+        self._draw_trails(trail, box)
         axis = np.array([[[0.0, 0.0], [0.0, 1.0]]]) if x_range[0] < 0 < x_range[1] else None
         self.axes.set_segments(
             np.zeros((0, 2, 2)) if axis is None
@@ -208,6 +214,7 @@ class ProjectionPanel(Panel):
         super().__init__(context, caption, (r"\text{PC}_1", r"\text{PC}_2"), **kwargs)
         self.space = Space(layer, "activation")
         self.remove(self.mesh)  # no probability field: nothing to draw, not even transparent
+        self.add_trails()
         self.refresh()
 
     def refresh(self) -> Self:
@@ -217,6 +224,8 @@ class ProjectionPanel(Panel):
         box: Box = (cube[0], cube[1])
         points = self.projection(state.layers[self.space.layer - 1][1])
         self._place_points(points, box, state.logits)
+        trail = self._trail_positions(self.space, state.t)
+        self._draw_trails(None if trail is None else self.projection(trail)[..., :2], box)
         self._place_axes(box)
         self._label_range(box)
         return self
@@ -277,6 +286,7 @@ class OrbitPanel(Panel):
         self.turned = 0.0
         self.remove(self.dots)
         self.add(self.edges, self.plane, self.tie_planes, self.dots, *self.axis_labels)
+        self.add_trails()
         self.refresh()
 
     def azimuth(self) -> float:
@@ -320,7 +330,16 @@ class OrbitPanel(Panel):
         h = state.layers[self.space.layer - 1][1]
         screen, depth = to_screen(h)
         order = np.argsort(depth, kind="stable")  # far ones first
+        self._mark_points(state.logits, self._misclassified(state.logits))
         self.dots.place(np.column_stack([screen, np.zeros(len(screen))]), order=order)
+        trail = self._trail_positions(self.space, state.t)
+        if trail is not None and self.trails is not None:
+            # Kept inside the cube, projected as the points are.
+            low, high = np.array([c[0] for c in cube]), np.array([c[1] for c in cube])
+            flat = np.clip(trail, low, high).reshape(-1, 3)
+            self.trails.set_positions(to_screen(flat)[0].reshape(*trail.shape[:2], 2))
+        elif self.trails is not None:
+            self.trails.set_positions(np.zeros((self.trails.steps + 1, len(self.labels), 2)))
         # Axis names at the high end of each axis's edge from the cube's low corner.
         low = np.array([c[0] for c in cube])
         for k, label in enumerate(self.axis_labels):

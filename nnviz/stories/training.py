@@ -24,8 +24,8 @@ from nnviz.config import BLOG_LEARNING_RATES, EXTERNAL, RunConfig, data_descript
 from nnviz.data import MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
 from nnviz.errors import RenderError
 from nnviz.formatting import count_word, rates_words, training_label
-from nnviz.manim_adapter.timing import frames_of_play
-from nnviz.mobjects.context import PanelContext
+from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
+from nnviz.mobjects.context import PanelContext, PanelMarks
 from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
@@ -36,6 +36,7 @@ from nnviz.render_checks import refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run
 from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.trails import TrailClock
 from nnviz.trajectory import Trajectory
 from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, data_box
 
@@ -126,6 +127,16 @@ class TrainingPhase:
     class_readout
         For a softmax run, each class's accuracy beside the loss curve
         (:class:`nnviz.mobjects.hud.ClassAccuracies`); off: the classes' legend only.
+    point_loss
+        Size each dot by its point's cross-entropy at the clock's epoch, in a few steps a
+        legend names (:mod:`nnviz.point_loss`), and ring the misclassified points, in the
+        input plane and every hidden view (``nnviz render --point-loss``).
+    trails
+        Draw short fading trails of the points' positions on the frames before, in every
+        hidden view (:mod:`nnviz.trails`; ``nnviz render --trails``).
+    discretize
+        Paint every mesh in the classes' colours only, without the shading by probability
+        (``nnviz render --discretize``).
     """
 
     seconds_per_epoch: float = 0.08
@@ -137,6 +148,9 @@ class TrainingPhase:
     phase_seconds: float | None = None
     max_phase_seconds: float | None = DEFAULT_MAX_PHASE_SECONDS
     class_readout: bool = True
+    point_loss: bool = False
+    trails: bool = False
+    discretize: bool = False
 
     def check(self) -> None:
         """Raise :class:`ValueError` in one line when a setting is out of its range."""
@@ -215,16 +229,21 @@ class TrainingPhase:
         trajectory: Trajectory,
         clock: ValueTracker,
         moments: list[Moment] | None = None,
+        trail_clock: TrailClock | None = None,
     ) -> TrainingLayout:
         """Return the run's layout on ``clock``, with the captions of its key moments
-        (``moments``, or :meth:`moments` of the run when not given)."""
+        (``moments``, or :meth:`moments` of the run when not given) and the marks the phase
+        asks for (with :attr:`trails`, through the epochs of ``trail_clock``)."""
         run = trajectory.run
         if moments is None:
             moments = self.moments(run)
+        marks = PanelMarks(point_loss=self.point_loss, trails=self.trails,
+                           discretize=self.discretize)  # fmt: skip
         return TrainingLayout(trajectory, clock, scene.theme, self.mesh_resolution,
                               moments, layout=self.layout, axis_scales=self.axis_scales,
                               caption_epochs=self.caption_epochs(run.epochs),
-                              class_readout=self.class_readout)  # fmt: skip
+                              class_readout=self.class_readout, marks=marks,
+                              trail_clock=trail_clock)  # fmt: skip
 
     def play(self, scene: NNVizScene, trajectory: Trajectory, clear: bool = True) -> None:
         """Reveal the layout of ``trajectory``'s run, play its clock from epoch 0 to its last,
@@ -245,6 +264,8 @@ class TrainingPhase:
         if run.epochs > 0:
             rate = float(config.frame_rate)
             times, epochs = self.clock(run.epochs, moments, rate, scene.frames_of_wait(hold), clear)
+            if self.trails:  # the trails go through the frames this clock draws
+                layout.set_trail_clock(TrailClock(times, epochs, rate))
             scene.play_clock(
                 clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
             )
@@ -260,7 +281,14 @@ class TrainingPhase:
         video shows it at that epoch (the panels, the read-out, the loss curve up to the
         epoch and the caption of a key moment shown then)."""
         self.check()
-        scene.add(self.make_layout(scene, trajectory, ValueTracker(float(epoch))))
+        trail_clock = None
+        if self.trails and trajectory.run.epochs > 0:  # the clock the video would play
+            run, rate = trajectory.run, float(config.frame_rate)
+            moments = self.moments(run)
+            hold = frames_of_still_wait(self.hold_seconds, rate)
+            trail_clock = TrailClock(*self.clock(run.epochs, moments, rate, hold), rate)
+        scene.add(self.make_layout(scene, trajectory, ValueTracker(float(epoch)),
+                                   trail_clock=trail_clock))  # fmt: skip
 
 
 def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None:

@@ -140,3 +140,14 @@ class ClassReadoutStill(NNVizScene):
                            test_fraction=0.2)  # fmt: skip
         trajectory = Trajectory(self.run_for(**config.to_dict()))
         TrainingPhase(mesh_resolution=90).show_still(self, trajectory, self.epoch)
+
+
+class PointLossTrailsStill(SingleRunStory):
+    """The post's ReLU run at epoch 8 (its points still moving fast) as ``nnviz render
+    --point-loss --trails --still 8`` draws it: dots sized by their loss, the misclassified
+    ringed, trails in the hidden space, the dots' scale beside the loss curve."""
+
+    activation = "relu"
+    lr = 0.01
+    still = 8.0
+    training = TrainingPhase(point_loss=True, trails=True)
