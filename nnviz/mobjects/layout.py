@@ -12,6 +12,7 @@ from typing_extensions import Self
 
 from nnviz.activations import display_name
 from nnviz.class_colors import class_palette
+from nnviz.config import RunConfig
 from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
 from nnviz.mobjects.context import PanelContext
@@ -40,11 +41,25 @@ __all__ = [
     "TrainingLayout",
     "blog_panels",
     "heading_and_stats",
+    "heading_title",
     "layer_panels",
     "row_viewports",
     "scaled_mesh_resolution",
     "test_key",
 ]
+
+
+def heading_title(config: RunConfig) -> str:
+    """Return the heading of a run's layout (its subtitle says it too): ``ReLU · learning
+    rate 0.01``, the widths first for a network other than the post's 2-2-1 (``2-8-4-1 ReLU ·
+    …``), how a run of one's own loop was trained instead of its learning rate."""
+    network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
+    rate = (
+        training_label(config)
+        if config.optimizer == "external"
+        else f"learning rate {format_rate(config.lr)}"
+    )
+    return f"{network}{display_name(config.activation)} · {rate}"
 
 
 def heading_and_stats(
@@ -57,15 +72,9 @@ def heading_and_stats(
     sample of the points drawn instead of all of them are named on a smaller line below the
     heading."""
     config = trajectory.run.config
-    network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
-    rate = (
-        training_label(config)
-        if config.optimizer == "external"
-        else f"learning rate {format_rate(config.lr)}"
-    )
     title = theme_text(
         theme,
-        f"{network}{display_name(config.activation)} · {rate}",
+        heading_title(config),
         font_size=28,
         color=theme.foreground,
     ).to_corner(UP + LEFT, buff=0.3)
