@@ -56,6 +56,7 @@ _RENDER_ONLY: frozenset[str] = frozenset(
         "still",
         "theme",
         "out",
+        "burn_subtitles",
     }
 )
 
@@ -680,6 +681,14 @@ def inspect(run_file: Path) -> None:
     "of a run of the options; it is validated first, and the options that describe a run "
     "are refused with it.",
 )
+@click.option(
+    "--burn-subtitles",
+    is_flag=True,
+    default=False,
+    help="Draw the subtitles into the picture (ffmpeg with libass; the video is encoded "
+    "again), for players and sites that ignore the .srt written beside the video; no .srt "
+    "is left beside it. Works for --format gif too.",
+)
 @_jobs_option
 @_run_options
 def render(
@@ -697,6 +706,7 @@ def render(
     out: Path | None,
     axis_scales: str,
     run_file: Path | None,
+    burn_subtitles: bool,
     jobs: int,
     **values: Any,
 ) -> None:
@@ -708,7 +718,8 @@ def render(
     as 720x404_10fps), stills under media/images/, or at --out. With --jobs N, N processes
     render parts of the video (--seed-grid: N runs at once). --axis-scales auto draws the
     input plane with one scale for both axes for a built-in data set and each axis on its
-    own range for your own data.
+    own range for your own data. A video's subtitles (what happens when: the run, its key
+    moments, its result) land beside it as an .srt, or in its picture with --burn-subtitles.
     """
     from nnviz.render_checks import check_out, check_render, check_timing
     from nnviz.run_videos import render_run
@@ -723,6 +734,14 @@ def render(
     kind = "png" if still is not None else output_format
     if out is not None:
         check_out(out, kind)
+    if burn_subtitles:
+        from nnviz.burn_in import burn_in_missing
+
+        if still is not None:
+            raise click.UsageError("--burn-subtitles is of a video; --still writes a PNG", context)
+        reason = burn_in_missing()
+        if reason is not None:
+            raise click.ClickException(reason)
     options: dict[str, Any] = {
         "layout": layout,
         "draw_points": draw_points,
@@ -731,6 +750,7 @@ def render(
         "duration": duration,
         "seconds_per_epoch": seconds_per_epoch,
         "out": out,
+        "burn_subtitles": burn_subtitles,
     }
 
     def report(message: str) -> None:

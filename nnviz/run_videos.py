@@ -176,6 +176,7 @@ def render_run(
     seconds_per_epoch: float | None = None,
     still: float | None = None,
     out: str | os.PathLike[str] | None = None,
+    burn_subtitles: bool = False,
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
@@ -189,7 +190,8 @@ def render_run(
     ``seconds_per_epoch`` are those of :func:`run_scene_class`. ``still`` renders the run at
     that epoch (a number from 0 to its last) as a PNG instead of a video (``output_format``
     is then ``"png"``). ``out`` is the file to write instead (:func:`check_out`). ``jobs``
-    processes render it (:func:`render_scene`).
+    processes render it (:func:`render_scene`). The video's subtitles land beside it as an
+    ``.srt``, or with ``burn_subtitles`` in its picture.
     """
     name = run_output_name(config, layout, draw_points, run_file, theme, still, axis_scales)
     file = None if run_file is None else str(Path(run_file).absolute())
@@ -197,7 +199,8 @@ def render_run(
                       seconds_per_epoch, still)  # fmt: skip
     if still is not None:
         output_format = "png"
-    return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out)
+    return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out,
+                        burn_subtitles=burn_subtitles)  # fmt: skip
 
 
 def render_runs(
@@ -214,6 +217,7 @@ def render_runs(
     theme: str | None = None,
     duration: float | None = None,
     seconds_per_epoch: float | None = None,
+    burn_subtitles: bool = False,
 ) -> list[Path]:
     """Render several runs (as :func:`render_run`, each in one process), ``jobs`` at a time,
     and return their paths in the order of ``configs``; ``report`` hears of each as it ends.
@@ -235,6 +239,7 @@ def render_runs(
                 render_run, config, quality, output_format, media_dir,
                 layout=layout, draw_points=draw_points, axis_scales=axis_scales, theme=theme,
                 duration=duration, seconds_per_epoch=seconds_per_epoch,
+                burn_subtitles=burn_subtitles,
             ): index
             for index, config in enumerate(configs)
         }  # fmt: skip
