@@ -245,8 +245,8 @@ def render_scene(
                 instance.render()
                 movie = Path(instance.renderer.file_writer.movie_file_path)
         report(f"rendered {movie.name} in {time.perf_counter() - started:.1f} s")
-        subtitles = movie.with_suffix(".srt")
-        if not subtitles.is_file():
+        subtitles: Path | None = movie.with_suffix(".srt")
+        if subtitles is not None and not subtitles.is_file():
             subtitles = None
         if burn_subtitles and subtitles is not None:
             burning = time.perf_counter()

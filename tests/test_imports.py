@@ -22,7 +22,8 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "foundations: no nnviz import but these",
         frozenset({"version", "errors", "terminal", "files", "atomic_files", "npz_reader",
-                   "heads", "theme", "contour", "projection", "ties", "stop_reasons"}),
+                   "heads", "theme", "contour", "projection", "ties", "stop_reasons",
+                   "subtitles"}),
     ),
     ("registries: activations, data sets, colours", frozenset({"activations", "data", "colormap"})),
     (
@@ -39,7 +40,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     ("the adapter to Manim's machinery", frozenset({"manim_adapter.*"})),
     (
         "rendering any scene",
-        frozenset({"render_checks", "gif", "rendering", "parallel"}),
+        frozenset({"render_checks", "gif", "burn_in", "rendering", "parallel"}),
     ),
     ("stories", frozenset({"stories.*"})),
     ("a run's video, the command line, the package", frozenset({"run_videos", "cli", "__init__"})),
