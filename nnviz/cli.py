@@ -67,6 +67,7 @@ _RENDER_ONLY: frozenset[str] = frozenset(
         "point_loss",
         "trails",
         "discretize",
+        "burn_subtitles",
     }
 )
 
@@ -719,6 +720,14 @@ def inspect(run_file: Path) -> None:
     help="Paint the meshes in the classes' colours only, without shading by probability "
     "(TensorFlow Playground's 'discretize output').",
 )
+@click.option(
+    "--burn-subtitles",
+    is_flag=True,
+    default=False,
+    help="Draw the subtitles into the picture (ffmpeg with libass; the video is encoded "
+    "again), for players and sites that ignore the .srt written beside the video; no .srt "
+    "is left beside it. Works for --format gif too.",
+)
 @_jobs_option
 @_run_options
 def render(
@@ -736,6 +745,7 @@ def render(
     out: Path | None,
     axis_scales: str,
     run_file: Path | None,
+    burn_subtitles: bool,
     jobs: int,
     point_loss: bool,
     trails: bool,
@@ -750,7 +760,8 @@ def render(
     as 720x404_10fps), stills under media/images/, or at --out. With --jobs N, N processes
     render parts of the video (--seed-grid: N runs at once). --axis-scales auto draws the
     input plane with one scale for both axes for a built-in data set and each axis on its
-    own range for your own data.
+    own range for your own data. A video's subtitles (what happens when: the run, its key
+    moments, its result) land beside it as an .srt, or in its picture with --burn-subtitles.
     """
     from nnviz.render_checks import check_out, check_render, check_timing
     from nnviz.run_videos import MARKS, render_run
@@ -765,6 +776,14 @@ def render(
     kind = "png" if still is not None else output_format
     if out is not None:
         check_out(out, kind)
+    if burn_subtitles:
+        from nnviz.burn_in import burn_in_missing
+
+        if still is not None:
+            raise click.UsageError("--burn-subtitles is of a video; --still writes a PNG", context)
+        reason = burn_in_missing()
+        if reason is not None:
+            raise click.ClickException(reason)
     options: dict[str, Any] = {
         "layout": layout,
         "draw_points": draw_points,
@@ -776,6 +795,7 @@ def render(
         "marks": tuple(
             name for name, on in zip(MARKS, (point_loss, trails, discretize), strict=True) if on
         ),
+        "burn_subtitles": burn_subtitles,
     }
 
     def report(message: str) -> None:

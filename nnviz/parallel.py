@@ -11,7 +11,9 @@ joins them without re-encoding. A parallel render does the same work in ``jobs``
    its range (Manim's ``from_animation_number``/``upto_animation_number``) and writes the
    partial movie files of its range joined into one movie;
 4. **join**: the range movies are joined into the scene's movie by copying their packets, as
-   Manim joins its partial movie files (:func:`join_movies`): nothing is encoded twice.
+   Manim joins its partial movie files (:func:`join_movies`): nothing is encoded twice; the
+   scene's subtitles, which the plan collected (a range's process knows only those up to its
+   range's end), are written beside it as a serial render writes them.
 
 The joined movie has the frames of a serial render, frame for frame, when skipping an
 animation leaves the scene in the state drawing it would: true of every nnviz scene (its
@@ -38,11 +40,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 import numpy as np
 
-from nnviz.atomic_files import new_file_mode
+from nnviz.atomic_files import new_file_mode, write_atomically
 from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ __all__ = [
     "default_jobs",
     "join_movies",
     "plan_plays",
+    "plan_scene",
     "process_pool",
     "render_parallel",
     "render_range",
@@ -184,8 +187,17 @@ def plan_plays(scene_class: type[Scene]) -> tuple[list[Play], Path]:
     Each skipped animation jumps to its end, as Manim's ``-n`` does; nothing is drawn or
     written but the still images of the scene's static parts.
     """
+    plays, movie, _ = plan_scene(scene_class)
+    return plays, movie
+
+
+def plan_scene(scene_class: type[Scene]) -> tuple[list[Play], Path, str]:
+    """Return :func:`plan_plays`' animations and movie path, and the scene's subtitles (the
+    ``.srt`` text a serial render writes beside its movie; empty when it has none): the
+    adapter's scene keeps their times to whole frames, skipped or drawn."""
     from manim import config, tempconfig
 
+    from nnviz.manim_adapter.caches import subtitles_text
     from nnviz.manim_adapter.plays import call_after_each_play
 
     plays: list[Play] = []
@@ -205,7 +217,8 @@ def plan_plays(scene_class: type[Scene]) -> tuple[list[Play], Path]:
         call_after_each_play(scene, record)
         scene.render()
         movie = Path(scene.renderer.file_writer.movie_file_path)
-    return plays, movie
+        subtitles = subtitles_text(scene.renderer.file_writer)
+    return plays, movie, subtitles
 
 
 def render_range(
@@ -282,7 +295,7 @@ def render_parallel(
     started = time.perf_counter()
     scene_class = source.load()
     with tempconfig({**settings, "progress_bar": "none"}):
-        plays, movie = plan_plays(scene_class)
+        plays, movie, subtitles = plan_scene(scene_class)
         media = Path(config.get_dir("media_dir"))
     if not plays:
         raise RenderError(f"{scene_class.__name__} plays no animation; there is no movie to make")
@@ -317,6 +330,13 @@ def render_parallel(
                 )
         joining = time.perf_counter()
         join_movies(movies, movie)
+        if subtitles:  # beside the movie, as a serial render writes them
+            data = subtitles.encode("utf-8")
+
+            def write(handle: BinaryIO) -> None:
+                handle.write(data)
+
+            write_atomically(movie.with_suffix(".srt"), write)
         report(f"joined {len(movies)} ranges in {time.perf_counter() - joining:.2f} s")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

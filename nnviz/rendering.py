@@ -3,7 +3,8 @@ Manim's settings for a quality and a format, the output's folder and name, a sce
 by module or file, the render itself (in one process or several), and the file placed
 atomically where it is asked for.
 
-The checks before a render are :mod:`nnviz.render_checks`'; GIFs are :mod:`nnviz.gif`'s.
+The checks before a render are :mod:`nnviz.render_checks`'; GIFs are :mod:`nnviz.gif`'s,
+subtitles burned into the picture :mod:`nnviz.burn_in`'s.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nnviz.atomic_files import check_writable_target, new_file_mode
+from nnviz.burn_in import burn_subtitles as burn_into
 from nnviz.errors import RenderError
 from nnviz.gif import GIF_FRAME_RATES, GIF_MAX_WIDTH, GIF_SOURCE_ENCODER, to_gif
 from nnviz.manim_adapter.caches import PrivateCaches
@@ -197,6 +199,7 @@ def render_scene(
     input_file: str | os.PathLike[str] | None = None,
     out: str | os.PathLike[str] | None = None,
     size: FrameSize | None = None,
+    burn_subtitles: bool = False,
 ) -> Path:
     """Render a scene with Manim and return the path of the video, GIF or still.
 
@@ -214,6 +217,12 @@ def render_scene(
     GIF writer at full size. ``"png"`` writes the scene's last frame (a still), rendered by
     one process. Both land in :func:`output_folder` unless ``out`` is given. ``size``
     gives a still its own pixels and frame instead of the quality's.
+
+    A movie's subtitles (the ``.srt`` Manim writes beside it when the scene adds cues) land
+    beside it, at ``out`` with the suffix ``.srt`` too; a GIF has none. With
+    ``burn_subtitles`` they are drawn into the picture instead
+    (:func:`nnviz.burn_in.burn_subtitles`, the movie encoded again; a GIF's movie before it is
+    converted) and no ``.srt`` is left beside it.
     """
     from manim import tempconfig
 
@@ -263,10 +272,21 @@ def render_scene(
                 instance.render()
                 movie = Path(instance.renderer.file_writer.movie_file_path)
         report(f"rendered {movie.name} in {time.perf_counter() - started:.1f} s")
+        subtitles: Path | None = movie.with_suffix(".srt")
+        if subtitles is not None and not subtitles.is_file():
+            subtitles = None
+        if burn_subtitles and subtitles is not None:
+            burning = time.perf_counter()
+            burn_into(movie, subtitles, lossless=output_format == "gif")
+            subtitles.unlink()
+            subtitles = None
+            report(f"burned the subtitles in, in {time.perf_counter() - burning:.1f} s")
         if output_format == "mp4":
             if out is None:
                 return movie
             place_file(movie, Path(out), OUTPUT_KINDS[output_format][0])
+            if subtitles is not None:
+                place_file(subtitles, Path(out).with_suffix(".srt"), "subtitles")
             return Path(out)
         started = time.perf_counter()
         target = Path(out) if out is not None else _default_path(

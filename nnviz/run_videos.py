@@ -201,6 +201,7 @@ def render_run(
     still: float | None = None,
     out: str | os.PathLike[str] | None = None,
     marks: tuple[str, ...] = (),
+    burn_subtitles: bool = False,
 ) -> Path:
     """Render the evolution of one run (its panels, read-out, loss curve) and return its path.
 
@@ -215,7 +216,8 @@ def render_run(
     that epoch (a number from 0 to its last) as a PNG instead of a video (``output_format``
     is then ``"png"``). ``out`` is the file to write instead (:func:`check_out`). ``jobs``
     processes render it (:func:`render_scene`). ``marks`` turns on the training phase's
-    marks (:data:`MARKS`).
+    marks (:data:`MARKS`). The video's subtitles land beside it as an
+    ``.srt``, or with ``burn_subtitles`` in its picture.
     """
     name = run_output_name(config, layout, draw_points, run_file, theme, still, axis_scales,
                            marks)  # fmt: skip
@@ -224,7 +226,8 @@ def render_run(
                       seconds_per_epoch, still, marks)  # fmt: skip
     if still is not None:
         output_format = "png"
-    return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out)
+    return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out,
+                        burn_subtitles=burn_subtitles)  # fmt: skip
 
 
 def render_runs(
@@ -242,6 +245,7 @@ def render_runs(
     duration: float | None = None,
     seconds_per_epoch: float | None = None,
     marks: tuple[str, ...] = (),
+    burn_subtitles: bool = False,
 ) -> list[Path]:
     """Render several runs (as :func:`render_run`, each in one process), ``jobs`` at a time,
     and return their paths in the order of ``configs``; ``report`` hears of each as it ends.
@@ -263,6 +267,7 @@ def render_runs(
                 render_run, config, quality, output_format, media_dir,
                 layout=layout, draw_points=draw_points, axis_scales=axis_scales, theme=theme,
                 duration=duration, seconds_per_epoch=seconds_per_epoch, marks=marks,
+                burn_subtitles=burn_subtitles,
             ): index
             for index, config in enumerate(configs)
         }  # fmt: skip

@@ -48,6 +48,16 @@ def test_with_manim_slides_each_phase_is_a_slide(tmp_path: Path) -> None:
     for index, slide in enumerate(slides):
         last = _last_frame(Path(slide["file"]))
         assert np.ptp(last.reshape(-1, 3), axis=0).max() > 60, f"slide {index} ends blank"
+    # Each slide's speaker notes are its subtitles: the title card's (the network in words),
+    # then each phase's card ("Part 2 of 5: The data"), and the training slide names each
+    # run's learning rate.
+    notes = [slide["notes"] for slide in slides]
+    assert "How a neural network learns: 2 inputs → 2 hidden neurons (ReLU)" in notes[0]
+    for index, title in enumerate(explainer.PHASES):
+        assert notes[index + 1].startswith(f"- Part {index + 1} of {len(explainer.PHASES)}: "
+                                           f"{title}\n"), notes[index + 1]  # fmt: skip
+    for lr in ShortExplainer.learning_rates:
+        assert f"Training ReLU · learning rate {lr:g}: epoch 0 to" in notes[4]
     # The presentation converts to a self-contained HTML page.
     html = tmp_path / "talk.html"
     subprocess.run(

@@ -23,7 +23,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
         "foundations: no nnviz import but these",
         frozenset({"version", "errors", "terminal", "files", "atomic_files", "npz_reader",
                    "heads", "theme", "contour", "projection", "ties", "stop_reasons",
-                   "point_loss"}),
+                   "point_loss", "subtitles"}),
     ),
     ("registries: activations, data sets, colours", frozenset({"activations", "data", "colormap"})),
     (
@@ -40,7 +40,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     ("the adapter to Manim's machinery", frozenset({"manim_adapter.*"})),
     (
         "rendering any scene",
-        frozenset({"render_checks", "gif", "rendering", "parallel"}),
+        frozenset({"render_checks", "gif", "burn_in", "rendering", "parallel"}),
     ),
     ("stories", frozenset({"stories.*"})),
     (

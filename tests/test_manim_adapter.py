@@ -555,3 +555,28 @@ def test_a_presentations_render_is_marked_and_takes_scenes_parameters() -> None:
     assert isinstance(replacement, Replacement)
     assert replacement.manim_method is Scene.render
     assert _parameters(vars(presentation)["render"]) == _parameters(Scene.render)
+
+
+def test_the_talks_speaker_notes_rest_on_manim_slides_next_slide() -> None:
+    """end_slide sets the notes of the slide that ends in manim-slides' _base_slide_config,
+    which next_slide appends: the source it rests on is the installed one's."""
+    pytest.importorskip("manim_slides")
+    from manim_slides.slide.base import BaseSlide
+
+    from nnviz.manim_adapter.replaces import source_digest
+    from nnviz.manim_adapter.slides import NEXT_SLIDE_DIGEST
+
+    assert source_digest(BaseSlide.next_slide) == NEXT_SLIDE_DIGEST
+    assert "self._base_slide_config" in inspect.getsource(BaseSlide.next_slide)
+
+
+def test_subtitles_are_written_where_manim_writes_them_and_timed_by_its_renderer() -> None:
+    """Manim's file writer writes its subcaptions in finish() through write_subcaption_file
+    (which the private caches replace), and add_subcaption reads the renderer's time (which
+    the adapter's scene keeps to whole frames)."""
+    from manim.manager import Manager
+    from manim.scene.scene_file_writer import SceneFileWriter
+
+    assert "self.write_subcaption_file()" in inspect.getsource(SceneFileWriter.finish)
+    assert "self.time" in inspect.getsource(Manager.add_subcaption)
+    assert "self.renderer.time" in inspect.getsource(Manager.time.fget)

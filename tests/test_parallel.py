@@ -118,6 +118,10 @@ def test_parallel_render_equals_the_serial_one_frame_for_frame(
     assert differing == []
     # the frames move: a test of two still videos would prove nothing
     assert not np.array_equal(serial_frames[len(serial_frames) // 2], serial_frames[-1])
+    # the subtitles beside the joined movie are the serial render's, to the millisecond
+    subtitles = serial.with_suffix(".srt").read_text(encoding="utf-8")
+    assert "Training" in subtitles and "Result: " in subtitles
+    assert joined.with_suffix(".srt").read_text(encoding="utf-8") == subtitles
     leftovers = [p.name for p in (tmp_path / "joined").iterdir() if p.name.startswith(".")]
     assert leftovers == []
 

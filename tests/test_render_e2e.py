@@ -70,6 +70,52 @@ def test_manim_cli_renders_a_shortened_training_video(tmp_path: Path) -> None:
     info = probe(video)
     assert (info["width"], info["height"], info["fps"]) == (854, 480, 15)
     assert info["duration"] == pytest.approx(scene_duration(), abs=2 / 15)
+    check_subtitles(video, info["duration"])
+
+
+def check_subtitles(video: Path, duration: float) -> None:
+    """The .srt beside ``video`` (ReLU at lr 0.1, at most 12 epochs) parses; its cues are in
+    order, inside the video, and name the run; the cue of the run's key moment (the epoch its
+    accuracy first reaches 80 %, read from the logged accuracies) stands where the frames show
+    the moment's caption: its pixels in the caption's place, in the theme's accent colour,
+    are there in the middle of the cue and not just before it."""
+    import srt
+
+    from nnviz.cache import cached_run
+    from nnviz.theme import active_theme
+
+    cues = list(srt.parse((video.with_suffix(".srt")).read_text(encoding="utf-8")))
+    starts = [cue.start.total_seconds() for cue in cues]
+    ends = [cue.end.total_seconds() for cue in cues]
+    assert starts == sorted(starts) and all(a < b for a, b in zip(starts, ends, strict=True))
+    assert all(b <= a for a, b in zip(starts[1:], ends, strict=False))  # one at a time
+    assert starts[0] >= 0 and ends[-1] <= duration
+    run = cached_run(RunConfig(lr=0.1, max_epochs=12))
+    last = len(run.loss) - 1
+    assert any(cue.content == f"Training ReLU · learning rate 0.1: epoch 0 to epoch {last}"
+               for cue in cues)  # fmt: skip
+    separation = int(np.argmax(np.asarray(run.accuracy) >= 0.8))
+    moment = [cue for cue in cues if cue.content.startswith(f"epoch {separation}: ")]
+    assert len(moment) == 1
+    accent = np.array([int(active_theme().accent[i : i + 2], 16) for i in (1, 3, 5)])
+
+    def caption_pixels(seconds: float) -> int:
+        frame = tmp_frame(video, seconds)[380:408, 150:600].astype(int)  # the caption's place
+        return int(np.sum(np.abs(frame - accent).max(axis=2) < 80))  # anti-aliased glyphs
+
+    start, end = moment[0].start.total_seconds(), moment[0].end.total_seconds()
+    assert caption_pixels((start + end) / 2) > 300
+    assert caption_pixels(start - 2 / 15) < 20
+
+
+def tmp_frame(video: Path, seconds: float) -> np.ndarray:
+    """The frame of ``video`` shown at ``seconds``, as RGB."""
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(video), "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(out, dtype=np.uint8).reshape(480, 854, 3)
 
 
 def test_nnviz_render_makes_an_mp4_and_a_blog_gif(tmp_path: Path) -> None:

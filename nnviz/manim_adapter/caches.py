@@ -1,4 +1,5 @@
-"""Each render's own Manim text, Tex and partial-movie folders, and an atomic final movie.
+"""Each render's own Manim text, Tex and partial-movie folders, and an atomic final movie and
+subtitles.
 
 Manim shares ``media/texts`` and ``media/Tex`` between renders and deletes files there without
 locks; :class:`PrivateCaches` gives a render folders of its own (writing Manim's global
@@ -15,13 +16,20 @@ import shutil
 import stat
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from nnviz.atomic_files import write_atomically
 from nnviz.files import FileRefusedError, check_regular_file, open_regular_file
 from nnviz.manim_adapter.replaces import replaces
 from nnviz.mobjects.text_store import STORED_TEXT_SUFFIX
 
-__all__ = ["MAX_TYPESET_FILE_BYTES", "PrivateCaches", "is_complete_svg"]
+__all__ = [
+    "MAX_TYPESET_FILE_BYTES",
+    "PrivateCaches",
+    "is_complete_svg",
+    "subtitle_path",
+    "subtitles_text",
+]
 
 #: Largest typeset file (SVG or stored text) a render takes from the shared folders; a
 #: caption's SVG is a few kB, a long formula's some 100 kB.
@@ -107,6 +115,25 @@ class PrivateCaches:
 
         file_writer.combine_files = combine_atomically
 
+        @replaces(
+            SceneFileWriter.write_subcaption_file,
+            because="the subtitles are written to a temporary file renamed into place, and only "
+            "beside a movie this render wrote: not beside a GIF (no subtitle track; Manim would "
+            "write one) nor for a render that skipped every animation (a parallel render's plan "
+            "would write them at the final movie's path before it is made)",
+        )
+        def write_subtitles_atomically() -> None:
+            path = subtitle_path(file_writer)
+            if path is not None:
+                data = subtitles_text(file_writer).encode("utf-8")
+
+                def write(handle: BinaryIO) -> None:
+                    handle.write(data)
+
+                write_atomically(path, write)
+
+        file_writer.write_subcaption_file = write_subtitles_atomically
+
     def close(self) -> None:
         """Publish new SVGs, restore Manim's configuration and remove the private folders."""
         from manim import config
@@ -131,6 +158,25 @@ class PrivateCaches:
             config.partial_movie_dir = self.partial_movie_dir
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
+
+
+def subtitles_text(file_writer: Any) -> str:
+    """Return the subtitles (SRT) of the scene ``file_writer`` writes, numbered in time order
+    (empty when it has none): what Manim writes beside the movie."""
+    import srt
+
+    cues = list(file_writer.subcaptions)
+    return str(srt.compose(cues)) if cues else ""
+
+
+def subtitle_path(file_writer: Any) -> Path | None:
+    """Return where ``file_writer``'s subtitles go (beside its movie, ``.srt``), or ``None``
+    when it writes none: no cues, a GIF, no movie (every animation skipped)."""
+    path = file_writer.output_plan.subcaption_file
+    movies = [movie for movie in file_writer.partial_movie_files if movie is not None]
+    if not file_writer.subcaptions or path is None or file_writer.output_spec.is_gif:
+        return None
+    return Path(path) if movies else None
 
 
 def _same_file(path: Path, other: Path) -> bool:

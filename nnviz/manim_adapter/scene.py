@@ -21,6 +21,7 @@ from manim.utils.iterables import list_update
 
 from nnviz.manim_adapter.camera import FastCamera
 from nnviz.manim_adapter.pillow import read_arrays_in_manims_camera_as_pillow_12
+from nnviz.manim_adapter.plays import call_after_each_play
 from nnviz.manim_adapter.replaces import replaces
 from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
 from nnviz.mobjects.following import FollowsClock
@@ -69,6 +70,8 @@ class AdaptedScene(Scene):
         if background_color is not None:
             camera_class = camera_with_background(camera_class, background_color)
         super().__init__(camera_class=camera_class, **kwargs)
+        self._movie_frames = 0
+        call_after_each_play(self, _keep_time_by_frames)
 
     @replaces(
         Scene.render,
@@ -208,6 +211,30 @@ class AdaptedScene(Scene):
         shown = getattr(self, "_last_shown", None)
         if config.save_last_frame and not drawn(self.mobjects) and shown:
             self.add(*shown)
+
+
+def _keep_time_by_frames(scene: Scene) -> None:
+    """Set the renderer's time, after an animation, to the frames the movie holds so far over
+    the frame rate: the time a subtitle starts at (Manim's ``add_subcaption`` reads it).
+
+    Manim adds a frame's time for each frame it draws, and a skipped animation's run time
+    (``-n``, a parallel render's process before its range, the plan of a parallel render),
+    which is not a whole number of frames: a cue added after a skipped animation would stand
+    up to half a frame off the one of a drawn render, and more after many. Here both count
+    the frames the animation adds (:mod:`~nnviz.manim_adapter.timing`'s rules for a skipped
+    one), so a cue has the same time in every render of the scene.
+    """
+    adapted = cast(AdaptedScene, scene)
+    renderer = scene.renderer
+    rate = config.frame_rate
+    if renderer.skip_animations:
+        seconds = float(scene.duration)
+        still = scene.is_current_animation_frozen_frame()
+        frames = frames_of_still_wait(seconds, rate) if still else frames_of_play(seconds, rate)
+    else:
+        frames = round((renderer.time - adapted._movie_frames / rate) * rate)
+    adapted._movie_frames += frames
+    renderer.time = adapted._movie_frames / rate
 
 
 def camera_with_background(

@@ -51,7 +51,9 @@ from manim import Scene, config
 from nnviz.manim_adapter.replaces import replaces
 
 __all__ = [
+    "NEXT_SLIDE_DIGEST",
     "as_slides",
+    "end_slide",
     "is_slide",
     "patch_manim_config",
     "slides_installed",
@@ -116,6 +118,27 @@ def slides_when_installed(story: SceneT) -> SceneT:
     """Return ``story`` as a presentation (:func:`as_slides`) when manim-slides is installed,
     else ``story`` itself, which then plays straight through as a plain Manim scene."""
     return as_slides(story) if slides_installed() else story
+
+
+#: :func:`~nnviz.manim_adapter.replaces.source_digest` of manim-slides' ``BaseSlide.next_slide``,
+#: which appends the slide that ends with the configuration (notes included) held in
+#: ``_base_slide_config`` since the slide began; :func:`end_slide` rests on it.
+NEXT_SLIDE_DIGEST = "a4d1960625761561"
+
+
+def end_slide(scene: Scene, notes: str) -> None:
+    """End the slide playing on ``scene`` (a :class:`manim_slides.Slide`) with ``notes`` as
+    its speaker notes, and begin the next.
+
+    manim-slides takes a slide's notes when it begins (``next_slide(notes=...)``), but a
+    story knows what a slide said (its subtitles) only once it has played it; the slide's
+    configuration is held in the private ``_base_slide_config`` until ``next_slide`` appends
+    the slide, so its notes are set there just before (:data:`NEXT_SLIDE_DIGEST`).
+    """
+    config = getattr(scene, "_base_slide_config", None)
+    if config is not None and hasattr(config, "notes"):
+        config.notes = notes
+    scene.next_slide()  # type: ignore[attr-defined]
 
 
 def is_slide(scene: Scene) -> bool:

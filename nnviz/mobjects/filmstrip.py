@@ -13,7 +13,7 @@ from nnviz.figure_grid import LABEL_MARGIN, FigureGrid
 from nnviz.formatting import fit_number
 from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.hud import ClassFieldLegend, ProbabilityLegend
-from nnviz.mobjects.layout import heading_text, test_key
+from nnviz.mobjects.layout import heading_title, test_key
 from nnviz.mobjects.panels import InputPlanePanel, Panel
 from nnviz.mobjects.typeset import theme_text
 from nnviz.mobjects.views import layer_view
@@ -121,7 +121,7 @@ class Filmstrip(Group):
             self.add(*panels)
         self.labels = VGroup(*(self._epoch_label(trajectory, t, theme, grid, row)
                                for row, t in enumerate(epochs)))  # fmt: skip
-        self.title = theme_text(theme, heading_text(run.config), font_size=28,
+        self.title = theme_text(theme, heading_title(run.config), font_size=28,
                                 color=theme.foreground)  # fmt: skip
         self.title.move_to(np.array([*grid.title_centre(), 0.0]))
         if self.title.width > grid.frame_width - 0.6:

@@ -43,7 +43,7 @@ __all__ = [
     "TrainingLayout",
     "blog_panels",
     "heading_and_stats",
-    "heading_text",
+    "heading_title",
     "layer_panels",
     "row_viewports",
     "scaled_mesh_resolution",
@@ -51,10 +51,10 @@ __all__ = [
 ]
 
 
-def heading_text(config: RunConfig) -> str:
-    """Return a run's heading: ``ReLU · learning rate 0.01``, with the network's widths first
-    when it is not the post's 2-2-1 (``2-8-2-3 ReLU · learning rate 0.01``) and how it was
-    trained for a run of one's own loop."""
+def heading_title(config: RunConfig) -> str:
+    """Return the heading of a run's layout (its subtitle says it too): ``ReLU · learning
+    rate 0.01``, the widths first for a network other than the post's 2-2-1 (``2-8-4-1 ReLU ·
+    …``), how a run of one's own loop was trained instead of its learning rate."""
     network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
     rate = (
         training_label(config)
@@ -74,8 +74,12 @@ def heading_and_stats(
     sample of the points drawn instead of all of them are named on a smaller line below the
     heading."""
     config = trajectory.run.config
-    title = theme_text(theme, heading_text(config), font_size=28, color=theme.foreground)
-    title.to_corner(UP + LEFT, buff=0.3)
+    title = theme_text(
+        theme,
+        heading_title(config),
+        font_size=28,
+        color=theme.foreground,
+    ).to_corner(UP + LEFT, buff=0.3)
     stats = StatsReadout(trajectory, clock, theme, font_size=20)
     stats_left = 6.8 - stats.line_width
     room = stats_left - 0.4 - title.get_left()[0]

@@ -33,7 +33,15 @@ from nnviz.render_checks import disk_full_message, missing_latex, refuse_softmax
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
-__all__ = ["CLOCK_CHUNK_SECONDS", "NNVizScene", "Phase", "check_phases", "linear_clock"]
+__all__ = [
+    "CLOCK_CHUNK_SECONDS",
+    "NNVizScene",
+    "Phase",
+    "check_phases",
+    "clock_chunks",
+    "clock_frame_times",
+    "linear_clock",
+]
 
 #: The longest animation an epoch clock is played in: a longer play is cut into chunks of
 #: whole frames (the same frames at the same times), so that a parallel render (``--jobs``),
@@ -46,6 +54,37 @@ def linear_clock(epochs: float, seconds_per_epoch: float) -> tuple[float, Callab
     ``seconds_per_epoch`` (at least half a second), for :meth:`NNVizScene.play_clock`."""
     run_time = max(epochs * seconds_per_epoch, 0.5)
     return run_time, lambda seconds: epochs * seconds / run_time
+
+
+def clock_chunks(run_time: float, rate: float) -> list[tuple[float, float]]:
+    """Return the animations :meth:`NNVizScene.play_clock` plays a clock of ``run_time``
+    seconds in at ``rate`` frames a second: ``(start, duration)`` each, whole frames of at
+    most :data:`CLOCK_CHUNK_SECONDS`, drawing the frames one play of ``run_time`` would, at the
+    same times."""
+    step = 1 / rate
+    frames = frames_of_play(run_time, rate)
+    per_chunk = max(1, round(CLOCK_CHUNK_SECONDS * rate))
+    chunks = []
+    for first in range(0, frames, per_chunk):
+        count = min(per_chunk, frames - first)
+        start = first * step
+        duration = run_time - start
+        if first + count < frames or frames_of_play(duration, rate) != count:
+            duration = (count - 0.5) * step  # exactly `count` frames, at start + k * step
+        chunks.append((start, duration))
+    return chunks
+
+
+def clock_frame_times(run_time: float, rate: float) -> np.ndarray:
+    """Return the video seconds, from the clock's start, whose clock values the frames of
+    :meth:`NNVizScene.play_clock` show (``value_at`` of them), computed as its animations
+    compute them (Manim's frame times ``t`` of each chunk, ``start + (t / duration) *
+    duration``)."""
+    parts = [
+        start + (np.arange(0, duration, 1 / rate) / duration) * duration
+        for start, duration in clock_chunks(run_time, rate)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 class Phase(Protocol):
@@ -152,6 +191,35 @@ class NNVizScene(AdaptedScene):
         finally:
             self._private_caches.close()
 
+    def subtitle(self, text: str, seconds: float, offset: float = 0.0) -> None:
+        """Add a subtitle: ``text`` (a cue of :mod:`nnviz.subtitles`) shown for ``seconds``
+        from ``offset`` seconds after now (before the next animation plays), written by
+        Manim into the ``.srt`` beside the video (``Scene.add_subcaption``; the adapter keeps
+        its time to whole frames, the same in a parallel render).
+
+        The text is also kept, in order, in :attr:`cue_texts` (the talk's speaker notes).
+        A cue of no time (a phase fitted into too little) is left out."""
+        if seconds <= 0 or not text:
+            return
+        self.cue_texts.append(text)
+        self.add_subcaption(text, duration=seconds, offset=offset)
+
+    @contextmanager
+    def subtitled(self, text: str) -> Iterator[None]:
+        """Add a subtitle ``text`` shown while what runs inside plays (from the scene's time
+        on entering to its time on leaving, whole frames: see :meth:`subtitle`)."""
+        start = float(self.time)
+        yield
+        seconds = float(self.time) - start
+        self.subtitle(text, seconds, offset=-seconds)
+
+    @property
+    def cue_texts(self) -> list[str]:
+        """The texts of the subtitles added so far (:meth:`subtitle`), in order."""
+        if not hasattr(self, "_cue_texts"):
+            self._cue_texts: list[str] = []
+        return self._cue_texts
+
     def play_clock(
         self, clock: ValueTracker, run_time: float, value_at: Callable[[float], float]
     ) -> None:
@@ -162,16 +230,7 @@ class NNVizScene(AdaptedScene):
         parallel render can split a long training play between its processes. The clock ends
         at ``value_at(run_time)``.
         """
-        rate = config.frame_rate
-        step = 1 / rate
-        frames = frames_of_play(run_time, rate)
-        per_chunk = max(1, round(CLOCK_CHUNK_SECONDS * rate))
-        for first in range(0, frames, per_chunk):
-            count = min(per_chunk, frames - first)
-            start = first * step
-            duration = run_time - start
-            if first + count < frames or frames_of_play(duration, rate) != count:
-                duration = (count - 0.5) * step  # exactly `count` frames, at start + k * step
+        for start, duration in clock_chunks(run_time, config.frame_rate):
 
             def follow(tracker: Mobject, alpha: float, start: float = start,
                        duration: float = duration) -> None:  # fmt: skip

@@ -13,11 +13,13 @@ from nnviz.activations import display_name
 from nnviz.config import BLOG_LEARNING_RATES, RunConfig
 from nnviz.formatting import fit_number, range_decimals, rates_words
 from nnviz.mobjects.context import PanelContext
-from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
+from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend, run_outcome
+from nnviz.mobjects.layout import heading_title
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.run_status import RunStatus
 from nnviz.mobjects.typeset import theme_text
 from nnviz.stories.base import NNVizScene, check_phases, linear_clock
+from nnviz.subtitles import comparison_cue
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, axis_scales_for, check_axis_scales
@@ -182,10 +184,11 @@ class ComparePhase:
         widths = " → ".join(map(str, scene.base_config.widths))
         heading = theme_text(theme, self.heading(), font_size=30, color=theme.foreground)
         heading.to_corner(UP + LEFT, buff=0.3)
+        details = (f"network {widths} · {classes_note(scene.base_config)}same data, same "
+                   "initial weights, one epoch clock")  # fmt: skip
         subtitle = theme_text(
             theme,
-            f"network {widths} · {classes_note(scene.base_config)}same data, same initial "
-            "weights, one epoch clock",
+            details,
             font_size=18,
             color=theme.muted,
         ).next_to(heading, DOWN, buff=0.08, aligned_edge=LEFT)
@@ -229,12 +232,17 @@ class ComparePhase:
         limit = max(tile.trajectory.epochs for tile in tiles)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
 
-        scene.reveal(heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
-        for tile in tiles:
-            tile.start()
-        epoch.start()
-        scene.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
-        scene.wait(self.hold_seconds)
+        cue = f"{self.heading()}: {details}, epoch 0 to epoch {limit}"
+        with scene.subtitled(cue):
+            scene.reveal(heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
+            for tile in tiles:
+                tile.start()
+            epoch.start()
+            scene.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
+        outcomes = [(heading_title(t.trajectory.run.config), run_outcome(t.trajectory.run))
+                    for t in tiles]  # fmt: skip
+        with scene.subtitled(comparison_cue("Final states", outcomes)):
+            scene.wait(self.hold_seconds)
         epoch.clear_updaters()
         for tile in tiles:
             tile.stop()

@@ -5,7 +5,8 @@ makes it a presentation explicitly, with :func:`nnviz.manim_adapter.slides.slide
 (or :func:`~nnviz.manim_adapter.slides.as_slides`): combined with :class:`manim_slides.Slide`, every
 pause ends a slide, so ``manim-slides render scenes/explainer.py Explainer`` followed by
 ``manim-slides Explainer`` (or ``manim-slides convert Explainer talk.html``, an HTML page)
-presents it. As a plain scene it plays straight through.
+presents it. Each slide's speaker notes are its subtitles (:mod:`nnviz.subtitles`). As a
+plain scene it plays straight through.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from typing import ClassVar
 from manim import DOWN, UP, VGroup
 
 from nnviz.config import BLOG_LEARNING_RATES
-from nnviz.manim_adapter.slides import is_slide
+from nnviz.manim_adapter.slides import end_slide, is_slide
 from nnviz.mobjects.typeset import theme_text
 from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.stories.compare import ComparePhase
 from nnviz.stories.network import NetworkPhase
 from nnviz.stories.training import TrainingPhase, play_data_of, play_title
 from nnviz.stories.transform import DeformationPhase
+from nnviz.subtitles import phase_cue, slide_notes
 from nnviz.trajectory import Trajectory
 from nnviz.view import axis_scales_for
 
@@ -101,12 +103,16 @@ class ExplainerStory(NNVizScene):
             theme_text(theme, f"{index + 1} / {len(PHASES)}", font_size=24, color=theme.muted),
             theme_text(theme, PHASES[index], font_size=44, color=theme.foreground),
         ).arrange(DOWN, buff=0.25)  # fmt: skip
-        self.fade_in(card, shift=0.2 * UP, run_time=0.6)
-        self.wait(self.title_seconds)
+        with self.subtitled(phase_cue(index, len(PHASES), PHASES[index])):
+            self.fade_in(card, shift=0.2 * UP, run_time=0.6)
+            self.wait(self.title_seconds)
         self.fade_out(card, run_time=0.4)
 
     def end_phase(self) -> None:
-        """End a phase: a new slide when the talk is a :class:`manim_slides.Slide`, nothing
-        in a plain scene."""
+        """End a phase: a new slide when the talk is a :class:`manim_slides.Slide`, whose
+        speaker notes are the subtitles the phase added (:func:`nnviz.subtitles.slide_notes`);
+        nothing in a plain scene."""
         if is_slide(self):
-            self.next_slide()  # type: ignore[attr-defined]
+            cues = self.cue_texts[getattr(self, "_cues_before_slide", 0) :]
+            self._cues_before_slide = len(self.cue_texts)
+            end_slide(self, slide_notes(cues))

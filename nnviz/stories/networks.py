@@ -9,13 +9,14 @@ from manim import DOWN, LEFT, UP, Group, Mobject, ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.mobjects.context import PanelContext
-from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
+from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend, run_outcome
 from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
 from nnviz.mobjects.run_status import RunStatus
 from nnviz.mobjects.typeset import theme_text
 from nnviz.mobjects.views import layer_view
 from nnviz.stories.base import NNVizScene, linear_clock
+from nnviz.subtitles import comparison_cue
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -130,12 +131,17 @@ class SideBySideStory(NNVizScene):
         legend = self.legend(rows[0].trajectory.run.config).to_edge(DOWN, buff=0.25)
         limit = max(row.trajectory.epochs for row in rows)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
-        self.reveal(heading, epoch, legend, *rows, run_time=1.0)
-        for row in rows:
-            row.start()
-        epoch.start()
-        self.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
-        self.wait(self.hold_seconds)
+        titles = ", ".join(title for title, _ in self.runs)
+        with self.subtitled(f"{self.heading}: {titles}, epoch 0 to epoch {limit}"):
+            self.reveal(heading, epoch, legend, *rows, run_time=1.0)
+            for row in rows:
+                row.start()
+            epoch.start()
+            self.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
+        outcomes = [(title, run_outcome(row.trajectory.run))
+                    for (title, _), row in zip(self.runs, rows, strict=True)]  # fmt: skip
+        with self.subtitled(comparison_cue("Final states", outcomes)):
+            self.wait(self.hold_seconds)
         epoch.clear_updaters()
         for row in rows:
             row.stop()

@@ -27,7 +27,7 @@ from nnviz.formatting import count_word, rates_words, training_label
 from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
 from nnviz.mobjects.context import PanelContext, PanelMarks
 from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
-from nnviz.mobjects.layout import TrainingLayout
+from nnviz.mobjects.layout import TrainingLayout, heading_title
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.shapes import ClassDots
 from nnviz.mobjects.typeset import theme_text, typeset_once
@@ -35,7 +35,8 @@ from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_e
 from nnviz.render_checks import refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run
-from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.base import NNVizScene, check_phases, clock_frame_times
+from nnviz.subtitles import caption_spans, comparison_cue, outcome_cue, run_cue, title_cue
 from nnviz.trails import TrailClock
 from nnviz.trajectory import Trajectory
 from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, data_box
@@ -258,23 +259,50 @@ class TrainingPhase:
         clock = ValueTracker(0.0)
         moments = self.moments(run)  # once: the captions and the clock's slow motion share them
         layout = self.make_layout(scene, trajectory, clock, moments)
+        rate = float(config.frame_rate)
         scene.reveal(layout, run_time=REVEAL_SECONDS)
         layout.start()
         hold = self.hold_seconds
+        if run.epochs == 0 and self.phase_seconds is not None:  # the initial state holds the time
+            hold = self.phase_seconds - REVEAL_SECONDS - (CONCEAL_SECONDS if clear else 0.0)
+        hold_frames = scene.frames_of_wait(hold)
+        # The subtitles: the run from the reveal until its first caption (or the hold), each
+        # caption while the layout shows it, the outcome during the hold.
+        heading = run_cue(heading_title(run.config), run.count_text(0), run.count_text(run.epochs))
+        reveal = frames_of_play(REVEAL_SECONDS, rate) / rate
         if run.epochs > 0:
-            rate = float(config.frame_rate)
-            times, epochs = self.clock(run.epochs, moments, rate, scene.frames_of_wait(hold), clear)
+            times, epochs = self.clock(run.epochs, moments, rate, hold_frames, clear)
             if self.trails:  # the trails go through the frames this clock draws
                 layout.set_trail_clock(TrailClock(times, epochs, rate))
+            spans = caption_spans(self.shown_captions(layout, times, epochs, rate))
+            first = spans[0][1] if spans else frames_of_play(float(times[-1]), rate)
+            scene.subtitle(heading, reveal + first / rate, offset=-reveal)
+            for index, start, end in spans:
+                scene.subtitle(moments[index].caption, (end - start) / rate, start / rate)
             scene.play_clock(
                 clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
             )
-        elif self.phase_seconds is not None:  # nothing to play: the initial state holds the time
-            hold = self.phase_seconds - REVEAL_SECONDS - (CONCEAL_SECONDS if clear else 0.0)
+        else:
+            scene.subtitle(heading, reveal, offset=-reveal)
+        scene.subtitle(outcome_cue(run_outcome(run)), hold_frames / rate)
         scene.wait(hold)
         layout.stop()
         if clear:
             scene.conceal(layout, run_time=CONCEAL_SECONDS)
+
+    @staticmethod
+    def shown_captions(
+        layout: TrainingLayout, times: np.ndarray, epochs: np.ndarray, rate: float
+    ) -> list[int | None]:
+        """Return the index of the key moment whose caption ``layout`` shows at each frame of
+        the clock ``(times, epochs)`` played at ``rate`` frames a second (as
+        :meth:`~nnviz.stories.base.NNVizScene.play_clock` plays it), or ``None``: by its
+        captions' own rule (:meth:`~nnviz.mobjects.hud.MomentCaptions.visible_index`)."""
+        seconds = clock_frame_times(float(times[-1]), rate)
+        if not layout.captions.moments:
+            return [None] * len(seconds)
+        at = np.interp(seconds, times, epochs)
+        return [layout.captions.visible_index(float(epoch)) for epoch in at]
 
     def show_still(self, scene: NNVizScene, trajectory: Trajectory, epoch: float) -> None:
         """Add the layout of ``trajectory``'s run at ``epoch`` to ``scene``, as the phase's
@@ -291,20 +319,25 @@ class TrainingPhase:
                                    trail_clock=trail_clock))  # fmt: skip
 
 
+#: The title card's question.
+TITLE = "How a neural network learns"
+
+
 def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None:
     """Play the title card: the question, the network of ``config`` in words and the formula
     of its first hidden layer's activation; with ``clear`` it fades out at the end."""
     theme = scene.theme
-    title = theme_text(theme, "How a neural network learns", font_size=48, color=theme.foreground)
+    title = theme_text(theme, TITLE, font_size=48, color=theme.foreground)
     subtitle = theme_text(theme, config.network_sentence(), font_size=26, color=theme.muted)
     subtitle.scale_to_fit_width(min(subtitle.width, 13.0))
     formula = typeset_once(
         MathTex, activation(config.activations[0]).formula, font_size=48, color=theme.accent
     )
     block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
-    scene.fade_in(title, shift=0.2 * UP, run_time=1.0)
-    scene.fade_in(subtitle, along=[Write(formula)], run_time=1.5)
-    scene.wait(1.0)
+    with scene.subtitled(title_cue(TITLE, config.network_sentence())):
+        scene.fade_in(title, shift=0.2 * UP, run_time=1.0)
+        scene.fade_in(subtitle, along=[Write(formula)], run_time=1.5)
+        scene.wait(1.0)
     if clear:
         scene.fade_out(*block, run_time=0.6)
 
@@ -342,9 +375,10 @@ def play_data(
     dots = ClassDots(y, palette, radius=0.05, hollow=test, stroke_color=theme.dot_outline)
     dots.place(screen)
     held_out = "" if test is None else f" ({int(np.sum(test))} hollow ones held out for testing)"
+    words = f"{len(X)} points in {count_word(len(palette))} classes: {description}{held_out}"
     caption = theme_text(
         theme,
-        f"{len(X)} points in {count_word(len(palette))} classes: {description}{held_out}",
+        words,
         font_size=22,
         color=theme.foreground,
     )
@@ -352,9 +386,10 @@ def play_data(
     legend = class_legend(theme, class_names=class_names, colors=palette)
     legend.scale_to_fit_width(min(legend.width, DATA_CAPTION_WIDTH))
     legend.next_to(caption, UP, buff=0.3)
-    scene.fade_in(dots, run_time=0.8)
-    scene.fade_in(caption, legend, run_time=0.6)
-    scene.wait(1.5)
+    with scene.subtitled(words):
+        scene.fade_in(dots, run_time=0.8)
+        scene.fade_in(caption, legend, run_time=0.6)
+        scene.wait(1.5)
     if clear:
         scene.fade_out(dots, caption, legend, run_time=0.5)
 
@@ -431,9 +466,10 @@ class TrainingStory(NNVizScene):
         """The three runs side by side at their final states (with the classes' legend under
         them for a softmax output)."""
         theme = self.theme
+        words = final_states_heading(activation(self.activation).display, len(trajectories))
         heading = theme_text(
             theme,
-            final_states_heading(activation(self.activation).display, len(trajectories)),
+            words,
             font_size=30,
             color=theme.foreground,
         )
@@ -466,8 +502,12 @@ class TrainingStory(NNVizScene):
                 ClassFieldLegend(theme, config.classes, class_names=config.class_names)
                 .to_edge(DOWN, buff=0.25)
             )  # fmt: skip
-        self.reveal(heading, columns, run_time=1.2)
-        self.wait(3.0)
+        outcomes = [
+            (f"learning rate {t.run.config.lr:g}", run_outcome(t.run)) for t in trajectories
+        ]
+        with self.subtitled(comparison_cue(words, outcomes)):
+            self.reveal(heading, columns, run_time=1.2)
+            self.wait(3.0)
 
 
 class SingleRunStory(NNVizScene):
@@ -555,13 +595,15 @@ class SingleRunStory(NNVizScene):
         widths = " → ".join(map(str, config.widths))
         names = display_name(config.activation)
         data = "your data" if config.dataset == EXTERNAL else f"{config.dataset} data"
+        network = f"{data} · network {widths} ({names}) · {training_label(config)}"
         subtitle = theme_text(
             theme,
-            f"{data} · network {widths} ({names}) · {training_label(config)}",
+            network,
             font_size=24,
             color=theme.muted,
         )
         block = VGroup(title, subtitle).arrange(DOWN, buff=0.4)
-        self.fade_in(block, run_time=0.8)
-        self.wait(1.5)
+        with self.subtitled(title_cue(self.title, network)):
+            self.fade_in(block, run_time=0.8)
+            self.wait(1.5)
         self.fade_out(block, run_time=0.5)

@@ -25,7 +25,7 @@ One run's movie is a :class:`DeformationPhase`, so that other stories can compos
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -56,6 +56,7 @@ from nnviz.mobjects.shapes import Segments
 from nnviz.mobjects.typeset import theme_text
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.subtitles import one_line
 from nnviz.theme import Theme
 from nnviz.view import Viewport, axis_scales_for, check_axis_scales
 
@@ -169,6 +170,9 @@ class RunTexts:
         What the hidden space, the way back and the input plane show.
     legend
         The classes' colours and names, for a softmax output; ``None`` for one sigmoid unit.
+    words
+        What the subtitles say, as the texts do: the heading's line, each stage's caption,
+        each note.
     """
 
     heading: VGroup
@@ -179,6 +183,7 @@ class RunTexts:
     activations: list[Mobject]
     notes: list[Mobject]
     legend: Mobject | None = None
+    words: dict[str, list[str]] = field(default_factory=dict)
 
     def stage(self, k: int) -> list[Mobject]:
         """The texts shown during stage ``k`` (1 to ``3 L``)."""
@@ -348,20 +353,23 @@ class DeformationPhase:
         panel.start()
         texts.progress.start()
         legend = [] if texts.legend is None else [texts.legend]
-        scene.reveal(texts.heading, panel, *parameters, texts.progress, *legend, run_time=0.8)
-        scene.wait(0.5)
+        words = texts.words
+        with scene.subtitled(one_line(words["heading"][0])):
+            scene.reveal(texts.heading, panel, *parameters, texts.progress, *legend, run_time=0.8)
+            scene.wait(0.5)
         shown: list[Mobject] = []
         for k in range(1, last + 1):
             layer, kind = dm.layer_and_kind(k)
             show_layer(layer)
-            shown = self._swap(scene, shown, texts.stage(k))
-            panel.show_range(layer if kind == dm.STAGES else None)
-            scene.play(
-                s.animate.set_value(float(k)),
-                run_time=self.stage_seconds[kind - 1],
-                rate_func=smooth,
-            )
-            scene.wait(self.pause_seconds)
+            with scene.subtitled(one_line(words["stages"][k - 1])):
+                shown = self._swap(scene, shown, texts.stage(k))
+                panel.show_range(layer if kind == dm.STAGES else None)
+                scene.play(
+                    s.animate.set_value(float(k)),
+                    run_time=self.stage_seconds[kind - 1],
+                    rate_func=smooth,
+                )
+                scene.wait(self.pause_seconds)
 
         # The output in the last hidden space; the boundary, carried along, lies on it.
         panel.paint_hidden_probability()
@@ -374,30 +382,34 @@ class DeformationPhase:
             appear += [FadeIn(fill), Create(line)]
         else:
             appear.append(panel.plane_fade.animate.set_value(1.0))
-        scene.play(*appear, run_time=1.0)
-        scene.wait(0.8)
+        with scene.subtitled(one_line(words["notes"][0])):
+            scene.play(*appear, run_time=1.0)
+            scene.wait(0.8)
 
         # Backwards: the boundary, carried along with the plane, bends into the input plane.
         if output:
             scene.play(*map(FadeOut, output), run_time=0.5)
         else:
             scene.play(panel.plane_fade.animate.set_value(0.0), run_time=0.5)
-        shown = self._swap(scene, [*shown, texts.notes[0]], [*shown, texts.notes[1]])
-        for k in range(last, 0, -1):
-            layer, kind = dm.layer_and_kind(k)
-            panel.show_range(layer if kind == dm.STAGES else None)
-            show_layer(layer)
-            shown = self._swap(scene, shown, [*texts.stage(k), texts.notes[1]])
-            scene.play(
-                s.animate.set_value(float(k - 1)), run_time=self.back_seconds, rate_func=smooth
-            )
+        with scene.subtitled(one_line(words["notes"][1])):
+            shown = self._swap(scene, [*shown, texts.notes[0]], [*shown, texts.notes[1]])
+            for k in range(last, 0, -1):
+                layer, kind = dm.layer_and_kind(k)
+                panel.show_range(layer if kind == dm.STAGES else None)
+                show_layer(layer)
+                shown = self._swap(scene, shown, [*texts.stage(k), texts.notes[1]])
+                scene.play(
+                    s.animate.set_value(float(k - 1)), run_time=self.back_seconds,
+                    rate_func=smooth,
+                )  # fmt: skip
         panel.show_range(None)
 
         # Back in the input plane: the network's probability agrees with the boundary.
         panel.paint_input_probability()
         scene.play(FadeIn(panel.shading), run_time=0.6)
-        self._swap(scene, shown, [texts.notes[2]])
-        scene.wait(self.hold_seconds)
+        with scene.subtitled(one_line(words["notes"][2])):
+            self._swap(scene, shown, [texts.notes[2]])
+            scene.wait(self.hold_seconds)
         panel.stop()
         texts.progress.clear_updaters()
         if clear:
@@ -418,9 +430,10 @@ class DeformationPhase:
             heading = f"{name} hidden layer{'s' if layers > 1 else ''} of a {shape} network"
         title = theme_text(theme, heading, font_size=34, color=theme.foreground)
         title.to_corner(UL, buff=0.3)
+        details = f"trained weights · epoch {epoch} · learning rate {config.lr:g}"
         subtitle = theme_text(
             theme,
-            f"trained weights · epoch {epoch} · learning rate {config.lr:g}",
+            details,
             font_size=20,
             color=theme.muted,
         )
@@ -445,6 +458,10 @@ class DeformationPhase:
             return place(MathTex(content, font_size=size, color=color), y)
 
         names = forward.layer_activations(config.activation, layers)
+        # One layer numbers its stages; more name each stage's layer instead.
+        stage_words = [f"{k}. {caption}" if layers == 1 else caption
+                       for k, caption in enumerate(dm.stage_names(layers), start=1)]  # fmt: skip
+        note_words = list(run_notes(config.output_head.name, widths[-1]))
         return RunTexts(
             heading=heading_line,
             parameters=[
@@ -454,20 +471,18 @@ class DeformationPhase:
             progress=StageProgress(
                 tracker, np.array([self.column_left + 0.1, 0.95, 0.0]), 4.2, theme, layers
             ),
-            captions=[
-                # One layer numbers its stages; more name each stage's layer instead.
-                text(f"{k}. {caption}" if layers == 1 else caption, 0.05, 30, theme.accent)
-                for k, caption in enumerate(dm.stage_names(layers), start=1)
-            ],
+            captions=[text(words, 0.05, 30, theme.accent) for words in stage_words],
             formulas=[
                 tex(formula, -0.75, 38, theme.foreground) for formula in dm.stage_formulas(widths)
             ],
             activations=[tex(lookup(a).short_formula, -1.5, 34, theme.muted) for a in names],
-            notes=[
-                text(note, -2.6, 22, theme.foreground)
-                for note in run_notes(config.output_head.name, widths[-1])
-            ],
+            notes=[text(note, -2.6, 22, theme.foreground) for note in note_words],
             legend=self._legend(run, theme),
+            words={
+                "heading": [f"{heading}: {details}"],
+                "stages": stage_words,
+                "notes": note_words,
+            },
         )
 
     def _legend(self, run: Run, theme: Theme) -> Mobject | None:

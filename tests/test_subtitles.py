@@ -1,0 +1,78 @@
+"""The subtitles' words and timing rules (:mod:`nnviz.subtitles`), without rendering: each cue
+against a sentence written out by hand from a run's logged numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnviz.cache import cached_run
+from nnviz.config import RunConfig
+from nnviz.subtitles import (
+    caption_spans,
+    comparison_cue,
+    outcome_cue,
+    phase_cue,
+    run_cue,
+    slide_notes,
+    title_cue,
+)
+
+
+def test_a_run_that_reached_its_target_says_where_and_with_what() -> None:
+    """ReLU at lr 0.1, at most 12 epochs: the cue of its result names the epoch it stopped at,
+    its last logged loss against the target and its last accuracy, as logged."""
+    from nnviz.mobjects.hud import run_outcome
+    from nnviz.mobjects.layout import heading_title
+
+    run = cached_run(RunConfig(lr=0.1, max_epochs=12))
+    assert run.stop_reason == "target_loss"
+    loss, accuracy, last = float(run.loss[-1]), float(run.accuracy[-1]), len(run.loss) - 1
+    assert loss <= 0.263
+    expected = (f"Result: stopped at epoch {last} · loss {loss:.4f} ≤ target · "
+                f"accuracy {100 * accuracy:.1f}%")  # fmt: skip
+    assert outcome_cue(run_outcome(run)) == expected
+    assert run_cue(heading_title(run.config), run.count_text(0), run.count_text(run.epochs)) == (
+        f"Training ReLU · learning rate 0.1: epoch 0 to epoch {last}"
+    )
+
+
+def test_a_run_that_used_all_its_epochs_says_so() -> None:
+    """tanh at lr 0.001 for 4 epochs does not reach 0.263: 'ran all 4 epochs'."""
+    from nnviz.mobjects.hud import run_outcome
+
+    run = cached_run(RunConfig(activation="tanh", lr=0.001, max_epochs=4))
+    assert run.stop_reason == "max_epochs"
+    loss, accuracy = float(run.loss[-1]), float(run.accuracy[-1])
+    assert outcome_cue(run_outcome(run)) == (
+        f"Result: ran all 4 epochs · loss {loss:.4f}, target not reached · "
+        f"accuracy {100 * accuracy:.1f}%"
+    )
+
+
+def test_cards_and_comparisons() -> None:
+    assert phase_cue(1, 5, "The data") == "Part 2 of 5: The data"
+    assert title_cue("How a neural network learns", "2 inputs → 2 hidden neurons (ReLU)") == (
+        "How a neural network learns: 2 inputs → 2 hidden neurons (ReLU)"
+    )
+    assert comparison_cue(
+        "ReLU: final state", [("learning rate 0.1", "ran all 5 epochs\nloss 0.5")]
+    ) == ("ReLU: final state\nlearning rate 0.1: ran all 5 epochs · loss 0.5")
+
+
+@pytest.mark.parametrize(
+    ("shown", "spans"),
+    [
+        ([], []),
+        ([None, None], []),
+        ([None, 0, 0, None, 1, 1, 1], [(0, 1, 3), (1, 4, 7)]),
+        ([0, 0, 1, 1, 0], [(0, 0, 2), (1, 2, 4), (0, 4, 5)]),
+    ],
+)
+def test_caption_spans_are_the_unbroken_stretches_of_frames(
+    shown: list[int | None], spans: list[tuple[int, int, int]]
+) -> None:
+    assert caption_spans(shown) == spans
+
+
+def test_speaker_notes_are_a_list_of_the_cues() -> None:
+    assert slide_notes(["Part 1 of 5: The data", "a\nb"]) == "- Part 1 of 5: The data\n- a  \n  b"
