@@ -45,6 +45,7 @@ __all__ = [
     "CENTRES",
     "DIRECTIONS",
     "GRID_BUDGET",
+    "LOG_RANGE",
     "Landscape",
     "Network",
     "Plane",
@@ -53,10 +54,15 @@ __all__ = [
     "flatten",
     "grid_loss",
     "landscape",
+    "loss_levels",
+    "loss_scale",
+    "loss_unit",
+    "off_plane_opacity",
     "path",
     "pca_plane",
     "plane_loss",
     "random_plane",
+    "shapes_of",
     "unflatten",
 ]
 
@@ -432,3 +438,42 @@ def landscape(
     network = Network.of(runs[0])
     loss = grid_loss(network, plane, x_range, y_range, (resolution, resolution), budget)
     return Landscape(plane, network, x_range, y_range, loss, paths)
+
+
+#: A surface whose highest loss is more than this many times its lowest is coloured and
+#: contoured on a log scale.
+LOG_RANGE = 10.0
+
+
+def loss_scale(loss: np.ndarray) -> str:
+    """Return ``"log"`` when the loss spans more than :data:`LOG_RANGE` times (its lowest
+    value above 0), else ``"linear"``."""
+    low, high = float(np.min(loss)), float(np.max(loss))
+    return "log" if low > 0 and high > LOG_RANGE * low else "linear"
+
+
+def loss_unit(loss: np.ndarray, low: float, high: float, scale: str) -> np.ndarray:
+    """Return ``loss`` mapped to 0 (``low``) … 1 (``high``), linearly or by its logarithm,
+    clipped to that range."""
+    values = np.asarray(loss, dtype=np.float64)
+    if scale == "log":
+        values, low, high = np.log(values), float(np.log(low)), float(np.log(high))
+    if high <= low:
+        return np.zeros_like(values)
+    return np.clip((values - low) / (high - low), 0.0, 1.0)
+
+
+def loss_levels(low: float, high: float, scale: str, count: int) -> np.ndarray:
+    """Return ``count`` contour levels strictly between ``low`` and ``high``, evenly spaced on
+    the ``scale`` (geometrically for ``"log"``)."""
+    steps = np.arange(1, count + 1) / (count + 1)
+    if scale == "log":
+        return np.asarray(low * (high / low) ** steps)
+    return np.asarray(low + (high - low) * steps)
+
+
+def off_plane_opacity(distance: np.ndarray, scale: float, floor: float = 0.2) -> np.ndarray:
+    """Return the opacity of a state's dot at ``distance`` from the plane: 1 on the plane,
+    ``1/2`` at ``scale``, falling as ``1 / (1 + (d / scale)²)`` but never below ``floor``."""
+    d = np.asarray(distance, dtype=np.float64) / max(scale, 1e-300)
+    return np.maximum(1.0 / (1.0 + d**2), floor)

@@ -209,3 +209,16 @@ def test_runs_of_different_architectures_are_refused(short_run: Run, short_tanh_
     with pytest.raises(ConfigError, match="different data"):
         moved = dataclasses.replace(short_tanh_run, X=short_tanh_run.X + 1.0)
         landscape.check_same_network([short_tanh_run, moved])
+
+
+def test_loss_scale_levels_and_opacity_by_hand() -> None:
+    assert landscape.loss_scale(np.array([0.3, 2.9])) == "linear"
+    assert landscape.loss_scale(np.array([0.2, 2.1])) == "log"
+    np.testing.assert_allclose(landscape.loss_unit(np.array([0.1, 1.0, 10.0]), 0.1, 10.0, "log"),
+                               [0.0, 0.5, 1.0])  # fmt: skip
+    np.testing.assert_allclose(landscape.loss_unit(np.array([0.0, 3.0, 9.0]), 1.0, 5.0, "linear"),
+                               [0.0, 0.5, 1.0])  # fmt: skip
+    np.testing.assert_allclose(landscape.loss_levels(1.0, 16.0, "log", 3), [2.0, 4.0, 8.0])
+    np.testing.assert_allclose(landscape.loss_levels(0.0, 4.0, "linear", 3), [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(landscape.off_plane_opacity(np.array([0.0, 2.0, 100.0]), 2.0),
+                               [1.0, 0.5, 0.2])  # fmt: skip
