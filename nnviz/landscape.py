@@ -46,6 +46,7 @@ __all__ = [
     "DIRECTIONS",
     "GRID_BUDGET",
     "LOG_RANGE",
+    "MAX_RUNS",
     "Landscape",
     "Network",
     "Plane",
@@ -69,6 +70,8 @@ __all__ = [
 #: Where the plane is centred: the final weights of the run with the lowest final loss, or the
 #: first run's initial weights (shared by runs that start alike).
 CENTRES = ("best", "start")
+#: The most runs one landscape shows (their paths in distinct colours, a row each beside it).
+MAX_RUNS = 4
 #: How the plane's two directions are chosen.
 DIRECTIONS = ("pca", "random")
 #: About how many numbers one array of a stacked forward pass may hold (grid points × data

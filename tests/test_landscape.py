@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from click.testing import CliRunner
 
 from nnviz import landscape
+from nnviz.cli import cli
 from nnviz.errors import ConfigError
 from nnviz.landscape import Network, Plane
 from nnviz.run import Run
+from nnviz.run_file import save_run
 from nnviz.trajectory import Trajectory
 
 TORCH_ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
@@ -222,3 +226,34 @@ def test_loss_scale_levels_and_opacity_by_hand() -> None:
     np.testing.assert_allclose(landscape.loss_levels(0.0, 4.0, "linear", 3), [1.0, 2.0, 3.0])
     np.testing.assert_allclose(landscape.off_plane_opacity(np.array([0.0, 2.0, 100.0]), 2.0),
                                [1.0, 0.5, 0.2])  # fmt: skip
+
+
+def test_render_landscape_refuses_runs_of_different_architectures_in_one_line(
+    short_run: Run, short_tanh_run: Run, tmp_path: Path
+) -> None:
+    """Refused before anything is drawn: one line, exit status 1, no traceback."""
+    for name, run in (("a.npz", short_tanh_run), ("b.npz", short_run)):
+        save_run(run, tmp_path / name)
+    args = ["render", "--landscape", "--run", str(tmp_path / "a.npz"), "--run",
+            str(tmp_path / "b.npz")]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "nnviz: runs of different architectures cannot share a loss landscape: "
+        "2-2-1 tanh, sigmoid and 2-2-1 relu, sigmoid"
+    ]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--landscape", "--lr", "0.1"], "--landscape takes no --lr"),
+        (["--landscape", "--still", "final"], "--landscape takes no --still"),
+        (["--run", "a.npz", "--run", "b.npz"], "several only with --landscape"),
+    ],
+)
+def test_render_landscape_refuses_options_it_has_no_use_for(args: list[str], words: str) -> None:
+    result = CliRunner().invoke(cli, ["render", *args])
+    assert result.exit_code == 2
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -72,7 +72,7 @@ class LandscapePhase:
     mesh_resolution: int = 90
 
     #: The most runs a landscape shows (a row each beside the surface).
-    MAX_RUNS: ClassVar[int] = 4
+    MAX_RUNS: ClassVar[int] = scape.MAX_RUNS
     SURFACE: ClassVar[Viewport] = Viewport((-3.35, -0.7), 5.5, 5.5)
     PLANE_SIDE: ClassVar[float] = 1.45
     PLANE_X: ClassVar[float] = 1.9
