@@ -56,6 +56,7 @@ _RENDER_ONLY: frozenset[str] = frozenset(
         "output_format",
         "layout",
         "run_file",
+        "landscape",
         "draw_points",
         "jobs",
         "axis_scales",
@@ -697,10 +698,17 @@ def inspect(run_file: Path) -> None:
     "--run",
     "run_file",
     type=click.Path(path_type=Path),
-    default=None,
+    multiple=True,
     help="Render this run file (nnviz train --out, nnviz.Recorder, another machine) instead "
     "of a run of the options; it is validated first, and the options that describe a run "
-    "are refused with it.",
+    "are refused with it. With --landscape, give it once for each run (up to four).",
+)
+@click.option(
+    "--landscape",
+    is_flag=True,
+    help="Render the loss landscape instead: the --activation's runs at the blog's three "
+    "learning rates (same data, same initial weights), or the --run files (one "
+    "architecture), as paths on a 2-D slice of weight space beside each run's input plane.",
 )
 @click.option(
     "--point-loss",
@@ -744,7 +752,8 @@ def render(
     theme: str | None,
     out: Path | None,
     axis_scales: str,
-    run_file: Path | None,
+    run_file: tuple[Path, ...],
+    landscape: bool,
     burn_subtitles: bool,
     jobs: int,
     point_loss: bool,
@@ -762,12 +771,20 @@ def render(
     input plane with one scale for both axes for a built-in data set and each axis on its
     own range for your own data. A video's subtitles (what happens when: the run, its key
     moments, its result) land beside it as an .srt, or in its picture with --burn-subtitles.
+    --landscape renders the loss landscape of several runs.
     """
     from nnviz.render_checks import check_out, check_render, check_timing
     from nnviz.run_videos import MARKS, render_run
 
     context = click.get_current_context()
     check_timing(duration, seconds_per_epoch)
+    if landscape:
+        _render_landscape(context, activation, quality, output_format, theme, out,
+                          seconds_per_epoch, run_file, jobs, values)  # fmt: skip
+        return
+    if len(run_file) > 1:
+        raise click.UsageError("give one --run FILE (several only with --landscape)", context)
+    run_file = run_file[:1]
     if still is not None and output_format != "mp4":
         raise click.UsageError("--still writes a PNG; drop --format", context)
     if seed_grid and (still is not None or out is not None):
@@ -801,7 +818,8 @@ def render(
     def report(message: str) -> None:
         click.echo(message, err=True)
 
-    if run_file is not None:
+    if run_file:
+        (one_file,) = run_file
         given = [
             param.opts[0]
             for param in context.command.params
@@ -812,12 +830,12 @@ def render(
             raise click.UsageError(
                 f"--run renders the run its file holds; drop {', '.join(given)}", context
             )
-        run = load_run(run_file)  # every check of the file, before any drawing
+        run = load_run(one_file)  # every check of the file, before any drawing
         check_render(run.config, output_format, layout=layout, draw_points=draw_points,
                      points=len(run.y))  # fmt: skip
         epoch = _checked_epochs(run, still, seconds_per_epoch)
-        click.echo(f"rendering {printable(run_file)} ...", err=True)
-        path = render_run(run.config, quality, output_format, run_file=run_file, jobs=jobs,
+        click.echo(f"rendering {printable(one_file)} ...", err=True)
+        path = render_run(run.config, quality, output_format, run_file=one_file, jobs=jobs,
                           report=report, still=epoch, **options)  # fmt: skip
         click.echo(path)
         return
@@ -853,6 +871,83 @@ def render(
         path = render_run(config, quality, output_format, jobs=jobs, report=report, still=epoch,
                           **options)  # fmt: skip
         click.echo(path)
+
+
+#: The options of ``nnviz render`` that ``--landscape`` has no use for.
+_NOT_FOR_LANDSCAPES: tuple[str, ...] = (
+    "lr", "seed_grid", "layout", "draw_points", "duration", "still", "axis_scales",
+    "point_loss", "trails", "discretize", "burn_subtitles",
+)  # fmt: skip
+
+
+def _render_landscape(
+    context: click.Context,
+    activation: str,
+    quality: str,
+    output_format: str,
+    theme: str | None,
+    out: Path | None,
+    seconds_per_epoch: float | None,
+    run_files: tuple[Path, ...],
+    jobs: int,
+    values: dict[str, Any],
+) -> None:
+    """``nnviz render --landscape``: check everything (options, run files, one architecture)
+    in one line each, train what is missing, render and print the file's path."""
+    from nnviz.landscape import MAX_RUNS, check_same_network
+    from nnviz.render_checks import check_out, check_render
+    from nnviz.run_videos import render_landscape
+
+    def given(names: Sequence[str] | None = None) -> list[str]:
+        return [
+            param.opts[0]
+            for param in context.command.params
+            if (param.name in names if names is not None else param.name not in _RENDER_ONLY)
+            and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT
+        ]
+
+    unused = given(_NOT_FOR_LANDSCAPES)
+    if unused:
+        raise click.UsageError(f"--landscape takes no {', '.join(unused)}", context)
+    if out is not None:
+        check_out(out, output_format)
+
+    def report(message: str) -> None:
+        click.echo(message, err=True)
+
+    rates = BLOG_LEARNING_RATES
+    if run_files:
+        described = given()
+        if described:
+            raise click.UsageError(
+                f"--run renders the runs their files hold; drop {', '.join(described)}", context
+            )
+        if len(run_files) > MAX_RUNS:
+            raise click.UsageError(f"--landscape shows 1 to {MAX_RUNS} runs", context)
+        runs = [load_run(path) for path in run_files]  # every check of every file first
+        check_same_network(runs)  # one line for runs of different architectures
+        for run in runs:
+            check_render(run.config, output_format, points=len(run.y))
+        config = runs[0].config
+    else:
+        configs = [_config(activation=activation, lr=rate, **values) for rate in rates]
+        for config in configs:
+            check_render(config, output_format)
+            check_writable_target(run_path(config))
+        runs = []
+        for config in configs:
+            if not run_path(config).is_file():
+                with _training_progress(config.max_epochs) as progress:
+                    runs.append(cached_run(config, progress=progress, report=report))
+            else:
+                runs.append(cached_run(config, report=report))
+        check_same_network(runs)
+        config = configs[0]
+    click.echo(f"rendering the loss landscape of {len(runs)} runs ...", err=True)
+    path = render_landscape(config, rates, quality, output_format, report=report,
+                            run_files=tuple(str(p) for p in run_files), jobs=jobs, theme=theme,
+                            seconds_per_epoch=seconds_per_epoch, out=out)  # fmt: skip
+    click.echo(path)
 
 
 def _checked_epochs(

@@ -39,6 +39,14 @@ class DivergingColormap:
         """Return the mesh colour map of ``theme``."""
         return cls(theme.mesh_low, theme.mesh_mid, theme.mesh_high)
 
+    @classmethod
+    def sequential(cls, low: str, high: str) -> DivergingColormap:
+        """Return a one-way map from ``low`` at 0 to ``high`` at 1 (its middle is their mean),
+        for a quantity that is not a probability (the loss landscape's loss, 0 to 1 on its
+        scale)."""
+        mid = (hex_to_rgb(low).astype(int) + hex_to_rgb(high).astype(int)) // 2
+        return cls(low, "#" + "".join(f"{int(c):02X}" for c in mid), high)
+
     def index(self, probabilities: np.ndarray) -> np.ndarray:
         """Return the table index of each probability (the nearest entry), as uint8."""
         return np.rint(np.clip(probabilities, 0.0, 1.0) * (LUT_SIZE - 1)).astype(np.uint8)

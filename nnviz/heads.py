@@ -125,6 +125,33 @@ class OutputHead:
         """Return the mean cross-entropy (binary for one sigmoid unit)."""
         return float(self.point_losses(logits, y).mean())
 
+    def stacked_losses(self, logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Return :meth:`loss` of many networks' logits of the same points at once.
+
+        Parameters
+        ----------
+        logits
+            Shape ``(S, N, units)``: ``S`` networks' logits of ``N`` points.
+        y
+            The points' labels, shape ``(N,)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Each network's mean cross-entropy, shape ``(S,)``. For one sigmoid unit
+            ``−log σ(±z)`` is ``log(1 + exp(∓z))``, one ``logaddexp`` a point, without the
+            two columns of :meth:`log_probabilities` (the loss landscape's grid, thousands of
+            networks a frame of the picture, spends its time here).
+        """
+        z = np.asarray(logits, dtype=np.float64)
+        labels = np.asarray(y).astype(np.intp)
+        if self.link == "sigmoid":
+            sign = 1.0 - 2.0 * labels  # class 1: −log σ(z) = log(1 + e^−z); class 0: e^+z
+            return np.logaddexp(0.0, sign * z[..., 0]).mean(axis=-1)
+        log_p = log_softmax(z)
+        picked = np.take_along_axis(log_p, labels[None, :, None], axis=-1)[..., 0]
+        return -picked.mean(axis=-1)
+
     def predict(self, logits: np.ndarray) -> np.ndarray:
         """Return the predicted class of each point (ties go to the lower class, and for one
         sigmoid unit a logit of exactly 0 to class 0, as ``logit > 0`` decides)."""

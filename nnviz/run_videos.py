@@ -23,11 +23,16 @@ from nnviz.view import axis_scales_for, check_axis_scales
 if TYPE_CHECKING:
     from manim import Scene
 
+    from nnviz.stories.landscape import LandscapeStory
     from nnviz.stories.training import SingleRunStory
 
 __all__ = [
     "MARKS",
+    "LandscapeScene",
     "RunScene",
+    "landscape_output_name",
+    "landscape_scene_class",
+    "render_landscape",
     "render_run",
     "render_runs",
     "run_output_name",
@@ -276,3 +281,82 @@ def render_runs(
             paths[futures[future]] = path
             report(f"rendered {path.name} at {time.perf_counter() - started:.1f} s")
     return [paths[index] for index in range(len(configs))]
+
+
+@dataclass(frozen=True)
+class LandscapeScene:
+    """The scene of ``nnviz render --landscape`` (:func:`landscape_scene_class`)."""
+
+    config: RunConfig
+    learning_rates: tuple[float, ...]
+    run_files: tuple[str, ...] = ()
+    theme: str | None = None
+    seconds_per_epoch: float | None = None
+
+    def load(self) -> type[Scene]:
+        """Return the scene class."""
+        return landscape_scene_class(self.config, self.learning_rates, self.run_files,
+                                     theme=self.theme,
+                                     seconds_per_epoch=self.seconds_per_epoch)  # fmt: skip
+
+
+def landscape_scene_class(
+    config: RunConfig,
+    learning_rates: tuple[float, ...],
+    run_files: tuple[str, ...] = (),
+    *,
+    theme: str | None = None,
+    seconds_per_epoch: float | None = None,
+) -> type[LandscapeStory]:
+    """Return the scene class of a loss landscape: a
+    :class:`~nnviz.stories.landscape.LandscapeStory` of ``config`` at each of
+    ``learning_rates`` (cached runs, trained if needed), or of the run files ``run_files``."""
+    from nnviz.stories.landscape import LandscapePhase, LandscapeStory
+
+    pace: dict[str, Any] = (
+        {} if seconds_per_epoch is None else {"seconds_per_epoch": seconds_per_epoch}
+    )
+    settings: dict[str, Any] = {
+        "activation": config.activation,
+        "base_config": config,
+        "landscape": LandscapePhase(learning_rates=learning_rates, **pace),
+        "run_files": tuple(str(Path(path).absolute()) for path in run_files),
+        "theme_name": theme,
+        "__module__": __name__,
+    }
+    return type("LandscapeRuns", (LandscapeStory,), settings)
+
+
+def landscape_output_name(
+    config: RunConfig, run_files: tuple[str, ...] = (), theme: str | None = None
+) -> str:
+    """``landscape_tanh`` (with the runs' other settings as :func:`run_video_name` names
+    them), or ``landscape_a_b`` after the run files ``a.npz`` and ``b.npz``; a theme other
+    than dark is named too."""
+    if run_files:
+        name = "landscape_" + "_".join(Path(path).stem for path in run_files)
+    else:
+        name = "landscape_" + run_video_name(config).replace(f"_lr{config.lr:g}", "", 1)
+    return name if theme in (None, "dark") else f"{name}_{theme}"
+
+
+def render_landscape(
+    config: RunConfig,
+    learning_rates: tuple[float, ...],
+    quality: str = "l",
+    output_format: str = "mp4",
+    media_dir: str | os.PathLike[str] = "media",
+    report: Callable[[str], None] = lambda message: None,
+    run_files: tuple[str, ...] = (),
+    jobs: int = 1,
+    *,
+    theme: str | None = None,
+    seconds_per_epoch: float | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Render the loss landscape of ``config`` at ``learning_rates`` (or of ``run_files``)
+    and return the file's path (:func:`landscape_output_name`, or ``out``)."""
+    name = landscape_output_name(config, run_files, theme)
+    files = tuple(str(Path(path).absolute()) for path in run_files)
+    source = LandscapeScene(config, learning_rates, files, theme, seconds_per_epoch)
+    return render_scene(source, quality, output_format, media_dir, name, report, jobs, out=out)

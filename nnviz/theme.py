@@ -38,6 +38,9 @@ class Theme:
         Highlights: the loss curve, the epoch marker, captions.
     positive, negative
         Weight colours by sign (network diagram).
+    run_colors
+        The colours of runs shown together (the loss landscape's paths), chosen apart from
+        the class colours and the mesh.
     font
         The font of every text.
     """
@@ -55,6 +58,7 @@ class Theme:
     accent: str
     positive: str
     negative: str
+    run_colors: tuple[str, ...] = ("#FFD43B", "#69DB7C", "#F783AC", "#E599F7")
     font: str = "DejaVu Sans"
 
 
@@ -88,6 +92,7 @@ THEMES: dict[str, Theme] = {
         accent="#C92A2A",
         positive="#1971C2",
         negative="#E8590C",
+        run_colors=("#E67700", "#2B8A3E", "#C2255C", "#862E9C"),
     ),
 }
 

@@ -44,6 +44,7 @@ SCENES: dict[str, str] = {
     "spiral3": "`scenes/spiral3.py`: three classes, three convex regions in the last layer",
     "deform3": "`scenes/deform3.py`: three classes as a deformation of the plane",
     "explainer": "`scenes/explainer.py`: the talk's last slide",
+    "landscape": "`scenes/landscape.py`: the loss landscape of three learning rates",
 }
 
 _DEEP_OPTIONS = ["--dataset", "spiral", "--hidden", "4,4,2", "--activation", "tanh"]

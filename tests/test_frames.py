@@ -52,6 +52,7 @@ def scene_class(path: str, name: str) -> type[Scene]:
         ("scenes/tanh.py", "TanhTraining"),
         ("scenes/compare.py", "CompareRuns"),
         ("scenes/deep_network.py", "DeepNetworkDiagram"),
+        ("scenes/landscape.py", "Landscape"),
     ],
 )
 def test_last_frame_of_each_scene(path: str, name: str, tmp_path: Path) -> None:

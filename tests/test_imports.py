@@ -33,7 +33,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "the numpy core: maths of runs and pictures",
         frozenset({"forward", "csv_data", "regions", "deform", "run", "run_file",
-                   "deform_view", "trajectory", "moments", "trails"}),
+                   "deform_view", "trajectory", "moments", "trails", "landscape"}),
     ),
     ("training (torch lives here only)", frozenset({"train", "recorder", "cache"})),
     ("building blocks (Manim mobjects)", frozenset({"mobjects.*"})),

@@ -1,0 +1,228 @@
+"""The loss landscape on screen: the surface of a plane through weight space with its contours
+and colour bar (:class:`LandscapeSurface`), and each run's path drawn on the epoch clock with a
+dot that fades as its state leaves the plane (:class:`PathOnPlane`).
+
+The numbers are :mod:`nnviz.landscape`'s; the surface never changes during a video, so it is
+drawn once (all of it is a static part).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Group, ImageMobject, Mobject, Rectangle, VGroup
+from typing_extensions import Self
+
+from nnviz import landscape as scape
+from nnviz.colormap import DivergingColormap
+from nnviz.contour import level_segments
+from nnviz.formatting import fit_number
+from nnviz.landscape import Landscape
+from nnviz.mobjects.following import FollowsClock
+from nnviz.mobjects.readout import GlyphText
+from nnviz.mobjects.shapes import DotCloud, PlacedImage, Segments
+from nnviz.mobjects.typeset import theme_text
+from nnviz.theme import Theme
+from nnviz.trajectory import Trajectory
+from nnviz.view import Viewport
+
+__all__ = [
+    "CONTOUR_COUNT",
+    "LandscapeSurface",
+    "LossColorBar",
+    "PathOnPlane",
+    "surface_colormap",
+]
+
+#: Contour lines drawn over the surface, evenly spaced on its scale.
+CONTOUR_COUNT = 9
+#: Samples per epoch of a path's drawn trail.
+TRAIL_SAMPLES_PER_EPOCH = 6
+#: The distance from the plane, as a share of the surface box's side, at which a dot is
+#: drawn at half its opacity (:func:`nnviz.landscape.off_plane_opacity`).
+FADE_DISTANCE = 0.05
+
+
+def surface_colormap(theme: Theme) -> DivergingColormap:
+    """The surface's sequential colour map: the theme's mesh middle (low loss) to its mesh's
+    class-1 end (high loss)."""
+    return DivergingColormap.sequential(theme.mesh_mid, theme.mesh_high)
+
+
+class LossColorBar(Group):
+    """A vertical bar of the surface's colours, low loss at the bottom, with the loss at a few
+    heights and a title (``loss, log scale``).
+
+    Parameters
+    ----------
+    low, high, scale
+        The loss at the bottom and the top and the scale between (``"log"`` or ``"linear"``).
+    theme
+        Colours and font.
+    height, width
+        The bar's size in scene units.
+    ticks
+        Labelled heights, bottom and top included.
+    """
+
+    def __init__(self, low: float, high: float, scale: str, theme: Theme, height: float = 4.0,
+                 width: float = 0.22, ticks: int = 5) -> None:  # fmt: skip
+        super().__init__()
+        colormap = surface_colormap(theme)
+        ramp = colormap(np.linspace(1.0, 0.0, 128))[:, None, :]  # row 0 at the top
+        self.bar = ImageMobject(np.repeat(ramp, 2, axis=1))
+        self.bar.stretch_to_fit_height(height).stretch_to_fit_width(width)
+        self.frame = Rectangle(width=width, height=height).set_stroke(theme.muted, 1.0)
+        values = scape.loss_levels(low, high, scale, ticks - 2)
+        values = np.concatenate([[low], values, [high]])
+        self.labels = VGroup()
+        for share, value in zip(np.linspace(0.0, 1.0, ticks), values, strict=True):
+            label = theme_text(
+                theme, fit_number(float(value), 6, 2), font_size=14, color=theme.muted
+            )
+            label.next_to(self.frame, RIGHT, buff=0.08)
+            label.set_y(self.frame.get_bottom()[1] + share * height)
+            self.labels.add(label)
+        words = "loss, log scale" if scale == "log" else "loss"
+        self.title = theme_text(theme, words, font_size=16, color=theme.foreground)
+        self.title.next_to(self.frame, UP, buff=0.15)
+        self.add(self.bar, self.frame, self.labels, self.title)
+
+
+class LandscapeSurface(Group):
+    """The loss over the plane's box as a heat map (log scale where its range needs it,
+    :func:`nnviz.landscape.loss_scale`), its contour lines, a frame, the axes' names and the
+    colour bar at its right.
+
+    Parameters
+    ----------
+    landscape
+        The surface's numbers.
+    viewport
+        Where the square heat map sits.
+    theme
+        Colours and font.
+    contours
+        Contour lines, evenly spaced on the scale.
+    """
+
+    def __init__(self, landscape: Landscape, viewport: Viewport, theme: Theme,
+                 contours: int = CONTOUR_COUNT) -> None:  # fmt: skip
+        super().__init__()
+        self.landscape = landscape
+        self.viewport = viewport
+        self.box = (landscape.x_range, landscape.y_range)
+        loss = landscape.loss
+        self.low, self.high = float(loss.min()), float(loss.max())
+        self.value_scale = scape.loss_scale(loss)
+        colormap = surface_colormap(theme)
+        unit = scape.loss_unit(loss, self.low, self.high, self.value_scale)
+        self.image = PlacedImage(viewport, loss.shape[0], colormap).paint(unit)
+        levels = scape.loss_levels(self.low, self.high, self.value_scale, contours)
+        pieces = [level_segments(loss, *self.box, float(level)) for level in levels]
+        segments = np.concatenate(pieces) if pieces else np.zeros((0, 2, 2))
+        self.contours = Segments(stroke_color=theme.foreground, stroke_width=1.0,
+                                 stroke_opacity=0.35)  # fmt: skip
+        if len(segments):
+            screen = viewport.to_screen(segments.reshape(-1, 2), self.box)[:, :2]
+            self.contours.set_segments(screen.reshape(-1, 2, 2))
+        self.frame = Rectangle(width=viewport.width, height=viewport.height)
+        self.frame.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
+        names = ("PC 1", "PC 2") if landscape.plane.directions == "pca" else ("δ", "η")
+        x_name = theme_text(theme, names[0], font_size=18, color=theme.muted)
+        y_name = theme_text(theme, names[1], font_size=18, color=theme.muted).rotate(np.pi / 2)
+        x_name.next_to(self.frame, DOWN, buff=0.1)
+        y_name.next_to(self.frame, LEFT, buff=0.1)
+        self.axis_names = VGroup(x_name, y_name)
+        self.color_bar = LossColorBar(self.low, self.high, self.value_scale, theme,
+                                      height=viewport.height * 0.8)  # fmt: skip
+        self.color_bar.next_to(self.frame, RIGHT, buff=0.25).align_to(self.frame, DOWN)
+        self.add(self.image, self.contours, self.frame, self.axis_names, self.color_bar)
+
+    def static_parts(self) -> list[Mobject]:
+        """All of it: the surface is fixed for the whole video."""
+        return [self]
+
+    def to_screen(self, coordinates: np.ndarray) -> np.ndarray:
+        """Return scene points (N, 3) of plane ``coordinates`` (N, 2), clipped to the box."""
+        (x0, x1), (y0, y1) = self.box
+        inside = np.column_stack([np.clip(coordinates[:, 0], x0, x1),
+                                  np.clip(coordinates[:, 1], y0, y1)])  # fmt: skip
+        return self.viewport.to_screen(inside, self.box)
+
+
+class PathOnPlane(FollowsClock, VGroup):
+    """One run's path on the surface up to the clock's epoch, in the run's colour, with a dot
+    at the current state, and its numbers: the run's own loss, the surface's loss under the dot
+    and the state's distance from the plane.
+
+    The dot fades as the state leaves the plane (:func:`nnviz.landscape.off_plane_opacity`):
+    there the surface's loss under it is not the run's.
+
+    Parameters
+    ----------
+    trajectory
+        The run.
+    clock
+        The epoch tracker.
+    surface
+        The surface the path is drawn on.
+    color
+        The run's colour.
+    theme
+        The dot's outline colour.
+    font_size
+        Size of the numbers.
+    """
+
+    ALPHABET = "0123456789.-e+ ownlsicfatp"
+
+    def __init__(self, trajectory: Trajectory, clock: Any, surface: LandscapeSurface,
+                 color: str, theme: Theme, font_size: float = 16) -> None:  # fmt: skip
+        super().__init__()
+        self.trajectory = trajectory
+        self.clock = clock
+        self.surface = surface
+        self.plane = surface.landscape.plane
+        self.network = surface.landscape.network
+        samples = max(trajectory.epochs * TRAIL_SAMPLES_PER_EPOCH, 1) + 1
+        self.times = np.linspace(0.0, trajectory.epochs, samples)
+        coordinates, _ = scape.path(trajectory, self.plane, self.times)
+        self.trail_points = surface.to_screen(coordinates)
+        side = surface.box[0][1] - surface.box[0][0]
+        self.fade_distance = FADE_DISTANCE * side
+        self.trail = Segments(stroke_color=color, stroke_width=3.0)
+        self.start_mark = DotCloud(self.trail_points[:1], radius=0.05, fill_color=color,
+                                   stroke_width=0)  # fmt: skip
+        self.dot = DotCloud(self.trail_points[:1], radius=0.09, fill_color=color,
+                            stroke_color=theme.dot_outline, stroke_width=1.5)  # fmt: skip
+        self.numbers = [GlyphText("", self.ALPHABET, font_size=font_size, max_length=18,
+                                  color=color) for _ in range(3)]  # fmt: skip
+        self.add(self.trail, self.start_mark, self.dot, *self.numbers)
+        self.refresh()
+
+    def place_numbers(self, left: float, top: float, spacing: float = 0.3) -> Self:
+        """Start the three lines of numbers at ``left``, the first baseline at ``top``."""
+        for line, text in enumerate(self.numbers):
+            text.place(np.array([left, top - line * spacing, 0.0]))
+        return self
+
+    def refresh(self) -> Self:
+        """Draw the path up to the clock's epoch, the dot there and its numbers."""
+        t = self.trajectory.clamp(self.clock.get_value())
+        coordinates, distance = scape.path(self.trajectory, self.plane, np.array([t]))
+        here = self.surface.to_screen(coordinates)
+        drawn = self.trail_points[self.times < t]
+        points = np.concatenate([drawn, here])
+        segments = np.stack([points[:-1], points[1:]], axis=1) if len(points) > 1 else None
+        self.trail.set_segments(np.zeros((0, 2, 3)) if segments is None else segments)
+        self.dot.move_dots(here)
+        opacity = float(scape.off_plane_opacity(distance, self.fade_distance)[0])
+        self.dot.set_fill(opacity=opacity).set_stroke(opacity=opacity)
+        own = self.trajectory.state(t).loss
+        surface = float(scape.plane_loss(self.network, self.plane, coordinates)[0])
+        self.numbers[0].set_text(f"own loss {own:.4f}")
+        self.numbers[1].set_text(f"slice loss {surface:.4f}")
+        self.numbers[2].set_text(f"off slice {fit_number(float(distance[0]), 6, 3)}")
+        return self
