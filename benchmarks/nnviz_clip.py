@@ -14,7 +14,7 @@ from typing import Any
 from manim import ValueTracker, linear, tempconfig
 
 from nnviz.manim_adapter.camera import FastCamera
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.layout import TrainingLayout, layer_panels
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.run import Run
@@ -65,17 +65,18 @@ class TwoPanelClip(NNVizScene):
         trajectory = Trajectory(self.bench_run)
         clock = ValueTracker(0.0)
         resolution = self.mesh_resolution
+        context = BlockContext(trajectory, clock, self.theme)
         if self.layer_views:
-            panels = list(layer_panels(trajectory, clock, self.theme, resolution).panels)
+            panels = list(layer_panels(context, resolution).panels)
         else:
             input_view, hidden_view = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
             panels = [
                 InputPlanePanel(
-                    PanelContext(trajectory, clock, input_view, self.theme),
+                    context.at(input_view),
                     mesh_resolution=resolution,
                 ),
                 HiddenSpacePanel(
-                    PanelContext(trajectory, clock, hidden_view, self.theme),
+                    context.at(hidden_view),
                     mesh_resolution=resolution,
                 ),
             ]

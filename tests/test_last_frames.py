@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from manim import ValueTracker
 
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.stories.base import NNVizScene
 from nnviz.trajectory import Trajectory
@@ -23,8 +24,11 @@ class FinalStateOfShortRun(NNVizScene):
     def construct(self) -> None:
         run = self.run_for(**ShortRun.base_config.to_dict())
         trajectory = Trajectory(run)
-        layout = TrainingLayout(trajectory, ValueTracker(float(run.epochs)), self.theme,
-                                ShortRun.training.mesh_resolution, [])  # fmt: skip
+        layout = TrainingLayout(
+            BlockContext(trajectory, ValueTracker(float(run.epochs)), self.theme),
+            ShortRun.training.mesh_resolution,
+            [],
+        )
         self.add(layout)
 
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, MathTex, Mobject, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, MathTex, Mobject, VGroup
 from typing_extensions import Self
 
 from nnviz.activations import display_name
 from nnviz.class_colors import class_palette
 from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
     ClassAccuracies,
@@ -30,7 +30,6 @@ from nnviz.mobjects.shapes import ClassDots, class_dots
 from nnviz.mobjects.typeset import theme_text
 from nnviz.moments import Moment, shows_classes
 from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
 from nnviz.view import AxisScales, Viewport
 
 __all__ = [
@@ -47,15 +46,14 @@ __all__ = [
 ]
 
 
-def heading_and_stats(
-    trajectory: Trajectory, clock: ValueTracker, theme: Theme
-) -> tuple[Mobject, StatsReadout]:
+def heading_and_stats(context: BlockContext) -> tuple[Mobject, StatsReadout]:
     """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
     the epoch, loss and accuracy read-out at the top right, on one baseline; a heading that
     would run into the read-out is scaled down to end before it. Training other than the
     post's (another optimizer, a penalty), a run logged every few epochs or steps and a
     sample of the points drawn instead of all of them are named on a smaller line below the
     heading."""
+    trajectory, theme = context.trajectory, context.theme
     config = trajectory.run.config
     network = "" if config.hidden == (2,) else f"{'-'.join(map(str, config.widths))} "
     rate = (
@@ -69,7 +67,7 @@ def heading_and_stats(
         font_size=28,
         color=theme.foreground,
     ).to_corner(UP + LEFT, buff=0.3)
-    stats = StatsReadout(trajectory, clock, theme, font_size=20)
+    stats = StatsReadout(context, font_size=20)
     stats_left = 6.8 - stats.line_width
     room = stats_left - 0.4 - title.get_left()[0]
     if title.width > room:
@@ -155,9 +153,7 @@ class PanelRow:
 
 
 def layer_panels(
-    trajectory: Trajectory,
-    clock: ValueTracker,
-    theme: Theme,
+    context: BlockContext,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
 ) -> PanelRow:
@@ -168,15 +164,15 @@ def layer_panels(
     :func:`scaled_mesh_resolution`). For the
     post's 2-2-1 network: the input plane and the hidden plane with the output's line and its
     probability over the whole view, joined by an arrow ``h = a(W₁x + b₁)``."""
-    widths = trajectory.run.hidden_widths
+    widths = context.trajectory.run.hidden_widths
     if widths != (2,):
-        return _general_row(trajectory, clock, theme, mesh_resolution, axis_scales)
+        return _general_row(context, mesh_resolution, axis_scales)
+    theme = context.theme
     views = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
-    context = PanelContext(trajectory, clock, views[0], theme)
-    input_panel = InputPlanePanel(context,
+    input_panel = InputPlanePanel(context.at(views[0]),
                                   mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
-    hidden_panel = HiddenSpacePanel(context.with_viewport(views[1]),
+    hidden_panel = HiddenSpacePanel(context.at(views[1]),
                                     mesh_resolution=mesh_resolution)  # fmt: skip
     centre_y = views[0].centre[1]
     mapping = VGroup(
@@ -214,15 +210,13 @@ def scaled_mesh_resolution(mesh_resolution: int, width: float) -> int:
 
 
 def _general_row(
-    trajectory: Trajectory,
-    clock: ValueTracker,
-    theme: Theme,
+    context: BlockContext,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
 ) -> PanelRow:
     from nnviz.mobjects.views import layer_view
 
-    layers = len(trajectory.run.hidden_widths)
+    layers = len(context.trajectory.run.hidden_widths)
     viewports = row_viewports(layers + 1)
     small = viewports[0].width < 3.0
     options: dict[str, Any] = {
@@ -231,21 +225,18 @@ def _general_row(
     if small:
         options.update(caption_size=16, dot_radius=0.035)
     caption = "input space" if layers < 2 else "input space\n2 inputs"
-    context = PanelContext(trajectory, clock, viewports[0], theme)
     panels: list[Panel] = [
-        InputPlanePanel(context, caption=caption,
+        InputPlanePanel(context.at(viewports[0]), caption=caption,
                         axis_scales=axis_scales, **options)
     ]  # fmt: skip
     for layer in range(1, layers + 1):
-        panels.append(layer_view(context.with_viewport(viewports[layer]), layer, **options))
+        panels.append(layer_view(context.at(viewports[layer]), layer, **options))
     top = viewports[0].centre[1] + viewports[0].height / 2
     return PanelRow(tuple(panels), (), top)
 
 
 def blog_panels(
-    trajectory: Trajectory,
-    clock: ValueTracker,
-    theme: Theme,
+    context: BlockContext,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
 ) -> PanelRow:
@@ -255,15 +246,14 @@ def blog_panels(
     plane's axes, and so the grid that is carried (the hidden spaces' views stay square)."""
     size, y = BLOG_PANEL, BLOG_CENTRE_Y
     views = [Viewport((x, y), size, size) for x in BLOG_CENTRES_X]
-    context = PanelContext(trajectory, clock, views[0], theme)
-    input_panel = InputPlanePanel(context, caption="input layer: x",
+    input_panel = InputPlanePanel(context.at(views[0]), caption="input layer: x",
                                   mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
-    affine = HiddenSpacePanel(context.with_viewport(views[1]),
+    affine = HiddenSpacePanel(context.at(views[1]),
                               caption="hidden layer: z = W₁x + b₁", space=HIDDEN_AFFINE,
                               shading="grid", mesh_resolution=mesh_resolution,
                               axis_scales=axis_scales)  # fmt: skip
-    activation = HiddenSpacePanel(context.with_viewport(views[2]),
+    activation = HiddenSpacePanel(context.at(views[2]),
                                   caption="activation: h = a(z)", space=HIDDEN,
                                   shading="grid", mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
@@ -276,9 +266,9 @@ BLOG_CENTRES_X = (-4.55, 0.0, 4.55)
 BLOG_CENTRE_Y = 0.3
 
 #: The panels of each training layout of :data:`nnviz.layouts.LAYOUT_SPECS`, by its name:
-#: each builder takes the trajectory, the clock, the theme, the mesh resolution and the input
-#: plane's axis scales.
-PANEL_BUILDERS: dict[str, Callable[[Trajectory, ValueTracker, Theme, int, str], PanelRow]] = {
+#: each builder takes the run's context (:class:`~nnviz.mobjects.context.BlockContext`), the
+#: mesh resolution and the input plane's axis scales.
+PANEL_BUILDERS: dict[str, Callable[[BlockContext, int, str], PanelRow]] = {
     "default": layer_panels,
     "blog": blog_panels,
 }
@@ -296,12 +286,9 @@ class TrainingLayout(ClockedGroup):
 
     Parameters
     ----------
-    trajectory
-        The run, continuous in the epoch.
-    clock
-        The epoch tracker that drives every part.
-    theme
-        Colours and font.
+    context
+        The run (continuous in the epoch), the epoch tracker that drives every part, colours
+        and font.
     mesh_resolution
         Pixels along each side of every probability mesh.
     moments
@@ -340,9 +327,7 @@ class TrainingLayout(ClockedGroup):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        theme: Theme,
+        context: BlockContext,
         mesh_resolution: int = 180,
         moments: Sequence[Moment] = (),
         layout: str = "default",
@@ -355,20 +340,21 @@ class TrainingLayout(ClockedGroup):
             raise ValueError(
                 f"unknown layout {layout!r}; choose one of {', '.join(PANEL_BUILDERS)}"
             )
+        trajectory, clock, theme = context.trajectory, context.clock, context.theme
         self.clock = clock
-        row = PANEL_BUILDERS[layout](trajectory, clock, theme, mesh_resolution, axis_scales)
+        row = PANEL_BUILDERS[layout](context, mesh_resolution, axis_scales)
         self.panels = row.panels
         self.input_panel = row.panels[0]
         self.hidden_panel = row.panels[-1]
-        self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
+        self.heading, self.stats = heading_and_stats(context)
         run = trajectory.run
         readout = class_readout and shows_classes(run)
         loss_view = self.CLASS_LOSS_VIEW if readout else self.LOSS_VIEW
-        self.loss_curve = LossCurve(trajectory, clock, loss_view, theme)
+        self.loss_curve = LossCurve(context.at(loss_view))
         self.mapping = Group(*row.decorations)
         # Just above the panels' captions, whatever their height.
         captions_top = max(p.caption.get_top()[1] for p in row.panels)
-        self.stop_mark = StopMark(trajectory, clock, theme)
+        self.stop_mark = StopMark(context)
         self.stop_mark.move_to(np.array([0, max(captions_top, row.top) + 0.1, 0]), DOWN)
         if self.stats.has_test:
             # The read-out's test line takes the stop mark's place: the mark goes to the top
@@ -379,7 +365,7 @@ class TrainingLayout(ClockedGroup):
         self.class_accuracies: ClassAccuracies | None = None
         config = run.config
         if readout:
-            self.legend = self._class_legend(trajectory, clock, theme)
+            self.legend = self._class_legend(context)
         else:
             names = config.class_names
             key: Group = (
@@ -415,15 +401,16 @@ class TrainingLayout(ClockedGroup):
             self.captions,
         )
 
-    def _class_legend(self, trajectory: Trajectory, clock: ValueTracker, theme: Theme) -> Group:
+    def _class_legend(self, context: BlockContext) -> Group:
         """Place a softmax run's class read-out (:attr:`class_accuracies`) at the bottom right,
         above the field's strip, and the test key above it; return the static legend (the
         strip and the key)."""
+        trajectory, theme = context.trajectory, context.theme
         config = trajectory.run.config
         right = self.CLASS_RIGHT
         strip = ClassFieldLegend(theme, config.classes, class_names=config.class_names,
                                  show_classes=False)  # fmt: skip
-        readout = ClassAccuracies(trajectory, clock, theme)
+        readout = ClassAccuracies(context)
         self.class_accuracies = readout
         left = right - max(readout.block_width, strip.width)
         strip.move_to(np.array([left, self.CLASS_STRIP_Y, 0.0]), LEFT)

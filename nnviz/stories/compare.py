@@ -31,14 +31,8 @@ class RunTile(Group):
 
     Parameters
     ----------
-    trajectory
-        The run.
-    clock
-        The shared epoch tracker.
-    viewport
-        Where the input plane goes.
-    theme
-        Colours and font.
+    context
+        The run, the shared epoch tracker, where the input plane goes, colours and font.
     mesh_resolution
         Pixels along each side of the mesh.
     axis_scales
@@ -48,22 +42,20 @@ class RunTile(Group):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
+        context: PanelContext,
         mesh_resolution: int = 120,
         axis_scales: str = "auto",
     ) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
-        self.panel = InputPlanePanel(PanelContext(trajectory, clock, viewport, theme), caption="",
+        self.trajectory = context.trajectory
+        self.clock = context.clock
+        viewport = context.viewport
+        self.panel = InputPlanePanel(context, caption="",
                                      labels=False, mesh_resolution=mesh_resolution,
                                      dot_radius=0.03, axis_scales=axis_scales)  # fmt: skip
         bottom = viewport.centre[1] - viewport.height / 2
         left = viewport.centre[0] - viewport.width / 2
-        self.status = RunStatus(trajectory, clock, theme, font_size=15, mark_size=14).place(
+        self.status = RunStatus(context, font_size=15, mark_size=14).place(
             np.array([left, bottom - 0.26, 0.0]), np.array([viewport.centre[0], bottom - 0.5, 0.0])
         )
         self.add(self.panel, self.status)
@@ -203,8 +195,8 @@ class ComparePhase:
                 centre_x = (column - (len(self.learning_rates) - 1) / 2) * self.COLUMN_SPACING
                 view = Viewport((centre_x + x_offset, centre_y), self.TILE, self.TILE)
                 run = scene.run_for(activation=name, lr=lr)
-                tiles.append(RunTile(Trajectory(run), clock, view, theme, self.mesh_resolution,
-                                     self.axis_scales))  # fmt: skip
+                context = PanelContext(Trajectory(run), clock, theme, view)
+                tiles.append(RunTile(context, self.mesh_resolution, self.axis_scales))
                 if row == 0:
                     rate = theme_text(
                         theme, f"learning rate {lr:g}", font_size=20, color=theme.foreground

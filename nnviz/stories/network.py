@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from manim import ValueTracker
 
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.diagram.layout import NetworkLayout
 from nnviz.stories.base import NNVizScene, check_phases, linear_clock
 from nnviz.trajectory import Trajectory
@@ -55,7 +56,7 @@ class NetworkPhase:
         """Reveal the network of ``trajectory``'s run in ``scene`` and play its training."""
         self.check()
         clock = ValueTracker(0.0)
-        layout = NetworkLayout(trajectory, clock, scene.theme, self.mesh_resolution,
+        layout = NetworkLayout(BlockContext(trajectory, clock, scene.theme), self.mesh_resolution,
                                self.heatmap_resolution, self.axis_scales)  # fmt: skip
         scene.reveal(layout, run_time=0.8)
         scene.wait(self.lead_seconds)

@@ -8,7 +8,7 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Group, Mobject, ValueTracker
 
 from nnviz.config import RunConfig
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
@@ -16,7 +16,6 @@ from nnviz.mobjects.run_status import RunStatus
 from nnviz.mobjects.typeset import theme_text
 from nnviz.mobjects.views import layer_view
 from nnviz.stories.base import NNVizScene, linear_clock
-from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
@@ -30,16 +29,12 @@ class NetworkColumn(ClockedGroup):
 
     Parameters
     ----------
-    trajectory
-        The run.
-    clock
-        The shared epoch tracker.
+    context
+        The run, the shared epoch tracker, colours and font.
     title
         What the column says about the network, above its panels.
     x_range
         The part of the frame's width the column fills.
-    theme
-        Colours and font.
     mesh_resolution
         Pixels along each side of every mesh.
     axis_scales
@@ -50,17 +45,16 @@ class NetworkColumn(ClockedGroup):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
+        context: BlockContext,
         title: str,
         x_range: tuple[float, float],
-        theme: Theme,
         mesh_resolution: int = 140,
         axis_scales: str = "auto",
     ) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
+        self.trajectory = trajectory = context.trajectory
+        self.clock = context.clock
+        theme = context.theme
         layers = len(trajectory.run.hidden_widths)
         # Room for the first panel's labels on its left, the others' on their right.
         left_margin, right_margin, gap = 0.75, 0.8, 0.8
@@ -71,19 +65,18 @@ class NetworkColumn(ClockedGroup):
         views = [Viewport((first + k * (size + gap), y), size, size) for k in range(layers + 1)]
         options: dict[str, Any] = {"mesh_resolution": mesh_resolution, "dot_radius": 0.03,
                                    "caption_size": 16}  # fmt: skip
-        context = PanelContext(trajectory, clock, views[0], theme)
         self.panels: list[Panel] = [
-            InputPlanePanel(context, caption="input space",
+            InputPlanePanel(context.at(views[0]), caption="input space",
                             axis_scales=axis_scales, **options)
         ]  # fmt: skip
         for layer in range(1, layers + 1):
-            self.panels.append(layer_view(context.with_viewport(views[layer]), layer, **options))
+            self.panels.append(layer_view(context.at(views[layer]), layer, **options))
         middle = (x_range[0] + x_range[1]) / 2
         self.title = theme_text(
             theme, title, font_size=20, color=theme.foreground, line_spacing=0.8
         )
         self.title.move_to(np.array([middle, y + size / 2 + 1.05, 0.0]))
-        self.status = RunStatus(trajectory, clock, theme, font_size=16, mark_size=15)
+        self.status = RunStatus(context, font_size=16, mark_size=15)
         self.status.place(
             np.array([middle - self.status.half_width, y - size / 2 - 0.85, 0]),
             np.array([middle, y - size / 2 - 1.2, 0.0]),
@@ -122,8 +115,8 @@ class SideBySideStory(NNVizScene):
         heading.to_corner(UP + LEFT, buff=0.3)
         share = 2 * 7.11 / len(self.runs)
         rows = [
-            NetworkColumn(Trajectory(self.run_for(**config.to_dict())), clock, title,
-                          (-7.11 + k * share, -7.11 + (k + 1) * share), theme,
+            NetworkColumn(BlockContext(Trajectory(self.run_for(**config.to_dict())), clock, theme),
+                          title, (-7.11 + k * share, -7.11 + (k + 1) * share),
                           self.mesh_resolution, self.axis_scales)
             for k, (title, config) in enumerate(self.runs)
         ]  # fmt: skip

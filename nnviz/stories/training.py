@@ -25,7 +25,7 @@ from nnviz.data import MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
 from nnviz.errors import RenderError
 from nnviz.formatting import count_word, rates_words, training_label
 from nnviz.manim_adapter.timing import frames_of_play
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext, PanelContext
 from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import InputPlanePanel
@@ -221,7 +221,7 @@ class TrainingPhase:
         run = trajectory.run
         if moments is None:
             moments = self.moments(run)
-        return TrainingLayout(trajectory, clock, scene.theme, self.mesh_resolution,
+        return TrainingLayout(BlockContext(trajectory, clock, scene.theme), self.mesh_resolution,
                               moments, layout=self.layout, axis_scales=self.axis_scales,
                               caption_epochs=self.caption_epochs(run.epochs),
                               class_readout=self.class_readout)  # fmt: skip
@@ -417,7 +417,7 @@ class TrainingStory(NNVizScene):
             clock = ValueTracker(float(run.epochs))
             centre = ((index - (len(trajectories) - 1) / 2) * 4.55, 0.25)
             panel = InputPlanePanel(
-                PanelContext(trajectory, clock, Viewport(centre, size, size), theme),
+                PanelContext(trajectory, clock, theme, Viewport(centre, size, size)),
                 caption=f"learning rate {run.config.lr:g}",
                 mesh_resolution=self.training.mesh_resolution,
                 axis_scales=self.training.axis_scales,
