@@ -117,6 +117,7 @@ def test_a_played_frame_equals_the_still_of_the_same_epoch(tmp_path: Path) -> No
     from nnviz.mobjects.context import BlockContext
     from nnviz.mobjects.layout import TrainingLayout
     from nnviz.stories.base import NNVizScene
+    from nnviz.stories.fades import reveal
     from nnviz.trajectory import Trajectory
 
     class Played(NNVizScene):
@@ -124,7 +125,7 @@ def test_a_played_frame_equals_the_still_of_the_same_epoch(tmp_path: Path) -> No
             clock = ValueTracker(0.0)
             trajectory = Trajectory(self.run_for(activation="relu", lr=0.01))
             layout = TrainingLayout(BlockContext(trajectory, clock, self.theme))
-            self.reveal(layout, run_time=0.2)
+            reveal(self, layout, run_time=0.2)
             layout.start()
             self.play(clock.animate.set_value(MidTrainingStill.epoch), run_time=0.5,
                       rate_func=linear)  # fmt: skip

@@ -17,7 +17,9 @@ from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.run_status import RunStatus
 from nnviz.mobjects.typeset import theme_text
-from nnviz.stories.base import NNVizScene, check_phases, linear_clock
+from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.clock import linear_clock, play_clock
+from nnviz.stories.fades import reveal
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport, axis_scales_for, check_axis_scales
@@ -221,11 +223,11 @@ class ComparePhase:
         limit = max(tile.trajectory.epochs for tile in tiles)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
 
-        scene.reveal(heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
+        reveal(scene, heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
         for tile in tiles:
             tile.start()
         epoch.start()
-        scene.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
+        play_clock(scene, clock, *linear_clock(limit, self.seconds_per_epoch))
         scene.wait(self.hold_seconds)
         epoch.clear_updaters()
         for tile in tiles:

@@ -10,7 +10,9 @@ from manim import ValueTracker
 
 from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.diagram.layout import NetworkLayout
-from nnviz.stories.base import NNVizScene, check_phases, linear_clock
+from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.clock import linear_clock, play_clock
+from nnviz.stories.fades import reveal
 from nnviz.trajectory import Trajectory
 from nnviz.view import check_axis_scales
 
@@ -58,10 +60,10 @@ class NetworkPhase:
         clock = ValueTracker(0.0)
         layout = NetworkLayout(BlockContext(trajectory, clock, scene.theme), self.mesh_resolution,
                                self.heatmap_resolution, self.axis_scales)  # fmt: skip
-        scene.reveal(layout, run_time=0.8)
+        reveal(scene, layout, run_time=0.8)
         scene.wait(self.lead_seconds)
         layout.start()
-        scene.play_clock(clock, *linear_clock(trajectory.epochs, self.seconds_per_epoch))
+        play_clock(scene, clock, *linear_clock(trajectory.epochs, self.seconds_per_epoch))
         layout.stop()
         scene.wait(self.hold_seconds)
 

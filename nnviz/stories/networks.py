@@ -15,7 +15,9 @@ from nnviz.mobjects.panels import InputPlanePanel, Panel
 from nnviz.mobjects.run_status import RunStatus
 from nnviz.mobjects.typeset import theme_text
 from nnviz.mobjects.views import layer_view
-from nnviz.stories.base import NNVizScene, linear_clock
+from nnviz.stories.base import NNVizScene
+from nnviz.stories.clock import linear_clock, play_clock
+from nnviz.stories.fades import reveal
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
@@ -123,11 +125,11 @@ class SideBySideStory(NNVizScene):
         legend = self.legend(rows[0].trajectory.run.config).to_edge(DOWN, buff=0.25)
         limit = max(row.trajectory.epochs for row in rows)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
-        self.reveal(heading, epoch, legend, *rows, run_time=1.0)
+        reveal(self, heading, epoch, legend, *rows, run_time=1.0)
         for row in rows:
             row.start()
         epoch.start()
-        self.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
+        play_clock(self, clock, *linear_clock(limit, self.seconds_per_epoch))
         self.wait(self.hold_seconds)
         epoch.clear_updaters()
         for row in rows:

@@ -36,6 +36,8 @@ from nnviz.render_checks import refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run
 from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.clock import play_clock
+from nnviz.stories.fades import conceal, fade_in, fade_out, reveal
 from nnviz.trajectory import Trajectory
 from nnviz.view import Scales, Viewport, axis_scales_for, check_axis_scales, data_box
 
@@ -239,21 +241,24 @@ class TrainingPhase:
         clock = ValueTracker(0.0)
         moments = self.moments(run)  # once: the captions and the clock's slow motion share them
         layout = self.make_layout(scene, trajectory, clock, moments)
-        scene.reveal(layout, run_time=REVEAL_SECONDS)
+        reveal(scene, layout, run_time=REVEAL_SECONDS)
         layout.start()
         hold = self.hold_seconds
         if run.epochs > 0:
             rate = float(config.frame_rate)
             times, epochs = self.clock(run.epochs, moments, rate, scene.frames_of_wait(hold), clear)
-            scene.play_clock(
-                clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
+            play_clock(
+                scene,
+                clock,
+                float(times[-1]),
+                lambda seconds: float(np.interp(seconds, times, epochs)),
             )
         elif self.phase_seconds is not None:  # nothing to play: the initial state holds the time
             hold = self.phase_seconds - REVEAL_SECONDS - (CONCEAL_SECONDS if clear else 0.0)
         scene.wait(hold)
         layout.stop()
         if clear:
-            scene.conceal(layout, run_time=CONCEAL_SECONDS)
+            conceal(scene, layout, run_time=CONCEAL_SECONDS)
 
     def show_still(self, scene: NNVizScene, trajectory: Trajectory, epoch: float) -> None:
         """Add the layout of ``trajectory``'s run at ``epoch`` to ``scene``, as the phase's
@@ -274,11 +279,11 @@ def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None
         MathTex, activation(config.activations[0]).formula, font_size=48, color=theme.accent
     )
     block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
-    scene.fade_in(title, shift=0.2 * UP, run_time=1.0)
-    scene.fade_in(subtitle, along=[Write(formula)], run_time=1.5)
+    fade_in(scene, title, shift=0.2 * UP, run_time=1.0)
+    fade_in(scene, subtitle, along=[Write(formula)], run_time=1.5)
     scene.wait(1.0)
     if clear:
-        scene.fade_out(*block, run_time=0.6)
+        fade_out(scene, *block, run_time=0.6)
 
 
 #: Where the data phase draws the points: the input plane's place in the training layout.
@@ -324,11 +329,11 @@ def play_data(
     legend = class_legend(theme, class_names=class_names, colors=palette)
     legend.scale_to_fit_width(min(legend.width, DATA_CAPTION_WIDTH))
     legend.next_to(caption, UP, buff=0.3)
-    scene.fade_in(dots, run_time=0.8)
-    scene.fade_in(caption, legend, run_time=0.6)
+    fade_in(scene, dots, run_time=0.8)
+    fade_in(scene, caption, legend, run_time=0.6)
     scene.wait(1.5)
     if clear:
-        scene.fade_out(dots, caption, legend, run_time=0.5)
+        fade_out(scene, dots, caption, legend, run_time=0.5)
 
 
 def play_data_of(
@@ -438,7 +443,7 @@ class TrainingStory(NNVizScene):
                 ClassFieldLegend(theme, config.classes, class_names=config.class_names)
                 .to_edge(DOWN, buff=0.25)
             )  # fmt: skip
-        self.reveal(heading, columns, run_time=1.2)
+        reveal(self, heading, columns, run_time=1.2)
         self.wait(3.0)
 
 
@@ -534,6 +539,6 @@ class SingleRunStory(NNVizScene):
             color=theme.muted,
         )
         block = VGroup(title, subtitle).arrange(DOWN, buff=0.4)
-        self.fade_in(block, run_time=0.8)
+        fade_in(self, block, run_time=0.8)
         self.wait(1.5)
-        self.fade_out(block, run_time=0.5)
+        fade_out(self, block, run_time=0.5)
