@@ -711,7 +711,7 @@ def render(
     own range for your own data.
     """
     from nnviz.render_checks import check_out, check_render, check_timing
-    from nnviz.run_videos import render_run
+    from nnviz.run_videos import VideoSettings, render_run
 
     context = click.get_current_context()
     check_timing(duration, seconds_per_epoch)
@@ -723,15 +723,10 @@ def render(
     kind = "png" if still is not None else output_format
     if out is not None:
         check_out(out, kind)
-    options: dict[str, Any] = {
-        "layout": layout,
-        "draw_points": draw_points,
-        "axis_scales": axis_scales,
-        "theme": theme,
-        "duration": duration,
-        "seconds_per_epoch": seconds_per_epoch,
-        "out": out,
-    }
+    settings = VideoSettings(quality=quality, output_format=output_format, layout=layout,
+                             draw_points=draw_points, axis_scales=axis_scales, theme=theme,
+                             duration=duration, seconds_per_epoch=seconds_per_epoch,
+                             jobs=jobs)  # fmt: skip
 
     def report(message: str) -> None:
         click.echo(message, err=True)
@@ -752,8 +747,7 @@ def render(
                      points=len(run.y))  # fmt: skip
         epoch = _checked_epochs(run, still, seconds_per_epoch)
         click.echo(f"rendering {printable(run_file)} ...", err=True)
-        path = render_run(run.config, quality, output_format, run_file=run_file, jobs=jobs,
-                          report=report, still=epoch, **options)  # fmt: skip
+        path = render_run(run.config, settings, report, run_file=run_file, still=epoch, out=out)
         click.echo(path)
         return
 
@@ -778,15 +772,12 @@ def render(
         from nnviz.run_videos import render_runs
 
         click.echo(f"rendering {len(configs)} runs, {jobs} at a time ...", err=True)
-        options.pop("out")
-        for path in render_runs(configs, quality, output_format, jobs=jobs, report=report,
-                                **options):  # fmt: skip
+        for path in render_runs(configs, settings, report):
             click.echo(path)
         return
     for config, epoch in zip(configs, epochs, strict=True):
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
-        path = render_run(config, quality, output_format, jobs=jobs, report=report, still=epoch,
-                          **options)  # fmt: skip
+        path = render_run(config, settings, report, still=epoch, out=out)
         click.echo(path)
 
 
