@@ -14,7 +14,7 @@ from typing import Any
 from manim import ValueTracker, config, linear, tempconfig
 
 from nnviz.manim_adapter.camera import FastCamera
-from nnviz.mobjects.context import NO_MARKS, PanelContext, PanelMarks
+from nnviz.mobjects.context import NO_MARKS, BlockContext, PanelMarks
 from nnviz.mobjects.layout import TrainingLayout, layer_panels
 from nnviz.mobjects.panels import HiddenSpacePanel, InputPlanePanel
 from nnviz.run import Run
@@ -69,17 +69,18 @@ class TwoPanelClip(NNVizScene):
         trajectory = Trajectory(self.bench_run)
         clock = ValueTracker(0.0)
         resolution = self.mesh_resolution
+        context = BlockContext(trajectory, clock, self.theme)
         if self.layer_views:
-            panels = list(layer_panels(trajectory, clock, self.theme, resolution).panels)
+            panels = list(layer_panels(context, resolution, "auto", self.marks).panels)
         else:
             input_view, hidden_view = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
             panels = [
                 InputPlanePanel(
-                    PanelContext(trajectory, clock, input_view, self.theme, self.marks),
+                    context.at(input_view, self.marks),
                     mesh_resolution=resolution,
                 ),
                 HiddenSpacePanel(
-                    PanelContext(trajectory, clock, hidden_view, self.theme, self.marks),
+                    context.at(hidden_view, self.marks),
                     mesh_resolution=resolution,
                 ),
             ]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.core import ParameterSource
@@ -47,6 +47,9 @@ from nnviz.run_file import load_run, save_run
 from nnviz.terminal import printable
 from nnviz.theme import THEMES
 from nnviz.view import AXIS_SCALES
+
+if TYPE_CHECKING:
+    from nnviz.run_videos import VideoSettings
 
 #: The options of ``nnviz render`` that say how to render, not which run: the only ones
 #: ``--run FILE`` takes (the others describe a run, and the file holds it).
@@ -774,13 +777,19 @@ def render(
     --landscape renders the loss landscape of several runs.
     """
     from nnviz.render_checks import check_out, check_render, check_timing
-    from nnviz.run_videos import MARKS, render_run
+    from nnviz.run_videos import MARKS, VideoSettings, render_run
 
     context = click.get_current_context()
     check_timing(duration, seconds_per_epoch)
+    marks = tuple(
+        name for name, on in zip(MARKS, (point_loss, trails, discretize), strict=True) if on
+    )
+    settings = VideoSettings(quality=quality, output_format=output_format, layout=layout,
+                             draw_points=draw_points, axis_scales=axis_scales, theme=theme,
+                             duration=duration, seconds_per_epoch=seconds_per_epoch,
+                             jobs=jobs, marks=marks, burn_subtitles=burn_subtitles)  # fmt: skip
     if landscape:
-        _render_landscape(context, activation, quality, output_format, theme, out,
-                          seconds_per_epoch, run_file, jobs, values)  # fmt: skip
+        _render_landscape(context, activation, settings, out, run_file, values)
         return
     if len(run_file) > 1:
         raise click.UsageError("give one --run FILE (several only with --landscape)", context)
@@ -801,19 +810,6 @@ def render(
         reason = burn_in_missing()
         if reason is not None:
             raise click.ClickException(reason)
-    options: dict[str, Any] = {
-        "layout": layout,
-        "draw_points": draw_points,
-        "axis_scales": axis_scales,
-        "theme": theme,
-        "duration": duration,
-        "seconds_per_epoch": seconds_per_epoch,
-        "out": out,
-        "marks": tuple(
-            name for name, on in zip(MARKS, (point_loss, trails, discretize), strict=True) if on
-        ),
-        "burn_subtitles": burn_subtitles,
-    }
 
     def report(message: str) -> None:
         click.echo(message, err=True)
@@ -835,8 +831,7 @@ def render(
                      points=len(run.y))  # fmt: skip
         epoch = _checked_epochs(run, still, seconds_per_epoch)
         click.echo(f"rendering {printable(one_file)} ...", err=True)
-        path = render_run(run.config, quality, output_format, run_file=one_file, jobs=jobs,
-                          report=report, still=epoch, **options)  # fmt: skip
+        path = render_run(run.config, settings, report, run_file=one_file, still=epoch, out=out)
         click.echo(path)
         return
 
@@ -861,15 +856,12 @@ def render(
         from nnviz.run_videos import render_runs
 
         click.echo(f"rendering {len(configs)} runs, {jobs} at a time ...", err=True)
-        options.pop("out")
-        for path in render_runs(configs, quality, output_format, jobs=jobs, report=report,
-                                **options):  # fmt: skip
+        for path in render_runs(configs, settings, report):
             click.echo(path)
         return
     for config, epoch in zip(configs, epochs, strict=True):
         click.echo(f"rendering {config.dataset} {config.label()} ...", err=True)
-        path = render_run(config, quality, output_format, jobs=jobs, report=report, still=epoch,
-                          **options)  # fmt: skip
+        path = render_run(config, settings, report, still=epoch, out=out)
         click.echo(path)
 
 
@@ -883,20 +875,19 @@ _NOT_FOR_LANDSCAPES: tuple[str, ...] = (
 def _render_landscape(
     context: click.Context,
     activation: str,
-    quality: str,
-    output_format: str,
-    theme: str | None,
+    settings: VideoSettings,
     out: Path | None,
-    seconds_per_epoch: float | None,
     run_files: tuple[Path, ...],
-    jobs: int,
     values: dict[str, Any],
 ) -> None:
     """``nnviz render --landscape``: check everything (options, run files, one architecture)
-    in one line each, train what is missing, render and print the file's path."""
+    in one line each, train what is missing, render as ``settings`` say (their quality,
+    format, theme, pace and jobs) and print the file's path."""
     from nnviz.landscape import MAX_RUNS, check_same_network
     from nnviz.render_checks import check_out, check_render
     from nnviz.run_videos import render_landscape
+
+    output_format = settings.output_format
 
     def given(names: Sequence[str] | None = None) -> list[str]:
         return [
@@ -944,9 +935,8 @@ def _render_landscape(
         check_same_network(runs)
         config = configs[0]
     click.echo(f"rendering the loss landscape of {len(runs)} runs ...", err=True)
-    path = render_landscape(config, rates, quality, output_format, report=report,
-                            run_files=tuple(str(p) for p in run_files), jobs=jobs, theme=theme,
-                            seconds_per_epoch=seconds_per_epoch, out=out)  # fmt: skip
+    path = render_landscape(config, rates, settings, report,
+                            run_files=tuple(str(p) for p in run_files), out=out)  # fmt: skip
     click.echo(path)
 
 

@@ -21,7 +21,7 @@ updaters follow the epoch clock, and the adapter's scene
 (:meth:`nnviz.manim_adapter.scene.AdaptedScene.update_to_time`) advances time-driven ones by
 the frames' time in both cases) and of most Manim scenes; a scene whose updaters count the
 calls or read ``dt`` without that care may differ (as with Manim's own ``-n``). Long training
-plays are cut into chunks (:data:`nnviz.stories.base.CLOCK_CHUNK_SECONDS`) so that the ranges
+plays are cut into chunks (:data:`nnviz.stories.clock.CLOCK_CHUNK_SECONDS`) so that the ranges
 can balance.
 
 Each process imports Manim and builds the scene again, so ``jobs`` processes cost a few

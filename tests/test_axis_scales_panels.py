@@ -21,7 +21,7 @@ from nnviz.colormap import DivergingColormap
 from nnviz.config import RunConfig
 from nnviz.csv_data import read_csv_data
 from nnviz.forward import HIDDEN_AFFINE, Weights
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext, PanelContext
 from nnviz.mobjects.diagram.layout import NetworkLayout
 from nnviz.mobjects.grid import DeformationPanel
 from nnviz.mobjects.layout import TrainingLayout
@@ -96,7 +96,7 @@ def in_data_order(cloud: ClassDots) -> np.ndarray:
 
 
 def test_a_csv_files_input_plane_spans_each_columns_range(wine_run: Run) -> None:
-    panel = InputPlanePanel(PanelContext(Trajectory(wine_run), ValueTracker(3.0), VIEW, THEME),
+    panel = InputPlanePanel(PanelContext(Trajectory(wine_run), ValueTracker(3.0), THEME, VIEW),
                             mesh_resolution=30)  # fmt: skip
     np.testing.assert_allclose(np.ravel(panel.box), np.ravel(WINE_BOX), rtol=1e-12)
     # The range labels give each axis its own range: x min, x max, y min, y max.
@@ -118,7 +118,7 @@ def test_the_mesh_pixel_at_a_data_point_shows_its_probability(wine_run: Run, t: 
     n = 60
     trajectory = Trajectory(wine_run)
     panel = InputPlanePanel(
-        PanelContext(trajectory, ValueTracker(t), VIEW, THEME), mesh_resolution=n
+        PanelContext(trajectory, ValueTracker(t), THEME, VIEW), mesh_resolution=n
     )
     weights = trajectory.weights_at(t)
     cmap = DivergingColormap.from_theme(THEME)
@@ -143,11 +143,11 @@ def test_the_mesh_pixel_at_a_data_point_shows_its_probability(wine_run: Run, t: 
 def test_built_in_data_keeps_one_scale_and_either_can_be_forced(
     short_run: Run, wine_run: Run
 ) -> None:
-    built_in = InputPlanePanel(PanelContext(Trajectory(short_run), ValueTracker(0.0), VIEW, THEME),
+    built_in = InputPlanePanel(PanelContext(Trajectory(short_run), ValueTracker(0.0), THEME, VIEW),
                                mesh_resolution=16)  # fmt: skip
     (a, b), (c, d) = built_in.box
     assert b - a == pytest.approx(d - c)
-    forced = InputPlanePanel(PanelContext(Trajectory(short_run), ValueTracker(0.0), VIEW, THEME),
+    forced = InputPlanePanel(PanelContext(Trajectory(short_run), ValueTracker(0.0), THEME, VIEW),
                              mesh_resolution=16, axis_scales="per-axis")  # fmt: skip
     (a, b), (c, d) = forced.box
     low, high = short_run.X.min(axis=0), short_run.X.max(axis=0)
@@ -155,15 +155,18 @@ def test_built_in_data_keeps_one_scale_and_either_can_be_forced(
                                               high[0] + 0.1 * (high[0] - low[0]),
                                               low[1] - 0.1 * (high[1] - low[1]),
                                               high[1] + 0.1 * (high[1] - low[1])])  # fmt: skip
-    equal = TrainingLayout(Trajectory(wine_run), ValueTracker(0.0), THEME, mesh_resolution=16,
-                           axis_scales="equal")  # fmt: skip
+    equal = TrainingLayout(
+        BlockContext(Trajectory(wine_run), ValueTracker(0.0), THEME),
+        mesh_resolution=16,
+        axis_scales="equal",
+    )
     (a, b), (c, d) = equal.input_panel.box
     assert b - a == pytest.approx(d - c) == pytest.approx(1.2 * (1680 - 278))
 
 
 def test_the_blog_layout_carries_the_per_axis_grid(wine_run: Run) -> None:
     trajectory = Trajectory(wine_run)
-    layout = TrainingLayout(trajectory, ValueTracker(6.0), THEME, mesh_resolution=16,
+    layout = TrainingLayout(BlockContext(trajectory, ValueTracker(6.0), THEME), mesh_resolution=16,
                             layout="blog")  # fmt: skip
     input_panel, affine = layout.panels[0], layout.panels[1]
     np.testing.assert_allclose(np.ravel(input_panel.box), np.ravel(WINE_BOX), rtol=1e-12)
@@ -181,11 +184,11 @@ def test_the_blog_layout_carries_the_per_axis_grid(wine_run: Run) -> None:
 def test_the_network_diagrams_heatmaps_share_the_input_planes_box(wine_run: Run) -> None:
     n = 24
     trajectory = Trajectory(wine_run)
-    layout = NetworkLayout(trajectory, ValueTracker(4.0), THEME, mesh_resolution=n,
+    layout = NetworkLayout(BlockContext(trajectory, ValueTracker(4.0), THEME), mesh_resolution=n,
                            heatmap_resolution=n)  # fmt: skip
     assert layout.diagram.box == layout.input_panel.box
     np.testing.assert_allclose(np.ravel(layout.input_panel.box), np.ravel(WINE_BOX), rtol=1e-12)
-    forced = NetworkLayout(trajectory, ValueTracker(4.0), THEME, mesh_resolution=n,
+    forced = NetworkLayout(BlockContext(trajectory, ValueTracker(4.0), THEME), mesh_resolution=n,
                            heatmap_resolution=n, axis_scales="equal")  # fmt: skip
     (a, b), (c, d) = forced.diagram.box
     assert b - a == pytest.approx(d - c)

@@ -56,12 +56,13 @@ def test_rendering_a_scene_from_cached_runs_does_not_import_torch(tmp_path: Path
         "from manim import ValueTracker\n"
         "from nnviz.cache import cached_run\n"
         "from nnviz.config import RunConfig\n"
+        "from nnviz.mobjects.context import BlockContext\n"
         "from nnviz.mobjects.layout import TrainingLayout\n"
         "from nnviz.stories.training import TrainingStory\n"
         "from nnviz.theme import active_theme\n"
         "from nnviz.trajectory import Trajectory\n"
         f"run = cached_run(RunConfig(max_epochs=3), {str(tmp_path)!r})\n"
-        "TrainingLayout(Trajectory(run), ValueTracker(1.5), active_theme())\n"
+        "TrainingLayout(BlockContext(Trajectory(run), ValueTracker(1.5), active_theme()))\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)

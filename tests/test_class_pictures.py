@@ -49,7 +49,7 @@ def test_the_input_field_is_the_colour_of_torchs_most_probable_class(spiral3: Ru
     picture's forward pass runs in float32)."""
     epoch = 30
     trajectory = Trajectory(spiral3)
-    panel = InputPlanePanel(PanelContext(trajectory, ValueTracker(float(epoch)), VIEW, THEME),
+    panel = InputPlanePanel(PanelContext(trajectory, ValueTracker(float(epoch)), THEME, VIEW),
                             mesh_resolution=48)  # fmt: skip
     image = np.asarray(panel.mesh.pixel_array)
     rows, cols = image.shape[:2]
@@ -77,7 +77,7 @@ def test_the_last_hidden_planes_edges_are_where_torchs_class_changes(spiral3: Ru
     the line, and nowhere else."""
     trajectory = Trajectory(spiral3)
     epoch = 30
-    panel = HiddenSpacePanel(PanelContext(trajectory, ValueTracker(float(epoch)), VIEW, THEME),
+    panel = HiddenSpacePanel(PanelContext(trajectory, ValueTracker(float(epoch)), THEME, VIEW),
                              mesh_resolution=32, space=Space(2, "activation"))  # fmt: skip
     box = trajectory.view_box(panel.space, float(epoch))
     bezier = panel.boundary.points.reshape(-1, 4, 3)
@@ -122,7 +122,7 @@ def _crossings(a: np.ndarray, b: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def test_dots_take_the_class_palette_and_torchs_mistakes_go_on_top(spiral3: Run) -> None:
     epoch = 12
     trajectory = Trajectory(spiral3)
-    panel = InputPlanePanel(PanelContext(trajectory, ValueTracker(float(epoch)), VIEW, THEME),
+    panel = InputPlanePanel(PanelContext(trajectory, ValueTracker(float(epoch)), THEME, VIEW),
                             mesh_resolution=16)  # fmt: skip
     palette = np.array([[int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)] for c in class_palette(3)])
     np.testing.assert_allclose(panel.dots.class_rgb, palette)
@@ -170,7 +170,7 @@ def test_the_number_lines_breaks_are_where_torchs_class_changes() -> None:
     epoch = 8
     trajectory = Trajectory(run)
     panel = NumberLinePanel(
-        PanelContext(trajectory, ValueTracker(float(epoch)), VIEW, THEME),
+        PanelContext(trajectory, ValueTracker(float(epoch)), THEME, VIEW),
         layer=2,
         mesh_resolution=24,
     )
@@ -205,7 +205,7 @@ def test_an_earlier_plane_is_coloured_by_the_rest_of_the_network() -> None:
     run = train(config)
     epoch = 10
     trajectory = Trajectory(run)
-    panel = HiddenSpacePanel(PanelContext(trajectory, ValueTracker(float(epoch)), VIEW, THEME),
+    panel = HiddenSpacePanel(PanelContext(trajectory, ValueTracker(float(epoch)), THEME, VIEW),
                              mesh_resolution=40, space=Space(1, "activation"))  # fmt: skip
     (x0, x1), (y0, y1) = trajectory.view_box(panel.space, float(epoch))
     image = np.asarray(panel.mesh.pixel_array)

@@ -11,6 +11,7 @@ from manim import Mobject
 from nnviz.config import RunConfig
 from nnviz.formatting import short_name
 from nnviz.forward import Weights
+from nnviz.mobjects.context import BlockContext
 from nnviz.moments import (
     class_majority_moments,
     class_names,
@@ -280,8 +281,12 @@ def test_the_class_read_out_fits_beside_everything_else(
     moment = Moment(1, "class_majority", "epochs 0–1: most points of " + ", ".join(
         f"class {c}" for c in range(k)) + " now lie in their regions",
         classes=tuple(range(k)), spans=tuple((0, 1) for _ in range(k)))  # fmt: skip
-    layout = TrainingLayout(Trajectory(run), ValueTracker(1.0), THEMES["dark"], 32, [moment],
-                            class_readout=True)  # fmt: skip
+    layout = TrainingLayout(
+        BlockContext(Trajectory(run), ValueTracker(1.0), THEMES["dark"]),
+        32,
+        [moment],
+        class_readout=True,
+    )
     block = layout.class_accuracies
     assert block is not None
     for number in block.numbers:
@@ -317,7 +322,7 @@ def test_the_read_out_shows_the_states_accuracies_and_declares_the_rest_static(
 
     trajectory = Trajectory(spiral3)
     clock = ValueTracker(12.4)
-    block = ClassAccuracies(trajectory, clock, THEMES["light"])
+    block = ClassAccuracies(BlockContext(trajectory, clock, THEMES["light"]))
     expected = torch_class_accuracies(spiral3, trajectory.weights_at(12.4))
     assert [n.text for n in block.numbers] == [f"{a:>6.1%}" for a in expected]
     assert block.title.original_text == "train accuracy by class"  # a quarter is held out
@@ -352,7 +357,7 @@ def test_held_out_points_and_their_key_take_the_class_palette(spiral3: Run) -> N
             two.class_rgb, [ManimColor(c).to_rgb() for c in theme.class_colors]
         )
         for readout in (True, False):
-            layout = TrainingLayout(Trajectory(spiral3), ValueTracker(3.0), theme, 32,
+            layout = TrainingLayout(BlockContext(Trajectory(spiral3), ValueTracker(3.0), theme), 32,
                                     class_readout=readout)  # fmt: skip
             # The panels' test points: hollow, in the class palette.
             for panel in layout.panels:

@@ -16,6 +16,7 @@ from nnviz.class_colors import picture_class_colors
 from nnviz.config import RunConfig, data_description
 from nnviz.csv_data import read_csv_data
 from nnviz.formatting import count_word, rates_words
+from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.hud import run_outcome
 from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH, InputPlanePanel
 from nnviz.run import Run
@@ -101,8 +102,15 @@ def test_a_tile_and_a_caption_give_torchs_cross_entropy_and_accuracy(spiral3: Ru
     labels = torch.from_numpy(spiral3.y.astype(np.int64))
     loss = float(torch.nn.functional.cross_entropy(logits, labels))
     accuracy = float((logits.argmax(-1) == labels).double().mean())
-    tile = RunTile(Trajectory(spiral3), ValueTracker(float(epoch)), Viewport((0, 0), 2.5, 2.5),
-                   THEMES["dark"], mesh_resolution=20)  # fmt: skip
+    tile = RunTile(
+        PanelContext(
+            Trajectory(spiral3),
+            ValueTracker(float(epoch)),
+            THEMES["dark"],
+            Viewport((0, 0), 2.5, 2.5),
+        ),
+        mesh_resolution=20,
+    )
     assert tile.status.readout.text == f"loss {loss:.4f}  acc {accuracy:.1%}"
     assert run_outcome(spiral3).splitlines()[1:] == [f"loss {loss:.4f}", f"accuracy {accuracy:.1%}"]
     assert classes_note(SPIRAL3) == "3 classes, cross-entropy loss · "

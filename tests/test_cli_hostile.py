@@ -22,6 +22,7 @@ from nnviz.cli import cli
 from nnviz.config import RunConfig
 from nnviz.run import Run
 from nnviz.run_file import save_run
+from nnviz.run_videos import VideoSettings
 from tests.timeouts import no_hang
 
 REPO = Path(__file__).resolve().parents[1]
@@ -405,12 +406,12 @@ def test_the_theme_is_in_the_file_name_unless_it_is_the_default(
     monkeypatch.delenv("NNVIZ_THEME", raising=False)
     config = RunConfig()
     assert run_videos.run_output_name(config) == "relu_lr0.01"
-    assert run_videos.run_output_name(config, theme="dark") == "relu_lr0.01"
-    assert run_videos.run_output_name(config, theme="light") == "relu_lr0.01_light"
+    assert run_videos.run_output_name(config, VideoSettings(theme="dark")) == "relu_lr0.01"
+    assert run_videos.run_output_name(config, VideoSettings(theme="light")) == "relu_lr0.01_light"
     monkeypatch.setenv("NNVIZ_THEME", "light")  # the light video no longer replaces the dark
     assert run_videos.run_output_name(config) == "relu_lr0.01_light"
-    assert run_videos.run_output_name(config, theme="dark") == "relu_lr0.01"
-    assert run_videos.run_output_name(config, layout="blog", still=37.5) == (
+    assert run_videos.run_output_name(config, VideoSettings(theme="dark")) == "relu_lr0.01"
+    assert run_videos.run_output_name(config, VideoSettings(layout="blog"), still=37.5) == (
         "relu_lr0.01_blog_light_epoch37.5"
     )
     code, _, err = invoke("render", "--theme", "sepia")

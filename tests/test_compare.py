@@ -8,6 +8,7 @@ from manim import ValueTracker
 
 from nnviz.cache import cached_run
 from nnviz.config import BLOG_LEARNING_RATES, RunConfig
+from nnviz.mobjects.context import BlockContext, PanelContext
 from nnviz.mobjects.hud import MomentCaptions, StopMark
 from nnviz.moments import Moment
 from nnviz.stories.compare import ComparePhase, RunTile
@@ -39,7 +40,7 @@ def early_stopping_run():  # type: ignore[no-untyped-def]
 def test_stop_mark_shows_only_after_an_early_stop() -> None:
     run = early_stopping_run()
     clock = ValueTracker(0.0)
-    mark = StopMark(Trajectory(run), clock, THEME)
+    mark = StopMark(BlockContext(Trajectory(run), clock, THEME))
     assert f"stoppedatepoch{run.epochs}" in mark.text  # Text drops spaces
     assert mark.get_fill_opacity() == 0
     clock.set_value(run.epochs - 0.5)
@@ -48,13 +49,15 @@ def test_stop_mark_shows_only_after_an_early_stop() -> None:
     assert mark.refresh().get_fill_opacity() == 1
     full = cached_run(RunConfig(max_epochs=3, target_loss=0.0), report=lambda _: None)
     clock.set_value(10)
-    assert StopMark(Trajectory(full), clock, THEME).get_fill_opacity() == 0
+    assert StopMark(BlockContext(Trajectory(full), clock, THEME)).get_fill_opacity() == 0
 
 
 def test_a_tile_freezes_at_its_last_epoch_and_reports_its_numbers() -> None:
     run = early_stopping_run()
     clock = ValueTracker(float(run.epochs))
-    tile = RunTile(Trajectory(run), clock, Viewport((0, 0), 2.5, 2.5), THEME, mesh_resolution=30)
+    tile = RunTile(
+        PanelContext(Trajectory(run), clock, THEME, Viewport((0, 0), 2.5, 2.5)), mesh_resolution=30
+    )
     final = tile.panel.mesh.pixel_array.copy()
     assert tile.status.readout.text == f"loss {run.loss[-1]:.4f}  acc {run.accuracy[-1]:.1%}"
     tile.start()

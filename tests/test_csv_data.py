@@ -25,7 +25,7 @@ from nnviz.csv_data import (
     check_test_split,
     read_csv_data,
 )
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext, PanelContext
 from nnviz.run_file import load_run
 from nnviz.train import load_points
 
@@ -471,14 +471,16 @@ def test_the_input_plane_and_the_legend_show_the_files_names(tmp_path: Path) -> 
     trajectory = Trajectory(load_run(out))
     theme = THEMES["dark"]
     panel = InputPlanePanel(
-        PanelContext(trajectory, ValueTracker(1.0), Viewport((0, 0), 4, 4), theme),
+        PanelContext(trajectory, ValueTracker(1.0), theme, Viewport((0, 0), 4, 4)),
         mesh_resolution=20,
     )
     names = list(panel.axis_names)
     assert all(isinstance(name, Text) for name in names)
     assert [name.text for name in names] == ["billlength(mm)", "billdepth(mm)"]  # Text drops spaces
     assert names[1].height > names[1].width  # the vertical axis's name runs upright
-    legend = TrainingLayout(trajectory, ValueTracker(1.0), theme, mesh_resolution=20).legend
+    legend = TrainingLayout(
+        BlockContext(trajectory, ValueTracker(1.0), theme), mesh_resolution=20
+    ).legend
     texts = [m.text for m in legend.get_family() if isinstance(m, Text)]
     assert "P(Gentoo)" in texts and "Adelie" in texts and "Gentoo" in texts
     # Built-in data keeps its LaTeX axis names and "class 0", "class 1".
@@ -488,8 +490,8 @@ def test_the_input_plane_and_the_legend_show_the_files_names(tmp_path: Path) -> 
         PanelContext(
             Trajectory(load_run(_built_in_run(tmp_path))),
             ValueTracker(0.0),
-            Viewport((0, 0), 4, 4),
             theme,
+            Viewport((0, 0), 4, 4),
         ),
         mesh_resolution=20,
     )

@@ -15,6 +15,7 @@ from manim import Mobject, Text, ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.formatting import fit_number, format_rate
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.hud import EpochReadout, StatsReadout
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.readout import GlyphText
@@ -80,7 +81,9 @@ def test_extreme_runs_lay_out_at_every_epoch(extreme_runs: dict[str, Run], name:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow in exp of 1e200 is expected
         for t in np.linspace(0, run.epochs, 4):
-            layout = TrainingLayout(trajectory, ValueTracker(float(t)), THEME, mesh_resolution=16)
+            layout = TrainingLayout(
+                BlockContext(trajectory, ValueTracker(float(t)), THEME), mesh_resolution=16
+            )
             state_box = trajectory.hidden_view(float(t))
             labels = [label.text or "" for label in layout.hidden_panel.range_labels]
             for text, limit in zip(labels, np.ravel(state_box), strict=True):
@@ -93,7 +96,9 @@ def test_extreme_runs_lay_out_at_every_epoch(extreme_runs: dict[str, Run], name:
 def test_a_long_heading_ends_before_the_read_out(short_run: Run, lr: float) -> None:
     config = dataclasses.replace(short_run.config, lr=lr, max_epochs=10_000)
     run = dataclasses.replace(short_run, config=config)
-    layout = TrainingLayout(Trajectory(run), ValueTracker(3.0), THEME, mesh_resolution=16)
+    layout = TrainingLayout(
+        BlockContext(Trajectory(run), ValueTracker(3.0), THEME), mesh_resolution=16
+    )
     assert layout.heading.get_right()[0] < layout.stats.names.get_left()[0] - 0.2
     assert layout.heading.get_left()[0] >= -7.2
 
@@ -192,7 +197,7 @@ def test_the_read_out_shows_every_epoch_of_a_long_run(
 ) -> None:
     """A run of 1000 or more epochs stopped with an IndexError in the read-out, whose epoch
     field was five characters wide."""
-    layout = TrainingLayout(Trajectory(long_runs[epochs]), ValueTracker(t), THEME,
+    layout = TrainingLayout(BlockContext(Trajectory(long_runs[epochs]), ValueTracker(t), THEME),
                             mesh_resolution=16)  # fmt: skip
     assert stats_line(layout.stats).startswith(f"{shown}   loss ")
     assert layout.stats.get_right()[0] <= 7.1  # inside the frame
@@ -200,7 +205,9 @@ def test_the_read_out_shows_every_epoch_of_a_long_run(
 
 
 def test_a_short_runs_read_out_keeps_its_columns(short_run: Run) -> None:
-    layout = TrainingLayout(Trajectory(short_run), ValueTracker(7.5), THEME, mesh_resolution=16)
+    layout = TrainingLayout(
+        BlockContext(Trajectory(short_run), ValueTracker(7.5), THEME), mesh_resolution=16
+    )
     assert stats_line(layout.stats).startswith("epoch   7.5 / 12   loss ")
 
 
@@ -232,8 +239,9 @@ def test_a_still_of_a_ten_thousand_epoch_run(long_runs: dict[int, Run], tmp_path
 
     class LongRunStill(NNVizScene):
         def construct(self) -> None:
-            self.layout = TrainingLayout(Trajectory(run), ValueTracker(9999.5), self.theme,
-                                         mesh_resolution=60)  # fmt: skip
+            self.layout = TrainingLayout(
+                BlockContext(Trajectory(run), ValueTracker(9999.5), self.theme), mesh_resolution=60
+            )
             self.add(self.layout)
 
     scene, frame = render_scene_last_frame(LongRunStill, tmp_path)
@@ -257,7 +265,9 @@ def test_a_run_logged_every_ten_steps_says_step_on_screen(short_run: Run) -> Non
                                       target_loss=0.0, max_epochs=12)  # fmt: skip
     run = dataclasses.replace(short_run, config=config, stop_reason="external", unit="step",
                               every=10)  # fmt: skip
-    layout = TrainingLayout(Trajectory(run), ValueTracker(7.5), THEME, mesh_resolution=16)
+    layout = TrainingLayout(
+        BlockContext(Trajectory(run), ValueTracker(7.5), THEME), mesh_resolution=16
+    )
     assert stats_line(layout.stats).startswith("step  75.0 / 120   loss ")
     assert "epoch" not in stats_line(layout.stats)
     axis = _texts(layout.loss_curve)
@@ -271,7 +281,9 @@ def test_a_run_logged_every_ten_steps_says_step_on_screen(short_run: Run) -> Non
     ]
     assert layout.stats.get_right()[0] <= 7.1
     # nnviz's own runs still read in epochs.
-    own = TrainingLayout(Trajectory(short_run), ValueTracker(7.5), THEME, mesh_resolution=16)
+    own = TrainingLayout(
+        BlockContext(Trajectory(short_run), ValueTracker(7.5), THEME), mesh_resolution=16
+    )
     assert stats_line(own.stats).startswith("epoch   7.5 / 12   loss ")
     assert "epoch12" in [text.replace(" ", "") for text in _texts(own.loss_curve)]
 
@@ -288,7 +300,7 @@ def test_the_final_loss_of_a_converged_run_stays_clear_of_the_axis_label(short_r
                                       target_loss=0.0, max_epochs=12)  # fmt: skip
     run = dataclasses.replace(short_run, config=config, stop_reason="external", unit="step",
                               every=10, loss=np.linspace(0.7, 0.01, 13))  # fmt: skip
-    curve = TrainingLayout(Trajectory(run), ValueTracker(12.0), THEME,
+    curve = TrainingLayout(BlockContext(Trajectory(run), ValueTracker(12.0), THEME),
                            mesh_resolution=16).loss_curve  # fmt: skip
     label = next(m for m in curve.get_family() if isinstance(m, Text) and m.text == "step120")
     bottom = curve.viewport.corners()[2][1]  # the lower left corner
@@ -303,7 +315,7 @@ def test_the_final_loss_of_a_converged_run_stays_clear_of_the_axis_label(short_r
     assert overlap_x <= 0 or overlap_y <= 0
     # A run that ends high keeps its final loss below the curve's end, as before.
     high = dataclasses.replace(run, loss=np.linspace(0.7, 0.6, 13))
-    curve = TrainingLayout(Trajectory(high), ValueTracker(12.0), THEME,
+    curve = TrainingLayout(BlockContext(Trajectory(high), ValueTracker(12.0), THEME),
                            mesh_resolution=16).loss_curve  # fmt: skip
     end = curve.viewport.to_screen(np.array([[12.0, 0.6]]), curve.box)[0]
     assert curve.final.get_top()[1] < end[1]

@@ -122,16 +122,18 @@ def test_a_played_frame_equals_the_still_of_the_same_epoch(tmp_path: Path) -> No
     After playing the clock, the frame must equal a still rendered at the final epoch."""
     from manim import ValueTracker, linear, tempconfig
 
+    from nnviz.mobjects.context import BlockContext
     from nnviz.mobjects.layout import TrainingLayout
     from nnviz.stories.base import NNVizScene
+    from nnviz.stories.fades import reveal
     from nnviz.trajectory import Trajectory
 
     class Played(NNVizScene):
         def construct(self) -> None:
             clock = ValueTracker(0.0)
             trajectory = Trajectory(self.run_for(activation="relu", lr=0.01))
-            layout = TrainingLayout(trajectory, clock, self.theme)
-            self.reveal(layout, run_time=0.2)
+            layout = TrainingLayout(BlockContext(trajectory, clock, self.theme))
+            reveal(self, layout, run_time=0.2)
             layout.start()
             self.play(clock.animate.set_value(MidTrainingStill.epoch), run_time=0.5,
                       rate_func=linear)  # fmt: skip
@@ -262,6 +264,7 @@ def test_a_run_file_of_nnviz_0_1_still_renders(tmp_path: Path) -> None:
 
     from nnviz.colormap import DivergingColormap
     from nnviz.forward import probabilities
+    from nnviz.mobjects.context import BlockContext
     from nnviz.mobjects.layout import TrainingLayout
     from nnviz.run_file import load_run
     from nnviz.stories.base import NNVizScene
@@ -276,11 +279,17 @@ def test_a_run_file_of_nnviz_0_1_still_renders(tmp_path: Path) -> None:
 
             def construct(self) -> None:
                 clock = ValueTracker(float(run.epochs))
-                self.add(TrainingLayout(Trajectory(run), clock, self.theme, layout=self.layout))
+                self.add(
+                    TrainingLayout(
+                        BlockContext(Trajectory(run), clock, self.theme), layout=self.layout
+                    )
+                )
 
         frame = render_last_frame(OldRun, tmp_path).astype(int)
-        layout = TrainingLayout(Trajectory(run), ValueTracker(float(run.epochs)),
-                                OldRun().theme, layout=layout_name)  # fmt: skip
+        layout = TrainingLayout(
+            BlockContext(Trajectory(run), ValueTracker(float(run.epochs)), OldRun().theme),
+            layout=layout_name,
+        )
         panel = layout.input_panel
         # The input plane's mesh shows the network's probability at the panel's top-left
         # corner (no dot there), through the colour map.

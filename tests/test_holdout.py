@@ -14,6 +14,7 @@ from torch import nn
 from nnviz import forward
 from nnviz.config import RunConfig
 from nnviz.data import make_dataset, split_test
+from nnviz.mobjects.context import BlockContext
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run, save_run
 from nnviz.train import build_model, train
@@ -152,7 +153,7 @@ def test_the_readout_shows_the_test_line(held_out: Run) -> None:
     from nnviz.theme import THEMES
 
     assert held_out.test_loss is not None
-    readout = StatsReadout(Trajectory(held_out), ValueTracker(3.0), THEMES["dark"])
+    readout = StatsReadout(BlockContext(Trajectory(held_out), ValueTracker(3.0), THEMES["dark"]))
     first, second = (numbers.text or "" for _, numbers in readout.rows)
     assert fit_number(held_out.loss[3], 6, 4) in first
     assert fit_number(held_out.test_loss[3], 6, 4) in second

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from manim import ValueTracker
 
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.stories.base import NNVizScene
+from nnviz.stories.fades import conceal
 from nnviz.trajectory import Trajectory
 from tests.frame_regression import frame_difference, render_last_frame
 from tests.scenes.stills import ShortRun
@@ -23,8 +25,11 @@ class FinalStateOfShortRun(NNVizScene):
     def construct(self) -> None:
         run = self.run_for(**ShortRun.base_config.to_dict())
         trajectory = Trajectory(run)
-        layout = TrainingLayout(trajectory, ValueTracker(float(run.epochs)), self.theme,
-                                ShortRun.training.mesh_resolution, [])  # fmt: skip
+        layout = TrainingLayout(
+            BlockContext(trajectory, ValueTracker(float(run.epochs)), self.theme),
+            ShortRun.training.mesh_resolution,
+            [],
+        )
         self.add(layout)
 
 
@@ -47,7 +52,7 @@ def test_a_story_that_ends_on_screen_keeps_its_last_frame(tmp_path: Path) -> Non
         def construct(self) -> None:
             super().construct()
             (layout,) = self.mobjects
-            self.conceal(layout)
+            conceal(self, layout)
             self.add(layout.copy().scale(0.5))  # something else is on screen at the end
 
     oracle = render_last_frame(FinalStateOfShortRun, tmp_path / "oracle")

@@ -69,7 +69,7 @@ def unmap(view: Viewport, points: np.ndarray, box) -> np.ndarray:  # type: ignor
 def test_input_mesh_pixels_are_the_colour_map_of_the_probability(short_run: Run, t: float) -> None:
     trajectory = Trajectory(short_run)
     panel = InputPlanePanel(
-        PanelContext(trajectory, ValueTracker(t), VIEW, THEME), mesh_resolution=50
+        PanelContext(trajectory, ValueTracker(t), THEME, VIEW), mesh_resolution=50
     )
     _, probability = torch_network(trajectory.weights_at(t), "relu")
     (x0, x1), (y0, y1) = panel.box
@@ -84,7 +84,7 @@ def test_input_mesh_pixels_are_the_colour_map_of_the_probability(short_run: Run,
 def test_input_boundary_lies_on_probability_one_half(short_run: Run) -> None:
     trajectory = Trajectory(short_run)
     panel = InputPlanePanel(
-        PanelContext(trajectory, ValueTracker(12.0), VIEW, THEME), mesh_resolution=120
+        PanelContext(trajectory, ValueTracker(12.0), THEME, VIEW), mesh_resolution=120
     )
     _, probability = torch_network(trajectory.weights_at(12.0), "relu")
     ends = panel.boundary.points.reshape(-1, 4, 3)[:, [0, 3], :].reshape(-1, 3)
@@ -104,7 +104,7 @@ def test_hidden_dots_sit_at_the_hidden_activations(
     trajectory = Trajectory(run)
     t = 7.25
     panel = HiddenSpacePanel(
-        PanelContext(trajectory, ValueTracker(t), VIEW, THEME), mesh_resolution=40
+        PanelContext(trajectory, ValueTracker(t), THEME, VIEW), mesh_resolution=40
     )
     hidden, _ = torch_network(trajectory.weights_at(t), activation)
     box = trajectory.hidden_view(t)
@@ -131,7 +131,7 @@ def test_hidden_dots_sit_at_the_hidden_activations(
 
 def test_input_dots_are_the_data(short_run: Run) -> None:
     panel = InputPlanePanel(
-        PanelContext(Trajectory(short_run), ValueTracker(0), VIEW, THEME), mesh_resolution=20
+        PanelContext(Trajectory(short_run), ValueTracker(0), THEME, VIEW), mesh_resolution=20
     )
     centres = unmap(VIEW, in_data_order(panel.dots), panel.box)
     np.testing.assert_allclose(centres, short_run.X, atol=1e-9)
@@ -140,7 +140,7 @@ def test_input_dots_are_the_data(short_run: Run) -> None:
 def test_panels_follow_the_clock(short_run: Run) -> None:
     clock = ValueTracker(0.0)
     panel = HiddenSpacePanel(
-        PanelContext(Trajectory(short_run), clock, VIEW, THEME), mesh_resolution=20
+        PanelContext(Trajectory(short_run), clock, THEME, VIEW), mesh_resolution=20
     )
     panel.start()
     before = panel.dots.points.copy()
@@ -148,7 +148,7 @@ def test_panels_follow_the_clock(short_run: Run) -> None:
     panel.update()
     assert not np.allclose(before, panel.dots.points)
     expected = HiddenSpacePanel(
-        PanelContext(Trajectory(short_run), ValueTracker(10.0), VIEW, THEME), mesh_resolution=20
+        PanelContext(Trajectory(short_run), ValueTracker(10.0), THEME, VIEW), mesh_resolution=20
     )
     np.testing.assert_array_equal(panel.dots.points, expected.dots.points)
 
@@ -182,7 +182,7 @@ def test_class_dots_interleave_the_classes_the_same_way_on_every_frame(
 ) -> None:
     run = short_tanh_run
     clock = ValueTracker(0.0)
-    panel = HiddenSpacePanel(PanelContext(Trajectory(run), clock, VIEW, THEME), mesh_resolution=20)
+    panel = HiddenSpacePanel(PanelContext(Trajectory(run), clock, THEME, VIEW), mesh_resolution=20)
     dots = panel.dots
     drawn = dots.draw_labels
     assert np.array_equal(drawn, run.y[dots.draw_order])

@@ -14,6 +14,7 @@ import pytest
 from manim import Mobject, Scene, Text, ValueTracker, tempconfig
 
 from nnviz.config import RunConfig
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.diagram.formula import general_formula
 from nnviz.mobjects.diagram.graph import NetworkGraph
 from nnviz.mobjects.diagram.layout import NetworkLayout
@@ -77,7 +78,9 @@ def texts_in(mobject: Mobject) -> list[str]:
 @pytest.mark.parametrize(("name", "k"), [("spiral3", 3), ("blobs6", 6), ("blobs3", 3)])
 def test_one_output_node_per_class_in_its_class_colour(name: str, k: int) -> None:
     run = run_of(name)
-    graph = NetworkGraph(Trajectory(run), ValueTracker(0.0), THEME, heatmap_resolution=8)
+    graph = NetworkGraph(
+        BlockContext(Trajectory(run), ValueTracker(0.0), THEME), heatmap_resolution=8
+    )
     assert graph.softmax and not graph.classic
     assert graph.widths == (2, *run.config.hidden, k) and len(graph.positions[-1]) == k
     assert len(graph.output_nodes) == k and len(graph.layer_rings[-1]) == k
@@ -103,7 +106,9 @@ def test_one_output_node_per_class_in_its_class_colour(name: str, k: int) -> Non
 @pytest.mark.parametrize("t", [0.0, 3.7])
 def test_the_links_into_every_output_node_follow_their_weights(name: str, t: float) -> None:
     run = run_of(name)
-    graph = NetworkGraph(Trajectory(run), ValueTracker(t), THEME, heatmap_resolution=8)
+    graph = NetworkGraph(
+        BlockContext(Trajectory(run), ValueTracker(t), THEME), heatmap_resolution=8
+    )
     W, b = interpolated_layers(run, t)
     k = run.config.classes
     assert W[-1].shape == (k, run.config.hidden[-1])
@@ -126,7 +131,7 @@ def test_the_links_into_every_output_node_follow_their_weights(name: str, t: flo
 @pytest.mark.parametrize("t", [0.0, 2.5, 6.0])
 def test_the_live_weights_into_each_output_node_are_read_out_beside_it(t: float) -> None:
     run = run_of("blobs6")
-    layout = NetworkLayout(Trajectory(run), ValueTracker(t), THEME, mesh_resolution=8,
+    layout = NetworkLayout(BlockContext(Trajectory(run), ValueTracker(t), THEME), mesh_resolution=8,
                            heatmap_resolution=8)  # fmt: skip
     W, b = interpolated_layers(run, t)
     readout = layout.weights
@@ -153,7 +158,7 @@ def test_a_deep_softmax_formula_defines_each_output() -> None:
         r"z = W_{3}\, a_{2}(W_{2}\, a_{1}(W_1 x + b_1) + b_{2}) + b_{3},"
     )
     assert names == r"\quad a_{1} = a_{2} = \text{tanh}"
-    layout = NetworkLayout(Trajectory(run_of("spiral3")), ValueTracker(1.0), THEME,
+    layout = NetworkLayout(BlockContext(Trajectory(run_of("spiral3")), ValueTracker(1.0), THEME),
                            mesh_resolution=8, heatmap_resolution=8)  # fmt: skip
     assert not layout.weights.live and layout.weights.output_rows == []
     assert layout.weights.formula.tex_string.startswith(formula)
@@ -162,8 +167,11 @@ def test_a_deep_softmax_formula_defines_each_output() -> None:
 @pytest.mark.parametrize("name", ["spiral3", "blobs6", "blobs3", "iris"])
 def test_the_layout_names_the_classes_fits_the_frame_and_nothing_overlaps(name: str) -> None:
     run = run_of(name)
-    layout = NetworkLayout(Trajectory(run), ValueTracker(0.0), THEME, mesh_resolution=8,
-                           heatmap_resolution=8)  # fmt: skip
+    layout = NetworkLayout(
+        BlockContext(Trajectory(run), ValueTracker(0.0), THEME),
+        mesh_resolution=8,
+        heatmap_resolution=8,
+    )
     k = run.config.classes
     names = run.config.class_names or tuple(f"class {c}" for c in range(k))
     # The mesh legend names every class (the CSV file's labels for iris), as do the labels
@@ -223,8 +231,11 @@ def test_a_two_class_csv_diagram_names_its_classes(tmp_path: Path) -> None:
 
     run = cached_run(csv_config(path, hidden=(2,), lr=0.05), report=lambda _: None)
     assert run.config.output_head.link == "sigmoid"
-    layout = NetworkLayout(Trajectory(run), ValueTracker(0.0), THEME, mesh_resolution=8,
-                           heatmap_resolution=8)  # fmt: skip
+    layout = NetworkLayout(
+        BlockContext(Trajectory(run), ValueTracker(0.0), THEME),
+        mesh_resolution=8,
+        heatmap_resolution=8,
+    )
     legend = texts_in(layout.mesh_legend)
     assert {"cat", "dog", "P(dog)"} <= set(legend) and "class 0" not in legend
     assert len(layout.diagram.output_nodes) == 1 and len(layout.diagram.class_labels) == 0

@@ -15,6 +15,7 @@ import torch
 from manim import Scene, ValueTracker, tempconfig
 from scipy.interpolate import PchipInterpolator
 
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.diagram.formula import matrix_rows
 from nnviz.mobjects.diagram.geometry import LINK_WIDTH_PER_UNIT, LINK_WIDTH_RANGE, link_width
 from nnviz.mobjects.diagram.graph import NetworkGraph
@@ -75,7 +76,9 @@ def parse_numbers(rows: list[str]) -> np.ndarray:
 
 @pytest.mark.parametrize("t", [3.37, 7.5, 11.0])
 def test_links_and_rings_follow_the_weights(short_run: Run, t: float) -> None:
-    graph = NetworkGraph(Trajectory(short_run), ValueTracker(t), THEME, heatmap_resolution=20)
+    graph = NetworkGraph(
+        BlockContext(Trajectory(short_run), ValueTracker(t), THEME), heatmap_resolution=20
+    )
     w = interpolated(short_run, t)
     pairs = [(graph.first_links[i][j], w["W1"][i, j]) for i in range(2) for j in range(2)]
     pairs += [(graph.second_links[i], w["W2"][0, i]) for i in range(2)]
@@ -100,7 +103,9 @@ def test_heatmaps_are_the_colour_map_of_each_neurons_activation(
 ) -> None:
     run = request.getfixturevalue(fixture)
     n = 40
-    graph = NetworkGraph(Trajectory(run), ValueTracker(t), THEME, heatmap_resolution=n)
+    graph = NetworkGraph(
+        BlockContext(Trajectory(run), ValueTracker(t), THEME), heatmap_resolution=n
+    )
     w = interpolated(run, t)
     act = {"relu": torch.relu, "tanh": torch.tanh}[activation]
     x = torch.from_numpy(pixel_centres(graph.box, n))
@@ -129,7 +134,7 @@ def test_heatmaps_are_the_colour_map_of_each_neurons_activation(
 
 @pytest.mark.parametrize("t", [0.0, 4.5, 12.0])
 def test_numbers_are_the_formatted_weights(short_run: Run, t: float) -> None:
-    readout = WeightReadout(Trajectory(short_run), ValueTracker(t), THEME)
+    readout = WeightReadout(BlockContext(Trajectory(short_run), ValueTracker(t), THEME))
     w = interpolated(short_run, t)
     shown = {key: [row.text or "" for row in rows] for key, rows in readout.rows.items()}
     assert len(shown["W1"]) == 2 and len(shown["b1"]) == 2
@@ -153,13 +158,17 @@ def test_matrix_rows_format() -> None:
 def test_layout_follows_one_clock(short_run: Run) -> None:
     trajectory = Trajectory(short_run)
     clock = ValueTracker(0.0)
-    layout = NetworkLayout(trajectory, clock, THEME, mesh_resolution=30, heatmap_resolution=20)
+    layout = NetworkLayout(
+        BlockContext(trajectory, clock, THEME), mesh_resolution=30, heatmap_resolution=20
+    )
     layout.start()
     slots = [list(row.submobjects) for rows in layout.weights.rows.values() for row in rows]
     clock.set_value(8.4)
     layout.update()
     fresh = NetworkLayout(
-        trajectory, ValueTracker(8.4), THEME, mesh_resolution=30, heatmap_resolution=20
+        BlockContext(trajectory, ValueTracker(8.4), THEME),
+        mesh_resolution=30,
+        heatmap_resolution=20,
     )
     for line, other in zip(layout.diagram.links, fresh.diagram.links, strict=True):
         assert line.get_stroke_width() == other.get_stroke_width()
@@ -286,7 +295,9 @@ def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 @pytest.mark.parametrize("hidden", list(NETWORKS), ids=str)
 def test_one_node_per_unit_and_one_link_per_weight(hidden: tuple[int, ...]) -> None:
     run = network_run(hidden)
-    graph = NetworkGraph(Trajectory(run), ValueTracker(0.0), THEME, heatmap_resolution=8)
+    graph = NetworkGraph(
+        BlockContext(Trajectory(run), ValueTracker(0.0), THEME), heatmap_resolution=8
+    )
     widths = (2, *hidden, 1)
     assert [len(column) for column in graph.positions] == list(widths)
     assert [len(images) for images in graph.layer_heatmaps] == list(hidden)
@@ -311,7 +322,9 @@ def test_one_node_per_unit_and_one_link_per_weight(hidden: tuple[int, ...]) -> N
 @pytest.mark.parametrize("t", [0.0, 2.6, 5.5])
 def test_every_link_and_ring_follows_its_weight(hidden: tuple[int, ...], t: float) -> None:
     run = network_run(hidden)
-    graph = NetworkGraph(Trajectory(run), ValueTracker(t), THEME, heatmap_resolution=8)
+    graph = NetworkGraph(
+        BlockContext(Trajectory(run), ValueTracker(t), THEME), heatmap_resolution=8
+    )
     W, b = interpolated_layers(run, t)
     for k, rows in enumerate(graph.layer_links):
         for i, row in enumerate(rows):
@@ -329,7 +342,9 @@ def test_every_link_and_ring_follows_its_weight(hidden: tuple[int, ...], t: floa
 def test_every_neurons_heatmap_is_its_activation(hidden: tuple[int, ...]) -> None:
     run = network_run(hidden)
     t, n = 3.3, 24
-    graph = NetworkGraph(Trajectory(run), ValueTracker(t), THEME, heatmap_resolution=n)
+    graph = NetworkGraph(
+        BlockContext(Trajectory(run), ValueTracker(t), THEME), heatmap_resolution=n
+    )
     names = run.config.activations
     W, b = interpolated_layers(run, t)
     layers = by_hand(pixel_centres(graph.box, n), W, b, names)
@@ -365,7 +380,9 @@ def test_every_neurons_heatmap_is_its_activation(hidden: tuple[int, ...]) -> Non
 def test_layout_fits_the_frame_and_nothing_overlaps(hidden: tuple[int, ...]) -> None:
     run = network_run(hidden)
     layout = NetworkLayout(
-        Trajectory(run), ValueTracker(0.0), THEME, mesh_resolution=8, heatmap_resolution=8
+        BlockContext(Trajectory(run), ValueTracker(0.0), THEME),
+        mesh_resolution=8,
+        heatmap_resolution=8,
     )
     parts = {
         "diagram": layout.diagram,

@@ -76,7 +76,7 @@ def test_the_clock_plays_in_chunks_of_whole_frames() -> None:
 
     from nnviz.manim_adapter.timing import frames_of_play
     from nnviz.parallel import plan_plays
-    from nnviz.stories.base import CLOCK_CHUNK_SECONDS
+    from nnviz.stories.clock import CLOCK_CHUNK_SECONDS
     from tests.scenes.stills import ShortRun
 
     with tempconfig({"frame_rate": 15, "media_dir": "media", "progress_bar": "none"}):

@@ -14,7 +14,7 @@ from nnviz import forward
 from nnviz.class_colors import ClassColormap
 from nnviz.colormap import DivergingColormap
 from nnviz.config import RunConfig
-from nnviz.mobjects.context import PanelContext, PanelMarks
+from nnviz.mobjects.context import BlockContext, PanelContext, PanelMarks
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH, HiddenSpacePanel, InputPlanePanel
 from nnviz.mobjects.point_legend import PointLossLegend
@@ -69,7 +69,7 @@ def test_a_sigmoid_runs_dots_are_sized_by_torchs_binary_cross_entropy(short_run:
     y = torch.from_numpy(short_run.y.astype(np.float64))
     bce = torch.nn.functional.binary_cross_entropy(torch.sigmoid(logits), y, reduction="none")
     wrong = (logits > 0).numpy() != (short_run.y == 1)
-    context = PanelContext(Trajectory(short_run), ValueTracker(float(epoch)), VIEW, THEME,
+    context = PanelContext(Trajectory(short_run), ValueTracker(float(epoch)), THEME, VIEW,
                            PanelMarks(point_loss=True))  # fmt: skip
     for panel in (InputPlanePanel(context), HiddenSpacePanel(context)):
         assert panel.dots.point_scale is not None and panel.dots.point_ringed is not None
@@ -85,7 +85,7 @@ def test_a_softmax_runs_dots_are_sized_by_torchs_cross_entropy(blobs3: Run) -> N
     target = torch.from_numpy(blobs3.y.astype(np.int64))
     ce = torch.nn.functional.cross_entropy(logits, target, reduction="none").numpy()
     wrong = logits.argmax(dim=1).numpy() != blobs3.y
-    context = PanelContext(Trajectory(blobs3), ValueTracker(float(epoch)), VIEW, THEME,
+    context = PanelContext(Trajectory(blobs3), ValueTracker(float(epoch)), THEME, VIEW,
                            PanelMarks(point_loss=True))  # fmt: skip
     panel = layer_view(context, 1)
     assert panel.dots.point_scale is not None
@@ -143,7 +143,7 @@ def test_trails_are_the_positions_of_the_previous_frames(short_tanh_run: Run) ->
                                    rtol=1e-12, atol=1e-12)  # fmt: skip
     # The panel draws them: segment k of point i runs from its position at epochs[k] to
     # epochs[k + 1], mapped to the screen by the panel's view box of epoch t.
-    context = PanelContext(trajectory, ValueTracker(t), VIEW, THEME, PanelMarks(trails=True))
+    context = PanelContext(trajectory, ValueTracker(t), THEME, VIEW, PanelMarks(trails=True))
     panel = HiddenSpacePanel(context).set_trail_clock(trail)
     assert panel.trails is not None
     box = trajectory.view_box(forward.HIDDEN, t)
@@ -161,7 +161,7 @@ def test_trails_are_the_positions_of_the_previous_frames(short_tanh_run: Run) ->
 
 
 def test_a_discretised_class_field_has_only_the_classes_full_colours(blobs3: Run) -> None:
-    context = PanelContext(Trajectory(blobs3), ValueTracker(3.0), VIEW, THEME,
+    context = PanelContext(Trajectory(blobs3), ValueTracker(3.0), THEME, VIEW,
                            PanelMarks(discretize=True))  # fmt: skip
     panel = InputPlanePanel(context, mesh_resolution=60)
     colours = np.unique(panel.mesh.pixel_array.reshape(-1, 4), axis=0)
@@ -178,7 +178,8 @@ class DiscreteStill(NNVizScene):
     def construct(self) -> None:
         trajectory = Trajectory(self.run_for(activation="relu", lr=0.01))
         marks = PanelMarks(discretize=self.discretize)
-        self.add(TrainingLayout(trajectory, ValueTracker(37.5), self.theme, marks=marks))
+        context = BlockContext(trajectory, ValueTracker(37.5), self.theme)
+        self.add(TrainingLayout(context, marks=marks))
 
 
 def class_colour_share(frame: np.ndarray, theme_name: str) -> float:

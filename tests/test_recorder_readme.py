@@ -20,6 +20,7 @@ from torch import nn
 from nnviz import Recorder
 from nnviz.cli import cli
 from nnviz.formatting import training_label
+from nnviz.mobjects.context import BlockContext
 from nnviz.run_file import load_run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -185,8 +186,9 @@ def test_a_still_of_the_tutorial_loops_run_file(tmp_path: Path) -> None:
 
     class TutorialStill(NNVizScene):
         def construct(self) -> None:
-            self.layout = TrainingLayout(Trajectory(run), ValueTracker(20.5), self.theme,
-                                         mesh_resolution=60)  # fmt: skip
+            self.layout = TrainingLayout(
+                BlockContext(Trajectory(run), ValueTracker(20.5), self.theme), mesh_resolution=60
+            )
             self.add(self.layout)
 
     scene, frame = render_scene_last_frame(TutorialStill, tmp_path)

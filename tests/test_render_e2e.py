@@ -16,6 +16,7 @@ from PIL import Image
 
 from nnviz.cli import cli
 from nnviz.config import RunConfig
+from nnviz.mobjects.context import BlockContext
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.slow, pytest.mark.render]
@@ -224,8 +225,10 @@ def test_a_still_shows_the_epoch_it_was_asked_for(tmp_path: Path) -> None:
     def reference(epoch: float) -> np.ndarray:
         class AtEpoch(NNVizScene):
             def construct(self) -> None:
-                layout = TrainingLayout(Trajectory(run), ValueTracker(epoch), self.theme,
-                                        moments=key_moments(run))  # fmt: skip
+                layout = TrainingLayout(
+                    BlockContext(Trajectory(run), ValueTracker(epoch), self.theme),
+                    moments=key_moments(run),
+                )
                 self.add(layout)
 
         return render_scene_last_frame(AtEpoch, tmp_path / "reference", 854, 480)[1]
@@ -240,7 +243,7 @@ def test_a_still_shows_the_epoch_it_was_asked_for(tmp_path: Path) -> None:
 
     # The mesh: the corner of the input plane where the two epochs' colours differ most.
     theme = active_theme()
-    panel = TrainingLayout(Trajectory(run), ValueTracker(0.0), theme).input_panel
+    panel = TrainingLayout(BlockContext(Trajectory(run), ValueTracker(0.0), theme)).input_panel
     colours = DivergingColormap.from_theme(theme)
     (x0, x1), (y0, y1) = panel.box
     cx, cy = panel.viewport.centre

@@ -12,7 +12,7 @@ from manim import ValueTracker
 from nnviz import forward
 from nnviz.colormap import DivergingColormap
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE, INPUT, Space, Weights
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext, PanelContext
 from nnviz.mobjects.layout import PANEL_BUILDERS, TrainingLayout
 from nnviz.mobjects.panels import HiddenSpacePanel, input_box
 from nnviz.run import Run
@@ -96,7 +96,7 @@ def test_affine_panel_shows_the_data_and_the_carried_grid_truthfully(
     trajectory = Trajectory(run)
     w = trajectory.weights_at(t)
     panel = HiddenSpacePanel(
-        PanelContext(trajectory, ValueTracker(t), VIEW, THEME),
+        PanelContext(trajectory, ValueTracker(t), THEME, VIEW),
         space=HIDDEN_AFFINE,
         shading="grid",
         mesh_resolution=60,
@@ -147,7 +147,7 @@ def test_affine_panel_shows_the_data_and_the_carried_grid_truthfully(
 def test_activation_panel_dots_sit_at_the_activations(short_tanh_run: Run) -> None:
     trajectory = Trajectory(short_tanh_run)
     panel = HiddenSpacePanel(
-        PanelContext(trajectory, ValueTracker(4.25), VIEW, THEME),
+        PanelContext(trajectory, ValueTracker(4.25), THEME, VIEW),
         space=HIDDEN,
         shading="grid",
         mesh_resolution=40,
@@ -174,7 +174,7 @@ def test_activation_panel_dots_sit_at_the_activations(short_tanh_run: Run) -> No
 
 def test_blog_layout_has_three_panels_on_one_clock(short_run: Run) -> None:
     clock = ValueTracker(3.0)
-    layout = TrainingLayout(Trajectory(short_run), clock, THEME, mesh_resolution=30,
+    layout = TrainingLayout(BlockContext(Trajectory(short_run), clock, THEME), mesh_resolution=30,
                             layout="blog")  # fmt: skip
     spaces = [getattr(p, "space", INPUT) for p in layout.panels]
     assert spaces == [INPUT, HIDDEN_AFFINE, HIDDEN]
@@ -186,7 +186,7 @@ def test_blog_layout_has_three_panels_on_one_clock(short_run: Run) -> None:
     for panel, old in zip(layout.panels[1:], before, strict=True):
         assert not np.allclose(old, panel.dots.points)
     with pytest.raises(ValueError, match="unknown layout 'poster'"):
-        TrainingLayout(Trajectory(short_run), clock, THEME, layout="poster")
+        TrainingLayout(BlockContext(Trajectory(short_run), clock, THEME), layout="poster")
 
 
 def test_every_layout_of_the_table_has_its_panels() -> None:

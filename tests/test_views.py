@@ -126,7 +126,7 @@ def test_number_line_dots_sit_at_the_unit_and_classes_apart(runs: dict[str, Run]
     run = runs["one"]
     trajectory = Trajectory(run)
     panel = layer_view(
-        PanelContext(trajectory, ValueTracker(3.5), VIEW, THEME), 1, mesh_resolution=40
+        PanelContext(trajectory, ValueTracker(3.5), THEME, VIEW), 1, mesh_resolution=40
     )
     assert isinstance(panel, NumberLinePanel)
     h = torch_hidden(run, trajectory.weights_at(3.5), 1)[:, 0]
@@ -150,7 +150,7 @@ def test_projection_view_draws_the_fixed_projection_of_the_activations(
     run = runs["wide"]
     trajectory = Trajectory(run)
     clock = ValueTracker(0.0)
-    panel = layer_view(PanelContext(trajectory, clock, VIEW, THEME), 1, mesh_resolution=20)
+    panel = layer_view(PanelContext(trajectory, clock, THEME, VIEW), 1, mesh_resolution=20)
     assert isinstance(panel, ProjectionPanel)
     basis = panel.projection.basis.copy()
     # The basis: principal axes of every logged epoch's activations, refitted here by hand.
@@ -179,7 +179,7 @@ def test_orbit_view_is_an_orthographic_projection_of_the_activations(
     run = runs["three"]
     trajectory = Trajectory(run)
     clock = ValueTracker(2.0)
-    panel = layer_view(PanelContext(trajectory, clock, VIEW, THEME), 1, mesh_resolution=20)
+    panel = layer_view(PanelContext(trajectory, clock, THEME, VIEW), 1, mesh_resolution=20)
     assert isinstance(panel, OrbitPanel)
     h = torch_hidden(run, trajectory.weights_at(2.0), 1)
     centres = drawn(panel)
@@ -204,7 +204,7 @@ def test_a_plane_view_of_a_deep_network_shows_its_own_layer(runs: dict[str, Run]
     run = runs["deep"]
     trajectory = Trajectory(run)
     panel = layer_view(
-        PanelContext(trajectory, ValueTracker(4.0), VIEW, THEME), 2, mesh_resolution=30
+        PanelContext(trajectory, ValueTracker(4.0), THEME, VIEW), 2, mesh_resolution=30
     )
     assert isinstance(panel, HiddenSpacePanel) and panel.last_layer
     h = torch_hidden(run, trajectory.weights_at(4.0), 2)
@@ -214,7 +214,7 @@ def test_a_plane_view_of_a_deep_network_shows_its_own_layer(runs: dict[str, Run]
                             y0 + (centres[:, 1] + 2) / 4 * (y1 - y0)])  # fmt: skip
     np.testing.assert_allclose(data, h, atol=1e-9)
     first = layer_view(
-        PanelContext(trajectory, ValueTracker(4.0), VIEW, THEME), 1, mesh_resolution=20
+        PanelContext(trajectory, ValueTracker(4.0), THEME, VIEW), 1, mesh_resolution=20
     )
     assert isinstance(first, ProjectionPanel)
 
@@ -225,7 +225,7 @@ def test_an_earlier_three_unit_layer_is_coloured_by_the_output(runs: dict[str, R
     run = runs["three_then_two"]
     trajectory = Trajectory(run)
     panel = layer_view(
-        PanelContext(trajectory, ValueTracker(3.5), VIEW, THEME), 1, mesh_resolution=20
+        PanelContext(trajectory, ValueTracker(3.5), THEME, VIEW), 1, mesh_resolution=20
     )
     assert isinstance(panel, OrbitPanel) and not panel.last_layer
     assert len(panel.plane.points) == 0
@@ -240,7 +240,7 @@ def test_an_earlier_three_unit_layer_is_coloured_by_the_output(runs: dict[str, R
     np.testing.assert_allclose(panel.dots.draw_rgb, expected[panel.dots.draw_order], atol=1e-6)
     assert np.ptp(p) > 0.01, "the points should not all have one probability"
     # The last hidden layer keeps the class colours.
-    last = layer_view(PanelContext(Trajectory(runs["three"]), ValueTracker(2.0), VIEW, THEME), 1,
+    last = layer_view(PanelContext(Trajectory(runs["three"]), ValueTracker(2.0), THEME, VIEW), 1,
                       mesh_resolution=20)  # fmt: skip
     labels = runs["three"].y.astype(int)[last.dots.draw_order]
     np.testing.assert_allclose(last.dots.draw_rgb, last.dots.class_rgb[labels])

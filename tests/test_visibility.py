@@ -38,7 +38,7 @@ def panel_scene(space: Space) -> type[NNVizScene]:
             clock = ValueTracker(float(run.epochs))
             self.add(
                 HiddenSpacePanel(
-                    PanelContext(trajectory, clock, VIEW, self.theme),
+                    PanelContext(trajectory, clock, self.theme, VIEW),
                     space=space,
                     shading="grid",
                     labels=False,

@@ -1,8 +1,8 @@
-"""What every panel of a training video is built from: :class:`PanelContext`."""
+"""What a building block is built from: :class:`BlockContext`, and with a place on screen,
+:class:`PanelContext` (with the :class:`PanelMarks` a panel draws)."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from manim import ValueTracker
@@ -11,7 +11,7 @@ from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
-__all__ = ["NO_MARKS", "PanelContext", "PanelMarks"]
+__all__ = ["NO_MARKS", "BlockContext", "PanelContext", "PanelMarks"]
 
 
 @dataclass(frozen=True)
@@ -42,44 +42,69 @@ NO_MARKS = PanelMarks()
 
 
 @dataclass(frozen=True)
-class PanelContext:
-    """The run, the epoch clock, the place on screen and the colours a panel is built from.
+class BlockContext:
+    """The run, the epoch clock and the colours a building block follows.
 
-    Panels and views (:mod:`nnviz.mobjects.panels`, :mod:`nnviz.mobjects.views`) take one
-    context instead of these four parameters; panels side by side share all but the viewport
-    (:meth:`with_viewport`). Its :attr:`marks` are off unless a phase asks for them.
+    Blocks that place themselves after they are built (the read-outs, the stop mark, the
+    network diagram, the layouts) take one context instead of these three parameters; a block
+    with its own square on screen takes a :class:`PanelContext`, made by :meth:`at`. Blocks
+    that follow the clock but no single run (the epoch read-out of several runs, a run's
+    captions) take the clock and the theme alone.
 
     Parameters
     ----------
     trajectory
         The run's weights and states at any (fractional) epoch.
     clock
-        The epoch tracker every panel follows.
-    viewport
-        Where the panel's square sits on screen.
+        The epoch tracker every block follows.
     theme
         The colours and the font.
-    marks
-        The dots' sizes by loss, trails and a discretised mesh, if asked for.
     """
 
     trajectory: Trajectory
     clock: ValueTracker
-    viewport: Viewport
     theme: Theme
-    marks: PanelMarks = NO_MARKS
 
-    def with_viewport(self, viewport: Viewport) -> PanelContext:
-        """Return the same context at another place on screen.
+    def at(self, viewport: Viewport, marks: PanelMarks | None = None) -> PanelContext:
+        """Return this context placed on screen.
 
         Parameters
         ----------
         viewport
-            The new panel's place on screen.
+            The panel's place on screen.
+        marks
+            What the panel draws beyond its dots and shaded mesh; ``None``: this context's
+            own if it is a :class:`PanelContext`, else :data:`NO_MARKS`.
 
         Returns
         -------
         PanelContext
-            A copy of this context with ``viewport`` in place of its own.
+            The same run, clock and theme, with ``viewport`` and the marks.
         """
-        return dataclasses.replace(self, viewport=viewport)
+        if marks is None:
+            marks = self.marks if isinstance(self, PanelContext) else NO_MARKS
+        return PanelContext(self.trajectory, self.clock, self.theme, viewport, marks)
+
+
+@dataclass(frozen=True)
+class PanelContext(BlockContext):
+    """A :class:`BlockContext` with the place on screen of a panel's square and the marks it
+    draws.
+
+    Panels and views (:mod:`nnviz.mobjects.panels`, :mod:`nnviz.mobjects.views`) and the loss
+    curve take one; panels side by side share all but the viewport (:meth:`at`, inherited,
+    gives another place with the same marks). Its :attr:`marks` are off unless a phase asks
+    for them.
+
+    Parameters
+    ----------
+    trajectory, clock, theme
+        As for :class:`BlockContext`.
+    viewport
+        Where the panel's square sits on screen.
+    marks
+        The dots' sizes by loss, trails and a discretised mesh, if asked for.
+    """
+
+    viewport: Viewport
+    marks: PanelMarks = NO_MARKS

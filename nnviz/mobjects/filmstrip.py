@@ -11,7 +11,7 @@ from manim import DOWN, LEFT, UP, Group, Mobject, ValueTracker, VGroup
 
 from nnviz.figure_grid import LABEL_MARGIN, FigureGrid
 from nnviz.formatting import fit_number
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.hud import ClassFieldLegend, ProbabilityLegend
 from nnviz.mobjects.layout import heading_title, test_key
 from nnviz.mobjects.panels import InputPlanePanel, Panel
@@ -63,6 +63,10 @@ class Filmstrip(Group):
     output :class:`~nnviz.mobjects.hud.ClassFieldLegend`) under the last row. Everything is
     placed where ``grid`` says (:class:`nnviz.figure_grid.FigureGrid`).
 
+    It takes the run and the theme, not a :class:`~nnviz.mobjects.context.BlockContext`:
+    each row has a clock of its own, frozen at its epoch (:attr:`clocks`), and its panels
+    are placed from that row's context (:meth:`~nnviz.mobjects.context.BlockContext.at`).
+
     Parameters
     ----------
     trajectory
@@ -107,15 +111,16 @@ class Filmstrip(Group):
         }
         input_caption = "input space" if layers < 2 else "input space\n2 inputs"
         for row, clock in enumerate(self.clocks):
-            context = PanelContext(trajectory, clock, grid.viewport(row, 0), theme)
+            context = BlockContext(trajectory, clock, theme)  # the row's run on its clock
             first = row == 0  # the captions above the first row only
             panels: list[Panel] = [
-                InputPlanePanel(context, caption=input_caption if first else "",
+                InputPlanePanel(context.at(grid.viewport(row, 0)),
+                                caption=input_caption if first else "",
                                 axis_scales=axis_scales, **options)
             ]  # fmt: skip
             for layer in range(1, layers + 1):
                 extra = {} if first else {"caption": ""}
-                panels.append(layer_view(context.with_viewport(grid.viewport(row, layer)),
+                panels.append(layer_view(context.at(grid.viewport(row, layer)),
                                          layer, **options, **extra))  # fmt: skip
             self.rows.append(panels)
             self.add(*panels)

@@ -27,6 +27,7 @@ from typing_extensions import Self
 from nnviz.class_colors import ClassColormap, class_palette
 from nnviz.colormap import DivergingColormap
 from nnviz.formatting import fit_number, short_name
+from nnviz.mobjects.context import BlockContext, PanelContext
 from nnviz.mobjects.following import FollowsClock, set_shown
 from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH
 from nnviz.mobjects.readout import GlyphText
@@ -34,8 +35,6 @@ from nnviz.mobjects.typeset import theme_text
 from nnviz.moments import Moment, class_names
 from nnviz.run import Run
 from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
-from nnviz.view import Viewport
 
 __all__ = [
     "ClassAccuracies",
@@ -79,12 +78,11 @@ class StatsReadout(FollowsClock, VGroup):
 
     ALPHABET = "0123456789.-+%/ abcdefghijklmnopqrstuvwxyz"
 
-    def __init__(
-        self, trajectory: Trajectory, clock: ValueTracker, theme: Theme, font_size: float = 22
-    ) -> None:
+    def __init__(self, context: BlockContext, font_size: float = 22) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
+        self.trajectory = trajectory = context.trajectory
+        self.clock = context.clock
+        theme = context.theme
         run = trajectory.run
         limit = run.count_limit
         self.has_test = run.has_test
@@ -178,18 +176,13 @@ class LossCurve(FollowsClock, VGroup):
     """
 
     def __init__(
-        self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
-        loss_limit: float | None = None,
-        font_size: float = 16,
+        self, context: PanelContext, loss_limit: float | None = None, font_size: float = 16
     ) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
-        self.viewport = viewport
+        self.trajectory = trajectory = context.trajectory
+        self.clock = context.clock
+        self.viewport = viewport = context.viewport
+        theme = context.theme
         run = trajectory.run
         self.epoch_limit = run.config.max_epochs
         highest = float(np.max(run.loss))
@@ -316,14 +309,13 @@ class StopMark(FollowsClock, Text):
     Shown only for runs that stopped before their epoch limit (target reached or diverged).
     """
 
-    def __init__(
-        self, trajectory: Trajectory, clock: ValueTracker, theme: Theme, **kwargs: Any
-    ) -> None:
-        run = trajectory.run
+    def __init__(self, context: BlockContext, **kwargs: Any) -> None:
+        run = context.trajectory.run
+        theme = context.theme
         kwargs.setdefault("font_size", 20)
         super().__init__(stop_text(run) or " ", font=theme.font, color=theme.accent, **kwargs)
-        self.trajectory = trajectory
-        self.clock = clock
+        self.trajectory = context.trajectory
+        self.clock = context.clock
         self.early = run.stop.early
         self.refresh()
 
@@ -583,12 +575,8 @@ class ClassAccuracies(FollowsClock, VGroup):
 
     Parameters
     ----------
-    trajectory
-        A run of ``k`` softmax classes.
-    clock
-        The epoch tracker.
-    theme
-        Colours and font.
+    context
+        A run of ``k`` softmax classes, the epoch tracker, colours and font.
     max_width
         The widest the block may be: names are shortened until it fits.
     font_size
@@ -604,17 +592,13 @@ class ClassAccuracies(FollowsClock, VGroup):
     DOT, AFTER_DOT, AFTER_NAME, COLUMN_GAP, ROW, BELOW_TITLE = 0.05, 0.07, 0.08, 0.25, 0.22, 0.08
 
     def __init__(
-        self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        theme: Theme,
-        max_width: float = 6.0,
-        font_size: float = 13,
+        self, context: BlockContext, max_width: float = 6.0, font_size: float = 13
     ) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
-        run = trajectory.run
+        self.trajectory = context.trajectory
+        self.clock = context.clock
+        theme = context.theme
+        run = context.trajectory.run
         k = run.config.classes
         self.classes = k
         # As few rows of at most three entries as k needs, filled evenly (2 + 2 for four).

@@ -8,8 +8,6 @@ drawn once (all of it is a static part).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Group, ImageMobject, Mobject, Rectangle, VGroup
 from typing_extensions import Self
@@ -19,12 +17,12 @@ from nnviz.colormap import DivergingColormap
 from nnviz.contour import level_segments
 from nnviz.formatting import fit_number
 from nnviz.landscape import Landscape
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import DotCloud, PlacedImage, Segments
 from nnviz.mobjects.typeset import theme_text
 from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
 __all__ = [
@@ -162,27 +160,24 @@ class PathOnPlane(FollowsClock, VGroup):
 
     Parameters
     ----------
-    trajectory
-        The run.
-    clock
-        The epoch tracker.
+    context
+        The run, the epoch tracker and the colours (the dot's outline).
     surface
         The surface the path is drawn on.
     color
         The run's colour.
-    theme
-        The dot's outline colour.
     font_size
         Size of the numbers.
     """
 
     ALPHABET = "0123456789.-e+ ownlsicfatp"
 
-    def __init__(self, trajectory: Trajectory, clock: Any, surface: LandscapeSurface,
-                 color: str, theme: Theme, font_size: float = 16) -> None:  # fmt: skip
+    def __init__(self, context: BlockContext, surface: LandscapeSurface, color: str,
+                 font_size: float = 16) -> None:  # fmt: skip
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
+        self.trajectory = trajectory = context.trajectory
+        self.clock = context.clock
+        theme = context.theme
         self.surface = surface
         self.plane = surface.landscape.plane
         self.network = surface.landscape.network

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, MathTex, Mobject, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Group, MathTex, Mobject, VGroup
 from typing_extensions import Self
 
 from nnviz.activations import display_name
@@ -15,7 +15,7 @@ from nnviz.class_colors import class_palette
 from nnviz.config import RunConfig
 from nnviz.formatting import format_rate, training_details, training_label
 from nnviz.forward import HIDDEN, HIDDEN_AFFINE
-from nnviz.mobjects.context import NO_MARKS, PanelContext, PanelMarks
+from nnviz.mobjects.context import NO_MARKS, BlockContext, PanelMarks
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import (
     ClassAccuracies,
@@ -33,7 +33,6 @@ from nnviz.mobjects.typeset import theme_text
 from nnviz.moments import Moment, shows_classes
 from nnviz.theme import Theme
 from nnviz.trails import TrailClock
-from nnviz.trajectory import Trajectory
 from nnviz.view import AxisScales, Viewport
 
 __all__ = [
@@ -64,15 +63,14 @@ def heading_title(config: RunConfig) -> str:
     return f"{network}{display_name(config.activation)} · {rate}"
 
 
-def heading_and_stats(
-    trajectory: Trajectory, clock: ValueTracker, theme: Theme
-) -> tuple[Mobject, StatsReadout]:
+def heading_and_stats(context: BlockContext) -> tuple[Mobject, StatsReadout]:
     """Return the top row of a run's layout: ``ReLU · learning rate 0.01`` at the top left and
     the epoch, loss and accuracy read-out at the top right, on one baseline; a heading that
     would run into the read-out is scaled down to end before it. Training other than the
     post's (another optimizer, a penalty), a run logged every few epochs or steps and a
     sample of the points drawn instead of all of them are named on a smaller line below the
     heading."""
+    trajectory, theme = context.trajectory, context.theme
     config = trajectory.run.config
     title = theme_text(
         theme,
@@ -80,7 +78,7 @@ def heading_and_stats(
         font_size=28,
         color=theme.foreground,
     ).to_corner(UP + LEFT, buff=0.3)
-    stats = StatsReadout(trajectory, clock, theme, font_size=20)
+    stats = StatsReadout(context, font_size=20)
     stats_left = 6.8 - stats.line_width
     room = stats_left - 0.4 - title.get_left()[0]
     if title.width > room:
@@ -166,9 +164,7 @@ class PanelRow:
 
 
 def layer_panels(
-    trajectory: Trajectory,
-    clock: ValueTracker,
-    theme: Theme,
+    context: BlockContext,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
     marks: PanelMarks = NO_MARKS,
@@ -180,15 +176,15 @@ def layer_panels(
     :func:`scaled_mesh_resolution`). For the
     post's 2-2-1 network: the input plane and the hidden plane with the output's line and its
     probability over the whole view, joined by an arrow ``h = a(W₁x + b₁)``."""
-    widths = trajectory.run.hidden_widths
+    widths = context.trajectory.run.hidden_widths
     if widths != (2,):
-        return _general_row(trajectory, clock, theme, mesh_resolution, axis_scales, marks)
+        return _general_row(context, mesh_resolution, axis_scales, marks)
+    theme = context.theme
     views = TrainingLayout.INPUT_VIEW, TrainingLayout.HIDDEN_VIEW
-    context = PanelContext(trajectory, clock, views[0], theme, marks)
-    input_panel = InputPlanePanel(context,
+    input_panel = InputPlanePanel(context.at(views[0], marks),
                                   mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
-    hidden_panel = HiddenSpacePanel(context.with_viewport(views[1]),
+    hidden_panel = HiddenSpacePanel(context.at(views[1], marks),
                                     mesh_resolution=mesh_resolution)  # fmt: skip
     centre_y = views[0].centre[1]
     mapping = VGroup(
@@ -226,16 +222,14 @@ def scaled_mesh_resolution(mesh_resolution: int, width: float) -> int:
 
 
 def _general_row(
-    trajectory: Trajectory,
-    clock: ValueTracker,
-    theme: Theme,
+    context: BlockContext,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
     marks: PanelMarks = NO_MARKS,
 ) -> PanelRow:
     from nnviz.mobjects.views import layer_view
 
-    layers = len(trajectory.run.hidden_widths)
+    layers = len(context.trajectory.run.hidden_widths)
     viewports = row_viewports(layers + 1)
     small = viewports[0].width < 3.0
     options: dict[str, Any] = {
@@ -244,21 +238,18 @@ def _general_row(
     if small:
         options.update(caption_size=16, dot_radius=0.035)
     caption = "input space" if layers < 2 else "input space\n2 inputs"
-    context = PanelContext(trajectory, clock, viewports[0], theme, marks)
     panels: list[Panel] = [
-        InputPlanePanel(context, caption=caption,
+        InputPlanePanel(context.at(viewports[0], marks), caption=caption,
                         axis_scales=axis_scales, **options)
     ]  # fmt: skip
     for layer in range(1, layers + 1):
-        panels.append(layer_view(context.with_viewport(viewports[layer]), layer, **options))
+        panels.append(layer_view(context.at(viewports[layer], marks), layer, **options))
     top = viewports[0].centre[1] + viewports[0].height / 2
     return PanelRow(tuple(panels), (), top)
 
 
 def blog_panels(
-    trajectory: Trajectory,
-    clock: ValueTracker,
-    theme: Theme,
+    context: BlockContext,
     mesh_resolution: int,
     axis_scales: AxisScales | str = "auto",
     marks: PanelMarks = NO_MARKS,
@@ -269,15 +260,14 @@ def blog_panels(
     plane's axes, and so the grid that is carried (the hidden spaces' views stay square)."""
     size, y = BLOG_PANEL, BLOG_CENTRE_Y
     views = [Viewport((x, y), size, size) for x in BLOG_CENTRES_X]
-    context = PanelContext(trajectory, clock, views[0], theme, marks)
-    input_panel = InputPlanePanel(context, caption="input layer: x",
+    input_panel = InputPlanePanel(context.at(views[0], marks), caption="input layer: x",
                                   mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
-    affine = HiddenSpacePanel(context.with_viewport(views[1]),
+    affine = HiddenSpacePanel(context.at(views[1], marks),
                               caption="hidden layer: z = W₁x + b₁", space=HIDDEN_AFFINE,
                               shading="grid", mesh_resolution=mesh_resolution,
                               axis_scales=axis_scales)  # fmt: skip
-    activation = HiddenSpacePanel(context.with_viewport(views[2]),
+    activation = HiddenSpacePanel(context.at(views[2], marks),
                                   caption="activation: h = a(z)", space=HIDDEN,
                                   shading="grid", mesh_resolution=mesh_resolution,
                                   axis_scales=axis_scales)  # fmt: skip
@@ -290,10 +280,10 @@ BLOG_CENTRES_X = (-4.55, 0.0, 4.55)
 BLOG_CENTRE_Y = 0.3
 
 #: The panels of each training layout of :data:`nnviz.layouts.LAYOUT_SPECS`, by its name:
-#: each builder takes the trajectory, the clock, the theme, the mesh resolution, the input
-#: plane's axis scales and (keyword ``marks``) the panels' marks
+#: each builder takes the run's context (:class:`~nnviz.mobjects.context.BlockContext`), the
+#: mesh resolution, the input plane's axis scales and the panels' marks
 #: (:class:`~nnviz.mobjects.context.PanelMarks`).
-PANEL_BUILDERS: dict[str, Callable[..., PanelRow]] = {
+PANEL_BUILDERS: dict[str, Callable[[BlockContext, int, str, PanelMarks], PanelRow]] = {
     "default": layer_panels,
     "blog": blog_panels,
 }
@@ -311,12 +301,9 @@ class TrainingLayout(ClockedGroup):
 
     Parameters
     ----------
-    trajectory
-        The run, continuous in the epoch.
-    clock
-        The epoch tracker that drives every part.
-    theme
-        Colours and font.
+    context
+        The run (continuous in the epoch), the epoch tracker that drives every part, colours
+        and font.
     mesh_resolution
         Pixels along each side of every probability mesh.
     moments
@@ -359,9 +346,7 @@ class TrainingLayout(ClockedGroup):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        theme: Theme,
+        context: BlockContext,
         mesh_resolution: int = 180,
         moments: Sequence[Moment] = (),
         layout: str = "default",
@@ -376,13 +361,13 @@ class TrainingLayout(ClockedGroup):
             raise ValueError(
                 f"unknown layout {layout!r}; choose one of {', '.join(PANEL_BUILDERS)}"
             )
+        trajectory, clock, theme = context.trajectory, context.clock, context.theme
         self.clock = clock
-        row = PANEL_BUILDERS[layout](trajectory, clock, theme, mesh_resolution, axis_scales,
-                                     marks=marks)  # fmt: skip
+        row = PANEL_BUILDERS[layout](context, mesh_resolution, axis_scales, marks)
         self.panels = row.panels
         self.input_panel = row.panels[0]
         self.hidden_panel = row.panels[-1]
-        self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
+        self.heading, self.stats = heading_and_stats(context)
         run = trajectory.run
         readout = class_readout and shows_classes(run)
         short = readout or marks.point_loss  # the loss curve leaves room at its right
@@ -394,13 +379,13 @@ class TrainingLayout(ClockedGroup):
         if marks.point_loss:
             self.point_legend = PointLossLegend(theme, self.input_panel.dots.radius)
         if readout:
-            class_legend = self._class_legend(trajectory, clock, theme)
+            class_legend = self._class_legend(context)
         loss_view = self._loss_view(readout)
-        self.loss_curve = LossCurve(trajectory, clock, loss_view, theme)
+        self.loss_curve = LossCurve(context.at(loss_view))
         self.mapping = Group(*row.decorations)
         # Just above the panels' captions, whatever their height.
         captions_top = max(p.caption.get_top()[1] for p in row.panels)
-        self.stop_mark = StopMark(trajectory, clock, theme)
+        self.stop_mark = StopMark(context)
         self.stop_mark.move_to(np.array([0, max(captions_top, row.top) + 0.1, 0]), DOWN)
         if self.stats.has_test:
             # The read-out's test line takes the stop mark's place: the mark goes to the top
@@ -454,15 +439,16 @@ class TrainingLayout(ClockedGroup):
         if trail_clock is not None:
             self.set_trail_clock(trail_clock)
 
-    def _class_legend(self, trajectory: Trajectory, clock: ValueTracker, theme: Theme) -> Group:
+    def _class_legend(self, context: BlockContext) -> Group:
         """Place a softmax run's class read-out (:attr:`class_accuracies`) at the bottom right,
         above the field's strip, and the test key above it; return the static legend (the
         strip and the key)."""
+        trajectory, theme = context.trajectory, context.theme
         config = trajectory.run.config
         right = self.CLASS_RIGHT
         strip = ClassFieldLegend(theme, config.classes, class_names=config.class_names,
                                  show_classes=False)  # fmt: skip
-        readout = ClassAccuracies(trajectory, clock, theme)
+        readout = ClassAccuracies(context)
         self.class_accuracies = readout
         left = right - max(readout.block_width, strip.width)
         strip.move_to(np.array([left, self.CLASS_STRIP_Y, 0.0]), LEFT)

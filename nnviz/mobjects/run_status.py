@@ -4,14 +4,13 @@ and, once the clock reaches its last epoch, the mark saying why it stopped early
 from __future__ import annotations
 
 import numpy as np
-from manim import Group, ValueTracker
+from manim import Group
 from typing_extensions import Self
 
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.hud import StopMark
 from nnviz.mobjects.readout import GlyphText
-from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
 
 __all__ = ["RunStatus"]
 
@@ -23,12 +22,8 @@ class RunStatus(FollowsClock, Group):
 
     Parameters
     ----------
-    trajectory
-        The run.
-    clock
-        The shared epoch tracker.
-    theme
-        Colours and font.
+    context
+        The run, the shared epoch tracker, colours and font (a panel's context will do).
     font_size
         Size of the read-out.
     mark_size
@@ -39,20 +34,14 @@ class RunStatus(FollowsClock, Group):
     #: The longest read-out, in characters.
     MAX_LENGTH = 24
 
-    def __init__(
-        self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        theme: Theme,
-        font_size: float,
-        mark_size: float,
-    ) -> None:
+    def __init__(self, context: BlockContext, font_size: float, mark_size: float) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
+        self.trajectory = context.trajectory
+        self.clock = context.clock
         self.readout = GlyphText("", self.ALPHABET, font_size=font_size,
-                                 max_length=self.MAX_LENGTH, color=theme.foreground)  # fmt: skip
-        self.stop_mark = StopMark(trajectory, clock, theme, font_size=mark_size)
+                                 max_length=self.MAX_LENGTH,
+                                 color=context.theme.foreground)  # fmt: skip
+        self.stop_mark = StopMark(context, font_size=mark_size)
         self.add(self.readout, self.stop_mark)
         self.refresh()
 

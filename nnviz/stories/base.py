@@ -1,90 +1,31 @@
-"""What every nnviz scene shares: the theme, the private caches, the epoch clock and the run
-cache, on Manim's scene as the adapter changes it (:mod:`nnviz.manim_adapter.scene`)."""
+"""What every nnviz scene shares: the theme, the LaTeX check, the private caches, the
+subtitles and the run cache, on Manim's scene as the adapter changes it
+(:mod:`nnviz.manim_adapter.scene`).
+
+What only some scenes need is composed, not inherited: fades by curtains
+(:mod:`nnviz.stories.fades`) and the epoch clock's play (:mod:`nnviz.stories.clock`) are
+functions of the scene."""
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any, ClassVar, Protocol
 
-import numpy as np
-from manim import (
-    Animation,
-    FadeIn,
-    FadeOut,
-    FullScreenRectangle,
-    Mobject,
-    UpdateFromAlphaFunc,
-    ValueTracker,
-    config,
-    linear,
-)
+from manim import config
 
 from nnviz.cache import cached_run
 from nnviz.config import RunConfig
 from nnviz.errors import RenderError
 from nnviz.manim_adapter.caches import PrivateCaches
 from nnviz.manim_adapter.scene import AdaptedScene
-from nnviz.manim_adapter.timing import frames_of_play
-from nnviz.mobjects.curtain import Glide, curtains
 from nnviz.render_checks import disk_full_message, missing_latex, refuse_softmax_pictures
 from nnviz.run import Run
 from nnviz.theme import Theme, active_theme
 
-__all__ = [
-    "CLOCK_CHUNK_SECONDS",
-    "NNVizScene",
-    "Phase",
-    "check_phases",
-    "clock_chunks",
-    "clock_frame_times",
-    "linear_clock",
-]
-
-#: The longest animation an epoch clock is played in: a longer play is cut into chunks of
-#: whole frames (the same frames at the same times), so that a parallel render (``--jobs``),
-#: which splits a scene between its animations, can give each process an even share.
-CLOCK_CHUNK_SECONDS = 2.0
-
-
-def linear_clock(epochs: float, seconds_per_epoch: float) -> tuple[float, Callable[[float], float]]:
-    """Return the run time and the clock of a play from epoch 0 to ``epochs`` at a steady
-    ``seconds_per_epoch`` (at least half a second), for :meth:`NNVizScene.play_clock`."""
-    run_time = max(epochs * seconds_per_epoch, 0.5)
-    return run_time, lambda seconds: epochs * seconds / run_time
-
-
-def clock_chunks(run_time: float, rate: float) -> list[tuple[float, float]]:
-    """Return the animations :meth:`NNVizScene.play_clock` plays a clock of ``run_time``
-    seconds in at ``rate`` frames a second: ``(start, duration)`` each, whole frames of at
-    most :data:`CLOCK_CHUNK_SECONDS`, drawing the frames one play of ``run_time`` would, at the
-    same times."""
-    step = 1 / rate
-    frames = frames_of_play(run_time, rate)
-    per_chunk = max(1, round(CLOCK_CHUNK_SECONDS * rate))
-    chunks = []
-    for first in range(0, frames, per_chunk):
-        count = min(per_chunk, frames - first)
-        start = first * step
-        duration = run_time - start
-        if first + count < frames or frames_of_play(duration, rate) != count:
-            duration = (count - 0.5) * step  # exactly `count` frames, at start + k * step
-        chunks.append((start, duration))
-    return chunks
-
-
-def clock_frame_times(run_time: float, rate: float) -> np.ndarray:
-    """Return the video seconds, from the clock's start, whose clock values the frames of
-    :meth:`NNVizScene.play_clock` show (``value_at`` of them), computed as its animations
-    compute them (Manim's frame times ``t`` of each chunk, ``start + (t / duration) *
-    duration``)."""
-    parts = [
-        start + (np.arange(0, duration, 1 / rate) / duration) * duration
-        for start, duration in clock_chunks(run_time, rate)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0)
+__all__ = ["NNVizScene", "Phase", "check_phases"]
 
 
 class Phase(Protocol):
@@ -149,9 +90,12 @@ def _one_line_on_a_full_disk(caches: PrivateCaches) -> Iterator[None]:
 
 
 class NNVizScene(AdaptedScene):
-    """A Scene with nnviz's theme, private caches and epoch clock; Manim's machinery as the
-    adapter changes it (:class:`~nnviz.manim_adapter.scene.AdaptedScene`: the fast camera,
-    static parts drawn once, time by whole frames).
+    """A Scene with what every nnviz scene needs: its theme, the LaTeX check, private caches,
+    its subtitles (:meth:`subtitle`, :meth:`subtitled`) and its runs (:meth:`run_for`); Manim's
+    machinery as the adapter changes it
+    (:class:`~nnviz.manim_adapter.scene.AdaptedScene`: the fast camera, static parts drawn
+    once, time by whole frames). Fades (:mod:`nnviz.stories.fades`) and the epoch clock's
+    play (:mod:`nnviz.stories.clock`) are functions that take the scene.
 
     Subclasses set :attr:`base_config` to change the data set, seed or training settings.
     """
@@ -219,84 +163,6 @@ class NNVizScene(AdaptedScene):
         if not hasattr(self, "_cue_texts"):
             self._cue_texts: list[str] = []
         return self._cue_texts
-
-    def play_clock(
-        self, clock: ValueTracker, run_time: float, value_at: Callable[[float], float]
-    ) -> None:
-        """Play ``clock`` through ``value_at(seconds)`` for ``run_time`` seconds of video.
-
-        The frames are those one play of ``run_time`` would draw, at the same times, but cut
-        into animations of at most :data:`CLOCK_CHUNK_SECONDS` (whole frames each), so that a
-        parallel render can split a long training play between its processes. The clock ends
-        at ``value_at(run_time)``.
-        """
-        for start, duration in clock_chunks(run_time, config.frame_rate):
-
-            def follow(tracker: Mobject, alpha: float, start: float = start,
-                       duration: float = duration) -> None:  # fmt: skip
-                tracker.set_value(value_at(start + alpha * duration))
-
-            self.play(UpdateFromAlphaFunc(clock, follow), run_time=duration, rate_func=linear)
-        clock.set_value(value_at(run_time))
-
-    def reveal(self, *mobjects: Mobject, run_time: float = 0.8) -> None:
-        """Add ``mobjects`` and fade them in by lifting a curtain of the background colour.
-
-        Looks like ``FadeIn`` of everything, but animates one rectangle instead of deep-copying
-        every mobject (seconds for a full training layout).
-        """
-        curtain = self._curtain(opacity=1.0)
-        self.add(*mobjects, curtain)
-        self.play(FadeOut(curtain), run_time=run_time)
-
-    def conceal(self, *mobjects: Mobject, run_time: float = 0.6) -> None:
-        """Fade ``mobjects`` out by lowering the curtain, then remove them."""
-        self.remember_shown(mobjects)
-        curtain = self._curtain(opacity=1.0)
-        self.play(FadeIn(curtain), run_time=run_time)
-        self.remove(*mobjects, curtain)
-
-    def fade_in(
-        self,
-        *mobjects: Mobject,
-        shift: Sequence[float] | np.ndarray | None = None,
-        run_time: float = 1.0,
-        along: Sequence[Animation] = (),
-    ) -> None:
-        """Add ``mobjects`` and fade them in, gliding by ``shift`` into place, as ``FadeIn``
-        does, with ``along`` played at the same time.
-
-        Curtains of the background's colour over the mobjects are lifted instead of the
-        mobjects being faded (:mod:`nnviz.mobjects.curtain`): the same pixels where the
-        mobjects stand on the background alone, without Manim's copies of every glyph.
-        """
-        vector = np.zeros(3) if shift is None else np.asarray(shift, dtype=np.float64)
-        cover = curtains(mobjects, self.theme.background, 1.0, shift=vector)
-        for mobject in mobjects:
-            mobject.shift(-vector)
-        self.add(*mobjects, cover)
-        glides = [Glide(m, vector) for m in mobjects] if shift is not None else []
-        self.play(FadeOut(cover), *glides, *along, run_time=run_time)
-
-    def fade_out(
-        self, *mobjects: Mobject, run_time: float = 0.6, along: Sequence[Animation] = ()
-    ) -> None:
-        """Fade ``mobjects`` out, as ``FadeOut`` does, by lowering curtains of the background's
-        colour over them (see :meth:`fade_in`), then remove them."""
-        self.remember_shown(mobjects)
-        cover = curtains(mobjects, self.theme.background, 1.0)
-        self.play(FadeIn(cover), *along, run_time=run_time)
-        self.remove(*mobjects, cover)
-
-    def clear_screen(self, run_time: float = 0.6) -> None:
-        """Fade out everything on screen (by the curtain, see :meth:`conceal`)."""
-        if self.mobjects:
-            self.conceal(*self.mobjects, run_time=run_time)
-
-    def _curtain(self, opacity: float) -> FullScreenRectangle:
-        return FullScreenRectangle(
-            fill_color=self.theme.background, fill_opacity=opacity, stroke_width=0
-        )
 
     def run_for(self, *, layout: str = "default", **changes: Any) -> Run:
         """Return the cached run of :attr:`base_config` with ``changes``, training it if needed,

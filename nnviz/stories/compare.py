@@ -18,7 +18,9 @@ from nnviz.mobjects.layout import heading_title
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.run_status import RunStatus
 from nnviz.mobjects.typeset import theme_text
-from nnviz.stories.base import NNVizScene, check_phases, linear_clock
+from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.clock import linear_clock, play_clock
+from nnviz.stories.fades import reveal
 from nnviz.subtitles import comparison_cue
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
@@ -33,14 +35,8 @@ class RunTile(Group):
 
     Parameters
     ----------
-    trajectory
-        The run.
-    clock
-        The shared epoch tracker.
-    viewport
-        Where the input plane goes.
-    theme
-        Colours and font.
+    context
+        The run, the shared epoch tracker, where the input plane goes, colours and font.
     mesh_resolution
         Pixels along each side of the mesh.
     axis_scales
@@ -50,22 +46,20 @@ class RunTile(Group):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        viewport: Viewport,
-        theme: Theme,
+        context: PanelContext,
         mesh_resolution: int = 120,
         axis_scales: str = "auto",
     ) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
-        self.panel = InputPlanePanel(PanelContext(trajectory, clock, viewport, theme), caption="",
+        self.trajectory = context.trajectory
+        self.clock = context.clock
+        viewport = context.viewport
+        self.panel = InputPlanePanel(context, caption="",
                                      labels=False, mesh_resolution=mesh_resolution,
                                      dot_radius=0.03, axis_scales=axis_scales)  # fmt: skip
         bottom = viewport.centre[1] - viewport.height / 2
         left = viewport.centre[0] - viewport.width / 2
-        self.status = RunStatus(trajectory, clock, theme, font_size=15, mark_size=14).place(
+        self.status = RunStatus(context, font_size=15, mark_size=14).place(
             np.array([left, bottom - 0.26, 0.0]), np.array([viewport.centre[0], bottom - 0.5, 0.0])
         )
         self.add(self.panel, self.status)
@@ -206,8 +200,8 @@ class ComparePhase:
                 centre_x = (column - (len(self.learning_rates) - 1) / 2) * self.COLUMN_SPACING
                 view = Viewport((centre_x + x_offset, centre_y), self.TILE, self.TILE)
                 run = scene.run_for(activation=name, lr=lr)
-                tiles.append(RunTile(Trajectory(run), clock, view, theme, self.mesh_resolution,
-                                     self.axis_scales))  # fmt: skip
+                context = PanelContext(Trajectory(run), clock, theme, view)
+                tiles.append(RunTile(context, self.mesh_resolution, self.axis_scales))
                 if row == 0:
                     rate = theme_text(
                         theme, f"learning rate {lr:g}", font_size=20, color=theme.foreground
@@ -234,11 +228,11 @@ class ComparePhase:
 
         cue = f"{self.heading()}: {details}, epoch 0 to epoch {limit}"
         with scene.subtitled(cue):
-            scene.reveal(heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
+            reveal(scene, heading, subtitle, epoch, labels, legend, *tiles, run_time=1.0)
             for tile in tiles:
                 tile.start()
             epoch.start()
-            scene.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
+            play_clock(scene, clock, *linear_clock(limit, self.seconds_per_epoch))
         outcomes = [(heading_title(t.trajectory.run.config), run_outcome(t.trajectory.run))
                     for t in tiles]  # fmt: skip
         with scene.subtitled(comparison_cue("Final states", outcomes)):

@@ -20,6 +20,7 @@ from nnviz.manim_adapter.slides import end_slide, is_slide
 from nnviz.mobjects.typeset import theme_text
 from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.stories.compare import ComparePhase
+from nnviz.stories.fades import clear_screen, fade_in, fade_out
 from nnviz.stories.network import NetworkPhase
 from nnviz.stories.training import TrainingPhase, play_data_of, play_title
 from nnviz.stories.transform import DeformationPhase
@@ -97,16 +98,16 @@ class ExplainerStory(NNVizScene):
     def show_phase(self, index: int) -> None:
         """Clear the screen (the last slide's content, after its pause) and show the title
         card of phase ``index`` of :data:`PHASES`."""
-        self.clear_screen()
+        clear_screen(self)
         theme = self.theme
         card = VGroup(
             theme_text(theme, f"{index + 1} / {len(PHASES)}", font_size=24, color=theme.muted),
             theme_text(theme, PHASES[index], font_size=44, color=theme.foreground),
         ).arrange(DOWN, buff=0.25)  # fmt: skip
         with self.subtitled(phase_cue(index, len(PHASES), PHASES[index])):
-            self.fade_in(card, shift=0.2 * UP, run_time=0.6)
+            fade_in(self, card, shift=0.2 * UP, run_time=0.6)
             self.wait(self.title_seconds)
-        self.fade_out(card, run_time=0.4)
+        fade_out(self, card, run_time=0.4)
 
     def end_phase(self) -> None:
         """End a phase: a new slide when the talk is a :class:`manim_slides.Slide`, whose

@@ -12,14 +12,16 @@ from manim import DOWN, LEFT, UP, ValueTracker, VGroup
 from nnviz import landscape as scape
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.errors import ConfigError, RunFileError
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.hud import EpochReadout
 from nnviz.mobjects.landscape import LandscapeSurface, PathOnPlane
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.typeset import theme_text
 from nnviz.run import Run
 from nnviz.run_file import load_run
-from nnviz.stories.base import NNVizScene, check_phases, linear_clock
+from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.clock import linear_clock, play_clock
+from nnviz.stories.fades import reveal
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
@@ -121,11 +123,11 @@ class LandscapePhase:
         blocks = []
         labels = VGroup()
         for index, run in enumerate(runs):
-            trajectory = Trajectory(run)
+            context = BlockContext(Trajectory(run), clock, theme)
             color = colors[index % len(colors)]
-            path = PathOnPlane(trajectory, clock, surface, color, theme, font_size=15)
+            path = PathOnPlane(context, surface, color, font_size=15)
             view = Viewport((self.PLANE_X, rows[index]), self.PLANE_SIDE, self.PLANE_SIDE)
-            panel = InputPlanePanel(PanelContext(trajectory, clock, view, theme), caption="",
+            panel = InputPlanePanel(context.at(view), caption="",
                                     labels=False, mesh_resolution=self.mesh_resolution,
                                     dot_radius=0.022)  # fmt: skip
             panel.frame_box.set_stroke(color, 3.0)
@@ -138,10 +140,10 @@ class LandscapePhase:
             blocks += [panel, path]
         limit = max(run.epochs for run in runs)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
-        scene.reveal(heading, lines, surface, labels, epoch, *blocks, run_time=1.0)
+        reveal(scene, heading, lines, surface, labels, epoch, *blocks, run_time=1.0)
         for block in (*blocks, epoch):
             block.start()
-        scene.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
+        play_clock(scene, clock, *linear_clock(limit, self.seconds_per_epoch))
         scene.wait(self.hold_seconds)
         for block in (*blocks, epoch):
             block.stop()

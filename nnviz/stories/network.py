@@ -8,10 +8,13 @@ from typing import ClassVar
 
 from manim import ValueTracker
 
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.diagram.layout import NetworkLayout
 from nnviz.mobjects.hud import run_outcome
 from nnviz.mobjects.layout import heading_title
-from nnviz.stories.base import NNVizScene, check_phases, linear_clock
+from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.clock import linear_clock, play_clock
+from nnviz.stories.fades import reveal
 from nnviz.subtitles import outcome_cue, run_cue
 from nnviz.trajectory import Trajectory
 from nnviz.view import check_axis_scales
@@ -58,15 +61,15 @@ class NetworkPhase:
         """Reveal the network of ``trajectory``'s run in ``scene`` and play its training."""
         self.check()
         clock = ValueTracker(0.0)
-        layout = NetworkLayout(trajectory, clock, scene.theme, self.mesh_resolution,
+        layout = NetworkLayout(BlockContext(trajectory, clock, scene.theme), self.mesh_resolution,
                                self.heatmap_resolution, self.axis_scales)  # fmt: skip
         run = trajectory.run
         heading = run_cue(heading_title(run.config), run.count_text(0), run.count_text(run.epochs))
         with scene.subtitled(f"The network: {heading}"):
-            scene.reveal(layout, run_time=0.8)
+            reveal(scene, layout, run_time=0.8)
             scene.wait(self.lead_seconds)
             layout.start()
-            scene.play_clock(clock, *linear_clock(trajectory.epochs, self.seconds_per_epoch))
+            play_clock(scene, clock, *linear_clock(trajectory.epochs, self.seconds_per_epoch))
         layout.stop()
         with scene.subtitled(outcome_cue(run_outcome(run))):
             scene.wait(self.hold_seconds)

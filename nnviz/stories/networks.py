@@ -8,16 +8,17 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Group, Mobject, ValueTracker
 
 from nnviz.config import RunConfig
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.hud import ClassFieldLegend, EpochReadout, ProbabilityLegend, run_outcome
 from nnviz.mobjects.layout import ClockedGroup
 from nnviz.mobjects.panels import InputPlanePanel, Panel
 from nnviz.mobjects.run_status import RunStatus
 from nnviz.mobjects.typeset import theme_text
 from nnviz.mobjects.views import layer_view
-from nnviz.stories.base import NNVizScene, linear_clock
+from nnviz.stories.base import NNVizScene
+from nnviz.stories.clock import linear_clock, play_clock
+from nnviz.stories.fades import reveal
 from nnviz.subtitles import comparison_cue
-from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
@@ -31,16 +32,12 @@ class NetworkColumn(ClockedGroup):
 
     Parameters
     ----------
-    trajectory
-        The run.
-    clock
-        The shared epoch tracker.
+    context
+        The run, the shared epoch tracker, colours and font.
     title
         What the column says about the network, above its panels.
     x_range
         The part of the frame's width the column fills.
-    theme
-        Colours and font.
     mesh_resolution
         Pixels along each side of every mesh.
     axis_scales
@@ -51,17 +48,16 @@ class NetworkColumn(ClockedGroup):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
+        context: BlockContext,
         title: str,
         x_range: tuple[float, float],
-        theme: Theme,
         mesh_resolution: int = 140,
         axis_scales: str = "auto",
     ) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
+        self.trajectory = trajectory = context.trajectory
+        self.clock = context.clock
+        theme = context.theme
         layers = len(trajectory.run.hidden_widths)
         # Room for the first panel's labels on its left, the others' on their right.
         left_margin, right_margin, gap = 0.75, 0.8, 0.8
@@ -72,19 +68,18 @@ class NetworkColumn(ClockedGroup):
         views = [Viewport((first + k * (size + gap), y), size, size) for k in range(layers + 1)]
         options: dict[str, Any] = {"mesh_resolution": mesh_resolution, "dot_radius": 0.03,
                                    "caption_size": 16}  # fmt: skip
-        context = PanelContext(trajectory, clock, views[0], theme)
         self.panels: list[Panel] = [
-            InputPlanePanel(context, caption="input space",
+            InputPlanePanel(context.at(views[0]), caption="input space",
                             axis_scales=axis_scales, **options)
         ]  # fmt: skip
         for layer in range(1, layers + 1):
-            self.panels.append(layer_view(context.with_viewport(views[layer]), layer, **options))
+            self.panels.append(layer_view(context.at(views[layer]), layer, **options))
         middle = (x_range[0] + x_range[1]) / 2
         self.title = theme_text(
             theme, title, font_size=20, color=theme.foreground, line_spacing=0.8
         )
         self.title.move_to(np.array([middle, y + size / 2 + 1.05, 0.0]))
-        self.status = RunStatus(trajectory, clock, theme, font_size=16, mark_size=15)
+        self.status = RunStatus(context, font_size=16, mark_size=15)
         self.status.place(
             np.array([middle - self.status.half_width, y - size / 2 - 0.85, 0]),
             np.array([middle, y - size / 2 - 1.2, 0.0]),
@@ -123,8 +118,8 @@ class SideBySideStory(NNVizScene):
         heading.to_corner(UP + LEFT, buff=0.3)
         share = 2 * 7.11 / len(self.runs)
         rows = [
-            NetworkColumn(Trajectory(self.run_for(**config.to_dict())), clock, title,
-                          (-7.11 + k * share, -7.11 + (k + 1) * share), theme,
+            NetworkColumn(BlockContext(Trajectory(self.run_for(**config.to_dict())), clock, theme),
+                          title, (-7.11 + k * share, -7.11 + (k + 1) * share),
                           self.mesh_resolution, self.axis_scales)
             for k, (title, config) in enumerate(self.runs)
         ]  # fmt: skip
@@ -133,11 +128,11 @@ class SideBySideStory(NNVizScene):
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
         titles = ", ".join(title for title, _ in self.runs)
         with self.subtitled(f"{self.heading}: {titles}, epoch 0 to epoch {limit}"):
-            self.reveal(heading, epoch, legend, *rows, run_time=1.0)
+            reveal(self, heading, epoch, legend, *rows, run_time=1.0)
             for row in rows:
                 row.start()
             epoch.start()
-            self.play_clock(clock, *linear_clock(limit, self.seconds_per_epoch))
+            play_clock(self, clock, *linear_clock(limit, self.seconds_per_epoch))
         outcomes = [(title, run_outcome(row.trajectory.run))
                     for (title, _), row in zip(self.runs, rows, strict=True)]  # fmt: skip
         with self.subtitled(comparison_cue("Final states", outcomes)):

@@ -25,7 +25,7 @@ from nnviz.data import MAX_DRAWN_POINTS, drawn_sample, too_many_to_draw
 from nnviz.errors import RenderError
 from nnviz.formatting import count_word, rates_words, training_label
 from nnviz.manim_adapter.timing import frames_of_play, frames_of_still_wait
-from nnviz.mobjects.context import PanelContext, PanelMarks
+from nnviz.mobjects.context import BlockContext, PanelContext, PanelMarks
 from nnviz.mobjects.hud import ClassFieldLegend, class_legend, run_outcome
 from nnviz.mobjects.layout import TrainingLayout, heading_title
 from nnviz.mobjects.panels import InputPlanePanel
@@ -35,7 +35,9 @@ from nnviz.moments import Moment, clock_speed, fit_clock, key_moments, time_to_e
 from nnviz.render_checks import refuse_softmax_pictures, still_epoch
 from nnviz.run import Run, RunFileError
 from nnviz.run_file import load_run
-from nnviz.stories.base import NNVizScene, check_phases, clock_frame_times
+from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.clock import clock_frame_times, play_clock
+from nnviz.stories.fades import conceal, fade_in, fade_out, reveal
 from nnviz.subtitles import caption_spans, comparison_cue, outcome_cue, run_cue, title_cue
 from nnviz.trails import TrailClock
 from nnviz.trajectory import Trajectory
@@ -240,7 +242,7 @@ class TrainingPhase:
             moments = self.moments(run)
         marks = PanelMarks(point_loss=self.point_loss, trails=self.trails,
                            discretize=self.discretize)  # fmt: skip
-        return TrainingLayout(trajectory, clock, scene.theme, self.mesh_resolution,
+        return TrainingLayout(BlockContext(trajectory, clock, scene.theme), self.mesh_resolution,
                               moments, layout=self.layout, axis_scales=self.axis_scales,
                               caption_epochs=self.caption_epochs(run.epochs),
                               class_readout=self.class_readout, marks=marks,
@@ -260,7 +262,7 @@ class TrainingPhase:
         moments = self.moments(run)  # once: the captions and the clock's slow motion share them
         layout = self.make_layout(scene, trajectory, clock, moments)
         rate = float(config.frame_rate)
-        scene.reveal(layout, run_time=REVEAL_SECONDS)
+        reveal(scene, layout, run_time=REVEAL_SECONDS)
         layout.start()
         hold = self.hold_seconds
         if run.epochs == 0 and self.phase_seconds is not None:  # the initial state holds the time
@@ -269,26 +271,29 @@ class TrainingPhase:
         # The subtitles: the run from the reveal until its first caption (or the hold), each
         # caption while the layout shows it, the outcome during the hold.
         heading = run_cue(heading_title(run.config), run.count_text(0), run.count_text(run.epochs))
-        reveal = frames_of_play(REVEAL_SECONDS, rate) / rate
+        revealed = frames_of_play(REVEAL_SECONDS, rate) / rate  # the reveal's seconds
         if run.epochs > 0:
             times, epochs = self.clock(run.epochs, moments, rate, hold_frames, clear)
             if self.trails:  # the trails go through the frames this clock draws
                 layout.set_trail_clock(TrailClock(times, epochs, rate))
             spans = caption_spans(self.shown_captions(layout, times, epochs, rate))
             first = spans[0][1] if spans else frames_of_play(float(times[-1]), rate)
-            scene.subtitle(heading, reveal + first / rate, offset=-reveal)
+            scene.subtitle(heading, revealed + first / rate, offset=-revealed)
             for index, start, end in spans:
                 scene.subtitle(moments[index].caption, (end - start) / rate, start / rate)
-            scene.play_clock(
-                clock, float(times[-1]), lambda seconds: float(np.interp(seconds, times, epochs))
+            play_clock(
+                scene,
+                clock,
+                float(times[-1]),
+                lambda seconds: float(np.interp(seconds, times, epochs)),
             )
         else:
-            scene.subtitle(heading, reveal, offset=-reveal)
+            scene.subtitle(heading, revealed, offset=-revealed)
         scene.subtitle(outcome_cue(run_outcome(run)), hold_frames / rate)
         scene.wait(hold)
         layout.stop()
         if clear:
-            scene.conceal(layout, run_time=CONCEAL_SECONDS)
+            conceal(scene, layout, run_time=CONCEAL_SECONDS)
 
     @staticmethod
     def shown_captions(
@@ -296,7 +301,7 @@ class TrainingPhase:
     ) -> list[int | None]:
         """Return the index of the key moment whose caption ``layout`` shows at each frame of
         the clock ``(times, epochs)`` played at ``rate`` frames a second (as
-        :meth:`~nnviz.stories.base.NNVizScene.play_clock` plays it), or ``None``: by its
+        :func:`~nnviz.stories.clock.play_clock` plays it), or ``None``: by its
         captions' own rule (:meth:`~nnviz.mobjects.hud.MomentCaptions.visible_index`)."""
         seconds = clock_frame_times(float(times[-1]), rate)
         if not layout.captions.moments:
@@ -335,11 +340,11 @@ def play_title(scene: NNVizScene, config: RunConfig, clear: bool = True) -> None
     )
     block = VGroup(title, subtitle, formula).arrange(DOWN, buff=0.45)
     with scene.subtitled(title_cue(TITLE, config.network_sentence())):
-        scene.fade_in(title, shift=0.2 * UP, run_time=1.0)
-        scene.fade_in(subtitle, along=[Write(formula)], run_time=1.5)
+        fade_in(scene, title, shift=0.2 * UP, run_time=1.0)
+        fade_in(scene, subtitle, along=[Write(formula)], run_time=1.5)
         scene.wait(1.0)
     if clear:
-        scene.fade_out(*block, run_time=0.6)
+        fade_out(scene, *block, run_time=0.6)
 
 
 #: Where the data phase draws the points: the input plane's place in the training layout.
@@ -387,11 +392,11 @@ def play_data(
     legend.scale_to_fit_width(min(legend.width, DATA_CAPTION_WIDTH))
     legend.next_to(caption, UP, buff=0.3)
     with scene.subtitled(words):
-        scene.fade_in(dots, run_time=0.8)
-        scene.fade_in(caption, legend, run_time=0.6)
+        fade_in(scene, dots, run_time=0.8)
+        fade_in(scene, caption, legend, run_time=0.6)
         scene.wait(1.5)
     if clear:
-        scene.fade_out(dots, caption, legend, run_time=0.5)
+        fade_out(scene, dots, caption, legend, run_time=0.5)
 
 
 def play_data_of(
@@ -481,7 +486,7 @@ class TrainingStory(NNVizScene):
             clock = ValueTracker(float(run.epochs))
             centre = ((index - (len(trajectories) - 1) / 2) * 4.55, 0.25)
             panel = InputPlanePanel(
-                PanelContext(trajectory, clock, Viewport(centre, size, size), theme),
+                PanelContext(trajectory, clock, theme, Viewport(centre, size, size)),
                 caption=f"learning rate {run.config.lr:g}",
                 mesh_resolution=self.training.mesh_resolution,
                 axis_scales=self.training.axis_scales,
@@ -506,7 +511,7 @@ class TrainingStory(NNVizScene):
             (f"learning rate {t.run.config.lr:g}", run_outcome(t.run)) for t in trajectories
         ]
         with self.subtitled(comparison_cue(words, outcomes)):
-            self.reveal(heading, columns, run_time=1.2)
+            reveal(self, heading, columns, run_time=1.2)
             self.wait(3.0)
 
 
@@ -604,6 +609,6 @@ class SingleRunStory(NNVizScene):
         )
         block = VGroup(title, subtitle).arrange(DOWN, buff=0.4)
         with self.subtitled(title_cue(self.title, network)):
-            self.fade_in(block, run_time=0.8)
+            fade_in(self, block, run_time=0.8)
             self.wait(1.5)
-        self.fade_out(block, run_time=0.5)
+        fade_out(self, block, run_time=0.5)

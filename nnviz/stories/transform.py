@@ -56,6 +56,7 @@ from nnviz.mobjects.shapes import Segments
 from nnviz.mobjects.typeset import theme_text
 from nnviz.run import Run
 from nnviz.stories.base import NNVizScene, check_phases
+from nnviz.stories.fades import conceal, reveal
 from nnviz.subtitles import one_line
 from nnviz.theme import Theme
 from nnviz.view import Viewport, axis_scales_for, check_axis_scales
@@ -355,7 +356,7 @@ class DeformationPhase:
         legend = [] if texts.legend is None else [texts.legend]
         words = texts.words
         with scene.subtitled(one_line(words["heading"][0])):
-            scene.reveal(texts.heading, panel, *parameters, texts.progress, *legend, run_time=0.8)
+            reveal(scene, texts.heading, panel, *parameters, texts.progress, *legend, run_time=0.8)
             scene.wait(0.5)
         shown: list[Mobject] = []
         for k in range(1, last + 1):
@@ -413,7 +414,7 @@ class DeformationPhase:
         panel.stop()
         texts.progress.clear_updaters()
         if clear:
-            scene.conceal(*scene.mobjects, run_time=0.6)
+            conceal(scene, *scene.mobjects, run_time=0.6)
 
     def make_texts(self, run: Run, tracker: ValueTracker, theme: Theme) -> RunTexts:
         """The heading and the text column of ``run`` (right of the view)."""

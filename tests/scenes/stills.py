@@ -6,6 +6,7 @@ from manim import ValueTracker
 
 from nnviz.config import RunConfig
 from nnviz.manim_adapter.slides import slides_when_installed
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.stories.base import NNVizScene
 from nnviz.stories.compare import ComparePhase
@@ -23,7 +24,7 @@ class MidTrainingStill(NNVizScene):
 
     def construct(self) -> None:
         trajectory = Trajectory(self.run_for(activation="relu", lr=0.01))
-        layout = TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme)
+        layout = TrainingLayout(BlockContext(trajectory, ValueTracker(self.epoch), self.theme))
         self.add(layout)
 
 
@@ -58,7 +59,7 @@ class OrbitStill(NNVizScene):
         config = RunConfig(dataset="circles", hidden=(3,), activation="tanh", lr=0.03,
                            max_epochs=20, target_loss=0.0)  # fmt: skip
         trajectory = Trajectory(self.run_for(**config.to_dict()))
-        self.add(TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme))
+        self.add(TrainingLayout(BlockContext(trajectory, ValueTracker(self.epoch), self.theme)))
 
 
 class DeepStill(NNVizScene):
@@ -70,7 +71,7 @@ class DeepStill(NNVizScene):
         config = RunConfig(dataset="spiral", hidden=(8, 4, 2), activation=("relu", "tanh", "tanh"),
                            lr=0.03, max_epochs=20, target_loss=0.0)  # fmt: skip
         trajectory = Trajectory(self.run_for(**config.to_dict()))
-        self.add(TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme))
+        self.add(TrainingLayout(BlockContext(trajectory, ValueTracker(self.epoch), self.theme)))
 
 
 class LiftStill(NNVizScene):
@@ -124,7 +125,7 @@ class SpiralStill(NNVizScene):
         config = RunConfig(dataset="spiral", classes=3, hidden=(8, 2), activation="tanh",
                            lr=0.03, max_epochs=40, target_loss=0.0)  # fmt: skip
         trajectory = Trajectory(self.run_for(**config.to_dict()))
-        self.add(TrainingLayout(trajectory, ValueTracker(self.epoch), self.theme))
+        self.add(TrainingLayout(BlockContext(trajectory, ValueTracker(self.epoch), self.theme)))
 
 
 class ClassReadoutStill(NNVizScene):

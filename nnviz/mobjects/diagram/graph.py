@@ -28,7 +28,6 @@ from manim import (
     ManimColor,
     MathTex,
     Rectangle,
-    ValueTracker,
     VGroup,
     VMobject,
     interpolate_color,
@@ -39,6 +38,7 @@ from typing_extensions import Self
 from nnviz import forward
 from nnviz.activations import activation as lookup
 from nnviz.class_colors import class_palette
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.diagram.activation_colors import ActivationColormap
 from nnviz.mobjects.diagram.geometry import (
     BAR_ROOM,
@@ -56,8 +56,6 @@ from nnviz.mobjects.panels import input_box
 from nnviz.mobjects.shapes import PlacedImage
 from nnviz.mobjects.typeset import theme_text
 from nnviz.moments import class_names
-from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
 from nnviz.view import Box, Viewport
 
 __all__ = ["ActivationImage", "NetworkGraph"]
@@ -91,12 +89,8 @@ class NetworkGraph(FollowsClock, Group):
 
     Parameters
     ----------
-    trajectory
-        The run, continuous in the epoch.
-    clock
-        The epoch tracker.
-    theme
-        Colours and font.
+    context
+        The run (continuous in the epoch), the epoch tracker, colours and font.
     centre
         Centre of the 2-2-1 diagram's nodes (scene coordinates).
     column_gap, row_gap
@@ -116,9 +110,7 @@ class NetworkGraph(FollowsClock, Group):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        theme: Theme,
+        context: BlockContext,
         centre: tuple[float, float] = (-3.4, 0.45),
         column_gap: float = 2.75,
         row_gap: float = 1.85,
@@ -128,9 +120,9 @@ class NetworkGraph(FollowsClock, Group):
         region: Box | None = None,
     ) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
-        self.theme = theme
+        self.trajectory = trajectory = context.trajectory
+        self.clock = context.clock
+        self.theme = theme = context.theme
         self.box = input_box(trajectory) if box is None else box
         self.region = GRAPH_REGION if region is None else region
         self.colors = (ManimColor(theme.negative), ManimColor(theme.positive))

@@ -4,9 +4,9 @@ the formula with the weights, and the legends go."""
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Group, Line, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Group, Line, VGroup
 
-from nnviz.mobjects.context import PanelContext
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.diagram.geometry import (
     classic_legend_anchors,
     diagram_region,
@@ -19,7 +19,6 @@ from nnviz.mobjects.layout import ClockedGroup, heading_and_stats
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.typeset import theme_text
 from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
 from nnviz.view import AxisScales, Viewport
 
 __all__ = ["NetworkLayout", "sign_rows"]
@@ -52,12 +51,9 @@ class NetworkLayout(ClockedGroup):
 
     Parameters
     ----------
-    trajectory
-        The run, continuous in the epoch.
-    clock
-        The epoch tracker that drives every part.
-    theme
-        Colours and font.
+    context
+        The run (continuous in the epoch), the epoch tracker that drives every part, colours
+        and font.
     mesh_resolution, heatmap_resolution
         Pixels along each side of the probability mesh and of each heatmap.
     axis_scales
@@ -69,17 +65,16 @@ class NetworkLayout(ClockedGroup):
 
     def __init__(
         self,
-        trajectory: Trajectory,
-        clock: ValueTracker,
-        theme: Theme,
+        context: BlockContext,
         mesh_resolution: int = 160,
         heatmap_resolution: int = 100,
         axis_scales: AxisScales | str = "auto",
     ) -> None:
         super().__init__()
-        self.clock = clock
+        trajectory, theme = context.trajectory, context.theme
+        self.clock = context.clock
         self.input_panel = InputPlanePanel(
-            PanelContext(trajectory, clock, self.INPUT_VIEW, theme),
+            context.at(self.INPUT_VIEW),
             caption=(
                 "the top class over the input plane"
                 if trajectory.run.config.output_head.link == "softmax"
@@ -88,18 +83,16 @@ class NetworkLayout(ClockedGroup):
             mesh_resolution=mesh_resolution,
             axis_scales=axis_scales,
         )
-        self.weights = WeightReadout(trajectory, clock, theme)
+        self.weights = WeightReadout(context)
         softmax = self.weights.softmax
         region = diagram_region(self.weights.live, trajectory.run.hidden_widths, softmax)
         self.diagram = NetworkGraph(
-            trajectory,
-            clock,
-            theme,
+            context,
             heatmap_resolution=heatmap_resolution,
             box=self.input_panel.box,
             region=region,
         )
-        self.heading, self.stats = heading_and_stats(trajectory, clock, theme)
+        self.heading, self.stats = heading_and_stats(context)
         self.weights.arrange_at(left=-6.7, top=-2.4 if self.weights.live else -3.2)
         if self.weights.output_rows:
             labels = self.diagram.class_labels

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import LEFT, UP, MathTex, ValueTracker, VGroup
+from manim import LEFT, UP, MathTex, VGroup
 from typing_extensions import Self
 
 from nnviz.activations import activation as lookup
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.diagram.formula import (
     SOFTMAX_TEX,
     format_number,
@@ -17,8 +18,6 @@ from nnviz.mobjects.diagram.formula import (
 )
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText
-from nnviz.theme import Theme
-from nnviz.trajectory import Trajectory
 
 __all__ = ["WeightReadout"]
 
@@ -41,12 +40,8 @@ class WeightReadout(FollowsClock, VGroup):
 
     Parameters
     ----------
-    trajectory
-        The run, continuous in the epoch.
-    clock
-        The epoch tracker.
-    theme
-        Colours and font.
+    context
+        The run (continuous in the epoch), the epoch tracker, colours and font.
     font_size
         Size of the numbers (names are a little larger).
     """
@@ -66,12 +61,11 @@ class WeightReadout(FollowsClock, VGroup):
     #: Size of the numbers beside a softmax output's nodes (k rows in the diagram's room).
     OUTPUT_FONT_SIZE = 16
 
-    def __init__(
-        self, trajectory: Trajectory, clock: ValueTracker, theme: Theme, font_size: float = 20
-    ) -> None:
+    def __init__(self, context: BlockContext, font_size: float = 20) -> None:
         super().__init__()
-        self.trajectory = trajectory
-        self.clock = clock
+        self.trajectory = trajectory = context.trajectory
+        self.clock = context.clock
+        theme = context.theme
         widths = tuple(trajectory.run.hidden_widths)
         output = trajectory.run.config.output_head.link
         #: Whether the output is a softmax (one unit per class).
