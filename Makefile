@@ -10,9 +10,9 @@ video: setup
 	$(BIN)/manim -qh -v WARNING --progress_bar leave scenes/relu.py
 	@echo "video: media/videos/relu/1080p60/ReluTraining.mp4"
 
-## Run the test suite after setting up.
+## Run the test suite after setting up, one process per core (pytest-xdist).
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 ## Install system packages, the virtual environment and the project (only what is missing).
 setup:
