@@ -23,6 +23,7 @@ from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText
 from nnviz.mobjects.shapes import DotCloud, PlacedImage, Segments
 from nnviz.mobjects.typeset import theme_text
+from nnviz.subtitles import path_readout
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -208,21 +209,23 @@ class PathOnPlane(FollowsClock, VGroup):
             text.place(np.array([left, top - line * spacing, 0.0]))
         return self
 
+    def state(self, t: float) -> scape.PathState:
+        """Return the run's state at epoch ``t`` as the path shows it (its numbers too)."""
+        return scape.path_state(self.trajectory, self.network, self.plane, t)
+
     def refresh(self) -> Self:
         """Draw the path up to the clock's epoch, the dot there and its numbers."""
         t = self.trajectory.clamp(self.clock.get_value())
-        coordinates, distance = scape.path(self.trajectory, self.plane, np.array([t]))
-        here = self.surface.to_screen(coordinates)
+        state = self.state(t)
+        here = self.surface.to_screen(state.coordinates[None, :])
         drawn = self.trail_points[self.times < t]
         points = np.concatenate([drawn, here])
         segments = np.stack([points[:-1], points[1:]], axis=1) if len(points) > 1 else None
         self.trail.set_segments(np.zeros((0, 2, 3)) if segments is None else segments)
         self.dot.move_dots(here)
-        opacity = float(scape.off_plane_opacity(distance, self.fade_distance)[0])
+        opacity = float(scape.off_plane_opacity(np.array([state.distance]), self.fade_distance)[0])
         self.dot.set_fill(opacity=opacity).set_stroke(opacity=opacity)
-        own = self.trajectory.state(t).loss
-        surface = float(scape.plane_loss(self.network, self.plane, coordinates)[0])
-        self.numbers[0].set_text(f"own loss {own:.4f}")
-        self.numbers[1].set_text(f"slice loss {surface:.4f}")
-        self.numbers[2].set_text(f"off slice {fit_number(float(distance[0]), 6, 3)}")
+        lines = path_readout(state.own_loss, state.slice_loss, state.distance)
+        for text, line in zip(self.numbers, lines, strict=True):
+            text.set_text(line)
         return self
