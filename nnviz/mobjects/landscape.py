@@ -15,7 +15,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Group, ImageMobject, Mobject, Rectangle
 from typing_extensions import Self
 
 from nnviz import landscape as scape
-from nnviz.colormap import DivergingColormap
+from nnviz.colormap import SequentialColormap
 from nnviz.contour import level_segments
 from nnviz.formatting import fit_number
 from nnviz.landscape import Landscape
@@ -38,6 +38,10 @@ __all__ = [
 
 #: Contour lines drawn over the surface, evenly spaced on its scale.
 CONTOUR_COUNT = 9
+#: Where on the colour map's 0–1 the contour lines turn from light to dark.
+CONTOUR_SWITCH = 0.55
+#: The contour lines' colours on the dark and on the light part of the colour map.
+CONTOUR_LIGHT, CONTOUR_DARK = "#FFFFFF", "#000000"
 #: Samples per epoch of a path's drawn trail.
 TRAIL_SAMPLES_PER_EPOCH = 6
 #: The distance from the plane, as a share of the surface box's side, at which a dot is
@@ -45,10 +49,10 @@ TRAIL_SAMPLES_PER_EPOCH = 6
 FADE_DISTANCE = 0.05
 
 
-def surface_colormap(theme: Theme) -> DivergingColormap:
-    """The surface's sequential colour map: the theme's mesh middle (low loss) to its mesh's
-    class-1 end (high loss)."""
-    return DivergingColormap.sequential(theme.mesh_mid, theme.mesh_high)
+def surface_colormap(theme: Theme) -> SequentialColormap:
+    """The surface's perceptually uniform sequential colour map (``theme.landscape_map``):
+    low loss dark, high loss light."""
+    return SequentialColormap.from_theme(theme)
 
 
 class LossColorBar(Group):
@@ -121,13 +125,12 @@ class LandscapeSurface(Group):
         unit = scape.loss_unit(loss, self.low, self.high, self.value_scale)
         self.image = PlacedImage(viewport, loss.shape[0], colormap).paint(unit)
         levels = scape.loss_levels(self.low, self.high, self.value_scale, contours)
-        pieces = [level_segments(loss, *self.box, float(level)) for level in levels]
-        segments = np.concatenate(pieces) if pieces else np.zeros((0, 2, 2))
-        self.contours = Segments(stroke_color=theme.foreground, stroke_width=1.0,
-                                 stroke_opacity=0.35)  # fmt: skip
-        if len(segments):
-            screen = viewport.to_screen(segments.reshape(-1, 2), self.box)[:, :2]
-            self.contours.set_segments(screen.reshape(-1, 2, 2))
+        shades = scape.loss_unit(levels, self.low, self.high, self.value_scale)
+        # A contour light on the map's dark part, dark on its light part.
+        self.contours = VGroup(
+            self._contours(levels[shades < CONTOUR_SWITCH], CONTOUR_LIGHT),
+            self._contours(levels[shades >= CONTOUR_SWITCH], CONTOUR_DARK),
+        )
         self.frame = Rectangle(width=viewport.width, height=viewport.height)
         self.frame.move_to(np.array([*viewport.centre, 0.0])).set_stroke(theme.muted, 1.5)
         names = ("PC 1", "PC 2") if landscape.plane.directions == "pca" else ("δ", "η")
@@ -140,6 +143,16 @@ class LandscapeSurface(Group):
                                       height=viewport.height * 0.8)  # fmt: skip
         self.color_bar.next_to(self.frame, RIGHT, buff=0.25).align_to(self.frame, DOWN)
         self.add(self.image, self.contours, self.frame, self.axis_names, self.color_bar)
+
+    def _contours(self, levels: np.ndarray, color: str) -> Segments:
+        """The contour lines of the surface at ``levels``, in ``color``."""
+        pieces = [level_segments(self.landscape.loss, *self.box, float(level)) for level in levels]
+        segments = np.concatenate(pieces) if pieces else np.zeros((0, 2, 2))
+        lines = Segments(stroke_color=color, stroke_width=1.0, stroke_opacity=0.45)
+        if len(segments):
+            screen = self.viewport.to_screen(segments.reshape(-1, 2), self.box)[:, :2]
+            lines.set_segments(screen.reshape(-1, 2, 2))
+        return lines
 
     def static_parts(self) -> list[Mobject]:
         """All of it: the surface is fixed for the whole video."""
@@ -193,6 +206,10 @@ class PathOnPlane(FollowsClock, VGroup):
         self.trail_points = surface.to_screen(coordinates)
         side = surface.box[0][1] - surface.box[0][0]
         self.fade_distance = FADE_DISTANCE * side
+        # The trail over a casing of the background's colour, so that it reads on any part of
+        # the colour map.
+        self.casing = Segments(stroke_color=theme.background, stroke_width=5.5,
+                               stroke_opacity=0.7)  # fmt: skip
         self.trail = Segments(stroke_color=color, stroke_width=3.0)
         self.start_mark = DotCloud(self.trail_points[:1], radius=0.05, fill_color=color,
                                    stroke_width=0)  # fmt: skip
@@ -200,7 +217,7 @@ class PathOnPlane(FollowsClock, VGroup):
                             stroke_color=theme.dot_outline, stroke_width=1.5)  # fmt: skip
         self.numbers = [GlyphText("", self.ALPHABET, font_size=font_size, max_length=18,
                                   color=color) for _ in range(3)]  # fmt: skip
-        self.add(self.trail, self.start_mark, self.dot, *self.numbers)
+        self.add(self.casing, self.trail, self.start_mark, self.dot, *self.numbers)
         self.refresh()
 
     def place_numbers(self, left: float, top: float, spacing: float = 0.3) -> Self:
@@ -221,7 +238,9 @@ class PathOnPlane(FollowsClock, VGroup):
         drawn = self.trail_points[self.times < t]
         points = np.concatenate([drawn, here])
         segments = np.stack([points[:-1], points[1:]], axis=1) if len(points) > 1 else None
-        self.trail.set_segments(np.zeros((0, 2, 3)) if segments is None else segments)
+        drawn_segments = np.zeros((0, 2, 3)) if segments is None else segments
+        self.casing.set_segments(drawn_segments)
+        self.trail.set_segments(drawn_segments)
         self.dot.move_dots(here)
         opacity = float(scape.off_plane_opacity(np.array([state.distance]), self.fade_distance)[0])
         self.dot.set_fill(opacity=opacity).set_stroke(opacity=opacity)
