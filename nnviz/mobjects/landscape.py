@@ -11,7 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Group, ImageMobject, Mobject, Rectangle, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Circle,
+    Group,
+    ImageMobject,
+    Mobject,
+    Rectangle,
+    VGroup,
+)
 from typing_extensions import Self
 
 from nnviz import landscape as scape
@@ -33,6 +44,7 @@ __all__ = [
     "LandscapeSurface",
     "LossColorBar",
     "PathOnPlane",
+    "StartMark",
     "surface_colormap",
 ]
 
@@ -171,8 +183,14 @@ class PathOnPlane(FollowsClock, VGroup):
     at the current state, and its numbers: the run's own loss, the surface's loss under the dot
     and the state's distance from the plane.
 
-    The dot fades as the state leaves the plane (:func:`nnviz.landscape.off_plane_opacity`):
-    there the surface's loss under it is not the run's.
+    The dot's fill fades as the state leaves the plane
+    (:func:`nnviz.landscape.off_plane_opacity`): there the surface's loss under it is not the
+    run's. Its ring, in the run's colour, stays, so that a state far off the plane is still
+    seen (a hollow dot).
+
+    The dot (:attr:`dot`) is not part of the group: add it to the scene after every path, so
+    that no run's trail covers another's dot; give the runs' dots decreasing radii, so that
+    dots at one place (the runs' shared start) nest and each stays visible.
 
     Parameters
     ----------
@@ -185,15 +203,21 @@ class PathOnPlane(FollowsClock, VGroup):
     color
         The run's colour.
     theme
-        The dot's outline colour.
+        The casing's colour (the background's).
     font_size
         Size of the numbers.
+    dot_radius
+        The dot's radius in scene units.
+    start_mark
+        Whether to mark the path's start with a small dot of its colour (runs that start at
+        one place share one mark instead, :class:`StartMark`).
     """
 
     ALPHABET = "0123456789.-e+ ownlsicfatp"
 
     def __init__(self, trajectory: Trajectory, clock: Any, surface: LandscapeSurface,
-                 color: str, theme: Theme, font_size: float = 16) -> None:  # fmt: skip
+                 color: str, theme: Theme, font_size: float = 16, dot_radius: float = 0.09,
+                 start_mark: bool = True) -> None:  # fmt: skip
         super().__init__()
         self.trajectory = trajectory
         self.clock = clock
@@ -213,11 +237,12 @@ class PathOnPlane(FollowsClock, VGroup):
         self.trail = Segments(stroke_color=color, stroke_width=3.0)
         self.start_mark = DotCloud(self.trail_points[:1], radius=0.05, fill_color=color,
                                    stroke_width=0)  # fmt: skip
-        self.dot = DotCloud(self.trail_points[:1], radius=0.09, fill_color=color,
-                            stroke_color=theme.dot_outline, stroke_width=1.5)  # fmt: skip
+        self.dot = DotCloud(self.trail_points[:1], radius=dot_radius, fill_color=color,
+                            stroke_color=color, stroke_width=2.0)  # fmt: skip
         self.numbers = [GlyphText("", self.ALPHABET, font_size=font_size, max_length=18,
                                   color=color) for _ in range(3)]  # fmt: skip
-        self.add(self.casing, self.trail, self.start_mark, self.dot, *self.numbers)
+        self.add(self.casing, self.trail, *([self.start_mark] if start_mark else []),
+                 *self.numbers)  # fmt: skip
         self.refresh()
 
     def place_numbers(self, left: float, top: float, spacing: float = 0.3) -> Self:
@@ -243,8 +268,41 @@ class PathOnPlane(FollowsClock, VGroup):
         self.trail.set_segments(drawn_segments)
         self.dot.move_dots(here)
         opacity = float(scape.off_plane_opacity(np.array([state.distance]), self.fade_distance)[0])
-        self.dot.set_fill(opacity=opacity).set_stroke(opacity=opacity)
+        self.dot.set_fill(opacity=opacity)
         lines = path_readout(state.own_loss, state.slice_loss, state.distance)
         for text, line in zip(self.numbers, lines, strict=True):
             text.set_text(line)
         return self
+
+
+class StartMark(VGroup):
+    """The one start of paths that begin at the same weights: a ring round it in the theme's
+    text colour and the word ``start`` beside it, on the side away from where the paths go.
+
+    Parameters
+    ----------
+    point
+        The start, in scene coordinates (3,).
+    ends
+        Where the paths end, in scene coordinates (N, 3): the word goes opposite their mean
+        direction.
+    theme
+        Colours and font.
+    radius
+        The ring's radius in scene units (round the runs' largest dot).
+    """
+
+    def __init__(self, point: np.ndarray, ends: np.ndarray, theme: Theme,
+                 radius: float = 0.16) -> None:  # fmt: skip
+        super().__init__()
+        self.ring = Circle(radius=radius).move_to(point)
+        self.ring.set_stroke(theme.foreground, 2.0).set_fill(opacity=0.0)
+        self.casing = self.ring.copy().set_stroke(theme.background, 4.5, opacity=0.7)
+        self.word = theme_text(theme, "start", font_size=15, color=theme.foreground)
+        away = point - np.mean(ends, axis=0)
+        length = float(np.linalg.norm(away[:2]))
+        direction = away / length if length > 1e-9 else UP
+        reach = radius + 0.12 + 0.5 * max(self.word.width * abs(direction[0]),
+                                          self.word.height * abs(direction[1]))  # fmt: skip
+        self.word.move_to(point + reach * direction)
+        self.add(self.casing, self.ring, self.word)

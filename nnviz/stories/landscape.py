@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from manim import DOWN, LEFT, UP, ValueTracker, VGroup, config
+from manim import DOWN, LEFT, UP, Mobject, ValueTracker, VGroup, config
 
 from nnviz import landscape as scape
 from nnviz.config import BLOG_LEARNING_RATES
@@ -15,7 +15,7 @@ from nnviz.errors import ConfigError, RunFileError
 from nnviz.manim_adapter.timing import frames_of_play
 from nnviz.mobjects.context import PanelContext
 from nnviz.mobjects.hud import EpochReadout
-from nnviz.mobjects.landscape import LandscapeSurface, PathOnPlane
+from nnviz.mobjects.landscape import LandscapeSurface, PathOnPlane, StartMark
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.typeset import theme_text
 from nnviz.run import Run
@@ -74,6 +74,9 @@ class LandscapePhase:
     SURFACE: ClassVar[Viewport] = Viewport((-3.35, -0.7), 5.5, 5.5)
     PLANE_SIDE: ClassVar[float] = 1.45
     PLANE_X: ClassVar[float] = 1.9
+    #: The first run's dot radius, and how much smaller each next run's is.
+    DOT_RADIUS: ClassVar[float] = 0.12
+    DOT_STEP: ClassVar[float] = 0.025
 
     def check(self) -> None:
         """Raise :class:`ValueError` in one line when a setting is out of its range."""
@@ -108,7 +111,8 @@ class LandscapePhase:
         words = (
             f"The loss landscape · {widths} {names}",
             slice_caption(plane.parameters, plane.explained),
-            f"{how}, centred on {plane.centre_name} · a dot fades as its state leaves the slice",
+            f"{how}, centred on {plane.centre_name} · a dot fades to a ring as its state "
+            "leaves the slice",
         )
         heading = theme_text(theme, words[0], font_size=30,
                              color=theme.foreground).to_corner(UP + LEFT, buff=0.3)  # fmt: skip
@@ -120,13 +124,16 @@ class LandscapePhase:
         surface = LandscapeSurface(landscape, self.SURFACE, theme)
         colors = theme.run_colors
         rows = self._row_centres(len(runs))
+        same_start = scape.same_start(runs)
         blocks = []
         paths = []
         labels = VGroup()
         for index, run in enumerate(runs):
             trajectory = Trajectory(run)
             color = colors[index % len(colors)]
-            path = PathOnPlane(trajectory, clock, surface, color, theme, font_size=15)
+            radius = self.DOT_RADIUS - self.DOT_STEP * index  # nested where the dots meet
+            path = PathOnPlane(trajectory, clock, surface, color, theme, font_size=15,
+                               dot_radius=radius, start_mark=not same_start)  # fmt: skip
             view = Viewport((self.PLANE_X, rows[index]), self.PLANE_SIDE, self.PLANE_SIDE)
             panel = InputPlanePanel(PanelContext(trajectory, clock, view, theme), caption="",
                                     labels=False, mesh_resolution=self.mesh_resolution,
@@ -148,7 +155,6 @@ class LandscapePhase:
         rate = float(config.frame_rate)
         reveal = frames_of_play(REVEAL_SECONDS, rate) / rate
         intro = frames_of_play(min(INTRO_SECONDS, run_time / 2), rate) / rate
-        same_start = scape.same_start(runs)
         runs_cue = landscape_runs_cue(same_start, [
             (run.config.label(), run.count_text(0), run.count_text(run.epochs)) for run in runs
         ])  # fmt: skip
@@ -157,7 +163,14 @@ class LandscapePhase:
             end = path.state(run.epochs)
             ends.append((run.config.label(),
                          path_readout(end.own_loss, end.slice_loss, end.distance)))  # fmt: skip
-        scene.reveal(heading, lines, surface, labels, epoch, *blocks, run_time=REVEAL_SECONDS)
+        # The dots over every trail, the first run's (the largest) at the bottom.
+        marks: list[Mobject] = [path.dot for path in paths]
+        if same_start:
+            finals = np.array([path.trail_points[-1] for path in paths])
+            marks.insert(0, StartMark(paths[0].trail_points[0], finals, theme,
+                                      radius=self.DOT_RADIUS + 0.05))  # fmt: skip
+        scene.reveal(heading, lines, surface, labels, epoch, *blocks, *marks,
+                     run_time=REVEAL_SECONDS)  # fmt: skip
         scene.subtitle("\n".join(words), reveal + intro, offset=-reveal)
         scene.subtitle(runs_cue, run_time - intro, offset=intro)
         for block in (*blocks, epoch):
