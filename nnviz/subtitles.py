@@ -21,6 +21,7 @@ __all__ = [
     "caption_spans",
     "comparison_cue",
     "landscape_end_cue",
+    "landscape_heading",
     "landscape_runs_cue",
     "loss_text",
     "one_line",
@@ -114,6 +115,16 @@ def _distance_text(value: float) -> str:
         return f"{value:.3f}"
     mantissa, exponent = f"{value:.2e}".split("e")
     return f"{mantissa}e{int(exponent)}"
+
+
+def landscape_heading(network: str, dataset: str, classes: int) -> str:
+    """Return the loss landscape's heading: ``The loss landscape · 2-2-1 tanh`` for the
+    post's data (``seed``) and two classes, the data set and the classes named otherwise
+    (``The loss landscape · 2-4-3 relu · blobs, 3 classes``)."""
+    data = [] if dataset == "seed" else [dataset]
+    if classes != 2:
+        data.append(f"{classes} classes")
+    return " · ".join(["The loss landscape", network, *([", ".join(data)] if data else [])])
 
 
 def slice_caption(parameters: int, explained: float) -> str:

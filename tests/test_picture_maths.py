@@ -7,6 +7,7 @@ import pytest
 
 from nnviz.colormap import LUT_SIZE, SEQUENTIAL_ANCHORS, DivergingColormap, SequentialColormap
 from nnviz.contour import level_segments
+from nnviz.formatting import significant
 from nnviz.forward import grid_points
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.view import Viewport, square_box_around
@@ -144,3 +145,10 @@ def test_contour_leaves_out_cells_with_missing_samples() -> None:
     assert len(segments) > 5
     np.testing.assert_allclose(segments[..., 0], 0.5, atol=1e-12)
     assert segments[..., 1].min() >= 0.5 - 1 / 40
+
+
+def test_significant_keeps_three_digits_of_small_and_large_numbers() -> None:
+    values = (2.1614, 12.0, 0.014537, 0.001, 0.000192, 3.3712e-8, 99999.0, 123456.0, 0.0, -0.5)
+    assert [significant(v) for v in values] == [
+        "2.16", "12.0", "0.0145", "0.00100", "1.92e-4", "3.37e-8", "99999", "1.23e5", "0", "-0.500",
+    ]  # fmt: skip

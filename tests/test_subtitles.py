@@ -12,6 +12,7 @@ from nnviz.subtitles import (
     caption_spans,
     comparison_cue,
     landscape_end_cue,
+    landscape_heading,
     landscape_runs_cue,
     loss_text,
     outcome_cue,
@@ -134,3 +135,11 @@ def test_a_path_that_ends_at_the_planes_centre_reads_its_logged_loss(
         f"Where the paths end:\ntanh, lr 0.05: own loss {logged} · slice loss {logged} · "
         "off slice 0.000"
     )
+
+
+def test_the_landscapes_heading_names_other_data_and_classes() -> None:
+    assert landscape_heading("2-2-1 tanh", "seed", 2) == "The loss landscape · 2-2-1 tanh"
+    assert landscape_heading("2-4-3 relu", "blobs", 3) == (
+        "The loss landscape · 2-4-3 relu · blobs, 3 classes"
+    )
+    assert landscape_heading("2-3-1 relu", "moons", 2) == "The loss landscape · 2-3-1 relu · moons"

@@ -16,6 +16,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    BackgroundRectangle,
     Circle,
     Group,
     ImageMobject,
@@ -28,7 +29,7 @@ from typing_extensions import Self
 from nnviz import landscape as scape
 from nnviz.colormap import SequentialColormap
 from nnviz.contour import level_segments
-from nnviz.formatting import fit_number
+from nnviz.formatting import significant
 from nnviz.landscape import Landscape
 from nnviz.mobjects.following import FollowsClock
 from nnviz.mobjects.readout import GlyphText
@@ -69,7 +70,8 @@ def surface_colormap(theme: Theme) -> SequentialColormap:
 
 class LossColorBar(Group):
     """A vertical bar of the surface's colours, low loss at the bottom, with the loss at a few
-    heights and a title (``loss, log scale``).
+    heights (three significant digits, so that a loss near zero keeps its digits) and a
+    title (``loss``, ``log scale`` under it where the scale is logarithmic).
 
     Parameters
     ----------
@@ -95,13 +97,11 @@ class LossColorBar(Group):
         values = np.concatenate([[low], values, [high]])
         self.labels = VGroup()
         for share, value in zip(np.linspace(0.0, 1.0, ticks), values, strict=True):
-            label = theme_text(
-                theme, fit_number(float(value), 6, 2), font_size=14, color=theme.muted
-            )
+            label = theme_text(theme, significant(float(value)), font_size=14, color=theme.muted)
             label.next_to(self.frame, RIGHT, buff=0.08)
             label.set_y(self.frame.get_bottom()[1] + share * height)
             self.labels.add(label)
-        words = "loss, log scale" if scale == "log" else "loss"
+        words = "loss\nlog scale" if scale == "log" else "loss"
         self.title = theme_text(theme, words, font_size=16, color=theme.foreground)
         self.title.next_to(self.frame, UP, buff=0.15)
         self.add(self.bar, self.frame, self.labels, self.title)
@@ -288,12 +288,15 @@ class StartMark(VGroup):
         direction.
     theme
         Colours and font.
+    bounds
+        The lower left and upper right corners (scene coordinates) the word stays inside (the
+        surface's box).
     radius
         The ring's radius in scene units (round the runs' largest dot).
     """
 
     def __init__(self, point: np.ndarray, ends: np.ndarray, theme: Theme,
-                 radius: float = 0.16) -> None:  # fmt: skip
+                 bounds: tuple[np.ndarray, np.ndarray], radius: float = 0.16) -> None:  # fmt: skip
         super().__init__()
         self.ring = Circle(radius=radius).move_to(point)
         self.ring.set_stroke(theme.foreground, 2.0).set_fill(opacity=0.0)
@@ -304,5 +307,11 @@ class StartMark(VGroup):
         direction = away / length if length > 1e-9 else UP
         reach = radius + 0.12 + 0.5 * max(self.word.width * abs(direction[0]),
                                           self.word.height * abs(direction[1]))  # fmt: skip
-        self.word.move_to(point + reach * direction)
-        self.add(self.casing, self.ring, self.word)
+        low, high = np.asarray(bounds[0]), np.asarray(bounds[1])
+        half = np.array([self.word.width / 2 + 0.08, self.word.height / 2 + 0.08, 0.0])
+        place = np.clip(point + reach * direction, low + half, high - half)
+        self.word.move_to(place)
+        # On a backing of the background's colour: the word reads on any part of the map.
+        self.backing = BackgroundRectangle(self.word, color=theme.background, fill_opacity=0.6,
+                                           buff=0.05, corner_radius=0.05)  # fmt: skip
+        self.add(self.casing, self.ring, self.backing, self.word)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Mobject, ValueTracker, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, Mobject, ValueTracker, VGroup, config
 
 from nnviz import landscape as scape
 from nnviz.config import BLOG_LEARNING_RATES
@@ -21,7 +21,13 @@ from nnviz.mobjects.typeset import theme_text
 from nnviz.run import Run
 from nnviz.run_file import load_run
 from nnviz.stories.base import NNVizScene, check_phases, linear_clock
-from nnviz.subtitles import landscape_end_cue, landscape_runs_cue, path_readout, slice_caption
+from nnviz.subtitles import (
+    landscape_end_cue,
+    landscape_heading,
+    landscape_runs_cue,
+    path_readout,
+    slice_caption,
+)
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
@@ -109,7 +115,7 @@ class LandscapePhase:
         plane = landscape.plane
         how = "PCA of the paths" if plane.directions == "pca" else "filter-normalised random"
         words = (
-            f"The loss landscape · {widths} {names}",
+            landscape_heading(f"{widths} {names}", network.dataset, network.classes),
             slice_caption(plane.parameters, plane.explained),
             f"{how}, centred on {plane.centre_name} · a dot fades to a ring as its state "
             "leaves the slice",
@@ -167,7 +173,9 @@ class LandscapePhase:
         marks: list[Mobject] = [path.dot for path in paths]
         if same_start:
             finals = np.array([path.trail_points[-1] for path in paths])
-            marks.insert(0, StartMark(paths[0].trail_points[0], finals, theme,
+            box = surface.frame
+            bounds = (box.get_corner(DOWN + LEFT), box.get_corner(UP + RIGHT))
+            marks.insert(0, StartMark(paths[0].trail_points[0], finals, theme, bounds,
                                       radius=self.DOT_RADIUS + 0.05))  # fmt: skip
         scene.reveal(heading, lines, surface, labels, epoch, *blocks, *marks,
                      run_time=REVEAL_SECONDS)  # fmt: skip
