@@ -17,6 +17,7 @@ __all__ = [
     "range_decimals",
     "rates_words",
     "short_name",
+    "significant",
     "training_details",
     "training_label",
 ]
@@ -94,6 +95,22 @@ def format_rate(value: float) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """Return ``value`` in ``digits`` significant digits, in fixed point from 0.001 to below
+    10⁵ (``2.16``, ``0.0145``) and in scientific notation with a compact exponent outside
+    (``1.92e-4``, ``3.37e-8``, ``1.2e5``), so that a number near zero keeps its digits in few
+    characters; ``0`` for zero."""
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    if -3 <= magnitude < 5:
+        return f"{value:.{max(digits - 1 - magnitude, 0)}f}"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def training_label(config: RunConfig) -> str:

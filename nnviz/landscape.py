@@ -49,6 +49,7 @@ __all__ = [
     "MAX_RUNS",
     "Landscape",
     "Network",
+    "PathState",
     "Plane",
     "check_same_network",
     "flat_states",
@@ -60,9 +61,11 @@ __all__ = [
     "loss_unit",
     "off_plane_opacity",
     "path",
+    "path_state",
     "pca_plane",
     "plane_loss",
     "random_plane",
+    "same_start",
     "shapes_of",
     "unflatten",
 ]
@@ -199,6 +202,13 @@ def check_same_network(runs: Sequence[Run]) -> None:
                 f"runs trained on different data cannot share a loss landscape: "
                 f"{first.config.label()} and {run.config.label()}"
             )
+
+
+def same_start(runs: Sequence[Run]) -> bool:
+    """Return whether every run starts at the same weights (exactly: runs of one seed do), so
+    that their paths share one starting point."""
+    first = flat_states(runs[0])[0]
+    return all(np.array_equal(flat_states(run)[0], first) for run in runs[1:])
 
 
 @dataclass(frozen=True, eq=False)
@@ -371,6 +381,38 @@ def path(trajectory: Trajectory, plane: Plane, times: np.ndarray) -> tuple[np.nd
     arrays = trajectory.weights_at_many(np.asarray(times, dtype=np.float64))
     flat = np.concatenate([a.reshape(len(a), -1) for a in arrays], axis=1)
     return plane.project(flat), plane.distance(flat)
+
+
+@dataclass(frozen=True)
+class PathState:
+    """A run's state at one epoch as its path shows it.
+
+    Attributes
+    ----------
+    coordinates
+        Its projection on the plane, shape (2,).
+    distance
+        Its distance from the plane.
+    own_loss
+        The run's own loss there, of its weights, as its pictures show it
+        (:meth:`nnviz.trajectory.Trajectory.state`).
+    slice_loss
+        The surface's loss at its projection: the loss of the weights on the plane under the
+        dot, which is the run's own only where the distance is 0.
+    """
+
+    coordinates: np.ndarray
+    distance: float
+    own_loss: float
+    slice_loss: float
+
+
+def path_state(trajectory: Trajectory, network: Network, plane: Plane, t: float) -> PathState:
+    """Return the state of ``trajectory``'s path at epoch ``t`` (clamped to its epochs)."""
+    t = trajectory.clamp(t)
+    coordinates, distance = path(trajectory, plane, np.array([t]))
+    on_slice = float(plane_loss(network, plane, coordinates)[0])
+    return PathState(coordinates[0], float(distance[0]), trajectory.state(t).loss, on_slice)
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,6 +7,10 @@ says what is on screen: a title card's words, a phase's name, the run being trai
 activation, learning rate and epochs), each key moment's caption as the video shows it, and
 how the run ended (its loss, accuracy and why it stopped). The talk's speaker notes are the
 same texts (:func:`slide_notes`).
+
+The loss landscape's words are here too, on screen and in its cues alike: the slice's caption
+(:func:`slice_caption`), each path's read-out (:func:`path_readout`), the runs on the clock
+(:func:`landscape_runs_cue`) and where each path ends (:func:`landscape_end_cue`).
 """
 
 from __future__ import annotations
@@ -16,10 +20,16 @@ from collections.abc import Sequence
 __all__ = [
     "caption_spans",
     "comparison_cue",
+    "landscape_end_cue",
+    "landscape_heading",
+    "landscape_runs_cue",
+    "loss_text",
     "one_line",
     "outcome_cue",
+    "path_readout",
     "phase_cue",
     "run_cue",
+    "slice_caption",
     "slide_notes",
     "title_cue",
 ]
@@ -84,3 +94,76 @@ def slide_notes(cues: Sequence[str]) -> str:
     """Return the speaker notes of a slide whose subtitles are ``cues``: one Markdown list
     item a cue, in order (a cue of several lines stays one item, its lines broken)."""
     return "\n".join("- " + cue.replace("\n", "  \n  ") for cue in cues)
+
+
+def loss_text(value: float) -> str:
+    """Return a loss as a read-out shows it: four decimals (``0.2628``) down to 0.001, below
+    that three significant digits in compact scientific notation (``2.13e-5``), so that a loss
+    near zero never reads ``0.0000``; ``0`` for zero."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 0.001:
+        return f"{value:.4f}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _distance_text(value: float) -> str:
+    """A distance in weight space: three decimals (``0.899``), three significant digits from
+    1000 on (``1.23e4``)."""
+    if value < 1000:
+        return f"{value:.3f}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def landscape_heading(network: str, dataset: str, classes: int) -> str:
+    """Return the loss landscape's heading: ``The loss landscape · 2-2-1 tanh`` for the
+    post's data (``seed``) and two classes, the data set and the classes named otherwise
+    (``The loss landscape · 2-4-3 relu · blobs, 3 classes``)."""
+    data = [] if dataset == "seed" else [dataset]
+    if classes != 2:
+        data.append(f"{classes} classes")
+    return " · ".join(["The loss landscape", network, *([", ".join(data)] if data else [])])
+
+
+def slice_caption(parameters: int, explained: float) -> str:
+    """Return what the loss landscape is, as its caption says it: ``2-D slice of a 9-parameter
+    space (P = 9): the plane holds 99.3% of the paths' variance`` (``explained`` from 0 to
+    1)."""
+    return (
+        f"2-D slice of a {parameters}-parameter space (P = {parameters}): the plane holds "
+        f"{100 * explained:.1f}% of the paths' variance"
+    )
+
+
+def path_readout(own: float, on_slice: float, distance: float) -> tuple[str, str, str]:
+    """Return a path's three read-out lines beside its run's input plane: the run's own loss,
+    the surface's loss under its dot and its state's distance from the plane: ``own loss
+    0.2629``, ``slice loss 0.2697``, ``off slice 0.899``."""
+    return (
+        f"own loss {loss_text(own)}",
+        f"slice loss {loss_text(on_slice)}",
+        f"off slice {_distance_text(distance)}",
+    )
+
+
+def landscape_runs_cue(same_start: bool, runs: Sequence[tuple[str, str, str]]) -> str:
+    """Return the cue of the paths as they are drawn: each run's label and its first and last
+    logged states as the pictures name them (``("tanh, lr 0.1", "epoch 0", "epoch 35")``), one
+    line each, after ``Paths from the same initial weights, on one epoch clock:`` (``Paths on
+    one epoch clock:`` for runs that start apart)."""
+    start = (
+        "Paths from the same initial weights, on one epoch clock:"
+        if same_start
+        else ("Paths on one epoch clock:")
+    )
+    return "\n".join([start, *(f"{label}: {first} to {last}" for label, first, last in runs)])
+
+
+def landscape_end_cue(ends: Sequence[tuple[str, tuple[str, str, str]]]) -> str:
+    """Return the cue of where the paths end: ``Where the paths end:``, then each run's label
+    and its final read-out (:func:`path_readout`) on one line: ``tanh, lr 0.01: own loss
+    0.2629 · slice loss 0.2697 · off slice 0.899``."""
+    return "\n".join(["Where the paths end:",
+                      *(f"{label}: {' · '.join(readout)}" for label, readout in ends)])  # fmt: skip

@@ -41,6 +41,10 @@ class Theme:
     run_colors
         The colours of runs shown together (the loss landscape's paths), chosen apart from
         the class colours and the mesh.
+    landscape_map
+        The loss landscape's sequential colour map: a name of
+        :data:`nnviz.colormap.SEQUENTIAL_ANCHORS` and the part of it used (``start``, ``stop``
+        from 0 to 1), low loss at ``start``.
     font
         The font of every text.
     """
@@ -59,6 +63,7 @@ class Theme:
     positive: str
     negative: str
     run_colors: tuple[str, ...] = ("#FFD43B", "#69DB7C", "#F783AC", "#E599F7")
+    landscape_map: tuple[str, float, float] = ("viridis", 0.0, 1.0)
     font: str = "DejaVu Sans"
 
 
@@ -93,6 +98,7 @@ THEMES: dict[str, Theme] = {
         positive="#1971C2",
         negative="#E8590C",
         run_colors=("#E67700", "#2B8A3E", "#C2255C", "#862E9C"),
+        landscape_map=("viridis", 0.2, 1.0),
     ),
 }
 

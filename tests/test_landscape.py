@@ -257,3 +257,10 @@ def test_render_landscape_refuses_options_it_has_no_use_for(args: list[str], wor
     result = CliRunner().invoke(cli, ["render", *args])
     assert result.exit_code == 2
     assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_same_start_is_exact_equality_of_the_initial_weights(short_tanh_run: Run) -> None:
+    alike = relabelled(short_tanh_run, lr=0.051, scale=0.7)  # moved towards its own start
+    assert landscape.same_start([short_tanh_run, alike])
+    apart = dataclasses.replace(alike, b=(alike.b[0] + 1e-9, *alike.b[1:]))
+    assert not landscape.same_start([short_tanh_run, apart])

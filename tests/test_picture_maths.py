@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnviz.colormap import LUT_SIZE, DivergingColormap
+from nnviz.colormap import LUT_SIZE, SEQUENTIAL_ANCHORS, DivergingColormap, SequentialColormap
 from nnviz.contour import level_segments
+from nnviz.formatting import significant
 from nnviz.forward import grid_points
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.view import Viewport, square_box_around
@@ -31,6 +32,43 @@ def test_theme_mesh_colours_are_the_map_ends() -> None:
         cmap = DivergingColormap.from_theme(theme)
         np.testing.assert_array_equal(cmap.table[0, :3], hex_to_rgb(theme.mesh_low))
         np.testing.assert_array_equal(cmap.table[LUT_SIZE - 1, :3], hex_to_rgb(theme.mesh_high))
+
+
+@pytest.mark.parametrize("name", sorted(SEQUENTIAL_ANCHORS))
+def test_sequential_maps_are_matplotlibs_within_a_few_levels(name: str) -> None:
+    """The oracle is matplotlib's own 256-entry table (a benchmark dependency: skipped where
+    it is not installed); 17 anchors interpolated in RGB stay within 12 of 255 of it
+    (cividis's first sixteenth bends most)."""
+    colormaps = pytest.importorskip("matplotlib").colormaps
+    values = np.linspace(0.0, 1.0, LUT_SIZE)
+    theirs = colormaps[name](values)[:, :3] * 255
+    mine = SequentialColormap(name)(values)[:, :3].astype(float)
+    assert np.abs(mine - theirs).max() <= 12
+    # A part of the map: its ends are the full map's colours at start and stop.
+    part = SequentialColormap(name, 0.2, 0.9)(np.array([0.0, 1.0]))[:, :3].astype(float)
+    np.testing.assert_allclose(part, colormaps[name](np.array([0.2, 0.9]))[:, :3] * 255, atol=11)
+
+
+@pytest.mark.parametrize("name", sorted(SEQUENTIAL_ANCHORS))
+def test_sequential_maps_grow_lighter_and_end_on_their_anchors(name: str) -> None:
+    """Perceptually uniform and sequential: the relative luminance (sRGB, Rec. 709 weights) of
+    the anchors rises from each to the next, so low and high never share a lightness."""
+    rgb = np.array([hex_to_rgb(color) for color in SEQUENTIAL_ANCHORS[name]]) / 255
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    assert np.all(np.diff(luminance) > 0)
+    table = SequentialColormap(name).table
+    np.testing.assert_array_equal(table[0, :3], hex_to_rgb(SEQUENTIAL_ANCHORS[name][0]))
+    np.testing.assert_array_equal(table[-1, :3], hex_to_rgb(SEQUENTIAL_ANCHORS[name][-1]))
+
+
+def test_sequential_map_refuses_unknown_names_and_parts() -> None:
+    with pytest.raises(ValueError, match="not a sequential colour map"):
+        SequentialColormap("jet")
+    with pytest.raises(ValueError, match="start < stop"):
+        SequentialColormap("viridis", 0.5, 0.5)
+    for theme in THEMES.values():
+        assert isinstance(SequentialColormap.from_theme(theme), SequentialColormap)
 
 
 def test_contour_traces_a_linear_field_exactly() -> None:
@@ -107,3 +145,10 @@ def test_contour_leaves_out_cells_with_missing_samples() -> None:
     assert len(segments) > 5
     np.testing.assert_allclose(segments[..., 0], 0.5, atol=1e-12)
     assert segments[..., 1].min() >= 0.5 - 1 / 40
+
+
+def test_significant_keeps_three_digits_of_small_and_large_numbers() -> None:
+    values = (2.1614, 12.0, 0.014537, 0.001, 0.000192, 3.3712e-8, 99999.0, 123456.0, 0.0, -0.5)
+    assert [significant(v) for v in values] == [
+        "2.16", "12.0", "0.0145", "0.00100", "1.92e-4", "3.37e-8", "99999", "1.23e5", "0", "-0.500",
+    ]  # fmt: skip

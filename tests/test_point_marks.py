@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from manim import ValueTracker
+from manim import ImageMobject, Mobject, ValueTracker
 
 from nnviz import forward
 from nnviz.class_colors import ClassColormap
 from nnviz.colormap import DivergingColormap
 from nnviz.config import RunConfig
 from nnviz.mobjects.context import BlockContext, PanelContext, PanelMarks
+from nnviz.mobjects.hud import ClassFieldLegend, ProbabilityLegend
 from nnviz.mobjects.layout import TrainingLayout
 from nnviz.mobjects.panels import CLASS_FIELD_STRENGTH, HiddenSpacePanel, InputPlanePanel
 from nnviz.mobjects.point_legend import PointLossLegend
@@ -216,3 +217,32 @@ def test_a_discretised_still_shows_only_the_class_colours(
 
     _, shaded = render_scene_last_frame(ShadedStill, tmp_path / "shaded")
     assert class_colour_share(shaded, theme) < 0.3
+
+
+@pytest.mark.parametrize("discrete", [True, False])
+def test_the_legend_of_a_discretised_mesh_shows_its_two_flat_colours(discrete: bool) -> None:
+    """The colour bar shows what the mesh paints: with --discretize only the colour map's two
+    ends (class 0's up to 0.5, class 1's above), shaded every level between."""
+    legend = ProbabilityLegend(THEME, discrete=discrete)
+    (bar,) = [part for part in legend.submobjects if isinstance(part, ImageMobject)]
+    row = bar.pixel_array[0, :, :3]
+    table = DivergingColormap.from_theme(THEME).table[:, :3]
+    colours = {tuple(c) for c in row}
+    if discrete:
+        assert colours == {tuple(table[0]), tuple(table[-1])}
+        # The step lies at the bar's middle, where P = 0.5.
+        changes = np.flatnonzero(np.any(row[1:] != row[:-1], axis=1))
+        assert changes.tolist() == [len(row) // 2 - 1]
+    else:
+        assert len(colours) > 100
+
+
+def test_a_discretised_class_legend_says_nothing_of_fading() -> None:
+    """A discretised class field has no pale, unsure pixels, so its legend has no strip."""
+
+    def words(legend: Mobject) -> str:
+        return " ".join(m.text for m in legend.get_family() if hasattr(m, "text"))
+
+    assert "unsure" in words(ClassFieldLegend(THEME, 3))
+    assert "unsure" not in words(ClassFieldLegend(THEME, 3, discrete=True))
+    assert "class2" in words(ClassFieldLegend(THEME, 3, discrete=True))  # Text drops spaces

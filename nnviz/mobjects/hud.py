@@ -432,6 +432,9 @@ class ProbabilityLegend(Group):
     class_names
         The data's names of class 0 and class 1 (a CSV file's labels), shown instead of
         ``class 0`` and ``class 1``, and in the bar's title ``P(<class 1>)``.
+    discrete
+        The mesh is discretised (``--discretize``): the bar shows its two flat colours, class
+        0's below 0.5 and class 1's above, instead of the shading.
     """
 
     def __init__(
@@ -440,10 +443,14 @@ class ProbabilityLegend(Group):
         width: float = 1.9,
         font_size: float = 15,
         class_names: Sequence[str] | None = None,
+        discrete: bool = False,
     ) -> None:
         super().__init__()
         colormap = DivergingColormap.from_theme(theme)
-        strip = colormap(np.linspace(0.0, 1.0, 256))[None, :, :].repeat(8, axis=0)
+        p = np.linspace(0.0, 1.0, 256)
+        if discrete:  # as the discretised mesh paints it (Mesh.paint)
+            p = (p > 0.5).astype(float)
+        strip = colormap(p)[None, :, :].repeat(8, axis=0)
         bar = ImageMobject(strip)
         bar.stretch_to_fit_width(width).stretch_to_fit_height(0.16)
         positive = "class 1" if class_names is None else class_names[1]
@@ -475,6 +482,9 @@ class ClassFieldLegend(Group):
     show_classes
         Name the classes; without, only the strip (a :class:`ClassAccuracies` beside it names
         them).
+    discrete
+        The field is discretised (``--discretize``): every class at full strength, so there
+        is no fading to explain and the strip is left out.
     """
 
     def __init__(
@@ -485,6 +495,7 @@ class ClassFieldLegend(Group):
         font_size: float = 15,
         class_names: Sequence[str] | None = None,
         show_classes: bool = True,
+        discrete: bool = False,
     ) -> None:
         super().__init__()
         colors = class_palette(classes)
@@ -512,7 +523,8 @@ class ClassFieldLegend(Group):
         pale = theme_text(theme, "pale: unsure", font_size=font_size - 2, color=theme.muted)
         fading = Group(bar, pale).arrange(RIGHT, buff=0.1)
         rows.next_to(fading, UP, buff=0.12)
-        self.add(fading)
+        if not discrete:
+            self.add(fading)
         if show_classes:
             self.add(rows)
 

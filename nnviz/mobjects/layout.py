@@ -379,7 +379,7 @@ class TrainingLayout(ClockedGroup):
         if marks.point_loss:
             self.point_legend = PointLossLegend(theme, self.input_panel.dots.radius)
         if readout:
-            class_legend = self._class_legend(context)
+            class_legend = self._class_legend(context, marks.discretize)
         loss_view = self._loss_view(readout)
         self.loss_curve = LossCurve(context.at(loss_view))
         self.mapping = Group(*row.decorations)
@@ -398,9 +398,11 @@ class TrainingLayout(ClockedGroup):
         else:
             names = config.class_names
             key: Group = (
-                ProbabilityLegend(theme, class_names=names)
+                ProbabilityLegend(theme, class_names=names, discrete=marks.discretize)
                 if config.output_head.link == "sigmoid"
-                else ClassFieldLegend(theme, config.classes, class_names=names)
+                else ClassFieldLegend(
+                    theme, config.classes, class_names=names, discrete=marks.discretize
+                )
             )
             self.legend = Group(key.move_to(self.LEGEND_CENTRE))
             if run.has_test:
@@ -439,20 +441,23 @@ class TrainingLayout(ClockedGroup):
         if trail_clock is not None:
             self.set_trail_clock(trail_clock)
 
-    def _class_legend(self, context: BlockContext) -> Group:
+    def _class_legend(self, context: BlockContext, discrete: bool) -> Group:
         """Place a softmax run's class read-out (:attr:`class_accuracies`) at the bottom right,
-        above the field's strip, and the test key above it; return the static legend (the
-        strip and the key)."""
+        above the field's strip (none for a ``discrete`` field, which has no fading), and the
+        test key above it; return the static legend (the strip and the key)."""
         trajectory, theme = context.trajectory, context.theme
         config = trajectory.run.config
         right = self.CLASS_RIGHT
         strip = ClassFieldLegend(theme, config.classes, class_names=config.class_names,
-                                 show_classes=False)  # fmt: skip
+                                 show_classes=False, discrete=discrete)  # fmt: skip
         readout = ClassAccuracies(context)
         self.class_accuracies = readout
-        left = right - max(readout.block_width, strip.width)
-        strip.move_to(np.array([left, self.CLASS_STRIP_Y, 0.0]), LEFT)
-        top = strip.get_top()[1] + 0.12 + readout.block_height
+        left = right - max(readout.block_width, strip.width if strip.submobjects else 0.0)
+        base = self.CLASS_STRIP_Y
+        if strip.submobjects:
+            strip.move_to(np.array([left, base, 0.0]), LEFT)
+            base = strip.get_top()[1]
+        top = base + 0.12 + readout.block_height
         readout.place(np.array([left, top, 0.0]))
         self._readout_left = left
         legend = Group(strip)

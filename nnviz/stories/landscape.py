@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from manim import DOWN, LEFT, UP, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Mobject, ValueTracker, VGroup, config
 
 from nnviz import landscape as scape
 from nnviz.config import BLOG_LEARNING_RATES
 from nnviz.errors import ConfigError, RunFileError
+from nnviz.manim_adapter.timing import frames_of_play
 from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.hud import EpochReadout
-from nnviz.mobjects.landscape import LandscapeSurface, PathOnPlane
+from nnviz.mobjects.landscape import LandscapeSurface, PathOnPlane, StartMark
 from nnviz.mobjects.panels import InputPlanePanel
 from nnviz.mobjects.typeset import theme_text
 from nnviz.run import Run
@@ -22,20 +23,23 @@ from nnviz.run_file import load_run
 from nnviz.stories.base import NNVizScene, check_phases
 from nnviz.stories.clock import linear_clock, play_clock
 from nnviz.stories.fades import reveal
+from nnviz.subtitles import (
+    landscape_end_cue,
+    landscape_heading,
+    landscape_runs_cue,
+    path_readout,
+    slice_caption,
+)
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
 
-__all__ = ["LandscapePhase", "LandscapeStory", "slice_caption"]
+__all__ = ["INTRO_SECONDS", "REVEAL_SECONDS", "LandscapePhase", "LandscapeStory"]
 
-
-def slice_caption(plane: scape.Plane) -> str:
-    """What the picture is, said on screen: ``2-D slice of a 9-parameter space (P = 9): the
-    plane holds 99.3% of the paths' variance``."""
-    P = plane.parameters
-    return (
-        f"2-D slice of a {P}-parameter space (P = {P}): the plane holds "
-        f"{plane.explained:.1%} of the paths' variance"
-    )
+#: Seconds of the reveal of the landscape.
+REVEAL_SECONDS = 1.0
+#: The most seconds of the paths' clock the heading's cue stays after the reveal (at most half
+#: the clock), before the runs' cue takes over.
+INTRO_SECONDS = 4.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,9 @@ class LandscapePhase:
     SURFACE: ClassVar[Viewport] = Viewport((-3.35, -0.7), 5.5, 5.5)
     PLANE_SIDE: ClassVar[float] = 1.45
     PLANE_X: ClassVar[float] = 1.9
+    #: The first run's dot radius, and how much smaller each next run's is.
+    DOT_RADIUS: ClassVar[float] = 0.12
+    DOT_STEP: ClassVar[float] = 0.025
 
     def check(self) -> None:
         """Raise :class:`ValueError` in one line when a setting is out of its range."""
@@ -104,28 +111,37 @@ class LandscapePhase:
             raise SystemExit(f"nnviz: {error}") from None
         theme = scene.theme
         clock = ValueTracker(0.0)
-        config = runs[0].config
-        widths = "-".join(map(str, config.widths))
-        names = "/".join(config.activations)
-        heading = theme_text(theme, f"The loss landscape · {widths} {names}", font_size=30,
-                             color=theme.foreground).to_corner(UP + LEFT, buff=0.3)  # fmt: skip
+        network = runs[0].config
+        widths = "-".join(map(str, network.widths))
+        names = "/".join(network.activations)
         plane = landscape.plane
         how = "PCA of the paths" if plane.directions == "pca" else "filter-normalised random"
+        words = (
+            landscape_heading(f"{widths} {names}", network.dataset, network.classes),
+            slice_caption(plane.parameters, plane.explained),
+            f"{how}, centred on {plane.centre_name} · a dot fades to a ring as its state "
+            "leaves the slice",
+        )
+        heading = theme_text(theme, words[0], font_size=30,
+                             color=theme.foreground).to_corner(UP + LEFT, buff=0.3)  # fmt: skip
         lines = VGroup(
-            theme_text(theme, slice_caption(plane), font_size=18, color=theme.foreground),
-            theme_text(theme, f"{how}, centred on {plane.centre_name} · a dot fades as its "
-                       "state leaves the slice", font_size=15, color=theme.muted),
-        ).arrange(DOWN, buff=0.08, aligned_edge=LEFT)  # fmt: skip
+            theme_text(theme, words[1], font_size=18, color=theme.foreground),
+            theme_text(theme, words[2], font_size=15, color=theme.muted),
+        ).arrange(DOWN, buff=0.08, aligned_edge=LEFT)
         lines.next_to(heading, DOWN, buff=0.1, aligned_edge=LEFT)
         surface = LandscapeSurface(landscape, self.SURFACE, theme)
         colors = theme.run_colors
         rows = self._row_centres(len(runs))
+        same_start = scape.same_start(runs)
         blocks = []
+        paths = []
         labels = VGroup()
         for index, run in enumerate(runs):
             context = BlockContext(Trajectory(run), clock, theme)
             color = colors[index % len(colors)]
-            path = PathOnPlane(context, surface, color, font_size=15)
+            radius = self.DOT_RADIUS - self.DOT_STEP * index  # nested where the dots meet
+            path = PathOnPlane(context, surface, color, font_size=15, dot_radius=radius,
+                               start_mark=not same_start)  # fmt: skip
             view = Viewport((self.PLANE_X, rows[index]), self.PLANE_SIDE, self.PLANE_SIDE)
             panel = InputPlanePanel(context.at(view), caption="",
                                     labels=False, mesh_resolution=self.mesh_resolution,
@@ -138,12 +154,39 @@ class LandscapePhase:
             labels.add(label)
             path.place_numbers(left, top - 0.55)
             blocks += [panel, path]
+            paths.append(path)
         limit = max(run.epochs for run in runs)
         epoch = EpochReadout(clock, theme, limit).place_right(6.9, heading.get_bottom()[1] + 0.02)
-        reveal(scene, heading, lines, surface, labels, epoch, *blocks, run_time=1.0)
+        run_time, value_at = linear_clock(limit, self.seconds_per_epoch)
+        # The subtitles: the heading and the slice's caption from the reveal into the clock,
+        # the runs on the clock for the rest of it, where each path ends during the hold.
+        rate = float(config.frame_rate)
+        revealed = frames_of_play(REVEAL_SECONDS, rate) / rate
+        intro = frames_of_play(min(INTRO_SECONDS, run_time / 2), rate) / rate
+        runs_cue = landscape_runs_cue(same_start, [
+            (run.config.label(), run.count_text(0), run.count_text(run.epochs)) for run in runs
+        ])  # fmt: skip
+        ends = []
+        for run, path in zip(runs, paths, strict=True):
+            end = path.state(run.epochs)
+            ends.append((run.config.label(),
+                         path_readout(end.own_loss, end.slice_loss, end.distance)))  # fmt: skip
+        # The dots over every trail, the first run's (the largest) at the bottom.
+        marks: list[Mobject] = [path.dot for path in paths]
+        if same_start:
+            finals = np.array([path.trail_points[-1] for path in paths])
+            box = surface.frame
+            bounds = (box.get_corner(DOWN + LEFT), box.get_corner(UP + RIGHT))
+            marks.insert(0, StartMark(paths[0].trail_points[0], finals, theme, bounds,
+                                      radius=self.DOT_RADIUS + 0.05))  # fmt: skip
+        reveal(scene, heading, lines, surface, labels, epoch, *blocks, *marks,
+               run_time=REVEAL_SECONDS)  # fmt: skip
+        scene.subtitle("\n".join(words), revealed + intro, offset=-revealed)
+        scene.subtitle(runs_cue, run_time - intro, offset=intro)
         for block in (*blocks, epoch):
             block.start()
-        play_clock(scene, clock, *linear_clock(limit, self.seconds_per_epoch))
+        play_clock(scene, clock, run_time, value_at)
+        scene.subtitle(landscape_end_cue(ends), scene.frames_of_wait(self.hold_seconds) / rate)
         scene.wait(self.hold_seconds)
         for block in (*blocks, epoch):
             block.stop()
