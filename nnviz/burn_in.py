@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from nnviz.atomic_files import new_file_mode
-from nnviz.errors import RenderError
+from nnviz.ffmpeg import run_ffmpeg
 
 __all__ = [
     "BURN_STYLE",
@@ -68,22 +68,17 @@ def burn_subtitles(movie: Path, subtitles: Path, lossless: bool = False) -> Path
     RenderError
         With one line when ffmpeg fails.
     """
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        raise RenderError("ffmpeg is not installed; it is needed to burn subtitles in")
     encoder = LOSSLESS_ENCODER if lossless else MOVIE_ENCODER
     with tempfile.TemporaryDirectory(prefix=".nnviz-burn-", dir=movie.parent) as folder:
         # A name the filter graph reads as it is (a path may hold ':', quotes or commas).
         shutil.copyfile(subtitles, Path(folder, "cues.srt"))
         burned = Path(folder, f"burned{movie.suffix}")
-        done = subprocess.run(
-            [ffmpeg, "-v", "error", "-y", "-i", str(movie.resolve()), "-vf",
-             f"subtitles=cues.srt:force_style='{BURN_STYLE}'", *encoder, burned.name],
-            cwd=folder, stderr=subprocess.PIPE, text=True, errors="replace",
+        run_ffmpeg(
+            ["-i", str(movie.resolve()), "-vf", f"subtitles=cues.srt:force_style='{BURN_STYLE}'",
+             *encoder, burned.name],
+            needed_for="to burn subtitles in",
+            failure=f"{movie}: ffmpeg could not burn the subtitles in", cwd=Path(folder),
         )  # fmt: skip
-        if done.returncode != 0:
-            reason = " ".join(done.stderr.split())[-200:] or f"exit status {done.returncode}"
-            raise RenderError(f"{movie}: ffmpeg could not burn the subtitles in ({reason})")
         os.chmod(burned, new_file_mode())
         os.replace(burned, movie)
     return movie

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -483,6 +483,22 @@ def _refuse_built_in_data_options() -> None:
             )
 
 
+def _given_flags(
+    context: click.Context,
+    *,
+    among: Collection[str] | None = None,
+    exempt: Collection[str] = (),
+) -> list[str]:
+    """Return the flags (each by its first spelling) given on the command line rather than
+    left at their defaults: those named in ``among``, or, without it, all but ``exempt``."""
+    return [
+        param.opts[0]
+        for param in context.command.params
+        if (param.name in among if among is not None else param.name not in exempt)
+        and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT
+    ]
+
+
 def _summary(run: Run) -> str:
     test = ""
     if run.test_loss is not None and run.test_accuracy is not None:
@@ -816,12 +832,7 @@ def render(
 
     if run_file:
         (one_file,) = run_file
-        given = [
-            param.opts[0]
-            for param in context.command.params
-            if param.name not in _RENDER_ONLY
-            and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT
-        ]
+        given = _given_flags(context, exempt=_RENDER_ONLY)
         if given:
             raise click.UsageError(
                 f"--run renders the run its file holds; drop {', '.join(given)}", context
@@ -889,15 +900,7 @@ def _render_landscape(
 
     output_format = settings.output_format
 
-    def given(names: Sequence[str] | None = None) -> list[str]:
-        return [
-            param.opts[0]
-            for param in context.command.params
-            if (param.name in names if names is not None else param.name not in _RENDER_ONLY)
-            and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT
-        ]
-
-    unused = given(_NOT_FOR_LANDSCAPES)
+    unused = _given_flags(context, among=_NOT_FOR_LANDSCAPES)
     if unused:
         raise click.UsageError(f"--landscape takes no {', '.join(unused)}", context)
     if out is not None:
@@ -908,7 +911,7 @@ def _render_landscape(
 
     rates = BLOG_LEARNING_RATES
     if run_files:
-        described = given()
+        described = _given_flags(context, exempt=_RENDER_ONLY)
         if described:
             raise click.UsageError(
                 f"--run renders the runs their files hold; drop {', '.join(described)}", context
@@ -1061,12 +1064,7 @@ def figure(
         click.echo(message, err=True)
 
     if run_file is not None:
-        given = [
-            param.opts[0]
-            for param in context.command.params
-            if param.name not in _FIGURE_ONLY
-            and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT
-        ]
+        given = _given_flags(context, exempt=_FIGURE_ONLY)
         if given:
             raise click.UsageError(
                 f"--run draws the run its file holds; drop {', '.join(given)}", context

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from nnviz.atomic_files import new_file_mode
-from nnviz.errors import RenderError
+from nnviz.ffmpeg import run_ffmpeg
 
 __all__ = [
     "GIF_COLORS",
@@ -53,9 +51,6 @@ def to_gif(movie: Path, gif: Path) -> Path:
     for it (``palettegen`` counting the pixels that change, ``paletteuse`` with ordered
     dithering that redraws only the rectangle that changed; two passes in one filter graph);
     the GIF is written to a temporary file beside ``gif`` and renamed into place."""
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        raise RenderError("ffmpeg is not installed; it is needed to make GIFs")
     graph = (
         f"split[a][b];[a]palettegen=max_colors={GIF_COLORS}:stats_mode=diff[p];"
         "[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
@@ -64,14 +59,9 @@ def to_gif(movie: Path, gif: Path) -> Path:
     fd, temporary = tempfile.mkstemp(prefix=f".{gif.stem}.", suffix=".gif", dir=gif.parent)
     os.close(fd)
     try:
-        done = subprocess.run(
-            [ffmpeg, "-v", "error", "-y", "-i", str(movie), "-filter_complex", graph,
-             "-loop", "0", temporary],
-            stderr=subprocess.PIPE, text=True, errors="replace",
-        )  # fmt: skip
-        if done.returncode != 0:
-            reason = " ".join(done.stderr.split())[-200:] or f"exit status {done.returncode}"
-            raise RenderError(f"{gif}: ffmpeg could not convert {movie.name} ({reason})")
+        run_ffmpeg(["-i", str(movie), "-filter_complex", graph, "-loop", "0", temporary],
+                   needed_for="to make GIFs",
+                   failure=f"{gif}: ffmpeg could not convert {movie.name}")  # fmt: skip
         os.chmod(temporary, new_file_mode())
         os.replace(temporary, gif)
     except OSError as error:

@@ -6,19 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from nnviz.cli import cli
 from nnviz.config import RunConfig
 from nnviz.run_file import load_run
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result.exit_code, result.stdout, result.stderr
+from tests.cli_invoke import invoke
 
 
 def test_help_lists_every_command() -> None:

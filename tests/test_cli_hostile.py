@@ -13,27 +13,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import nnviz.gif as gif
 import nnviz.render_checks as render_checks
 import nnviz.run_videos as run_videos
-from nnviz.cli import cli
 from nnviz.config import RunConfig
 from nnviz.run import Run
 from nnviz.run_file import save_run
 from nnviz.run_videos import VideoSettings
+from tests.cli_invoke import invoke
 from tests.timeouts import no_hang
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def one_line_error(code: int, out: str, err: str, message: str) -> None:

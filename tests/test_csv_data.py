@@ -13,10 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import nnviz.csv_data as csv_data
-from nnviz.cli import cli
 from nnviz.config import MAX_SAMPLES, ConfigError, RunConfig
 from nnviz.csv_data import (
     MAX_CSV_BYTES,
@@ -28,6 +26,7 @@ from nnviz.csv_data import (
 from nnviz.mobjects.context import BlockContext, PanelContext
 from nnviz.run_file import load_run
 from nnviz.train import load_points
+from tests.cli_invoke import invoke
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "penguins.csv"
@@ -38,14 +37,6 @@ def write(path: Path, text: str | bytes) -> Path:
         text = text.encode("utf-8")
     path.write_bytes(text)
     return path
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 # --- parsing ---------------------------------------------------------------------------------

@@ -10,10 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from click.testing import CliRunner
 from PIL import Image
 
-from nnviz.cli import cli
 from nnviz.colormap import DivergingColormap
 from nnviz.figure_grid import FigureGrid, figure_epochs, figure_format, parse_figure_epochs
 from nnviz.figures import PDF_PAGE_INCHES, save_figure
@@ -21,15 +19,7 @@ from nnviz.run import Run
 from nnviz.run_file import save_run
 from nnviz.theme import THEMES
 from nnviz.view import data_box
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
+from tests.cli_invoke import invoke
 
 # -- the grid, by hand -------------------------------------------------------------------------
 

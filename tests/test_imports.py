@@ -23,7 +23,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
         "foundations: no nnviz import but these",
         frozenset({"version", "errors", "terminal", "files", "atomic_files", "npz_reader",
                    "heads", "theme", "contour", "projection", "ties", "stop_reasons",
-                   "point_loss", "subtitles"}),
+                   "point_loss", "subtitles", "ffmpeg"}),
     ),
     ("registries: activations, data sets, colours", frozenset({"activations", "data", "colormap"})),
     (
