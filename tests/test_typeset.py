@@ -10,11 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import MathTex, Text, tempconfig
+from manim import MathTex, Text, ValueTracker, tempconfig
 
 from nnviz.mobjects import typeset
+from nnviz.mobjects.context import BlockContext
 from nnviz.mobjects.text_store import STORED_TEXT_SUFFIX as CACHE_SUFFIX
 from nnviz.mobjects.typeset import typeset_once
+from nnviz.run import Run
+from nnviz.theme import THEMES
+from nnviz.trajectory import Trajectory
 
 OPTIONS = {"font_size": 22, "color": "#E0E0E0"}
 
@@ -59,6 +63,20 @@ def test_a_stored_text_is_loaded_without_typesetting(
     loaded = typeset_once(Text, "hidden layer 2", **OPTIONS)
     monkeypatch.undo()
     _same_as_manims(loaded, reference)
+
+
+@pytest.mark.parametrize("theme_name", sorted(THEMES))
+def test_a_context_writes_in_its_themes_font(
+    text_dir: Path, short_run: Run, theme_name: str
+) -> None:
+    theme = THEMES[theme_name]
+    context = BlockContext(Trajectory(short_run), ValueTracker(0.0), theme)
+    made = context.text("hidden\nlayer 2", font_size=17, color=theme.muted, line_spacing=0.8)
+    reference = Text("hidden\nlayer 2", font=theme.font, font_size=17, color=theme.muted,
+                     line_spacing=0.8)  # fmt: skip
+    assert made.font == theme.font
+    assert made.font_size == pytest.approx(17)
+    _same_as_manims(made, reference)
 
 
 def test_other_options_are_other_files(text_dir: Path) -> None:

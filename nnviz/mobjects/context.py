@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from manim import ValueTracker
+from manim import Text, ValueTracker
 
+from nnviz.mobjects.typeset import theme_text
 from nnviz.theme import Theme
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -43,7 +45,8 @@ NO_MARKS = PanelMarks()
 
 @dataclass(frozen=True)
 class BlockContext:
-    """The run, the epoch clock and the colours a building block follows.
+    """The run, the epoch clock and the colours a building block follows, and its way to write
+    words (:meth:`text`).
 
     Blocks that place themselves after they are built (the read-outs, the stop mark, the
     network diagram, the layouts) take one context instead of these three parameters; a block
@@ -64,6 +67,28 @@ class BlockContext:
     trajectory: Trajectory
     clock: ValueTracker
     theme: Theme
+
+    def text(self, words: str, font_size: float, color: Any, **options: Any) -> Text:
+        """Return ``words`` in this context's theme's font, typeset once
+        (:func:`~nnviz.mobjects.typeset.theme_text` with :attr:`theme`).
+
+        Parameters
+        ----------
+        words
+            The words, lines split by ``"\\n"``.
+        font_size
+            Manim's font size.
+        color
+            The text's colour (a theme colour, or a class colour).
+        **options
+            Further hashable options of :class:`manim.Text` (``line_spacing``, …).
+
+        Returns
+        -------
+        Text
+            The typeset words.
+        """
+        return theme_text(self.theme, words, font_size=font_size, color=color, **options)
 
     def at(self, viewport: Viewport, marks: PanelMarks | None = None) -> PanelContext:
         """Return this context placed on screen.

@@ -201,17 +201,15 @@ class LossCurve(FollowsClock, VGroup):
         # The target is labelled left of the axis, as a tick, so that nothing at the curve's
         # right end (the legend, the final loss) can run into it.
         labels = VGroup(
-            theme_text(theme, "loss", font_size=font_size, color=theme.muted).next_to(
-                ul, LEFT, 0.1
+            context.text("loss", font_size=font_size, color=theme.muted).next_to(ul, LEFT, 0.1),
+            context.text(f"target {target:g}", font_size=font_size - 2, color=theme.muted).next_to(
+                target_ends[0], LEFT, 0.1
             ),
-            theme_text(
-                theme, f"target {target:g}", font_size=font_size - 2, color=theme.muted
-            ).next_to(target_ends[0], LEFT, 0.1),
-            theme_text(theme, "0", font_size=font_size, color=theme.muted).next_to(
+            context.text("0", font_size=font_size, color=theme.muted).next_to(
                 dl, np.array([0, -1, 0]), 0.08
             ),
-            theme_text(
-                theme, f"{run.unit} {run.count_limit}", font_size=font_size, color=theme.muted
+            context.text(
+                f"{run.unit} {run.count_limit}", font_size=font_size, color=theme.muted
             ).next_to(dr, np.array([0, -1, 0]), 0.08),
         )
         if not (run.stop.draws_target and run.config.has_target):  # no target line
@@ -219,8 +217,8 @@ class LossCurve(FollowsClock, VGroup):
             labels.remove(labels[1])
         self.trace = VMobject(stroke_color=theme.accent, stroke_width=2.5)
         self.marker = Dot(radius=0.05, color=theme.accent)
-        self.final = theme_text(
-            theme, final_loss_text(trajectory.run), font_size=font_size - 2, color=theme.accent
+        self.final = context.text(
+            final_loss_text(trajectory.run), font_size=font_size - 2, color=theme.accent
         )
         self._place_final()
         self.frame_parts: list[Mobject] = [axes, target_line, labels]
@@ -230,10 +228,10 @@ class LossCurve(FollowsClock, VGroup):
             self.test_trace = VMobject(stroke_color=theme.foreground, stroke_width=2.0,
                                        stroke_opacity=0.55)  # fmt: skip
             key = VGroup(
-                theme_text(theme, "train", font_size=font_size - 2, color=theme.accent),
-                theme_text(
-                    theme, "test", font_size=font_size - 2, color=theme.foreground
-                ).set_opacity(0.7),
+                context.text("train", font_size=font_size - 2, color=theme.accent),
+                context.text("test", font_size=font_size - 2, color=theme.foreground).set_opacity(
+                    0.7
+                ),
             ).arrange(RIGHT, buff=0.2)
             key.next_to(ul, RIGHT, buff=0.15).align_to(ul, UP)
             self.frame_parts.append(key)
@@ -616,7 +614,7 @@ class ClassAccuracies(FollowsClock, VGroup):
         # As few rows of at most three entries as k needs, filled evenly (2 + 2 for four).
         self.columns = math.ceil(k / math.ceil(k / 3))
         words = "train accuracy by class" if run.has_test else "accuracy by class"
-        self.title = theme_text(theme, words, font_size=font_size + 1, color=theme.muted)
+        self.title = context.text(words, font_size=font_size + 1, color=theme.muted)
         self.numbers = [
             GlyphText("", "0123456789.%-", font_size, max_length=self.NUMBER,
                       color=theme.foreground)
@@ -628,7 +626,7 @@ class ClassAccuracies(FollowsClock, VGroup):
         for limit in self.NAME_LIMITS:
             self.names = VGroup(
                 *(
-                    theme_text(theme, short_name(name, limit), font_size=font_size,
+                    context.text(short_name(name, limit), font_size=font_size,
                                color=theme.muted)
                     for name in full
                 )

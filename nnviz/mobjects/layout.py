@@ -72,8 +72,7 @@ def heading_and_stats(context: BlockContext) -> tuple[Mobject, StatsReadout]:
     heading."""
     trajectory, theme = context.trajectory, context.theme
     config = trajectory.run.config
-    title = theme_text(
-        theme,
+    title = context.text(
         heading_title(config),
         font_size=28,
         color=theme.foreground,
@@ -94,7 +93,7 @@ def heading_and_stats(context: BlockContext) -> tuple[Mobject, StatsReadout]:
         sample = f"showing {len(trajectory.drawn)} of {len(trajectory.run.y)} points"
         details = f"{details} · {sample}" if details else sample
     if details:
-        line = theme_text(theme, details, font_size=17, color=theme.muted)
+        line = context.text(details, font_size=17, color=theme.muted)
         if line.width > room:
             line.scale_to_fit_width(room)
         heading.add(line.next_to(title, DOWN, buff=0.1, aligned_edge=LEFT))

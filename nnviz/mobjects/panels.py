@@ -305,7 +305,7 @@ class Panel(FollowsClock, Group):
         # A caption of several lines is centred line by line.
         self.caption = VGroup(
             *(
-                theme_text(theme, line, font_size=caption_size, color=theme.foreground)
+                context.text(line, font_size=caption_size, color=theme.foreground)
                 for line in caption.split("\n")
                 if line
             )

@@ -17,7 +17,8 @@ expected class (damaged, foreign, planted) is typeset again and replaced; nothin
 ever executed.
 
 :func:`theme_text` is the one way a building block or a story writes words: a ``Text`` in its
-theme's font, typeset once.
+theme's font, typeset once; a block that holds a context calls it as
+:meth:`~nnviz.mobjects.context.BlockContext.text`.
 """
 
 from __future__ import annotations

@@ -75,9 +75,7 @@ class NetworkColumn(ClockedGroup):
         for layer in range(1, layers + 1):
             self.panels.append(layer_view(context.at(views[layer]), layer, **options))
         middle = (x_range[0] + x_range[1]) / 2
-        self.title = theme_text(
-            theme, title, font_size=20, color=theme.foreground, line_spacing=0.8
-        )
+        self.title = context.text(title, font_size=20, color=theme.foreground, line_spacing=0.8)
         self.title.move_to(np.array([middle, y + size / 2 + 1.05, 0.0]))
         self.status = RunStatus(context, font_size=16, mark_size=15)
         self.status.place(
