@@ -41,6 +41,7 @@ __all__ = [
     "RunConfig",
     "activation_file_name",
     "data_description",
+    "data_name",
     "default_output",
     "default_target_loss",
 ]
@@ -536,6 +537,17 @@ def _check_positive(
         raise ConfigError(f"{name} must be {bound}, got {value:g}", name)
     if value > maximum:
         raise ConfigError(f"{name} must be at most {maximum:g}, got {value:g}", name)
+
+
+def data_name(config: RunConfig) -> str:
+    """Return the short name of ``config``'s points, for a heading: a built-in data set's key
+    (``seed``, ``blobs``), a CSV file's name without its folder (``iris.csv``), or ``your own
+    points`` for those of your own training loop."""
+    if config.dataset == EXTERNAL:
+        return "your own points"
+    if config.dataset == "csv":
+        return PurePath(str(config.data_file)).name
+    return config.dataset
 
 
 def data_description(config: RunConfig) -> str:

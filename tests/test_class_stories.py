@@ -13,7 +13,7 @@ import torch
 from manim import Scene, Text, ValueTracker
 
 from nnviz.class_colors import picture_class_colors
-from nnviz.config import RunConfig, data_description
+from nnviz.config import RunConfig, data_description, data_name
 from nnviz.csv_data import read_csv_data
 from nnviz.formatting import count_word, rates_words
 from nnviz.mobjects.context import PanelContext
@@ -28,6 +28,7 @@ from nnviz.stories.training import (
     final_states_heading,
     play_data_of,
 )
+from nnviz.subtitles import landscape_heading
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
@@ -63,6 +64,16 @@ def test_a_data_set_is_described_by_its_spec_or_its_files_name_and_columns() -> 
         "the rows of iris.csv, petal width (cm) against petal length (cm)"
     )
     assert data_description(csv_config("wine.csv")) == "the rows of wine.csv, hue against proline"
+
+
+def test_a_heading_names_the_data_by_its_key_or_its_files_name() -> None:
+    """The loss landscape's heading names a CSV file's data by the file, not by ``csv``."""
+    assert data_name(RunConfig()) == "seed"
+    assert data_name(SPIRAL3) == "spiral"
+    assert data_name(csv_config("iris.csv")) == "iris.csv"
+    assert landscape_heading("2-4-3 relu", data_name(csv_config("iris.csv")), 3) == (
+        "The loss landscape · 2-4-3 relu · iris.csv, 3 classes"
+    )
 
 
 def test_the_pictures_colours_follow_the_output_head() -> None:

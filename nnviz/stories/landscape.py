@@ -10,7 +10,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Mobject, ValueTracker, VGroup, config
 
 from nnviz import landscape as scape
-from nnviz.config import BLOG_LEARNING_RATES
+from nnviz.config import BLOG_LEARNING_RATES, data_name
 from nnviz.errors import ConfigError, RunFileError
 from nnviz.manim_adapter.timing import frames_of_play
 from nnviz.mobjects.context import BlockContext
@@ -117,7 +117,7 @@ class LandscapePhase:
         plane = landscape.plane
         how = "PCA of the paths" if plane.directions == "pca" else "filter-normalised random"
         words = (
-            landscape_heading(f"{widths} {names}", network.dataset, network.classes),
+            landscape_heading(f"{widths} {names}", data_name(network), network.classes),
             slice_caption(plane.parameters, plane.explained),
             f"{how}, centred on {plane.centre_name} · a dot fades to a ring as its state "
             "leaves the slice",
