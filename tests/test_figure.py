@@ -18,7 +18,7 @@ from nnviz.figures import PDF_PAGE_INCHES, save_figure
 from nnviz.run import Run
 from nnviz.run_file import save_run
 from nnviz.theme import THEMES
-from nnviz.view import data_box
+from nnviz.view import Viewport, data_box
 from tests.cli_invoke import invoke
 
 # -- the grid, by hand -------------------------------------------------------------------------
@@ -186,3 +186,34 @@ def test_the_figure_shows_each_epochs_field_in_the_order_asked_at_the_width_aske
     # Row 0 is epoch 12 and row 1 epoch 0, as asked; dots and lines cover a few samples.
     assert errors[0, 1] < 6 and errors[1, 0] < 6, errors
     assert errors[0, 0] > 2 * errors[0, 1] and errors[1, 1] > 2 * errors[1, 0], errors
+
+
+# -- captions that keep to their column ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [None, 3.0])
+def test_a_caption_wider_than_its_column_goes_on_two_lines(
+    short_run: Run, width: float | None
+) -> None:
+    """A figure's columns are narrow: a long caption breaks after its colon and fits; without a
+    width (the videos) it stays one line, as before."""
+    from manim import ValueTracker
+
+    from nnviz.mobjects.context import BlockContext
+    from nnviz.mobjects.panels import InputPlanePanel
+    from nnviz.trajectory import Trajectory
+
+    context = BlockContext(Trajectory(short_run), ValueTracker(0.0), THEMES["dark"])
+    panel = InputPlanePanel(
+        context.at(Viewport((0.0, 0.0), 3.0, 3.0)),
+        caption="hidden space: 4 units · PCA, 99% of variance",
+        mesh_resolution=20,
+        caption_width=width,
+    )
+    lines = len(panel.caption.submobjects)
+    if width is None:
+        assert lines == 1 and panel.caption.width > 3.0
+    else:
+        assert lines == 2 and panel.caption.width <= width + 1e-9
+        # Both lines stand above the panel's frame.
+        assert panel.caption.get_bottom()[1] > panel.frame_box.get_top()[1]

@@ -108,6 +108,8 @@ class Filmstrip(Group):
         options: dict[str, Any] = {
             "mesh_resolution": mesh_resolution,
             "dot_radius": FIGURE_DOT_RADIUS,
+            # A caption keeps to its column (its panel and most of the gap to the next).
+            "caption_width": grid.panel + 0.8 * grid.column_gap,
         }
         input_caption = "input space" if layers < 2 else "input space\n2 inputs"
         for row, clock in enumerate(self.clocks):

@@ -245,6 +245,8 @@ class Panel(FollowsClock, Group):
 
     Built from a :class:`~nnviz.mobjects.context.PanelContext`, kept as :attr:`context` and
     by its parts (:attr:`trajectory`, :attr:`clock`, :attr:`viewport`, :attr:`theme`).
+    ``caption_width`` (scene units), when given, is the most the caption may take: a wider
+    one is broken after its colon, then shrunk (a figure's narrow columns).
     """
 
     def __init__(
@@ -257,6 +259,7 @@ class Panel(FollowsClock, Group):
         y_labels: str = "left",
         labels: bool = True,
         caption_size: float = CAPTION_FONT_SIZE,
+        caption_width: float | None = None,
     ) -> None:
         super().__init__()
         trajectory, viewport, theme = context.trajectory, context.viewport, context.theme
@@ -302,14 +305,16 @@ class Panel(FollowsClock, Group):
         self.frame_box = Rectangle(width=viewport.width, height=viewport.height)
         self.frame_box.move_to(np.array([*viewport.centre, 0.0]))
         self.frame_box.set_stroke(theme.muted, FRAME_STROKE_WIDTH)
-        # A caption of several lines is centred line by line.
-        self.caption = VGroup(
-            *(
-                context.text(line, font_size=caption_size, color=theme.foreground)
-                for line in caption.split("\n")
-                if line
-            )
-        ).arrange(DOWN, buff=0.08)
+        # A caption of several lines is centred line by line. One wider than ``caption_width``
+        # goes on two lines after its colon (``hidden space`` over what it shows), then shrinks
+        # if it must.
+        self.caption = self._caption_lines(caption, caption_size)
+        if caption_width is not None and self.caption.width > caption_width:
+            if "\n" not in caption and ": " in caption:
+                caption = caption.replace(": ", "\n", 1)
+                self.caption = self._caption_lines(caption, caption_size)
+            if self.caption.width > caption_width:
+                self.caption.scale_to_fit_width(caption_width)
         # Centred at one height above the frame, so captions of panels side by side line up
         # whatever their letters' descenders.
         top = viewport.centre[1] + viewport.height / 2
@@ -342,6 +347,16 @@ class Panel(FollowsClock, Group):
             self.add(self.caption)
         if labels:
             self.add(self.axis_names, *self.range_labels)
+
+    def _caption_lines(self, caption: str, size: float) -> VGroup:
+        """The caption's lines in the theme's font, centred one under another."""
+        return VGroup(
+            *(
+                self.context.text(line, font_size=size, color=self.theme.foreground)
+                for line in caption.split("\n")
+                if line
+            )
+        ).arrange(DOWN, buff=0.08)
 
     def static_parts(self) -> list[Mobject]:
         """The parts that never change; Manim draws them once (see ``NNVizScene``)."""
