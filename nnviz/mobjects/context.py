@@ -69,25 +69,9 @@ class BlockContext:
     theme: Theme
 
     def text(self, words: str, font_size: float, color: Any, **options: Any) -> Text:
-        """Return ``words`` in this context's theme's font, typeset once
-        (:func:`~nnviz.mobjects.typeset.theme_text` with :attr:`theme`).
-
-        Parameters
-        ----------
-        words
-            The words, lines split by ``"\\n"``.
-        font_size
-            Manim's font size.
-        color
-            The text's colour (a theme colour, or a class colour).
-        **options
-            Further hashable options of :class:`manim.Text` (``line_spacing``, …).
-
-        Returns
-        -------
-        Text
-            The typeset words.
-        """
+        """Return ``words`` in this context's theme's font, typeset once: what
+        :func:`~nnviz.mobjects.typeset.theme_text` returns for :attr:`theme` (the same
+        parameters after it)."""
         return theme_text(self.theme, words, font_size=font_size, color=color, **options)
 
     def at(self, viewport: Viewport, marks: PanelMarks | None = None) -> PanelContext:
