@@ -181,6 +181,15 @@ def _training_progress(total: int) -> Iterator[Callable[[int, float], None]]:
         yield advance
 
 
+def _run_of(config: RunConfig, report: Callable[[str], None]) -> Run:
+    """Return ``config``'s run from the cache, trained first (with a progress bar) when it is
+    not there yet."""
+    if run_path(config).is_file():
+        return cached_run(config, report=report)
+    with _training_progress(config.max_epochs) as progress:
+        return cached_run(config, progress=progress, report=report)
+
+
 def _output_options(default_quality: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Add ``-q/--quality`` (``default_quality`` unless given) and ``--format``, the options
     of every command that renders."""
@@ -857,11 +866,7 @@ def render(
         check_writable_target(run_path(config))
     epochs: list[float | None] = []
     for config in configs:
-        if not run_path(config).is_file():  # train first, with progress; the scene then loads it
-            with _training_progress(config.max_epochs) as progress:
-                run = cached_run(config, progress=progress, report=report)
-        else:
-            run = cached_run(config, report=report)
+        run = _run_of(config, report)  # trained first, with progress; the scene then loads it
         epochs.append(_checked_epochs(run, still, seconds_per_epoch))
     if len(configs) > 1 and jobs > 1:  # whole runs at once, one process each
         from nnviz.run_videos import render_runs
@@ -928,13 +933,7 @@ def _render_landscape(
         for config in configs:
             check_render(config, output_format)
             check_writable_target(run_path(config))
-        runs = []
-        for config in configs:
-            if not run_path(config).is_file():
-                with _training_progress(config.max_epochs) as progress:
-                    runs.append(cached_run(config, progress=progress, report=report))
-            else:
-                runs.append(cached_run(config, report=report))
+        runs = [_run_of(config, report) for config in configs]
         check_same_network(runs)
         config = configs[0]
     click.echo(f"rendering the loss landscape of {len(runs)} runs ...", err=True)
@@ -1081,11 +1080,7 @@ def figure(
             raise
         check_render(config, "png", draw_points=draw_points)
         check_writable_target(run_path(config))
-        if not run_path(config).is_file():
-            with _training_progress(config.max_epochs) as progress:
-                run = cached_run(config, progress=progress, report=report)
-        else:
-            run = cached_run(config, report=report)
+        run = _run_of(config, report)
     try:
         figure_epochs_of(figure_epochs, run.epochs, run.unit)
     except ValueError as error:
