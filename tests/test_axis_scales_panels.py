@@ -36,6 +36,7 @@ from nnviz.stories.transform import DeformationPhase
 from nnviz.theme import THEMES
 from nnviz.trajectory import Trajectory
 from nnviz.view import Viewport
+from tests.story_probe import refusal_before_training
 
 THEME = THEMES["dark"]
 VIEW = Viewport((-2.0, 0.5), 4.0, 4.0)
@@ -291,11 +292,7 @@ def test_a_story_s_phase_setting_is_refused_in_one_line_when_it_starts() -> None
 
     assert Equal.training.axis_scales == "equal"
     assert SingleRunStory.training.axis_scales == "auto"
-    scene = Square.__new__(Square)
-    scene.run_for = lambda **_: pytest.fail("trained before refusing")  # type: ignore[method-assign]
-    with pytest.raises(SystemExit) as refused:
-        Square.construct(scene)
-    assert str(refused.value) == (
+    assert refusal_before_training(Square) == (
         "nnviz: Square.training: unknown axis scales 'square'; choose one of auto, equal, per-axis"
     )
 
@@ -388,11 +385,7 @@ def test_a_phase_s_setting_written_on_the_story_is_refused_in_one_line() -> None
     class Old(SingleRunStory):
         axis_scales = "equal"
 
-    scene = Old.__new__(Old)
-    scene.run_for = lambda **_: pytest.fail("trained before refusing")  # type: ignore[method-assign]
-    with pytest.raises(SystemExit) as refused:
-        Old.construct(scene)
-    assert str(refused.value) == (
+    assert refusal_before_training(Old) == (
         "nnviz: Old.axis_scales: a setting of the training phase; "
         "write training = TrainingPhase(axis_scales=...)"
     )

@@ -25,6 +25,7 @@ from nnviz.run import Run
 from nnviz.theme import THEMES, hex_to_rgb
 from nnviz.trajectory import Trajectory
 from tests.frame_regression import assert_matches_control, render_last_frame
+from tests.story_probe import phases_played
 
 THEME = THEMES["dark"]
 REPO = Path(__file__).resolve().parents[1]
@@ -444,14 +445,10 @@ def test_the_story_plays_its_phase_with_the_phase_s_settings(short_run: Run) -> 
     class Slow(NetworkStory):
         network = NetworkPhase(seconds_per_epoch=0.3, hold_seconds=0.25, heatmap_resolution=40)
 
-    played: list[NetworkPhase] = []
-    scene = Slow.__new__(Slow)
-    scene.run_for = lambda **_: short_run  # type: ignore[method-assign]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(NetworkPhase, "play", lambda phase, *_: played.append(phase))
-        Slow.construct(scene)
-    assert played == [NetworkPhase(seconds_per_epoch=0.3, lead_seconds=1.5, hold_seconds=0.25,
-                                   mesh_resolution=160, heatmap_resolution=40)]  # fmt: skip
+    assert phases_played(Slow, NetworkPhase, short_run) == [
+        NetworkPhase(seconds_per_epoch=0.3, lead_seconds=1.5, hold_seconds=0.25,
+                     mesh_resolution=160, heatmap_resolution=40)
+    ]  # fmt: skip
     assert NetworkStory.network == NetworkPhase()
     with pytest.raises(dataclasses.FrozenInstanceError):
         Slow.network.hold_seconds = 1.0  # type: ignore[misc]

@@ -21,6 +21,7 @@ from nnviz.stories.transform import DeformationStory
 from nnviz.theme import THEMES
 from nnviz.view import Viewport
 from tests.frame_regression import assert_matches_control, render_last_frame
+from tests.story_probe import phases_played, refusal_before_training
 
 THEME = THEMES["dark"]
 VIEW = Viewport((-2.0, 0.3), 5.0, 5.0)
@@ -234,14 +235,9 @@ def test_the_story_plays_each_run_with_its_phase(short_run: Run) -> None:
         deformation = DeformationPhase(stage_seconds=(3.0, 2.0, 3.0), hold_seconds=4.0,
                                        grid_count=11, epoch=7)  # fmt: skip
 
-    played: list[DeformationPhase] = []
-    scene = Slow.__new__(Slow)
-    scene.run_for = lambda **_: short_run  # type: ignore[method-assign]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(DeformationPhase, "play", lambda phase, *_: played.append(phase))
-        Slow.construct(scene)
-    assert played == [DeformationPhase(stage_seconds=(3.0, 2.0, 3.0), hold_seconds=4.0,
-                                       grid_count=11, epoch=7)]  # fmt: skip
+    assert phases_played(Slow, DeformationPhase, short_run) == [
+        DeformationPhase(stage_seconds=(3.0, 2.0, 3.0), hold_seconds=4.0, grid_count=11, epoch=7)
+    ]
     with pytest.raises(AttributeError):
         Slow.deformation.epoch = 3  # type: ignore[misc]
 
@@ -252,11 +248,7 @@ def test_a_too_wide_network_is_refused_in_one_line_before_training() -> None:
     class Wide(DeformationStory):
         base_config = RunConfig(hidden=(8, 2))
 
-    scene = Wide.__new__(Wide)
-    scene.run_for = lambda **_: pytest.fail("trained before refusing")  # type: ignore[method-assign]
-    with pytest.raises(SystemExit) as refused:
-        Wide.construct(scene)
-    assert str(refused.value) == (
+    assert refusal_before_training(Wide) == (
         "nnviz: the deformation shows spaces of up to 3 dimensions; layer 1 has 8 units"
     )
     assert refusal((2, 2)) is None
