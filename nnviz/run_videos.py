@@ -39,6 +39,7 @@ __all__ = [
     "run_output_name",
     "run_scene_class",
     "run_video_name",
+    "theme_suffix",
 ]
 
 
@@ -142,6 +143,16 @@ def run_video_name(config: RunConfig) -> str:
     return name
 
 
+def theme_suffix(settings: VideoSettings) -> str:
+    """Return ``_<theme>`` for a theme other than the default (``settings.theme``, or with
+    ``None`` ``NNVIZ_THEME``'s), else ``""``: a file name's mark of its theme, so that the
+    light video never replaces the dark one."""
+    from nnviz.theme import DEFAULT_THEME, active_theme
+
+    theme_name = active_theme(settings.theme).name
+    return "" if theme_name == DEFAULT_THEME else f"_{theme_name}"
+
+
 def run_output_name(
     config: RunConfig,
     settings: VideoSettings = VideoSettings(),
@@ -155,8 +166,6 @@ def run_output_name(
     (``settings.theme`` ``None``: ``NNVIZ_THEME``'s), ``_pointloss``, ``_trails`` and
     ``_discrete`` for the ``settings.marks`` asked for (:data:`MARKS`), and ``_epoch<E>`` for
     a still of epoch E."""
-    from nnviz.theme import DEFAULT_THEME, active_theme
-
     name = run_video_name(config) if run_file is None else Path(run_file).stem
     if settings.layout != "default":
         name = f"{name}_{settings.layout}"
@@ -165,9 +174,7 @@ def run_output_name(
     scales = axis_scales_for(settings.axis_scales, config.dataset)
     if scales != axis_scales_for("auto", config.dataset):
         name = f"{name}_{scales}"
-    theme_name = active_theme(settings.theme).name
-    if theme_name != DEFAULT_THEME:
-        name = f"{name}_{theme_name}"
+    name += theme_suffix(settings)
     for mark, word in MARKS.items():
         if mark in settings.marks:
             name = f"{name}_{word}"
@@ -335,13 +342,12 @@ def landscape_output_name(
 ) -> str:
     """``landscape_tanh`` (with the runs' other settings as :func:`run_video_name` names
     them), or ``landscape_a_b`` after the run files ``a.npz`` and ``b.npz``; a theme other
-    than dark (``settings.theme``) is named too."""
+    than the default is named too (:func:`theme_suffix`)."""
     if run_files:
         name = "landscape_" + "_".join(Path(path).stem for path in run_files)
     else:
         name = "landscape_" + run_video_name(config).replace(f"_lr{config.lr:g}", "", 1)
-    theme = settings.theme
-    return name if theme in (None, "dark") else f"{name}_{theme}"
+    return name + theme_suffix(settings)
 
 
 def render_landscape(

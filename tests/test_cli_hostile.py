@@ -405,6 +405,12 @@ def test_the_theme_is_in_the_file_name_unless_it_is_the_default(
     assert run_videos.run_output_name(config, VideoSettings(layout="blog"), still=37.5) == (
         "relu_lr0.01_blog_light_epoch37.5"
     )
+    # The landscape's file follows the same rule (it named only --theme, not NNVIZ_THEME).
+    assert run_videos.landscape_output_name(RunConfig(activation="tanh")) == "landscape_tanh_light"
+    assert (
+        run_videos.landscape_output_name(RunConfig(activation="tanh"), VideoSettings(theme="dark"))
+        == "landscape_tanh"
+    )
     code, _, err = invoke("render", "--theme", "sepia")
     assert code == 2 and "'sepia' is not one of 'dark', 'light'" in err
 
