@@ -39,7 +39,7 @@ from nnviz.errors import ConfigError
 from nnviz.forward import Space, Weights
 from nnviz.heads import head
 from nnviz.run import Run
-from nnviz.trajectory import Trajectory
+from nnviz.trajectory import Shapes, Trajectory, flat_states, unflatten
 
 __all__ = [
     "CENTRES",
@@ -83,7 +83,6 @@ GRID_BUDGET = 2**22
 
 Centre = Literal["best", "start"]
 Directions = Literal["pca", "random"]
-Shapes = tuple[tuple[int, ...], ...]
 Range = tuple[float, float]
 
 
@@ -95,28 +94,6 @@ def flatten(weights: Weights) -> np.ndarray:
 def shapes_of(weights: Weights) -> Shapes:
     """Return the shape of every array of ``weights``, ``W1, b1, W2, …`` in order."""
     return tuple(np.shape(a) for a in weights.arrays())
-
-
-def unflatten(flat: np.ndarray, shapes: Shapes) -> list[np.ndarray]:
-    """Return the arrays ``W1, b1, W2, …`` of vectors ``flat`` of shape ``(..., P)``, each of
-    shape ``(..., *shape)`` (views where ``flat`` is contiguous): the inverse of
-    :func:`flatten` for one vector, stacked weights for many."""
-    flat = np.asarray(flat)
-    lead = flat.shape[:-1]
-    sizes = [int(np.prod(shape)) for shape in shapes]
-    if flat.shape[-1] != sum(sizes):
-        raise ValueError(f"{flat.shape[-1]} numbers for {sum(sizes)} parameters")
-    arrays, start = [], 0
-    for shape, size in zip(shapes, sizes, strict=True):
-        arrays.append(flat[..., start : start + size].reshape(*lead, *shape))
-        start += size
-    return arrays
-
-
-def flat_states(run: Run) -> np.ndarray:
-    """Return every logged state of ``run`` flattened, shape ``(E + 1, P)``."""
-    per_layer = [a for pair in zip(run.W, run.b, strict=True) for a in pair]
-    return np.concatenate([a.reshape(len(run.loss), -1) for a in per_layer], axis=1)
 
 
 @dataclass(frozen=True)
@@ -378,8 +355,7 @@ def path(trajectory: Trajectory, plane: Plane, times: np.ndarray) -> tuple[np.nd
     its weights (interpolated between logged epochs as :class:`~nnviz.trajectory.Trajectory`
     does, exactly the logged ones at whole epochs), shape ``(T, 2)``, and their distance from
     the plane, shape ``(T,)``."""
-    arrays = trajectory.weights_at_many(np.asarray(times, dtype=np.float64))
-    flat = np.concatenate([a.reshape(len(a), -1) for a in arrays], axis=1)
+    flat = trajectory.flat_at_many(np.asarray(times, dtype=np.float64))
     return plane.project(flat), plane.distance(flat)
 
 

@@ -18,7 +18,34 @@ from nnviz import forward
 from nnviz.forward import Weights
 from nnviz.run import Run
 
-__all__ = ["FrameState", "Interpolation", "Trajectory"]
+__all__ = ["FrameState", "Interpolation", "Shapes", "Trajectory", "flat_states", "unflatten"]
+
+#: The shape of every array of a network's weights, ``W1, b1, W2, …`` in order.
+Shapes = tuple[tuple[int, ...], ...]
+
+
+def flat_states(run: Run) -> np.ndarray:
+    """Return every logged state of ``run`` as one vector each, ``W1, b1, W2, b2, …`` row by
+    row: shape ``(E + 1, P)``."""
+    per_layer = [a for pair in zip(run.W, run.b, strict=True) for a in pair]
+    return np.concatenate([a.reshape(len(run.loss), -1) for a in per_layer], axis=1)
+
+
+def unflatten(flat: np.ndarray, shapes: Shapes) -> list[np.ndarray]:
+    """Return the arrays ``W1, b1, W2, …`` of vectors ``flat`` of shape ``(..., P)``, each of
+    shape ``(..., *shape)`` (views where ``flat`` is contiguous): the inverse of
+    :func:`flat_states` for one state, stacked weights for many."""
+    flat = np.asarray(flat)
+    lead = flat.shape[:-1]
+    sizes = [int(np.prod(shape)) for shape in shapes]
+    if flat.shape[-1] != sum(sizes):
+        raise ValueError(f"{flat.shape[-1]} numbers for {sum(sizes)} parameters")
+    arrays, start = [], 0
+    for shape, size in zip(shapes, sizes, strict=True):
+        arrays.append(flat[..., start : start + size].reshape(*lead, *shape))
+        start += size
+    return arrays
+
 
 Interpolation = Literal["pchip", "linear"]
 Range = tuple[float, float]
@@ -113,9 +140,10 @@ class Trajectory:
         self.interpolation = interpolation
         self.epochs = run.epochs
         # Every weight and bias of every layer, one row per logged epoch.
-        per_layer = [a for pair in zip(run.W, run.b, strict=True) for a in pair]
-        self._shapes = [a.shape[1:] for a in per_layer]
-        self._flat = np.concatenate([a.reshape(len(run.loss), -1) for a in per_layer], axis=1)
+        self._shapes: Shapes = tuple(
+            a.shape[1:] for pair in zip(run.W, run.b, strict=True) for a in pair
+        )
+        self._flat = flat_states(run)
         knots = np.arange(self.epochs + 1, dtype=np.float64)
         self._pchip = PchipInterpolator(knots, self._flat, axis=0) if self.epochs > 0 else None
         self._views: dict[Hashable, tuple[np.ndarray, np.ndarray]] = {}
@@ -241,17 +269,18 @@ class Trajectory:
         return tuple((box[2 * k], box[2 * k + 1]) for k in range(dims))
 
     def _unflatten(self, flat: np.ndarray) -> Weights:
-        arrays, start = [], 0
-        for shape in self._shapes:
-            size = int(np.prod(shape))
-            arrays.append(flat[start : start + size].reshape(shape))
-            start += size
-        return Weights(*arrays)
+        return Weights(*unflatten(flat, self._shapes))
 
     def weights_at_many(self, times: np.ndarray) -> list[np.ndarray]:
         """Return the interpolated weights at every epoch of ``times`` at once, as
         :meth:`weights_at` gives them one by one: ``W1, b1, W2, …`` stacked, shapes
         ``(len(times), *shape)``."""
+        return unflatten(self.flat_at_many(times), self._shapes)
+
+    def flat_at_many(self, times: np.ndarray) -> np.ndarray:
+        """Return the interpolated states at every epoch of ``times`` as vectors
+        (:func:`flat_states`' order), shape ``(len(times), P)``: exactly the logged ones at
+        whole epochs."""
         t = np.clip(np.asarray(times, dtype=np.float64), 0.0, float(self.epochs))
         whole = t == np.floor(t)
         if self.interpolation == "linear" or self._pchip is None:
@@ -262,12 +291,7 @@ class Trajectory:
         else:
             flat = self._pchip(t)
         flat[whole] = self._flat[t[whole].astype(np.intp)]  # exactly the logged ones
-        arrays, start = [], 0
-        for shape in self._shapes:
-            size = int(np.prod(shape))
-            arrays.append(flat[:, start : start + size].reshape(len(t), *shape))
-            start += size
-        return arrays
+        return np.asarray(flat)
 
     #: Samples of the view computed at once (bounds the memory of one forward pass).
     VIEW_CHUNK = 64
